@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "chaostui",
+  products: [
+    .executable(name: "chaostui", targets: ["ChaosTUI"]),
+    .executable(name: "chaostui-bench", targets: ["ChaosBench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CNCursesW",
+      providers: [.apt(["libncurses-dev"])]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]),
+    // Model, reducer, simulator and clients. No UI.
+    .target(name: "ClusterState", dependencies: ["CCurl"]),
+    // Cell buffer, widgets, panes, themes. Never imports ncurses.
+    .target(name: "Panels", dependencies: ["ClusterState"]),
+    // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.
+    .target(name: "Console", dependencies: ["ClusterState", "Panels"]),
+    .executableTarget(
+      name: "ChaosTUI",
+      dependencies: [
+        "Console", "Panels", "ClusterState", "CNCursesW",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState"]),
+    .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"]),
+    .testTarget(
+      name: "PanelsTests", dependencies: ["Panels", "ClusterState"],
+      exclude: ["__Snapshots__"]),
+    .testTarget(
+      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState"],
+      exclude: ["__Snapshots__"]),
+  ]
+)

@@ -1,0 +1,32 @@
+/// Everything that can change the state. Every source (simulator, Kubernetes, Prometheus) and
+/// the keyboard only produce these.
+public enum Action: Sendable {
+  case podUpserted(Pod)
+  case podDeleted(id: String)
+  case workloadUpserted(Workload)
+  case hpaUpserted(HPA)
+  case nodeUpserted(Node)
+  case serviceUpserted(ServiceInfo, dependsOn: [String])
+  case event(ClusterEvent)
+  case podMetrics(time: Seconds, [PodSample])
+  case workloadMetrics(time: Seconds, [WorkloadSample])
+  /// The source's clock advanced; incidents are evaluated here.
+  case tick(Seconds)
+  case connection(ConnectionState)
+
+  /// The user asked for a fault.
+  case requestFault(FaultRequest)
+  /// The executor carried a fault out (or could not).
+  case faultStarted(id: Int, time: Seconds, ends: Seconds, pods: [String], workloads: [String])
+  case faultFailed(id: Int, message: String)
+  case faultEnded(id: Int, time: Seconds, reason: String)
+  /// The panic key: end every active fault now.
+  case abortAllFaults
+  case notice(String?)
+}
+
+/// Work the reducer asks an executor to do; results come back as Actions.
+public enum Effect: Sendable, Equatable {
+  case inject(id: Int, FaultRequest)
+  case abort(ids: [Int])
+}

@@ -1,0 +1,94 @@
+/// One entry of the timeline pane: what happened, when, and to which incident it belongs.
+public struct TimelineEntry: Sendable, Equatable {
+  public enum Kind: String, Sendable {
+    case fault, detected, recovered, ended, event, warning, scale, promotion, info
+  }
+  public var time: Seconds
+  public var kind: Kind
+  public var text: String
+  public var incident: Int?
+  public init(time: Seconds, kind: Kind, text: String, incident: Int? = nil) {
+    self.time = time
+    self.kind = kind
+    self.text = text
+    self.incident = incident
+  }
+}
+
+/// The whole model the panes render: an immutable value once handed out.
+public struct ClusterState: Sendable {
+  public static let podHistory = 120
+  public static let workloadHistory = 300
+  public static let timelineLimit = 500
+  public static let eventLimit = 300
+
+  public var now: Seconds = 0
+  public var sessionStart: Seconds = 0
+  public var context: String = "demo"
+  public var namespace: String? = nil
+  public var isDemo: Bool = true
+  public var readOnly: Bool = false
+  public var readOnlyReason: String = "read-only mode (--read-only)"
+  public var connection: ConnectionState = .simulated
+  public var lastEventAt: Seconds? = nil
+  public var roleSelector: RoleSelector = .default
+
+  public var pods: [String: Pod] = [:]
+  public var workloads: [String: Workload] = [:]
+  public var hpas: [String: HPA] = [:]
+  public var nodes: [String: Node] = [:]
+  public var services: [String: ServiceInfo] = [:]
+  public var serviceDependencies: [String: [String]] = [:]
+  public var events: [ClusterEvent] = []
+  public var podSeries: [String: PodSeries] = [:]
+  public var workloadSeries: [String: WorkloadSeries] = [:]
+
+  public var faults: [ActiveFault] = []
+  public var nextFaultID = 1
+  /// Faults asked for and not yet confirmed by the executor.
+  public var pendingRequests: [Int: FaultRequest] = [:]
+  public var incidents: [Incident] = []
+  public var timeline: [TimelineEntry] = []
+  public var steadyState = SteadyState()
+  /// The latest problem to tell the user about (a refused fault, a source error).
+  public var notice: String? = nil
+
+  /// Bumped when the set of pods or a pod's fields change (the pods table re-sorts on it).
+  public var podsRevision = 0
+  /// Bumped on each metrics sample.
+  public var metricsRevision = 0
+  /// Bumped on every change of anything shown.
+  public var revision = 0
+
+  public init() {}
+
+  public var activeFaults: [ActiveFault] { faults.filter(\.isActive) }
+  public var summary: SessionSummary { SessionSummary(incidents) }
+
+  public func pods(ofWorkload id: String) -> [Pod] {
+    pods.values.filter { $0.namespace + "/" + ($0.workload ?? "") == id }
+  }
+
+  public func hasRoles(workload id: String) -> Bool {
+    pods.values.contains { $0.namespace + "/" + ($0.workload ?? "") == id && $0.role != nil }
+  }
+
+  /// The Ready, non-terminating pod of a workload that the role selector calls primary.
+  public func primary(of workload: String) -> Pod? {
+    pods.values.filter {
+      $0.namespace + "/" + ($0.workload ?? "") == workload && $0.isReady && roleSelector.isPrimary($0.labels)
+    }.min { $0.name < $1.name }
+  }
+
+  public func workloadID(ofPod id: String) -> String? {
+    guard let p = pods[id], let w = p.workload else { return nil }
+    return p.namespace + "/" + w
+  }
+
+  /// Services whose health depends on a workload: its own service and those that call it.
+  public func services(affectedBy workload: String) -> [String] {
+    services.values.filter { svc in
+      svc.workload == workload || (serviceDependencies[svc.id] ?? []).contains(workload)
+    }.map(\.id).sorted()
+  }
+}

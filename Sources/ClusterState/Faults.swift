@@ -1,0 +1,110 @@
+/// The faults chaostui can inject. On a real cluster they map to API calls or Chaos Mesh resources;
+/// in the demo the simulator carries them out.
+public enum FaultKind: String, Sendable, Equatable, CaseIterable {
+  case podKill = "pod-kill"
+  case containerKill = "container-kill"
+  case networkDelay = "network-delay"
+  case networkLoss = "network-loss"
+  case cpuHog = "cpu-hog"
+  case memoryHog = "memory-hog"
+  case killPrimary = "kill-primary"
+
+  public var title: String {
+    switch self {
+    case .podKill: return "Pod kill"
+    case .containerKill: return "Container kill"
+    case .networkDelay: return "Network delay"
+    case .networkLoss: return "Network loss"
+    case .cpuHog: return "CPU hog"
+    case .memoryHog: return "Memory hog"
+    case .killPrimary: return "Kill stateful primary"
+    }
+  }
+
+  /// One-shot faults act once (the pod or container is killed); the others stay in force for their duration.
+  public var isOneShot: Bool {
+    switch self {
+    case .podKill, .containerKill, .killPrimary: return true
+    default: return false
+    }
+  }
+}
+
+public enum FaultTarget: Sendable, Equatable, Hashable {
+  case pod(namespace: String, name: String)
+  case workload(namespace: String, name: String)
+
+  public var namespace: String {
+    switch self {
+    case .pod(let ns, _), .workload(let ns, _): return ns
+    }
+  }
+
+  public var label: String {
+    switch self {
+    case .pod(let ns, let n): return "pod \(ns)/\(n)"
+    case .workload(let ns, let n): return "workload \(ns)/\(n)"
+    }
+  }
+}
+
+/// How many pods of a workload a fault acts on (Chaos Mesh `mode`).
+public enum FaultMode: String, Sendable, Equatable {
+  case one, all
+}
+
+public struct FaultParameters: Sendable, Equatable {
+  public var mode: FaultMode = .all
+  public var delayMs: Double = 200
+  public var jitterMs: Double = 20
+  public var lossPercent: Double = 30
+  /// CPU hog: millicores the stressor tries to burn in each target pod (throttled by the limit).
+  public var cpuMilli: Double = 1000
+  /// Memory hog: how fast the stressor allocates, MiB per second, until the limit.
+  public var memoryMiBPerSec: Double = 16
+  public var duration: Seconds = 60
+  public init() {}
+}
+
+public struct FaultRequest: Sendable, Equatable {
+  public var kind: FaultKind
+  public var target: FaultTarget
+  public var parameters: FaultParameters
+  public init(kind: FaultKind, target: FaultTarget, parameters: FaultParameters = FaultParameters()) {
+    self.kind = kind
+    self.target = target
+    self.parameters = parameters
+  }
+}
+
+public struct ActiveFault: Sendable, Equatable {
+  public enum State: Sendable, Equatable {
+    case active
+    case ended(reason: String)
+    case failed(String)
+  }
+  public var id: Int
+  public var request: FaultRequest
+  public var started: Seconds
+  public var ends: Seconds
+  public var state: State
+  /// Pods the fault acted on (its blast radius), as namespace/name.
+  public var pods: [String]
+  /// Workloads whose health the fault's incident watches.
+  public var workloads: [String]
+
+  public init(
+    id: Int, request: FaultRequest, started: Seconds, ends: Seconds, state: State = .active, pods: [String],
+    workloads: [String]
+  ) {
+    self.id = id
+    self.request = request
+    self.started = started
+    self.ends = ends
+    self.state = state
+    self.pods = pods
+    self.workloads = workloads
+  }
+
+  public var isActive: Bool { state == .active }
+}

@@ -1,0 +1,112 @@
+/// Bounds of the steady state an incident is measured against: a service is healthy while its
+/// latency, loss and error rate stay within them and its workload has every desired replica Ready.
+public struct SteadyState: Sendable, Equatable {
+  public var maxP99Ms: Double = 250
+  public var maxLossPercent: Double = 1
+  public var maxErrorPercent: Double = 1
+  /// How long everything must stay healthy before an incident counts as recovered.
+  public var hold: Seconds = 10
+  public init() {}
+}
+
+public struct Incident: Sendable, Equatable {
+  public enum Status: String, Sendable, Equatable {
+    case detecting = "waiting for impact"
+    case degraded = "degraded"
+    case recovering = "recovering"
+    case recovered = "recovered"
+    case noImpact = "no impact"
+  }
+  public var id: Int
+  public var faultID: Int
+  public var title: String
+  public var workloads: [String]
+  public var services: [String]
+  /// T0: when the fault was injected.
+  public var injected: Seconds
+  public var detected: Seconds?
+  public var detectedBy: String?
+  /// When the system was last seen healthy again (start of the hold); cleared on a new violation.
+  public var healthySince: Seconds?
+  public var recovered: Seconds?
+  public var faultEnded: Seconds?
+  public var status: Status
+  /// The violation seen most recently, for the timeline and the incidents pane.
+  public var lastViolation: String?
+
+  public init(id: Int, faultID: Int, title: String, workloads: [String], services: [String], injected: Seconds) {
+    self.id = id
+    self.faultID = faultID
+    self.title = title
+    self.workloads = workloads
+    self.services = services
+    self.injected = injected
+    self.status = .detecting
+  }
+
+  /// Time to detect: detected - injected.
+  public var ttd: Seconds? { detected.map { $0 - injected } }
+  /// Time to recover: recovered - injected.
+  public var ttr: Seconds? { recovered.map { $0 - injected } }
+  public var isOpen: Bool { status != .recovered && status != .noImpact }
+}
+
+public struct SessionSummary: Sendable, Equatable {
+  public var incidents: Int
+  public var open: Int
+  public var recovered: Int
+  public var noImpact: Int
+  public var meanTTD: Seconds?
+  public var meanTTR: Seconds?
+  public var maxTTR: Seconds?
+
+  public init(_ incidents: [Incident]) {
+    self.incidents = incidents.count
+    self.open = incidents.filter(\.isOpen).count
+    self.recovered = incidents.filter { $0.status == .recovered }.count
+    self.noImpact = incidents.filter { $0.status == .noImpact }.count
+    let ttds = incidents.compactMap(\.ttd)
+    let ttrs = incidents.compactMap(\.ttr)
+    meanTTD = ttds.isEmpty ? nil : ttds.reduce(0, +) / Double(ttds.count)
+    meanTTR = ttrs.isEmpty ? nil : ttrs.reduce(0, +) / Double(ttrs.count)
+    maxTTR = ttrs.max()
+  }
+}
+
+/// Health checks behind detection and recovery. Pure functions of the state.
+public enum HealthCheck {
+  /// What is wrong now with the given workloads and services; empty when all are within bounds.
+  public static func violations(
+    workloads: [String], services: [String], in state: ClusterState
+  ) -> [String] {
+    var out: [String] = []
+    for id in workloads {
+      guard let w = state.workloads[id] else { continue }
+      if w.readyReplicas < w.desiredReplicas {
+        out.append("replica shortfall: \(w.name) \(w.readyReplicas)/\(w.desiredReplicas) ready")
+      }
+      if w.kind == .statefulSet, state.hasRoles(workload: id), state.primary(of: id) == nil {
+        out.append("no ready primary in \(w.name)")
+      }
+    }
+    let bounds = state.steadyState
+    for id in services {
+      guard let svc = state.services[id], let s = state.workloadSeries[svc.workload] else { continue }
+      if let p99 = s.latencyP99Ms.last, p99 > bounds.maxP99Ms {
+        out.append("\(svc.name) p99 \(Int(p99.rounded())) ms > \(Int(bounds.maxP99Ms)) ms")
+      }
+      if let loss = s.lossPercent.last, loss > bounds.maxLossPercent {
+        out.append("\(svc.name) loss \(fmt1(loss))% > \(fmt1(bounds.maxLossPercent))%")
+      }
+      if let err = s.errorPercent.last, err > bounds.maxErrorPercent {
+        out.append("\(svc.name) errors \(fmt1(err))% > \(fmt1(bounds.maxErrorPercent))%")
+      }
+    }
+    return out
+  }
+
+  static func fmt1(_ v: Double) -> String {
+    let r = (v * 10).rounded() / 10
+    return r == r.rounded() ? String(Int(r)) : String(r)
+  }
+}

@@ -1,0 +1,267 @@
+/// The one reducer: applies an action to the state and returns the effects to carry out.
+/// Pure: the same state and action always give the same result.
+public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
+  switch action {
+  case .podUpserted(let pod):
+    let id = pod.id
+    if s.pods[id] != pod {
+      s.pods[id] = pod
+      s.podsRevision &+= 1
+      s.revision &+= 1
+    }
+    s.lastEventAt = s.now
+  case .podDeleted(let id):
+    if s.pods.removeValue(forKey: id) != nil {
+      s.podSeries.removeValue(forKey: id)
+      s.podsRevision &+= 1
+      s.revision &+= 1
+    }
+    s.lastEventAt = s.now
+  case .workloadUpserted(let w):
+    if s.workloads[w.id] != w {
+      s.workloads[w.id] = w
+      s.revision &+= 1
+    }
+  case .hpaUpserted(let h):
+    if let old = s.hpas[h.id], old.desiredReplicas != h.desiredReplicas {
+      s.timeline.appendBounded(
+        TimelineEntry(
+          time: h.lastScaleTime ?? s.now, kind: .scale,
+          text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)"),
+        limit: ClusterState.timelineLimit)
+    }
+    if s.hpas[h.id] != h {
+      s.hpas[h.id] = h
+      s.revision &+= 1
+    }
+  case .nodeUpserted(let n):
+    if s.nodes[n.name] != n {
+      s.nodes[n.name] = n
+      s.revision &+= 1
+    }
+  case .serviceUpserted(let svc, let deps):
+    s.services[svc.id] = svc
+    s.serviceDependencies[svc.id] = deps
+    s.revision &+= 1
+  case .event(let e):
+    s.events.appendBounded(e, limit: ClusterState.eventLimit)
+    if let entry = timelineEntry(for: e) { s.timeline.appendBounded(entry, limit: ClusterState.timelineLimit) }
+    s.lastEventAt = s.now
+    s.revision &+= 1
+  case .podMetrics(_, let samples):
+    for sample in samples {
+      guard s.pods[sample.podID] != nil else { continue }
+      var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterState.podHistory)
+      series.cpuMilli.append(sample.cpuMilli)
+      series.memoryBytes.append(sample.memoryBytes)
+      s.podSeries[sample.podID] = series
+    }
+    s.metricsRevision &+= 1
+    s.revision &+= 1
+  case .workloadMetrics(_, let samples):
+    for sample in samples {
+      var series = s.workloadSeries[sample.workloadID] ?? WorkloadSeries(capacity: ClusterState.workloadHistory)
+      series.cpuMilli.append(sample.cpuMilli)
+      series.memoryBytes.append(sample.memoryBytes)
+      series.ioBytesPerSec.append(sample.ioBytesPerSec)
+      if let v = sample.latencyP50Ms { series.latencyP50Ms.append(v) }
+      if let v = sample.latencyP99Ms { series.latencyP99Ms.append(v) }
+      if let v = sample.lossPercent { series.lossPercent.append(v) }
+      if let v = sample.errorPercent { series.errorPercent.append(v) }
+      if let v = sample.requestsPerSec { series.requestsPerSec.append(v) }
+      s.workloadSeries[sample.workloadID] = series
+    }
+    s.metricsRevision &+= 1
+    s.revision &+= 1
+  case .tick(let t):
+    let whole = Int(t) != Int(s.now)
+    s.now = t
+    evaluateIncidents(&s)
+    if whole { s.revision &+= 1 }
+  case .connection(let c):
+    if s.connection != c {
+      s.connection = c
+      s.revision &+= 1
+    }
+  case .requestFault(let request):
+    if s.readOnly {
+      s.notice = "Fault refused: \(s.readOnlyReason)"
+      s.revision &+= 1
+      return []
+    }
+    let id = s.nextFaultID
+    s.nextFaultID += 1
+    s.pendingRequests[id] = request
+    return [.inject(id: id, request)]
+  case .faultStarted(let id, let time, let ends, let pods, let workloads):
+    // The request travels with the effect; the executor echoes the id, so find it in pending effects.
+    return startFault(&s, id: id, time: time, ends: ends, pods: pods, workloads: workloads)
+  case .faultFailed(let id, let message):
+    s.notice = "Fault #\(id) failed: \(message)"
+    s.timeline.appendBounded(
+      TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
+      limit: ClusterState.timelineLimit)
+    s.pendingRequests.removeValue(forKey: id)
+    s.revision &+= 1
+  case .faultEnded(let id, let time, let reason):
+    guard let i = s.faults.firstIndex(where: { $0.id == id }), s.faults[i].isActive else { return [] }
+    s.faults[i].state = .ended(reason: reason)
+    s.faults[i].ends = time
+    for j in s.incidents.indices where s.incidents[j].faultID == id {
+      s.incidents[j].faultEnded = time
+    }
+    if !s.faults[i].request.kind.isOneShot {
+      s.timeline.appendBounded(
+        TimelineEntry(
+          time: time, kind: .ended, text: "\(s.faults[i].request.kind.rawValue) #\(id) \(reason)",
+          incident: s.incidents.first { $0.faultID == id }?.id),
+        limit: ClusterState.timelineLimit)
+    }
+    s.revision &+= 1
+  case .abortAllFaults:
+    let ids = s.faults.filter(\.isActive).map(\.id)
+    s.notice = ids.isEmpty ? "No active faults to abort" : "Aborting \(ids.count) active fault(s)"
+    s.revision &+= 1
+    return ids.isEmpty ? [] : [.abort(ids: ids)]
+  case .notice(let text):
+    s.notice = text
+    s.revision &+= 1
+  }
+  return []
+}
+
+extension Array {
+  mutating func appendBounded(_ e: Element, limit: Int) {
+    append(e)
+    if count > limit { removeFirst(count - limit) }
+  }
+}
+
+private func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
+  switch e.reason {
+  case "Killing", "SuccessfulCreate", "SuccessfulDelete", "Started", "Promoted", "BackOff", "OOMKilled",
+    "Unhealthy", "NodeNotReady", "CaughtUp", "Failover":
+    let kind: TimelineEntry.Kind =
+      e.reason == "Promoted" ? .promotion : (e.severity == .warning ? .warning : .event)
+    return TimelineEntry(time: e.time, kind: kind, text: "\(e.object): \(e.message)")
+  default:
+    return nil
+  }
+}
+
+private func startFault(
+  _ s: inout ClusterState, id: Int, time: Seconds, ends: Seconds, pods: [String], workloads: [String]
+) -> [Effect] {
+  guard let request = s.pendingRequests.removeValue(forKey: id) else { return [] }
+  let fault = ActiveFault(
+    id: id, request: request, started: time, ends: ends, state: request.kind.isOneShot ? .ended(reason: "done") : .active,
+    pods: pods, workloads: workloads)
+  s.faults.append(fault)
+  var services: [String] = []
+  for w in workloads {
+    for svc in s.services(affectedBy: w) where !services.contains(svc) { services.append(svc) }
+  }
+  let incidentID = (s.incidents.last?.id ?? 0) + 1
+  let podNames = pods.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+  let what = podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
+  var incident = Incident(
+    id: incidentID, faultID: id, title: "\(request.kind.rawValue) \(what)", workloads: workloads, services: services,
+    injected: time)
+  if request.kind.isOneShot { incident.faultEnded = time }
+  s.incidents.append(incident)
+  s.timeline.appendBounded(
+    TimelineEntry(time: time, kind: .fault, text: "injected \(request.kind.rawValue) -> \(what)", incident: incidentID),
+    limit: ClusterState.timelineLimit)
+  s.notice = "Injected \(request.kind.title) on \(what)"
+  s.revision &+= 1
+  return []
+}
+
+func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }
+
+/// Detection, recovery and the hold time of every open incident, at the state's current time.
+func evaluateIncidents(_ s: inout ClusterState) {
+  for i in s.incidents.indices where s.incidents[i].isOpen {
+    let inc = s.incidents[i]
+    var problems = HealthCheck.violations(workloads: inc.workloads, services: inc.services, in: s)
+    let fault = s.faults.first { $0.id == inc.faultID }
+    if inc.detected == nil, let fault {
+      // Readiness lost by a pod the fault acted on counts as impact too.
+      for podID in fault.pods {
+        if let p = s.pods[podID] {
+          if !p.isReady { problems.append("readiness lost: \(p.name) \(p.status)") }
+        } else {
+          problems.append("readiness lost: \(shortName(podID)) deleted")
+        }
+      }
+    }
+    let now = s.now
+    if !problems.isEmpty {
+      s.incidents[i].lastViolation = problems[0]
+      s.incidents[i].healthySince = nil
+      if inc.detected == nil {
+        s.incidents[i].detected = now
+        s.incidents[i].detectedBy = problems[0]
+        s.incidents[i].status = .degraded
+        s.timeline.appendBounded(
+          TimelineEntry(
+            time: now, kind: .detected,
+            text: "#\(inc.id) detected after \(formatDuration(now - inc.injected)): \(problems[0])", incident: inc.id),
+          limit: ClusterState.timelineLimit)
+        s.revision &+= 1
+      } else if inc.status != .degraded {
+        s.incidents[i].status = .degraded
+        s.revision &+= 1
+      }
+      continue
+    }
+    // Healthy now.
+    if inc.detected == nil {
+      // Never saw impact: once the fault is over and the hold has passed, it had none.
+      if let ended = inc.faultEnded, now - ended >= s.steadyState.hold {
+        s.incidents[i].status = .noImpact
+        s.timeline.appendBounded(
+          TimelineEntry(time: now, kind: .recovered, text: "#\(inc.id) no impact detected", incident: inc.id),
+          limit: ClusterState.timelineLimit)
+        s.revision &+= 1
+      }
+      continue
+    }
+    let since = inc.healthySince ?? now
+    if inc.healthySince == nil {
+      s.incidents[i].healthySince = now
+      s.incidents[i].status = .recovering
+      s.revision &+= 1
+    }
+    if now - since >= s.steadyState.hold {
+      s.incidents[i].recovered = since
+      s.incidents[i].status = .recovered
+      s.timeline.appendBounded(
+        TimelineEntry(
+          time: since, kind: .recovered,
+          text: "#\(inc.id) recovered: TTD \(formatDuration(inc.ttd ?? 0)), TTR \(formatDuration(since - inc.injected))",
+          incident: inc.id),
+        limit: ClusterState.timelineLimit)
+      s.revision &+= 1
+    }
+  }
+}
+
+/// `9.8s`, `1m05s`, `1h02m`.
+public func formatDuration(_ d: Seconds) -> String {
+  if d.isNaN || d < 0 { return "-" }
+  if d < 60 {
+    let tenths = (d * 10).rounded() / 10
+    return tenths >= 60 ? "1m00s" : String(format1(tenths)) + "s"
+  }
+  let total = Int(d.rounded())
+  if total < 3600 { return "\(total / 60)m" + pad2(total % 60) + "s" }
+  return "\(total / 3600)h" + pad2((total % 3600) / 60) + "m"
+}
+
+func format1(_ v: Double) -> String {
+  let scaled = Int((v * 10).rounded())
+  return "\(scaled / 10).\(abs(scaled % 10))"
+}
+
+func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -1,0 +1,115 @@
+/// A fixed-capacity series of samples; the oldest is overwritten. Samples are Float to keep
+/// 10,000 pods with minutes of history small.
+public struct RingBuffer: Sendable, Equatable {
+  public private(set) var capacity: Int
+  private var storage: [Float]
+  private var head = 0
+  public private(set) var count = 0
+
+  public init(capacity: Int) {
+    precondition(capacity > 0)
+    self.capacity = capacity
+    self.storage = []
+  }
+
+  public mutating func append(_ value: Double) {
+    if storage.count < capacity {
+      storage.append(Float(value))
+      count = storage.count
+      return
+    }
+    storage[head] = Float(value)
+    head = (head + 1) % capacity
+  }
+
+  public var last: Double? {
+    guard count > 0 else { return nil }
+    let i = storage.count < capacity ? storage.count - 1 : (head + capacity - 1) % capacity
+    return Double(storage[i])
+  }
+
+  /// The newest `n` samples, oldest first.
+  public func suffix(_ n: Int) -> [Double] {
+    let k = Swift.min(n, count)
+    var out: [Double] = []
+    out.reserveCapacity(k)
+    let start = storage.count < capacity ? storage.count - k : (head + capacity - k) % capacity
+    for j in 0..<k { out.append(Double(storage[(start + j) % storage.count])) }
+    return out
+  }
+
+  public var values: [Double] { suffix(count) }
+  public var max: Double? { storage.max().map(Double.init) }
+}
+
+/// Series kept for one pod.
+public struct PodSeries: Sendable, Equatable {
+  public var cpuMilli: RingBuffer
+  public var memoryBytes: RingBuffer
+  public init(capacity: Int) {
+    cpuMilli = RingBuffer(capacity: capacity)
+    memoryBytes = RingBuffer(capacity: capacity)
+  }
+}
+
+/// Series kept for one workload: resources summed over its pods, and the network of its service.
+public struct WorkloadSeries: Sendable, Equatable {
+  public var cpuMilli: RingBuffer
+  public var memoryBytes: RingBuffer
+  public var ioBytesPerSec: RingBuffer
+  public var latencyP50Ms: RingBuffer
+  public var latencyP99Ms: RingBuffer
+  public var lossPercent: RingBuffer
+  public var errorPercent: RingBuffer
+  public var requestsPerSec: RingBuffer
+
+  public init(capacity: Int) {
+    cpuMilli = RingBuffer(capacity: capacity)
+    memoryBytes = RingBuffer(capacity: capacity)
+    ioBytesPerSec = RingBuffer(capacity: capacity)
+    latencyP50Ms = RingBuffer(capacity: capacity)
+    latencyP99Ms = RingBuffer(capacity: capacity)
+    lossPercent = RingBuffer(capacity: capacity)
+    errorPercent = RingBuffer(capacity: capacity)
+    requestsPerSec = RingBuffer(capacity: capacity)
+  }
+}
+
+public struct PodSample: Sendable, Equatable {
+  public var podID: String
+  public var cpuMilli: Double
+  public var memoryBytes: Double
+  public init(podID: String, cpuMilli: Double, memoryBytes: Double) {
+    self.podID = podID
+    self.cpuMilli = cpuMilli
+    self.memoryBytes = memoryBytes
+  }
+}
+
+public struct WorkloadSample: Sendable, Equatable {
+  public var workloadID: String
+  public var cpuMilli: Double
+  public var memoryBytes: Double
+  public var ioBytesPerSec: Double
+  /// Network figures of the workload's service, where it has one.
+  public var latencyP50Ms: Double?
+  public var latencyP99Ms: Double?
+  public var lossPercent: Double?
+  public var errorPercent: Double?
+  public var requestsPerSec: Double?
+
+  public init(
+    workloadID: String, cpuMilli: Double, memoryBytes: Double, ioBytesPerSec: Double, latencyP50Ms: Double? = nil,
+    latencyP99Ms: Double? = nil, lossPercent: Double? = nil, errorPercent: Double? = nil, requestsPerSec: Double? = nil
+  ) {
+    self.workloadID = workloadID
+    self.cpuMilli = cpuMilli
+    self.memoryBytes = memoryBytes
+    self.ioBytesPerSec = ioBytesPerSec
+    self.latencyP50Ms = latencyP50Ms
+    self.latencyP99Ms = latencyP99Ms
+    self.lossPercent = lossPercent
+    self.errorPercent = errorPercent
+    self.requestsPerSec = requestsPerSec
+  }
+}

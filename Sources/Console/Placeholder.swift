@@ -1,0 +1,1 @@
+public let consoleVersion = 1

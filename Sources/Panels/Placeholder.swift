@@ -1,0 +1,1 @@
+public let panelsVersion = 1
