@@ -48,6 +48,13 @@ static inline void ct_restore_terminal(void) {
   }
 }
 
+/// A crash (trap, segfault, abort) still gives the terminal back before the default action runs.
+static inline void ct_on_fatal(int sig) {
+  ct_restore_terminal();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 static inline void ct_install_signal_handlers(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -58,6 +65,12 @@ static inline void ct_install_signal_handlers(void) {
   sigaction(SIGHUP, &sa, NULL);
   sigaction(SIGQUIT, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGSEGV, ct_on_fatal);
+  signal(SIGBUS, ct_on_fatal);
+  signal(SIGILL, ct_on_fatal);
+  signal(SIGTRAP, ct_on_fatal);
+  signal(SIGABRT, ct_on_fatal);
+  signal(SIGFPE, ct_on_fatal);
   atexit(ct_restore_terminal);
 }
 

@@ -1,0 +1,154 @@
+import ArgumentParser
+import CNCursesW
+import ClusterState
+import Console
+import Foundation
+import Panels
+
+let chaostuiVersion = "0.1.0"
+
+@main
+struct ChaosTUI: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chaostui",
+    abstract: "A full-screen console for chaos engineering on Kubernetes: inject faults, watch the system heal.",
+    discussion: """
+      With no cluster configured it runs the embedded demo cluster: a Flask web tier with an
+      autoscaler, a Postgres primary and replica, and Spark. Select a pod, press f to inject a
+      fault, and watch the incident's time to detect (TTD) and to recover (TTR). Press ? for keys.
+      """,
+    version: chaostuiVersion)
+
+  @Flag(help: "Run on the embedded simulated cluster (the only source until real clusters land).")
+  var demo = false
+
+  @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Demo clock multiplier (0.1 to 100).")
+  var speed: Double = 1
+
+  @Option(help: "Theme name (from themes/) or path to a .theme file.")
+  var theme: String = "default"
+
+  @Option(help: "Glyphs: block, braille or ascii (default: block on UTF-8 locales, ascii otherwise).")
+  var glyphs: String?
+
+  @Flag(help: "Disable every fault key (shown greyed, with the reason).")
+  var readOnly = false
+
+  @Option(help: "Write a log to this file (nothing is logged on screen).")
+  var log: String?
+
+  @Option(help: "Scale the demo cluster with this many extra pods (benchmarks; up to 20000).")
+  var pods: Int = 0
+
+  @Option(help: "The demo HPA's scale-down stabilization window in seconds (Kubernetes' default is 300).")
+  var scaleDownWindow: Double = 60
+
+  func validate() throws {
+    guard speed >= 0.1 && speed <= 100 else { throw ValidationError("--speed must be between 0.1 and 100, got \(speed)") }
+    guard pods >= 0 && pods <= 20000 else { throw ValidationError("--pods must be between 0 and 20000, got \(pods)") }
+    guard scaleDownWindow >= 0 && scaleDownWindow <= 3600 else {
+      throw ValidationError("--scale-down-window must be between 0 and 3600 seconds")
+    }
+    if let g = glyphs, Glyphs.named(g) == nil { throw ValidationError("--glyphs must be block, braille or ascii, got \(g)") }
+  }
+
+  func run() throws {
+    let logger = try log.map { try FileLog(path: $0) }
+    setlocale(LC_ALL, "")
+    let utf8 = ct_locale_is_utf8() != 0
+    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+    guard isatty(0) != 0 && isatty(1) != 0 else {
+      throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
+    }
+    guard !term.isEmpty else { throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).") }
+
+    let searchPaths = themeSearchPaths()
+    let (loadedTheme, themeProblem) = Theme.load(theme, searchPaths: searchPaths)
+    if let themeProblem { logger?.write("theme: " + themeProblem) }
+    for line in loadedTheme.ignored { logger?.write("theme \(loadedTheme.name): ignored \(line)") }
+    let glyphSet = glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii)
+
+    var options = Simulator.Options()
+    options.seed = seed
+    options.extraPods = pods
+    options.scaleDownWindow = scaleDownWindow
+    let cluster = DemoCluster(options: options)
+    let console = Console(
+      demo: cluster, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet, themeSearchPaths: searchPaths)
+    console.log = logger.map { l in { l.write($0) } }
+    logger?.write("chaostui \(chaostuiVersion) starting: demo seed \(seed) speed \(speed) pods +\(pods) TERM=\(term) utf8=\(utf8)")
+
+    ct_install_signal_handlers()
+    let backend: NCursesBackend
+    do {
+      backend = try NCursesBackend(term: term)
+    } catch {
+      throw RunError("\(error)")
+    }
+    logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
+    if let themeProblem { console.ui.message = themeProblem; console.ui.messageUntil = now() + 8 }
+    let stats = runLoop(console: console, backend: backend, clock: now)
+    backend.shutdown()
+
+    // Demo faults die with the simulator; nothing is left behind.
+    let state = console.state
+    let sum = state.summary
+    logger?.write("exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
+    if sum.incidents > 0 {
+      print(
+        "chaostui: \(sum.incidents) incident(s), \(sum.recovered) recovered; MTTD \(sum.meanTTD.map(formatDuration) ?? "-"), mean TTR \(sum.meanTTR.map(formatDuration) ?? "-"), max TTR \(sum.maxTTR.map(formatDuration) ?? "-")"
+      )
+    }
+    if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
+  }
+
+  func themeSearchPaths() -> [String] {
+    var paths: [String] = []
+    let env = ProcessInfo.processInfo.environment
+    if let dir = env["CHAOSTUI_THEMES"] { paths.append(dir) }
+    let config = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "") + "/.config")
+    paths.append(config + "/chaostui/themes")
+    paths.append(FileManager.default.currentDirectoryPath + "/themes")
+    // Next to the binary's checkout (.build/<config>/chaostui) and an installed share folder.
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+      paths.append(url.appendingPathComponent("../../themes").standardized.path)
+      paths.append(url.appendingPathComponent("../share/chaostui/themes").standardized.path)
+    }
+    var seen = Set<String>()
+    return paths.filter { seen.insert($0).inserted }
+  }
+}
+
+func now() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+struct RunError: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
+
+/// Appends timestamped lines to a file. Never the screen.
+final class FileLog {
+  let handle: FileHandle
+  init(path: String) throws {
+    if !FileManager.default.fileExists(atPath: path) {
+      guard FileManager.default.createFile(atPath: path, contents: nil) else {
+        throw RunError("chaostui: cannot create the log file \(path)")
+      }
+    }
+    guard let h = FileHandle(forWritingAtPath: path) else { throw RunError("chaostui: cannot write the log file \(path)") }
+    handle = h
+    handle.seekToEndOfFile()
+  }
+  func write(_ line: String) {
+    let stamp = ISO8601DateFormatter().string(from: Date())
+    handle.write(Data((stamp + " " + line + "\n").utf8))
+  }
+}

@@ -1,0 +1,110 @@
+import ClusterState
+
+/// A key as the console understands it, whatever the terminal sent.
+public enum Key: Hashable, Sendable {
+  case char(Character)
+  case ctrl(Character)
+  case up, down, left, right, pageUp, pageDown, home, end
+  case enter, escape, tab, backTab, backspace, delete
+  case function(Int)
+  case resize
+  case unknown(Int)
+
+  /// How the key is written in hints and help.
+  public var label: String {
+    switch self {
+    case .char(" "): return "Space"
+    case .char(let c): return String(c)
+    case .ctrl(let c): return "Ctrl-" + String(c).uppercased()
+    case .up: return "Up"
+    case .down: return "Down"
+    case .left: return "Left"
+    case .right: return "Right"
+    case .pageUp: return "PgUp"
+    case .pageDown: return "PgDn"
+    case .home: return "Home"
+    case .end: return "End"
+    case .enter: return "Enter"
+    case .escape: return "Esc"
+    case .tab: return "Tab"
+    case .backTab: return "S-Tab"
+    case .backspace: return "Bksp"
+    case .delete: return "Del"
+    case .function(let n): return "F\(n)"
+    case .resize: return "resize"
+    case .unknown(let code): return "key \(code)"
+    }
+  }
+}
+
+/// What a key does, independent of which key it is.
+public enum Command: String, Sendable, CaseIterable {
+  case quit, help, focusNext, focusPrev, zoom, up, down, pageUp, pageDown, top, bottom
+  case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
+}
+
+/// One entry of the key table: the single source of the footer hints, the help screen, read-only
+/// greying and (on real clusters) permission greying.
+public struct KeyBinding: Sendable {
+  public var keys: [Key]
+  public var command: Command
+  public var hint: String
+  public var description: String
+  /// Changes the cluster; disabled in read-only mode.
+  public var dangerous: Bool
+  public var inFooter: Bool
+
+  public init(_ keys: [Key], _ command: Command, hint: String, _ description: String, dangerous: Bool = false, footer: Bool = false) {
+    self.keys = keys
+    self.command = command
+    self.hint = hint
+    self.description = description
+    self.dangerous = dangerous
+    self.inFooter = footer
+  }
+
+  public var keyLabel: String { keys.map(\.label).joined(separator: "/") }
+}
+
+public enum KeyTable {
+  public static let bindings: [KeyBinding] = [
+    KeyBinding([.char("q"), .ctrl("c")], .quit, hint: "quit", "Quit (ends the demo's faults; restores the terminal)", footer: true),
+    KeyBinding([.char("?"), .function(1)], .help, hint: "help", "Show this help", footer: true),
+    KeyBinding([.tab], .focusNext, hint: "focus", "Focus the next pane", footer: true),
+    KeyBinding([.backTab], .focusPrev, hint: "", "Focus the previous pane"),
+    KeyBinding([.char("z"), .enter], .zoom, hint: "zoom", "Zoom the focused pane to full screen (again to restore)", footer: true),
+    KeyBinding([.char("j"), .down], .down, hint: "", "Move down (pods) / scroll (timeline)"),
+    KeyBinding([.char("k"), .up], .up, hint: "", "Move up"),
+    KeyBinding([.pageDown, .ctrl("f")], .pageDown, hint: "", "Page down"),
+    KeyBinding([.pageUp, .ctrl("b")], .pageUp, hint: "", "Page up"),
+    KeyBinding([.char("g"), .home], .top, hint: "", "First row"),
+    KeyBinding([.char("G"), .end], .bottom, hint: "", "Last row"),
+    KeyBinding([.char("/")], .filter, hint: "filter", "Filter pods: name, status, node, label=value, !text to invert; Esc clears", footer: true),
+    KeyBinding([.char("s")], .sortNext, hint: "sort", "Sort pods by the next column", footer: true),
+    KeyBinding([.char("S")], .sortReverse, hint: "", "Reverse the sort"),
+    KeyBinding([.char("f")], .faultMenu, hint: "fault", "Inject a fault on the selected pod or its workload", dangerous: true, footer: true),
+    KeyBinding([.ctrl("k")], .killPod, hint: "", "Kill the selected pod (asks to confirm)", dangerous: true),
+    KeyBinding([.char("!")], .panic, hint: "panic", "Panic: abort every active fault now", footer: true),
+    KeyBinding([.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, mean and max MTTR", footer: true),
+    KeyBinding([.char("t")], .theme, hint: "", "Next theme"),
+    KeyBinding([.char("T")], .glyphs, hint: "", "Next glyph set (block, braille, ascii)"),
+  ]
+
+  public static func command(for key: Key) -> Command? {
+    for b in bindings where b.keys.contains(key) { return b.command }
+    return nil
+  }
+
+  public static func binding(_ command: Command) -> KeyBinding? { bindings.first { $0.command == command } }
+
+  /// Keys of the fault menu, in menu order.
+  public static let faultKeys: [(Character, FaultKind, String)] = [
+    ("k", .podKill, "delete the pod; its owner creates a replacement"),
+    ("c", .containerKill, "kill the container; the kubelet restarts it"),
+    ("d", .networkDelay, "add latency to the pod's traffic"),
+    ("l", .networkLoss, "drop a share of the pod's packets"),
+    ("u", .cpuHog, "burn CPU in the pod, up to its limit"),
+    ("m", .memoryHog, "allocate memory until the container is OOMKilled"),
+    ("p", .killPrimary, "delete the primary of a replicated stateful set"),
+  ]
+}

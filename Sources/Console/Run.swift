@@ -1,0 +1,80 @@
+import ClusterState
+import Panels
+
+/// A terminal the console draws on: ncurses in the binary, a headless buffer in tests.
+public protocol TerminalBackend: AnyObject {
+  var width: Int { get }
+  var height: Int { get }
+  /// Waits up to `timeoutMs` for a key; nil when none came.
+  func readKey(timeoutMs: Int) -> Key?
+  /// Shows a frame, writing only what differs from the last one.
+  func present(_ frame: CellBuffer)
+  /// A signal that asks the program to stop (SIGINT, SIGTERM, SIGHUP), if one arrived.
+  func takeSignal() -> Int32?
+}
+
+/// A backend without a terminal: keys from a script, frames kept in memory.
+public final class HeadlessBackend: TerminalBackend {
+  public var width: Int
+  public var height: Int
+  public var keys: [Key] = []
+  public private(set) var lastFrame: CellBuffer?
+  public private(set) var frames = 0
+  public init(width: Int, height: Int) {
+    self.width = width
+    self.height = height
+  }
+  public func readKey(timeoutMs: Int) -> Key? { keys.isEmpty ? nil : keys.removeFirst() }
+  public func present(_ frame: CellBuffer) {
+    lastFrame = frame
+    frames += 1
+  }
+  public func takeSignal() -> Int32? { nil }
+}
+
+public struct LoopStats: Sendable {
+  public var frames = 0
+  public var keys = 0
+  public var exitSignal: Int32?
+}
+
+/// The main loop: wait for a key or the next tick, let the clock move the cluster, draw a frame
+/// when anything shown changed. Returns when the user quits or a signal arrives.
+public func runLoop(
+  console: Console, backend: TerminalBackend, clock: () -> Double, until stop: (() -> Bool)? = nil
+) -> LoopStats {
+  var stats = LoopStats()
+  var dirty = true
+  var lastSize = (backend.width, backend.height)
+  while !console.ui.quit {
+    if let sig = backend.takeSignal() {
+      stats.exitSignal = sig
+      break
+    }
+    if let stop, stop() { break }
+    if console.advance(realTime: clock()) { dirty = true }
+    if (backend.width, backend.height) != lastSize {
+      lastSize = (backend.width, backend.height)
+      dirty = true
+    }
+    if dirty {
+      backend.present(console.render(width: backend.width, height: backend.height))
+      stats.frames += 1
+      dirty = false
+    }
+    // Short waits keep a key's effect on the next frame; idle costs one wake-up per wait.
+    if let key = backend.readKey(timeoutMs: 100) {
+      stats.keys += 1
+      if console.handle(key, pageSize: max(1, backend.height / 3)) { dirty = true }
+      // Drain a burst (pasted text, resize storms) before drawing once.
+      var burst = 0
+      while burst < 64, let more = backend.readKey(timeoutMs: 0) {
+        stats.keys += 1
+        burst += 1
+        if console.handle(more, pageSize: max(1, backend.height / 3)) { dirty = true }
+        if console.ui.quit { break }
+      }
+    }
+  }
+  return stats
+}

@@ -1,0 +1,195 @@
+import ClusterState
+import Panels
+
+public enum Layout {
+  public static let minWidth = 80
+  public static let minHeight = 24
+
+  /// Where each pane goes for a terminal of this size (header on the first row, footer on the last).
+  public static func panes(width: Int, height: Int, zoomed: PaneID?) -> [PaneID: Rect] {
+    let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+    if let z = zoomed { return [z: body] }
+    if width >= 150 && height >= 40 {
+      let (left, right) = body.splitLeft(width * 58 / 100)
+      let l = left.rows([60, 40])
+      let r = right.rows([40, 30, 30])
+      return [.pods: l[0], .timeline: l[1], .resources: r[0], .network: r[1], .hpa: r[2]]
+    }
+    let podsHeight = max(9, body.height * 42 / 100)
+    let (top, rest) = body.splitTop(podsHeight)
+    let restRows = rest.rows([46, 54])
+    let a = restRows[0].columns([50, 50])
+    let b = restRows[1].columns([42, 58])
+    return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], .timeline: b[1]]
+  }
+}
+
+extension Console {
+  /// Renders a whole frame into a cell buffer.
+  public func render(width: Int, height: Int) -> CellBuffer {
+    var buf = CellBuffer(width: width, height: height, fill: Cell(" ", theme.style(.main_fg)))
+    let ctx = RenderContext(theme: theme, glyphs: glyphs)
+    if width < Layout.minWidth || height < Layout.minHeight {
+      renderTooSmall(&buf, width: width, height: height, ctx: ctx)
+      return buf
+    }
+    let state = store.state
+    let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed)
+    if let podsRect = rects[.pods] { fixSelection(visibleRows: PodsPane.visibleRows(height: podsRect.height)) }
+    HeaderBar.render(&buf, y: 0, width: width, state: state, info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name), ctx: ctx)
+    for (pane, r) in rects {
+      let focused = pane == ui.focus
+      switch pane {
+      case .pods:
+        PodsPane.render(
+          &buf, r, state: state, list: podList, view: ui.pods, focused: focused, ctx: ctx, filterEditing: ui.filterEditing)
+      case .resources:
+        ResourcesPane.render(&buf, r, state: state, selectedPod: ui.pods.selectedID, focused: focused, ctx: ctx)
+      case .network: NetworkPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
+      case .hpa: HPAPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
+      case .timeline: TimelinePane.render(&buf, r, state: state, focused: focused, scroll: ui.timelineScroll, ctx: ctx)
+      }
+    }
+    renderFooter(&buf, y: height - 1, width: width, ctx: ctx)
+    if let dialog = ui.dialog { renderDialog(dialog, &buf, ctx: ctx) }
+    return buf
+  }
+
+  func renderTooSmall(_ buf: inout CellBuffer, width: Int, height: Int, ctx: RenderContext) {
+    guard width > 0, height > 0 else { return }
+    let t = ctx.theme
+    let lines = [
+      "Terminal too small: \(width)x\(height)",
+      "chaostui needs at least \(Layout.minWidth)x\(Layout.minHeight).",
+      "Enlarge the terminal; q quits.",
+    ]
+    let top = max(0, (height - lines.count) / 2)
+    for (i, l) in lines.enumerated() where top + i < height {
+      Widgets.centered(&buf, buf.bounds, y: top + i, l, t.style(i == 0 ? .warn : .main_fg, i == 0 ? [.bold] : []))
+    }
+  }
+
+  func renderFooter(_ buf: inout CellBuffer, y: Int, width: Int, ctx: RenderContext) {
+    let t = ctx.theme
+    buf.fill(Rect(x: 0, y: y, width: width, height: 1), t.style(.main_fg))
+    if ui.filterEditing {
+      buf.write(0, y, " filter: /\(ui.pods.filter)_   Enter keep  Esc clear", t.style(.key, [.bold]), maxWidth: width)
+      return
+    }
+    var x = 1
+    if let m = ui.message {
+      buf.write(x, y, m, t.style(.info, [.bold]), maxWidth: width - 2)
+      return
+    }
+    for b in KeyTable.bindings where b.inFooter {
+      let disabled = b.dangerous && readOnly
+      let key = b.keys[0].label
+      guard x + key.count + b.hint.count + 3 < width else { break }
+      x += buf.write(x, y, key, disabled ? t.style(.inactive) : t.style(.key, [.bold]))
+      x += buf.write(x, y, " " + b.hint + "  ", disabled ? t.style(.inactive) : t.style(.muted))
+    }
+  }
+
+  func dialogBox(_ buf: inout CellBuffer, width: Int, height: Int, title: String, ctx: RenderContext) -> Rect {
+    let w = min(width, buf.width - 2)
+    let h = min(height, buf.height - 2)
+    let r = Rect(x: (buf.width - w) / 2, y: (buf.height - h) / 2, width: w, height: h)
+    buf.fill(r, ctx.theme.style(.main_fg, bg: .dialog_bg))
+    var dctx = ctx
+    dctx.theme.colors[.main_bg] = ctx.theme[.dialog_bg]
+    return Widgets.box(&buf, r, title: title, focused: true, ctx: dctx)
+  }
+
+  func renderDialog(_ dialog: Dialog, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    switch dialog {
+    case .help(let scroll):
+      var lines: [(String, String, Bool)] = KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
+      lines.append(("", "", false))
+      lines.append(("", "Fault menu (f), on the selected pod:", false))
+      for (k, kind, what) in KeyTable.faultKeys { lines.append(("  " + String(k), kind.title + ": " + what, readOnly)) }
+      lines.append(("  w/Tab", "scope: this pod, one random pod of its workload, all its pods", readOnly))
+      lines.append(("  +/-  </>", "in the confirmation: strength and duration", readOnly))
+      lines.append(("", "", false))
+      lines.append(("", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).", false))
+      if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
+      let inner = dialogBox(&buf, width: 96, height: min(buf.height - 2, lines.count + 3), title: "Help (Esc closes)", ctx: ctx)
+      let visible = lines.dropFirst(min(scroll, max(0, lines.count - inner.height)))
+      for (i, l) in visible.prefix(inner.height).enumerated() {
+        buf.write(inner.x + 1, inner.y + i, Fmt.fit(l.0, 14), l.2 ? st(.inactive) : st(.key, [.bold]))
+        buf.write(inner.x + 16, inner.y + i, l.1, l.2 ? st(.inactive) : st(.main_fg), maxWidth: inner.width - 17)
+      }
+    case .summary:
+      let sum = state.summary
+      var lines: [(String, Theme.Role)] = [
+        ("incidents \(sum.incidents)   open \(sum.open)   recovered \(sum.recovered)   no impact \(sum.noImpact)", .title),
+        (
+          "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
+          .title
+        ),
+        ("", .main_fg),
+      ]
+      for inc in state.incidents.suffix(max(1, buf.height - 10)) {
+        lines.append((TimelinePane.incidentLine(inc, now: state.now), inc.isOpen ? .warn : .ok))
+        if let why = inc.detectedBy { lines.append(("    detected by: " + why, .muted)) }
+      }
+      if state.incidents.isEmpty { lines.append(("No incidents yet: select a pod and press f.", .muted)) }
+      let inner = dialogBox(&buf, width: 100, height: min(buf.height - 2, lines.count + 3), title: "Session summary (any key closes)", ctx: ctx)
+      for (i, l) in lines.prefix(inner.height).enumerated() {
+        buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i < 2 ? [.bold] : []), maxWidth: inner.width - 2)
+      }
+    case .faultMenu(let podID, let scope):
+      let pod = state.pods[podID]
+      let wname = pod?.workload ?? "?"
+      let count = pod.flatMap { p in state.workloads[p.namespace + "/" + wname] }?.currentReplicas ?? 0
+      let scopes = ["this pod", "one random pod of \(wname)", "all \(count) pods of \(wname)"]
+      let inner = dialogBox(&buf, width: 78, height: 15, title: "Inject a fault", ctx: ctx)
+      buf.write(inner.x + 1, inner.y, "pod    " + (pod.map { $0.namespace + "/" + $0.name } ?? podID + " (gone)"), st(.title, [.bold]), maxWidth: inner.width - 2)
+      var x = inner.x + 1
+      x += buf.write(x, inner.y + 1, "scope  ", st(.muted))
+      for (i, s) in scopes.enumerated() {
+        x += buf.write(x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ", i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
+      }
+      for (i, (k, kind, what)) in KeyTable.faultKeys.enumerated() {
+        let y = inner.y + 3 + i
+        buf.write(inner.x + 2, y, String(k), st(.key, [.bold]))
+        buf.write(inner.x + 5, y, Fmt.fit(kind.title, 22), st(.title))
+        buf.write(inner.x + 28, y, what, st(.muted), maxWidth: inner.width - 29)
+      }
+      buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
+    case .confirm(let req, _):
+      let radius = blastRadius(req)
+      let p = req.parameters
+      let effect: String
+      switch req.kind {
+      case .podKill: effect = "delete with the pod's grace period; its owner replaces it"
+      case .containerKill: effect = "kill the main container; the kubelet restarts it with back-off"
+      case .killPrimary: effect = "delete the primary; the operator promotes a replica"
+      case .networkDelay: effect = "+\(Int(p.delayMs))ms latency, jitter \(Int(p.jitterMs))ms   (+/- to change)"
+      case .networkLoss: effect = "\(Int(p.lossPercent))% packet loss   (+/- to change)"
+      case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (throttled at its limit)   (+/- to change)"
+      case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
+      }
+      let duration = req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"
+      let rows: [(String, String, Theme.Role)] = [
+        ("target", req.target.label, .title),
+        ("blast radius", radius.text, radius.count > 1 ? .warn : .title),
+        ("effect", effect, .main_fg),
+        ("duration", duration, .main_fg),
+        ("abort", "! (panic) ends every active fault at once", .muted),
+      ]
+      let inner = dialogBox(&buf, width: 84, height: rows.count + 5, title: "Confirm: " + req.kind.title, ctx: ctx)
+      for (i, r) in rows.enumerated() {
+        buf.write(inner.x + 1, inner.y + i, Fmt.fit(r.0, 13), st(.muted))
+        buf.write(inner.x + 15, inner.y + i, r.1, st(r.2, i < 2 ? [.bold] : []), maxWidth: inner.width - 16)
+      }
+      var x = inner.x + 1
+      x += buf.write(x, inner.maxY - 1, "y/Enter", st(.key, [.bold]))
+      x += buf.write(x, inner.maxY - 1, " inject    ", st(.main_fg))
+      x += buf.write(x, inner.maxY - 1, "n/Esc", st(.key, [.bold]))
+      buf.write(x, inner.maxY - 1, " cancel", st(.main_fg))
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import ClusterState
+
+/// Number and time formats the panes share, in kubectl's and k9s's style.
+public enum Fmt {
+  /// kubectl's age: 45s, 5m12s, 25m, 3h10m, 20h, 3d4h, 40d.
+  public static func age(_ d: Seconds) -> String {
+    let s = max(0, Int(d))
+    if s < 120 { return "\(s)s" }
+    let m = s / 60
+    if m < 10 { return "\(m)m\(s % 60)s" }
+    if m < 180 { return "\(m)m" }
+    let h = m / 60
+    if h < 8 { return "\(h)h\(m % 60)m" }
+    if h < 48 { return "\(h)h" }
+    let d = h / 24
+    if d < 8 { return "\(d)d\(h % 24)h" }
+    return "\(d)d"
+  }
+
+  public static func cpu(_ milli: Double?) -> String {
+    guard let m = milli, m.isFinite else { return "-" }
+    if m < 1000 { return "\(Int(m.rounded()))m" }
+    return one(m / 1000)
+  }
+
+  public static func bytes(_ b: Double?) -> String {
+    guard let b, b.isFinite else { return "-" }
+    let units = ["B", "Ki", "Mi", "Gi", "Ti"]
+    var v = b
+    var i = 0
+    while v >= 1024 && i < units.count - 1 {
+      v /= 1024
+      i += 1
+    }
+    return (v >= 100 || i == 0 ? "\(Int(v.rounded()))" : one(v)) + units[i]
+  }
+
+  public static func rate(_ b: Double?) -> String {
+    guard let b else { return "-" }
+    return bytes(b).replacingOccurrences(of: "i", with: "") + "/s"
+  }
+
+  public static func ms(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "-" }
+    if v >= 10_000 { return one(v / 1000) + "s" }
+    if v >= 100 { return "\(Int(v.rounded()))ms" }
+    return one(v) + "ms"
+  }
+
+  public static func percent(_ v: Double?) -> String {
+    guard let v, v.isFinite else { return "-" }
+    return v >= 10 ? "\(Int(v.rounded()))%" : one(v) + "%"
+  }
+
+  public static func one(_ v: Double) -> String {
+    let scaled = Int((v * 10).rounded())
+    return "\(scaled / 10).\(abs(scaled % 10))"
+  }
+
+  /// A clock on the session: `T+01:02:03`.
+  public static func clock(_ d: Seconds) -> String {
+    let s = max(0, Int(d))
+    return "T+" + two(s / 3600) + ":" + two((s / 60) % 60) + ":" + two(s % 60)
+  }
+
+  /// A time relative to a reference: `+12.3s`.
+  public static func relative(_ d: Seconds) -> String { (d < 0 ? "-" : "+") + formatDuration(abs(d)) }
+
+  static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+  /// Pads or truncates to exactly `width` columns (truncation marks with `~`).
+  public static func fit(_ s: String, _ width: Int, right: Bool = false) -> String {
+    guard width > 0 else { return "" }
+    let n = s.unicodeScalars.count
+    if n == width { return s }
+    if n > width {
+      if width == 1 { return "~" }
+      return String(String.UnicodeScalarView(s.unicodeScalars.prefix(width - 1))) + "~"
+    }
+    let pad = String(repeating: " ", count: width - n)
+    return right ? pad + s : s + pad
+  }
+}

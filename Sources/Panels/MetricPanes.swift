@@ -1,0 +1,181 @@
+import ClusterState
+
+/// Workloads in display order: those behind a service first, then by namespace and name.
+func orderedWorkloads(_ state: ClusterState) -> [Workload] {
+  let withService = Set(state.services.values.map(\.workload))
+  return state.workloads.values.sorted { a, b in
+    let sa = withService.contains(a.id)
+    let sb = withService.contains(b.id)
+    if sa != sb { return sa }
+    return a.namespace != b.namespace ? a.namespace < b.namespace : a.name < b.name
+  }
+}
+
+public enum ResourcesPane {
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, selectedPod: String?, focused: Bool, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: "CPU / MEM / IO")
+    guard inner.height >= 1, inner.width >= 20 else { return }
+    let wanted = min(state.workloads.count, 4) + 2
+    let podLines = inner.height >= wanted && selectedPod != nil ? 2 : 0
+    let rows = inner.height - podLines
+    let nameW = min(13, max(8, inner.width / 6))
+    let groups = inner.width >= 60 ? 3 : 2
+    let valueW = 6
+    let sparkW = max(2, (inner.width - nameW - groups * (valueW + 6)) / groups)
+    for (r, w) in orderedWorkloads(state).prefix(rows).enumerated() {
+      let y = inner.y + r
+      let healthy = w.readyReplicas >= w.desiredReplicas
+      buf.write(inner.x, y, Fmt.fit(w.name, nameW), t.style(healthy ? .main_fg : .warn, healthy ? [] : [.bold]))
+      let s = state.workloadSeries[w.id]
+      var x = inner.x + nameW + 1
+      let metrics: [(String, RingBuffer?, Theme.Role, (Double?) -> String)] = [
+        ("cpu", s?.cpuMilli, .cpu, Fmt.cpu), ("mem", s?.memoryBytes, .mem, Fmt.bytes), ("io", s?.ioBytesPerSec, .io, Fmt.rate),
+      ]
+      for (label, series, role, fmt) in metrics.prefix(groups) {
+        buf.write(x, y, label, t.style(.muted))
+        x += 4
+        Widgets.sparkline(
+          &buf, x: x, y: y, width: sparkW, values: series?.suffix(sparkW) ?? [], style: t.style(role), glyphs: ctx.glyphs)
+        x += sparkW + 1
+        buf.write(x, y, Fmt.fit(fmt(series?.last), valueW, right: true), t.style(.title), maxWidth: inner.maxX - x)
+        x += valueW + 1
+      }
+    }
+    if podLines > 0, let id = selectedPod, let pod = state.pods[id] {
+      let y = inner.maxY - 2
+      let s = state.podSeries[id]
+      let name = "pod " + pod.name
+      buf.write(inner.x, y, Fmt.fit(name, inner.width), t.style(.info, [.bold]))
+      let half = inner.width / 2
+      let sw = max(2, half - 20)
+      buf.write(inner.x, y + 1, "cpu", t.style(.muted))
+      Widgets.sparkline(
+        &buf, x: inner.x + 4, y: y + 1, width: sw, values: s?.cpuMilli.suffix(sw) ?? [], maxValue: nil, style: t.style(.cpu),
+        glyphs: ctx.glyphs)
+      buf.write(
+        inner.x + 5 + sw, y + 1, Fmt.cpu(s?.cpuMilli.last) + "/" + Fmt.cpu(pod.cpuRequestMilli) + "req", t.style(.title),
+        maxWidth: half - sw - 5)
+      buf.write(inner.x + half, y + 1, "mem", t.style(.muted))
+      Widgets.sparkline(
+        &buf, x: inner.x + half + 4, y: y + 1, width: sw, values: s?.memoryBytes.suffix(sw) ?? [],
+        maxValue: pod.memoryLimitBytes > 0 ? pod.memoryLimitBytes : nil, style: t.style(.mem), glyphs: ctx.glyphs)
+      buf.write(
+        inner.x + half + 5 + sw, y + 1, Fmt.bytes(s?.memoryBytes.last) + "/" + Fmt.bytes(pod.memoryLimitBytes),
+        t.style(.title), maxWidth: inner.maxX - (inner.x + half + 5 + sw))
+    }
+  }
+}
+
+public enum NetworkPane {
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let bounds = state.steadyState
+    let inner = Widgets.box(
+      &buf, area, title: "Network", focused: focused, ctx: ctx, badge: "p99 < \(Int(bounds.maxP99Ms))ms")
+    guard inner.height >= 1, inner.width >= 20 else { return }
+    let services = state.services.values.sorted { $0.id < $1.id }
+    if services.isEmpty {
+      buf.write(inner.x, inner.y, "no services measured", t.style(.muted), maxWidth: inner.width)
+      return
+    }
+    let twoLines = inner.height >= services.count * 2
+    var y = inner.y
+    let nameW = min(13, max(8, inner.width / 6))
+    for svc in services {
+      guard y < inner.maxY else { break }
+      let s = state.workloadSeries[svc.workload]
+      let p50 = s?.latencyP50Ms.last
+      let p99 = s?.latencyP99Ms.last
+      let loss = s?.lossPercent.last
+      let err = s?.errorPercent.last
+      let bad = (p99 ?? 0) > bounds.maxP99Ms || (loss ?? 0) > bounds.maxLossPercent || (err ?? 0) > bounds.maxErrorPercent
+      buf.write(inner.x, y, Fmt.fit(svc.name, nameW), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
+      var x = inner.x + nameW + 1
+      let figures = "p50 \(Fmt.fit(Fmt.ms(p50), 6, right: true)) p99 \(Fmt.fit(Fmt.ms(p99), 6, right: true))"
+      let tail = " loss \(Fmt.fit(Fmt.percent(loss), 5, right: true)) err \(Fmt.fit(Fmt.percent(err), 5, right: true))"
+      let sparkW = max(0, inner.maxX - x - figures.count - tail.count - 2)
+      if !twoLines && sparkW >= 4 {
+        Widgets.sparkline(
+          &buf, x: x, y: y, width: sparkW, values: s?.latencyP99Ms.suffix(sparkW) ?? [],
+          maxValue: bounds.maxP99Ms * 1.5, style: t.style((p99 ?? 0) > bounds.maxP99Ms ? .error : .latency),
+          glyphs: ctx.glyphs)
+        x += sparkW + 1
+      }
+      x += buf.write(x, y, figures, t.style((p99 ?? 0) > bounds.maxP99Ms ? .error : .title), maxWidth: inner.maxX - x)
+      buf.write(
+        x, y, tail, t.style((loss ?? 0) > bounds.maxLossPercent || (err ?? 0) > bounds.maxErrorPercent ? .error : .muted),
+        maxWidth: inner.maxX - x)
+      y += 1
+      if twoLines && y < inner.maxY {
+        let w = inner.width - nameW - 1
+        let half = max(1, (w - 1) / 2)
+        buf.write(inner.x, y, Fmt.fit(" p99", nameW), t.style(.muted))
+        Widgets.sparkline(
+          &buf, x: inner.x + nameW + 1, y: y, width: half, values: s?.latencyP99Ms.suffix(half) ?? [],
+          maxValue: bounds.maxP99Ms * 1.5, style: t.style(.latency), glyphs: ctx.glyphs)
+        Widgets.sparkline(
+          &buf, x: inner.x + nameW + 2 + half, y: y, width: w - half - 1, values: s?.errorPercent.suffix(w - half - 1) ?? [],
+          maxValue: 10, style: t.style(.loss), glyphs: ctx.glyphs)
+        y += 1
+      }
+    }
+  }
+}
+
+public enum HPAPane {
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let inner = Widgets.box(&buf, area, title: "Autoscaling", focused: focused, ctx: ctx, badge: "HPA")
+    guard inner.height >= 1, inner.width >= 20 else { return }
+    let hpas = state.hpas.values.sorted { $0.id < $1.id }
+    if hpas.isEmpty {
+      buf.write(inner.x, inner.y, "no HorizontalPodAutoscalers", t.style(.muted), maxWidth: inner.width)
+      return
+    }
+    var y = inner.y
+    for h in hpas {
+      guard y < inner.maxY else { break }
+      let w = state.workloads[h.namespace + "/" + h.target.split(separator: "/").last.map(String.init)!]
+      let ready = w?.readyReplicas ?? 0
+      var x = inner.x
+      x += buf.write(x, y, Fmt.fit(h.name, 8), t.style(.title, [.bold]))
+      x += 1
+      let scaling = h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas
+      x += buf.write(
+        x, y, "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(h.desiredReplicas)  max \(h.maxReplicas)",
+        t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
+      x += 2
+      // One dot a possible replica: ready, wanted but not ready, not wanted.
+      if inner.maxX - x >= h.maxReplicas {
+        for i in 0..<h.maxReplicas {
+          let role: Theme.Role = i < ready ? .ok : (i < h.desiredReplicas ? .warn : .gauge_empty)
+          buf.put(x + i, y, i < h.desiredReplicas ? ctx.glyphs.dot : ctx.glyphs.gaugeEmpty, t.style(role))
+        }
+      }
+      y += 1
+      guard y < inner.maxY else { break }
+      let util = h.currentUtilization
+      buf.write(inner.x, y, Fmt.fit("cpu", 8), t.style(.muted))
+      let label = " \(Fmt.percent(util)) / \(Fmt.percent(h.targetUtilization))"
+      let gw = max(4, inner.width - 9 - label.count)
+      Widgets.gauge(
+        &buf, x: inner.x + 9, y: y, width: gw, value: util ?? 0, full: max(200, h.targetUtilization * 2), target: h.targetUtilization,
+        ctx: ctx)
+      buf.write(inner.x + 9 + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title), maxWidth: inner.maxX - inner.x - 9 - gw)
+      y += 1
+      guard y < inner.maxY else { break }
+      let last = h.lastScaleTime.map { "last scale \(Fmt.age(state.now - $0)) ago" } ?? "no scaling yet"
+      buf.write(
+        inner.x, y, Fmt.fit("", 9) + last + ", scale-down window \(Fmt.age(h.scaleDownWindow))", t.style(.muted),
+        maxWidth: inner.width)
+      y += 1
+    }
+  }
+}

@@ -1,1 +1,0 @@
-public let panelsVersion = 1

@@ -1,0 +1,204 @@
+import ClusterState
+
+public enum PodSort: String, CaseIterable, Sendable {
+  case name, status, restarts, age, cpu, memory, node
+
+  public var title: String {
+    switch self {
+    case .name: return "NAME"
+    case .status: return "STATUS"
+    case .restarts: return "RESTARTS"
+    case .age: return "AGE"
+    case .cpu: return "CPU"
+    case .memory: return "MEM"
+    case .node: return "NODE"
+    }
+  }
+}
+
+/// What the pods table shows: sort, filter, selection and scroll.
+public struct PodsView: Equatable, Sendable {
+  public var sort: PodSort = .name
+  public var descending = false
+  public var filter = ""
+  public var selected = 0
+  public var offset = 0
+  /// The selected pod, kept across re-sorts.
+  public var selectedID: String?
+  public init() {}
+}
+
+/// The filtered, sorted list of pods. Recomputed only when the pods, the metrics a sort depends on,
+/// the sort or the filter change, so a frame costs only its visible rows.
+public final class PodList {
+  private var key: (Int, Int, PodSort, Bool, String)?
+  public private(set) var ids: [String] = []
+  public private(set) var readyCount = 0
+  public private(set) var namespaceCount = 0
+
+  public init() {}
+
+  public func update(_ state: ClusterState, _ view: PodsView) {
+    let metricsKey = (view.sort == .cpu || view.sort == .memory) ? state.metricsRevision : 0
+    if let k = key, k.0 == state.podsRevision, k.1 == metricsKey, k.2 == view.sort, k.3 == view.descending,
+      k.4 == view.filter
+    {
+      return
+    }
+    key = (state.podsRevision, metricsKey, view.sort, view.descending, view.filter)
+    let needle = view.filter.lowercased()
+    var pods: [Pod] = []
+    pods.reserveCapacity(state.pods.count)
+    for p in state.pods.values {
+      if needle.isEmpty || PodList.matches(p, needle) { pods.append(p) }
+    }
+    func cpu(_ p: Pod) -> Double { state.podSeries[p.id]?.cpuMilli.last ?? -1 }
+    func mem(_ p: Pod) -> Double { state.podSeries[p.id]?.memoryBytes.last ?? -1 }
+    let byName: (Pod, Pod) -> Bool = { a, b in a.namespace != b.namespace ? a.namespace < b.namespace : a.name < b.name }
+    var less: (Pod, Pod) -> Bool
+    switch view.sort {
+    case .name: less = byName
+    case .status:
+      less = { a, b in a.health != b.health ? a.health > b.health : (a.status != b.status ? a.status < b.status : byName(a, b)) }
+    case .restarts: less = { a, b in a.restarts != b.restarts ? a.restarts > b.restarts : byName(a, b) }
+    case .age: less = { a, b in a.created != b.created ? a.created > b.created : byName(a, b) }
+    case .node: less = { a, b in (a.node ?? "") != (b.node ?? "") ? (a.node ?? "") < (b.node ?? "") : byName(a, b) }
+    case .cpu:
+      let c = Dictionary(uniqueKeysWithValues: pods.map { ($0.id, cpu($0)) })
+      less = { a, b in c[a.id]! != c[b.id]! ? c[a.id]! > c[b.id]! : byName(a, b) }
+    case .memory:
+      let m = Dictionary(uniqueKeysWithValues: pods.map { ($0.id, mem($0)) })
+      less = { a, b in m[a.id]! != m[b.id]! ? m[a.id]! > m[b.id]! : byName(a, b) }
+    }
+    if view.descending {
+      let base = less
+      less = { a, b in base(b, a) }
+    }
+    pods.sort(by: less)
+    ids = pods.map(\.id)
+    var ready = 0
+    var namespaces = Set<String>()
+    for p in state.pods.values {
+      if p.isReady { ready += 1 }
+      namespaces.insert(p.namespace)
+    }
+    readyCount = ready
+    namespaceCount = namespaces.count
+  }
+
+  /// `/` filter: substring of namespace/name, status, node or a label `key=value`; `!text` inverts.
+  static func matches(_ p: Pod, _ needle: String) -> Bool {
+    if needle.hasPrefix("!") && needle.count > 1 { return !matches(p, String(needle.dropFirst())) }
+    if p.id.lowercased().contains(needle) || p.status.lowercased().contains(needle) { return true }
+    if let n = p.node, n.lowercased().contains(needle) { return true }
+    if needle.contains("=") {
+      for (k, v) in p.labels where (k + "=" + v).lowercased() == needle { return true }
+    }
+    if let r = p.role, r.lowercased() == needle { return true }
+    return false
+  }
+}
+
+public enum PodsPane {
+  static func columns(width: Int, showNamespace: Bool) -> [Column] {
+    var cols: [Column] = []
+    if showNamespace && width >= 100 { cols.append(Column("NAMESPACE", 10)) }
+    cols.append(Column("NAME", 0))
+    cols.append(Column("READY", 5, right: true))
+    cols.append(Column("STATUS", 17))
+    cols.append(Column("RST", 3, right: true))
+    cols.append(Column("AGE", 6, right: true))
+    if width >= 70 { cols.append(Column("ROLE", 7)) }
+    if width >= 60 { cols.append(Column("CPU", 5, right: true)) }
+    if width >= 90 { cols.append(Column("MEM", 6, right: true)) }
+    if width >= 110 { cols.append(Column("NODE", 8)) }
+    let fixed = cols.reduce(0) { $0 + $1.width + 1 }
+    let nameWidth = max(10, min(40, width - fixed))
+    if let i = cols.firstIndex(where: { $0.title == "NAME" }) { cols[i].width = nameWidth }
+    return cols
+  }
+
+  /// Rows of the table that fit in an area of `height` (minus the header line).
+  public static func visibleRows(height: Int) -> Int { max(0, height - 3) }
+
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, list: PodList, view: PodsView, focused: Bool,
+    ctx: RenderContext, filterEditing: Bool
+  ) {
+    let t = ctx.theme
+    var badge = "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
+    if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
+    let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
+    guard inner.height >= 1, inner.width >= 10 else { return }
+    let cols = columns(width: inner.width, showNamespace: list.namespaceCount > 1)
+    var x = inner.x
+    for c in cols {
+      let title = c.title == view.sort.title ? c.title + (view.descending ? "v" : "^") : c.title
+      buf.write(x, inner.y, Fmt.fit(title, c.width, right: c.right), t.style(.muted, [.bold]), maxWidth: inner.maxX - x)
+      x += c.width + 1
+    }
+    let rows = inner.height - 1
+    if list.ids.isEmpty {
+      let msg = state.pods.isEmpty ? "no pods yet" : "no pod matches /\(view.filter)"
+      buf.write(inner.x + 1, inner.y + 1, msg, t.style(.muted), maxWidth: inner.width - 1)
+      return
+    }
+    for r in 0..<rows {
+      let i = view.offset + r
+      guard i < list.ids.count, let pod = state.pods[list.ids[i]] else { break }
+      let y = inner.y + 1 + r
+      let selected = i == view.selected
+      var style = rowStyle(pod, t)
+      if selected {
+        style = Style(fg: t[.selected_fg], bg: t[.selected_bg], attrs: focused ? [.bold] : [])
+        buf.fill(Rect(x: inner.x, y: y, width: inner.width, height: 1), style)
+      }
+      var x = inner.x
+      let series = state.podSeries[pod.id]
+      for c in cols {
+        var cellStyle = style
+        let text: String
+        switch c.title {
+        case "NAMESPACE": text = pod.namespace
+        case "NAME": text = pod.name
+        case "READY": text = "\(pod.readyContainers)/\(pod.totalContainers)"
+        case "STATUS":
+          text = pod.status
+          if !selected { cellStyle = statusStyle(pod, t) }
+        case "RST": text = String(pod.restarts)
+        case "AGE": text = Fmt.age(state.now - pod.created)
+        case "ROLE": text = pod.role ?? ""
+        case "CPU": text = Fmt.cpu(series?.cpuMilli.last)
+        case "MEM": text = Fmt.bytes(series?.memoryBytes.last)
+        case "NODE": text = pod.node ?? "<none>"
+        default: text = ""
+        }
+        buf.write(x, y, Fmt.fit(text, c.width, right: c.right), cellStyle, maxWidth: inner.maxX - x)
+        x += c.width + 1
+      }
+    }
+    // A scroll indicator on the right border when the list is longer than the pane.
+    if list.ids.count > rows && rows > 0 && area.width > 2 {
+      let pos = inner.y + 1 + min(rows - 1, view.offset * rows / max(1, list.ids.count - rows + 1))
+      buf.put(area.maxX - 1, pos, ctx.glyphs.gaugeFull, t.style(.border_focus))
+    }
+  }
+
+  static func rowStyle(_ pod: Pod, _ t: Theme) -> Style {
+    switch pod.health {
+    case .ok: return t.style(.main_fg)
+    case .progressing: return t.style(.progress)
+    case .warning: return t.style(.warn)
+    case .failing: return t.style(.error)
+    }
+  }
+
+  static func statusStyle(_ pod: Pod, _ t: Theme) -> Style {
+    switch pod.health {
+    case .ok: return t.style(.ok)
+    case .progressing: return t.style(.progress, [.bold])
+    case .warning: return t.style(.warn, [.bold])
+    case .failing: return t.style(.error, [.bold])
+    }
+  }
+}

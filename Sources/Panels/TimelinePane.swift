@@ -1,0 +1,122 @@
+import ClusterState
+
+public enum TimelinePane {
+  public static func incidentLine(_ inc: Incident, now: Seconds) -> String {
+    let ttd = inc.ttd.map { "TTD " + formatDuration($0) } ?? (inc.status == .noImpact ? "TTD -" : "TTD ...")
+    let ttr: String
+    if let r = inc.ttr {
+      ttr = "TTR " + formatDuration(r)
+    } else if inc.isOpen {
+      ttr = "open " + formatDuration(now - inc.injected)
+    } else {
+      ttr = "TTR -"
+    }
+    return "#\(inc.id) \(inc.title)  \(ttd)  \(ttr)  \(inc.status.rawValue)"
+  }
+
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, scroll: Int, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let sum = state.summary
+    var badge = "\(sum.incidents) incidents"
+    if let m = sum.meanTTR { badge += ", MTTR \(formatDuration(m))" }
+    let inner = Widgets.box(&buf, area, title: "Timeline", focused: focused, ctx: ctx, badge: badge)
+    guard inner.height >= 1, inner.width >= 20 else { return }
+    var y = inner.y
+    // The incidents still open, and the latest closed one, on top.
+    var shown = state.incidents.filter(\.isOpen).suffix(3)
+    if shown.isEmpty, let last = state.incidents.last { shown = [last] }
+    let incidentRows = min(shown.count, max(0, inner.height - 2))
+    for inc in shown.suffix(incidentRows) {
+      let role: Theme.Role = inc.status == .recovered || inc.status == .noImpact ? .ok : (inc.detected == nil ? .info : .error)
+      buf.write(inner.x, y, incidentLine(inc, now: state.now), t.style(role, [.bold]), maxWidth: inner.width)
+      y += 1
+    }
+    let left = inner.maxY - y
+    guard left > 0 else { return }
+    if state.timeline.isEmpty {
+      buf.write(inner.x, y, "nothing yet: select a pod and press f to inject a fault", t.style(.muted), maxWidth: inner.width)
+      return
+    }
+    let end = max(0, state.timeline.count - scroll)
+    let entries = state.timeline[max(0, end - left)..<end]
+    for e in entries {
+      let clock = Fmt.clock(e.time - state.sessionStart).dropFirst(2)
+      var x = inner.x
+      x += buf.write(x, y, String(clock.suffix(5)) + " ", t.style(.muted))
+      if let id = e.incident, let inc = state.incidents.first(where: { $0.id == id }) {
+        x += buf.write(x, y, Fmt.fit(Fmt.relative(e.time - inc.injected), 7, right: true) + " ", t.style(.info))
+      } else {
+        x += buf.write(x, y, Fmt.fit("", 8), t.style(.muted))
+      }
+      let role: Theme.Role
+      switch e.kind {
+      case .fault: role = .fault
+      case .detected, .warning: role = .error
+      case .recovered: role = .ok
+      case .scale, .promotion: role = .info
+      case .ended: role = .warn
+      case .event, .info: role = .main_fg
+      }
+      buf.write(x, y, e.text, t.style(role, e.kind == .fault || e.kind == .recovered || e.kind == .detected ? [.bold] : []), maxWidth: inner.maxX - x)
+      y += 1
+    }
+  }
+}
+
+public struct HeaderInfo: Sendable {
+  public var speed: Double
+  public var readOnly: Bool
+  public var themeName: String
+  public init(speed: Double, readOnly: Bool, themeName: String) {
+    self.speed = speed
+    self.readOnly = readOnly
+    self.themeName = themeName
+  }
+}
+
+public enum HeaderBar {
+  public static func render(_ buf: inout CellBuffer, y: Int, width: Int, state: ClusterState, info: HeaderInfo, ctx: RenderContext) {
+    let t = ctx.theme
+    let base = t.style(.header_fg, bg: .header_bg)
+    buf.fill(Rect(x: 0, y: y, width: width, height: 1), base)
+    var x = 0
+    x += buf.write(x, y, " chaostui ", base.with(.bold))
+    if state.isDemo {
+      x += buf.write(x, y, " DEMO ", Style(fg: t[.badge_fg], bg: t[.badge_bg], attrs: [.bold]))
+    }
+    if info.readOnly {
+      x += buf.write(x, y, " READ-ONLY ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
+    }
+    let conn: (String, Theme.Role)
+    switch state.connection {
+    case .simulated, .connected: conn = (state.connection.label, .ok)
+    case .connecting, .degraded: conn = (state.connection.label, .warn)
+    case .disconnected: conn = (state.connection.label, .error)
+    }
+    var parts: [(String, Style)] = [
+      (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
+      (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[conn.1], bg: t[.header_bg], attrs: [.bold])), (conn.0, base),
+      ("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)),
+    ]
+    if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
+    let active = state.activeFaults.count
+    if active > 0 {
+      parts.append(("  ", base))
+      parts.append((" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
+    }
+    for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
+    let sum = state.summary
+    var right = ""
+    if sum.incidents > 0 {
+      right = "incidents \(sum.incidents)"
+      if sum.open > 0 { right += " (\(sum.open) open)" }
+      if let d = sum.meanTTD { right += "  MTTD \(formatDuration(d))" }
+      if let r = sum.meanTTR { right += "  MTTR \(formatDuration(r))" }
+      right += " "
+    }
+    let rw = right.unicodeScalars.count
+    if rw > 0 && width - x > rw + 1 { buf.write(width - rw, y, right, base.with(.bold)) }
+  }
+}

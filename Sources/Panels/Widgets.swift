@@ -1,0 +1,102 @@
+import ClusterState
+
+/// What every pane draws with.
+public struct RenderContext {
+  public var theme: Theme
+  public var glyphs: Glyphs
+  public init(theme: Theme, glyphs: Glyphs) {
+    self.theme = theme
+    self.glyphs = glyphs
+  }
+}
+
+public enum Widgets {
+  /// A bordered box with a title; returns the inner area.
+  @discardableResult
+  public static func box(
+    _ buf: inout CellBuffer, _ r: Rect, title: String, focused: Bool, ctx: RenderContext, badge: String? = nil
+  ) -> Rect {
+    guard r.width >= 2, r.height >= 2 else { return Rect(x: r.x, y: r.y, width: 0, height: 0) }
+    let t = ctx.theme
+    let g = ctx.glyphs
+    let border = t.style(focused ? .border_focus : .border, focused ? [.bold] : [])
+    buf.fill(r, t.style(.main_fg))
+    for x in r.x + 1..<r.maxX - 1 {
+      buf.put(x, r.y, g.horizontal, border)
+      buf.put(x, r.maxY - 1, g.horizontal, border)
+    }
+    for y in r.y + 1..<r.maxY - 1 {
+      buf.put(r.x, y, g.vertical, border)
+      buf.put(r.maxX - 1, y, g.vertical, border)
+    }
+    buf.put(r.x, r.y, g.topLeft, border)
+    buf.put(r.maxX - 1, r.y, g.topRight, border)
+    buf.put(r.x, r.maxY - 1, g.bottomLeft, border)
+    buf.put(r.maxX - 1, r.maxY - 1, g.bottomRight, border)
+    if r.width > 6 {
+      let used = buf.write(r.x + 2, r.y, " " + title + " ", t.style(focused ? .border_focus : .title, [.bold]), maxWidth: r.width - 4)
+      if let badge, r.width - 4 - used > badge.count + 3 {
+        buf.write(r.x + 2 + used + 1, r.y, " " + badge + " ", t.style(.muted), maxWidth: r.width - 5 - used)
+      }
+    }
+    return r.inner
+  }
+
+  /// A sparkline of the newest `width` values, scaled to `maxValue` (or the values' own maximum).
+  public static func sparkline(
+    _ buf: inout CellBuffer, x: Int, y: Int, width: Int, values: [Double], maxValue: Double? = nil, style: Style,
+    glyphs: Glyphs
+  ) {
+    guard width > 0 else { return }
+    let vals = values.suffix(width)
+    let top = max(maxValue ?? 0, vals.max() ?? 0, 1e-9)
+    let levels = glyphs.spark.count - 1
+    var col = x + width - vals.count
+    for v in vals {
+      let frac = max(0, min(1, v / top))
+      var level = Int((frac * Double(levels)).rounded(.up))
+      if v > 0 && level == 0 { level = 1 }
+      buf.put(col, y, glyphs.spark[level], style)
+      col += 1
+    }
+  }
+
+  /// A horizontal gauge of `value` out of `full`, with a marker at `target`.
+  public static func gauge(
+    _ buf: inout CellBuffer, x: Int, y: Int, width: Int, value: Double, full: Double, target: Double?,
+    ctx: RenderContext
+  ) {
+    guard width > 0, full > 0 else { return }
+    let t = ctx.theme
+    let filled = Int((max(0, min(1, value / full)) * Double(width)).rounded())
+    let mark = target.map { Int((max(0, min(1, $0 / full)) * Double(width - 1)).rounded()) }
+    let over = target.map { value > $0 } ?? false
+    for i in 0..<width {
+      if let m = mark, i == m {
+        buf.put(x + i, y, ctx.glyphs.marker, t.style(.title, [.bold]))
+      } else if i < filled {
+        buf.put(x + i, y, ctx.glyphs.gaugeFull, t.style(over ? .gauge_over : .gauge_fill))
+      } else {
+        buf.put(x + i, y, ctx.glyphs.gaugeEmpty, t.style(.gauge_empty))
+      }
+    }
+  }
+
+  /// Text centered in a rectangle's row.
+  public static func centered(_ buf: inout CellBuffer, _ r: Rect, y: Int, _ text: String, _ style: Style) {
+    let n = min(text.unicodeScalars.count, r.width)
+    buf.write(r.x + (r.width - n) / 2, y, text, style, maxWidth: r.width)
+  }
+}
+
+/// A column of a table: a title, a width and alignment.
+public struct Column: Sendable {
+  public var title: String
+  public var width: Int
+  public var right: Bool
+  public init(_ title: String, _ width: Int, right: Bool = false) {
+    self.title = title
+    self.width = width
+    self.right = right
+  }
+}
