@@ -218,6 +218,7 @@ public struct Simulator: Sendable {
     }
     sampleMetrics(into: &out)
     emitChanges(into: &out)
+    runHPA(at: now, into: &out)
     out.append(.hpaUpserted(hpa))
     out.append(.tick(now))
     return out

@@ -15,9 +15,9 @@ public enum Layout {
       let r = right.rows([40, 30, 30])
       return [.pods: l[0], .timeline: l[1], .resources: r[0], .network: r[1], .hpa: r[2]]
     }
-    let podsHeight = max(9, body.height * 42 / 100)
+    let podsHeight = max(10, body.height * 45 / 100)
     let (top, rest) = body.splitTop(podsHeight)
-    let restRows = rest.rows([46, 54])
+    let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
     let b = restRows[1].columns([42, 58])
     return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], .timeline: b[1]]

@@ -38,7 +38,8 @@ public enum ResourcesPane {
         buf.write(x, y, label, t.style(.muted))
         x += 4
         Widgets.sparkline(
-          &buf, x: x, y: y, width: sparkW, values: series?.suffix(sparkW) ?? [], style: t.style(role), glyphs: ctx.glyphs)
+          &buf, x: x, y: y, width: sparkW, values: series?.suffix(sparkW) ?? [], maxValue: (series?.max ?? 0) * 1.25,
+          style: t.style(role), glyphs: ctx.glyphs)
         x += sparkW + 1
         buf.write(x, y, Fmt.fit(fmt(series?.last), valueW, right: true), t.style(.title), maxWidth: inner.maxX - x)
         x += valueW + 1
@@ -83,9 +84,21 @@ public enum NetworkPane {
       buf.write(inner.x, inner.y, "no services measured", t.style(.muted), maxWidth: inner.width)
       return
     }
-    let twoLines = inner.height >= services.count * 2
-    var y = inner.y
     let nameW = min(13, max(8, inner.width / 6))
+    let cols = [("p50", 7), ("p99", 7), ("loss", 6), ("err", 6)]
+    let fixed = nameW + cols.reduce(0) { $0 + $1.1 }
+    let sparkW = inner.width - fixed - 2
+    var y = inner.y
+    if inner.height > services.count {
+      var x = inner.x + nameW
+      for (title, w) in cols {
+        buf.write(x, y, Fmt.fit(title, w, right: true), t.style(.muted, [.bold]))
+        x += w
+      }
+      if sparkW >= 6 { buf.write(x + 2, y, Fmt.fit("p99 history", sparkW), t.style(.muted, [.bold])) }
+      y += 1
+    }
+    let perService = max(1, min(2, (inner.maxY - y) / services.count))
     for svc in services {
       guard y < inner.maxY else { break }
       let s = state.workloadSeries[svc.workload]
@@ -93,36 +106,31 @@ public enum NetworkPane {
       let p99 = s?.latencyP99Ms.last
       let loss = s?.lossPercent.last
       let err = s?.errorPercent.last
-      let bad = (p99 ?? 0) > bounds.maxP99Ms || (loss ?? 0) > bounds.maxLossPercent || (err ?? 0) > bounds.maxErrorPercent
-      buf.write(inner.x, y, Fmt.fit(svc.name, nameW), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
-      var x = inner.x + nameW + 1
-      let figures = "p50 \(Fmt.fit(Fmt.ms(p50), 6, right: true)) p99 \(Fmt.fit(Fmt.ms(p99), 6, right: true))"
-      let tail = " loss \(Fmt.fit(Fmt.percent(loss), 5, right: true)) err \(Fmt.fit(Fmt.percent(err), 5, right: true))"
-      let sparkW = max(0, inner.maxX - x - figures.count - tail.count - 2)
-      if !twoLines && sparkW >= 4 {
-        Widgets.sparkline(
-          &buf, x: x, y: y, width: sparkW, values: s?.latencyP99Ms.suffix(sparkW) ?? [],
-          maxValue: bounds.maxP99Ms * 1.5, style: t.style((p99 ?? 0) > bounds.maxP99Ms ? .error : .latency),
-          glyphs: ctx.glyphs)
-        x += sparkW + 1
+      let slow = (p99 ?? 0) > bounds.maxP99Ms
+      let lossy = (loss ?? 0) > bounds.maxLossPercent
+      let failing = (err ?? 0) > bounds.maxErrorPercent
+      let bad = slow || lossy || failing
+      buf.write(inner.x, y, Fmt.fit(svc.name, nameW - 1), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
+      var x = inner.x + nameW
+      let values: [(String, Bool)] = [
+        (Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing),
+      ]
+      for (i, (v, over)) in values.enumerated() {
+        buf.write(x, y, Fmt.fit(v, cols[i].1, right: true), over ? t.style(.error, [.bold]) : t.style(.title))
+        x += cols[i].1
       }
-      x += buf.write(x, y, figures, t.style((p99 ?? 0) > bounds.maxP99Ms ? .error : .title), maxWidth: inner.maxX - x)
-      buf.write(
-        x, y, tail, t.style((loss ?? 0) > bounds.maxLossPercent || (err ?? 0) > bounds.maxErrorPercent ? .error : .muted),
-        maxWidth: inner.maxX - x)
-      y += 1
-      if twoLines && y < inner.maxY {
-        let w = inner.width - nameW - 1
-        let half = max(1, (w - 1) / 2)
-        buf.write(inner.x, y, Fmt.fit(" p99", nameW), t.style(.muted))
+      if sparkW >= 4 {
         Widgets.sparkline(
-          &buf, x: inner.x + nameW + 1, y: y, width: half, values: s?.latencyP99Ms.suffix(half) ?? [],
-          maxValue: bounds.maxP99Ms * 1.5, style: t.style(.latency), glyphs: ctx.glyphs)
-        Widgets.sparkline(
-          &buf, x: inner.x + nameW + 2 + half, y: y, width: w - half - 1, values: s?.errorPercent.suffix(w - half - 1) ?? [],
-          maxValue: 10, style: t.style(.loss), glyphs: ctx.glyphs)
-        y += 1
+          &buf, x: x + 2, y: y, width: sparkW, values: s?.latencyP99Ms.suffix(sparkW) ?? [],
+          maxValue: bounds.maxP99Ms * 1.5, style: t.style(slow ? .error : .latency), glyphs: ctx.glyphs)
+        if perService == 2 && y + 1 < inner.maxY {
+          buf.write(inner.x + nameW, y + 1, Fmt.fit("errors", fixed - nameW, right: true), t.style(.muted))
+          Widgets.sparkline(
+            &buf, x: x + 2, y: y + 1, width: sparkW, values: s?.errorPercent.suffix(sparkW) ?? [], maxValue: 10,
+            style: t.style(.loss), glyphs: ctx.glyphs)
+        }
       }
+      y += perService
     }
   }
 }
@@ -148,8 +156,13 @@ public enum HPAPane {
       x += buf.write(x, y, Fmt.fit(h.name, 8), t.style(.title, [.bold]))
       x += 1
       let scaling = h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas
+      let wide = inner.width >= 50
+      let counts =
+        wide
+        ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(h.desiredReplicas)  max \(h.maxReplicas)"
+        : "\(h.minReplicas)<=\(h.currentReplicas)>\(h.desiredReplicas)<=\(h.maxReplicas)"
       x += buf.write(
-        x, y, "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(h.desiredReplicas)  max \(h.maxReplicas)",
+        x, y, counts,
         t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
       x += 2
       // One dot a possible replica: ready, wanted but not ready, not wanted.
@@ -171,10 +184,14 @@ public enum HPAPane {
       buf.write(inner.x + 9 + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title), maxWidth: inner.maxX - inner.x - 9 - gw)
       y += 1
       guard y < inner.maxY else { break }
-      let last = h.lastScaleTime.map { "last scale \(Fmt.age(state.now - $0)) ago" } ?? "no scaling yet"
-      buf.write(
-        inner.x, y, Fmt.fit("", 9) + last + ", scale-down window \(Fmt.age(h.scaleDownWindow))", t.style(.muted),
-        maxWidth: inner.width)
+      let last = h.lastScaleTime.map { "scaled \(Fmt.age(state.now - $0)) ago" } ?? "not scaled yet"
+      buf.write(inner.x, y, Fmt.fit("", 9) + last, t.style(.muted), maxWidth: inner.width)
+      if y + 1 < inner.maxY {
+        y += 1
+        buf.write(
+          inner.x, y, Fmt.fit("", 9) + "scale-down window \(Fmt.age(h.scaleDownWindow))", t.style(.muted),
+          maxWidth: inner.width)
+      }
       y += 1
     }
   }

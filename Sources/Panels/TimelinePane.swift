@@ -36,7 +36,7 @@ public enum TimelinePane {
     let left = inner.maxY - y
     guard left > 0 else { return }
     if state.timeline.isEmpty {
-      buf.write(inner.x, y, "nothing yet: select a pod and press f to inject a fault", t.style(.muted), maxWidth: inner.width)
+      buf.write(inner.x, y, "no faults yet: select a pod, press f", t.style(.muted), maxWidth: inner.width)
       return
     }
     let end = max(0, state.timeline.count - scroll)
