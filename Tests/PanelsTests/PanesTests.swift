@@ -1,0 +1,167 @@
+import ClusterState
+import Panels
+import XCTest
+
+/// Panes rendered into an in-memory cell buffer, compared as text with files beside the tests.
+final class PanesSnapshotTests: XCTestCase {
+  let ctx = RenderContext(theme: .builtin, glyphs: .unicode)
+
+  /// The demo at a fixed virtual time, optionally after a fault.
+  func demoState(at t: Seconds, fault: ((Store) -> Void)? = nil, faultAt: Seconds = 10) -> ClusterState {
+    var o = Simulator.Options()
+    o.seed = 1
+    let cluster = DemoCluster(options: o)
+    let store = Store()
+    store.executor = { cluster.perform($0) }
+    store.dispatch(cluster.simulator.advance(to: min(t, faultAt)))
+    if let fault {
+      fault(store)
+    }
+    store.dispatch(cluster.simulator.advance(to: t))
+    return store.state
+  }
+
+  func killFirstFlask(_ store: Store) {
+    let name = store.state.pods.values.filter { $0.workload == "flask" }.map(\.name).sorted()[0]
+    store.dispatch(.requestFault(FaultRequest(kind: .podKill, target: .pod(namespace: "pipeline", name: name))))
+  }
+
+  func testPodsPaneAt80x24() {
+    let state = demoState(at: 12, fault: killFirstFlask)
+    var buf = CellBuffer(width: 80, height: 24)
+    let list = PodList()
+    list.update(state, PodsView())
+    PodsPane.render(&buf, buf.bounds, state: state, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+    assertSnapshot(buf.text, named: "pods-80x24-after-kill")
+    XCTAssertTrue(buf.text.contains("Terminating"))
+    XCTAssertTrue(buf.text.contains("ContainerCreating"))
+  }
+
+  func testPodsPaneSortAndFilter() {
+    let state = demoState(at: 30)
+    var view = PodsView()
+    view.filter = "postgres"
+    let list = PodList()
+    list.update(state, view)
+    XCTAssertEqual(list.ids, ["pipeline/postgres-0", "pipeline/postgres-1"])
+    view.filter = "role=replica"
+    list.update(state, view)
+    XCTAssertEqual(list.ids, ["pipeline/postgres-1"])
+    view.filter = "!spark"
+    list.update(state, view)
+    XCTAssertEqual(list.ids.count, 5)
+    view.filter = ""
+    view.sort = .cpu
+    list.update(state, view)
+    let cpus = list.ids.map { state.podSeries[$0]!.cpuMilli.last! }
+    XCTAssertEqual(cpus, cpus.sorted(by: >))
+    view.descending = true
+    list.update(state, view)
+    XCTAssertEqual(list.ids.map { state.podSeries[$0]!.cpuMilli.last! }, cpus.sorted())
+  }
+
+  func testPodsPaneAt160x48() {
+    let state = demoState(at: 12, fault: killFirstFlask)
+    var buf = CellBuffer(width: 160, height: 48)
+    let list = PodList()
+    list.update(state, PodsView())
+    PodsPane.render(&buf, buf.bounds, state: state, list: list, view: PodsView(), focused: false, ctx: ctx, filterEditing: false)
+    assertSnapshot(buf.text, named: "pods-160x48-after-kill")
+  }
+
+  func testMetricPanesAt80x24() {
+    let state = demoState(at: 60)
+    var buf = CellBuffer(width: 80, height: 24)
+    let rows = buf.bounds.rows([8, 6, 10])
+    let cols = rows[0].columns([50, 50])
+    ResourcesPane.render(&buf, rows[0].columns([50, 50])[0], state: state, selectedPod: nil, focused: false, ctx: ctx)
+    NetworkPane.render(&buf, cols[1], state: state, focused: false, ctx: ctx)
+    HPAPane.render(&buf, rows[1], state: state, focused: true, ctx: ctx)
+    TimelinePane.render(&buf, rows[2], state: state, focused: false, scroll: 0, ctx: ctx)
+    assertSnapshot(buf.text, named: "metrics-80x24")
+  }
+
+  func testTimelineAfterRecoveryAt160x48() {
+    let state = demoState(at: 40, fault: killFirstFlask)
+    var buf = CellBuffer(width: 160, height: 48)
+    let halves = buf.bounds.rows([50, 50])
+    TimelinePane.render(&buf, halves[0], state: state, focused: true, scroll: 0, ctx: ctx)
+    ResourcesPane.render(&buf, halves[1], state: state, selectedPod: "pipeline/postgres-0", focused: false, ctx: ctx)
+    assertSnapshot(buf.text, named: "timeline-160x48-recovered")
+    XCTAssertTrue(buf.text.contains("recovered"))
+    XCTAssertTrue(buf.text.contains("TTR"))
+  }
+
+  func testASCIIGlyphsHaveNoUnicode() {
+    let state = demoState(at: 30)
+    var buf = CellBuffer(width: 80, height: 24)
+    let ascii = RenderContext(theme: .builtin, glyphs: .ascii)
+    let rows = buf.bounds.rows([50, 50])
+    ResourcesPane.render(&buf, rows[0], state: state, selectedPod: nil, focused: true, ctx: ascii)
+    HPAPane.render(&buf, rows[1], state: state, focused: false, ctx: ascii)
+    XCTAssertTrue(buf.cells.allSatisfy { $0.scalar.isASCII }, buf.text)
+  }
+
+  func testWideAndControlCharactersNeverShiftAFrame() {
+    var buf = CellBuffer(width: 10, height: 1)
+    let n = buf.write(0, 0, "a\u{1b}[31m日本b", .plain)
+    XCTAssertEqual(n, 9)
+    XCTAssertEqual(buf.text, "a?[31m??b")
+  }
+}
+
+final class ThemeTests: XCTestCase {
+  func testParsesBtopStyleLines() throws {
+    let t = try Theme.parse(
+      """
+      # a comment
+      theme[main_fg]="#cc8800"
+      theme[error]="brightred"
+      theme[ok]="#0f0"
+      theme[border]=244
+      theme[no_such_key]="#ffffff"
+      """, name: "x")
+    XCTAssertEqual(t[.main_fg], .rgb(0xcc, 0x88, 0x00))
+    XCTAssertEqual(t[.error], .ansi(9))
+    XCTAssertEqual(t[.ok], .rgb(0, 0xff, 0))
+    XCTAssertEqual(t[.border], .indexed(244))
+    XCTAssertEqual(t[.cpu], Theme.builtin[.cpu], "missing keys come from the default")
+    XCTAssertEqual(t.ignored.count, 1)
+  }
+
+  func testBrokenLinesSayWhere() {
+    XCTAssertThrowsError(try Theme.parse("theme[main_fg]=\"#zzzzzz\"", name: "x")) { e in
+      XCTAssertTrue("\(e)".contains("line 1"), "\(e)")
+    }
+    XCTAssertThrowsError(try Theme.parse("\n\nnot a theme line", name: "x")) { e in
+      XCTAssertTrue("\(e)".contains("line 3"), "\(e)")
+    }
+  }
+
+  func testShippedThemesAllLoad() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes").standardized.path
+    let names = Theme.available(in: [dir])
+    for required in ["default", "light", "high-contrast", "bastion-16"] {
+      XCTAssertTrue(names.contains(required), "themes/\(required).theme is shipped")
+    }
+    for name in names {
+      let (theme, problem) = Theme.load(name, searchPaths: [dir])
+      XCTAssertNil(problem, "\(name): \(problem ?? "")")
+      XCTAssertEqual(theme.name, name)
+      XCTAssertTrue(theme.ignored.isEmpty, "\(name): \(theme.ignored)")
+    }
+  }
+
+  func testBrokenFileFallsBackToTheDefaultWithAMessage() throws {
+    let path = NSTemporaryDirectory() + "/broken-\(getpid()).theme"
+    try "theme[main_fg]=\"#12\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+    let (theme, problem) = Theme.load(path, searchPaths: [])
+    XCTAssertEqual(theme, Theme.builtin)
+    XCTAssertTrue(problem!.contains("using the default theme"), problem!)
+    let (missing, why) = Theme.load("no-such-theme", searchPaths: ["/nonexistent"])
+    XCTAssertEqual(missing, Theme.builtin)
+    XCTAssertTrue(why!.contains("not found"))
+    try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: path))
+    XCTAssertTrue(Theme.load(path, searchPaths: []).1!.contains("UTF-8"))
+  }
+}
