@@ -160,7 +160,7 @@ public enum HPAPane {
       let counts =
         wide
         ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(h.desiredReplicas)  max \(h.maxReplicas)"
-        : "\(h.minReplicas)<=\(h.currentReplicas)>\(h.desiredReplicas)<=\(h.maxReplicas)"
+        : "cur \(h.currentReplicas) des \(h.desiredReplicas) (\(h.minReplicas)..\(h.maxReplicas))"
       x += buf.write(
         x, y, counts,
         t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
