@@ -1,1 +1,124 @@
-print("x")
+import ClusterState
+import Console
+import Foundation
+import Panels
+
+// chaostui-bench: frame render time by pod count, key-to-frame latency, simulator cost and memory.
+// Build it optimized: swift build -c release --product chaostui-bench && .build/release/chaostui-bench
+
+func now() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func rssMiB() -> Double {
+  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+  for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+    let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? -1
+    return kb / 1024
+  }
+  return -1
+}
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+  let s = xs.sorted()
+  return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+}
+
+func ms(_ v: Double) -> String { String(format: "%.3f ms", v * 1000) }
+
+func makeConsole(extraPods: Int, warm: Seconds) -> Console {
+  var o = Simulator.Options()
+  o.extraPods = extraPods
+  let c = Console(demo: DemoCluster(options: o))
+  // In steps, as the app's loop does (one big step would hold every action of the run at once).
+  var t: Seconds = 0
+  while t < warm {
+    t = min(warm, t + 0.5)
+    c.advanceVirtual(to: t)
+  }
+  return c
+}
+
+let args = CommandLine.arguments
+if args.contains("--memory") {
+  // Alone in its own process, so nothing else counts.
+  let before = rssMiB()
+  let warm = Double(ProcessInfo.processInfo.environment["BENCH_WARM"] ?? "300") ?? 300
+  let c = makeConsole(extraPods: 9991, warm: warm)
+  _ = c.render(width: 200, height: 60)
+  print(
+    "   RSS \(String(format: "%.1f", rssMiB())) MiB (at start \(String(format: "%.1f", before)) MiB); \(c.state.pods.count) pods, \(c.state.podSeries.count) pod series"
+  )
+  exit(0)
+}
+let frames = Int(args.dropFirst().first { $0.hasPrefix("--frames=") }?.dropFirst(9) ?? "") ?? 300
+
+print("chaostui-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(frames) frames a case")
+print("")
+print("1. Frame render at 200x60 (render into the cell buffer; the pods list cached as in the app)")
+print("   pods     median      p99    cold (re-sort)")
+for extra in [191, 991, 9991] {
+  let c = makeConsole(extraPods: extra, warm: 5)
+  _ = c.render(width: 200, height: 60)
+  var times: [Double] = []
+  for _ in 0..<frames {
+    let t0 = now()
+    _ = c.render(width: 200, height: 60)
+    times.append(now() - t0)
+  }
+  // A frame right after the pods changed (the list re-sorts once).
+  c.advanceVirtual(to: 6)
+  c.handle(.char("s"))
+  let t0 = now()
+  _ = c.render(width: 200, height: 60)
+  let cold = now() - t0
+  print(
+    "   \(String(c.state.pods.count).padding(toLength: 7, withPad: " ", startingAt: 0))  \(ms(percentile(times, 0.5)))  \(ms(percentile(times, 0.99)))  \(ms(cold))"
+  )
+}
+
+print("")
+print("2. Key press to next frame at 200x60 with 10,000 pods (handle the key + render the frame)")
+do {
+  let c = makeConsole(extraPods: 9991, warm: 5)
+  _ = c.render(width: 200, height: 60)
+  var nav: [Double] = []
+  for i in 0..<frames {
+    let t0 = now()
+    c.handle(i % 2 == 0 ? .down : .up)
+    _ = c.render(width: 200, height: 60)
+    nav.append(now() - t0)
+  }
+  print("   j/k move:         median \(ms(percentile(nav, 0.5)))  p99 \(ms(percentile(nav, 0.99)))")
+  var kill: [Double] = []
+  for _ in 0..<20 {
+    c.handle(.char("f"))
+    c.handle(.char("k"))
+    let t0 = now()
+    c.handle(.char("y"))
+    _ = c.render(width: 200, height: 60)
+    kill.append(now() - t0)
+  }
+  print("   y (inject kill):  median \(ms(percentile(kill, 0.5)))  max \(ms(kill.max()!))")
+}
+
+print("")
+print("3. Simulator + reducer cost per second of cluster time (10 ticks, 1 metrics sample)")
+for extra in [191, 9991] {
+  let c = makeConsole(extraPods: extra, warm: 5)
+  let t0 = now()
+  for step in 1...120 { c.advanceVirtual(to: 5 + Double(step) * 0.5) }
+  let per = (now() - t0) / 60
+  print("   \(c.state.pods.count) pods: \(ms(per)) a second = \(String(format: "%.2f", per * 100))% of one core at --speed 1")
+}
+
+print("")
+print("4. Memory: 10,000 pods with full history (300 s of cluster time), in a fresh process")
+fflush(nil)
+let task = Process()
+task.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+task.arguments = ["--memory"]
+try? task.run()
+task.waitUntilExit()

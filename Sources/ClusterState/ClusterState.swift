@@ -55,6 +55,8 @@ public struct ClusterState: Sendable {
 
   /// Bumped when the set of pods or a pod's fields change (the pods table re-sorts on it).
   public var podsRevision = 0
+  /// Bumped when a workload or service appears or goes (not on status changes).
+  public var workloadsRevision = 0
   /// Bumped on each metrics sample.
   public var metricsRevision = 0
   /// Bumped on every change of anything shown.

@@ -19,6 +19,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.lastEventAt = s.now
   case .workloadUpserted(let w):
     if s.workloads[w.id] != w {
+      if s.workloads[w.id] == nil { s.workloadsRevision &+= 1 }
       s.workloads[w.id] = w
       s.revision &+= 1
     }
@@ -42,6 +43,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .serviceUpserted(let svc, let deps):
     s.services[svc.id] = svc
     s.serviceDependencies[svc.id] = deps
+    s.workloadsRevision &+= 1
     s.revision &+= 1
   case .event(let e):
     s.events.appendBounded(e, limit: ClusterState.eventLimit)

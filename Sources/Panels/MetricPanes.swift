@@ -1,14 +1,32 @@
+import Foundation
 import ClusterState
 
 /// Workloads in display order: those behind a service first, then by namespace and name.
-func orderedWorkloads(_ state: ClusterState) -> [Workload] {
-  let withService = Set(state.services.values.map(\.workload))
-  return state.workloads.values.sorted { a, b in
-    let sa = withService.contains(a.id)
-    let sb = withService.contains(b.id)
-    if sa != sb { return sa }
-    return a.namespace != b.namespace ? a.namespace < b.namespace : a.name < b.name
+/// Sorted once per change of the set of workloads, not every frame.
+final class WorkloadOrder: @unchecked Sendable {
+  private let lock = NSLock()
+  private var revision = -1
+  private var ids: [String] = []
+  static let shared = WorkloadOrder()
+
+  func ordered(_ state: ClusterState, limit: Int) -> [Workload] {
+    lock.lock()
+    defer { lock.unlock() }
+    if revision != state.workloadsRevision || ids.count != state.workloads.count {
+      revision = state.workloadsRevision
+      let withService = Set(state.services.values.map(\.workload))
+      let keyed = state.workloads.values.map { (withService.contains($0.id) ? 0 : 1, $0.namespace, $0.name, $0.id) }
+      ids = keyed.sorted { a, b in
+        if a.0 != b.0 { return a.0 < b.0 }
+        return a.1 != b.1 ? a.1 < b.1 : a.2 < b.2
+      }.map(\.3)
+    }
+    return ids.prefix(limit).compactMap { state.workloads[$0] }
   }
+}
+
+func orderedWorkloads(_ state: ClusterState, limit: Int = Int.max) -> [Workload] {
+  WorkloadOrder.shared.ordered(state, limit: limit)
 }
 
 public enum ResourcesPane {
@@ -25,7 +43,7 @@ public enum ResourcesPane {
     let groups = inner.width >= 60 ? 3 : 2
     let valueW = 6
     let sparkW = max(2, (inner.width - nameW - groups * (valueW + 6)) / groups)
-    for (r, w) in orderedWorkloads(state).prefix(rows).enumerated() {
+    for (r, w) in orderedWorkloads(state, limit: rows).enumerated() {
       let y = inner.y + r
       let healthy = w.readyReplicas >= w.desiredReplicas
       buf.write(inner.x, y, Fmt.fit(w.name, nameW), t.style(healthy ? .main_fg : .warn, healthy ? [] : [.bold]))

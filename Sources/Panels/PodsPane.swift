@@ -47,35 +47,46 @@ public final class PodList {
     }
     key = (state.podsRevision, metricsKey, view.sort, view.descending, view.filter)
     let needle = view.filter.lowercased()
-    var pods: [Pod] = []
-    pods.reserveCapacity(state.pods.count)
-    for p in state.pods.values {
-      if needle.isEmpty || PodList.matches(p, needle) { pods.append(p) }
+    // Sort light keys, not pods: one number and one string a row besides namespace and name.
+    struct Row {
+      var id: String
+      var ns: String
+      var name: String
+      var num: Double
+      var str: String
     }
-    func cpu(_ p: Pod) -> Double { state.podSeries[p.id]?.cpuMilli.last ?? -1 }
-    func mem(_ p: Pod) -> Double { state.podSeries[p.id]?.memoryBytes.last ?? -1 }
-    let byName: (Pod, Pod) -> Bool = { a, b in a.namespace != b.namespace ? a.namespace < b.namespace : a.name < b.name }
-    var less: (Pod, Pod) -> Bool
-    switch view.sort {
-    case .name: less = byName
-    case .status:
-      less = { a, b in a.health != b.health ? a.health > b.health : (a.status != b.status ? a.status < b.status : byName(a, b)) }
-    case .restarts: less = { a, b in a.restarts != b.restarts ? a.restarts > b.restarts : byName(a, b) }
-    case .age: less = { a, b in a.created != b.created ? a.created > b.created : byName(a, b) }
-    case .node: less = { a, b in (a.node ?? "") != (b.node ?? "") ? (a.node ?? "") < (b.node ?? "") : byName(a, b) }
-    case .cpu:
-      let c = Dictionary(uniqueKeysWithValues: pods.map { ($0.id, cpu($0)) })
-      less = { a, b in c[a.id]! != c[b.id]! ? c[a.id]! > c[b.id]! : byName(a, b) }
-    case .memory:
-      let m = Dictionary(uniqueKeysWithValues: pods.map { ($0.id, mem($0)) })
-      less = { a, b in m[a.id]! != m[b.id]! ? m[a.id]! > m[b.id]! : byName(a, b) }
+    var rows: [Row] = []
+    rows.reserveCapacity(state.pods.count)
+    for p in state.pods.values where needle.isEmpty || PodList.matches(p, needle) {
+      var row = Row(id: p.id, ns: p.namespace, name: p.name, num: 0, str: "")
+      switch view.sort {
+      case .name: break
+      case .status:
+        row.num = -Double(p.health.rawValue)
+        row.str = p.status
+      case .restarts: row.num = -Double(p.restarts)
+      case .age: row.num = -p.created
+      case .node: row.str = p.node ?? ""
+      case .cpu: row.num = -(state.podSeries[row.id]?.cpuMilli.last ?? -1)
+      case .memory: row.num = -(state.podSeries[row.id]?.memoryBytes.last ?? -1)
+      }
+      rows.append(row)
     }
-    if view.descending {
-      let base = less
-      less = { a, b in base(b, a) }
+    let descending = view.descending
+    rows.sort { a, b in
+      let less: Bool
+      if a.num != b.num {
+        less = a.num < b.num
+      } else if a.str != b.str {
+        less = a.str < b.str
+      } else if a.ns != b.ns {
+        less = a.ns < b.ns
+      } else {
+        less = a.name < b.name
+      }
+      return descending ? !less : less
     }
-    pods.sort(by: less)
-    ids = pods.map(\.id)
+    ids = rows.map(\.id)
     var ready = 0
     var namespaces = Set<String>()
     for p in state.pods.values {
