@@ -17,6 +17,9 @@ let package = Package(
     .systemLibrary(
       name: "CCurl", pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]),
+    // Process-wide terminal state: screen start/stop, signal flags, restore on every exit path.
+    // A real C target (not header-only) so the state exists once, whatever Swift file calls it.
+    .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
     // Model, reducer, simulator and clients. No UI.
     .target(name: "ClusterState", dependencies: ["CCurl"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
@@ -26,7 +29,7 @@ let package = Package(
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
-        "Console", "Panels", "ClusterState", "CNCursesW",
+        "Console", "Panels", "ClusterState", "CNCursesW", "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState"]),

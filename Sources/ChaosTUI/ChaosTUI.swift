@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNCursesW
+import CTerminal
 import ClusterState
 import Console
 import Foundation

@@ -1,4 +1,6 @@
 import CNCursesW
+import CTerminal
+import Foundation
 import Console
 import Panels
 
@@ -47,10 +49,25 @@ final class NCursesBackend: TerminalBackend {
     return s == 0 ? nil : s
   }
 
+  /// Reads that failed at once although they had time to wait: the terminal is gone.
+  private var instantFailures = 0
+
   func readKey(timeoutMs: Int) -> Key? {
     var ch: UInt32 = 0
+    let started = DispatchTime.now().uptimeNanoseconds
     let rc = ct_get_key(Int32(timeoutMs), &ch)
-    if rc == ERR { return nil }
+    if rc == ERR {
+      let waitedMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+      if timeoutMs >= 20 && waitedMs < 1 {
+        instantFailures += 1
+        // A closed terminal (SSH dropped without SIGHUP) must not become a busy loop.
+        if instantFailures > 50 { ct_raise_flag(SIGHUP) }
+      } else {
+        instantFailures = 0
+      }
+      return nil
+    }
+    instantFailures = 0
     if rc == KEY_CODE_YES { return NCursesBackend.translate(function: Int32(ch)) }
     return NCursesBackend.translate(char: ch)
   }

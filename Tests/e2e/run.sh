@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real chaostui binary in tmux: keys typed with send-keys, the screen read
+# with capture-pane. Usage: Tests/e2e/run.sh [path/to/chaostui]
+set -u
+cd "$(dirname "$0")/../.."
+BIN=${1:-.build/debug/chaostui}
+BIN=$(readlink -f "$BIN")
+[ -x "$BIN" ] || { echo "e2e: $BIN not built (swift build first)"; exit 2; }
+command -v tmux >/dev/null || { echo "e2e: tmux is not installed"; exit 2; }
+
+WORK=$(mktemp -d)
+SOCK="$WORK/tmux.sock"
+T="tmux -S $SOCK"
+passed=0
+failed=0
+trap '$T kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+
+screen() { $T capture-pane -p -t e2e 2>/dev/null; }
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+bad() {
+  failed=$((failed + 1))
+  echo "FAIL - $1"
+  echo "------ screen ------"; screen | sed 's/^/  | /'; echo "--------------------"
+}
+# wait_for REGEX SECONDS: true once the screen matches (extended regex).
+wait_for() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -le $deadline ]; do
+    screen | grep -Eq -- "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+check() { if wait_for "$2" "$3"; then ok "$1"; else bad "$1 (waited $3s for /$2/)"; fi; }
+start() { # start WIDTH HEIGHT ARGS... : chaostui in a shell, so exits and the restored terminal can be read
+  local w=$1 h=$2
+  shift 2
+  $T kill-session -t e2e 2>/dev/null
+  $T new-session -d -s e2e -x "$w" -y "$h" "env PS1='$ ' TERM=${E2E_TERM:-tmux-256color} bash --norc --noprofile"
+  wait_for '^\$' 5 || echo "# (shell prompt not seen)"
+  $T send-keys -t e2e "$* ; echo EXIT=\$?" Enter
+}
+keys() { $T send-keys -t e2e "$@"; }
+
+echo "# chaostui e2e: $BIN"
+# A session that lives for the whole run keeps one tmux server up between tests.
+$T new-session -d -s keep -x 80 -y 24 "sleep 100000"
+
+# 1. Kill a Flask pod from the keys: Terminating, a replacement that becomes Ready, an incident with an MTTR.
+start 120 36 "$BIN" --demo --speed 4 --log "$WORK/chaostui.log"
+check "starts on the demo cluster" 'DEMO.*simulated' 10
+check "pods pane lists the pipeline" 'postgres-0 .*primary' 5
+VICTIM=$(screen | grep -Eo 'flask-[a-z0-9]+-[a-z0-9]{5}' | head -1)
+keys f
+check "fault menu opens on the selected pod" "Inject a fault" 3
+keys k
+check "confirmation names the target and the blast radius" "blast radius +1 pod: $VICTIM" 3
+keys y
+check "the killed pod is Terminating" "$VICTIM +0/1 +Terminating" 3
+check "a replacement is created" 'flask-[a-z0-9]+-[a-z0-9]{5} +0/1 +(Pending|ContainerCreating|Running)' 5
+check "the replacement becomes Ready" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running +0 +[0-9]+s ' 15
+check "the incident recovers with a TTR" '#1 pod-kill .*TTD [0-9.]+s +TTR [0-9.]+s +recovered' 20
+check "the header shows the session MTTR" 'MTTR [0-9.]+s' 3
+if ! screen | grep -Eq "$VICTIM +[0-9]/"; then ok "the killed pod is gone from the pods pane"; else bad "the killed pod is gone from the pods pane"; fi
+
+# 2. CPU hog on every Flask pod: the HPA scales out; the panic key ends the hog; the HPA scales back in.
+keys f w w u
+check "CPU hog confirmation covers all Flask pods" 'all 3 pods of flask' 3
+keys y
+check "a fault is active" '1 FAULT ACTIVE' 3
+check "the HPA scales Flask out" 'des [4-9] ' 40
+check "the new replicas show in the pods pane" 'flask-[a-z0-9]+-[a-z0-9]{5} +[01]/1 +[A-Za-z]+ +0 +[0-9]+s ' 10
+keys '!'
+check "panic aborts the fault" 'Panic: aborted 1 active fault' 3
+check "no fault is active after panic" 'cpu-hog #2 aborted' 5
+check "the HPA scales back in to 3" 'cur 3 +des 3 ' 60
+
+# 3. Help, zoom, filter, unknown keys, too-small terminal and resize storms.
+keys '?'
+check "help lists the keys" 'Inject a fault on the selected pod' 3
+keys Escape
+keys Tab z
+check "zoom shows the focused pane alone" '^┌─ Resources' 3
+keys z / p o s t g Enter
+check "filter narrows the pods" 'filter /postg' 3
+keys Escape F9
+check "unknown keys say how to get help" 'press \? for help' 3
+$T resize-window -t e2e -x 60 -y 20
+check "a terminal smaller than 80x24 gets a message" 'Terminal too small: 60x20' 3
+for i in $(seq 1 15); do $T resize-window -t e2e -x $((70 + i * 7)) -y $((20 + i)); done
+$T resize-window -t e2e -x 100 -y 30
+check "after a resize storm the console is back" 'Pods .* pods' 5
+keys q
+check "q quits with a summary and exit 0" 'EXIT=0' 5
+if screen | grep -q 'incident(s)'; then ok "the session summary is printed on exit"; else bad "the session summary is printed on exit"; fi
+if screen | grep -q 'EXIT=0' && ! screen | grep -q '┌─ Pods'; then ok "terminal restored after q"; else bad "terminal restored after q"; fi
+if grep -q 'starting: demo' "$WORK/chaostui.log" && grep -q 'inject pod-kill' "$WORK/chaostui.log"; then ok "the log file records the session"; else bad "the log file records the session"; fi
+
+# 4. Signals restore the terminal (SIGTERM, SIGHUP, SIGINT via Ctrl-C).
+for sig in TERM HUP; do
+  start 100 30 "$BIN" --demo
+  wait_for 'DEMO' 10
+  pkill -"$sig" -f "^$BIN --demo$"
+  code=$([ $sig = TERM ] && echo 143 || echo 129)
+  check "SIG$sig exits $code" "EXIT=$code" 5
+  if screen | grep -q "EXIT=$code" && ! screen | grep -q '┌─ Pods'; then ok "terminal restored after SIG$sig"; else bad "terminal restored after SIG$sig"; fi
+done
+start 100 30 "$BIN" --demo
+wait_for 'DEMO' 10
+keys C-c
+check "Ctrl-C quits cleanly" 'EXIT=130' 5
+
+# 5. Terminals and locales: vt100 (no colour), screen, a non-UTF-8 locale, dumb and unknown TERM.
+E2E_TERM=vt100 start 100 30 "$BIN" --demo
+check "TERM=vt100 runs" 'DEMO.*simulated' 10
+keys q
+E2E_TERM=screen start 100 30 "$BIN" --demo
+check "TERM=screen runs" 'DEMO.*simulated' 10
+keys q
+start 100 30 env LANG=C LC_ALL=C "$BIN" --demo
+check "a non-UTF-8 locale falls back to ASCII borders" '^\+- Pods' 10
+if screen | grep -q 'DEMO' && ! screen | grep -q '─'; then ok "no Unicode glyphs in a C locale"; else bad "no Unicode glyphs in a C locale"; fi
+keys q
+start 100 30 env TERM=dumb "$BIN" --demo
+check "TERM=dumb gets a clear message" 'cannot host a full-screen console' 5
+start 100 30 env TERM=no-such-term "$BIN" --demo
+check "an unknown TERM gets a clear message" 'TERM=no-such-term is unknown' 5
+
+# 6. Bad input: a broken theme file, read-only mode, bad flags.
+printf 'theme[main_fg]="#12"\n' > "$WORK/broken.theme"
+start 100 30 "$BIN" --demo --theme "$WORK/broken.theme"
+check "a broken theme says why and uses the default" 'line 1: main_fg: cannot read colour' 10
+keys q
+start 100 30 "$BIN" --demo --read-only
+check "read-only shows in the header" 'READ-ONLY' 10
+keys f
+check "fault keys are refused with the reason in read-only mode" 'disabled: read-only mode' 3
+keys q
+start 100 30 "$BIN" --speed 0
+check "a bad flag gets a clear message" 'speed must be between' 5
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
