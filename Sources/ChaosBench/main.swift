@@ -111,7 +111,9 @@ for extra in [191, 9991] {
   let t0 = now()
   for step in 1...120 { c.advanceVirtual(to: 5 + Double(step) * 0.5) }
   let per = (now() - t0) / 60
-  print("   \(c.state.pods.count) pods: \(ms(per)) a second = \(String(format: "%.2f", per * 100))% of one core at --speed 1")
+  print(
+    "   \(c.state.pods.count) pods: \(ms(per)) a second = \(String(format: "%.2f", per * 100))% of one core at --speed 1"
+  )
 }
 
 print("")

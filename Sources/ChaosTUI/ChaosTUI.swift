@@ -48,12 +48,16 @@ struct ChaosTUI: ParsableCommand {
   var scaleDownWindow: Double = 60
 
   func validate() throws {
-    guard speed >= 0.1 && speed <= 100 else { throw ValidationError("--speed must be between 0.1 and 100, got \(speed)") }
+    guard speed >= 0.1 && speed <= 100 else {
+      throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
+    }
     guard pods >= 0 && pods <= 20000 else { throw ValidationError("--pods must be between 0 and 20000, got \(pods)") }
     guard scaleDownWindow >= 0 && scaleDownWindow <= 3600 else {
       throw ValidationError("--scale-down-window must be between 0 and 3600 seconds")
     }
-    if let g = glyphs, Glyphs.named(g) == nil { throw ValidationError("--glyphs must be block, braille or ascii, got \(g)") }
+    if let g = glyphs, Glyphs.named(g) == nil {
+      throw ValidationError("--glyphs must be block, braille or ascii, got \(g)")
+    }
   }
 
   func run() throws {
@@ -64,7 +68,9 @@ struct ChaosTUI: ParsableCommand {
     guard isatty(0) != 0 && isatty(1) != 0 else {
       throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
     }
-    guard !term.isEmpty else { throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).") }
+    guard !term.isEmpty else {
+      throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).")
+    }
 
     let searchPaths = themeSearchPaths()
     let (loadedTheme, themeProblem) = Theme.load(theme, searchPaths: searchPaths)
@@ -78,9 +84,11 @@ struct ChaosTUI: ParsableCommand {
     options.scaleDownWindow = scaleDownWindow
     let cluster = DemoCluster(options: options)
     let console = Console(
-      demo: cluster, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet, themeSearchPaths: searchPaths)
+      demo: cluster, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet,
+      themeSearchPaths: searchPaths)
     console.log = logger.map { l in { l.write($0) } }
-    logger?.write("chaostui \(chaostuiVersion) starting: demo seed \(seed) speed \(speed) pods +\(pods) TERM=\(term) utf8=\(utf8)")
+    logger?.write(
+      "chaostui \(chaostuiVersion) starting: demo seed \(seed) speed \(speed) pods +\(pods) TERM=\(term) utf8=\(utf8)")
 
     ct_install_signal_handlers()
     let backend: NCursesBackend
@@ -97,7 +105,8 @@ struct ChaosTUI: ParsableCommand {
     // Demo faults die with the simulator; nothing is left behind.
     let state = console.state
     let sum = state.summary
-    logger?.write("exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
+    logger?.write(
+      "exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
     if sum.incidents > 0 {
       print(
         "chaostui: \(sum.incidents) incident(s), \(sum.recovered) recovered; MTTD \(sum.meanTTD.map(formatDuration) ?? "-"), mean TTR \(sum.meanTTR.map(formatDuration) ?? "-"), max TTR \(sum.maxTTR.map(formatDuration) ?? "-")"
@@ -144,7 +153,9 @@ final class FileLog {
         throw RunError("chaostui: cannot create the log file \(path)")
       }
     }
-    guard let h = FileHandle(forWritingAtPath: path) else { throw RunError("chaostui: cannot write the log file \(path)") }
+    guard let h = FileHandle(forWritingAtPath: path) else {
+      throw RunError("chaostui: cannot write the log file \(path)")
+    }
     handle = h
     handle.seekToEndOfFile()
   }

@@ -1,7 +1,7 @@
 import CNCursesW
 import CTerminal
-import Foundation
 import Console
+import Foundation
 import Panels
 
 /// The ncurses terminal: colours degraded to what the terminal reports (truecolor themes map to
@@ -13,9 +13,11 @@ final class NCursesBackend: TerminalBackend {
     var description: String {
       switch self {
       case .unknownTerminal(let term):
-        return "chaostui: the terminal type TERM=\(term) is unknown to ncurses (no terminfo entry). Try TERM=xterm-256color or TERM=vt100."
+        return
+          "chaostui: the terminal type TERM=\(term) is unknown to ncurses (no terminfo entry). Try TERM=xterm-256color or TERM=vt100."
       case .cannotAddressCursor(let term):
-        return "chaostui: TERM=\(term) cannot move the cursor, so it cannot host a full-screen console. Run it in a terminal such as xterm, tmux or screen."
+        return
+          "chaostui: TERM=\(term) cannot move the cursor, so it cannot host a full-screen console. Run it in a terminal such as xterm, tmux or screen."
       }
     }
   }
@@ -151,7 +153,8 @@ final class NCursesBackend: TerminalBackend {
 enum ColorMap {
   static let ansi16: [(Int, Int, Int)] = [
     (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-    (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+    (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255),
+    (255, 255, 255),
   ]
 
   static func index(_ c: Color, colors: Int) -> Int32 {

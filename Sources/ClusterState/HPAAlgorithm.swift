@@ -121,7 +121,8 @@ public enum HPAAlgorithm {
     if desired > current {
       let startOfPeriod = current - history.scaleUps.reduce(0) { $0 + $1.delta }
       let limit = Swift.max(
-        startOfPeriod + behavior.scaleUpPods, Int((Double(startOfPeriod) * (1 + behavior.scaleUpPercent / 100)).rounded(.down)))
+        startOfPeriod + behavior.scaleUpPods,
+        Int((Double(startOfPeriod) * (1 + behavior.scaleUpPercent / 100)).rounded(.down)))
       desired = Swift.min(desired, limit)
     }
     desired = Swift.min(Swift.max(desired, minReplicas), maxReplicas)

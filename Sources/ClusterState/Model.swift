@@ -70,7 +70,9 @@ public struct Pod: Sendable, Equatable {
   }
 
   public var id: String { namespace + "/" + name }
-  public var isReady: Bool { deletionTimestamp == nil && totalContainers > 0 && readyContainers == totalContainers && phase == .running }
+  public var isReady: Bool {
+    deletionTimestamp == nil && totalContainers > 0 && readyContainers == totalContainers && phase == .running
+  }
   public var isTerminating: Bool { deletionTimestamp != nil }
 
   /// The role of a stateful pod, from the labels operators use in the wild.
@@ -79,7 +81,8 @@ public struct Pod: Sendable, Equatable {
   public var health: PodHealth {
     if isTerminating { return .progressing }
     switch status {
-    case "CrashLoopBackOff", "OOMKilled", "Error", "Failed", "ImagePullBackOff", "ErrImagePull", "Unknown": return .failing
+    case "CrashLoopBackOff", "OOMKilled", "Error", "Failed", "ImagePullBackOff", "ErrImagePull", "Unknown":
+      return .failing
     case "Pending", "ContainerCreating", "PodInitializing", "Init": return .progressing
     case "Completed": return .ok
     default: return isReady ? .ok : .warning

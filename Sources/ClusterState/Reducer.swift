@@ -156,7 +156,8 @@ private func startFault(
 ) -> [Effect] {
   guard let request = s.pendingRequests.removeValue(forKey: id) else { return [] }
   let fault = ActiveFault(
-    id: id, request: request, started: time, ends: ends, state: request.kind.isOneShot ? .ended(reason: "done") : .active,
+    id: id, request: request, started: time, ends: ends,
+    state: request.kind.isOneShot ? .ended(reason: "done") : .active,
     pods: pods, workloads: workloads)
   s.faults.append(fault)
   var services: [String] = []
@@ -165,7 +166,8 @@ private func startFault(
   }
   let incidentID = (s.incidents.last?.id ?? 0) + 1
   let podNames = pods.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-  let what = podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
+  let what =
+    podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
   var incident = Incident(
     id: incidentID, faultID: id, title: "\(request.kind.rawValue) \(what)", workloads: workloads, services: services,
     injected: time)
@@ -241,7 +243,8 @@ func evaluateIncidents(_ s: inout ClusterState) {
       s.timeline.appendBounded(
         TimelineEntry(
           time: since, kind: .recovered,
-          text: "#\(inc.id) recovered: TTD \(formatDuration(inc.ttd ?? 0)), TTR \(formatDuration(since - inc.injected))",
+          text:
+            "#\(inc.id) recovered: TTD \(formatDuration(inc.ttd ?? 0)), TTR \(formatDuration(since - inc.injected))",
           incident: inc.id),
         limit: ClusterState.timelineLimit)
       s.revision &+= 1

@@ -107,7 +107,8 @@ public struct Simulator: Sendable {
     self.options = options
     rng = SplitMix64(seed: options.seed)
     hpa = HPA(
-      namespace: "pipeline", name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9, currentReplicas: 3,
+      namespace: "pipeline", name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
+      currentReplicas: 3,
       desiredReplicas: 3, targetUtilization: 50, scaleDownWindow: options.scaleDownWindow)
     buildScenario()
   }
@@ -253,7 +254,9 @@ public struct Simulator: Sendable {
     _ out: inout [Action], _ reason: String, _ object: String, _ message: String, warning: Bool = false
   ) {
     out.append(
-      .event(ClusterEvent(time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message)))
+      .event(
+        ClusterEvent(
+          time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message)))
   }
 
   mutating func runControllers(at t: Seconds, into out: inout [Action]) {
@@ -265,7 +268,10 @@ public struct Simulator: Sendable {
         for _ in active[w]..<want {
           if spec.kind == .statefulSet {
             // Ordered: the lowest missing ordinal, and only once the old pod of that name is gone.
-            guard let ordinal = (0..<want).first(where: { o in !pods.contains { $0.w == w && $0.name == spec.name + "-" + String(o) } })
+            guard
+              let ordinal = (0..<want).first(where: { o in
+                !pods.contains { $0.w == w && $0.name == spec.name + "-" + String(o) }
+              })
             else { break }
             var pod = newPod(w: w, ordinal: ordinal, at: t)
             if w == postgresIndex {
@@ -273,12 +279,15 @@ public struct Simulator: Sendable {
               pod.labels["role"] = hasPrimary ? "replica" : "primary"
             }
             pods.append(pod)
-            event(&out, "SuccessfulCreate", "statefulset/" + spec.name, "create Pod \(pod.name) in StatefulSet \(spec.name) successful")
+            event(
+              &out, "SuccessfulCreate", "statefulset/" + spec.name,
+              "create Pod \(pod.name) in StatefulSet \(spec.name) successful")
           } else {
             let pod = newPod(w: w, ordinal: nil, at: t)
             pods.append(pod)
             if !spec.light {
-              event(&out, "SuccessfulCreate", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Created pod: \(pod.name)")
+              event(
+                &out, "SuccessfulCreate", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Created pod: \(pod.name)")
             }
           }
         }
@@ -292,7 +301,8 @@ public struct Simulator: Sendable {
         }
         for i in candidates.prefix(active[w] - want) {
           deletePod(at: i, grace: spec.grace, into: &out)
-          event(&out, "SuccessfulDelete", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Deleted pod: \(pods[i].name)")
+          event(
+            &out, "SuccessfulDelete", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Deleted pod: \(pods[i].name)")
         }
       }
     }
@@ -339,7 +349,10 @@ public struct Simulator: Sendable {
           pods[i].node = node
           pods[i].stage = .creating(until: t + spec.pullDelay * rng.uniform(0.8, 1.3))
           pods[i].dirty = true
-          if !spec.light { event(&out, "Scheduled", "pod/" + pods[i].name, "Successfully assigned \(namespace)/\(pods[i].name) to \(node)") }
+          if !spec.light {
+            event(
+              &out, "Scheduled", "pod/" + pods[i].name, "Successfully assigned \(namespace)/\(pods[i].name) to \(node)")
+          }
         }
       case .creating(let until):
         if t >= until {
@@ -360,7 +373,8 @@ public struct Simulator: Sendable {
             pods[i].readyAt = t + spec.readyDelay * rng.uniform(0.9, 1.2)
             pods[i].memory = spec.memBase * rng.uniform(0.95, 1.05)
             pods[i].dirty = true
-            event(&out, "Started", "pod/" + pods[i].name, "Started container \(spec.name) (restart \(pods[i].restarts))")
+            event(
+              &out, "Started", "pod/" + pods[i].name, "Started container \(spec.name) (restart \(pods[i].restarts))")
           }
         case .running(let since):
           if !pods[i].ready, let readyAt = pods[i].readyAt, t >= readyAt {
@@ -394,10 +408,14 @@ public struct Simulator: Sendable {
     pods[i].container = .waiting(reason: reason, until: now + wait)
     pods[i].dirty = true
     if reason == "OOMKilled" {
-      event(&out, "OOMKilled", "pod/" + pods[i].name, "container \(spec.name) exceeded its memory limit and was OOMKilled", warning: true)
+      event(
+        &out, "OOMKilled", "pod/" + pods[i].name, "container \(spec.name) exceeded its memory limit and was OOMKilled",
+        warning: true)
     }
     if wait > 1 {
-      event(&out, "BackOff", "pod/" + pods[i].name, "Back-off \(Int(wait))s restarting failed container \(spec.name)", warning: true)
+      event(
+        &out, "BackOff", "pod/" + pods[i].name, "Back-off \(Int(wait))s restarting failed container \(spec.name)",
+        warning: true)
     }
   }
 
@@ -427,7 +445,9 @@ public struct Simulator: Sendable {
     pods[candidate].labels["role"] = "primary"
     pods[candidate].dirty = true
     primaryLostAt = nil
-    event(&out, "Promoted", "pod/" + pods[candidate].name, "\(pods[candidate].name) promoted to primary after \(formatDuration(t - lost))")
+    event(
+      &out, "Promoted", "pod/" + pods[candidate].name,
+      "\(pods[candidate].name) promoted to primary after \(formatDuration(t - lost))")
   }
 
   mutating func runHPA(at t: Seconds, into out: inout [Action]) {
@@ -438,7 +458,8 @@ public struct Simulator: Sendable {
       HPAAlgorithm.PodMetric(ready: $0.ready, usage: $0.hasMetrics ? $0.cpu : nil, request: spec.cpuRequest)
     }
     let current = spec.replicas
-    let rec = HPAAlgorithm.desiredReplicas(currentReplicas: current, pods: metrics, targetUtilization: hpa.targetUtilization)
+    let rec = HPAAlgorithm.desiredReplicas(
+      currentReplicas: current, pods: metrics, targetUtilization: hpa.targetUtilization)
     var behavior = HPAAlgorithm.Behavior(scaleDownWindow: options.scaleDownWindow)
     behavior.period = 15
     let desired = HPAAlgorithm.stabilize(
@@ -450,7 +471,8 @@ public struct Simulator: Sendable {
     if desired != current {
       specs[w].replicas = desired
       next.lastScaleTime = t
-      let why = desired > current ? "cpu resource utilization (percentage of request) above target" : "All metrics below target"
+      let why =
+        desired > current ? "cpu resource utilization (percentage of request) above target" : "All metrics below target"
       event(&out, "SuccessfulRescale", "horizontalpodautoscaler/flask", "New size: \(desired); reason: \(why)")
     }
     next.desiredReplicas = desired
@@ -635,7 +657,8 @@ public struct Simulator: Sendable {
       if fx.memRate > 0 {
         pods[i].memory += fx.memRate
       } else {
-        pods[i].memory = max(spec.memBase * 0.9, min(spec.memLimit * 0.98, pods[i].memory * (1 + 0.01 * rng.gaussian())))
+        pods[i].memory = max(
+          spec.memBase * 0.9, min(spec.memLimit * 0.98, pods[i].memory * (1 + 0.01 * rng.gaussian())))
       }
       podSamples.append(PodSample(podID: id, cpuMilli: cpu, memoryBytes: pods[i].memory))
       acc[pods[i].w].cpu += cpu
@@ -660,7 +683,8 @@ public struct Simulator: Sendable {
     }
     var samples: [WorkloadSample] = []
     for (w, spec) in specs.enumerated() {
-      var sample = WorkloadSample(workloadID: spec.id, cpuMilli: acc[w].cpu, memoryBytes: acc[w].mem, ioBytesPerSec: acc[w].io)
+      var sample = WorkloadSample(
+        workloadID: spec.id, cpuMilli: acc[w].cpu, memoryBytes: acc[w].mem, ioBytesPerSec: acc[w].io)
       if spec.service != nil {
         let lat = acc[w].lat
         let total = lat.reduce(0) { $0 + $1.share }
@@ -725,11 +749,14 @@ public struct Simulator: Sendable {
     }
     let owner =
       spec.kind == .statefulSet
-      ? OwnerRef(kind: "StatefulSet", name: spec.name) : OwnerRef(kind: "ReplicaSet", name: spec.name + "-" + (spec.rsHash ?? ""))
+      ? OwnerRef(kind: "StatefulSet", name: spec.name)
+      : OwnerRef(kind: "ReplicaSet", name: spec.name + "-" + (spec.rsHash ?? ""))
     return Pod(
       namespace: spec.namespace, name: p.name, phase: phase, status: status, readyContainers: readyCount,
-      totalContainers: spec.containers, restarts: p.restarts, created: p.created, deletionTimestamp: p.deletion, node: p.node,
-      labels: p.labels, owner: owner, workload: spec.name, cpuRequestMilli: spec.cpuRequest, memoryLimitBytes: spec.memLimit)
+      totalContainers: spec.containers, restarts: p.restarts, created: p.created, deletionTimestamp: p.deletion,
+      node: p.node,
+      labels: p.labels, owner: owner, workload: spec.name, cpuRequestMilli: spec.cpuRequest,
+      memoryLimitBytes: spec.memLimit)
   }
 
   mutating func emitChanges(into out: inout [Action]) {

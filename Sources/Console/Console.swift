@@ -171,7 +171,9 @@ public final class Console {
     if ui.filterEditing { return handleFilter(key) }
     if let dialog = ui.dialog { return handleDialog(dialog, key) }
     guard let command = KeyTable.command(for: key) else {
-      if key != .escape { say("Unknown key \(key.label): press ? for help") } else if !ui.pods.filter.isEmpty {
+      if key != .escape {
+        say("Unknown key \(key.label): press ? for help")
+      } else if !ui.pods.filter.isEmpty {
         ui.pods.filter = ""
       } else if ui.zoomed != nil {
         ui.zoomed = nil
@@ -216,7 +218,8 @@ public final class Console {
         say("No pod selected")
         return true
       }
-      ui.dialog = .confirm(FaultRequest(kind: .podKill, target: .pod(namespace: pod.namespace, name: pod.name)), podID: id)
+      ui.dialog = .confirm(
+        FaultRequest(kind: .podKill, target: .pod(namespace: pod.namespace, name: pod.name)), podID: id)
     case .panic:
       let active = store.state.activeFaults.count
       store.dispatch(.abortAllFaults)
@@ -297,7 +300,9 @@ public final class Console {
           say("No fault on key \(c): pick one of the listed keys, or Esc")
           return true
         }
-        if entry.1 == .killPrimary && !(store.state.workloadID(ofPod: podID).map { store.state.hasRoles(workload: $0) } ?? false) {
+        if entry.1 == .killPrimary
+          && !(store.state.workloadID(ofPod: podID).map { store.state.hasRoles(workload: $0) } ?? false)
+        {
           say("Kill primary: \(store.state.pods[podID]?.workload ?? "this workload") has no pods with a role label")
           return true
         }
@@ -340,7 +345,9 @@ public final class Console {
   func adjust(_ req: inout FaultRequest, up: Bool) {
     let s: Double = up ? 1 : -1
     switch req.kind {
-    case .networkDelay: req.parameters.delayMs = max(10, min(5000, req.parameters.delayMs + s * (req.parameters.delayMs >= 500 ? 100 : 50)))
+    case .networkDelay:
+      req.parameters.delayMs = max(
+        10, min(5000, req.parameters.delayMs + s * (req.parameters.delayMs >= 500 ? 100 : 50)))
     case .networkLoss: req.parameters.lossPercent = max(5, min(100, req.parameters.lossPercent + s * 5))
     case .cpuHog: req.parameters.cpuMilli = max(100, min(8000, req.parameters.cpuMilli + s * 250))
     case .memoryHog: req.parameters.memoryMiBPerSec = max(1, min(512, req.parameters.memoryMiBPerSec + s * 8))

@@ -54,7 +54,10 @@ public struct KeyBinding: Sendable {
   public var dangerous: Bool
   public var inFooter: Bool
 
-  public init(_ keys: [Key], _ command: Command, hint: String, _ description: String, dangerous: Bool = false, footer: Bool = false) {
+  public init(
+    _ keys: [Key], _ command: Command, hint: String, _ description: String, dangerous: Bool = false,
+    footer: Bool = false
+  ) {
     self.keys = keys
     self.command = command
     self.hint = hint
@@ -68,24 +71,33 @@ public struct KeyBinding: Sendable {
 
 public enum KeyTable {
   public static let bindings: [KeyBinding] = [
-    KeyBinding([.char("q"), .ctrl("c")], .quit, hint: "quit", "Quit (ends the demo's faults; restores the terminal)", footer: true),
+    KeyBinding(
+      [.char("q"), .ctrl("c")], .quit, hint: "quit", "Quit (ends the demo's faults; restores the terminal)",
+      footer: true),
     KeyBinding([.char("?"), .function(1)], .help, hint: "help", "Show this help", footer: true),
     KeyBinding([.tab], .focusNext, hint: "focus", "Focus the next pane", footer: true),
     KeyBinding([.backTab], .focusPrev, hint: "", "Focus the previous pane"),
-    KeyBinding([.char("z"), .enter], .zoom, hint: "zoom", "Zoom the focused pane to full screen (again to restore)", footer: true),
+    KeyBinding(
+      [.char("z"), .enter], .zoom, hint: "zoom", "Zoom the focused pane to full screen (again to restore)", footer: true
+    ),
     KeyBinding([.char("j"), .down], .down, hint: "", "Move down (pods) / scroll (timeline)"),
     KeyBinding([.char("k"), .up], .up, hint: "", "Move up"),
     KeyBinding([.pageDown, .ctrl("f")], .pageDown, hint: "", "Page down"),
     KeyBinding([.pageUp, .ctrl("b")], .pageUp, hint: "", "Page up"),
     KeyBinding([.char("g"), .home], .top, hint: "", "First row"),
     KeyBinding([.char("G"), .end], .bottom, hint: "", "Last row"),
-    KeyBinding([.char("/")], .filter, hint: "filter", "Filter pods: name, status, node, label=value, !text to invert; Esc clears", footer: true),
+    KeyBinding(
+      [.char("/")], .filter, hint: "filter",
+      "Filter pods: name, status, node, label=value, !text to invert; Esc clears", footer: true),
     KeyBinding([.char("s")], .sortNext, hint: "sort", "Sort pods by the next column", footer: true),
     KeyBinding([.char("S")], .sortReverse, hint: "", "Reverse the sort"),
-    KeyBinding([.char("f")], .faultMenu, hint: "fault", "Inject a fault on the selected pod or its workload", dangerous: true, footer: true),
+    KeyBinding(
+      [.char("f")], .faultMenu, hint: "fault", "Inject a fault on the selected pod or its workload", dangerous: true,
+      footer: true),
     KeyBinding([.ctrl("k")], .killPod, hint: "", "Kill the selected pod (asks to confirm)", dangerous: true),
     KeyBinding([.char("!")], .panic, hint: "panic", "Panic: abort every active fault now", footer: true),
-    KeyBinding([.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, mean and max MTTR", footer: true),
+    KeyBinding(
+      [.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, mean and max MTTR", footer: true),
     KeyBinding([.char("t")], .theme, hint: "", "Next theme"),
     KeyBinding([.char("T")], .glyphs, hint: "", "Next glyph set (block, braille, ascii)"),
   ]

@@ -36,13 +36,16 @@ extension Console {
     let state = store.state
     let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed)
     if let podsRect = rects[.pods] { fixSelection(visibleRows: PodsPane.visibleRows(height: podsRect.height)) }
-    HeaderBar.render(&buf, y: 0, width: width, state: state, info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name), ctx: ctx)
+    HeaderBar.render(
+      &buf, y: 0, width: width, state: state, info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name),
+      ctx: ctx)
     for (pane, r) in rects {
       let focused = pane == ui.focus
       switch pane {
       case .pods:
         PodsPane.render(
-          &buf, r, state: state, list: podList, view: ui.pods, focused: focused, ctx: ctx, filterEditing: ui.filterEditing)
+          &buf, r, state: state, list: podList, view: ui.pods, focused: focused, ctx: ctx,
+          filterEditing: ui.filterEditing)
       case .resources:
         ResourcesPane.render(&buf, r, state: state, selectedPod: ui.pods.selectedID, focused: focused, ctx: ctx)
       case .network: NetworkPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
@@ -106,16 +109,23 @@ extension Console {
     func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     switch dialog {
     case .help(let scroll):
-      var lines: [(String, String, Bool)] = KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
+      var lines: [(String, String, Bool)] = KeyTable.bindings.map {
+        ($0.keyLabel, $0.description, $0.dangerous && readOnly)
+      }
       lines.append(("", "", false))
       lines.append(("", "Fault menu (f), on the selected pod:", false))
       for (k, kind, what) in KeyTable.faultKeys { lines.append(("  " + String(k), kind.title + ": " + what, readOnly)) }
       lines.append(("  w/Tab", "scope: this pod, one random pod of its workload, all its pods", readOnly))
       lines.append(("  +/-  </>", "in the confirmation: strength and duration", readOnly))
       lines.append(("", "", false))
-      lines.append(("", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).", false))
+      lines.append(
+        (
+          "", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).",
+          false
+        ))
       if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
-      let inner = dialogBox(&buf, width: 96, height: min(buf.height - 2, lines.count + 3), title: "Help (Esc closes)", ctx: ctx)
+      let inner = dialogBox(
+        &buf, width: 96, height: min(buf.height - 2, lines.count + 3), title: "Help (Esc closes)", ctx: ctx)
       let visible = lines.dropFirst(min(scroll, max(0, lines.count - inner.height)))
       for (i, l) in visible.prefix(inner.height).enumerated() {
         buf.write(inner.x + 1, inner.y + i, Fmt.fit(l.0, 14), l.2 ? st(.inactive) : st(.key, [.bold]))
@@ -124,7 +134,10 @@ extension Console {
     case .summary:
       let sum = state.summary
       var lines: [(String, Theme.Role)] = [
-        ("incidents \(sum.incidents)   open \(sum.open)   recovered \(sum.recovered)   no impact \(sum.noImpact)", .title),
+        (
+          "incidents \(sum.incidents)   open \(sum.open)   recovered \(sum.recovered)   no impact \(sum.noImpact)",
+          .title
+        ),
         (
           "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
           .title
@@ -136,7 +149,9 @@ extension Console {
         if let why = inc.detectedBy { lines.append(("    detected by: " + why, .muted)) }
       }
       if state.incidents.isEmpty { lines.append(("No incidents yet: select a pod and press f.", .muted)) }
-      let inner = dialogBox(&buf, width: 100, height: min(buf.height - 2, lines.count + 3), title: "Session summary (any key closes)", ctx: ctx)
+      let inner = dialogBox(
+        &buf, width: 100, height: min(buf.height - 2, lines.count + 3), title: "Session summary (any key closes)",
+        ctx: ctx)
       for (i, l) in lines.prefix(inner.height).enumerated() {
         buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i < 2 ? [.bold] : []), maxWidth: inner.width - 2)
       }
@@ -146,11 +161,15 @@ extension Console {
       let count = pod.flatMap { p in state.workloads[p.namespace + "/" + wname] }?.currentReplicas ?? 0
       let scopes = ["this pod", "one random pod of \(wname)", "all \(count) pods of \(wname)"]
       let inner = dialogBox(&buf, width: 78, height: 15, title: "Inject a fault", ctx: ctx)
-      buf.write(inner.x + 1, inner.y, "pod    " + (pod.map { $0.namespace + "/" + $0.name } ?? podID + " (gone)"), st(.title, [.bold]), maxWidth: inner.width - 2)
+      buf.write(
+        inner.x + 1, inner.y, "pod    " + (pod.map { $0.namespace + "/" + $0.name } ?? podID + " (gone)"),
+        st(.title, [.bold]), maxWidth: inner.width - 2)
       var x = inner.x + 1
       x += buf.write(x, inner.y + 1, "scope  ", st(.muted))
       for (i, s) in scopes.enumerated() {
-        x += buf.write(x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ", i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
+        x += buf.write(
+          x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ",
+          i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
       }
       for (i, (k, kind, what)) in KeyTable.faultKeys.enumerated() {
         let y = inner.y + 3 + i
@@ -172,7 +191,8 @@ extension Console {
       case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (throttled at its limit)   (+/- to change)"
       case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
       }
-      let duration = req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"
+      let duration =
+        req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"
       let rows: [(String, String, Theme.Role)] = [
         ("target", req.target.label, .title),
         ("blast radius", radius.text, radius.count > 1 ? .warn : .title),

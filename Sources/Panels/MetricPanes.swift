@@ -1,5 +1,5 @@
-import Foundation
 import ClusterState
+import Foundation
 
 /// Workloads in display order: those behind a service first, then by namespace and name.
 /// Sorted once per change of the set of workloads, not every frame.
@@ -50,7 +50,8 @@ public enum ResourcesPane {
       let s = state.workloadSeries[w.id]
       var x = inner.x + nameW + 1
       let metrics: [(String, RingBuffer?, Theme.Role, (Double?) -> String)] = [
-        ("cpu", s?.cpuMilli, .cpu, Fmt.cpu), ("mem", s?.memoryBytes, .mem, Fmt.bytes), ("io", s?.ioBytesPerSec, .io, Fmt.rate),
+        ("cpu", s?.cpuMilli, .cpu, Fmt.cpu), ("mem", s?.memoryBytes, .mem, Fmt.bytes),
+        ("io", s?.ioBytesPerSec, .io, Fmt.rate),
       ]
       for (label, series, role, fmt) in metrics.prefix(groups) {
         buf.write(x, y, label, t.style(.muted))
@@ -72,10 +73,12 @@ public enum ResourcesPane {
       let sw = max(2, half - 20)
       buf.write(inner.x, y + 1, "cpu", t.style(.muted))
       Widgets.sparkline(
-        &buf, x: inner.x + 4, y: y + 1, width: sw, values: s?.cpuMilli.suffix(sw) ?? [], maxValue: nil, style: t.style(.cpu),
+        &buf, x: inner.x + 4, y: y + 1, width: sw, values: s?.cpuMilli.suffix(sw) ?? [], maxValue: nil,
+        style: t.style(.cpu),
         glyphs: ctx.glyphs)
       buf.write(
-        inner.x + 5 + sw, y + 1, Fmt.cpu(s?.cpuMilli.last) + "/" + Fmt.cpu(pod.cpuRequestMilli) + "req", t.style(.title),
+        inner.x + 5 + sw, y + 1, Fmt.cpu(s?.cpuMilli.last) + "/" + Fmt.cpu(pod.cpuRequestMilli) + "req",
+        t.style(.title),
         maxWidth: half - sw - 5)
       buf.write(inner.x + half, y + 1, "mem", t.style(.muted))
       Widgets.sparkline(
@@ -197,9 +200,12 @@ public enum HPAPane {
       let label = " \(Fmt.percent(util)) / \(Fmt.percent(h.targetUtilization))"
       let gw = max(4, inner.width - 9 - label.count)
       Widgets.gauge(
-        &buf, x: inner.x + 9, y: y, width: gw, value: util ?? 0, full: max(200, h.targetUtilization * 2), target: h.targetUtilization,
+        &buf, x: inner.x + 9, y: y, width: gw, value: util ?? 0, full: max(200, h.targetUtilization * 2),
+        target: h.targetUtilization,
         ctx: ctx)
-      buf.write(inner.x + 9 + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title), maxWidth: inner.maxX - inner.x - 9 - gw)
+      buf.write(
+        inner.x + 9 + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title),
+        maxWidth: inner.maxX - inner.x - 9 - gw)
       y += 1
       guard y < inner.maxY else { break }
       let last = h.lastScaleTime.map { "scaled \(Fmt.age(state.now - $0)) ago" } ?? "not scaled yet"

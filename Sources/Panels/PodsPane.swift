@@ -137,7 +137,8 @@ public enum PodsPane {
     ctx: RenderContext, filterEditing: Bool
   ) {
     let t = ctx.theme
-    var badge = "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
+    var badge =
+      "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
     if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
     let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 10 else { return }

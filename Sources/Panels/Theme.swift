@@ -58,7 +58,9 @@ public struct Theme: Sendable, Equatable {
       }
       let key = String(line[line.index(line.startIndex, offsetBy: 6)..<close])
       var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+      if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 {
+        value = String(value.dropFirst().dropLast())
+      }
       guard let role = Role(rawValue: key) else {
         theme.ignored.append("line \(n + 1): unknown key \(key)")
         continue
@@ -119,7 +121,10 @@ public struct Theme: Sendable, Equatable {
         return (builtin, "theme \(path): \(error); using the default theme")
       }
     }
-    return (builtin, "theme \"\(nameOrPath)\" not found (looked in \(searchPaths.joined(separator: ", "))); using the default theme")
+    return (
+      builtin,
+      "theme \"\(nameOrPath)\" not found (looked in \(searchPaths.joined(separator: ", "))); using the default theme"
+    )
   }
 
   /// Names of the themes found in the folders, for cycling with a key.

@@ -29,7 +29,8 @@ public enum TimelinePane {
     if shown.isEmpty, let last = state.incidents.last { shown = [last] }
     let incidentRows = min(shown.count, max(0, inner.height - 2))
     for inc in shown.suffix(incidentRows) {
-      let role: Theme.Role = inc.status == .recovered || inc.status == .noImpact ? .ok : (inc.detected == nil ? .info : .error)
+      let role: Theme.Role =
+        inc.status == .recovered || inc.status == .noImpact ? .ok : (inc.detected == nil ? .info : .error)
       buf.write(inner.x, y, incidentLine(inc, now: state.now), t.style(role, [.bold]), maxWidth: inner.width)
       y += 1
     }
@@ -59,7 +60,9 @@ public enum TimelinePane {
       case .ended: role = .warn
       case .event, .info: role = .main_fg
       }
-      buf.write(x, y, e.text, t.style(role, e.kind == .fault || e.kind == .recovered || e.kind == .detected ? [.bold] : []), maxWidth: inner.maxX - x)
+      buf.write(
+        x, y, e.text, t.style(role, e.kind == .fault || e.kind == .recovered || e.kind == .detected ? [.bold] : []),
+        maxWidth: inner.maxX - x)
       y += 1
     }
   }
@@ -77,7 +80,9 @@ public struct HeaderInfo: Sendable {
 }
 
 public enum HeaderBar {
-  public static func render(_ buf: inout CellBuffer, y: Int, width: Int, state: ClusterState, info: HeaderInfo, ctx: RenderContext) {
+  public static func render(
+    _ buf: inout CellBuffer, y: Int, width: Int, state: ClusterState, info: HeaderInfo, ctx: RenderContext
+  ) {
     let t = ctx.theme
     let base = t.style(.header_fg, bg: .header_bg)
     buf.fill(Rect(x: 0, y: y, width: width, height: 1), base)
@@ -104,7 +109,8 @@ public enum HeaderBar {
     let active = state.activeFaults.count
     if active > 0 {
       parts.append(("  ", base))
-      parts.append((" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
+      parts.append(
+        (" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
     }
     for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
     let sum = state.summary

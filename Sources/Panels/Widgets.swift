@@ -34,7 +34,8 @@ public enum Widgets {
     buf.put(r.x, r.maxY - 1, g.bottomLeft, border)
     buf.put(r.maxX - 1, r.maxY - 1, g.bottomRight, border)
     if r.width > 6 {
-      let used = buf.write(r.x + 2, r.y, " " + title + " ", t.style(focused ? .border_focus : .title, [.bold]), maxWidth: r.width - 4)
+      let used = buf.write(
+        r.x + 2, r.y, " " + title + " ", t.style(focused ? .border_focus : .title, [.bold]), maxWidth: r.width - 4)
       if let badge, r.width - 4 - used > badge.count + 3 {
         buf.write(r.x + 2 + used + 1, r.y, " " + badge + " ", t.style(.muted), maxWidth: r.width - 5 - used)
       }

@@ -81,6 +81,7 @@ final class HPAAlgorithmTests: XCTestCase {
   func testMinReplicasFloors() {
     var h = HPAAlgorithm.History()
     XCTAssertEqual(
-      HPAAlgorithm.stabilize(raw: 1, current: 3, min: 3, max: 9, behavior: .init(scaleDownWindow: 0), now: 0, history: &h), 3)
+      HPAAlgorithm.stabilize(
+        raw: 1, current: 3, min: 3, max: 9, behavior: .init(scaleDownWindow: 0), now: 0, history: &h), 3)
   }
 }

@@ -5,18 +5,24 @@ import XCTest
 final class ReducerTests: XCTestCase {
   func pod(_ name: String, ready: Bool, at t: Seconds = 0) -> Pod {
     Pod(
-      namespace: "shop", name: name, phase: .running, status: ready ? "Running" : "Running", readyContainers: ready ? 1 : 0,
+      namespace: "shop", name: name, phase: .running, status: ready ? "Running" : "Running",
+      readyContainers: ready ? 1 : 0,
       totalContainers: 1, created: t, workload: "web")
   }
 
   func web(ready: Int, desired: Int = 2) -> Workload {
-    Workload(kind: .deployment, namespace: "shop", name: "web", desiredReplicas: desired, currentReplicas: desired, readyReplicas: ready)
+    Workload(
+      kind: .deployment, namespace: "shop", name: "web", desiredReplicas: desired, currentReplicas: desired,
+      readyReplicas: ready)
   }
 
   /// A store whose executor confirms faults on pods web-a at the current time.
   func makeStore() -> Store {
     let store = Store()
-    store.dispatch([.podUpserted(pod("web-a", ready: true)), .podUpserted(pod("web-b", ready: true)), .workloadUpserted(web(ready: 2))])
+    store.dispatch([
+      .podUpserted(pod("web-a", ready: true)), .podUpserted(pod("web-b", ready: true)),
+      .workloadUpserted(web(ready: 2)),
+    ])
     store.executor = { [unowned store] effect in
       switch effect {
       case .inject(let id, let req):

@@ -8,7 +8,8 @@ final class ConsoleTests: XCTestCase {
   func makeConsole(readOnly: Bool = false) -> Console {
     var o = Simulator.Options()
     o.seed = 1
-    let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes").standardized.path
+    let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes")
+      .standardized.path
     let c = Console(demo: DemoCluster(options: o), readOnly: readOnly, themeSearchPaths: [themes])
     c.advanceVirtual(to: 10)
     return c
@@ -98,7 +99,8 @@ final class ConsoleTests: XCTestCase {
     XCTAssertTrue(help.text.contains("Greyed keys: read-only mode"))
     // The fault binding is drawn in the inactive colour.
     let row = (0..<help.height).first { y in
-      (0..<help.width).map { help[$0, y].scalar }.map(String.init).joined().contains("Inject a fault on the selected pod")
+      (0..<help.width).map { help[$0, y].scalar }.map(String.init).joined().contains(
+        "Inject a fault on the selected pod")
     }!
     let x = (0..<help.width).first { help[$0, row].scalar == "f" && help[$0 + 1, row].scalar == " " }!
     XCTAssertEqual(help[x, row].style.fg, Theme.builtin[.inactive])

@@ -31,7 +31,8 @@ final class PanesSnapshotTests: XCTestCase {
     var buf = CellBuffer(width: 80, height: 24)
     let list = PodList()
     list.update(state, PodsView())
-    PodsPane.render(&buf, buf.bounds, state: state, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+    PodsPane.render(
+      &buf, buf.bounds, state: state, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
     assertSnapshot(buf.text, named: "pods-80x24-after-kill")
     XCTAssertTrue(buf.text.contains("Terminating"))
     XCTAssertTrue(buf.text.contains("ContainerCreating"))
@@ -65,7 +66,8 @@ final class PanesSnapshotTests: XCTestCase {
     var buf = CellBuffer(width: 160, height: 48)
     let list = PodList()
     list.update(state, PodsView())
-    PodsPane.render(&buf, buf.bounds, state: state, list: list, view: PodsView(), focused: false, ctx: ctx, filterEditing: false)
+    PodsPane.render(
+      &buf, buf.bounds, state: state, list: list, view: PodsView(), focused: false, ctx: ctx, filterEditing: false)
     assertSnapshot(buf.text, named: "pods-160x48-after-kill")
   }
 
@@ -139,7 +141,8 @@ final class ThemeTests: XCTestCase {
   }
 
   func testShippedThemesAllLoad() throws {
-    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes").standardized.path
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes")
+      .standardized.path
     let names = Theme.available(in: [dir])
     for required in ["default", "light", "high-contrast", "bastion-16"] {
       XCTAssertTrue(names.contains(required), "themes/\(required).theme is shipped")

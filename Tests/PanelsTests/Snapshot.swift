@@ -23,6 +23,8 @@ func assertSnapshot(_ text: String, named name: String, file: StaticString = #fi
       let w = i < want.count ? String(want[i]) : "<none>"
       if g != w { diff.append("line \(i + 1):\n  want |\(w)|\n  got  |\(g)|") }
     }
-    XCTFail("snapshot \(name) differs (CHAOSTUI_RECORD_SNAPSHOTS=1 re-records):\n" + diff.prefix(8).joined(separator: "\n"), file: file, line: line)
+    XCTFail(
+      "snapshot \(name) differs (CHAOSTUI_RECORD_SNAPSHOTS=1 re-records):\n" + diff.prefix(8).joined(separator: "\n"),
+      file: file, line: line)
   }
 }
