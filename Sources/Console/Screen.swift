@@ -19,7 +19,7 @@ public enum Layout {
     let (top, rest) = body.splitTop(podsHeight)
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
-    let b = restRows[1].columns([42, 58])
+    let b = restRows[1].columns([36, 64])
     return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], .timeline: b[1]]
   }
 }

@@ -10,7 +10,7 @@ command -v tmux >/dev/null || { echo "e2e: tmux is not installed"; exit 2; }
 
 WORK=$(mktemp -d)
 SOCK="$WORK/tmux.sock"
-T="tmux -S $SOCK"
+T="tmux -u -S $SOCK"
 passed=0
 failed=0
 trap '$T kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -36,7 +36,7 @@ start() { # start WIDTH HEIGHT ARGS... : chaostui in a shell, so exits and the r
   local w=$1 h=$2
   shift 2
   $T kill-session -t e2e 2>/dev/null
-  $T new-session -d -s e2e -x "$w" -y "$h" "env PS1='$ ' TERM=${E2E_TERM:-tmux-256color} bash --norc --noprofile"
+  $T new-session -d -s e2e -x "$w" -y "$h" "env -u LC_ALL PS1='$ ' LANG=C.UTF-8 TERM=${E2E_TERM:-tmux-256color} bash --norc --noprofile"
   wait_for '^\$' 5 || echo "# (shell prompt not seen)"
   $T send-keys -t e2e "$* ; echo EXIT=\$?" Enter
 }
