@@ -173,8 +173,10 @@ public enum HPAPane {
       guard y < inner.maxY else { break }
       let w = state.workloads[h.namespace + "/" + h.target.split(separator: "/").last.map(String.init)!]
       let ready = w?.readyReplicas ?? 0
+      // Label column: 9 wide, 6 in narrow panes (80-column terminals).
+      let lw = inner.width >= 40 ? 9 : 6
       var x = inner.x
-      x += buf.write(x, y, Fmt.fit(h.name, 8), t.style(.title, [.bold]))
+      x += buf.write(x, y, Fmt.fit(h.name, lw - 1), t.style(.title, [.bold]))
       x += 1
       let scaling = h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas
       let wide = inner.width >= 50
@@ -196,24 +198,25 @@ public enum HPAPane {
       y += 1
       guard y < inner.maxY else { break }
       let util = h.currentUtilization
-      buf.write(inner.x, y, Fmt.fit("cpu", 8), t.style(.muted))
+      buf.write(inner.x, y, Fmt.fit("cpu", lw - 1), t.style(.muted))
       let label = " \(Fmt.percent(util)) / \(Fmt.percent(h.targetUtilization))"
-      let gw = max(4, inner.width - 9 - label.count)
+      let gw = max(4, inner.width - lw - label.count)
       Widgets.gauge(
-        &buf, x: inner.x + 9, y: y, width: gw, value: util ?? 0, full: max(200, h.targetUtilization * 2),
+        &buf, x: inner.x + lw, y: y, width: gw, value: util ?? 0, full: max(200, h.targetUtilization * 2),
         target: h.targetUtilization,
         ctx: ctx)
       buf.write(
-        inner.x + 9 + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title),
-        maxWidth: inner.maxX - inner.x - 9 - gw)
+        inner.x + lw + gw, y, label, t.style((util ?? 0) > h.targetUtilization ? .warn : .title),
+        maxWidth: inner.maxX - inner.x - lw - gw)
       y += 1
       guard y < inner.maxY else { break }
       let last = h.lastScaleTime.map { "scaled \(Fmt.age(state.now - $0)) ago" } ?? "not scaled yet"
-      buf.write(inner.x, y, Fmt.fit("", 9) + last, t.style(.muted), maxWidth: inner.width)
+      buf.write(inner.x, y, Fmt.fit("", lw) + last, t.style(.muted), maxWidth: inner.width)
       if y + 1 < inner.maxY {
         y += 1
         buf.write(
-          inner.x, y, Fmt.fit("", 9) + "scale-down window \(Fmt.age(h.scaleDownWindow))", t.style(.muted),
+          inner.x, y, Fmt.fit("", lw) + (lw < 9 ? "down window " : "scale-down window ") + Fmt.age(h.scaleDownWindow),
+          t.style(.muted),
           maxWidth: inner.width)
       }
       y += 1
