@@ -47,7 +47,10 @@ extension Console {
           &buf, r, state: state, list: podList, view: ui.pods, focused: focused, ctx: ctx,
           filterEditing: ui.filterEditing)
       case .resources:
-        ResourcesPane.render(&buf, r, state: state, selectedPod: ui.pods.selectedID, focused: focused, ctx: ctx)
+        podList.update(state, ui.pods)
+        ResourcesPane.render(
+          &buf, r, state: state, selectedPod: ui.pods.selectedID, focused: focused, ctx: ctx,
+          podsPerNode: podList.podsPerNode)
       case .network: NetworkPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .hpa: HPAPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .timeline: TimelinePane.render(&buf, r, state: state, focused: focused, scroll: ui.timelineScroll, ctx: ctx)

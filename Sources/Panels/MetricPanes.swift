@@ -31,7 +31,8 @@ func orderedWorkloads(_ state: ClusterState, limit: Int = Int.max) -> [Workload]
 
 public enum ResourcesPane {
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, selectedPod: String?, focused: Bool, ctx: RenderContext
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, selectedPod: String?, focused: Bool, ctx: RenderContext,
+    podsPerNode: [String: Int] = [:]
   ) {
     let t = ctx.theme
     let inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: "CPU / MEM / IO")
@@ -62,6 +63,32 @@ public enum ResourcesPane {
         x += sparkW + 1
         buf.write(x, y, Fmt.fit(fmt(series?.last), valueW, right: true), t.style(.title), maxWidth: inner.maxX - x)
         x += valueW + 1
+      }
+    }
+    // Nodes and zones, where there is room below the workloads.
+    let shown = min(rows, state.workloads.count)
+    let nodeRows = inner.height - podLines - shown - 1
+    if nodeRows >= 2 && !state.nodes.isEmpty {
+      var y = inner.y + shown + 1
+      let nodes = state.nodes.values.sorted { $0.zone != $1.zone ? $0.zone < $1.zone : $0.name < $1.name }
+      buf.write(inner.x, y, Fmt.fit("nodes", nameW), t.style(.muted, [.bold]))
+      buf.write(
+        inner.x + nameW + 1, y, "zone     status    pods  cpu cap  mem cap", t.style(.muted, [.bold]),
+        maxWidth: inner.width - nameW - 1)
+      y += 1
+      for (i, n) in nodes.enumerated() where y < inner.y + shown + 1 + nodeRows {
+        if i == nodeRows - 2 && nodes.count > nodeRows - 1 {
+          buf.write(inner.x, y, "... \(nodes.count - i) more nodes", t.style(.muted))
+          break
+        }
+        buf.write(inner.x, y, Fmt.fit(n.name, nameW), t.style(n.ready ? .main_fg : .error))
+        let line =
+          Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? "Ready" : "NotReady", 9) + " "
+          + Fmt.fit(String(podsPerNode[n.name] ?? 0), 4, right: true) + "  "
+          + Fmt.fit(Fmt.cpu(n.cpuCapacityMilli), 7, right: true)
+          + "  " + Fmt.fit(Fmt.bytes(n.memoryCapacityBytes), 7, right: true)
+        buf.write(inner.x + nameW + 1, y, line, t.style(n.ready ? .title : .error), maxWidth: inner.width - nameW - 1)
+        y += 1
       }
     }
     if podLines > 0, let id = selectedPod, let pod = state.pods[id] {

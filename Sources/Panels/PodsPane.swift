@@ -35,6 +35,8 @@ public final class PodList {
   public private(set) var ids: [String] = []
   public private(set) var readyCount = 0
   public private(set) var namespaceCount = 0
+  /// Pods (not terminating) on each node, for the nodes section of the resources pane.
+  public private(set) var podsPerNode: [String: Int] = [:]
 
   public init() {}
 
@@ -89,10 +91,13 @@ public final class PodList {
     ids = rows.map(\.id)
     var ready = 0
     var namespaces = Set<String>()
+    var perNode: [String: Int] = [:]
     for p in state.pods.values {
       if p.isReady { ready += 1 }
       namespaces.insert(p.namespace)
+      if let n = p.node, !p.isTerminating { perNode[n, default: 0] += 1 }
     }
+    podsPerNode = perNode
     readyCount = ready
     namespaceCount = namespaces.count
   }
