@@ -1,0 +1,27 @@
+# Shared settings of the lab scripts (sourced).
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$LAB_DIR/.." && pwd)
+STATE=${CHAOSTUI_LAB_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/chaostui-lab}
+PKI="$STATE/pki"
+LOGS="$STATE/logs"
+PIDS="$STATE/pids"
+KUBECONFIG_FILE="$STATE/kubeconfig"
+ETCD_PORT=${CHAOSTUI_LAB_ETCD_PORT:-23790}
+ETCD_PEER_PORT=$((ETCD_PORT + 10))
+API_PORT=${CHAOSTUI_LAB_API_PORT:-16443}
+CM_PORT=$((API_PORT + 1))
+SCHED_PORT=$((API_PORT + 2))
+API_URL="https://127.0.0.1:$API_PORT"
+# The shared Chaos Mesh CRDs: beside the checkout (../shared) or named by CHAOSTUI_CRDS.
+CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/../shared/chaos-mesh-crds}
+PY=/usr/bin/python3   # Debian's python3-kubernetes serves /usr/bin/python3, not another python3 on PATH
+
+lab_log() { echo "lab: $*" >&2; }
+
+# pid_alive NAME: true if the process recorded for NAME still runs.
+pid_alive() {
+  local f="$PIDS/$1.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+kc() { kubectl --kubeconfig "$KUBECONFIG_FILE" --context admin "$@"; }
