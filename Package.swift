@@ -33,12 +33,14 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState"]),
+    // Snapshot comparison shared by the test targets.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"]),
     .testTarget(
-      name: "PanelsTests", dependencies: ["Panels", "ClusterState"],
+      name: "PanelsTests", dependencies: ["Panels", "ClusterState", "TestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState"],
+      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState", "TestSupport"],
       exclude: ["__Snapshots__"]),
   ]
 )

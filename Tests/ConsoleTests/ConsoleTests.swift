@@ -1,6 +1,7 @@
 import ClusterState
 import Console
 import Panels
+import TestSupport
 import XCTest
 
 /// The console driven by keys, headless, on the demo's virtual clock.

@@ -1,5 +1,6 @@
 import ClusterState
 import Panels
+import TestSupport
 import XCTest
 
 /// Panes rendered into an in-memory cell buffer, compared as text with files beside the tests.

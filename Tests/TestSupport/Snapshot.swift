@@ -3,7 +3,7 @@ import XCTest
 
 /// Compares text with a file beside the tests (`__Snapshots__/NAME.txt`). Set
 /// `CHAOSTUI_RECORD_SNAPSHOTS=1` to write the files anew; a missing file is written and the test fails.
-func assertSnapshot(_ text: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+public func assertSnapshot(_ text: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
   let dir = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().appendingPathComponent("__Snapshots__")
   let url = dir.appendingPathComponent(name + ".txt")
   let record = ProcessInfo.processInfo.environment["CHAOSTUI_RECORD_SNAPSHOTS"] == "1"
