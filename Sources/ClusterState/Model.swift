@@ -240,13 +240,19 @@ public struct ClusterEvent: Sendable, Equatable {
   public var reason: String
   public var object: String
   public var message: String
+  /// The workload (namespace/name) the object belongs to, when the source knows it.
+  public var workload: String?
 
-  public init(time: Seconds, severity: Severity = .normal, reason: String, object: String, message: String) {
+  public init(
+    time: Seconds, severity: Severity = .normal, reason: String, object: String, message: String,
+    workload: String? = nil
+  ) {
     self.time = time
     self.severity = severity
     self.reason = reason
     self.object = object
     self.message = message
+    self.workload = workload
   }
 }
 

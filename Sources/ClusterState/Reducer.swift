@@ -25,10 +25,12 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     }
   case .hpaUpserted(let h):
     if let old = s.hpas[h.id], old.desiredReplicas != h.desiredReplicas {
+      let target = h.namespace + "/" + (h.target.split(separator: "/").last.map(String.init) ?? h.target)
       s.timeline.appendBounded(
         TimelineEntry(
           time: h.lastScaleTime ?? s.now, kind: .scale,
-          text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)"),
+          text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)",
+          incident: s.incidents.last { $0.isOpen && $0.workloads.contains(target) }?.id),
         limit: ClusterState.timelineLimit)
     }
     if s.hpas[h.id] != h {
@@ -47,7 +49,11 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.revision &+= 1
   case .event(let e):
     s.events.appendBounded(e, limit: ClusterState.eventLimit)
-    if let entry = timelineEntry(for: e) { s.timeline.appendBounded(entry, limit: ClusterState.timelineLimit) }
+    if var entry = timelineEntry(for: e) {
+      // Tie what happens to a workload under an open incident to that incident (relative times).
+      if let w = e.workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
+      s.timeline.appendBounded(entry, limit: ClusterState.timelineLimit)
+    }
     s.lastEventAt = s.now
     s.revision &+= 1
   case .podMetrics(_, let samples):

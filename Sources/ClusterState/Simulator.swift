@@ -256,7 +256,21 @@ public struct Simulator: Sendable {
     out.append(
       .event(
         ClusterEvent(
-          time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message)))
+          time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message,
+          workload: workloadID(ofObject: object))))
+  }
+
+  /// The workload behind an event's object (`pod/NAME`, `replicaset/NAME-HASH`, `statefulset/NAME`, ...).
+  func workloadID(ofObject object: String) -> String? {
+    let parts = object.split(separator: "/", maxSplits: 1).map(String.init)
+    guard parts.count == 2 else { return nil }
+    let (kind, name) = (parts[0], parts[1])
+    switch kind {
+    case "pod": return pods.first { $0.name == name }.map { specs[$0.w].id }
+    case "replicaset": return specs.first { $0.name + "-" + ($0.rsHash ?? "") == name }?.id
+    case "horizontalpodautoscaler": return specs[flaskIndex].id
+    default: return specs.first { $0.name == name }?.id
+    }
   }
 
   mutating func runControllers(at t: Seconds, into out: inout [Action]) {

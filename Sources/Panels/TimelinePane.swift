@@ -19,7 +19,7 @@ public enum TimelinePane {
   ) {
     let t = ctx.theme
     let sum = state.summary
-    var badge = "\(sum.incidents) incidents"
+    var badge = "\(sum.incidents) incident\(sum.incidents == 1 ? "" : "s")"
     if let m = sum.meanTTR { badge += ", MTTR \(formatDuration(m))" }
     let inner = Widgets.box(&buf, area, title: "Timeline", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 20 else { return }
