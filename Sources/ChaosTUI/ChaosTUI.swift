@@ -13,11 +13,10 @@ struct ChaosTUI: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "chaostui",
     abstract: "A full-screen console for chaos engineering on Kubernetes: inject faults, watch the system heal.",
-    discussion: """
-      With no cluster configured it runs the embedded demo cluster: a Flask web tier with an
-      autoscaler, a Postgres primary and replica, and Spark. Select a pod, press f to inject a
-      fault, and watch the incident's time to detect (TTD) and to recover (TTR). Press ? for keys.
-      """,
+    discussion:
+      "With no cluster configured it runs the embedded demo cluster: a Flask web tier with an autoscaler, "
+      + "a Postgres primary and replica, and Spark. Select a pod, press f to inject a fault, and watch the "
+      + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key.",
     version: chaostuiVersion)
 
   @Flag(help: "Run on the embedded simulated cluster (the only source until real clusters land).")
