@@ -116,7 +116,8 @@ class Lab:
         )
 
     def node_status(self, name, ready):
-        cap = {"cpu": "8", "memory": "32Gi", "pods": str(self.args.max_pods), "ephemeral-storage": "100Gi"}
+        cap = {"cpu": str(self.args.cpu), "memory": self.args.memory, "pods": str(self.args.max_pods),
+               "ephemeral-storage": "500Gi"}
         t = now_iso()
         cond = lambda typ, status, reason, msg: {
             "type": typ, "status": status, "reason": reason, "message": msg,
@@ -491,6 +492,8 @@ def main():
     ap.add_argument("--state", required=True)
     ap.add_argument("--nodes", default="lab-a1@zone-a,lab-a2@zone-a,lab-b1@zone-b")
     ap.add_argument("--max-pods", type=int, default=5000)
+    ap.add_argument("--cpu", type=int, default=64, help="cores a node reports")
+    ap.add_argument("--memory", default="256Gi", help="memory a node reports")
     ap.add_argument("--heartbeat", type=float, default=10.0)
     ap.add_argument("--max-grace", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=8)
