@@ -8,7 +8,8 @@ let package = Package(
     .executable(name: "chaostui-bench", targets: ["ChaosBench"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -21,7 +22,7 @@ let package = Package(
     // A real C target (not header-only) so the state exists once, whatever Swift file calls it.
     .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
     // Model, reducer, simulator and clients. No UI.
-    .target(name: "ClusterState", dependencies: ["CCurl"]),
+    .target(name: "ClusterState", dependencies: ["CCurl", .product(name: "Yams", package: "Yams")]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
     .target(name: "Panels", dependencies: ["ClusterState"]),
     // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.

@@ -19,8 +19,20 @@ struct ChaosTUI: ParsableCommand {
       + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key.",
     version: chaostuiVersion)
 
-  @Flag(help: "Run on the embedded simulated cluster (the only source until real clusters land).")
+  @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")
   var demo = false
+
+  @Option(help: "The kubeconfig file (default: KUBECONFIG, a list merged, then ~/.kube/config).")
+  var kubeconfig: String?
+
+  @Option(help: "The kubeconfig context to use (default: its current-context).")
+  var context: String?
+
+  @Option(name: [.short, .long], help: "The namespace to watch (default: the context's, else default).")
+  var namespace: String?
+
+  @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Watch every namespace.")
+  var allNamespaces = false
 
   @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
   var seed: UInt64 = 1
@@ -77,17 +89,51 @@ struct ChaosTUI: ParsableCommand {
     for line in loadedTheme.ignored { logger?.write("theme \(loadedTheme.name): ignored \(line)") }
     let glyphSet = glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii)
 
+    // A real cluster when one is configured (kubeconfig, or the in-cluster service account), else the demo.
+    let env = ProcessInfo.processInfo.environment
+    var kube: KubeCluster?
+    var startNotice: String?
+    let configured =
+      kubeconfig != nil || env["KUBECONFIG"] != nil
+      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
+    if !demo && pods == 0 {
+      if configured {
+        let connection: ClusterConnection
+        do {
+          connection = try Kubeconfig.load(
+            paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
+        } catch {
+          throw RunError("chaostui: \(error)")
+        }
+        let ns = allNamespaces ? nil : (namespace ?? connection.namespace ?? "default")
+        kube = KubeCluster(connection: connection, namespace: ns)
+        logger?.write("cluster: \(connection.description), namespace \(ns ?? "all")")
+      } else if let inCluster = Kubeconfig.inCluster(environment: env) {
+        kube = KubeCluster(connection: inCluster, namespace: allNamespaces ? nil : (namespace ?? inCluster.namespace))
+      } else {
+        startNotice = "No kubeconfig and no in-cluster service account: running the demo cluster"
+      }
+    }
     var options = Simulator.Options()
     options.seed = seed
     options.extraPods = pods
     options.scaleDownWindow = scaleDownWindow
-    let cluster = DemoCluster(options: options)
+    let demoCluster = kube == nil ? DemoCluster(options: options) : nil
     let console = Console(
-      demo: cluster, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet,
+      demo: demoCluster, cluster: kube, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet,
       themeSearchPaths: searchPaths)
     console.log = logger.map { l in { l.write($0) } }
     logger?.write(
-      "chaostui \(chaostuiVersion) starting: demo seed \(seed) speed \(speed) pods +\(pods) TERM=\(term) utf8=\(utf8)")
+      "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(seed) speed \(speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
+    )
+    if let kube {
+      kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+      if kube.connection.insecureSkipTLSVerify {
+        console.warning = "TLS UNVERIFIED"
+        logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
+      }
+      kube.start()
+    }
 
     ct_install_signal_handlers()
     let backend: NCursesBackend
@@ -97,9 +143,13 @@ struct ChaosTUI: ParsableCommand {
       throw RunError("\(error)")
     }
     logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
-    if let themeProblem { console.ui.message = themeProblem; console.ui.messageUntil = now() + 8 }
+    if let notice = themeProblem ?? startNotice {
+      console.ui.message = notice
+      console.ui.messageUntil = now() + 8
+    }
     let stats = runLoop(console: console, backend: backend, clock: now)
     backend.shutdown()
+    kube?.stop()
 
     // Demo faults die with the simulator; nothing is left behind.
     let state = console.state
@@ -144,7 +194,8 @@ struct RunError: Error, CustomStringConvertible {
 }
 
 /// Appends timestamped lines to a file. Never the screen.
-final class FileLog {
+final class FileLog: @unchecked Sendable {
+  private let lock = NSLock()
   let handle: FileHandle
   init(path: String) throws {
     if !FileManager.default.fileExists(atPath: path) {
@@ -160,6 +211,6 @@ final class FileLog {
   }
   func write(_ line: String) {
     let stamp = ISO8601DateFormatter().string(from: Date())
-    handle.write(Data((stamp + " " + line + "\n").utf8))
+    lock.withLock { handle.write(Data((stamp + " " + line + "\n").utf8)) }
   }
 }

@@ -3,6 +3,11 @@
 public enum Action: Sendable {
   case podUpserted(Pod)
   case podDeleted(id: String)
+  /// A (re)list: the complete set of pods the source sees; pods not in it are gone.
+  case podsReplaced([Pod])
+  case workloadDeleted(id: String)
+  /// A (re)list of one kind of workload.
+  case workloadsReplaced(kind: WorkloadKind, [Workload])
   case workloadUpserted(Workload)
   case hpaUpserted(HPA)
   case nodeUpserted(Node)

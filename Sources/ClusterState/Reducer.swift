@@ -17,6 +17,25 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.revision &+= 1
     }
     s.lastEventAt = s.now
+  case .podsReplaced(let pods):
+    var next: [String: Pod] = [:]
+    next.reserveCapacity(pods.count)
+    for p in pods { next[p.id] = p }
+    for id in s.podSeries.keys where next[id] == nil { s.podSeries.removeValue(forKey: id) }
+    s.pods = next
+    s.podsRevision &+= 1
+    s.revision &+= 1
+    s.lastEventAt = s.now
+  case .workloadDeleted(let id):
+    if s.workloads.removeValue(forKey: id) != nil {
+      s.workloadsRevision &+= 1
+      s.revision &+= 1
+    }
+  case .workloadsReplaced(let kind, let list):
+    for (id, w) in s.workloads where w.kind == kind { s.workloads.removeValue(forKey: id) }
+    for w in list { s.workloads[w.id] = w }
+    s.workloadsRevision &+= 1
+    s.revision &+= 1
   case .workloadUpserted(let w):
     if s.workloads[w.id] != w {
       if s.workloads[w.id] == nil { s.workloadsRevision &+= 1 }

@@ -1,4 +1,5 @@
 import ClusterState
+import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
@@ -56,21 +57,32 @@ public final class Console {
   public var log: ((String) -> Void)?
   /// The embedded cluster, when this is the demo.
   public let demo: DemoCluster?
+  /// The real cluster, when this is not the demo.
+  public let cluster: KubeCluster?
+  /// A warning the header keeps showing (such as TLS verification switched off).
+  public var warning: String?
   /// Real seconds at which the session started; the demo's virtual clock runs at `speed` from there.
   private var realStart: Double?
   /// Real time now, for messages that fade.
   public private(set) var realNow: Double = 0
 
   public init(
-    demo: DemoCluster?, speed: Double = 1, readOnly: Bool = false, theme: Theme = .builtin, glyphs: Glyphs = .unicode,
-    themeSearchPaths: [String] = []
+    demo: DemoCluster?, cluster: KubeCluster? = nil, speed: Double = 1, readOnly: Bool = false,
+    theme: Theme = .builtin, glyphs: Glyphs = .unicode, themeSearchPaths: [String] = []
   ) {
     var initial = ClusterState()
     initial.readOnly = readOnly
     initial.isDemo = demo != nil
-    initial.namespace = demo != nil ? "pipeline" : nil
+    initial.namespace = demo != nil ? "pipeline" : cluster?.namespace
+    if let cluster {
+      initial.context = cluster.connection.contextName
+      initial.connection = .connecting
+      initial.now = Date().timeIntervalSince1970
+      initial.sessionStart = initial.now
+    }
     store = Store(state: initial)
     self.demo = demo
+    self.cluster = cluster
     self.speed = speed
     self.readOnly = readOnly
     self.theme = theme
@@ -80,6 +92,9 @@ public final class Console {
     if let demo {
       store.executor = { effect in demo.perform(effect) }
       store.dispatch(demo.simulator.advance(to: 0))
+    } else if let cluster {
+      let store = self.store
+      store.executor = { [unowned store] effect in cluster.perform(effect, state: store.state) }
     }
   }
 
@@ -97,6 +112,8 @@ public final class Console {
       let virtual = (realTime - realStart!) * speed
       let actions = demo.simulator.advance(to: virtual)
       if !actions.isEmpty { store.dispatch(actions) }
+    } else if let cluster {
+      store.dispatch(cluster.inbox.drain() + [.tick(Date().timeIntervalSince1970)])
     }
     if ui.message != nil && realTime >= ui.messageUntil {
       ui.message = nil

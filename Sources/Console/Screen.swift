@@ -37,7 +37,8 @@ extension Console {
     let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed)
     if let podsRect = rects[.pods] { fixSelection(visibleRows: PodsPane.visibleRows(height: podsRect.height)) }
     HeaderBar.render(
-      &buf, y: 0, width: width, state: state, info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name),
+      &buf, y: 0, width: width, state: state,
+      info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning),
       ctx: ctx)
     for (pane, r) in rects {
       let focused = pane == ui.focus

@@ -72,10 +72,12 @@ public struct HeaderInfo: Sendable {
   public var speed: Double
   public var readOnly: Bool
   public var themeName: String
-  public init(speed: Double, readOnly: Bool, themeName: String) {
+  public var warning: String?
+  public init(speed: Double, readOnly: Bool, themeName: String, warning: String? = nil) {
     self.speed = speed
     self.readOnly = readOnly
     self.themeName = themeName
+    self.warning = warning
   }
 }
 
@@ -94,6 +96,9 @@ public enum HeaderBar {
     if info.readOnly {
       x += buf.write(x, y, " READ-ONLY ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
     }
+    if let w = info.warning {
+      x += buf.write(x, y, " " + w + " ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold]))
+    }
     let conn: (String, Theme.Role)
     switch state.connection {
     case .simulated, .connected: conn = (state.connection.label, .ok)
@@ -102,9 +107,14 @@ public enum HeaderBar {
     }
     var parts: [(String, Style)] = [
       (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
-      (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[conn.1], bg: t[.header_bg], attrs: [.bold])), (conn.0, base),
+      (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[conn.1], bg: t[.header_bg], attrs: [.bold])),
+      (String(conn.0.prefix(60)), base),
       ("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)),
     ]
+    if !state.isDemo, let last = state.lastEventAt {
+      // The age of the last event: a quiet or lost watch never passes for fresh data.
+      parts.append(("  last event \(Fmt.age(state.now - last)) ago", base))
+    }
     if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
     let active = state.activeFaults.count
     if active > 0 {

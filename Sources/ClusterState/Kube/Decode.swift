@@ -1,0 +1,217 @@
+import Foundation
+
+/// Decoders of Kubernetes API objects into the model: only the fields chaostui shows are declared,
+/// so managedFields and the rest of a 5-27 KB pod are skipped.
+public enum KubeDecode {
+  struct Meta: Decodable {
+    var name: String
+    var namespace: String?
+    var uid: String?
+    var resourceVersion: String?
+    var creationTimestamp: String?
+    var deletionTimestamp: String?
+    var labels: [String: String]?
+    var ownerReferences: [Owner]?
+  }
+  struct Owner: Decodable {
+    var kind: String
+    var name: String
+    var controller: Bool?
+  }
+  struct ListMeta: Decodable {
+    var resourceVersion: String?
+    var `continue`: String?
+  }
+
+  struct KPod: Decodable {
+    struct Spec: Decodable {
+      var nodeName: String?
+      var containers: [Container]?
+    }
+    struct Container: Decodable {
+      var name: String
+      var resources: Resources?
+    }
+    struct Resources: Decodable {
+      var requests: [String: String]?
+      var limits: [String: String]?
+    }
+    struct Status: Decodable {
+      var phase: String?
+      var reason: String?
+      var containerStatuses: [ContainerStatus]?
+      var initContainerStatuses: [ContainerStatus]?
+    }
+    struct ContainerStatus: Decodable {
+      var ready: Bool?
+      var restartCount: Int?
+      var state: State?
+    }
+    struct State: Decodable {
+      var waiting: Waiting?
+      var terminated: Terminated?
+      var running: Running?
+    }
+    struct Waiting: Decodable { var reason: String? }
+    struct Running: Decodable { var startedAt: String? }
+    struct Terminated: Decodable {
+      var reason: String?
+      var exitCode: Int?
+      var signal: Int?
+    }
+    var metadata: Meta
+    var spec: Spec?
+    var status: Status?
+  }
+
+  struct List<T: Decodable>: Decodable {
+    var metadata: ListMeta?
+    var items: [T]
+  }
+
+  /// A watch event line: `{"type": "ADDED", "object": {...}}`.
+  struct Event<T: Decodable>: Decodable {
+    var type: String
+    var object: T
+  }
+
+  /// An `ERROR` event's or a failed call's Status.
+  public struct Status: Decodable, Sendable {
+    public var code: Int?
+    public var reason: String?
+    public var message: String?
+  }
+
+  struct KWorkload: Decodable {
+    struct Spec: Decodable { var replicas: Int? }
+    struct Status: Decodable {
+      var replicas: Int?
+      var readyReplicas: Int?
+    }
+    var metadata: Meta
+    var spec: Spec?
+    var status: Status?
+  }
+
+  struct KNode: Decodable {
+    struct Status: Decodable {
+      var capacity: [String: String]?
+      var conditions: [Condition]?
+    }
+    struct Condition: Decodable {
+      var type: String
+      var status: String
+    }
+    var metadata: Meta
+    var status: Status?
+  }
+
+  // MARK: - To the model
+
+  static func pod(_ k: KPod) -> Pod {
+    let m = k.metadata
+    let statuses = k.status?.containerStatuses ?? []
+    let containers = k.spec?.containers ?? []
+    var reason = k.status?.reason ?? k.status?.phase ?? "Unknown"
+    var restarts = 0
+    var ready = 0
+    var initializing = false
+    let inits = k.status?.initContainerStatuses ?? []
+    for (i, c) in inits.enumerated() {
+      restarts += c.restartCount ?? 0
+      if let t = c.state?.terminated, t.exitCode == 0 { continue }
+      initializing = true
+      if let t = c.state?.terminated {
+        reason = "Init:" + (t.reason ?? (t.signal.map { "Signal:\($0)" } ?? "ExitCode:\(t.exitCode ?? 0)"))
+      } else if let w = c.state?.waiting?.reason, !w.isEmpty, w != "PodInitializing" {
+        reason = "Init:" + w
+      } else {
+        reason = "Init:\(i)/\(inits.count)"
+      }
+      break
+    }
+    if !initializing {
+      restarts = 0
+      var hasRunning = false
+      for c in statuses.reversed() {
+        restarts += c.restartCount ?? 0
+        if let w = c.state?.waiting?.reason, !w.isEmpty {
+          reason = w
+        } else if let t = c.state?.terminated {
+          reason = t.reason ?? (t.signal.map { "Signal:\($0)" } ?? "ExitCode:\(t.exitCode ?? 0)")
+        } else if c.ready == true && c.state?.running != nil {
+          hasRunning = true
+          ready += 1
+        }
+      }
+      if reason == "Completed" && hasRunning { reason = "Running" }
+    }
+    let deleted = m.deletionTimestamp.flatMap(KubeTime.parse)
+    if deleted != nil { reason = k.status?.reason == "NodeLost" ? "Unknown" : "Terminating" }
+    let owner = m.ownerReferences?.first { $0.controller == true } ?? m.ownerReferences?.first
+    var workload: String? = owner?.name
+    if let o = owner, o.kind == "ReplicaSet", let hash = m.labels?["pod-template-hash"], o.name.hasSuffix("-" + hash) {
+      workload = String(o.name.dropLast(hash.count + 1))
+    }
+    let phase = PodPhase(rawValue: k.status?.phase ?? "Unknown") ?? .unknown
+    var cpu = 0.0
+    var mem = 0.0
+    for c in containers {
+      cpu += c.resources?.requests?["cpu"].flatMap(Quantity.milli) ?? 0
+      mem += c.resources?.limits?["memory"].flatMap(Quantity.bytes) ?? 0
+    }
+    return Pod(
+      namespace: m.namespace ?? "default", name: m.name, phase: phase, status: reason, readyContainers: ready,
+      totalContainers: max(containers.count, statuses.count), restarts: restarts,
+      created: m.creationTimestamp.flatMap(KubeTime.parse) ?? 0, deletionTimestamp: deleted, node: k.spec?.nodeName,
+      labels: m.labels ?? [:], owner: owner.map { OwnerRef(kind: $0.kind, name: $0.name) }, workload: workload,
+      cpuRequestMilli: cpu, memoryLimitBytes: mem)
+  }
+
+  static func workload(_ k: KWorkload, kind: WorkloadKind, now: Seconds) -> Workload {
+    Workload(
+      kind: kind, namespace: k.metadata.namespace ?? "default", name: k.metadata.name,
+      desiredReplicas: k.spec?.replicas ?? 1, currentReplicas: k.status?.replicas ?? 0,
+      readyReplicas: k.status?.readyReplicas ?? 0, updatedAt: now)
+  }
+
+  static func node(_ k: KNode) -> Node {
+    let labels = k.metadata.labels ?? [:]
+    let ready = k.status?.conditions?.first { $0.type == "Ready" }?.status == "True"
+    return Node(
+      name: k.metadata.name,
+      zone: labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? "-",
+      ready: ready, cpuCapacityMilli: k.status?.capacity?["cpu"].flatMap(Quantity.milli) ?? 0,
+      memoryCapacityBytes: k.status?.capacity?["memory"].flatMap(Quantity.bytes) ?? 0)
+  }
+
+  // MARK: - Entry points (tests and the informers)
+
+  public static func podList(_ data: Data) throws -> (items: [Pod], resourceVersion: String?, continue: String?) {
+    let l = try JSONDecoder().decode(List<KPod>.self, from: data)
+    return (l.items.map(pod), l.metadata?.resourceVersion, l.metadata?.continue)
+  }
+
+  public static func status(_ data: Data) -> Status? { try? JSONDecoder().decode(Status.self, from: data) }
+}
+
+/// Kubernetes resource quantities: `200m`, `1`, `0.5`, `128Mi`, `1G`, `1e3`.
+public enum Quantity {
+  static let suffixes: [(String, Double)] = [
+    ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
+    ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9),
+    ("T", 1e12), ("P", 1e15), ("E", 1e18),
+  ]
+
+  public static func value(_ s: String) -> Double? {
+    let t = s.trimmingCharacters(in: .whitespaces)
+    for (suffix, scale) in suffixes where t.hasSuffix(suffix) {
+      guard let v = Double(t.dropLast(suffix.count)) else { return nil }
+      return v * scale
+    }
+    return Double(t)
+  }
+
+  public static func milli(_ s: String) -> Double? { value(s).map { $0 * 1000 } }
+  public static func bytes(_ s: String) -> Double? { value(s) }
+}

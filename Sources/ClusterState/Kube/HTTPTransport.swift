@@ -1,0 +1,318 @@
+import CCurl
+import Foundation
+
+/// HTTP on libcurl for the Kubernetes API: TLS verified by default, CA and client certificate passed
+/// as in-memory blobs (never written to disk), bearer tokens in a header (never logged), connect and
+/// low-speed timeouts, HTTP/2 where offered, and bodies delivered as they arrive.
+///
+/// One instance is one easy handle: use it from one thread at a time (an informer owns its own).
+public final class HTTPTransport: @unchecked Sendable {
+  public struct Response: Sendable {
+    public var status: Int
+    public var body: Data
+  }
+
+  public struct TransportError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public var curlCode: Int
+  }
+
+  private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+  let connection: ClusterConnection
+  private let handle: UnsafeMutableRawPointer
+  private let tokens: TokenSource
+  public var connectTimeout: Int = 5
+  /// A stream or request that moves fewer than 1 byte/s for this long is dropped.
+  public var idleTimeout: Int = 30
+
+  public init(connection: ClusterConnection, tokens: TokenSource) throws {
+    _ = HTTPTransport.globalInit
+    guard let h = curl_easy_init() else {
+      throw TransportError(description: "libcurl: cannot create a handle", curlCode: -1)
+    }
+    handle = h
+    self.connection = connection
+    self.tokens = tokens
+  }
+
+  deinit { curl_easy_cleanup(handle) }
+
+  /// A request with a whole body in and out.
+  public func request(
+    _ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
+    accept: String = "application/json", timeout: Int = 30
+  ) throws -> Response {
+    let sink = Sink(lines: nil)
+    let status = try perform(
+      method, path, body: body, contentType: contentType, accept: accept, timeout: timeout, sink: sink)
+    return Response(status: status, body: sink.data)
+  }
+
+  /// A streaming GET (a watch): `onLine` gets each newline-delimited chunk as it arrives and returns
+  /// false to stop. Returns the HTTP status; a non-2xx body is returned in `errorBody`.
+  public func stream(
+    _ path: String, timeout: Int, errorBody: inout Data, onLine: @escaping (Data) -> Bool
+  ) throws -> Int {
+    let sink = Sink(lines: onLine)
+    let status = try perform(
+      "GET", path, body: nil, contentType: nil, accept: "application/json", timeout: timeout, sink: sink)
+    errorBody = sink.data
+    return status
+  }
+
+  final class Sink {
+    var data = Data()
+    var pending = Data()
+    let lines: ((Data) -> Bool)?
+    var stopped = false
+    var status = 0
+    init(lines: ((Data) -> Bool)?) { self.lines = lines }
+
+    func take(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+      guard let lines, (200..<300).contains(status) else {
+        data.append(chunk)
+        return true
+      }
+      pending.append(chunk)
+      while let nl = pending.firstIndex(of: 0x0A) {
+        let line = pending[pending.startIndex..<nl]
+        if !line.isEmpty && !lines(Data(line)) {
+          stopped = true
+          return false
+        }
+        pending.removeSubrange(pending.startIndex...nl)
+      }
+      return true
+    }
+  }
+
+  private func perform(
+    _ method: String, _ path: String, body: Data?, contentType: String?, accept: String, timeout: Int, sink: Sink
+  ) throws -> Int {
+    curl_easy_reset(handle)
+    let url = connection.server.hasSuffix("/") ? String(connection.server.dropLast()) + path : connection.server + path
+    _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
+    _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+    _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
+    _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT, timeout)
+    _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+    _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, idleTimeout)
+    _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+    _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+    _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
+    if method == "HEAD" { _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+    if let proxy = connection.proxyURL { _ = ccurl_setopt_string(handle, CURLOPT_PROXY, proxy) }
+    // TLS: verified unless the kubeconfig says insecure-skip-tls-verify.
+    if connection.insecureSkipTLSVerify {
+      _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+      _ = ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+    } else if let ca = connection.caData {
+      _ = ca.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_CAINFO_BLOB, $0.baseAddress, ca.count) }
+    }
+    var headers: UnsafeMutablePointer<curl_slist>? = nil
+    headers = curl_slist_append(headers, "Accept: " + accept)
+    headers = curl_slist_append(headers, "User-Agent: chaostui")
+    if let contentType, body != nil { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
+    switch connection.credentials {
+    case .clientCertificate(let cert, let key):
+      _ = ccurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM")
+      _ = cert.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_SSLCERT_BLOB, $0.baseAddress, cert.count) }
+      _ = key.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_SSLKEY_BLOB, $0.baseAddress, key.count) }
+    default:
+      if let token = try tokens.token() { headers = curl_slist_append(headers, "Authorization: Bearer " + token) }
+      if let pair = try tokens.certificate() {
+        _ = pair.cert.withUnsafeBytes {
+          ccurl_setopt_blob(handle, CURLOPT_SSLCERT_BLOB, $0.baseAddress, pair.cert.count)
+        }
+        _ = pair.key.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_SSLKEY_BLOB, $0.baseAddress, pair.key.count) }
+      }
+    }
+    defer { curl_slist_free_all(headers) }
+    _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+    let bodyCopy = body ?? Data()
+    if body != nil {
+      _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyCopy.count)
+    }
+    let unmanaged = Unmanaged.passRetained(sink)
+    defer { unmanaged.release() }
+    _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
+    _ = ccurl_setopt_write_function(handle) { ptr, size, nmemb, user in
+      let n = size * nmemb
+      guard let user, let ptr else { return n }
+      let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+      if sink.status == 0 {
+        // The status is known once the body starts.
+        sink.status = 200
+      }
+      return sink.take(UnsafeBufferPointer(start: UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: n))
+        ? n : 0
+    }
+    _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
+    _ = ccurl_setopt_header_function(handle) { ptr, size, nmemb, user in
+      let n = size * nmemb
+      guard let user, let ptr else { return n }
+      let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+      let line = String(
+        decoding: UnsafeBufferPointer(start: UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: n),
+        as: UTF8.self)
+      if line.hasPrefix("HTTP/") {
+        let parts = line.split(separator: " ")
+        if parts.count >= 2, let code = Int(parts[1]) { sink.status = code }
+      }
+      return n
+    }
+    let rc: CURLcode = bodyCopy.withUnsafeBytes { raw in
+      if body != nil {
+        _ = ccurl_setopt_pointer(
+          handle, CURLOPT_POSTFIELDS,
+          UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+      }
+      return curl_easy_perform(handle)
+    }
+    if rc == CURLE_WRITE_ERROR && sink.stopped { return sink.status }
+    guard rc == CURLE_OK else {
+      let message = String(cString: curl_easy_strerror(rc))
+      throw TransportError(
+        description: HTTPTransport.explain(rc, message, server: connection.server), curlCode: Int(rc.rawValue))
+    }
+    return ccurl_response_code(handle)
+  }
+
+  static func explain(_ rc: CURLcode, _ message: String, server: String) -> String {
+    switch rc {
+    case CURLE_COULDNT_CONNECT: return "cannot connect to \(server) (connection refused)"
+    case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host of \(server)"
+    case CURLE_OPERATION_TIMEDOUT: return "\(server) did not answer in time"
+    case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+      return "the server's certificate is not trusted by the kubeconfig's CA (\(message))"
+    case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(server) failed (\(message))"
+    default: return "\(message) (curl \(rc.rawValue))"
+    }
+  }
+}
+
+/// Bearer tokens and exec-plugin credentials, cached until they expire.
+public final class TokenSource: @unchecked Sendable {
+  let credentials: ClusterConnection.Credentials
+  private let lock = NSLock()
+  private var cachedToken: String?
+  private var cachedCert: (cert: Data, key: Data)?
+  private var expires: Date?
+
+  public init(_ credentials: ClusterConnection.Credentials) { self.credentials = credentials }
+
+  public func token() throws -> String? {
+    switch credentials {
+    case .token(let t): return t
+    case .tokenFile(let f):
+      // Re-read each time: projected service-account tokens rotate.
+      guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
+        throw KubeconfigError("cannot read the token file \(f)")
+      }
+      return t.trimmingCharacters(in: .whitespacesAndNewlines)
+    case .exec(let e):
+      try refreshExec(e)
+      return lock.withLock { cachedToken }
+    default: return nil
+    }
+  }
+
+  public func certificate() throws -> (cert: Data, key: Data)? {
+    guard case .exec(let e) = credentials else { return nil }
+    try refreshExec(e)
+    return lock.withLock { cachedCert }
+  }
+
+  /// Forgets cached exec credentials (after a 401).
+  public func invalidate() { lock.withLock { expires = Date.distantPast } }
+
+  func refreshExec(_ e: ExecConfig) throws {
+    let fresh = lock.withLock { () -> Bool in
+      if cachedToken == nil && cachedCert == nil { return false }
+      guard let expires else { return true }
+      return expires.timeIntervalSinceNow > 10
+    }
+    if fresh { return }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: e.command.contains("/") ? e.command : "/usr/bin/env")
+    p.arguments = e.command.contains("/") ? e.args : [e.command] + e.args
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in e.env { env[k] = v }
+    env["KUBERNETES_EXEC_INFO"] =
+      "{\"apiVersion\":\"\(e.apiVersion)\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}"
+    p.environment = env
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    do { try p.run() } catch { throw KubeconfigError("exec credential plugin \(e.command): cannot run it (\(error))") }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+      throw KubeconfigError("exec credential plugin \(e.command) failed (exit \(p.terminationStatus))")
+    }
+    struct Cred: Decodable {
+      struct Status: Decodable {
+        var token: String?
+        var clientCertificateData: String?
+        var clientKeyData: String?
+        var expirationTimestamp: String?
+      }
+      var status: Status?
+    }
+    guard let cred = try? JSONDecoder().decode(Cred.self, from: data), let status = cred.status else {
+      throw KubeconfigError("exec credential plugin \(e.command): its output is not an ExecCredential")
+    }
+    lock.withLock {
+      cachedToken = status.token
+      if let c = status.clientCertificateData, let k = status.clientKeyData {
+        cachedCert = (Data(c.utf8), Data(k.utf8))
+      }
+      expires = status.expirationTimestamp.flatMap { KubeTime.parse($0) }.map { Date(timeIntervalSince1970: $0) }
+    }
+  }
+}
+
+/// RFC 3339 timestamps as the API server writes them (`2024-05-01T10:00:00Z`, fractions allowed).
+public enum KubeTime {
+  public static func parse(_ s: String) -> Double? {
+    let u = Array(s.utf8)
+    guard u.count >= 20 else { return nil }
+    func num(_ a: Int, _ n: Int) -> Int? {
+      var v = 0
+      for i in a..<(a + n) {
+        let c = Int(u[i]) - 48
+        guard c >= 0 && c <= 9 else { return nil }
+        v = v * 10 + c
+      }
+      return v
+    }
+    guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+      let se = num(17, 2)
+    else { return nil }
+    var i = 19
+    var frac = 0.0
+    if i < u.count && u[i] == UInt8(ascii: ".") {
+      i += 1
+      var scale = 0.1
+      while i < u.count, u[i] >= 48, u[i] <= 57 {
+        frac += Double(u[i] - 48) * scale
+        scale /= 10
+        i += 1
+      }
+    }
+    var offset = 0
+    if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) {
+      guard i + 6 <= u.count, let oh = num(i + 1, 2), let om = num(i + 4, 2) else { return nil }
+      offset = (oh * 3600 + om * 60) * (u[i] == UInt8(ascii: "+") ? 1 : -1)
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let yy = mo <= 2 ? y - 1 : y
+    let era = (yy >= 0 ? yy : yy - 399) / 400
+    let yoe = yy - era * 400
+    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146097 + doe - 719468
+    return Double(days * 86400 + h * 3600 + mi * 60 + se - offset) + frac
+  }
+}

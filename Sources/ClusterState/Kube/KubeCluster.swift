@@ -1,0 +1,241 @@
+import Foundation
+
+/// Actions produced on background threads, taken by the main loop.
+public final class Inbox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var actions: [Action] = []
+  public init() {}
+  public func post(_ a: [Action]) { lock.withLock { actions.append(contentsOf: a) } }
+  public func drain() -> [Action] {
+    lock.withLock {
+      let out = actions
+      actions.removeAll(keepingCapacity: true)
+      return out
+    }
+  }
+}
+
+/// A real cluster as a producer of Actions: reflector-style informers (paged list, then watch from
+/// the list's resourceVersion with bookmarks, relist on 410 Gone, backoff with jitter), and the
+/// executor of fault effects through the API.
+public final class KubeCluster: @unchecked Sendable {
+  public let connection: ClusterConnection
+  /// nil: all namespaces.
+  public let namespace: String?
+  public let inbox = Inbox()
+  let tokens: TokenSource
+  private let stopLock = NSLock()
+  private var stopped = false
+  public var log: (@Sendable (String) -> Void)?
+
+  public init(connection: ClusterConnection, namespace: String?) {
+    self.connection = connection
+    self.namespace = namespace
+    self.tokens = TokenSource(connection.credentials)
+  }
+
+  var isStopped: Bool { stopLock.withLock { stopped } }
+  public func stop() { stopLock.withLock { stopped = true } }
+
+  /// Starts the informers, each on its own thread with its own connection.
+  public func start() {
+    inbox.post([.connection(.connecting)])
+    let ns = namespace
+    let base = { (group: String, resource: String) -> String in
+      let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
+      return ns.map { "\(prefix)/namespaces/\($0)/\(resource)" } ?? "\(prefix)/\(resource)"
+    }
+    run(
+      name: "pods", path: base("", "pods"), decode: { try KubeDecode.podList($0) }, onList: { [.podsReplaced($0)] },
+      onEvent: { try KubeCluster.podEvent($0, $1) })
+    run(
+      name: "deployments", path: base("apps/v1", "deployments"),
+      decode: { try KubeCluster.workloadItems($0, .deployment) },
+      onList: { [.workloadsReplaced(kind: .deployment, $0)] },
+      onEvent: { try KubeCluster.workloadEvent($0, $1, .deployment) })
+    run(
+      name: "statefulsets", path: base("apps/v1", "statefulsets"),
+      decode: { try KubeCluster.workloadItems($0, .statefulSet) },
+      onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
+      onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
+  }
+
+  // MARK: - Decoding per kind
+
+  static func podEvent(_ type: String, _ data: Data) throws -> [Action] {
+    let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KPod>.self, from: data)
+    let pod = KubeDecode.pod(e.object)
+    return type == "DELETED" ? [.podDeleted(id: pod.id)] : [.podUpserted(pod)]
+  }
+
+  static func workloadItems(_ data: Data, _ kind: WorkloadKind) throws -> ([Workload], String?, String?) {
+    let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KWorkload>.self, from: data)
+    let now = Date().timeIntervalSince1970
+    return (
+      l.items.map { KubeDecode.workload($0, kind: kind, now: now) }, l.metadata?.resourceVersion, l.metadata?.continue
+    )
+  }
+
+  static func workloadEvent(_ type: String, _ data: Data, _ kind: WorkloadKind) throws -> [Action] {
+    let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KWorkload>.self, from: data)
+    let w = KubeDecode.workload(e.object, kind: kind, now: Date().timeIntervalSince1970)
+    return type == "DELETED" ? [.workloadDeleted(id: w.id)] : [.workloadUpserted(w)]
+  }
+
+  // MARK: - The reflector loop
+
+  struct TypeOnly: Decodable {
+    struct Meta: Decodable { var resourceVersion: String? }
+    struct Obj: Decodable { var metadata: Meta? }
+    var type: String
+    var object: Obj?
+  }
+
+  func run<T>(
+    name: String, path: String, decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
+    onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
+  ) {
+    let thread = Thread { [self] in
+      var backoff = 0.8
+      var http: HTTPTransport?
+      while !isStopped {
+        do {
+          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
+          guard let http else { break }
+          // List, paged.
+          var items: [T] = []
+          var cont: String? = nil
+          var rv: String? = nil
+          repeat {
+            var q = path + "?limit=500"
+            if let c = cont {
+              q += "&continue=" + (c.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? c)
+            }
+            let r = try http.request("GET", q)
+            try KubeCluster.check(r, what: "list \(name)")
+            let page = try decode(r.body)
+            items.append(contentsOf: page.0)
+            rv = page.1
+            cont = page.2?.isEmpty == false ? page.2 : nil
+          } while cont != nil && !isStopped
+          inbox.post(onList(items) + [.connection(.connected)])
+          log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
+          backoff = 0.8
+          // Watch from the list's resourceVersion until it ends, then watch again (or relist on 410).
+          var gone = false
+          while !isStopped && !gone {
+            var errorBody = Data()
+            let w = path + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=290&resourceVersion=" + (rv ?? "0")
+            let status = try http.stream(w, timeout: 300, errorBody: &errorBody) { [self] line in
+              guard let head = try? JSONDecoder().decode(TypeOnly.self, from: line) else { return true }
+              switch head.type {
+              case "BOOKMARK":
+                rv = head.object?.metadata?.resourceVersion ?? rv
+              case "ERROR":
+                if let s = try? JSONDecoder().decode(KubeDecode.Event<KubeDecode.Status>.self, from: line),
+                  s.object.code == 410
+                {
+                  gone = true
+                  return false
+                }
+              default:
+                rv = head.object?.metadata?.resourceVersion ?? rv
+                if let a = try? onEvent(head.type, line) { inbox.post(a) }
+              }
+              return !isStopped
+            }
+            if status == 410 { gone = true }
+            if !(200..<300).contains(status) && status != 410 {
+              throw KubeCluster.failure(status, errorBody, what: "watch \(name)")
+            }
+          }
+          if gone { log?("\(name): 410 Gone, relisting") }
+        } catch {
+          let why = "\(error)"
+          log?("\(name): \(why); retrying in \(String(format: "%.1f", backoff)) s")
+          inbox.post([.connection(.disconnected(why))])
+          if error is HTTPTransport.TransportError { http = nil }
+          // 0.8 s doubling to 30 s, with jitter.
+          Thread.sleep(forTimeInterval: backoff * Double.random(in: 0.5...1.5))
+          backoff = min(30, backoff * 2)
+        }
+      }
+    }
+    thread.name = "informer-" + name
+    thread.start()
+  }
+
+  static func check(_ r: HTTPTransport.Response, what: String) throws {
+    guard (200..<300).contains(r.status) else { throw failure(r.status, r.body, what: what) }
+  }
+
+  static func failure(_ status: Int, _ body: Data, what: String) -> KubeconfigError {
+    let message = KubeDecode.status(body)?.message ?? ""
+    switch status {
+    case 401: return KubeconfigError("\(what): 401 Unauthorized (the token or certificate was refused, or has expired)")
+    case 403: return KubeconfigError("\(what): Forbidden: \(message)")
+    default: return KubeconfigError("\(what): HTTP \(status) \(message)")
+    }
+  }
+
+  // MARK: - Faults through the API
+
+  /// Carries out an effect on a background thread; the result comes back through the inbox.
+  public func perform(_ effect: Effect, state: ClusterState) -> [Action] {
+    switch effect {
+    case .abort(let ids):
+      // One-shot deletions have nothing to undo.
+      return ids.map { .faultEnded(id: $0, time: Date().timeIntervalSince1970, reason: "aborted") }
+    case .inject(let id, let request):
+      var targets: [Pod] = []
+      switch request.target {
+      case .pod(let ns, let name):
+        if let p = state.pods[ns + "/" + name] { targets = [p] }
+      case .workload(let ns, let name):
+        targets = state.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
+        if request.parameters.mode == .one, let p = targets.randomElement() { targets = [p] }
+      }
+      if request.kind == .killPrimary {
+        let w = targets.first?.workload
+        let ns = request.target.namespace
+        targets = state.pods.values.filter {
+          $0.namespace == ns && $0.workload == w && !$0.isTerminating && state.roleSelector.isPrimary($0.labels)
+        }
+        if targets.isEmpty { return [.faultFailed(id: id, message: "no pod matches the primary selector")] }
+      }
+      guard request.kind == .podKill || request.kind == .killPrimary else {
+        return [
+          .faultFailed(
+            id: id,
+            message:
+              "\(request.kind.title) on a real cluster needs Chaos Mesh support, which this build does not have yet")
+        ]
+      }
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
+      let conn = connection
+      let chosen = targets
+      let tokens = self.tokens
+      let inbox = self.inbox
+      let log = self.log
+      Thread.detachNewThread {
+        let now = Date().timeIntervalSince1970
+        do {
+          let http = try HTTPTransport(connection: conn, tokens: tokens)
+          for p in chosen {
+            let r = try http.request("DELETE", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)")
+            try KubeCluster.check(r, what: "delete pod \(p.namespace)/\(p.name)")
+            log?("audit: \(conn.contextName) \(conn.userName) delete pod \(p.namespace)/\(p.name): \(r.status)")
+          }
+          let workloads = Array(Set(chosen.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+          inbox.post([
+            .faultStarted(id: id, time: now, ends: now, pods: chosen.map(\.id), workloads: workloads)
+          ])
+        } catch {
+          log?("audit: \(conn.contextName) \(conn.userName) \(request.kind.rawValue) failed: \(error)")
+          inbox.post([.faultFailed(id: id, message: "\(error)")])
+        }
+      }
+      return []
+    }
+  }
+}
