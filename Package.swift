@@ -36,7 +36,7 @@ let package = Package(
     .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState"]),
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"]),
+    .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PanelsTests", dependencies: ["Panels", "ClusterState", "TestSupport"],
       exclude: ["__Snapshots__"]),

@@ -40,6 +40,12 @@ public struct ExecConfig: Sendable, Equatable {
   public var args: [String]
   public var env: [String: String]
   public var apiVersion: String
+  public init(command: String, args: [String], env: [String: String], apiVersion: String) {
+    self.command = command
+    self.args = args
+    self.env = env
+    self.apiVersion = apiVersion
+  }
 }
 
 public struct KubeconfigError: Error, CustomStringConvertible, Sendable, Equatable {
