@@ -18,10 +18,18 @@ PY=/usr/bin/python3   # Debian's python3-kubernetes serves /usr/bin/python3, not
 
 lab_log() { echo "lab: $*" >&2; }
 
+# alive PID: the process runs (a zombie left for init to reap does not count).
+alive() {
+  [ -r "/proc/$1/stat" ] || return 1
+  local state
+  state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]) .*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$state" != "Z" ] && [ "$state" != "X" ]
+}
+
 # pid_alive NAME: true if the process recorded for NAME still runs.
 pid_alive() {
   local f="$PIDS/$1.pid"
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  [ -f "$f" ] && alive "$(cat "$f")"
 }
 
 kc() { kubectl --kubeconfig "$KUBECONFIG_FILE" --context admin "$@"; }

@@ -156,7 +156,8 @@ public enum PodsPane {
     }
     let rows = inner.height - 1
     if list.ids.isEmpty {
-      let msg = state.pods.isEmpty ? "no pods yet" : "no pod matches /\(view.filter)"
+      var msg = state.pods.isEmpty ? "no pods yet" : "no pod matches /\(view.filter)"
+      if state.pods.isEmpty, case .disconnected(let why) = state.connection { msg = "cannot reach the cluster: " + why }
       buf.write(inner.x + 1, inner.y + 1, msg, t.style(.muted), maxWidth: inner.width - 1)
       return
     }

@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// Actions produced on background threads, taken by the main loop.
@@ -154,9 +155,14 @@ public final class KubeCluster: @unchecked Sendable {
           let why = "\(error)"
           log?("\(name): \(why); retrying in \(String(format: "%.1f", backoff)) s")
           inbox.post([.connection(.disconnected(why))])
-          if error is HTTPTransport.TransportError { http = nil }
+          var wait = backoff * Double.random(in: 0.5...1.5)
+          if let t = error as? HTTPTransport.TransportError {
+            http = nil
+            // A refused connection costs the server nothing: look again soon, to catch its return.
+            if t.curlCode == Int(CURLE_COULDNT_CONNECT.rawValue) { wait = min(wait, 1.5) }
+          }
           // 0.8 s doubling to 30 s, with jitter.
-          Thread.sleep(forTimeInterval: backoff * Double.random(in: 0.5...1.5))
+          Thread.sleep(forTimeInterval: wait)
           backoff = min(30, backoff * 2)
         }
       }

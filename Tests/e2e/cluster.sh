@@ -1,0 +1,85 @@
+# End-to-end tests of chaostui against the lab's real API server; sourced by lab/test while its lab
+# is up (it provides kc, ok, bad, within, ready_pods and the lab variables). Needs the built binary.
+CT_BIN=$(readlink -f "${CHAOSTUI_BIN:-$REPO_DIR/.build/debug/chaostui}")
+if [ ! -x "$CT_BIN" ] || ! command -v tmux >/dev/null; then
+  echo "# chaostui not built or tmux missing: skipping chaostui against the lab"
+  return 0
+fi
+CT_SOCK=$(mktemp -u)
+CT="tmux -u -S $CT_SOCK"
+$CT new-session -d -s keep -x 80 -y 24 "sleep 100000"
+ct_screen() { $CT capture-pane -p -t ct 2>/dev/null; }
+ct_wait() { # ct_wait REGEX SECONDS
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -le $deadline ]; do ct_screen | grep -Eq -- "$1" && return 0; sleep 0.2; done
+  return 1
+}
+ct_check() { if ct_wait "$2" "$3"; then ok "$1"; else bad "$1 (waited $3s for /$2/)" "$(ct_screen)"; fi; }
+ct_start() { # ct_start ARGS...: chaostui in a shell in a 200x60 window
+  $CT kill-session -t ct 2>/dev/null
+  $CT new-session -d -s ct -x 200 -y 60 "env -u LC_ALL PS1='$ ' LANG=C.UTF-8 TERM=tmux-256color bash --norc --noprofile"
+  ct_wait '^\$' 5
+  $CT send-keys -t ct "$* ; echo EXIT=\$?" Enter
+}
+# pods_match: the pods pane shows exactly kubectl's NAME, READY and STATUS (all namespaces).
+pods_view() { ct_screen | awk -F'│' '/│[a-z0-9-]+ +[0-9]+\/[0-9]+ /{print $2}' | awk '{print $1, $2, $3}' | sort; }
+pods_kubectl() { kc get pods -A --no-headers | awk '{print $2, $3, $4}' | sort; }
+pods_match() { [ "$(pods_view)" = "$(pods_kubectl)" ]; }
+
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
+ct_check "chaostui connects to the lab" 'ctx admin ns all .* connected' 10
+if within 10 pods_match; then ok "the pods pane shows exactly what kubectl get pods -A shows"; else bad "pods pane = kubectl get pods -A" "$(diff <(pods_view) <(pods_kubectl))"; fi
+
+victim=$(ct_screen | grep -Eo 'flask-[a-z0-9]+-[a-z0-9]{5}' | head -1)
+$CT send-keys -t ct f k y
+ct_check "a pod kill from the keys deletes the pod through the API" "$victim +[0-9]/[0-9] +Terminating" 5
+if grep -q "audit: admin admin delete pod pipeline/$victim: 200" "$STATE/chaostui.log"; then ok "the audit log records the deletion"; else bad "audit log" "$(tail -5 "$STATE/chaostui.log")"; fi
+ct_check "the real replacement becomes Ready and the incident recovers with a TTR" '#1 pod-kill .*TTR [0-9.]+s +recovered' 30
+if within 15 pods_match; then ok "after healing the view matches kubectl again (no ghost pod)"; else bad "view matches after healing" "$(diff <(pods_view) <(pods_kubectl))"; fi
+
+# Kill the Postgres primary from the keys: the promotion shows in the ROLE column.
+primary=$(kc -n pipeline get pods -l app=postgres,role=primary -o jsonpath='{.items[0].metadata.name}')
+$CT send-keys -t ct / p o s t g r e s Enter
+sleep 0.5
+$CT send-keys -t ct g f
+sleep 0.3
+$CT send-keys -t ct p
+sleep 0.3
+$CT send-keys -t ct y
+ct_check "kill primary deletes the primary ($primary) through the API" "$primary +[0-9]/[0-9] +Terminating" 5
+other=$([ "$primary" = postgres-0 ] && echo postgres-1 || echo postgres-0)
+ct_check "the promoted replica ($other) shows as primary" "$other +2/2 +Running .* primary" 30
+$CT send-keys -t ct Escape
+
+# The API server restarts under the watch: within 5 s of its return the view matches kubectl.
+kill -9 "$(cat "$PIDS/apiserver.pid")"
+ct_check "a lost API shows as disconnected" 'disconnected' 15
+"$LAB_DIR/up" >/dev/null 2>&1
+back=$SECONDS
+if within 5 pods_match && ct_screen | grep -q ' connected'; then ok "within 5 s of the API's return the view matches kubectl again ($((SECONDS - back)) s)"; else bad "view matches within 5 s of the API's return" "$(diff <(pods_view) <(pods_kubectl))"; fi
+$CT send-keys -t ct q
+ct_check "q quits cleanly" 'EXIT=0' 5
+
+# Bad kubeconfigs: a clear message each, and no hang.
+ct_start "$CT_BIN" --kubeconfig /nonexistent/kubeconfig
+ct_check "a missing kubeconfig says so" 'kubeconfig /nonexistent/kubeconfig: no such file' 5
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context prod
+ct_check "an unknown context says so, with the contexts there are" 'context "prod" not found in kubeconfig \(contexts: admin' 5
+sed "s#server: https://127.0.0.1:$API_PORT#server: https://127.0.0.1:1#" "$KUBECONFIG_FILE" > "$STATE/unreachable.kubeconfig"
+ct_start "$CT_BIN" --kubeconfig "$STATE/unreachable.kubeconfig"
+ct_check "an unreachable server shows in the header, the console keeps running" 'disconnected: cannot connect to https://127.0.0.1:1' 10
+$CT send-keys -t ct q
+ct_check "... and quits at once" 'EXIT=0' 5
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other-ca" -keyout "$STATE/other.key" -out "$STATE/other.crt" 2>/dev/null
+kubectl --kubeconfig "$KUBECONFIG_FILE" config view --raw --minify --context admin > "$STATE/wrongca.kubeconfig"
+kubectl --kubeconfig "$STATE/wrongca.kubeconfig" config set-cluster lab --certificate-authority="$STATE/other.crt" --embed-certs=true >/dev/null
+ct_start "$CT_BIN" --kubeconfig "$STATE/wrongca.kubeconfig"
+ct_check "a wrong CA shows the certificate is not trusted" "certificate is not trusted" 10
+$CT send-keys -t ct q
+kubectl --kubeconfig "$KUBECONFIG_FILE" config view --raw --minify --context developer > "$STATE/badtoken.kubeconfig"
+kubectl --kubeconfig "$STATE/badtoken.kubeconfig" config set-credentials developer --token=expired-or-revoked >/dev/null
+ct_start "$CT_BIN" --kubeconfig "$STATE/badtoken.kubeconfig"
+ct_check "a refused token shows 401 Unauthorized" '401 Unauthorized' 10
+$CT send-keys -t ct q
+if ! grep -q "expired-or-revoked" "$STATE/chaostui.log" 2>/dev/null; then ok "no token is written to the log"; else bad "no token in the log"; fi
+$CT kill-server 2>/dev/null
