@@ -49,6 +49,9 @@ struct ChaosTUI: ParsableCommand {
   @Flag(help: "Disable every fault key (shown greyed, with the reason).")
   var readOnly = false
 
+  @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
+  var dryRun = false
+
   @Option(help: "Write a log to this file (nothing is logged on screen).")
   var log: String?
 
@@ -106,10 +109,11 @@ struct ChaosTUI: ParsableCommand {
           throw RunError("chaostui: \(error)")
         }
         let ns = allNamespaces ? nil : (namespace ?? connection.namespace ?? "default")
-        kube = KubeCluster(connection: connection, namespace: ns)
+        kube = KubeCluster(connection: connection, namespace: ns, dryRun: dryRun)
         logger?.write("cluster: \(connection.description), namespace \(ns ?? "all")")
       } else if let inCluster = Kubeconfig.inCluster(environment: env) {
-        kube = KubeCluster(connection: inCluster, namespace: allNamespaces ? nil : (namespace ?? inCluster.namespace))
+        kube = KubeCluster(
+          connection: inCluster, namespace: allNamespaces ? nil : (namespace ?? inCluster.namespace), dryRun: dryRun)
       } else {
         startNotice = "No kubeconfig and no in-cluster service account: running the demo cluster"
       }
@@ -128,6 +132,8 @@ struct ChaosTUI: ParsableCommand {
     )
     if let kube {
       kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+      if dryRun { console.warning = "DRY RUN" }
+      logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
       if kube.connection.insecureSkipTLSVerify {
         console.warning = "TLS UNVERIFIED"
         logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
@@ -149,6 +155,8 @@ struct ChaosTUI: ParsableCommand {
     }
     let stats = runLoop(console: console, backend: backend, clock: now)
     backend.shutdown()
+    // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
+    kube?.cleanup()
     kube?.stop()
 
     // Demo faults die with the simulator; nothing is left behind.

@@ -18,6 +18,8 @@ public enum Action: Sendable {
   /// The source's clock advanced; incidents are evaluated here.
   case tick(Seconds)
   case connection(ConnectionState)
+  /// What the source cannot do (for example no Chaos Mesh CRDs), with the reason.
+  case faultsUnavailable([FaultKind: String])
 
   /// The user asked for a fault.
   case requestFault(FaultRequest)

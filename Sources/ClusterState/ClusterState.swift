@@ -32,6 +32,8 @@ public struct ClusterState: Sendable {
   public var connection: ConnectionState = .simulated
   public var lastEventAt: Seconds? = nil
   public var roleSelector: RoleSelector = .default
+  /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
+  public var unavailableFaults: [FaultKind: String] = [:]
 
   public var pods: [String: Pod] = [:]
   public var workloads: [String: Workload] = [:]

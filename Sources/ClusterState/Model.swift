@@ -44,6 +44,8 @@ public struct Pod: Sendable, Equatable {
   public var workload: String?
   public var cpuRequestMilli: Double
   public var memoryLimitBytes: Double
+  /// Names of the pod's containers (Chaos Mesh container-kill names them).
+  public var containerNames: [String] = []
 
   public init(
     namespace: String, name: String, phase: PodPhase = .pending, status: String = "Pending",

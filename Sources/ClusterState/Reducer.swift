@@ -105,6 +105,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.now = t
     evaluateIncidents(&s)
     if whole { s.revision &+= 1 }
+  case .faultsUnavailable(let map):
+    s.unavailableFaults = map
+    s.revision &+= 1
   case .connection(let c):
     if s.connection != c {
       s.connection = c
@@ -113,6 +116,11 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .requestFault(let request):
     if s.readOnly {
       s.notice = "Fault refused: \(s.readOnlyReason)"
+      s.revision &+= 1
+      return []
+    }
+    if let why = s.unavailableFaults[request.kind] {
+      s.notice = "\(request.kind.title) is unavailable: \(why)"
       s.revision &+= 1
       return []
     }

@@ -177,9 +177,12 @@ extension Console {
       }
       for (i, (k, kind, what)) in KeyTable.faultKeys.enumerated() {
         let y = inner.y + 3 + i
-        buf.write(inner.x + 2, y, String(k), st(.key, [.bold]))
-        buf.write(inner.x + 5, y, Fmt.fit(kind.title, 22), st(.title))
-        buf.write(inner.x + 28, y, what, st(.muted), maxWidth: inner.width - 29)
+        let why = state.unavailableFaults[kind]
+        buf.write(inner.x + 2, y, String(k), why == nil ? st(.key, [.bold]) : st(.inactive))
+        buf.write(inner.x + 5, y, Fmt.fit(kind.title, 22), why == nil ? st(.title) : st(.inactive))
+        buf.write(
+          inner.x + 28, y, why.map { "unavailable: " + $0 } ?? what, why == nil ? st(.muted) : st(.inactive),
+          maxWidth: inner.width - 29)
       }
       buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
     case .confirm(let req, _):

@@ -160,12 +160,14 @@ public enum KubeDecode {
       cpu += c.resources?.requests?["cpu"].flatMap(Quantity.milli) ?? 0
       mem += c.resources?.limits?["memory"].flatMap(Quantity.bytes) ?? 0
     }
-    return Pod(
+    var model = Pod(
       namespace: m.namespace ?? "default", name: m.name, phase: phase, status: reason, readyContainers: ready,
       totalContainers: max(containers.count, statuses.count), restarts: restarts,
       created: m.creationTimestamp.flatMap(KubeTime.parse) ?? 0, deletionTimestamp: deleted, node: k.spec?.nodeName,
       labels: m.labels ?? [:], owner: owner.map { OwnerRef(kind: $0.kind, name: $0.name) }, workload: workload,
       cpuRequestMilli: cpu, memoryLimitBytes: mem)
+    model.containerNames = containers.map(\.name)
+    return model
   }
 
   static func workload(_ k: KWorkload, kind: WorkloadKind, now: Seconds) -> Workload {

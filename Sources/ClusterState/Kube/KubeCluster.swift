@@ -28,12 +28,26 @@ public final class KubeCluster: @unchecked Sendable {
   private let stopLock = NSLock()
   private var stopped = false
   public var log: (@Sendable (String) -> Void)?
+  /// Marks every resource this run creates (label chaostui.io/session).
+  public let session: String
+  /// Everything is sent with dryRun=All and reported as such.
+  public let dryRun: Bool
+  private let registryLock = NSLock()
+  private var created: [Int: ChaosMesh.Resource] = [:]
 
-  public init(connection: ClusterConnection, namespace: String?) {
+  public init(connection: ClusterConnection, namespace: String?, dryRun: Bool = false) {
     self.connection = connection
     self.namespace = namespace
     self.tokens = TokenSource(connection.credentials)
+    self.dryRun = dryRun
+    session = String((0..<8).map { _ in "0123456789abcdef".randomElement()! })
   }
+
+  func audit(_ line: String) {
+    log?("audit: context=\(connection.contextName) user=\(connection.userName) \(line)\(dryRun ? " (dry run)" : "")")
+  }
+
+  var dryRunQuery: String { dryRun ? "?dryRun=All" : "" }
 
   var isStopped: Bool { stopLock.withLock { stopped } }
   public func stop() { stopLock.withLock { stopped = true } }
@@ -41,6 +55,7 @@ public final class KubeCluster: @unchecked Sendable {
   /// Starts the informers, each on its own thread with its own connection.
   public func start() {
     inbox.post([.connection(.connecting)])
+    discoverChaosMesh()
     let ns = namespace
     let base = { (group: String, resource: String) -> String in
       let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
@@ -184,14 +199,115 @@ public final class KubeCluster: @unchecked Sendable {
     }
   }
 
+  // MARK: - Chaos Mesh
+
+  /// Whether the Chaos Mesh CRDs are served; faults that need them are unavailable otherwise.
+  func discoverChaosMesh() {
+    let conn = connection
+    let tokens = self.tokens
+    let inbox = self.inbox
+    let log = self.log
+    Thread.detachNewThread {
+      var missing: [String] = ["podchaos", "networkchaos", "stresschaos"]
+      var why = "Chaos Mesh is not installed (no chaos-mesh.org/v1alpha1 API)"
+      for attempt in 0..<20 {
+        do {
+          let http = try HTTPTransport(connection: conn, tokens: tokens)
+          let r = try http.request("GET", "/apis/chaos-mesh.org/v1alpha1")
+          if r.status == 200 {
+            struct Resources: Decodable {
+              struct R: Decodable { var name: String }
+              var resources: [R]
+            }
+            let served = Set((try? JSONDecoder().decode(Resources.self, from: r.body))?.resources.map(\.name) ?? [])
+            missing = missing.filter { !served.contains($0) }
+            why = "Chaos Mesh does not serve " + missing.joined(separator: ", ")
+          }
+          break
+        } catch {
+          // Not reachable yet: try again while the informers connect.
+          Thread.sleep(forTimeInterval: min(5, 0.5 * Double(attempt + 1)))
+        }
+      }
+      var unavailable: [FaultKind: String] = [:]
+      for kind in FaultKind.allCases {
+        if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) { unavailable[kind] = why }
+      }
+      log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
+      inbox.post([.faultsUnavailable(unavailable)])
+    }
+  }
+
+  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod]) {
+    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods),
+      let body = try? JSONSerialization.data(withJSONObject: json)
+    else { return }
+    let ns = request.target.namespace
+    let resource = ChaosMesh.Resource(plural: plural, namespace: ns, name: name)
+    Thread.detachNewThread { [self] in
+      let now = Date().timeIntervalSince1970
+      do {
+        let http = try HTTPTransport(connection: connection, tokens: tokens)
+        let r = try http.request(
+          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
+        try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
+        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
+        if !dryRun { registryLock.withLock { created[id] = resource } }
+        let ends = request.kind.isOneShot ? now : now + request.parameters.duration
+        let workloads = Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+        inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
+        if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
+        // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot
+        // (container-kill) stays a little while so that Chaos Mesh acts on it.
+        let removeAt = request.kind.isOneShot ? now + 15 : ends
+        Thread.sleep(forTimeInterval: max(0, removeAt - Date().timeIntervalSince1970))
+        if delete(id, reason: request.kind.isOneShot ? "done" : "expired"), !request.kind.isOneShot {
+          inbox.post([.faultEnded(id: id, time: Date().timeIntervalSince1970, reason: "expired")])
+        }
+      } catch {
+        audit("create \(plural) \(ns)/\(name) failed: \(error)")
+        inbox.post([.faultFailed(id: id, message: "\(error)")])
+      }
+    }
+  }
+
+  /// Deletes the resource of a fault, if this session still holds one. Returns whether it did.
+  @discardableResult
+  func delete(_ id: Int, reason: String) -> Bool {
+    guard let r = registryLock.withLock({ created.removeValue(forKey: id) }) else { return false }
+    do {
+      let http = try HTTPTransport(connection: connection, tokens: tokens)
+      let resp = try http.request("DELETE", r.path)
+      audit("delete \(r.plural) \(r.namespace)/\(r.name) (\(reason)): \(resp.status)")
+    } catch {
+      audit("delete \(r.plural) \(r.namespace)/\(r.name) (\(reason)) failed: \(error)")
+    }
+    return true
+  }
+
+  /// Removes everything this session created (exit paths). Waits at most `timeout` seconds.
+  public func cleanup(timeout: Double = 5) {
+    let ids = registryLock.withLock { Array(created.keys) }
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread { [self] in
+      for id in ids { delete(id, reason: "exit") }
+      done.signal()
+    }
+    _ = done.wait(timeout: .now() + timeout)
+  }
+
   // MARK: - Faults through the API
 
   /// Carries out an effect on a background thread; the result comes back through the inbox.
   public func perform(_ effect: Effect, state: ClusterState) -> [Action] {
     switch effect {
     case .abort(let ids):
-      // One-shot deletions have nothing to undo.
-      return ids.map { .faultEnded(id: $0, time: Date().timeIntervalSince1970, reason: "aborted") }
+      // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
+      Thread.detachNewThread { [self] in
+        for id in ids { delete(id, reason: "panic") }
+        inbox.post(ids.map { .faultEnded(id: $0, time: Date().timeIntervalSince1970, reason: "aborted") })
+      }
+      return []
     case .inject(let id, let request):
       var targets: [Pod] = []
       switch request.target {
@@ -209,35 +325,30 @@ public final class KubeCluster: @unchecked Sendable {
         }
         if targets.isEmpty { return [.faultFailed(id: id, message: "no pod matches the primary selector")] }
       }
-      guard request.kind == .podKill || request.kind == .killPrimary else {
-        return [
-          .faultFailed(
-            id: id,
-            message:
-              "\(request.kind.title) on a real cluster needs Chaos Mesh support, which this build does not have yet")
-        ]
-      }
       guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
+      if request.kind != .podKill && request.kind != .killPrimary {
+        injectChaos(id, request, pods: targets)
+        return []
+      }
       let conn = connection
       let chosen = targets
       let tokens = self.tokens
       let inbox = self.inbox
-      let log = self.log
-      Thread.detachNewThread {
+      Thread.detachNewThread { [self] in
         let now = Date().timeIntervalSince1970
         do {
           let http = try HTTPTransport(connection: conn, tokens: tokens)
           for p in chosen {
-            let r = try http.request("DELETE", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)")
+            let r = try http.request("DELETE", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)" + dryRunQuery)
             try KubeCluster.check(r, what: "delete pod \(p.namespace)/\(p.name)")
-            log?("audit: \(conn.contextName) \(conn.userName) delete pod \(p.namespace)/\(p.name): \(r.status)")
+            audit("delete pod \(p.namespace)/\(p.name): \(r.status)")
           }
           let workloads = Array(Set(chosen.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
           inbox.post([
             .faultStarted(id: id, time: now, ends: now, pods: chosen.map(\.id), workloads: workloads)
           ])
         } catch {
-          log?("audit: \(conn.contextName) \(conn.userName) \(request.kind.rawValue) failed: \(error)")
+          audit("\(request.kind.rawValue) failed: \(error)")
           inbox.post([.faultFailed(id: id, message: "\(error)")])
         }
       }
