@@ -33,7 +33,7 @@ if within 10 pods_match; then ok "the pods pane shows exactly what kubectl get p
 victim=$(ct_screen | grep -Eo 'flask-[a-z0-9]+-[a-z0-9]{5}' | head -1)
 $CT send-keys -t ct f k y
 ct_check "a pod kill from the keys deletes the pod through the API" "$victim +[0-9]/[0-9] +Terminating" 5
-if grep -q "audit: admin admin delete pod pipeline/$victim: 200" "$STATE/chaostui.log"; then ok "the audit log records the deletion"; else bad "audit log" "$(tail -5 "$STATE/chaostui.log")"; fi
+if grep -q "audit: context=admin user=admin delete pod pipeline/$victim: 200" "$STATE/chaostui.log"; then ok "the audit log records the deletion"; else bad "audit log" "$(tail -5 "$STATE/chaostui.log")"; fi
 ct_check "the real replacement becomes Ready and the incident recovers with a TTR" '#1 pod-kill .*TTR [0-9.]+s +recovered' 30
 if within 15 pods_match; then ok "after healing the view matches kubectl again (no ghost pod)"; else bad "view matches after healing" "$(diff <(pods_view) <(pods_kubectl))"; fi
 
@@ -49,6 +49,32 @@ $CT send-keys -t ct y
 ct_check "kill primary deletes the primary ($primary) through the API" "$primary +[0-9]/[0-9] +Terminating" 5
 other=$([ "$primary" = postgres-0 ] && echo postgres-1 || echo postgres-0)
 ct_check "the promoted replica ($other) shows as primary" "$other +2/2 +Running .* primary" 30
+$CT send-keys -t ct Escape
+
+# Chaos Mesh faults from the keys: accepted by the real CRD schema, gone after the panic key and after q.
+chaos_count() { kc get "$1" -A -l app.kubernetes.io/managed-by=chaostui --no-headers 2>/dev/null | grep -c . ; }
+$CT send-keys -t ct / f l a s k Enter
+sleep 0.5
+$CT send-keys -t ct g f w w d
+sleep 0.3
+$CT send-keys -t ct y
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]'; then ok "a NetworkChaos made from the keys is accepted by the real CRD schema"; else bad "NetworkChaos accepted" "$(tail -3 "$STATE/chaostui.log")"; fi
+if kc get networkchaos -A -o jsonpath='{.items[0].spec.duration} {.items[0].metadata.labels.chaostui\.io/session}' | grep -Eq '^60s [0-9a-f]{8}$'; then ok "it carries a duration and the session label"; else bad "duration and session label"; fi
+$CT send-keys -t ct '!'
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'; then ok "the panic key deletes it"; else bad "panic deletes the NetworkChaos"; fi
+$CT send-keys -t ct f w w l
+sleep 0.3
+$CT send-keys -t ct y
+within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]'
+$CT send-keys -t ct f c
+sleep 0.3
+$CT send-keys -t ct y
+ct_check "a container kill through a PodChaos restarts the container" 'flask-[a-z0-9]+-[a-z0-9]{5} +[01]/1 +[A-Za-z]+ +[1-9] ' 15
+$CT send-keys -t ct q
+ct_check "q quits" 'EXIT=0' 10
+if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count podchaos)" -eq 0 ]; then ok "after q nothing chaostui made is left in the cluster"; else bad "nothing left after q" "$(kc get networkchaos,podchaos -A)"; fi
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
+ct_check "chaostui reconnects" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
 
 # The API server restarts under the watch: within 5 s of its return the view matches kubectl.
