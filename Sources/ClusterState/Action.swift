@@ -10,6 +10,10 @@ public enum Action: Sendable {
   case workloadsReplaced(kind: WorkloadKind, [Workload])
   case workloadUpserted(Workload)
   case hpaUpserted(HPA)
+  case hpaDeleted(id: String)
+  case hpasReplaced([HPA])
+  case nodeDeleted(name: String)
+  case nodesReplaced([Node])
   case nodeUpserted(Node)
   case serviceUpserted(ServiceInfo, dependsOn: [String])
   case event(ClusterEvent)
@@ -20,6 +24,8 @@ public enum Action: Sendable {
   case connection(ConnectionState)
   /// What the source cannot do (for example no Chaos Mesh CRDs), with the reason.
   case faultsUnavailable([FaultKind: String])
+  /// Why there are no metrics (nil once metrics arrive).
+  case metricsNote(String?)
 
   /// The user asked for a fault.
   case requestFault(FaultRequest)

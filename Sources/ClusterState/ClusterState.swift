@@ -32,6 +32,8 @@ public struct ClusterState: Sendable {
   public var connection: ConnectionState = .simulated
   public var lastEventAt: Seconds? = nil
   public var roleSelector: RoleSelector = .default
+  /// Why the resource panes have no numbers, when a real cluster serves no metrics.
+  public var metricsNote: String? = nil
   /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
   public var unavailableFaults: [FaultKind: String] = [:]
 

@@ -56,6 +56,16 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.hpas[h.id] = h
       s.revision &+= 1
     }
+  case .hpaDeleted(let id):
+    if s.hpas.removeValue(forKey: id) != nil { s.revision &+= 1 }
+  case .hpasReplaced(let list):
+    s.hpas = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    s.revision &+= 1
+  case .nodeDeleted(let name):
+    if s.nodes.removeValue(forKey: name) != nil { s.revision &+= 1 }
+  case .nodesReplaced(let list):
+    s.nodes = Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    s.revision &+= 1
   case .nodeUpserted(let n):
     if s.nodes[n.name] != n {
       s.nodes[n.name] = n
@@ -105,6 +115,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.now = t
     evaluateIncidents(&s)
     if whole { s.revision &+= 1 }
+  case .metricsNote(let note):
+    s.metricsNote = note
+    s.revision &+= 1
   case .faultsUnavailable(let map):
     s.unavailableFaults = map
     s.revision &+= 1

@@ -35,8 +35,13 @@ public enum ResourcesPane {
     podsPerNode: [String: Int] = [:]
   ) {
     let t = ctx.theme
-    let inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: "CPU / MEM / IO")
+    var inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: "CPU / MEM / IO")
     guard inner.height >= 1, inner.width >= 20 else { return }
+    if let note = state.metricsNote {
+      buf.write(inner.x, inner.y, note, t.style(.warn), maxWidth: inner.width)
+      inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+      guard inner.height >= 1 else { return }
+    }
     let wanted = min(state.workloads.count, 4) + 2
     let podLines = inner.height >= wanted && selectedPod != nil ? 2 : 0
     let rows = inner.height - podLines
@@ -129,7 +134,10 @@ public enum NetworkPane {
     guard inner.height >= 1, inner.width >= 20 else { return }
     let services = state.services.values.sorted { $0.id < $1.id }
     if services.isEmpty {
-      buf.write(inner.x, inner.y, "no services measured", t.style(.muted), maxWidth: inner.width)
+      let why =
+        state.isDemo
+        ? "no services measured" : "no service latency yet: it comes from Prometheus and the blackbox exporter (later)"
+      buf.write(inner.x, inner.y, why, t.style(.muted), maxWidth: inner.width)
       return
     }
     let nameW = min(13, max(8, inner.width / 6))

@@ -106,6 +106,57 @@ public enum KubeDecode {
     var status: Status?
   }
 
+  struct KHPA: Decodable {
+    struct Ref: Decodable {
+      var kind: String
+      var name: String
+    }
+    struct Target: Decodable { var averageUtilization: Int? }
+    struct Resource: Decodable {
+      var name: String
+      var target: Target?
+      var current: Target?
+    }
+    struct Metric: Decodable {
+      var type: String
+      var resource: Resource?
+    }
+    struct Behavior: Decodable {
+      struct Rules: Decodable { var stabilizationWindowSeconds: Int? }
+      var scaleDown: Rules?
+    }
+    struct Spec: Decodable {
+      var minReplicas: Int?
+      var maxReplicas: Int
+      var scaleTargetRef: Ref
+      var metrics: [Metric]?
+      var behavior: Behavior?
+    }
+    struct Status: Decodable {
+      var currentReplicas: Int?
+      var desiredReplicas: Int?
+      var lastScaleTime: String?
+      var currentMetrics: [Metric]?
+    }
+    var metadata: Meta
+    var spec: Spec
+    var status: Status?
+  }
+
+  static func hpa(_ k: KHPA) -> HPA {
+    let cpu = k.spec.metrics?.first { $0.type == "Resource" && $0.resource?.name == "cpu" }
+    let current = k.status?.currentMetrics?.first { $0.type == "Resource" && $0.resource?.name == "cpu" }
+    return HPA(
+      namespace: k.metadata.namespace ?? "default", name: k.metadata.name,
+      target: k.spec.scaleTargetRef.kind + "/" + k.spec.scaleTargetRef.name, minReplicas: k.spec.minReplicas ?? 1,
+      maxReplicas: k.spec.maxReplicas, currentReplicas: k.status?.currentReplicas ?? 0,
+      desiredReplicas: k.status?.desiredReplicas ?? 0,
+      targetUtilization: Double(cpu?.resource?.target?.averageUtilization ?? 0),
+      currentUtilization: current?.resource?.current?.averageUtilization.map(Double.init),
+      lastScaleTime: k.status?.lastScaleTime.flatMap(KubeTime.parse),
+      scaleDownWindow: Double(k.spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300))
+  }
+
   // MARK: - To the model
 
   static func pod(_ k: KPod) -> Pod {

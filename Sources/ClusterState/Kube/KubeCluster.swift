@@ -74,6 +74,69 @@ public final class KubeCluster: @unchecked Sendable {
       decode: { try KubeCluster.workloadItems($0, .statefulSet) },
       onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
       onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
+    // Nodes are cluster-scoped: users without that right still get everything else.
+    run(
+      name: "nodes", path: "/api/v1/nodes", optional: true,
+      decode: { data in
+        let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KNode>.self, from: data)
+        return (l.items.map(KubeDecode.node), l.metadata?.resourceVersion, l.metadata?.continue)
+      },
+      onList: { [.nodesReplaced($0)] },
+      onEvent: { type, data in
+        let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KNode>.self, from: data)
+        let n = KubeDecode.node(e.object)
+        return type == "DELETED" ? [.nodeDeleted(name: n.name)] : [.nodeUpserted(n)]
+      })
+    // Metrics: where metrics.k8s.io is absent, the panes say so and where the numbers would come from.
+    Thread.detachNewThread { [self] in
+      if discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) == nil {
+        inbox.post([
+          .metricsNote(
+            "no metrics: metrics.k8s.io is not served by this cluster (metrics-server provides it; Prometheus support comes later)"
+          )
+        ])
+      }
+    }
+    // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.
+    let hpaPath = { (version: String) -> String in base("autoscaling/" + version, "horizontalpodautoscalers") }
+    let paths = ["v2": hpaPath("v2"), "v2beta2": hpaPath("v2beta2")]
+    Thread.detachNewThread { [self] in
+      let version = discoverVersion(group: "autoscaling", preferred: ["v2", "v2beta2"]) ?? "v2beta2"
+      log?("hpa: autoscaling/\(version)")
+      run(
+        name: "hpas", path: paths[version]!, optional: true,
+        decode: { data in
+          let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KHPA>.self, from: data)
+          return (l.items.map(KubeDecode.hpa), l.metadata?.resourceVersion, l.metadata?.continue)
+        },
+        onList: { [.hpasReplaced($0)] },
+        onEvent: { type, data in
+          let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KHPA>.self, from: data)
+          let h = KubeDecode.hpa(e.object)
+          return type == "DELETED" ? [.hpaDeleted(id: h.id)] : [.hpaUpserted(h)]
+        })
+    }
+  }
+
+  /// The first of `preferred` that the server's discovery lists for `group`.
+  func discoverVersion(group: String, preferred: [String]) -> String? {
+    struct Group: Decodable {
+      struct V: Decodable { var version: String }
+      var versions: [V]
+    }
+    for attempt in 0..<20 where !isStopped {
+      if let http = try? HTTPTransport(connection: connection, tokens: tokens),
+        let r = try? http.request("GET", "/apis/" + group)
+      {
+        if r.status == 404 { return nil }
+        if r.status == 200, let g = try? JSONDecoder().decode(Group.self, from: r.body) {
+          let served = Set(g.versions.map(\.version))
+          return preferred.first { served.contains($0) }
+        }
+      }
+      Thread.sleep(forTimeInterval: min(5, 0.5 * Double(attempt + 1)))
+    }
+    return nil
   }
 
   // MARK: - Decoding per kind
@@ -108,7 +171,8 @@ public final class KubeCluster: @unchecked Sendable {
   }
 
   func run<T>(
-    name: String, path: String, decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
+    name: String, path: String, optional: Bool = false,
+    decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
     let thread = Thread { [self] in
@@ -169,7 +233,8 @@ public final class KubeCluster: @unchecked Sendable {
         } catch {
           let why = "\(error)"
           log?("\(name): \(why); retrying in \(String(format: "%.1f", backoff)) s")
-          inbox.post([.connection(.disconnected(why))])
+          // An optional kind the user may not read (nodes, HPAs) does not make the cluster look down.
+          if !(optional && why.contains("Forbidden")) { inbox.post([.connection(.disconnected(why))]) }
           var wait = backoff * Double.random(in: 0.5...1.5)
           if let t = error as? HTTPTransport.TransportError {
             http = nil
