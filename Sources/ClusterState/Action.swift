@@ -24,6 +24,8 @@ public enum Action: Sendable {
   case connection(ConnectionState)
   /// What the source cannot do (for example no Chaos Mesh CRDs), with the reason.
   case faultsUnavailable([FaultKind: String])
+  /// The faults the user may not inject in a namespace (permission checks).
+  case permissions(namespace: String, denied: [FaultKind: String])
   /// Why there are no metrics (nil once metrics arrive).
   case metricsNote(String?)
 

@@ -34,6 +34,8 @@ public struct ClusterState: Sendable {
   public var roleSelector: RoleSelector = .default
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
+  /// Faults the user may not inject, by namespace, with the reason (SelfSubjectAccessReview).
+  public var deniedFaults: [String: [FaultKind: String]] = [:]
   /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
   public var unavailableFaults: [FaultKind: String] = [:]
 
@@ -69,6 +71,11 @@ public struct ClusterState: Sendable {
   public init() {}
 
   public var activeFaults: [ActiveFault] { faults.filter(\.isActive) }
+
+  /// Why a fault cannot be injected in a namespace, or nil when it can.
+  public func whyUnavailable(_ kind: FaultKind, namespace: String) -> String? {
+    unavailableFaults[kind] ?? deniedFaults[namespace]?[kind]
+  }
   public var summary: SessionSummary { SessionSummary(incidents) }
 
   public func pods(ofWorkload id: String) -> [Pod] {

@@ -115,6 +115,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.now = t
     evaluateIncidents(&s)
     if whole { s.revision &+= 1 }
+  case .permissions(let ns, let denied):
+    s.deniedFaults[ns] = denied
+    s.revision &+= 1
   case .metricsNote(let note):
     s.metricsNote = note
     s.revision &+= 1
@@ -132,7 +135,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.revision &+= 1
       return []
     }
-    if let why = s.unavailableFaults[request.kind] {
+    if let why = s.whyUnavailable(request.kind, namespace: request.target.namespace) {
       s.notice = "\(request.kind.title) is unavailable: \(why)"
       s.revision &+= 1
       return []

@@ -114,6 +114,10 @@ public final class Console {
       if !actions.isEmpty { store.dispatch(actions) }
     } else if let cluster {
       store.dispatch(cluster.inbox.drain() + [.tick(Date().timeIntervalSince1970)])
+      if !readOnly {
+        podList.update(store.state, ui.pods)
+        cluster.checkPermissions(namespaces: podList.namespaces)
+      }
     }
     if ui.message != nil && realTime >= ui.messageUntil {
       ui.message = nil
@@ -315,6 +319,10 @@ public final class Console {
       case .char(let c):
         guard let entry = KeyTable.faultKeys.first(where: { $0.0 == c }) else {
           say("No fault on key \(c): pick one of the listed keys, or Esc")
+          return true
+        }
+        if let why = store.state.whyUnavailable(entry.1, namespace: store.state.pods[podID]?.namespace ?? "") {
+          say("\(entry.1.title) is unavailable: \(why)")
           return true
         }
         if entry.1 == .killPrimary

@@ -177,7 +177,7 @@ extension Console {
       }
       for (i, (k, kind, what)) in KeyTable.faultKeys.enumerated() {
         let y = inner.y + 3 + i
-        let why = state.unavailableFaults[kind]
+        let why = state.whyUnavailable(kind, namespace: pod?.namespace ?? "")
         buf.write(inner.x + 2, y, String(k), why == nil ? st(.key, [.bold]) : st(.inactive))
         buf.write(inner.x + 5, y, Fmt.fit(kind.title, 22), why == nil ? st(.title) : st(.inactive))
         buf.write(

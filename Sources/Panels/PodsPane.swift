@@ -35,6 +35,8 @@ public final class PodList {
   public private(set) var ids: [String] = []
   public private(set) var readyCount = 0
   public private(set) var namespaceCount = 0
+  /// The namespaces of the pods (for permission checks).
+  public private(set) var namespaces = Set<String>()
   /// Pods (not terminating) on each node, for the nodes section of the resources pane.
   public private(set) var podsPerNode: [String: Int] = [:]
 
@@ -100,6 +102,7 @@ public final class PodList {
     podsPerNode = perNode
     readyCount = ready
     namespaceCount = namespaces.count
+    self.namespaces = namespaces
   }
 
   /// `/` filter: substring of namespace/name, status, node or a label `key=value`; `!text` inverts.

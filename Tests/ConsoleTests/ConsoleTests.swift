@@ -107,6 +107,27 @@ final class ConsoleTests: XCTestCase {
     XCTAssertEqual(help[x, row].style.fg, Theme.builtin[.inactive])
   }
 
+  func testUnavailableAndForbiddenFaultsAreGreyedWithTheReason() {
+    let c = makeConsole()
+    c.store.dispatch(.faultsUnavailable([.networkDelay: "Chaos Mesh is not installed"]))
+    c.store.dispatch(
+      .permissions(namespace: "pipeline", denied: [.cpuHog: "forbidden: dev may not create stresschaos"]))
+    press(c, .char("f"))
+    let menu = c.render(width: 120, height: 40)
+    XCTAssertTrue(menu.text.contains("unavailable: Chaos Mesh is not installed"))
+    XCTAssertTrue(menu.text.contains("unavailable: forbidden: dev may not"))
+    press(c, .char("d"))
+    XCTAssertTrue(c.ui.message!.contains("Network delay is unavailable: Chaos Mesh is not installed"))
+    press(c, .char("u"))
+    XCTAssertTrue(c.ui.message!.contains("forbidden"))
+    XCTAssertTrue(c.state.faults.isEmpty)
+    // The reducer refuses them too, whatever asks.
+    c.store.dispatch(
+      .requestFault(FaultRequest(kind: .cpuHog, target: .workload(namespace: "pipeline", name: "flask"))))
+    XCTAssertTrue(c.state.faults.isEmpty)
+    XCTAssertTrue(c.state.notice!.contains("forbidden"))
+  }
+
   func testUnknownKeysSayHowToGetHelp() {
     let c = makeConsole()
     press(c, .char("\u{7}"), .function(9), .unknown(999))

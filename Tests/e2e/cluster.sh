@@ -86,6 +86,22 @@ if within 5 pods_match && ct_screen | grep -q ' connected'; then ok "within 5 s 
 $CT send-keys -t ct q
 ct_check "q quits cleanly" 'EXIT=0' 5
 
+# The developer (pods, deployments and jobs in pipeline only): Chaos Mesh faults greyed by permission
+# checks, pod kill allowed; outside its namespace a clear Forbidden.
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context developer --log "$STATE/developer.log"
+ct_check "the developer connects to pipeline" 'ctx developer ns pipeline .* connected' 10
+sleep 1
+$CT send-keys -t ct f
+ct_check "the developer sees the Chaos Mesh faults greyed with the reason" 'Network delay +unavailable: forbidden: developer may not' 5
+if ct_screen | grep -Eq 'Pod kill +delete the pod'; then ok "the developer may still kill pods"; else bad "developer pod kill allowed" "$(ct_screen)"; fi
+$CT send-keys -t ct d
+ct_check "pressing a greyed key says why" 'Network delay is unavailable: forbidden' 3
+$CT send-keys -t ct Escape q
+ct_check "... and quits" 'EXIT=0' 5
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context developer -n kube-system
+ct_check "outside its namespace the developer gets a clear Forbidden" 'cannot reach the cluster: list pods: Forbidden' 10
+$CT send-keys -t ct q
+
 # Bad kubeconfigs: a clear message each, and no hang.
 ct_start "$CT_BIN" --kubeconfig /nonexistent/kubeconfig
 ct_check "a missing kubeconfig says so" 'kubeconfig /nonexistent/kubeconfig: no such file' 5

@@ -65,12 +65,12 @@ public final class KubeCluster: @unchecked Sendable {
       name: "pods", path: base("", "pods"), decode: { try KubeDecode.podList($0) }, onList: { [.podsReplaced($0)] },
       onEvent: { try KubeCluster.podEvent($0, $1) })
     run(
-      name: "deployments", path: base("apps/v1", "deployments"),
+      name: "deployments", path: base("apps/v1", "deployments"), optional: true,
       decode: { try KubeCluster.workloadItems($0, .deployment) },
       onList: { [.workloadsReplaced(kind: .deployment, $0)] },
       onEvent: { try KubeCluster.workloadEvent($0, $1, .deployment) })
     run(
-      name: "statefulsets", path: base("apps/v1", "statefulsets"),
+      name: "statefulsets", path: base("apps/v1", "statefulsets"), optional: true,
       decode: { try KubeCluster.workloadItems($0, .statefulSet) },
       onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
       onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
@@ -261,6 +261,65 @@ public final class KubeCluster: @unchecked Sendable {
     case 401: return KubeconfigError("\(what): 401 Unauthorized (the token or certificate was refused, or has expired)")
     case 403: return KubeconfigError("\(what): Forbidden: \(message)")
     default: return KubeconfigError("\(what): HTTP \(status) \(message)")
+    }
+  }
+
+  // MARK: - Permissions
+
+  /// What each fault needs: verb, API group and resource.
+  static func permission(_ kind: FaultKind) -> (verb: String, group: String, resource: String) {
+    switch kind {
+    case .podKill, .killPrimary: return ("delete", "", "pods")
+    default: return ("create", "chaos-mesh.org", ChaosMesh.plural(for: kind) ?? "podchaos")
+    }
+  }
+
+  private var checkedNamespaces = Set<String>()
+
+  /// Asks the API server, with a SelfSubjectAccessReview a fault and namespace, which faults the user
+  /// may inject in each new namespace; the answers come back as `.permissions` actions.
+  public func checkPermissions(namespaces: Set<String>) {
+    let fresh = registryLock.withLock { () -> [String] in
+      let new = namespaces.subtracting(checkedNamespaces)
+      checkedNamespaces.formUnion(new)
+      return new.sorted()
+    }
+    guard !fresh.isEmpty else { return }
+    Thread.detachNewThread { [self] in
+      guard let http = try? HTTPTransport(connection: connection, tokens: tokens) else { return }
+      for ns in fresh {
+        var denied: [FaultKind: String] = [:]
+        var answers: [String: Bool] = [:]
+        for kind in FaultKind.allCases {
+          let p = KubeCluster.permission(kind)
+          let key = "\(p.verb) \(p.group)/\(p.resource)"
+          if answers[key] == nil {
+            let review: [String: Any] = [
+              "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+              "spec": [
+                "resourceAttributes": ["namespace": ns, "verb": p.verb, "group": p.group, "resource": p.resource]
+              ],
+            ]
+            struct Answer: Decodable {
+              struct Status: Decodable { var allowed: Bool }
+              var status: Status
+            }
+            guard let body = try? JSONSerialization.data(withJSONObject: review),
+              let r = try? http.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body: body),
+              (200..<300).contains(r.status), let a = try? JSONDecoder().decode(Answer.self, from: r.body)
+            else { continue }  // no answer: leave the key enabled; the API will say Forbidden if it must
+            answers[key] = a.status.allowed
+          }
+          if answers[key] == false {
+            let what = p.group.isEmpty ? p.resource : p.resource + "." + p.group
+            denied[kind] = "forbidden: \(connection.userName) may not \(p.verb) \(what) in \(ns)"
+          }
+        }
+        log?(
+          "permissions in \(ns): \(denied.isEmpty ? "every fault allowed" : denied.keys.map(\.rawValue).sorted().joined(separator: ", ") + " denied")"
+        )
+        inbox.post([.permissions(namespace: ns, denied: denied)])
+      }
     }
   }
 
