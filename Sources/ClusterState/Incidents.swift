@@ -93,7 +93,7 @@ public enum HealthCheck {
     for id in services {
       guard let svc = state.services[id], let s = state.workloadSeries[svc.workload] else { continue }
       if let p99 = s.latencyP99Ms.last, p99 > bounds.maxP99Ms {
-        out.append("\(svc.name) p99 \(Int(p99.rounded())) ms > \(Int(bounds.maxP99Ms)) ms")
+        out.append("\(svc.name) p99 \(safeInt(p99.rounded())) ms > \(safeInt(bounds.maxP99Ms)) ms")
       }
       if let loss = s.lossPercent.last, loss > bounds.maxLossPercent {
         out.append("\(svc.name) loss \(fmt1(loss))% > \(fmt1(bounds.maxLossPercent))%")

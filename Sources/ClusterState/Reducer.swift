@@ -111,7 +111,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.metricsRevision &+= 1
     s.revision &+= 1
   case .tick(let t):
-    let whole = Int(t) != Int(s.now)
+    let whole = safeInt(t) != safeInt(s.now)
     s.now = t
     evaluateIncidents(&s)
     if whole { s.revision &+= 1 }
@@ -301,6 +301,13 @@ func evaluateIncidents(_ s: inout ClusterState) {
   }
 }
 
+/// A Double as an Int, never trapping: NaN is 0, infinities and huge values are clamped.
+@inline(__always)
+public func safeInt(_ d: Double) -> Int {
+  if d.isNaN { return 0 }
+  return Int(max(-9.0e15, min(9.0e15, d)))
+}
+
 /// `9.8s`, `1m05s`, `1h02m`.
 public func formatDuration(_ d: Seconds) -> String {
   if d.isNaN || d < 0 { return "-" }
@@ -308,13 +315,13 @@ public func formatDuration(_ d: Seconds) -> String {
     let tenths = (d * 10).rounded() / 10
     return tenths >= 60 ? "1m00s" : String(format1(tenths)) + "s"
   }
-  let total = Int(d.rounded())
+  let total = safeInt(d.rounded())
   if total < 3600 { return "\(total / 60)m" + pad2(total % 60) + "s" }
   return "\(total / 3600)h" + pad2((total % 3600) / 60) + "m"
 }
 
 func format1(_ v: Double) -> String {
-  let scaled = Int((v * 10).rounded())
+  let scaled = safeInt((v * 10).rounded())
   return "\(scaled / 10).\(abs(scaled % 10))"
 }
 

@@ -4,7 +4,7 @@ import ClusterState
 public enum Fmt {
   /// kubectl's age: 45s, 5m12s, 25m, 3h10m, 20h, 3d4h, 40d.
   public static func age(_ d: Seconds) -> String {
-    let s = max(0, Int(d))
+    let s = max(0, safeInt(d))
     if s < 120 { return "\(s)s" }
     let m = s / 60
     if m < 10 { return "\(m)m\(s % 60)s" }
@@ -19,7 +19,7 @@ public enum Fmt {
 
   public static func cpu(_ milli: Double?) -> String {
     guard let m = milli, m.isFinite else { return "-" }
-    if m < 1000 { return "\(Int(m.rounded()))m" }
+    if m < 1000 { return "\(safeInt(m.rounded()))m" }
     return one(m / 1000)
   }
 
@@ -32,7 +32,7 @@ public enum Fmt {
       v /= 1024
       i += 1
     }
-    return (v >= 100 || i == 0 ? "\(Int(v.rounded()))" : one(v)) + units[i]
+    return (v >= 100 || i == 0 ? "\(safeInt(v.rounded()))" : one(v)) + units[i]
   }
 
   public static func rate(_ b: Double?) -> String {
@@ -43,23 +43,23 @@ public enum Fmt {
   public static func ms(_ v: Double?) -> String {
     guard let v, v.isFinite else { return "-" }
     if v >= 10_000 { return one(v / 1000) + "s" }
-    if v >= 100 { return "\(Int(v.rounded()))ms" }
+    if v >= 100 { return "\(safeInt(v.rounded()))ms" }
     return one(v) + "ms"
   }
 
   public static func percent(_ v: Double?) -> String {
     guard let v, v.isFinite else { return "-" }
-    return v >= 10 ? "\(Int(v.rounded()))%" : one(v) + "%"
+    return v >= 10 ? "\(safeInt(v.rounded()))%" : one(v) + "%"
   }
 
   public static func one(_ v: Double) -> String {
-    let scaled = Int((v * 10).rounded())
+    let scaled = safeInt((v * 10).rounded())
     return "\(scaled / 10).\(abs(scaled % 10))"
   }
 
   /// A clock on the session: `T+01:02:03`.
   public static func clock(_ d: Seconds) -> String {
-    let s = max(0, Int(d))
+    let s = max(0, safeInt(d))
     return "T+" + two(s / 3600) + ":" + two((s / 60) % 60) + ":" + two(s % 60)
   }
 

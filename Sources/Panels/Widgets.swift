@@ -55,7 +55,7 @@ public enum Widgets {
     var col = x + width - vals.count
     for v in vals {
       let frac = max(0, min(1, v / top))
-      var level = Int((frac * Double(levels)).rounded(.up))
+      var level = safeInt((frac * Double(levels)).rounded(.up))
       if v > 0 && level == 0 { level = 1 }
       buf.put(col, y, glyphs.spark[level], style)
       col += 1
@@ -69,8 +69,8 @@ public enum Widgets {
   ) {
     guard width > 0, full > 0 else { return }
     let t = ctx.theme
-    let filled = Int((max(0, min(1, value / full)) * Double(width)).rounded())
-    let mark = target.map { Int((max(0, min(1, $0 / full)) * Double(width - 1)).rounded()) }
+    let filled = safeInt((max(0, min(1, value / full)) * Double(width)).rounded())
+    let mark = target.map { safeInt((max(0, min(1, $0 / full)) * Double(width - 1)).rounded()) }
     let over = target.map { value > $0 } ?? false
     for i in 0..<width {
       if let m = mark, i == m {

@@ -105,6 +105,41 @@ final class PanesSnapshotTests: XCTestCase {
     XCTAssertTrue(buf.cells.allSatisfy { $0.scalar.isASCII }, buf.text)
   }
 
+  /// Odd objects a real API server may send never crash a pane.
+  func testOddObjectsRenderWithoutCrashing() {
+    var state = ClusterState()
+    state.isDemo = false
+    let store = Store(state: state)
+    store.dispatch([
+      .hpaUpserted(
+        HPA(
+          namespace: "x", name: "", target: "/", minReplicas: 0, maxReplicas: 0, currentReplicas: 0, desiredReplicas: 0,
+          targetUtilization: 0)),
+      .podUpserted(
+        Pod(
+          namespace: "", name: String(repeating: "n", count: 300) + "\u{1b}[2J日本", status: "", readyContainers: 9,
+          totalContainers: 0, restarts: Int.max / 2, created: .infinity, labels: ["": ""])),
+      .workloadUpserted(Workload(kind: .deployment, namespace: "x", name: "", desiredReplicas: -1)),
+      .nodeUpserted(Node(name: "", zone: "", cpuCapacityMilli: .nan, memoryCapacityBytes: -1)),
+      .connection(.disconnected(String(repeating: "why ", count: 100))),
+    ])
+    let list = PodList()
+    for (w, h) in [(80, 24), (200, 60), (12, 5), (3, 3)] {
+      var buf = CellBuffer(width: w, height: h)
+      list.update(store.state, PodsView())
+      PodsPane.render(
+        &buf, buf.bounds, state: store.state, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: true
+      )
+      HPAPane.render(&buf, buf.bounds, state: store.state, focused: true, ctx: ctx)
+      ResourcesPane.render(&buf, buf.bounds, state: store.state, selectedPod: list.ids.first, focused: true, ctx: ctx)
+      NetworkPane.render(&buf, buf.bounds, state: store.state, focused: true, ctx: ctx)
+      TimelinePane.render(&buf, buf.bounds, state: store.state, focused: true, scroll: 99, ctx: ctx)
+      HeaderBar.render(
+        &buf, y: 0, width: w, state: store.state, info: HeaderInfo(speed: 1, readOnly: true, themeName: "x"), ctx: ctx)
+      XCTAssertFalse(buf.cells.contains { $0.scalar == "\u{1b}" }, "no escape reaches the terminal")
+    }
+  }
+
   func testWideAndControlCharactersNeverShiftAFrame() {
     var buf = CellBuffer(width: 10, height: 1)
     let n = buf.write(0, 0, "a\u{1b}[31m日本b", .plain)
