@@ -80,7 +80,12 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.events.appendBounded(e, limit: ClusterState.eventLimit)
     if var entry = timelineEntry(for: e) {
       // Tie what happens to a workload under an open incident to that incident (relative times).
-      if let w = e.workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
+      var workload = e.workload
+      if workload == nil, e.object.hasPrefix("pod/"), s.incidents.contains(where: \.isOpen) {
+        let name = String(e.object.dropFirst(4))
+        workload = s.pods.values.first { $0.name == name }.map { p in p.namespace + "/" + (p.workload ?? "") }
+      }
+      if let w = workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
       s.timeline.appendBounded(entry, limit: ClusterState.timelineLimit)
     }
     s.lastEventAt = s.now

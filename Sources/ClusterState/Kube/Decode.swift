@@ -157,6 +157,30 @@ public enum KubeDecode {
       scaleDownWindow: Double(k.spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300))
   }
 
+  struct KEvent: Decodable {
+    struct Involved: Decodable {
+      var kind: String?
+      var name: String?
+      var namespace: String?
+    }
+    var metadata: Meta
+    var involvedObject: Involved
+    var reason: String?
+    var message: String?
+    var type: String?
+    var lastTimestamp: String?
+    var eventTime: String?
+  }
+
+  static func event(_ k: KEvent) -> ClusterEvent {
+    let t = (k.lastTimestamp ?? k.eventTime ?? k.metadata.creationTimestamp).flatMap(KubeTime.parse) ?? 0
+    let kind = (k.involvedObject.kind ?? "object").lowercased()
+    return ClusterEvent(
+      time: t, severity: k.type == "Warning" ? .warning : .normal, reason: k.reason ?? "",
+      object: kind + "/" + (k.involvedObject.name ?? ""), message: k.message ?? "",
+      workload: nil)
+  }
+
   // MARK: - To the model
 
   static func pod(_ k: KPod) -> Pod {

@@ -74,6 +74,21 @@ public final class KubeCluster: @unchecked Sendable {
       decode: { try KubeCluster.workloadItems($0, .statefulSet) },
       onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
       onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
+    // Events since chaostui started (older ones are history, not the timeline).
+    let since = Date().timeIntervalSince1970 - 5
+    run(
+      name: "events", path: base("", "events"), optional: true,
+      decode: { data in
+        let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KEvent>.self, from: data)
+        return (l.items.map(KubeDecode.event), l.metadata?.resourceVersion, l.metadata?.continue)
+      },
+      onList: { events in events.filter { $0.time >= since }.map { .event($0) } },
+      onEvent: { type, data in
+        guard type != "DELETED" else { return [] }
+        let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KEvent>.self, from: data)
+        let ev = KubeDecode.event(e.object)
+        return ev.time >= since ? [.event(ev)] : []
+      })
     // Nodes are cluster-scoped: users without that right still get everything else.
     run(
       name: "nodes", path: "/api/v1/nodes", optional: true,
