@@ -219,6 +219,27 @@ final class KubeDecodeTests: XCTestCase {
     XCTAssertNotNil(pg.role)
   }
 
+  func testTheFastScannerAgreesWithJSONDecoder() throws {
+    let data = try fixture("pods-list.json")
+    let fast = try KubeDecode.podList(data)
+    let slow = try KubeDecode.podListWithJSONDecoder(data)
+    XCTAssertEqual(fast.items, slow.items)
+    XCTAssertEqual(fast.resourceVersion, slow.resourceVersion)
+    XCTAssertEqual(fast.continue, slow.continue)
+    // Escapes, nulls, unicode and unknown shapes.
+    let odd = Data(
+      #"{"metadata":{"resourceVersion":"7","continue":null},"items":[{"metadata":{"name":"a\"b\u00e9","namespace":"n","labels":{"k":"v\n"},"ownerReferences":[{"kind":"ReplicaSet","name":"w-1","controller":true,"x":[1,{"y":"]}"}]}]},"spec":{"containers":[{"name":"c","resources":{"requests":{"cpu":"250m"}}}],"nodeName":null,"weird":[[],{},"}",-1.5e3,true,false,null]},"status":{"phase":"Running","containerStatuses":[{"ready":true,"restartCount":3,"state":{"running":{"startedAt":"x"}}}]}}]}"#
+        .utf8)
+    XCTAssertEqual(try KubeDecode.podList(odd).items, try KubeDecode.podListWithJSONDecoder(odd).items)
+    let p = try KubeDecode.podList(odd).items[0]
+    XCTAssertEqual(p.name, "a\"bé")
+    XCTAssertEqual(p.labels["k"], "v\n")
+    XCTAssertEqual(p.restarts, 3)
+    XCTAssertEqual(p.cpuRequestMilli, 250)
+    // Truncated input: an error, not a crash or a partial list.
+    XCTAssertThrowsError(try KubeDecode.podList(data.prefix(data.count / 2)))
+  }
+
   func pod(_ status: String, deletion: Bool = false) throws -> Pod {
     let json = """
       {"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"p","namespace":"n",

@@ -264,7 +264,15 @@ public enum KubeDecode {
 
   // MARK: - Entry points (tests and the informers)
 
+  /// A pod list: the fast scanner, or JSONDecoder when the scanner meets anything unexpected.
   public static func podList(_ data: Data) throws -> (items: [Pod], resourceVersion: String?, continue: String?) {
+    if let fast = fastPodList(data) { return fast }
+    return try podListWithJSONDecoder(data)
+  }
+
+  public static func podListWithJSONDecoder(_ data: Data) throws -> (
+    items: [Pod], resourceVersion: String?, continue: String?
+  ) {
     let l = try JSONDecoder().decode(List<KPod>.self, from: data)
     return (l.items.map(pod), l.metadata?.resourceVersion, l.metadata?.continue)
   }
