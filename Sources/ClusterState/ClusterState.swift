@@ -78,18 +78,30 @@ public struct ClusterState: Sendable {
   }
   public var summary: SessionSummary { SessionSummary(incidents) }
 
+  /// Whether a pod belongs to the workload `namespace/name`, without building strings (a hot path
+  /// while incidents are open: it runs every tick over every pod).
+  @inline(__always)
+  static func belongs(_ p: Pod, to id: String) -> Bool {
+    guard let w = p.workload else { return false }
+    let ns = p.namespace.utf8
+    let u = id.utf8
+    guard u.count == ns.count + 1 + w.utf8.count else { return false }
+    return u.starts(with: ns) && u.dropFirst(ns.count).first == UInt8(ascii: "/")
+      && u.dropFirst(ns.count + 1).elementsEqual(w.utf8)
+  }
+
   public func pods(ofWorkload id: String) -> [Pod] {
-    pods.values.filter { $0.namespace + "/" + ($0.workload ?? "") == id }
+    pods.values.filter { ClusterState.belongs($0, to: id) }
   }
 
   public func hasRoles(workload id: String) -> Bool {
-    pods.values.contains { $0.namespace + "/" + ($0.workload ?? "") == id && $0.role != nil }
+    pods.values.contains { $0.role != nil && ClusterState.belongs($0, to: id) }
   }
 
   /// The Ready, non-terminating pod of a workload that the role selector calls primary.
   public func primary(of workload: String) -> Pod? {
     pods.values.filter {
-      $0.namespace + "/" + ($0.workload ?? "") == workload && $0.isReady && roleSelector.isPrimary($0.labels)
+      $0.isReady && roleSelector.isPrimary($0.labels) && ClusterState.belongs($0, to: workload)
     }.min { $0.name < $1.name }
   }
 

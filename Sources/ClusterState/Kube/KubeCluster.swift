@@ -198,21 +198,9 @@ public final class KubeCluster: @unchecked Sendable {
           if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
           guard let http else { break }
           // List, paged.
-          var items: [T] = []
-          var cont: String? = nil
-          var rv: String? = nil
-          repeat {
-            var q = path + "?limit=500"
-            if let c = cont {
-              q += "&continue=" + (c.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? c)
-            }
-            let r = try http.request("GET", q)
-            try KubeCluster.check(r, what: "list \(name)")
-            let page = try decode(r.body)
-            items.append(contentsOf: page.0)
-            rv = page.1
-            cont = page.2?.isEmpty == false ? page.2 : nil
-          } while cont != nil && !isStopped
+          var (items, rv, _) = try KubeCluster.listAll(http, path: path, what: "list \(name)", decode: decode) {
+            !isStopped
+          }
           inbox.post(onList(items) + [.connection(.connected)])
           log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
           backoff = 0.8
@@ -264,6 +252,30 @@ public final class KubeCluster: @unchecked Sendable {
     }
     thread.name = "informer-" + name
     thread.start()
+  }
+
+  /// A paged list (limit 500, then continue) of every item at `path`.
+  /// Returns the items, the list's resourceVersion, and the bytes read.
+  public static func listAll<T>(
+    _ http: HTTPTransport, path: String, what: String, decode: (Data) throws -> ([T], String?, String?),
+    while going: () -> Bool = { true }
+  ) throws -> ([T], String?, Int) {
+    var items: [T] = []
+    var cont: String? = nil
+    var rv: String? = nil
+    var bytes = 0
+    repeat {
+      var q = path + "?limit=500"
+      if let c = cont { q += "&continue=" + (c.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? c) }
+      let r = try http.request("GET", q)
+      try check(r, what: what)
+      bytes += r.body.count
+      let page = try decode(r.body)
+      items.append(contentsOf: page.0)
+      rv = page.1
+      cont = page.2?.isEmpty == false ? page.2 : nil
+    } while cont != nil && going()
+    return (items, rv, bytes)
   }
 
   static func check(_ r: HTTPTransport.Response, what: String) throws {
