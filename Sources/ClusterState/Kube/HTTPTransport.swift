@@ -63,7 +63,7 @@ public final class HTTPTransport: @unchecked Sendable {
 
   final class Sink {
     var data = Data()
-    var pending = Data()
+    var splitter = LineSplitter()
     let lines: ((Data) -> Bool)?
     var stopped = false
     var status = 0
@@ -74,16 +74,8 @@ public final class HTTPTransport: @unchecked Sendable {
         data.append(chunk)
         return true
       }
-      pending.append(chunk)
-      while let nl = pending.firstIndex(of: 0x0A) {
-        let line = pending[pending.startIndex..<nl]
-        if !line.isEmpty && !lines(Data(line)) {
-          stopped = true
-          return false
-        }
-        pending.removeSubrange(pending.startIndex...nl)
-      }
-      return true
+      if !splitter.feed(chunk, lines) { stopped = true }
+      return !stopped
     }
   }
 

@@ -178,20 +178,13 @@ public final class KubeCluster: @unchecked Sendable {
 
   // MARK: - The reflector loop
 
-  struct TypeOnly: Decodable {
-    struct Meta: Decodable { var resourceVersion: String? }
-    struct Obj: Decodable { var metadata: Meta? }
-    var type: String
-    var object: Obj?
-  }
-
   func run<T>(
     name: String, path: String, optional: Bool = false,
     decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
     let thread = Thread { [self] in
-      var backoff = 0.8
+      var backoff = Backoff()
       var http: HTTPTransport?
       while !isStopped {
         do {
@@ -203,31 +196,34 @@ public final class KubeCluster: @unchecked Sendable {
           }
           inbox.post(onList(items) + [.connection(.connected)])
           log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
-          backoff = 0.8
+          backoff.reset()
           // Watch from the list's resourceVersion until it ends, then watch again (or relist on 410).
           var gone = false
           while !isStopped && !gone {
             var errorBody = Data()
+            var watchError: String?
             let w = path + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=290&resourceVersion=" + (rv ?? "0")
             let status = try http.stream(w, timeout: 300, errorBody: &errorBody) { [self] line in
-              guard let head = try? JSONDecoder().decode(TypeOnly.self, from: line) else { return true }
-              switch head.type {
-              case "BOOKMARK":
-                rv = head.object?.metadata?.resourceVersion ?? rv
-              case "ERROR":
-                if let s = try? JSONDecoder().decode(KubeDecode.Event<KubeDecode.Status>.self, from: line),
-                  s.object.code == 410
-                {
-                  gone = true
-                  return false
+              switch WatchLine.parse(line) {
+              case .bookmark(let v): rv = v ?? rv
+              case .gone:
+                gone = true
+                return false
+              case .error(let code, let message):
+                watchError = "watch \(name): error \(code.map(String.init) ?? "?"): \(message)"
+                return false
+              case .object(let type, let v):
+                rv = v ?? rv
+                do { inbox.post(try onEvent(type, line)) } catch {
+                  log?("\(name): undecodable \(type) event: \(error)")
                 }
-              default:
-                rv = head.object?.metadata?.resourceVersion ?? rv
-                if let a = try? onEvent(head.type, line) { inbox.post(a) }
+              case .garbage: log?("\(name): skipped a line that is not a watch event (\(line.count) bytes)")
               }
               return !isStopped
             }
             if status == 410 { gone = true }
+            // Another error event: back off rather than watch again at once.
+            if let watchError { throw KubeconfigError(watchError) }
             if !(200..<300).contains(status) && status != 410 {
               throw KubeCluster.failure(status, errorBody, what: "watch \(name)")
             }
@@ -235,18 +231,16 @@ public final class KubeCluster: @unchecked Sendable {
           if gone { log?("\(name): 410 Gone, relisting") }
         } catch {
           let why = "\(error)"
-          log?("\(name): \(why); retrying in \(String(format: "%.1f", backoff)) s")
-          // An optional kind the user may not read (nodes, HPAs) does not make the cluster look down.
-          if !(optional && why.contains("Forbidden")) { inbox.post([.connection(.disconnected(why))]) }
-          var wait = backoff * Double.random(in: 0.5...1.5)
+          var refused = false
           if let t = error as? HTTPTransport.TransportError {
             http = nil
-            // A refused connection costs the server nothing: look again soon, to catch its return.
-            if t.curlCode == Int(CURLE_COULDNT_CONNECT.rawValue) { wait = min(wait, 1.5) }
+            refused = t.curlCode == Int(CURLE_COULDNT_CONNECT.rawValue)
           }
-          // 0.8 s doubling to 30 s, with jitter.
+          let wait = backoff.next(refused: refused)
+          log?("\(name): \(why); retrying in \(String(format: "%.1f", wait)) s")
+          // An optional kind the user may not read (nodes, HPAs) does not make the cluster look down.
+          if !(optional && why.contains("Forbidden")) { inbox.post([.connection(.disconnected(why))]) }
           Thread.sleep(forTimeInterval: wait)
-          backoff = min(30, backoff * 2)
         }
       }
     }

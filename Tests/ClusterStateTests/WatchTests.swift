@@ -1,0 +1,110 @@
+import XCTest
+
+@testable import ClusterState
+
+/// The watch stream as the reflector reads it: lines cut at any byte, bookmarks, 410 Gone, backoff.
+final class WatchTests: XCTestCase {
+  func recorded() throws -> Data {
+    let url = Bundle.module.url(forResource: "Fixtures/pods-watch.jsonl", withExtension: nil)!
+    return try Data(contentsOf: url)
+  }
+
+  /// Feeds `data` in chunks cut at `cuts` and returns the lines.
+  func lines(_ data: Data, cutAt cuts: [Int]) -> [Data] {
+    var splitter = LineSplitter()
+    var out: [Data] = []
+    var from = 0
+    for c in cuts + [data.count] where c >= from {
+      _ = splitter.feed(data.subdata(in: from..<c)) {
+        out.append($0)
+        return true
+      }
+      from = c
+    }
+    return out
+  }
+
+  func testLinesSplitAtEveryByteBoundaryGiveTheSameEvents() throws {
+    let data = try recorded()
+    let whole = lines(data, cutAt: [])
+    XCTAssertEqual(whole.count, 6, "4 pods, a bookmark and a 410 recorded from the lab")
+    // One cut at every byte of the first event's start and of the small lines at the end (bookmark,
+    // error), every 7th byte elsewhere; then many random cuts; then one byte at a time.
+    let everyByte = Array(0..<600) + Array((data.count - 600)...data.count)
+    for cut in Set(everyByte + Array(stride(from: 0, through: data.count, by: 7))).sorted() {
+      XCTAssertEqual(lines(data, cutAt: [cut]), whole, "cut at \(cut)")
+    }
+    var rng = SplitMix64(seed: 7)
+    for _ in 0..<200 {
+      let cuts = (0..<Int.random(in: 1...40, using: &rng)).map { _ in Int.random(in: 0...data.count, using: &rng) }
+      XCTAssertEqual(lines(data, cutAt: cuts.sorted()), whole)
+    }
+    XCTAssertEqual(lines(data, cutAt: Array(0..<data.count)), whole)
+  }
+
+  func testRecordedEventsParse() throws {
+    let parsed = lines(try recorded(), cutAt: []).map(WatchLine.parse)
+    guard case .object(let type, let rv) = parsed[0] else { return XCTFail("\(parsed[0])") }
+    XCTAssertEqual(type, "ADDED")
+    XCTAssertNotNil(rv)
+    XCTAssertEqual(parsed[4], .bookmark(resourceVersion: "24154"))
+    XCTAssertEqual(parsed[5], .gone, "410 Expired is a relist")
+    // The pod in each event decodes as the informer decodes it.
+    let actions = try KubeCluster.podEvent("ADDED", lines(try recorded(), cutAt: [])[0])
+    guard case .podUpserted(let pod) = actions.first else { return XCTFail("\(actions)") }
+    XCTAssertEqual(pod.namespace, "pipeline")
+  }
+
+  func testOtherErrorsAndGarbage() {
+    let forbidden = Data(
+      #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods is forbidden","reason":"Forbidden","code":403}}"#
+        .utf8)
+    XCTAssertEqual(WatchLine.parse(forbidden), .error(code: 403, message: "pods is forbidden"))
+    XCTAssertEqual(WatchLine.parse(Data("{\"type\":\"ADDED\",\"object\":{\"metadata\":".utf8)), .garbage)
+    XCTAssertEqual(WatchLine.parse(Data("<html>proxy error</html>".utf8)), .garbage)
+    XCTAssertEqual(WatchLine.parse(Data(#"{"type":"SURPRISE","object":{}}"#.utf8)), .garbage)
+    XCTAssertEqual(WatchLine.parse(Data([0xFF, 0xFE, 0x00])), .garbage)
+  }
+
+  func testAStopFromTheConsumerStopsTheSplitter() {
+    var splitter = LineSplitter()
+    var seen = 0
+    let more = splitter.feed(Data("a\nb\nc\n".utf8)) { _ in
+      seen += 1
+      return seen < 2
+    }
+    XCTAssertFalse(more)
+    XCTAssertEqual(seen, 2)
+    // Empty lines (keep-alives) are not events; an unfinished line waits for its end.
+    var s2 = LineSplitter()
+    var got: [String] = []
+    _ = s2.feed(Data("\n\nx".utf8)) {
+      got.append(String(decoding: $0, as: UTF8.self))
+      return true
+    }
+    XCTAssertEqual(got, [])
+    XCTAssertEqual(s2.pendingCount, 1)
+    _ = s2.feed(Data("y\n".utf8)) {
+      got.append(String(decoding: $0, as: UTF8.self))
+      return true
+    }
+    XCTAssertEqual(got, ["xy"])
+  }
+
+  func testBackoffDoublesToThirtySecondsWithJitterAndResets() {
+    var b = Backoff()
+    var rng = SplitMix64(seed: 1)
+    var waits: [Double] = []
+    for _ in 0..<10 { waits.append(b.next(using: &rng)) }
+    let bases = [0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30, 30, 30, 30]
+    for (w, base) in zip(waits, bases) {
+      XCTAssertGreaterThanOrEqual(w, base * 0.5)
+      XCTAssertLessThanOrEqual(w, base * 1.5)
+    }
+    XCTAssertNotEqual(Set(waits.suffix(4)).count, 1, "jitter: clients do not come back in step")
+    // A refused connection is retried soon, to catch the server's return.
+    XCTAssertLessThanOrEqual(b.next(refused: true, using: &rng), 1.5)
+    b.reset()
+    XCTAssertLessThanOrEqual(b.next(using: &rng), 1.2)
+  }
+}
