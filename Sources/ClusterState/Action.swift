@@ -5,6 +5,9 @@ public enum Action: Sendable {
   case podDeleted(id: String)
   /// A (re)list: the complete set of pods the source sees; pods not in it are gone.
   case podsReplaced([Pod])
+  /// A first, fast view of every pod (the server's table: no labels, owners or containers yet);
+  /// the complete list follows as `podsReplaced`.
+  case podsPreview([Pod])
   case workloadDeleted(id: String)
   /// A (re)list of one kind of workload.
   case workloadsReplaced(kind: WorkloadKind, [Workload])

@@ -31,6 +31,8 @@ public struct ClusterState: Sendable {
   public var readOnlyReason: String = "read-only mode (--read-only)"
   public var connection: ConnectionState = .simulated
   public var lastEventAt: Seconds? = nil
+  /// The pods shown come from the fast first view; labels, owners and containers are on their way.
+  public var podDetailsPending = false
   public var roleSelector: RoleSelector = .default
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil

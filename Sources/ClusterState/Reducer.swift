@@ -17,7 +17,14 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.revision &+= 1
     }
     s.lastEventAt = s.now
-  case .podsReplaced(let pods):
+  case .podsReplaced(let pods), .podsPreview(let pods):
+    if case .podsPreview = action {
+      // A preview never replaces the complete list once that has arrived (a relist does).
+      guard s.podDetailsPending || s.pods.isEmpty else { return [] }
+      s.podDetailsPending = true
+    } else {
+      s.podDetailsPending = false
+    }
     var next: [String: Pod] = [:]
     next.reserveCapacity(pods.count)
     for p in pods { next[p.id] = p }

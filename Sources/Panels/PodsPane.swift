@@ -147,6 +147,7 @@ public enum PodsPane {
     let t = ctx.theme
     var badge =
       "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
+    if state.podDetailsPending { badge = "labels loading  " + badge }
     if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
     let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 10 else { return }

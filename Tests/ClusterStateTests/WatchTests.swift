@@ -108,3 +108,71 @@ final class WatchTests: XCTestCase {
     XCTAssertLessThanOrEqual(b.next(using: &rng), 1.2)
   }
 }
+
+/// The server-side pods table behind the first view.
+final class PodTableTests: XCTestCase {
+  func testTableRecordedFromTheLab() throws {
+    let url = Bundle.module.url(forResource: "Fixtures/pods-table.json", withExtension: nil)!
+    let now = 2_000_000_000.0
+    let pods = try KubeDecode.podTable(try Data(contentsOf: url), namespace: "pipeline", now: now)
+    XCTAssertEqual(pods.count, 9)
+    let pg = try XCTUnwrap(pods.first { $0.name == "postgres-0" })
+    XCTAssertEqual(pg.readyContainers, 2)
+    XCTAssertEqual(pg.totalContainers, 2)
+    XCTAssertEqual(pg.status, "Running")
+    XCTAssertTrue(pg.isReady)
+    XCTAssertNotNil(pg.node)
+    XCTAssertLessThan(pg.created, now)
+    XCTAssertEqual(pg.id, "pipeline/postgres-0")
+  }
+
+  func testCellsAndStatusesOfOtherServers() throws {
+    // A newer server: restarts as "3 (5m ago)"; a terminating pod; unknown extra columns; nulls.
+    let json = """
+      {"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"5"},
+       "columnDefinitions":[{"name":"Name"},{"name":"Ready"},{"name":"Status"},{"name":"Restarts"},{"name":"Age"},
+         {"name":"IP"},{"name":"Node"},{"name":"Nominated Node"},{"name":"Readiness Gates"},{"name":"Extra"}],
+       "rows":[
+        {"cells":["web-1","0/2","CrashLoopBackOff","3 (5m ago)","2d4h","10.0.0.1","node-a","<none>","<none>",{"x":1}]},
+        {"cells":["web-2","1/1","Terminating",0,"45s",null,"<none>",null,null,true]},
+        {"cells":["","1/1","Running",0,"1m"]}]}
+      """
+    let pods = try KubeDecode.podTable(Data(json.utf8), namespace: "shop", now: 1000_000)
+    XCTAssertEqual(pods.count, 2, "a row without a name is skipped")
+    XCTAssertEqual(pods[0].restarts, 3)
+    XCTAssertEqual(pods[0].status, "CrashLoopBackOff")
+    XCTAssertEqual(pods[0].created, 1000_000 - (2 * 86400 + 4 * 3600))
+    XCTAssertEqual(pods[0].node, "node-a")
+    XCTAssertTrue(pods[1].isTerminating)
+    XCTAssertNil(pods[1].node)
+    // Not a table (an old server ignores the Accept header and sends the list): an error, not pods.
+    XCTAssertThrowsError(try KubeDecode.podTable(Data(#"{"kind":"PodList","items":[]}"#.utf8), namespace: "x", now: 0))
+    XCTAssertThrowsError(try KubeDecode.podTable(Data("{\"kind\":\"Table\",".utf8), namespace: "x", now: 0))
+  }
+
+  func testHumanDurations() {
+    XCTAssertEqual(KubeDecode.humanDuration("45s"), 45)
+    XCTAssertEqual(KubeDecode.humanDuration("3m20s"), 200)
+    XCTAssertEqual(KubeDecode.humanDuration("7h"), 7 * 3600)
+    XCTAssertEqual(KubeDecode.humanDuration("3d4h"), 3 * 86400 + 4 * 3600)
+    XCTAssertEqual(KubeDecode.humanDuration("2y10d"), 2 * 365 * 86400 + 10 * 86400)
+    XCTAssertNil(KubeDecode.humanDuration("<invalid>"))
+    XCTAssertNil(KubeDecode.humanDuration(""))
+    XCTAssertNil(KubeDecode.humanDuration("12"))
+    XCTAssertNil(KubeDecode.humanDuration("5w"))
+  }
+
+  func testThePreviewGivesWayToTheFullListAndNeverOverwritesIt() {
+    var s = ClusterState()
+    let preview = Pod(namespace: "a", name: "p", status: "Running", created: 0)
+    var full = preview
+    full.labels = ["app": "x"]
+    full.workload = "x"
+    _ = reduce(&s, .podsPreview([preview]))
+    XCTAssertTrue(s.podDetailsPending)
+    _ = reduce(&s, .podsReplaced([full]))
+    XCTAssertFalse(s.podDetailsPending)
+    _ = reduce(&s, .podsPreview([preview]))
+    XCTAssertEqual(s.pods["a/p"]?.workload, "x", "a late preview does not replace the complete list")
+  }
+}

@@ -62,7 +62,8 @@ public final class KubeCluster: @unchecked Sendable {
       return ns.map { "\(prefix)/namespaces/\($0)/\(resource)" } ?? "\(prefix)/\(resource)"
     }
     run(
-      name: "pods", path: base("", "pods"), decode: { try KubeDecode.podList($0) }, onList: { [.podsReplaced($0)] },
+      name: "pods", path: base("", "pods"), preview: { [self] in podsPreview($0) },
+      decode: { try KubeDecode.podList($0) }, onList: { [.podsReplaced($0)] },
       onEvent: { try KubeCluster.podEvent($0, $1) })
     run(
       name: "deployments", path: base("apps/v1", "deployments"), optional: true,
@@ -133,6 +134,68 @@ public final class KubeCluster: @unchecked Sendable {
     }
   }
 
+  /// A first complete view of the pods from the server's tables (one per namespace, several at a
+  /// time, from the watch cache): a small fraction of the bytes of the full list, which follows.
+  /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.
+  func podsPreview(_ http: HTTPTransport) -> [Action]? {
+    let started = Date().timeIntervalSince1970
+    let namespaces: [String]
+    if let ns = namespace {
+      namespaces = [ns]
+    } else {
+      guard
+        let r = try? http.request("GET", "/api/v1/namespaces?resourceVersion=0", accept: KubeDecode.tableAccept),
+        r.status == 200, let t = try? KubeDecode.tableRows(r.body)
+      else { return nil }
+      namespaces = t.rows.compactMap { $0["Name"] }
+    }
+    final class Shared: @unchecked Sendable {
+      let lock = NSLock()
+      var pods: [Pod] = []
+      var failed = false
+      var next = 0
+      /// The next namespace to read, or nil when done (or one failed).
+      func take(_ count: Int) -> Int? {
+        lock.withLock {
+          defer { next += 1 }
+          return failed || next >= count ? nil : next
+        }
+      }
+    }
+    let shared = Shared()
+    let group = DispatchGroup()
+    let conn = connection
+    let tokens = self.tokens
+    let all = namespaces
+    for w in 0..<min(4, all.count) {
+      group.enter()
+      Thread.detachNewThread {
+        defer { group.leave() }
+        let own = w == 0 ? http : try? HTTPTransport(connection: conn, tokens: tokens)
+        while let own, let i = shared.take(all.count) {
+          let now = Date().timeIntervalSince1970
+          guard
+            let r = try? own.request(
+              "GET", "/api/v1/namespaces/\(all[i])/pods?resourceVersion=0&includeObject=None",
+              accept: KubeDecode.tableAccept),
+            r.status == 200, let list = try? KubeDecode.podTable(r.body, namespace: all[i], now: now)
+          else {
+            shared.lock.withLock { shared.failed = true }
+            break
+          }
+          shared.lock.withLock { shared.pods.append(contentsOf: list) }
+        }
+      }
+    }
+    group.wait()
+    let pods = shared.pods
+    if shared.failed { return nil }
+    log?(
+      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables in \(String(format: "%.3f", Date().timeIntervalSince1970 - started)) s"
+    )
+    return [.podsPreview(pods)]
+  }
+
   /// The first of `preferred` that the server's discovery lists for `group`.
   func discoverVersion(group: String, preferred: [String]) -> String? {
     struct Group: Decodable {
@@ -179,17 +242,22 @@ public final class KubeCluster: @unchecked Sendable {
   // MARK: - The reflector loop
 
   func run<T>(
-    name: String, path: String, optional: Bool = false,
+    name: String, path: String, optional: Bool = false, preview: (@Sendable (HTTPTransport) -> [Action]?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
     let thread = Thread { [self] in
       var backoff = Backoff()
       var http: HTTPTransport?
+      var previewed = preview == nil
       while !isStopped {
         do {
           if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
           guard let http else { break }
+          if !previewed {
+            previewed = true
+            if let first = preview?(http) { inbox.post(first + [.connection(.connected)]) }
+          }
           // List, paged.
           var (items, rv, _) = try KubeCluster.listAll(http, path: path, what: "list \(name)", decode: decode) {
             !isStopped
