@@ -8,7 +8,10 @@ Chaos Mesh PodChaos, and as the Postgres operator that fails over to the replica
 - restarts containers when told (annotation lab.chaostui.io/restart, or a PodChaos container-kill),
   with the kubelet's back-off;
 - marks a node NotReady when it is "stopped" (a file STATE/stopped-nodes/NAME), and stops acting for it;
-- promotes the Postgres replica (relabels role=primary) when the primary has been gone for 8 s.
+- promotes the Postgres replica (relabels role=primary) when the primary has been gone for 8 s;
+- as metrics-server, serves the metrics.k8s.io API (pod and node usage, a new sample every 15 s) over
+  TLS to the API server's aggregator (client certificate required); usage reacts to StressChaos as
+  the stress the chaos-daemon would start (CPU workers x load, memory size), until its duration ends.
 
 Robust: a 404/409 race or an API restart never kills it; it re-lists and goes on.
 Uses Debian's python3-kubernetes (the official client, independent of chaostui's).
@@ -16,14 +19,20 @@ Uses Debian's python3-kubernetes (the official client, independent of chaostui's
 import argparse
 import datetime as dt
 import heapq
+import http.server
 import itertools
+import json
 import logging
+import math
 import os
 import random
+import re
 import signal
+import ssl
 import sys
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 from kubernetes import client, config, watch
@@ -39,6 +48,45 @@ def now_iso():
 
 def now_micro():
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+SUFFIX = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+          "Ki": 1024, "Mi": 1024 ** 2, "Gi": 1024 ** 3, "Ti": 1024 ** 4}
+
+
+def quantity(q):
+    """A Kubernetes quantity ("250m", "256Mi", "1.5") as a float (cores or bytes); 0 if unreadable."""
+    m = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(q).strip())
+    if not m or m.group(2) not in SUFFIX:
+        return 0.0
+    return float(m.group(1)) * SUFFIX[m.group(2)]
+
+
+def selector_matches(selector, labels):
+    """A label selector as the API takes it: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a."""
+    if not selector:
+        return True
+    for term in re.findall(r"[^,(]+(?:\([^)]*\))?", selector):
+        term = term.strip()
+        m = re.fullmatch(r"([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)", term)
+        if m:
+            values = {v.strip() for v in m.group(3).split(",")}
+            if (labels.get(m.group(1)) in values) != (m.group(2) == "in"):
+                return False
+        elif "!=" in term:
+            k, v = term.split("!=", 1)
+            if labels.get(k.strip()) == v.strip():
+                return False
+        elif "=" in term:
+            k, v = term.replace("==", "=").split("=", 1)
+            if labels.get(k.strip()) != v.strip():
+                return False
+        elif term.startswith("!"):
+            if term[1:].strip() in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
 
 
 class Lab:
@@ -61,6 +109,9 @@ class Lab:
         self.ip_seq = itertools.count(2)
         self.handled_chaos = set()
         self.primary_lost_at = None
+        self.stress = {}  # StressChaos uid -> dict(ends, pods: set of pod uids, cpu cores, memory bytes)
+        self.samples = {}  # pod uid -> (timestamp, [(container, cores, bytes)])
+        self.sampled_at = now_iso()
 
     # ---- scheduling of delayed work -------------------------------------------------------
     def later(self, delay, key, action):
@@ -227,6 +278,13 @@ class Lab:
                 known = False
             else:
                 known = True
+            # What metrics-server needs to know of the pod.
+            st["ns"], st["name"], st["node"] = pod.metadata.namespace, pod.metadata.name, node
+            st["labels"] = dict(pod.metadata.labels or {})
+            st["containers"] = [(c.name, quantity((c.resources.requests or {}).get("cpu", "0")) if c.resources else 0,
+                                 quantity((c.resources.limits or {}).get("cpu", "0")) if c.resources else 0,
+                                 quantity((c.resources.limits or {}).get("memory", "0")) if c.resources else 0)
+                                for c in pod.spec.containers]
         if pod.metadata.deletion_timestamp is not None:
             if not st["terminating"]:
                 st["terminating"] = True
@@ -439,6 +497,8 @@ class Lab:
                         continue
                     self.handled_chaos.add(uid)
                     self.apply_podchaos(obj)
+                self.track_stress(
+                    self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "stresschaos")["items"])
             except ApiException as e:
                 if e.status != 404:  # the CRD may not be installed yet
                     log.info("chaos: API error %s %s", e.status, e.reason)
@@ -485,6 +545,182 @@ class Lab:
             log.info("chaos: %s %s on %s/%s", obj["metadata"]["name"], action, p.metadata.namespace, p.metadata.name)
 
 
+    # ---- chaos-daemon for StressChaos, and metrics-server ---------------------------------
+    def track_stress(self, items):
+        """Starts the stress of new StressChaos resources on the pods they select (fixed once chosen, as
+        chaos-daemon does); a resource that is deleted, paused or past its duration stops stressing."""
+        seen = set()
+        for obj in items:
+            uid = obj["metadata"]["uid"]
+            ann = obj["metadata"].get("annotations") or {}
+            if ann.get("experiment.chaos-mesh.org/pause") == "true":
+                continue
+            seen.add(uid)
+            if uid in self.stress:
+                continue
+            spec = obj.get("spec", {})
+            created = dt.datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.timezone.utc).timestamp()
+            duration = parse_duration(spec.get("duration", "")) or 1e9
+            stressors = spec.get("stressors") or {}
+            cpu = stressors.get("cpu") or {}
+            mem = stressors.get("memory") or {}
+            cores = int(cpu.get("workers", 0)) * int(cpu.get("load", 100) if cpu else 0) / 100.0
+            size = str(mem.get("size", "0")).replace("MB", "M").replace("GB", "G").replace("KB", "k")
+            bytes_ = quantity(size) * int(mem.get("workers", 1) or 1) if mem else 0.0
+            pods = {p.metadata.uid for p in self.select(obj)}
+            self.stress[uid] = {"ends": created + duration, "pods": pods, "cpu": cores, "memory": bytes_}
+            log.info("chaos: %s stresses %d pods (cpu %.2f cores, memory %d bytes) for %ss",
+                     obj["metadata"]["name"], len(pods), cores, bytes_, spec.get("duration"))
+        for uid in list(self.stress):
+            if uid not in seen:
+                self.stress.pop(uid, None)
+
+    def sample(self):
+        """A new usage sample of every running pod every 15 s (metrics-server's cadence): a base load
+        per container (a share of its request that drifts slowly), plus active stress."""
+        while not STOP.is_set():
+            t = time.time()
+            stress = [s for s in self.stress.values() if s["ends"] > t]
+            out = {}
+            with self.lock:
+                pods = [(uid, dict(st)) for uid, st in self.pods.items()]
+            for uid, st in pods:
+                if st.get("phase") not in ("running", "ready") or st.get("terminating") or "containers" not in st:
+                    continue
+                h = (hash(uid) & 0xFFFF) / 65535.0
+                drift = 0.85 + 0.15 * math.sin(t / 90.0 + h * 6.28)
+                extra_cpu = sum(s["cpu"] for s in stress if uid in s["pods"])
+                extra_mem = sum(s["memory"] for s in stress if uid in s["pods"])
+                usage = []
+                for i, (name, req, cpu_limit, mem_limit) in enumerate(st["containers"]):
+                    cores = (req or 0.05) * (0.25 + 0.1 * h) * drift
+                    mem = (mem_limit or 256 * 1024 ** 2) * (0.35 + 0.1 * h)
+                    if i == 0:  # the stress runs beside the main container, in its cgroup
+                        cores += extra_cpu
+                        mem += extra_mem
+                    if cpu_limit:
+                        cores = min(cores, cpu_limit)
+                    if mem_limit:
+                        mem = min(mem, mem_limit * 0.98)
+                    usage.append((name, cores, mem))
+                out[uid] = (st["ns"], st["name"], st["node"], st["labels"], usage)
+            self.samples = out
+            self.sampled_at = now_iso()
+            STOP.wait(15.0 if out else 2.0)
+
+
+def parse_duration(s):
+    """A Go duration ("30s", "5m", "1h30m") in seconds, or None."""
+    parts = re.findall(r"([0-9.]+)(h|ms|m|s)", s or "")
+    if not parts:
+        return None
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in parts)
+
+
+def metrics_handler(lab):
+    """metrics.k8s.io/v1beta1 as metrics-server serves it: discovery, PodMetrics and NodeMetrics lists
+    (all namespaces, one namespace, one object), with labelSelector."""
+    group = "/apis/metrics.k8s.io/v1beta1"
+
+    def cpu_q(cores):
+        return "%dn" % int(cores * 1e9)
+
+    def mem_q(b):
+        return "%dKi" % int(b / 1024)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def send_json(self, code, obj):
+            body = json.dumps(obj).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def not_found(self, what):
+            self.send_json(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                                 "code": 404, "message": "%s not found" % what})
+
+        def do_GET(self):
+            url = urllib.parse.urlsplit(self.path)
+            q = urllib.parse.parse_qs(url.query)
+            sel = (q.get("labelSelector") or [""])[0]
+            path = url.path.rstrip("/")
+            if path in ("/healthz", "/readyz", "/livez"):
+                return self.send_json(200, {"status": "ok"})
+            if path == "/apis/metrics.k8s.io":
+                return self.send_json(200, {"kind": "APIGroup", "apiVersion": "v1", "name": "metrics.k8s.io",
+                                            "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+                                            "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1",
+                                                                 "version": "v1beta1"}})
+            if path == group:
+                return self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1",
+                                            "groupVersion": "metrics.k8s.io/v1beta1", "resources": [
+                    {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
+                    {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]}]})
+            samples = lab.samples
+            ts = lab.sampled_at
+            m = re.fullmatch(group + r"(?:/namespaces/([^/]+))?/pods(?:/([^/]+))?", path)
+            if m:
+                ns, name = m.group(1), m.group(2)
+                items = []
+                for (pns, pname, _node, labels, usage) in samples.values():
+                    if (ns and pns != ns) or (name and pname != name) or not selector_matches(sel, labels):
+                        continue
+                    items.append({"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
+                                  "metadata": {"name": pname, "namespace": pns, "labels": labels,
+                                               "creationTimestamp": now_iso()},
+                                  "timestamp": ts, "window": "15s",
+                                  "containers": [{"name": c, "usage": {"cpu": cpu_q(cores), "memory": mem_q(b)}}
+                                                 for (c, cores, b) in usage]})
+                if name:
+                    return self.send_json(200, items[0]) if items else self.not_found("podmetrics %s/%s" % (ns, name))
+                return self.send_json(200, {"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+                                            "metadata": {}, "items": items})
+            m = re.fullmatch(group + r"/nodes(?:/([^/]+))?", path)
+            if m:
+                name = m.group(1)
+                per_node = {n: [0.0, 0.0] for n in lab.nodes}
+                for (_ns, _name, node, _labels, usage) in samples.values():
+                    if node in per_node:
+                        per_node[node][0] += sum(u[1] for u in usage)
+                        per_node[node][1] += sum(u[2] for u in usage)
+                items = [{"kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
+                          "metadata": {"name": n, "labels": {"topology.kubernetes.io/zone": lab.nodes[n]},
+                                       "creationTimestamp": now_iso()},
+                          "timestamp": ts, "window": "15s",
+                          # the node's own processes (system, kubelet) on top of its pods
+                          "usage": {"cpu": cpu_q(0.3 + c), "memory": mem_q(1.5 * 1024 ** 3 + b)}}
+                         for n, (c, b) in sorted(per_node.items()) if not name or n == name]
+                if name:
+                    return self.send_json(200, items[0]) if items else self.not_found("nodemetrics %s" % name)
+                return self.send_json(200, {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+                                            "metadata": {}, "items": items})
+            self.not_found(path)
+
+    return Handler
+
+
+def serve_metrics(lab, port, cert, key, ca):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), metrics_handler(lab))
+    server.daemon_threads = True
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    # Only the API server's aggregator (its front-proxy client certificate, signed by the lab's CA).
+    ctx.load_verify_locations(ca)
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    log.info("metrics.k8s.io served on https://127.0.0.1:%d", port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kubeconfig", required=True)
@@ -501,6 +737,10 @@ def main():
     ap.add_argument("--failover-namespace", default="pipeline")
     ap.add_argument("--failover-selector", default="app=postgres")
     ap.add_argument("--failover-delay", type=float, default=8.0)
+    ap.add_argument("--metrics-port", type=int, default=0, help="serve metrics.k8s.io here (0: not at all)")
+    ap.add_argument("--metrics-cert")
+    ap.add_argument("--metrics-key")
+    ap.add_argument("--metrics-ca", help="CA of the client certificates allowed (the aggregator's)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)
@@ -512,9 +752,11 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: STOP.set())
     threads = [threading.Thread(target=t, daemon=True) for t in
-               (lab.heartbeat, lab.watch_pods, lab.run_queue, lab.failover, lab.chaos)]
+               (lab.heartbeat, lab.watch_pods, lab.run_queue, lab.failover, lab.chaos, lab.sample)]
     for t in threads:
         t.start()
+    if args.metrics_port:
+        serve_metrics(lab, args.metrics_port, args.metrics_cert, args.metrics_key, args.metrics_ca)
     log.info("emulating nodes %s", ", ".join(lab.nodes))
     while not STOP.is_set():
         STOP.wait(1)

@@ -11,6 +11,7 @@ ETCD_PEER_PORT=$((ETCD_PORT + 10))
 API_PORT=${CHAOSTUI_LAB_API_PORT:-16443}
 CM_PORT=$((API_PORT + 1))
 SCHED_PORT=$((API_PORT + 2))
+METRICS_PORT=$((API_PORT + 5))   # metrics.k8s.io, served by the emulator to the aggregator
 API_URL="https://127.0.0.1:$API_PORT"
 # The shared Chaos Mesh CRDs: beside the checkout (../shared) or named by CHAOSTUI_CRDS.
 CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/../shared/chaos-mesh-crds}

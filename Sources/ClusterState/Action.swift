@@ -21,6 +21,9 @@ public enum Action: Sendable {
   case serviceUpserted(ServiceInfo, dependsOn: [String])
   case event(ClusterEvent)
   case podMetrics(time: Seconds, [PodSample])
+  /// Pod usage from a metrics API (metrics.k8s.io): the pods' series, and their sums per workload.
+  case podUsage(time: Seconds, [PodSample])
+  case nodeUsage([NodeUsage])
   case workloadMetrics(time: Seconds, [WorkloadSample])
   /// The source's clock advanced; incidents are evaluated here.
   case tick(Seconds)

@@ -45,6 +45,10 @@ public struct ClusterState: Sendable {
   public var workloads: [String: Workload] = [:]
   public var hpas: [String: HPA] = [:]
   public var nodes: [String: Node] = [:]
+  /// Node usage where a metrics API serves it, by node name.
+  public var nodeUsage: [String: NodeUsage] = [:]
+  /// When the last metrics sample arrived (real time; nil before the first): the panes show how old it is.
+  public var metricsAt: Seconds? = nil
   public var services: [String: ServiceInfo] = [:]
   public var serviceDependencies: [String: [String]] = [:]
   public var events: [ClusterEvent] = []

@@ -222,6 +222,18 @@ public struct Node: Sendable, Equatable {
   }
 }
 
+/// What a node uses now (metrics.k8s.io).
+public struct NodeUsage: Sendable, Equatable {
+  public var node: String
+  public var cpuMilli: Double
+  public var memoryBytes: Double
+  public init(node: String, cpuMilli: Double, memoryBytes: Double) {
+    self.node = node
+    self.cpuMilli = cpuMilli
+    self.memoryBytes = memoryBytes
+  }
+}
+
 /// A Service and the workload behind it; its traffic is what the network pane measures.
 public struct ServiceInfo: Sendable, Equatable {
   public var namespace: String

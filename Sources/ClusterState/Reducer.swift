@@ -97,6 +97,24 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     }
     s.lastEventAt = s.now
     s.revision &+= 1
+  case .podUsage(let time, let samples):
+    var sums: [String: (cpu: Double, mem: Double)] = [:]
+    for sample in samples {
+      guard let p = s.pods[sample.podID], let w = p.workload else { continue }
+      let id = p.namespace + "/" + w
+      let acc = sums[id] ?? (0, 0)
+      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + sample.memoryBytes)
+    }
+    let perWorkload = sums.keys.sorted().map { id in
+      WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: nil)
+    }
+    s.metricsNote = nil
+    s.metricsAt = time
+    return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
+  case .nodeUsage(let list):
+    s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+    s.metricsRevision &+= 1
+    s.revision &+= 1
   case .podMetrics(_, let samples):
     for sample in samples {
       guard s.pods[sample.podID] != nil else { continue }
@@ -110,9 +128,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .workloadMetrics(_, let samples):
     for sample in samples {
       var series = s.workloadSeries[sample.workloadID] ?? WorkloadSeries(capacity: ClusterState.workloadHistory)
-      series.cpuMilli.append(sample.cpuMilli)
-      series.memoryBytes.append(sample.memoryBytes)
-      series.ioBytesPerSec.append(sample.ioBytesPerSec)
+      if let v = sample.cpuMilli { series.cpuMilli.append(v) }
+      if let v = sample.memoryBytes { series.memoryBytes.append(v) }
+      if let v = sample.ioBytesPerSec { series.ioBytesPerSec.append(v) }
       if let v = sample.latencyP50Ms { series.latencyP50Ms.append(v) }
       if let v = sample.latencyP99Ms { series.latencyP99Ms.append(v) }
       if let v = sample.lossPercent { series.lossPercent.append(v) }

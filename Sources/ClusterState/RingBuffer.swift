@@ -88,9 +88,10 @@ public struct PodSample: Sendable, Equatable {
 
 public struct WorkloadSample: Sendable, Equatable {
   public var workloadID: String
-  public var cpuMilli: Double
-  public var memoryBytes: Double
-  public var ioBytesPerSec: Double
+  /// nil: the source has no such figure (it is not drawn as zero).
+  public var cpuMilli: Double?
+  public var memoryBytes: Double?
+  public var ioBytesPerSec: Double?
   /// Network figures of the workload's service, where it has one.
   public var latencyP50Ms: Double?
   public var latencyP99Ms: Double?
@@ -99,7 +100,7 @@ public struct WorkloadSample: Sendable, Equatable {
   public var requestsPerSec: Double?
 
   public init(
-    workloadID: String, cpuMilli: Double, memoryBytes: Double, ioBytesPerSec: Double, latencyP50Ms: Double? = nil,
+    workloadID: String, cpuMilli: Double?, memoryBytes: Double?, ioBytesPerSec: Double?, latencyP50Ms: Double? = nil,
     latencyP99Ms: Double? = nil, lossPercent: Double? = nil, errorPercent: Double? = nil, requestsPerSec: Double? = nil
   ) {
     self.workloadID = workloadID

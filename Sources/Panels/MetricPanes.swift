@@ -35,8 +35,23 @@ public enum ResourcesPane {
     podsPerNode: [String: Int] = [:]
   ) {
     let t = ctx.theme
-    var inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: "CPU / MEM / IO")
+    var badge = "CPU / MEM / IO"
+    var stale = false
+    if let at = state.metricsAt, !state.isDemo {
+      // A real source: how old the newest sample is; past three cadences it is stale.
+      let age = max(0, state.now - at)
+      stale = age > 45
+      badge = "CPU / MEM  sample \(Fmt.age(age)) ago" + (stale ? " STALE" : "")
+    }
+    var inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 20 else { return }
+    if stale && state.metricsNote == nil {
+      buf.write(
+        inner.x, inner.y, "no new metrics for \(Fmt.age(state.now - (state.metricsAt ?? 0))): the values below are old",
+        t.style(.warn), maxWidth: inner.width)
+      inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+      guard inner.height >= 1 else { return }
+    }
     if let note = state.metricsNote {
       buf.write(inner.x, inner.y, note, t.style(.warn), maxWidth: inner.width)
       inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
@@ -77,9 +92,11 @@ public enum ResourcesPane {
       var y = inner.y + shown + 1
       let nodes = state.nodes.values.sorted { $0.zone != $1.zone ? $0.zone < $1.zone : $0.name < $1.name }
       buf.write(inner.x, y, Fmt.fit("nodes", nameW), t.style(.muted, [.bold]))
+      let usage = !state.nodeUsage.isEmpty
       buf.write(
-        inner.x + nameW + 1, y, "zone     status    pods  cpu cap  mem cap", t.style(.muted, [.bold]),
-        maxWidth: inner.width - nameW - 1)
+        inner.x + nameW + 1, y,
+        usage ? "zone     status    pods   cpu use/cap     mem use/cap" : "zone     status    pods  cpu cap  mem cap",
+        t.style(.muted, [.bold]), maxWidth: inner.width - nameW - 1)
       y += 1
       for (i, n) in nodes.enumerated() where y < inner.y + shown + 1 + nodeRows {
         if i == nodeRows - 2 && nodes.count > nodeRows - 1 {
@@ -90,8 +107,14 @@ public enum ResourcesPane {
         let line =
           Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? "Ready" : "NotReady", 9) + " "
           + Fmt.fit(String(podsPerNode[n.name] ?? 0), 4, right: true) + "  "
-          + Fmt.fit(Fmt.cpu(n.cpuCapacityMilli), 7, right: true)
-          + "  " + Fmt.fit(Fmt.bytes(n.memoryCapacityBytes), 7, right: true)
+          + (usage
+            ? Fmt.fit(Fmt.cpu(state.nodeUsage[n.name]?.cpuMilli) + "/" + Fmt.cpu(n.cpuCapacityMilli), 12, right: true)
+              + "  "
+              + Fmt.fit(
+                Fmt.bytes(state.nodeUsage[n.name]?.memoryBytes) + "/" + Fmt.bytes(n.memoryCapacityBytes), 14,
+                right: true)
+            : Fmt.fit(Fmt.cpu(n.cpuCapacityMilli), 7, right: true) + "  "
+              + Fmt.fit(Fmt.bytes(n.memoryCapacityBytes), 7, right: true))
         buf.write(inner.x + nameW + 1, y, line, t.style(n.ready ? .title : .error), maxWidth: inner.width - nameW - 1)
         y += 1
       }

@@ -103,15 +103,19 @@ public final class KubeCluster: @unchecked Sendable {
         let n = KubeDecode.node(e.object)
         return type == "DELETED" ? [.nodeDeleted(name: n.name)] : [.nodeUpserted(n)]
       })
-    // Metrics: where metrics.k8s.io is absent, the panes say so and where the numbers would come from.
+    // Metrics: metrics.k8s.io where served; where it is absent the panes say so and where the
+    // numbers would come from.
+    let metricsPath = base("metrics.k8s.io/v1beta1", "pods")
     Thread.detachNewThread { [self] in
-      if discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) == nil {
+      guard discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) != nil else {
         inbox.post([
           .metricsNote(
             "no metrics: metrics.k8s.io is not served by this cluster (metrics-server provides it; Prometheus support comes later)"
           )
         ])
+        return
       }
+      pollMetrics(path: metricsPath)
     }
     // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.
     let hpaPath = { (version: String) -> String in base("autoscaling/" + version, "horizontalpodautoscalers") }
@@ -194,6 +198,46 @@ public final class KubeCluster: @unchecked Sendable {
       "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables in \(String(format: "%.3f", Date().timeIntervalSince1970 - started)) s"
     )
     return [.podsPreview(pods)]
+  }
+
+  /// Pod and node usage from metrics.k8s.io: asked every 5 s, kept when the server has a new sample
+  /// (metrics-server makes one about every 15 s). Failures show in the resources pane.
+  func pollMetrics(path: String) {
+    var http: HTTPTransport?
+    var lastSample: Seconds?
+    var nodesAllowed = true
+    var backoff = Backoff()
+    while !isStopped {
+      do {
+        if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
+        guard let http else { break }
+        let r = try http.request("GET", path, timeout: 10)
+        try KubeCluster.check(r, what: "pod metrics")
+        let (samples, time) = try MetricsAPI.pods(r.body)
+        if time == nil || time != lastSample {
+          lastSample = time
+          var actions: [Action] = [.podUsage(time: Date().timeIntervalSince1970, samples)]
+          if nodesAllowed {
+            let n = try http.request("GET", "/apis/metrics.k8s.io/v1beta1/nodes", timeout: 10)
+            if n.status == 403 {
+              nodesAllowed = false
+              log?("metrics: node metrics forbidden; pod metrics only")
+            } else if n.status == 200, let nodes = try? MetricsAPI.nodes(n.body) {
+              actions.append(.nodeUsage(nodes))
+            }
+          }
+          inbox.post(actions)
+        }
+        backoff.reset()
+        Thread.sleep(forTimeInterval: 5)
+      } catch {
+        if error is HTTPTransport.TransportError { http = nil }
+        let wait = backoff.next()
+        log?("metrics: \(error); retrying in \(String(format: "%.1f", wait)) s")
+        inbox.post([.metricsNote("metrics.k8s.io: \(error)")])
+        Thread.sleep(forTimeInterval: max(wait, 2))
+      }
+    }
   }
 
   /// The first of `preferred` that the server's discovery lists for `group`.
