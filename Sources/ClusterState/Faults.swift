@@ -8,6 +8,9 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable {
   case cpuHog = "cpu-hog"
   case memoryHog = "memory-hog"
   case killPrimary = "kill-primary"
+  case evict = "evict"
+  case scale = "scale"
+  case cordon = "cordon"
 
   public var title: String {
     switch self {
@@ -18,13 +21,16 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable {
     case .cpuHog: return "CPU hog"
     case .memoryHog: return "Memory hog"
     case .killPrimary: return "Kill stateful primary"
+    case .evict: return "Evict pod"
+    case .scale: return "Scale workload"
+    case .cordon: return "Cordon node"
     }
   }
 
   /// One-shot faults act once (the pod or container is killed); the others stay in force for their duration.
   public var isOneShot: Bool {
     switch self {
-    case .podKill, .containerKill, .killPrimary: return true
+    case .podKill, .containerKill, .killPrimary, .evict: return true
     default: return false
     }
   }
@@ -33,10 +39,13 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable {
 public enum FaultTarget: Sendable, Equatable, Hashable {
   case pod(namespace: String, name: String)
   case workload(namespace: String, name: String)
+  case node(name: String)
 
+  /// The namespace of the target ("" for a node, which has none).
   public var namespace: String {
     switch self {
     case .pod(let ns, _), .workload(let ns, _): return ns
+    case .node: return ""
     }
   }
 
@@ -44,6 +53,7 @@ public enum FaultTarget: Sendable, Equatable, Hashable {
     switch self {
     case .pod(let ns, let n): return "pod \(ns)/\(n)"
     case .workload(let ns, let n): return "workload \(ns)/\(n)"
+    case .node(let n): return "node \(n)"
     }
   }
 }
@@ -63,6 +73,10 @@ public struct FaultParameters: Sendable, Equatable {
   /// Memory hog: how fast the stressor allocates, MiB per second, until the limit.
   public var memoryMiBPerSec: Double = 16
   public var duration: Seconds = 60
+  /// Pod kill: the grace period to delete with (nil: the pod's own; 0: force, confirmed separately).
+  public var gracePeriod: Int? = nil
+  /// Scale: the replicas the workload is set to for the duration (then set back).
+  public var replicas: Int = 1
   public init() {}
 }
 

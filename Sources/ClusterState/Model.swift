@@ -212,6 +212,8 @@ public struct Node: Sendable, Equatable {
   public var ready: Bool
   public var cpuCapacityMilli: Double
   public var memoryCapacityBytes: Double
+  /// Cordoned: no new pods are scheduled here.
+  public var unschedulable = false
 
   public init(name: String, zone: String, ready: Bool = true, cpuCapacityMilli: Double, memoryCapacityBytes: Double) {
     self.name = name

@@ -43,6 +43,8 @@ public struct Simulator: Sendable {
     var baseLatencyMs: Double
     var ioPerPod: Double
     var light = false
+    /// A PodDisruptionBudget's minAvailable for the workload's pods (evictions honour it).
+    var minAvailable: Int? = nil
     var id: String { namespace + "/" + name }
   }
 
@@ -83,6 +85,9 @@ public struct Simulator: Sendable {
     var pods: Set<String>
     var params: FaultParameters
     var ends: Seconds
+    /// What to set back when the fault ends: a workload's replicas, or a node to uncordon.
+    var restoreReplicas: (w: Int, replicas: Int)? = nil
+    var uncordon: Int? = nil
   }
 
   public private(set) var tickIndex: Int = 0
@@ -127,7 +132,7 @@ public struct Simulator: Sendable {
         kind: .deployment, namespace: namespace, name: "flask", rsHash: "7c9d8f5b6d", replicas: 3,
         labels: ["app": "flask", "tier": "web"], containers: 1, cpuRequest: 200, cpuLimit: 500, memLimit: 256 * mi,
         memBase: 92 * mi, cpuIdle: 8, cpuPerRequest: 1.1, pullDelay: 2.0, readyDelay: 3.0, grace: 5, service: "flask",
-        baseLatencyMs: 18, ioPerPod: 40_000),
+        baseLatencyMs: 18, ioPerPod: 40_000, minAvailable: 2),
       Spec(
         kind: .statefulSet, namespace: namespace, name: "postgres", rsHash: nil, replicas: 2,
         labels: ["app": "postgres", "tier": "db"], containers: 2, cpuRequest: 500, cpuLimit: 1000, memLimit: 1024 * mi,
@@ -333,12 +338,13 @@ public struct Simulator: Sendable {
     }
   }
 
-  mutating func leastLoadedNode() -> String {
+  /// The ready, schedulable node with the fewest pods; nil when every node is cordoned or down.
+  mutating func leastLoadedNode() -> String? {
     var counts = [String: Int]()
     for p in pods { if let n = p.node, p.deletion == nil { counts[n, default: 0] += 1 } }
-    var best = nodes[0].name
+    var best: String?
     var bestCount = Int.max
-    for n in nodes where n.ready {
+    for n in nodes where n.ready && !n.unschedulable {
       let c = counts[n.name] ?? 0
       if c < bestCount {
         best = n.name
@@ -359,7 +365,7 @@ public struct Simulator: Sendable {
       switch pods[i].stage {
       case .pending(let until):
         if t >= until {
-          let node = leastLoadedNode()
+          guard let node = leastLoadedNode() else { break }  // Pending until a node takes it
           pods[i].node = node
           pods[i].stage = .creating(until: t + spec.pullDelay * rng.uniform(0.8, 1.3))
           pods[i].dirty = true
@@ -506,14 +512,56 @@ public struct Simulator: Sendable {
       if case .failure(let message) = targets { out.append(.faultFailed(id: id, message: message.text)) }
       return out
     }
-    let names = indices.map { specs[pods[$0].w].namespace + "/" + pods[$0].name }
+    var acted = indices
+    var refusedNote: String?
+    if request.kind == .evict {
+      // The eviction API: each pod in turn, refused (429) where its disruption budget allows no more.
+      acted = []
+      for i in indices {
+        let spec = specs[pods[i].w]
+        let healthy = pods.filter { $0.w == pods[i].w && $0.deletion == nil && $0.ready }.count
+        if let min = spec.minAvailable, healthy - (pods[i].ready ? 1 : 0) < min {
+          refusedNote =
+            "\(pods[i].name): Cannot evict pod as it would violate the pod's disruption budget (\(spec.name): minAvailable \(min), \(healthy) healthy)"
+          continue
+        }
+        acted.append(i)
+        deletePod(at: i, grace: spec.grace, into: &out)
+      }
+      if acted.isEmpty {
+        return [.faultFailed(id: id, message: "429 Too Many Requests: " + (refusedNote ?? "refused"))]
+      }
+    }
+    let names = acted.map { specs[pods[$0].w].namespace + "/" + pods[$0].name }
     var workloads: [String] = []
-    for i in indices where !workloads.contains(specs[pods[i].w].id) { workloads.append(specs[pods[i].w].id) }
+    for i in acted where !workloads.contains(specs[pods[i].w].id) { workloads.append(specs[pods[i].w].id) }
     let ends = request.kind.isOneShot ? now : now + request.parameters.duration
     out.append(.faultStarted(id: id, time: now, ends: ends, pods: names, workloads: workloads))
+    if let refusedNote { out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote)) }
     switch request.kind {
+    case .evict: break
+    case .scale:
+      let w = pods[indices[0]].w
+      var f = SimFault(id: id, kind: .scale, pods: [], params: request.parameters, ends: ends)
+      f.restoreReplicas = (w, specs[w].replicas)
+      faults.append(f)
+      specs[w].replicas = max(0, request.parameters.replicas)
+      event(
+        &out, "ScalingReplicaSet", "deployment/" + specs[w].name,
+        "Scaled \(specs[w].name) to \(specs[w].replicas) (chaostui, was \(f.restoreReplicas!.replicas))")
+    case .cordon:
+      guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
+      var f = SimFault(id: id, kind: .cordon, pods: [], params: request.parameters, ends: ends)
+      if !nodes[n].unschedulable {
+        nodes[n].unschedulable = true
+        f.uncordon = n
+        out.append(.nodeUpserted(nodes[n]))
+      }
+      faults.append(f)
+      event(&out, "NodeNotSchedulable", "node/" + name, "Node \(name) status is now: NodeNotSchedulable")
     case .podKill, .killPrimary:
-      for i in indices { deletePod(at: i, grace: specs[pods[i].w].grace, into: &out) }
+      let grace = request.parameters.gracePeriod.map(Double.init)
+      for i in indices { deletePod(at: i, grace: grace ?? specs[pods[i].w].grace, into: &out) }
     case .containerKill:
       for i in indices {
         if case .running = pods[i].stage, case .running = pods[i].container {
@@ -558,6 +606,9 @@ public struct Simulator: Sendable {
       if request.parameters.mode == .one {
         chosen = [members[rng.int(members.count)]]
       }
+    case .node(let name):
+      guard nodes.contains(where: { $0.name == name }) else { return .failure(Refusal(text: "node \(name) not found")) }
+      return .success([])
     }
     return .success(chosen)
   }
@@ -567,7 +618,7 @@ public struct Simulator: Sendable {
     var out: [Action] = []
     for id in ids {
       if let i = faults.firstIndex(where: { $0.id == id }) {
-        faults.remove(at: i)
+        restore(faults.remove(at: i), into: &out)
         out.append(.faultEnded(id: id, time: now, reason: "aborted"))
       }
     }
@@ -578,12 +629,28 @@ public struct Simulator: Sendable {
     var kept: [SimFault] = []
     for f in faults {
       if t >= f.ends {
+        restore(f, into: &out)
         out.append(.faultEnded(id: f.id, time: t, reason: "expired"))
       } else {
         kept.append(f)
       }
     }
     faults = kept
+  }
+
+  /// Sets back what a fault changed: the workload's replicas, the node's schedulability.
+  mutating func restore(_ f: SimFault, into out: inout [Action]) {
+    if let r = f.restoreReplicas {
+      specs[r.w].replicas = r.replicas
+      event(
+        &out, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
+        "Scaled \(specs[r.w].name) back to \(r.replicas) (chaostui)")
+    }
+    if let n = f.uncordon {
+      nodes[n].unschedulable = false
+      out.append(.nodeUpserted(nodes[n]))
+      event(&out, "NodeSchedulable", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeSchedulable")
+    }
   }
 
   // MARK: - Metrics

@@ -25,6 +25,8 @@ public enum Dialog: Equatable, Sendable {
   case help(scroll: Int)
   case faultMenu(podID: String, scope: FaultScope)
   case confirm(FaultRequest, podID: String)
+  /// The second question of a force delete (grace period 0).
+  case confirmForce(FaultRequest)
   case summary
 }
 
@@ -296,6 +298,18 @@ public final class Console {
     if kind == .killPrimary, let w = pod.workload {
       return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
     }
+    if kind == .scale {
+      // The pod's workload, one replica fewer (its controller or HPA may fight back: that is the test).
+      guard let w = pod.workload else { return nil }
+      let desired = store.state.workloads[pod.namespace + "/" + w]?.desiredReplicas ?? 1
+      params.replicas = max(0, desired - 1)
+      params.mode = .all
+      return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
+    }
+    if kind == .cordon {
+      guard let node = pod.node else { return nil }
+      return FaultRequest(kind: kind, target: .node(name: node), parameters: params)
+    }
     return FaultRequest(kind: kind, target: target, parameters: params)
   }
 
@@ -339,9 +353,15 @@ public final class Console {
         ui.dialog = .confirm(req, podID: podID)
       default: break
       }
+    case .confirmForce(let req): return handleForce(req, key)
     case .confirm(var req, let podID):
       switch key {
       case .char("y"), .char("Y"), .enter:
+        if req.kind == .podKill && req.parameters.gracePeriod == 0 {
+          // A force delete is asked separately: it removes the pod from the API at once.
+          ui.dialog = .confirmForce(req)
+          return true
+        }
         ui.dialog = nil
         log?("inject \(req.kind.rawValue) on \(req.target.label) for \(Int(req.parameters.duration))s")
         store.dispatch(.requestFault(req))
@@ -367,6 +387,18 @@ public final class Console {
     return true
   }
 
+  func handleForce(_ req: FaultRequest, _ key: Key) -> Bool {
+    ui.dialog = nil
+    if key == .char("F") {
+      log?("inject \(req.kind.rawValue) on \(req.target.label), force (grace 0)")
+      store.dispatch(.requestFault(req))
+      if let notice = store.state.notice { say(notice) }
+    } else {
+      say("Force delete cancelled")
+    }
+    return true
+  }
+
   func adjust(_ req: inout FaultRequest, up: Bool) {
     let s: Double = up ? 1 : -1
     switch req.kind {
@@ -376,6 +408,12 @@ public final class Console {
     case .networkLoss: req.parameters.lossPercent = max(5, min(100, req.parameters.lossPercent + s * 5))
     case .cpuHog: req.parameters.cpuMilli = max(100, min(8000, req.parameters.cpuMilli + s * 250))
     case .memoryHog: req.parameters.memoryMiBPerSec = max(1, min(512, req.parameters.memoryMiBPerSec + s * 8))
+    case .scale: req.parameters.replicas = max(0, min(100, req.parameters.replicas + Int(s)))
+    case .podKill:
+      // The pod's own grace period, then shorter ones down to 0 (force, confirmed separately).
+      let steps: [Int?] = [nil, 30, 10, 5, 1, 0]
+      let i = steps.firstIndex(of: req.parameters.gracePeriod) ?? 0
+      req.parameters.gracePeriod = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
     default: break
     }
   }
@@ -390,13 +428,24 @@ public final class Console {
       let w = p.workload.flatMap { s.workloads[ns + "/" + $0] }
       let of = w.map { " (\($0.readyReplicas)/\($0.desiredReplicas) ready in \($0.kind.rawValue) \($0.name))" } ?? ""
       return (1, "1 pod: \(name)\(of)")
+    case .node(let name):
+      let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
+      return (on, "node \(name): its \(on) pods keep running; new pods are scheduled elsewhere")
     case .workload(let ns, let name):
       let members = s.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
+      if req.kind == .scale {
+        let desired = s.workloads[ns + "/" + name]?.desiredReplicas ?? members.count
+        let gone = max(0, desired - req.parameters.replicas)
+        return (gone, "\(name): \(desired) -> \(req.parameters.replicas) replicas (\(gone) pods removed)")
+      }
       if req.kind == .killPrimary {
         let primary = members.filter { s.roleSelector.isPrimary($0.labels) }.map(\.name).sorted().first
         return (1, "1 pod: \(primary ?? "no primary found") (primary of \(name), \(members.count) pods)")
       }
       if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)") }
+      if req.kind == .evict {
+        return (members.count, "all \(members.count) pods of \(name), each as its budget allows")
+      }
       return (members.count, "all \(members.count) pods of \(name)")
     }
   }

@@ -118,5 +118,8 @@ public enum KeyTable {
     ("u", .cpuHog, "burn CPU in the pod, up to its limit"),
     ("m", .memoryHog, "allocate memory until the container is OOMKilled"),
     ("p", .killPrimary, "delete the primary of a replicated stateful set"),
+    ("e", .evict, "evict the pod (its PodDisruptionBudget may refuse)"),
+    ("s", .scale, "scale the pod's workload for a while, then back"),
+    ("n", .cordon, "cordon the pod's node for a while (no new pods there)"),
   ]
 }

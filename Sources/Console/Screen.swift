@@ -164,7 +164,8 @@ extension Console {
       let wname = pod?.workload ?? "?"
       let count = pod.flatMap { p in state.workloads[p.namespace + "/" + wname] }?.currentReplicas ?? 0
       let scopes = ["this pod", "one random pod of \(wname)", "all \(count) pods of \(wname)"]
-      let inner = dialogBox(&buf, width: 78, height: 15, title: "Inject a fault", ctx: ctx)
+      let inner = dialogBox(
+        &buf, width: 78, height: KeyTable.faultKeys.count + 8, title: "Inject a fault", ctx: ctx)
       buf.write(
         inner.x + 1, inner.y, "pod    " + (pod.map { $0.namespace + "/" + $0.name } ?? podID + " (gone)"),
         st(.title, [.bold]), maxWidth: inner.width - 2)
@@ -185,12 +186,33 @@ extension Console {
           maxWidth: inner.width - 29)
       }
       buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
+    case .confirmForce(let req):
+      let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
+      let lines: [(String, Theme.Role)] = [
+        (req.target.label, .title),
+        ("Grace period 0: the pod leaves the API at once, before its containers", .warn),
+        ("have stopped; a StatefulSet may start its replacement beside it.", .warn),
+        ("", .muted),
+        ("F (capital) force delete     any other key cancels", .key),
+      ]
+      for (i, l) in lines.enumerated() {
+        buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i == 0 ? [.bold] : []), maxWidth: inner.width - 2)
+      }
     case .confirm(let req, _):
       let radius = blastRadius(req)
       let p = req.parameters
       let effect: String
       switch req.kind {
-      case .podKill: effect = "delete with the pod's grace period; its owner replaces it"
+      case .podKill:
+        effect =
+          p.gracePeriod.map {
+            $0 == 0
+              ? "FORCE delete (grace 0): gone from the API at once   (+/- grace)"
+              : "delete with a \($0)s grace period; its owner replaces it   (+/- grace)"
+          } ?? "delete with the pod's grace period; its owner replaces it   (+/- grace)"
+      case .evict: effect = "the Eviction API: graceful, refused if a PodDisruptionBudget allows no more"
+      case .scale: effect = "set replicas to \(p.replicas), then back   (+/- to change)"
+      case .cordon: effect = "mark the node unschedulable, then uncordon it"
       case .containerKill: effect = "kill the main container; the kubelet restarts it with back-off"
       case .killPrimary: effect = "delete the primary; the operator promotes a replica"
       case .networkDelay: effect = "+\(Int(p.delayMs))ms latency, jitter \(Int(p.jitterMs))ms   (+/- to change)"

@@ -55,6 +55,7 @@ public enum ChaosMesh {
     case .workload(let ns, _):
       selector = ["namespaces": [ns], "labelSelectors": selectorLabels(pods)]
       mode = p.mode == .one ? "one" : "all"
+    case .node: return nil
     }
     var spec: [String: Any] = ["mode": mode, "selector": selector]
     let duration = "\(Int(p.duration))s"

@@ -102,7 +102,9 @@ public enum KubeDecode {
       var type: String
       var status: String
     }
+    struct Spec: Decodable { var unschedulable: Bool? }
     var metadata: Meta
+    var spec: Spec?
     var status: Status?
   }
 
@@ -255,11 +257,13 @@ public enum KubeDecode {
   static func node(_ k: KNode) -> Node {
     let labels = k.metadata.labels ?? [:]
     let ready = k.status?.conditions?.first { $0.type == "Ready" }?.status == "True"
-    return Node(
+    var node = Node(
       name: k.metadata.name,
       zone: labels["topology.kubernetes.io/zone"] ?? labels["failure-domain.beta.kubernetes.io/zone"] ?? "-",
       ready: ready, cpuCapacityMilli: k.status?.capacity?["cpu"].flatMap(Quantity.milli) ?? 0,
       memoryCapacityBytes: k.status?.capacity?["memory"].flatMap(Quantity.bytes) ?? 0)
+    node.unschedulable = k.spec?.unschedulable ?? false
+    return node
   }
 
   // MARK: - Entry points (tests and the informers)

@@ -33,7 +33,23 @@ public final class KubeCluster: @unchecked Sendable {
   /// Everything is sent with dryRun=All and reported as such.
   public let dryRun: Bool
   private let registryLock = NSLock()
-  private var created: [Int: ChaosMesh.Resource] = [:]
+  /// What this session changed and must set back (panic, expiry, every exit path), by fault id.
+  private var created: [Int: Undo] = [:]
+  private var evictionVersion: String?
+
+  /// A change chaostui made and how to undo it.
+  enum Undo: Sendable {
+    /// A Chaos Mesh resource: deleted.
+    case chaos(ChaosMesh.Resource)
+    /// A workload scaled: its scale subresource set back, the annotation removed.
+    case replicas(objectPath: String, replicas: Int, label: String)
+    /// A node cordoned: uncordoned, the annotation removed.
+    case uncordon(node: String)
+  }
+
+  /// The annotation on a workload or node that chaostui changed: what to set back and until when,
+  /// so that a later run (or a person) can undo it even after chaostui was killed with -9.
+  public static let restoreAnnotation = "chaostui.io/restore"
 
   public init(connection: ClusterConnection, namespace: String?, dryRun: Bool = false) {
     self.connection = connection
@@ -48,6 +64,12 @@ public final class KubeCluster: @unchecked Sendable {
   }
 
   var dryRunQuery: String { dryRun ? "?dryRun=All" : "" }
+
+  /// A query string of `items`, with dryRun=All when this is a dry run.
+  func query(_ items: [String]) -> String {
+    let all = items + (dryRun ? ["dryRun=All"] : [])
+    return all.isEmpty ? "" : "?" + all.joined(separator: "&")
+  }
 
   var isStopped: Bool { stopLock.withLock { stopped } }
   public func stop() { stopLock.withLock { stopped = true } }
@@ -400,10 +422,13 @@ public final class KubeCluster: @unchecked Sendable {
   // MARK: - Permissions
 
   /// What each fault needs: verb, API group and resource.
-  static func permission(_ kind: FaultKind) -> (verb: String, group: String, resource: String) {
+  static func permission(_ kind: FaultKind) -> (verb: String, group: String, resource: String, subresource: String) {
     switch kind {
-    case .podKill, .killPrimary: return ("delete", "", "pods")
-    default: return ("create", "chaos-mesh.org", ChaosMesh.plural(for: kind) ?? "podchaos")
+    case .podKill, .killPrimary: return ("delete", "", "pods", "")
+    case .evict: return ("create", "", "pods", "eviction")
+    case .scale: return ("patch", "apps", "deployments", "scale")
+    case .cordon: return ("patch", "", "nodes", "")
+    default: return ("create", "chaos-mesh.org", ChaosMesh.plural(for: kind) ?? "podchaos", "")
     }
   }
 
@@ -425,12 +450,16 @@ public final class KubeCluster: @unchecked Sendable {
         var answers: [String: Bool] = [:]
         for kind in FaultKind.allCases {
           let p = KubeCluster.permission(kind)
-          let key = "\(p.verb) \(p.group)/\(p.resource)"
+          let key = "\(p.verb) \(p.group)/\(p.resource)/\(p.subresource)"
           if answers[key] == nil {
+            // Nodes have no namespace: the question is cluster-wide.
             let review: [String: Any] = [
               "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
               "spec": [
-                "resourceAttributes": ["namespace": ns, "verb": p.verb, "group": p.group, "resource": p.resource]
+                "resourceAttributes": [
+                  "namespace": p.resource == "nodes" ? "" : ns, "verb": p.verb, "group": p.group,
+                  "resource": p.resource, "subresource": p.subresource,
+                ]
               ],
             ]
             struct Answer: Decodable {
@@ -444,8 +473,11 @@ public final class KubeCluster: @unchecked Sendable {
             answers[key] = a.status.allowed
           }
           if answers[key] == false {
-            let what = p.group.isEmpty ? p.resource : p.resource + "." + p.group
-            denied[kind] = "forbidden: \(connection.userName) may not \(p.verb) \(what) in \(ns)"
+            let what =
+              (p.group.isEmpty ? p.resource : p.resource + "." + p.group)
+              + (p.subresource.isEmpty ? "" : "/" + p.subresource)
+            denied[kind] =
+              "forbidden: \(connection.userName) may not \(p.verb) \(what)" + (p.resource == "nodes" ? "" : " in \(ns)")
           }
         }
         log?(
@@ -509,7 +541,7 @@ public final class KubeCluster: @unchecked Sendable {
           "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
         try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
         audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
-        if !dryRun { registryLock.withLock { created[id] = resource } }
+        if !dryRun { registryLock.withLock { created[id] = .chaos(resource) } }
         let ends = request.kind.isOneShot ? now : now + request.parameters.duration
         let workloads = Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
         inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
@@ -528,16 +560,37 @@ public final class KubeCluster: @unchecked Sendable {
     }
   }
 
-  /// Deletes the resource of a fault, if this session still holds one. Returns whether it did.
+  /// Undoes what a fault changed (deletes its Chaos Mesh resource, sets replicas back, uncordons),
+  /// if this session still holds it. Returns whether it did.
   @discardableResult
   func delete(_ id: Int, reason: String) -> Bool {
-    guard let r = registryLock.withLock({ created.removeValue(forKey: id) }) else { return false }
+    guard let undo = registryLock.withLock({ created.removeValue(forKey: id) }) else { return false }
+    let what: String
     do {
       let http = try HTTPTransport(connection: connection, tokens: tokens)
-      let resp = try http.request("DELETE", r.path)
-      audit("delete \(r.plural) \(r.namespace)/\(r.name) (\(reason)): \(resp.status)")
+      let resp: HTTPTransport.Response
+      switch undo {
+      case .chaos(let r):
+        what = "delete \(r.plural) \(r.namespace)/\(r.name)"
+        resp = try http.request("DELETE", r.path)
+      case .replicas(let path, let replicas, let label):
+        what = "scale \(label) back to \(replicas)"
+        let body = #"{"spec":{"replicas":\#(replicas)}}"#
+        resp = try http.request(
+          "PATCH", path + "/scale", body: Data(body.utf8), contentType: "application/merge-patch+json")
+        _ = try? http.request(
+          "PATCH", path, body: Data(#"{"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}}"#.utf8),
+          contentType: "application/merge-patch+json")
+      case .uncordon(let node):
+        what = "uncordon node \(node)"
+        let body =
+          #"{"spec":{"unschedulable":null},"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}}"#
+        resp = try http.request(
+          "PATCH", "/api/v1/nodes/\(node)", body: Data(body.utf8), contentType: "application/merge-patch+json")
+      }
+      audit("\(what) (\(reason)): \(resp.status)")
     } catch {
-      audit("delete \(r.plural) \(r.namespace)/\(r.name) (\(reason)) failed: \(error)")
+      audit("undo of fault \(id) (\(reason)) failed: \(error)")
     }
     return true
   }
@@ -572,7 +625,12 @@ public final class KubeCluster: @unchecked Sendable {
         if let p = state.pods[ns + "/" + name] { targets = [p] }
       case .workload(let ns, let name):
         targets = state.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
-        if request.parameters.mode == .one, let p = targets.randomElement() { targets = [p] }
+        if request.parameters.mode == .one && request.kind != .scale, let p = targets.randomElement() {
+          targets = [p]
+        }
+      case .node(let name):
+        Thread.detachNewThread { [self] in cordon(id, request, node: name) }
+        return []
       }
       if request.kind == .killPrimary {
         let w = targets.first?.workload
@@ -582,34 +640,181 @@ public final class KubeCluster: @unchecked Sendable {
         }
         if targets.isEmpty { return [.faultFailed(id: id, message: "no pod matches the primary selector")] }
       }
-      guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
-      if request.kind != .podKill && request.kind != .killPrimary {
-        injectChaos(id, request, pods: targets)
+      if request.kind == .scale, case .workload(let ns, let name) = request.target {
+        guard let w = state.workloads[ns + "/" + name] else {
+          return [.faultFailed(id: id, message: "workload \(ns)/\(name) is not known (yet)")]
+        }
+        let pods = targets
+        Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: pods) }
         return []
       }
-      let conn = connection
-      let chosen = targets
-      let tokens = self.tokens
-      let inbox = self.inbox
-      Thread.detachNewThread { [self] in
-        let now = Date().timeIntervalSince1970
-        do {
-          let http = try HTTPTransport(connection: conn, tokens: tokens)
-          for p in chosen {
-            let r = try http.request("DELETE", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)" + dryRunQuery)
-            try KubeCluster.check(r, what: "delete pod \(p.namespace)/\(p.name)")
-            audit("delete pod \(p.namespace)/\(p.name): \(r.status)")
-          }
-          let workloads = Array(Set(chosen.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
-          inbox.post([
-            .faultStarted(id: id, time: now, ends: now, pods: chosen.map(\.id), workloads: workloads)
-          ])
-        } catch {
-          audit("\(request.kind.rawValue) failed: \(error)")
-          inbox.post([.faultFailed(id: id, message: "\(error)")])
-        }
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
+      switch request.kind {
+      case .podKill, .killPrimary, .evict:
+        let chosen = targets
+        Thread.detachNewThread { [self] in deletePods(id, request, chosen) }
+      default:
+        injectChaos(id, request, pods: targets)
       }
       return []
+    }
+  }
+
+  static func workloadIDs(_ pods: [Pod]) -> [String] {
+    Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+  }
+
+  /// Pod kill (DELETE, with the grace period asked for), kill primary, and eviction (the
+  /// Eviction API, refused with 429 where a PodDisruptionBudget allows no more disruptions).
+  func deletePods(_ id: Int, _ request: FaultRequest, _ chosen: [Pod]) {
+    let now = Date().timeIntervalSince1970
+    do {
+      let http = try HTTPTransport(connection: connection, tokens: tokens)
+      var done: [Pod] = []
+      var refused: [String] = []
+      for p in chosen {
+        let path = "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)"
+        if request.kind == .evict {
+          let version = evictionAPIVersion(http)
+          var body: [String: Any] = [
+            "apiVersion": version, "kind": "Eviction", "metadata": ["name": p.name, "namespace": p.namespace],
+          ]
+          if dryRun { body["deleteOptions"] = ["dryRun": ["All"]] }
+          let r = try http.request(
+            "POST", path + "/eviction" + query([]), body: try JSONSerialization.data(withJSONObject: body))
+          audit("evict pod \(p.namespace)/\(p.name) (\(version)): \(r.status)")
+          if r.status == 429 {
+            // The disruption budget said no: the API's own words.
+            refused.append("\(p.name): " + (KubeDecode.status(r.body)?.message ?? "refused by a PodDisruptionBudget"))
+            continue
+          }
+          try KubeCluster.check(r, what: "evict pod \(p.namespace)/\(p.name)")
+        } else {
+          let grace = request.kind == .podKill ? request.parameters.gracePeriod : nil
+          let r = try http.request("DELETE", path + query(grace.map { ["gracePeriodSeconds=\($0)"] } ?? []))
+          try KubeCluster.check(r, what: "delete pod \(p.namespace)/\(p.name)")
+          audit("delete pod \(p.namespace)/\(p.name)\(grace.map { " grace \($0)s" } ?? ""): \(r.status)")
+        }
+        done.append(p)
+      }
+      if done.isEmpty {
+        inbox.post([.faultFailed(id: id, message: "429 Too Many Requests: " + refused.joined(separator: "; "))])
+        return
+      }
+      var actions: [Action] = [
+        .faultStarted(id: id, time: now, ends: now, pods: done.map(\.id), workloads: KubeCluster.workloadIDs(done))
+      ]
+      if !refused.isEmpty {
+        actions.append(.notice("Evicted \(done.count) of \(chosen.count); " + refused.joined(separator: "; ")))
+      }
+      if dryRun { actions.append(.notice("Dry run: the server accepted it; nothing was deleted")) }
+      inbox.post(actions)
+    } catch {
+      audit("\(request.kind.rawValue) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// policy/v1 where served (1.22+), else policy/v1beta1, from discovery (asked once).
+  func evictionAPIVersion(_ http: HTTPTransport) -> String {
+    if let v = registryLock.withLock({ evictionVersion }) { return v }
+    struct Group: Decodable {
+      struct V: Decodable { var version: String }
+      var versions: [V]
+    }
+    var v = "policy/v1beta1"
+    if let r = try? http.request("GET", "/apis/policy"), r.status == 200,
+      let g = try? JSONDecoder().decode(Group.self, from: r.body), g.versions.contains(where: { $0.version == "v1" })
+    {
+      v = "policy/v1"
+    }
+    registryLock.withLock { evictionVersion = v }
+    log?("eviction: \(v)")
+    return v
+  }
+
+  /// Scales a workload to the replicas asked for, for the fault's duration; then sets it back.
+  func scale(_ id: Int, _ request: FaultRequest, workload w: Workload, pods: [Pod]) {
+    let now = Date().timeIntervalSince1970
+    let plural = w.kind == .statefulSet ? "statefulsets" : "deployments"
+    let objectPath = "/apis/apps/v1/namespaces/\(w.namespace)/\(plural)/\(w.name)"
+    let label = "\(plural) \(w.namespace)/\(w.name)"
+    do {
+      let http = try HTTPTransport(connection: connection, tokens: tokens)
+      struct Scale: Decodable {
+        struct Spec: Decodable { var replicas: Int? }
+        var spec: Spec?
+      }
+      let g = try http.request("GET", objectPath + "/scale")
+      try KubeCluster.check(g, what: "read the scale of \(label)")
+      let original = (try? JSONDecoder().decode(Scale.self, from: g.body))?.spec?.replicas ?? w.desiredReplicas
+      let target = max(0, request.parameters.replicas)
+      let ends = now + request.parameters.duration
+      // The annotation first (what to set back, until when), so a crash after the scale leaves a trace.
+      let note = #"{\"replicas\":\#(original),\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
+      let a = try http.request(
+        "PATCH", objectPath + query([]),
+        body: Data(#"{"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(a, what: "annotate \(label)")
+      let r = try http.request(
+        "PATCH", objectPath + "/scale" + query([]), body: Data(#"{"spec":{"replicas":\#(target)}}"#.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(r, what: "scale \(label)")
+      audit("scale \(label) from \(original) to \(target) for \(Int(request.parameters.duration))s: \(r.status)")
+      if !dryRun {
+        registryLock.withLock { created[id] = .replicas(objectPath: objectPath, replicas: original, label: label) }
+      }
+      inbox.post(
+        [.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: [w.id])]
+          + (dryRun ? [.notice("Dry run: the server accepted the scale; nothing changed")] : []))
+      holdUntil(id, ends)
+    } catch {
+      audit("scale \(label) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// Cordons a node for the fault's duration (new pods go elsewhere); then uncordons it. A node that
+  /// was cordoned already is left as it was.
+  func cordon(_ id: Int, _ request: FaultRequest, node: String) {
+    let now = Date().timeIntervalSince1970
+    let ends = now + request.parameters.duration
+    do {
+      let http = try HTTPTransport(connection: connection, tokens: tokens)
+      let g = try http.request("GET", "/api/v1/nodes/\(node)")
+      try KubeCluster.check(g, what: "read node \(node)")
+      let already = (try? JSONDecoder().decode(KubeDecode.KNode.self, from: g.body))?.spec?.unschedulable ?? false
+      if already {
+        inbox.post([.faultFailed(id: id, message: "node \(node) is cordoned already; chaostui leaves it as it is")])
+        return
+      }
+      let note = #"{\"uncordon\":true,\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
+      let body =
+        #"{"spec":{"unschedulable":true},"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#
+      let r = try http.request(
+        "PATCH", "/api/v1/nodes/\(node)" + query([]), body: Data(body.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(r, what: "cordon node \(node)")
+      audit("cordon node \(node) for \(Int(request.parameters.duration))s: \(r.status)")
+      if !dryRun { registryLock.withLock { created[id] = .uncordon(node: node) } }
+      inbox.post(
+        [.faultStarted(id: id, time: now, ends: ends, pods: [], workloads: [])]
+          + (dryRun ? [.notice("Dry run: the server accepted the cordon; nothing changed")] : []))
+      holdUntil(id, ends)
+    } catch {
+      audit("cordon node \(node) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// Waits until a fault's end, then undoes it (unless the panic key or an exit did first).
+  func holdUntil(_ id: Int, _ ends: Seconds) {
+    while !isStopped && Date().timeIntervalSince1970 < ends {
+      Thread.sleep(forTimeInterval: min(1, max(0.05, ends - Date().timeIntervalSince1970)))
+    }
+    if !isStopped, delete(id, reason: "expired") {
+      inbox.post([.faultEnded(id: id, time: Date().timeIntervalSince1970, reason: "expired")])
     }
   }
 }
