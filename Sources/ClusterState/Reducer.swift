@@ -245,8 +245,13 @@ private func startFault(
   }
   let incidentID = (s.incidents.last?.id ?? 0) + 1
   let podNames = pods.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-  let what =
+  var what =
     podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
+  switch (request.kind, request.target) {
+  case (.cordon, .node(let name)): what = "node \(name)"
+  case (.scale, .workload(_, let name)): what = "\(name) to \(request.parameters.replicas) replicas"
+  default: break
+  }
   var incident = Incident(
     id: incidentID, faultID: id, title: "\(request.kind.rawValue) \(what)", workloads: workloads, services: services,
     injected: time)

@@ -113,9 +113,13 @@ public final class Console {
     if let demo {
       let virtual = (realTime - realStart!) * speed
       let actions = demo.simulator.advance(to: virtual)
-      if !actions.isEmpty { store.dispatch(actions) }
+      if !actions.isEmpty {
+        store.dispatch(actions)
+        sayNewNotice()
+      }
     } else if let cluster {
       store.dispatch(cluster.inbox.drain() + [.tick(Date().timeIntervalSince1970)])
+      sayNewNotice()
       if !readOnly {
         podList.update(store.state, ui.pods)
         cluster.checkPermissions(namespaces: podList.namespaces)
@@ -132,6 +136,15 @@ public final class Console {
   public func advanceVirtual(to t: Seconds) {
     guard let demo else { return }
     store.dispatch(demo.simulator.advance(to: t))
+  }
+
+  private var noticesShown = 0
+
+  /// Shows the newest notice of the state (a fault injected, refused, failed) if it is new.
+  func sayNewNotice() {
+    guard store.state.noticeCount != noticesShown else { return }
+    noticesShown = store.state.noticeCount
+    if let n = store.state.notice { say(n) }
   }
 
   func say(_ text: String) {
@@ -365,7 +378,7 @@ public final class Console {
         ui.dialog = nil
         log?("inject \(req.kind.rawValue) on \(req.target.label) for \(Int(req.parameters.duration))s")
         store.dispatch(.requestFault(req))
-        if let notice = store.state.notice { say(notice) }
+        sayNewNotice()
       case .char("n"), .char("N"), .escape, .char("q"):
         ui.dialog = nil
         say("Cancelled")
@@ -392,7 +405,7 @@ public final class Console {
     if key == .char("F") {
       log?("inject \(req.kind.rawValue) on \(req.target.label), force (grace 0)")
       store.dispatch(.requestFault(req))
-      if let notice = store.state.notice { say(notice) }
+      sayNewNotice()
     } else {
       say("Force delete cancelled")
     }

@@ -116,10 +116,10 @@ public enum KeyTable {
     ("d", .networkDelay, "add latency to the pod's traffic"),
     ("l", .networkLoss, "drop a share of the pod's packets"),
     ("u", .cpuHog, "burn CPU in the pod, up to its limit"),
-    ("m", .memoryHog, "allocate memory until the container is OOMKilled"),
+    ("m", .memoryHog, "allocate memory until OOMKilled"),
     ("p", .killPrimary, "delete the primary of a replicated stateful set"),
-    ("e", .evict, "evict the pod (its PodDisruptionBudget may refuse)"),
-    ("s", .scale, "scale the pod's workload for a while, then back"),
-    ("n", .cordon, "cordon the pod's node for a while (no new pods there)"),
+    ("e", .evict, "evict it (a PodDisruptionBudget may refuse)"),
+    ("s", .scale, "scale its workload for a while, then back"),
+    ("n", .cordon, "cordon its node for a while: no new pods there"),
   ]
 }

@@ -207,9 +207,9 @@ extension Console {
         effect =
           p.gracePeriod.map {
             $0 == 0
-              ? "FORCE delete (grace 0): gone from the API at once   (+/- grace)"
-              : "delete with a \($0)s grace period; its owner replaces it   (+/- grace)"
-          } ?? "delete with the pod's grace period; its owner replaces it   (+/- grace)"
+              ? "FORCE delete (grace 0): gone from the API at once  (+/-)"
+              : "delete, grace period \($0)s; its owner replaces it  (+/- grace)"
+          } ?? "delete, the pod's grace period; its owner replaces it  (+/- grace)"
       case .evict: effect = "the Eviction API: graceful, refused if a PodDisruptionBudget allows no more"
       case .scale: effect = "set replicas to \(p.replicas), then back   (+/- to change)"
       case .cordon: effect = "mark the node unschedulable, then uncordon it"

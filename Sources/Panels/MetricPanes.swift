@@ -103,9 +103,9 @@ public enum ResourcesPane {
           buf.write(inner.x, y, "... \(nodes.count - i) more nodes", t.style(.muted))
           break
         }
-        buf.write(inner.x, y, Fmt.fit(n.name, nameW), t.style(n.ready ? .main_fg : .error))
+        buf.write(inner.x, y, Fmt.fit(n.name, nameW), t.style(n.ready ? (n.unschedulable ? .warn : .main_fg) : .error))
         let line =
-          Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? "Ready" : "NotReady", 9) + " "
+          Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? (n.unschedulable ? "Cordoned" : "Ready") : "NotReady", 9) + " "
           + Fmt.fit(String(podsPerNode[n.name] ?? 0), 4, right: true) + "  "
           + (usage
             ? Fmt.fit(Fmt.cpu(state.nodeUsage[n.name]?.cpuMilli) + "/" + Fmt.cpu(n.cpuCapacityMilli), 12, right: true)

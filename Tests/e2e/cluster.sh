@@ -77,6 +77,62 @@ ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log
 ct_check "chaostui reconnects" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
 
+# metrics.k8s.io (served through the real aggregator): usage in the panes, and its age.
+ct_check "pod and workload usage from metrics.k8s.io, with the sample's age" 'Resources ─ CPU / MEM  sample [0-9]+s ago' 25
+if ct_screen | grep -Eq 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running +[0-9]+ +[0-9a-z]+ +[0-9.]+m '; then ok "the pods pane shows each pod's CPU"; else bad "pod CPU column" "$(ct_screen | grep flask)"; fi
+
+# Operations: evict (the real PodDisruptionBudget refuses), scale and cordon (set back by expiry,
+# the panic key and q), force delete (asked twice).
+within 30 eval '[ "$(ready_pods app=flask | wc -l)" -eq 3 ]'
+$CT send-keys -t ct / f l a s k Enter
+sleep 0.5
+$CT send-keys -t ct g f w w e
+sleep 0.3
+$CT send-keys -t ct y
+ct_check "evicting every flask pod: the budget (minAvailable 2) lets one go and refuses the rest with the API's words" "Evicted 1 of 3; .* refused: Cannot evict pod as it would violate the pod's disruption budget" 5
+within 30 eval '[ "$(ready_pods app=flask | wc -l)" -eq 3 ]'
+$CT send-keys -t ct Escape / s p a r k - w Enter
+sleep 0.5
+$CT send-keys -t ct g f s
+sleep 0.3
+$CT send-keys -t ct '<' '<' '<' y
+if within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]'; then ok "scale from the keys sets spark-worker to 2 replicas"; else bad "scale to 2"; fi
+if kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}' | grep -q '"replicas":3'; then ok "... and notes on the object what to set back"; else bad "restore annotation"; fi
+if within 25 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ]'; then ok "after its 15 s it is set back to 3"; else bad "scale set back on expiry"; fi
+if [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... and the note is removed"; else bad "restore annotation removed"; fi
+node=$(kc -n pipeline get pod spark-worker-0 -o jsonpath='{.spec.nodeName}')
+$CT send-keys -t ct Escape / s p a r k - w o r k e r - 0 Enter
+sleep 0.5
+$CT send-keys -t ct g f n
+sleep 0.3
+$CT send-keys -t ct y
+if within 5 eval 'kc get node "$node" -o jsonpath={.spec.unschedulable} | grep -q true'; then ok "cordon from the keys cordons the pod's node ($node)"; else bad "cordon"; fi
+ct_check "the nodes table shows it cordoned" "$node +zone-[ab] +Cordoned" 5
+$CT send-keys -t ct '!'
+if within 5 eval '[ -z "$(kc get node "$node" -o jsonpath={.spec.unschedulable})" ]'; then ok "the panic key uncordons it"; else bad "panic uncordons"; fi
+victim=$(kc -n pipeline get pods -l app=flask -o jsonpath='{.items[0].metadata.name}')
+$CT send-keys -t ct Escape / "$victim" Enter
+sleep 0.5
+$CT send-keys -t ct g f k - - - - -
+sleep 0.3
+$CT send-keys -t ct y
+ct_check "grace 0 asks a second time" 'Force delete\?' 3
+$CT send-keys -t ct F
+if within 3 eval '! kc -n pipeline get pod "$victim" >/dev/null 2>&1'; then ok "F force-deletes: the pod is gone from the API at once"; else bad "force delete" "$(kc -n pipeline get pod "$victim")"; fi
+if grep -q "delete pod pipeline/$victim grace 0s: 200" "$STATE/chaostui.log"; then ok "the audit log records the force delete"; else bad "audit of force delete"; fi
+$CT send-keys -t ct Escape / s p a r k - w Enter
+sleep 0.5
+$CT send-keys -t ct g f s
+sleep 0.3
+$CT send-keys -t ct y
+within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]'
+$CT send-keys -t ct q
+ct_check "q quits with a scale in force" 'EXIT=0' 10
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ]; then ok "... and sets the replicas back on the way out"; else bad "scale undone on q"; fi
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
+ct_check "chaostui starts again" 'ctx admin ns all .* connected' 10
+$CT send-keys -t ct Escape
+
 # The API server restarts under the watch: within 5 s of its return the view matches kubectl.
 kill -9 "$(cat "$PIDS/apiserver.pid")"
 ct_check "a lost API shows as disconnected" 'disconnected' 15

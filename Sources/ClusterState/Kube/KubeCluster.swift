@@ -672,6 +672,7 @@ public final class KubeCluster: @unchecked Sendable {
       let http = try HTTPTransport(connection: connection, tokens: tokens)
       var done: [Pod] = []
       var refused: [String] = []
+      var refusal = ""
       for p in chosen {
         let path = "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)"
         if request.kind == .evict {
@@ -685,7 +686,8 @@ public final class KubeCluster: @unchecked Sendable {
           audit("evict pod \(p.namespace)/\(p.name) (\(version)): \(r.status)")
           if r.status == 429 {
             // The disruption budget said no: the API's own words.
-            refused.append("\(p.name): " + (KubeDecode.status(r.body)?.message ?? "refused by a PodDisruptionBudget"))
+            refused.append(p.name)
+            refusal = KubeDecode.status(r.body)?.message ?? "refused by a PodDisruptionBudget"
             continue
           }
           try KubeCluster.check(r, what: "evict pod \(p.namespace)/\(p.name)")
@@ -698,14 +700,15 @@ public final class KubeCluster: @unchecked Sendable {
         done.append(p)
       }
       if done.isEmpty {
-        inbox.post([.faultFailed(id: id, message: "429 Too Many Requests: " + refused.joined(separator: "; "))])
+        inbox.post([.faultFailed(id: id, message: "429 Too Many Requests: " + refusal)])
         return
       }
       var actions: [Action] = [
         .faultStarted(id: id, time: now, ends: now, pods: done.map(\.id), workloads: KubeCluster.workloadIDs(done))
       ]
       if !refused.isEmpty {
-        actions.append(.notice("Evicted \(done.count) of \(chosen.count); " + refused.joined(separator: "; ")))
+        actions.append(
+          .notice("Evicted \(done.count) of \(chosen.count); \(refused.joined(separator: ", ")) refused: \(refusal)"))
       }
       if dryRun { actions.append(.notice("Dry run: the server accepted it; nothing was deleted")) }
       inbox.post(actions)
