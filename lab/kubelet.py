@@ -132,18 +132,25 @@ class Lab:
                     self.cv.wait(min(wait, 0.5))
                     continue
                 heapq.heappop(self.queue)
-            self.pool.submit(self.safe, action)
+            self.pool.submit(self.safe, action, key)
 
-    def safe(self, fn, *a):
+    def safe(self, fn, key=None, attempt=0):
+        """Runs a pod's action; one that failed because the API was away (restart, overload) is
+        tried again with back-off, so no pod is left half-way (ContainerCreating, not Ready)."""
+        transient = False
         try:
-            fn(*a)
+            fn()
         except ApiException as e:
             if e.status in (404, 409, 422):
                 log.debug("race: %s %s", e.status, e.reason)
             else:
+                transient = e.status == 429 or e.status >= 500
                 log.warning("API error %s %s", e.status, e.reason)
         except Exception as e:  # never die on one pod
+            transient = True
             log.warning("error: %r", e)
+        if transient and key is not None and attempt < 10 and not STOP.is_set():
+            self.later(min(10.0, 0.5 * 2 ** attempt), key, lambda: self.safe(fn, key, attempt + 1))
 
     def stopped(self, node):
         return os.path.exists(os.path.join(self.args.state, "stopped-nodes", node))
@@ -384,11 +391,11 @@ class Lab:
         st = self.pods.get(key[2])
         if st is None or st["terminating"] or st["phase"] != "running":
             return
-        st["phase"] = "ready"
         self.patch_status(key, {
             "conditions": self.conditions(True),
             "containerStatuses": self.container_statuses(pod, started, True, st["restarts"], last),
         })
+        st["phase"] = "ready"
 
     def kill_container(self, key, why):
         """The container dies; the kubelet restarts it at once the first time, then with back-off."""

@@ -176,3 +176,16 @@ final class PodTableTests: XCTestCase {
     XCTAssertEqual(s.pods["a/p"]?.workload, "x", "a late preview does not replace the complete list")
   }
 }
+
+final class LeftoverTests: XCTestCase {
+  func testGoDurations() {
+    XCTAssertEqual(KubeCluster.goDuration("90s"), 90)
+    XCTAssertEqual(KubeCluster.goDuration("5m"), 300)
+    XCTAssertEqual(KubeCluster.goDuration("1h30m"), 5400)
+    XCTAssertEqual(KubeCluster.goDuration("1.5h"), 5400)
+    XCTAssertEqual(KubeCluster.goDuration("250ms"), 0.25)
+    XCTAssertNil(KubeCluster.goDuration("forever"))
+    XCTAssertNil(KubeCluster.goDuration("15"))
+    XCTAssertNil(KubeCluster.goDuration(""))
+  }
+}

@@ -78,6 +78,7 @@ public final class KubeCluster: @unchecked Sendable {
   public func start() {
     inbox.post([.connection(.connecting)])
     discoverChaosMesh()
+    Thread.detachNewThread { [self] in sweepLeftovers() }
     let ns = namespace
     let base = { (group: String, resource: String) -> String in
       let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
@@ -558,6 +559,117 @@ public final class KubeCluster: @unchecked Sendable {
         inbox.post([.faultFailed(id: id, message: "\(error)")])
       }
     }
+  }
+
+  /// Sets back what an earlier chaostui run changed and could not undo (it was killed with -9, the
+  /// machine died): workloads and nodes whose restore note has expired, and Chaos Mesh resources of
+  /// other sessions past their duration. What is still within its time is left alone (another
+  /// chaostui may be running it).
+  func sweepLeftovers() {
+    guard let http = try? HTTPTransport(connection: connection, tokens: tokens) else { return }
+    let now = Date().timeIntervalSince1970
+    struct Item: Decodable {
+      struct Meta: Decodable {
+        var name: String
+        var namespace: String?
+        var annotations: [String: String]?
+        var labels: [String: String]?
+        var creationTimestamp: String?
+      }
+      struct Spec: Decodable { var duration: String? }
+      var metadata: Meta
+      var spec: Spec?
+    }
+    struct Items: Decodable { var items: [Item]? }
+    struct Note: Decodable {
+      var replicas: Int?
+      var uncordon: Bool?
+      var session: String?
+      var until: Double?
+    }
+    func list(_ path: String) -> [Item] {
+      guard let r = try? http.request("GET", path), r.status == 200 else { return [] }
+      return (try? JSONDecoder().decode(Items.self, from: r.body))?.items ?? []
+    }
+    let scope = { (group: String, plural: String) -> String in
+      let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
+      return self.namespace.map { "\(prefix)/namespaces/\($0)/\(plural)" } ?? "\(prefix)/\(plural)"
+    }
+    let patch = "application/merge-patch+json"
+    let clear = #""metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}"#
+    var restored = 0
+    for plural in ["deployments", "statefulsets"] {
+      for item in list(scope("apps/v1", plural)) {
+        guard let raw = item.metadata.annotations?[KubeCluster.restoreAnnotation],
+          let note = try? JSONDecoder().decode(Note.self, from: Data(raw.utf8)), let replicas = note.replicas,
+          (note.until ?? 0) < now, let ns = item.metadata.namespace
+        else { continue }
+        let path = "/apis/apps/v1/namespaces/\(ns)/\(plural)/\(item.metadata.name)"
+        let r = try? http.request(
+          "PATCH", path + "/scale", body: Data(#"{"spec":{"replicas":\#(replicas)}}"#.utf8), contentType: patch)
+        _ = try? http.request("PATCH", path, body: Data("{\(clear)}".utf8), contentType: patch)
+        audit(
+          "restore leftover of session \(note.session ?? "?"): scale \(plural) \(ns)/\(item.metadata.name) back to \(replicas): \(r?.status ?? 0)"
+        )
+        restored += 1
+      }
+    }
+    if namespace == nil {
+      for item in list("/api/v1/nodes") {
+        guard let raw = item.metadata.annotations?[KubeCluster.restoreAnnotation],
+          let note = try? JSONDecoder().decode(Note.self, from: Data(raw.utf8)), note.uncordon == true,
+          (note.until ?? 0) < now
+        else { continue }
+        let r = try? http.request(
+          "PATCH", "/api/v1/nodes/\(item.metadata.name)",
+          body: Data(#"{"spec":{"unschedulable":null},\#(clear)}"#.utf8), contentType: patch)
+        audit(
+          "restore leftover of session \(note.session ?? "?"): uncordon node \(item.metadata.name): \(r?.status ?? 0)")
+        restored += 1
+      }
+    }
+    for plural in ["podchaos", "networkchaos", "stresschaos"] {
+      let selector = "?labelSelector=" + ChaosMesh.managedBy + "%3Dchaostui"
+      for item in list(scope(ChaosMesh.group, plural) + selector) {
+        guard let ns = item.metadata.namespace, item.metadata.labels?[ChaosMesh.sessionLabel] != session,
+          let created = item.metadata.creationTimestamp.flatMap(KubeTime.parse)
+        else { continue }
+        let duration = item.spec?.duration.flatMap(KubeCluster.goDuration) ?? 60
+        guard created + duration < now else { continue }
+        let r = try? http.request(
+          "DELETE", ChaosMesh.Resource(plural: plural, namespace: ns, name: item.metadata.name).path)
+        audit("delete leftover \(plural) \(ns)/\(item.metadata.name) (expired): \(r?.status ?? 0)")
+        restored += 1
+      }
+    }
+    if restored > 0 {
+      inbox.post([.notice("Set back \(restored) change(s) an earlier chaostui left behind (see the audit log)")])
+    }
+  }
+
+  /// Seconds of a Go duration ("90s", "5m", "1h30m", "1.5h"); nil when unreadable.
+  static func goDuration(_ s: String) -> Double? {
+    var total = 0.0
+    var number = ""
+    var found = false
+    var i = s.startIndex
+    while i < s.endIndex {
+      let c = s[i]
+      if c.isNumber || c == "." {
+        number.append(c)
+        i = s.index(after: i)
+        continue
+      }
+      var unit = String(c)
+      let next = s.index(after: i)
+      if c == "m" && next < s.endIndex && s[next] == "s" { unit = "ms" }
+      guard let v = Double(number), let scale = ["h": 3600, "m": 60, "s": 1, "ms": 0.001][unit] else { return nil }
+      total += v * scale
+      found = true
+      number = ""
+      i = s.index(i, offsetBy: unit.count)
+    }
+    return found && number.isEmpty ? total : nil
   }
 
   /// Undoes what a fault changed (deletes its Chaos Mesh resource, sets replicas back, uncordons),
