@@ -148,6 +148,8 @@ public final class Console {
   }
 
   func say(_ text: String) {
+    // What is said now supersedes any notice the state holds at this moment.
+    noticesShown = store.state.noticeCount
     ui.message = text
     ui.messageUntil = realNow + 6
     log?("notice: " + text)

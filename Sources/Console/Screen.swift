@@ -113,21 +113,21 @@ extension Console {
     func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     switch dialog {
     case .help(let scroll):
-      var lines: [(String, String, Bool)] = KeyTable.bindings.map {
-        ($0.keyLabel, $0.description, $0.dangerous && readOnly)
-      }
+      var lines: [(String, String, Bool)] = []
+      // First, where it cannot scroll away: why keys are greyed.
+      if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
+      lines += KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
       lines.append(("", "", false))
       lines.append(("", "Fault menu (f), on the selected pod:", false))
       for (k, kind, what) in KeyTable.faultKeys { lines.append(("  " + String(k), kind.title + ": " + what, readOnly)) }
       lines.append(("  w/Tab", "scope: this pod, one random pod of its workload, all its pods", readOnly))
-      lines.append(("  +/-  </>", "in the confirmation: strength and duration", readOnly))
+      lines.append(("  +/-  </>", "in the confirmation: strength (grace, replicas) and duration", readOnly))
       lines.append(("", "", false))
       lines.append(
         (
           "", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).",
           false
         ))
-      if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
       let inner = dialogBox(
         &buf, width: 96, height: min(buf.height - 2, lines.count + 3), title: "Help (Esc closes)", ctx: ctx)
       let visible = lines.dropFirst(min(scroll, max(0, lines.count - inner.height)))

@@ -75,6 +75,22 @@ check "panic aborts the fault" 'Panic: aborted 1 active fault' 3
 check "no fault is active after panic" 'cpu-hog #2 aborted' 5
 check "the HPA scales back in to 3" 'cur 3 +des 3 ' 60
 
+# 2b. Operations: eviction against the disruption budget, cordon shown and undone by panic.
+keys / f l a s k Enter g f w w e
+check "evict confirmation covers the Flask pods" 'each as its budget allows' 3
+keys y
+check "the budget lets one eviction through and refuses the rest" "Evicted 1 of 3; .*Cannot evict pod as it would violate the pod's disruption budget" 3
+keys Escape g f n
+check "cordon confirmation names the node" 'target +node node-[ab][12]' 3
+keys y
+check "the timeline records the cordon" 'injected cordon -> node node-[ab][12]' 5
+keys Tab z
+check "the nodes table (resources pane zoomed) shows it cordoned" 'node-[ab][12] +zone-[ab] +Cordoned' 5
+keys '!'
+check "panic uncordons it" 'node-[ab][12] +zone-[ab] +Ready' 5
+if ! screen | grep -q 'Cordoned'; then ok "no node is cordoned after panic"; else bad "no node is cordoned after panic"; fi
+keys z BTab
+
 # 3. Help, zoom, filter, unknown keys, too-small terminal and resize storms.
 keys '?'
 check "help lists the keys" 'Inject a fault on the selected pod' 3
