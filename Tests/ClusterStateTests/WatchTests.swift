@@ -189,3 +189,25 @@ final class LeftoverTests: XCTestCase {
     XCTAssertNil(KubeCluster.goDuration(""))
   }
 }
+
+final class ReplicaSetTests: XCTestCase {
+  func testOnlyBareReplicaSetsAreWorkloads() throws {
+    let json = """
+      {"kind":"ReplicaSetList","metadata":{"resourceVersion":"9"},"items":[
+       {"metadata":{"name":"flask-69bc48fdd5","namespace":"pipeline","ownerReferences":[
+         {"apiVersion":"apps/v1","kind":"Deployment","name":"flask","uid":"u","controller":true}]},
+        "spec":{"replicas":3},"status":{"replicas":3,"readyReplicas":3}},
+       {"metadata":{"name":"legacy","namespace":"pipeline"},"spec":{"replicas":2},"status":{"replicas":2,"readyReplicas":1}}]}
+      """
+    let (items, rv, _) = try KubeCluster.workloadItems(Data(json.utf8), .replicaSet)
+    XCTAssertEqual(items.map(\.name), ["legacy"])
+    XCTAssertEqual(items[0].kind, .replicaSet)
+    XCTAssertEqual(items[0].readyReplicas, 1)
+    XCTAssertEqual(rv, "9")
+    let owned = """
+      {"type":"MODIFIED","object":{"metadata":{"name":"flask-69bc48fdd5","namespace":"pipeline","ownerReferences":[
+        {"kind":"Deployment","name":"flask","controller":true}]},"spec":{"replicas":4}}}
+      """
+    XCTAssertTrue(try KubeCluster.workloadEvent("MODIFIED", Data(owned.utf8), .replicaSet).isEmpty)
+  }
+}

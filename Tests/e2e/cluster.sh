@@ -62,6 +62,12 @@ if within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]'; then ok "a NetworkCh
 if kc get networkchaos -A -o jsonpath='{.items[0].spec.duration} {.items[0].metadata.labels.chaostui\.io/session}' | grep -Eq '^60s [0-9a-f]{8}$'; then ok "it carries a duration and the session label"; else bad "duration and session label"; fi
 $CT send-keys -t ct '!'
 if within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'; then ok "the panic key deletes it"; else bad "panic deletes the NetworkChaos"; fi
+$CT send-keys -t ct f w w d
+sleep 0.3
+$CT send-keys -t ct y
+within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]'
+kc delete networkchaos -A -l app.kubernetes.io/managed-by=chaostui >/dev/null
+ct_check "a NetworkChaos deleted with kubectl ends its fault in the console (Chaos Mesh informer)" 'network-delay #[0-9]+ deleted in the cluster' 10
 $CT send-keys -t ct f w w l
 sleep 0.3
 $CT send-keys -t ct y

@@ -35,6 +35,8 @@ public final class KubeCluster: @unchecked Sendable {
   private let registryLock = NSLock()
   /// What this session changed and must set back (panic, expiry, every exit path), by fault id.
   private var created: [Int: Undo] = [:]
+  /// When each entry of `created` was made (a list taken while it was being made may not show it).
+  private var createdAt: [Int: Double] = [:]
   private var evictionVersion: String?
 
   /// A change chaostui made and how to undo it.
@@ -98,6 +100,12 @@ public final class KubeCluster: @unchecked Sendable {
       decode: { try KubeCluster.workloadItems($0, .statefulSet) },
       onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
       onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
+    // ReplicaSets: those a Deployment owns are shown through it; a bare one is a workload of its own.
+    run(
+      name: "replicasets", path: base("apps/v1", "replicasets"), optional: true,
+      decode: { try KubeCluster.workloadItems($0, .replicaSet) },
+      onList: { [.workloadsReplaced(kind: .replicaSet, $0)] },
+      onEvent: { try KubeCluster.workloadEvent($0, $1, .replicaSet) })
     // Events since chaostui started (older ones are history, not the timeline).
     let since = Date().timeIntervalSince1970 - 5
     run(
@@ -296,13 +304,20 @@ public final class KubeCluster: @unchecked Sendable {
     let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KWorkload>.self, from: data)
     let now = Date().timeIntervalSince1970
     return (
-      l.items.map { KubeDecode.workload($0, kind: kind, now: now) }, l.metadata?.resourceVersion, l.metadata?.continue
+      l.items.filter { !ownedReplicaSet($0, kind) }.map { KubeDecode.workload($0, kind: kind, now: now) },
+      l.metadata?.resourceVersion, l.metadata?.continue
     )
+  }
+
+  /// A ReplicaSet a controller (a Deployment) owns: its pods belong to that controller.
+  static func ownedReplicaSet(_ k: KubeDecode.KWorkload, _ kind: WorkloadKind) -> Bool {
+    kind == .replicaSet && (k.metadata.ownerReferences?.contains { $0.controller == true } ?? false)
   }
 
   static func workloadEvent(_ type: String, _ data: Data, _ kind: WorkloadKind) throws -> [Action] {
     let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KWorkload>.self, from: data)
     let w = KubeDecode.workload(e.object, kind: kind, now: Date().timeIntervalSince1970)
+    if ownedReplicaSet(e.object, kind) { return [] }
     return type == "DELETED" ? [.workloadDeleted(id: w.id)] : [.workloadUpserted(w)]
   }
 
@@ -337,7 +352,9 @@ public final class KubeCluster: @unchecked Sendable {
           while !isStopped && !gone {
             var errorBody = Data()
             var watchError: String?
-            let w = path + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=290&resourceVersion=" + (rv ?? "0")
+            let w =
+              path + (path.contains("?") ? "&" : "?")
+              + "watch=1&allowWatchBookmarks=true&timeoutSeconds=290&resourceVersion=" + (rv ?? "0")
             let status = try http.stream(w, timeout: 300, errorBody: &errorBody) { [self] line in
               switch WatchLine.parse(line) {
               case .bookmark(let v): rv = v ?? rv
@@ -394,7 +411,7 @@ public final class KubeCluster: @unchecked Sendable {
     var rv: String? = nil
     var bytes = 0
     repeat {
-      var q = path + "?limit=500"
+      var q = path + (path.contains("?") ? "&" : "?") + "limit=500"
       if let c = cont { q += "&continue=" + (c.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? c) }
       let r = try http.request("GET", q)
       try check(r, what: what)
@@ -525,7 +542,55 @@ public final class KubeCluster: @unchecked Sendable {
       }
       log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
       inbox.post([.faultsUnavailable(unavailable)])
+      for plural in ["podchaos", "networkchaos", "stresschaos"] where !missing.contains(plural) {
+        self.watchChaos(plural)
+      }
     }
+  }
+
+  /// An informer of chaostui's Chaos Mesh resources: one this session made that disappears without
+  /// chaostui deleting it (kubectl delete, another tool) ends its fault in the console.
+  func watchChaos(_ plural: String) {
+    struct Item: Decodable {
+      struct Meta: Decodable {
+        var name: String
+        var namespace: String?
+        var labels: [String: String]?
+      }
+      var metadata: Meta
+    }
+    let path =
+      (namespace.map { "/apis/\(ChaosMesh.group)/namespaces/\($0)/\(plural)" } ?? "/apis/\(ChaosMesh.group)/\(plural)")
+      + "?labelSelector=" + ChaosMesh.managedBy + "%3Dchaostui"
+    run(
+      name: plural, path: path, optional: true,
+      decode: { data in
+        let l = try JSONDecoder().decode(KubeDecode.List<Item>.self, from: data)
+        return (l.items.map(\.metadata.name), l.metadata?.resourceVersion, l.metadata?.continue)
+      },
+      onList: { [self] names in goneChaos(plural, present: Set(names)) },
+      onEvent: { [self] type, data in
+        guard type == "DELETED" else { return [] }
+        let e = try JSONDecoder().decode(KubeDecode.Event<Item>.self, from: data)
+        return goneChaos(plural, deleted: e.object.metadata.name)
+      })
+  }
+
+  /// Faults whose Chaos Mesh resource is gone from the cluster though chaostui did not delete it.
+  func goneChaos(_ plural: String, present: Set<String>? = nil, deleted: String? = nil) -> [Action] {
+    let settled = Date().timeIntervalSince1970 - 10
+    let gone = registryLock.withLock { () -> [Int] in
+      let ids = created.compactMap { (id, undo) -> Int? in
+        guard case .chaos(let r) = undo, r.plural == plural else { return nil }
+        if let deleted, r.name == deleted { return id }
+        if let present, !present.contains(r.name), (createdAt[id] ?? 0) < settled { return id }
+        return nil
+      }
+      for id in ids { created.removeValue(forKey: id) }
+      return ids
+    }
+    for id in gone { audit("fault \(id): its \(plural) was deleted outside chaostui") }
+    return gone.map { .faultEnded(id: $0, time: Date().timeIntervalSince1970, reason: "deleted in the cluster") }
   }
 
   func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod]) {
@@ -542,7 +607,12 @@ public final class KubeCluster: @unchecked Sendable {
           "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
         try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
         audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
-        if !dryRun { registryLock.withLock { created[id] = .chaos(resource) } }
+        if !dryRun {
+          registryLock.withLock {
+            created[id] = .chaos(resource)
+            createdAt[id] = Date().timeIntervalSince1970
+          }
+        }
         let ends = request.kind.isOneShot ? now : now + request.parameters.duration
         let workloads = Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
         inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
@@ -851,7 +921,15 @@ public final class KubeCluster: @unchecked Sendable {
   /// Scales a workload to the replicas asked for, for the fault's duration; then sets it back.
   func scale(_ id: Int, _ request: FaultRequest, workload w: Workload, pods: [Pod]) {
     let now = Date().timeIntervalSince1970
-    let plural = w.kind == .statefulSet ? "statefulsets" : "deployments"
+    let plural: String
+    switch w.kind {
+    case .deployment: plural = "deployments"
+    case .statefulSet: plural = "statefulsets"
+    case .replicaSet: plural = "replicasets"
+    case .daemonSet:
+      inbox.post([.faultFailed(id: id, message: "a DaemonSet runs one pod a node: it has no replicas to scale")])
+      return
+    }
     let objectPath = "/apis/apps/v1/namespaces/\(w.namespace)/\(plural)/\(w.name)"
     let label = "\(plural) \(w.namespace)/\(w.name)"
     do {
