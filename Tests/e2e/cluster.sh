@@ -85,7 +85,7 @@ $CT send-keys -t ct Escape
 
 # metrics.k8s.io (served through the real aggregator): usage in the panes, and its age.
 ct_check "pod and workload usage from metrics.k8s.io, with the sample's age" 'Resources ─ CPU / MEM  sample [0-9]+s ago' 25
-if ct_screen | grep -Eq 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running +[0-9]+ +[0-9a-z]+ +[0-9.]+m '; then ok "the pods pane shows each pod's CPU"; else bad "pod CPU column" "$(ct_screen | grep flask)"; fi
+ct_check "the pods pane shows the pods' CPU and memory" '(flask|postgres|spark)[a-z0-9-]* +[0-9]/[0-9] +Running .* [0-9.]+m +[0-9.]+[MG]i ' 20
 
 # Operations: evict (the real PodDisruptionBudget refuses), scale and cordon (set back by expiry,
 # the panic key and q), force delete (asked twice).
