@@ -33,7 +33,7 @@ let package = Package(
         "Console", "Panels", "ClusterState", "CNCursesW", "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState"]),
+    .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState", "CTerminal"]),
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"], resources: [.copy("Fixtures")]),

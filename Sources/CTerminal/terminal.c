@@ -92,3 +92,14 @@ int ct_locale_is_utf8(void) {
   const char *cs = nl_langinfo(CODESET);
   return cs != NULL && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+void ct_tune_malloc(void) {
+#ifdef __GLIBC__
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}

@@ -1,7 +1,11 @@
+import CTerminal
 import ClusterState
 import Console
 import Foundation
 import Panels
+
+// The allocator as the app tunes it.
+ct_tune_malloc()
 
 // chaostui-bench: frame render time by pod count, key-to-frame latency, simulator cost and memory.
 // Build it optimized: swift build -c release --product chaostui-bench && .build/release/chaostui-bench
@@ -169,6 +173,58 @@ do {
     String(
       format: "   %.1f MB, %d pods: scanner %.3f s (%.0f MB/s), JSONDecoder %.3f s (%.0f MB/s), same result: %@", mb,
       fast.items.count, tFast, mb / tFast, tSlow, mb / tSlow, fast.items == slow.items ? "yes" : "NO"))
+}
+
+print("")
+print("6. Exposition parsing (Prometheus text 0.0.4): cAdvisor-style body, 20,000 pods x 10 series")
+do {
+  // Unique series as the kubelet's cAdvisor writes them (long label sets), then the same body again.
+  var text = "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n"
+  text += "# TYPE container_cpu_usage_seconds_total counter\n"
+  let metrics = [
+    "container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_fs_reads_bytes_total",
+    "container_fs_writes_bytes_total", "container_network_receive_bytes_total",
+    "container_network_transmit_bytes_total", "container_network_receive_packets_dropped_total",
+    "container_cpu_cfs_throttled_seconds_total", "container_memory_rss", "container_spec_cpu_quota",
+  ]
+  var rng = SplitMix64(seed: 9)
+  for p in 0..<20_000 {
+    let pod = "etl-\(p / 50)-84d9d55dcd-\(p)"
+    for m in metrics {
+      text +=
+        "\(m){container=\"etl\",id=\"/kubepods/burstable/pod\(p)/c0ffee\(p)\",image=\"registry.lab.local/data/etl-worker:1.4.2\",name=\"k8s_etl_\(pod)_scale-\(p / 1000)_0\",namespace=\"scale-\(p / 1000)\",pod=\"\(pod)\"} \(Double(rng.next() % 10_000_000) / 1000) 1764012000000\n"
+    }
+  }
+  let data = Data(text.utf8)
+  let mb = Double(data.count) / 1e6
+  let parser = ExpositionParser()
+  var t0 = now()
+  let cold = parser.parse(data)
+  let tCold = now() - t0
+  var warm: [Double] = []
+  for _ in 0..<5 {
+    t0 = now()
+    _ = parser.parse(data)
+    warm.append(now() - t0)
+  }
+  let tWarm = warm.sorted()[2]
+  print(
+    String(
+      format:
+        "   %.1f MB, %d samples, %d errors: first parse %.3f s (%.0f MB/s); again, series cached as in scraping: %.3f s (%.0f MB/s)",
+      mb, cold.samples.count, cold.errors.count, tCold, mb / tCold, tWarm, mb / tWarm))
+  if let node = try? Data(contentsOf: URL(fileURLWithPath: "Tests/ClusterStateTests/Fixtures/node-exporter.txt")) {
+    let p2 = ExpositionParser()
+    var big = Data()
+    for _ in 0..<400 { big.append(node) }
+    t0 = now()
+    let r = p2.parse(big)
+    let t = now() - t0
+    print(
+      String(
+        format: "   node exporter output recorded here, x400 (%.1f MB, %d samples): %.3f s (%.0f MB/s)",
+        Double(big.count) / 1e6, r.samples.count, t, Double(big.count) / 1e6 / t))
+  }
 }
 
 print("")

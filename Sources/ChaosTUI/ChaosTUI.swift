@@ -141,6 +141,7 @@ struct ChaosTUI: ParsableCommand {
       kube.start()
     }
 
+    ct_tune_malloc()
     ct_install_signal_handlers()
     let backend: NCursesBackend
     do {

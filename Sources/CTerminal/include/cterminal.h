@@ -18,4 +18,8 @@ void ct_restore_terminal(void);
 void ct_end_screen(void);
 /// Whether the C library's character set (after setlocale) is UTF-8.
 int ct_locale_is_utf8(void);
+/// Keeps the process's memory close to what it uses: few malloc arenas for the informer threads, and
+/// large buffers (pages of JSON) always mapped and given back when freed (glibc would otherwise raise
+/// its mmap threshold after the first free and keep them on the heap). No-op off glibc.
+void ct_tune_malloc(void);
 #endif

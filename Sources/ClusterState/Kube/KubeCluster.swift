@@ -74,13 +74,35 @@ public final class KubeCluster: @unchecked Sendable {
   }
 
   var isStopped: Bool { stopLock.withLock { stopped } }
+
+  /// The first view of the pods gets the API server to itself: everything else waits for it (at
+  /// most a few seconds) so that on a busy server the pods are on screen first.
+  private let firstViewCondition = NSCondition()
+  private var firstViewDone = false
+
+  func firstViewShown() {
+    firstViewCondition.lock()
+    firstViewDone = true
+    firstViewCondition.broadcast()
+    firstViewCondition.unlock()
+  }
+
+  func waitForFirstView(timeout: Double = 3) {
+    let deadline = Date().addingTimeInterval(timeout)
+    firstViewCondition.lock()
+    while !firstViewDone && firstViewCondition.wait(until: deadline) {}
+    firstViewCondition.unlock()
+  }
   public func stop() { stopLock.withLock { stopped = true } }
 
   /// Starts the informers, each on its own thread with its own connection.
   public func start() {
     inbox.post([.connection(.connecting)])
     discoverChaosMesh()
-    Thread.detachNewThread { [self] in sweepLeftovers() }
+    Thread.detachNewThread { [self] in
+      waitForFirstView()
+      sweepLeftovers()
+    }
     let ns = namespace
     let base = { (group: String, resource: String) -> String in
       let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
@@ -138,6 +160,7 @@ public final class KubeCluster: @unchecked Sendable {
     // numbers would come from.
     let metricsPath = base("metrics.k8s.io/v1beta1", "pods")
     Thread.detachNewThread { [self] in
+      waitForFirstView()
       guard discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) != nil else {
         inbox.post([
           .metricsNote(
@@ -329,6 +352,7 @@ public final class KubeCluster: @unchecked Sendable {
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
     let thread = Thread { [self] in
+      if preview == nil { waitForFirstView() }
       var backoff = Backoff()
       var http: HTTPTransport?
       var previewed = preview == nil
@@ -339,12 +363,14 @@ public final class KubeCluster: @unchecked Sendable {
           if !previewed {
             previewed = true
             if let first = preview?(http) { inbox.post(first + [.connection(.connected)]) }
+            firstViewShown()
           }
           // List, paged.
           var (items, rv, _) = try KubeCluster.listAll(http, path: path, what: "list \(name)", decode: decode) {
             !isStopped
           }
           inbox.post(onList(items) + [.connection(.connected)])
+          if preview != nil { firstViewShown() }
           log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
           backoff.reset()
           // Watch from the list's resourceVersion until it ends, then watch again (or relist on 410).
@@ -388,6 +414,7 @@ public final class KubeCluster: @unchecked Sendable {
             http = nil
             refused = t.curlCode == Int(CURLE_COULDNT_CONNECT.rawValue)
           }
+          if preview != nil { firstViewShown() }
           let wait = backoff.next(refused: refused)
           log?("\(name): \(why); retrying in \(String(format: "%.1f", wait)) s")
           // An optional kind the user may not read (nodes, HPAs) does not make the cluster look down.
@@ -514,7 +541,8 @@ public final class KubeCluster: @unchecked Sendable {
     let tokens = self.tokens
     let inbox = self.inbox
     let log = self.log
-    Thread.detachNewThread {
+    Thread.detachNewThread { [self] in
+      waitForFirstView()
       var missing: [String] = ["podchaos", "networkchaos", "stresschaos"]
       var why = "Chaos Mesh is not installed (no chaos-mesh.org/v1alpha1 API)"
       for attempt in 0..<20 {
