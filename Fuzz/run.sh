@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fuzzes the exposition parser and the Prometheus response decoder with libFuzzer (the toolchain's
+# clang runtime) and AddressSanitizer. Usage: Fuzz/run.sh [SECONDS]   (default 60)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_TO_RUN=${1:-60}
+OUT=${FUZZ_DIR:-/tmp/chaostui-fuzz}
+mkdir -p "$OUT/corpus"
+cp Tests/ClusterStateTests/Fixtures/node-exporter.txt Tests/ClusterStateTests/Fixtures/blackbox-probe.txt "$OUT/corpus/"
+printf '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1,"NaN"]}]}}' > "$OUT/corpus/vector.json"
+printf '# TYPE a histogram\na_bucket{le="+Inf"} 1 # {t="x"} 1\n# EOF\n' > "$OUT/corpus/om.txt"
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzTarget \
+  Sources/ClusterState/Prometheus/Exposition.swift Sources/ClusterState/Prometheus/PromAPI.swift \
+  Fuzz/PrometheusFuzz.swift -o "$OUT/fuzz-prometheus" 2>&1 | grep -v "Cannot export local symbol" || true
+"$OUT/fuzz-prometheus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -print_final_stats=1 "$OUT/corpus" 2>&1 |
+  grep -E "stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY|Done" | tail -6

@@ -1,0 +1,85 @@
+import XCTest
+
+@testable import ClusterState
+
+final class PromAPITests: XCTestCase {
+  func testVectorWithSpecialValues() throws {
+    let body = #"""
+      {"status":"success","data":{"resultType":"vector","result":[
+        {"metric":{"__name__":"up","job":"node","instance":"127.0.0.1:9100"},"value":[1764012000.5,"1"]},
+        {"metric":{"pod":"flask-1"},"value":[1764012000.5,"NaN"]},
+        {"metric":{"pod":"flask-2"},"value":[1764012000.5,"+Inf"]},
+        {"metric":{"pod":"flask-3"},"value":[1764012000.5,"-Inf"]},
+        {"metric":{"pod":"flask-4"},"value":[1764012000.5,"1.5e-3"]}]}}
+      """#
+    let r = try PromAPI.result(Data(body.utf8))
+    guard case .vector(let s) = r else { return XCTFail("\(r)") }
+    XCTAssertEqual(s.count, 5)
+    XCTAssertEqual(s[0].labels["job"], "node")
+    XCTAssertEqual(s[0].points, [PromAPI.Point(1_764_012_000.5, 1)])
+    XCTAssertTrue(s[1].last!.isNaN)
+    XCTAssertEqual(s[2].last, .infinity)
+    XCTAssertEqual(s[3].last, -.infinity)
+    XCTAssertEqual(s[4].last, 0.0015)
+  }
+
+  func testMatrixScalarString() throws {
+    let matrix =
+      #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"a":"b"},"values":[[1,"1"],[16,"2.5"],[31,"NaN"]]}]}}"#
+    guard case .matrix(let m) = try PromAPI.result(Data(matrix.utf8)) else { return XCTFail() }
+    XCTAssertEqual(m[0].points.map(\.time), [1, 16, 31])
+    XCTAssertEqual(m[0].points[1].value, 2.5)
+    let scalar = #"{"status":"success","data":{"resultType":"scalar","result":[1764012000,"42"]}}"#
+    XCTAssertEqual(try PromAPI.result(Data(scalar.utf8)), .scalar(PromAPI.Point(1_764_012_000, 42)))
+    let string = #"{"status":"success","data":{"resultType":"string","result":[1764012000,"hello"]}}"#
+    XCTAssertEqual(try PromAPI.result(Data(string.utf8)), .string("hello"))
+  }
+
+  func testErrorsSayWhat() {
+    func message(_ body: String, status: Int = 200, type: String? = "application/json") -> String {
+      do {
+        _ = try PromAPI.result(status: status, contentType: type, Data(body.utf8))
+        return "no error"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(
+      message(
+        #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error"}"#,
+        status: 400), #"bad_data: invalid parameter "query": 1:5: parse error (HTTP 400)"#)
+    XCTAssertTrue(
+      message("<html>Bad Gateway</html>", status: 502, type: "text/html").hasPrefix(
+        "HTTP 502: expected JSON, got text/html"))
+    XCTAssertTrue(
+      message(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"abc"]}]}}"#)
+        .contains("unreadable"))
+    XCTAssertTrue(
+      message(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"infinity"]}]}}"#)
+        .contains("unreadable"))
+    XCTAssertTrue(message(#"{"status":"succ"#).contains("unreadable response"))
+    XCTAssertEqual(message("", status: 503, type: nil), "HTTP 503")
+    XCTAssertTrue(
+      message(#"{"status":"success","data":{"resultType":"histogram","result":[]}}"#).contains("unexpected result type")
+    )
+  }
+
+  func testAlertsAndTargets() throws {
+    let alerts = #"""
+      {"status":"success","data":{"alerts":[{"labels":{"alertname":"HighLatency","severity":"page","service":"flask"},
+       "annotations":{"summary":"p99 over 250ms"},"state":"firing","activeAt":"2026-11-24T21:00:05.123456789Z","value":"3.1e-01"},
+       {"labels":{"alertname":"PodCrashLooping"},"annotations":{},"state":"pending","activeAt":"2026-11-24T21:01:00+01:00"}]}}
+      """#
+    let a = try PromAPI.alerts(Data(alerts.utf8))
+    XCTAssertEqual(a.map(\.name), ["HighLatency", "PodCrashLooping"])
+    XCTAssertEqual(a[0].state, "firing")
+    XCTAssertEqual(a[0].summary, "p99 over 250ms")
+    XCTAssertEqual(a[0].activeAt!, KubeTime.parse("2026-11-24T21:00:05Z")! + 0.123, accuracy: 0.001)
+    XCTAssertEqual(a[1].activeAt, KubeTime.parse("2026-11-24T20:01:00Z"))
+    let targets = #"""
+      {"status":"success","data":{"activeTargets":[{"labels":{"job":"node","instance":"127.0.0.1:9100"},"scrapePool":"node",
+       "health":"down","lastError":"connection refused","lastScrape":"2026-11-24T21:00:00.5Z"}],"droppedTargets":[]}}
+      """#
+    let t = try PromAPI.targets(Data(targets.utf8))
+    XCTAssertEqual(t[0].health, "down")
+    XCTAssertEqual(t[0].lastError, "connection refused")
+  }
+}
