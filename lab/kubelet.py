@@ -111,6 +111,8 @@ class Lab:
         self.primary_lost_at = None
         self.stress = {}  # StressChaos uid -> dict(ends, pods: set of pod uids, cpu cores, memory bytes)
         self.samples = {}  # pod uid -> (timestamp, [(container, cores, bytes)])
+        self.counters = {}  # (pod uid, container) -> [cpu seconds, fs read bytes, fs write bytes, rx bytes, tx bytes]
+        self.last_sample = None
         self.sampled_at = now_iso()
 
     # ---- scheduling of delayed work -------------------------------------------------------
@@ -612,6 +614,19 @@ class Lab:
                         mem = min(mem, mem_limit * 0.98)
                     usage.append((name, cores, mem))
                 out[uid] = (st["ns"], st["name"], st["node"], st["labels"], usage)
+            # cAdvisor's counters: usage integrated over the time since the last sample.
+            dt = 0.0 if self.last_sample is None else t - self.last_sample
+            self.last_sample = t
+            for uid, (_ns, _name, _node, _labels, usage) in out.items():
+                for (c, cores, _mem) in usage:
+                    k = self.counters.setdefault((uid, c), [0.0, 0.0, 0.0, 0.0, 0.0])
+                    k[0] += cores * dt
+                    k[1] += 20_000 * cores * dt
+                    k[2] += 60_000 * cores * dt
+                    k[3] += 150_000 * cores * dt
+                    k[4] += 90_000 * cores * dt
+            for key in [k for k in self.counters if k[0] not in out]:
+                self.counters.pop(key, None)
             self.samples = out
             self.sampled_at = now_iso()
             STOP.wait(15.0 if out else 2.0)
@@ -714,6 +729,66 @@ def metrics_handler(lab):
     return Handler
 
 
+def cadvisor_handler(lab):
+    """/metrics in the kubelet's cAdvisor format (the series a stock Prometheus scrapes from
+    /metrics/cadvisor), for the lab's Prometheus."""
+    counters = [("container_cpu_usage_seconds_total", 0, "Cumulative cpu time consumed in seconds."),
+                ("container_fs_reads_bytes_total", 1, "Cumulative count of bytes read"),
+                ("container_fs_writes_bytes_total", 2, "Cumulative count of bytes written"),
+                ("container_network_receive_bytes_total", 3, "Cumulative count of bytes received"),
+                ("container_network_transmit_bytes_total", 4, "Cumulative count of bytes transmitted")]
+
+    def esc(v):
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path.split("?")[0] != "/metrics":
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            samples, counts = lab.samples, dict(lab.counters)
+            lines = []
+            series = []
+            for uid, (ns, name, node, _labels, usage) in samples.items():
+                for (c, _cores, mem) in usage:
+                    lbl = 'container="%s",namespace="%s",node="%s",pod="%s"' % (esc(c), esc(ns), esc(node or ""), esc(name))
+                    series.append((uid, c, lbl, mem))
+            for metric, i, help_ in counters:
+                lines.append("# HELP %s %s" % (metric, help_))
+                lines.append("# TYPE %s counter" % metric)
+                for uid, c, lbl, _mem in series:
+                    k = counts.get((uid, c))
+                    if k is not None:
+                        lines.append("%s{%s} %.6f" % (metric, lbl, k[i]))
+            lines.append("# HELP container_memory_working_set_bytes Current working set in bytes.")
+            lines.append("# TYPE container_memory_working_set_bytes gauge")
+            for _uid, _c, lbl, mem in series:
+                lines.append("container_memory_working_set_bytes{%s} %d" % (lbl, int(mem)))
+            body = ("\n".join(lines) + "\n").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def serve_cadvisor(lab, port):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), cadvisor_handler(lab))
+    server.daemon_threads = True
+    log.info("cAdvisor-style /metrics on http://127.0.0.1:%d/metrics", port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def serve_metrics(lab, port, cert, key, ca):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), metrics_handler(lab))
     server.daemon_threads = True
@@ -748,6 +823,7 @@ def main():
     ap.add_argument("--metrics-cert")
     ap.add_argument("--metrics-key")
     ap.add_argument("--metrics-ca", help="CA of the client certificates allowed (the aggregator's)")
+    ap.add_argument("--cadvisor-port", type=int, default=0, help="serve cAdvisor-style /metrics here (0: not at all)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)
@@ -764,6 +840,8 @@ def main():
         t.start()
     if args.metrics_port:
         serve_metrics(lab, args.metrics_port, args.metrics_cert, args.metrics_key, args.metrics_ca)
+    if args.cadvisor_port:
+        serve_cadvisor(lab, args.cadvisor_port)
     log.info("emulating nodes %s", ", ".join(lab.nodes))
     while not STOP.is_set():
         STOP.wait(1)

@@ -12,6 +12,11 @@ API_PORT=${CHAOSTUI_LAB_API_PORT:-16443}
 CM_PORT=$((API_PORT + 1))
 SCHED_PORT=$((API_PORT + 2))
 METRICS_PORT=$((API_PORT + 5))   # metrics.k8s.io, served by the emulator to the aggregator
+CADVISOR_PORT=$((API_PORT + 6))  # the emulator's cAdvisor-style /metrics
+PROM_PORT=$((API_PORT + 10))     # Prometheus
+NODE_EXPORTER_PORT=$((API_PORT + 11))
+BLACKBOX_PORT=$((API_PORT + 12))
+PROM_URL="http://127.0.0.1:$PROM_PORT"
 API_URL="https://127.0.0.1:$API_PORT"
 # The shared Chaos Mesh CRDs: beside the checkout (../shared) or named by CHAOSTUI_CRDS.
 CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/../shared/chaos-mesh-crds}
