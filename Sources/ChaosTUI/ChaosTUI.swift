@@ -61,7 +61,19 @@ struct ChaosTUI: ParsableCommand {
   @Option(help: "The demo HPA's scale-down stabilization window in seconds (Kubernetes' default is 300).")
   var scaleDownWindow: Double = 60
 
+  @Option(
+    help:
+      "Prometheus to take the resource panes' numbers from (a real cluster), e.g. http://prometheus:9090; user:password@ in the URL for basic auth."
+  )
+  var prometheus: String?
+
+  @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
+  var prometheusTokenFile: String?
+
   func validate() throws {
+    if let p = prometheus, !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
+      throw ValidationError("--prometheus must be an http:// or https:// URL, got \(p)")
+    }
     guard speed >= 0.1 && speed <= 100 else {
       throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
     }
@@ -95,6 +107,7 @@ struct ChaosTUI: ParsableCommand {
     // A real cluster when one is configured (kubeconfig, or the in-cluster service account), else the demo.
     let env = ProcessInfo.processInfo.environment
     var kube: KubeCluster?
+    var promSource: PromSource?
     var startNotice: String?
     let configured =
       kubeconfig != nil || env["KUBECONFIG"] != nil
@@ -138,7 +151,22 @@ struct ChaosTUI: ParsableCommand {
         console.warning = "TLS UNVERIFIED"
         logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
       }
+      if let url = prometheus {
+        var token: String?
+        if let f = prometheusTokenFile {
+          guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
+            throw ValidationError("--prometheus-token-file \(f): cannot read it")
+          }
+          token = t.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let source = PromSource(url: url, bearerToken: token, inbox: kube.inbox)
+        source.log = kube.log
+        kube.metricsFromPrometheus = true
+        promSource = source
+        logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
+      }
       kube.start()
+      promSource?.start { kube.waitForPodList() }
     }
 
     ct_tune_malloc()
@@ -157,6 +185,7 @@ struct ChaosTUI: ParsableCommand {
     let stats = runLoop(console: console, backend: backend, clock: now)
     backend.shutdown()
     // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
+    promSource?.stop()
     kube?.cleanup()
     kube?.stop()
 

@@ -103,7 +103,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       guard let p = s.pods[sample.podID], let w = p.workload else { continue }
       let id = p.namespace + "/" + w
       let acc = sums[id] ?? (0, 0)
-      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + sample.memoryBytes)
+      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes))
     }
     let perWorkload = sums.keys.sorted().map { id in
       WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: nil)
@@ -120,7 +120,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       guard s.pods[sample.podID] != nil else { continue }
       var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterState.podHistory)
       series.cpuMilli.append(sample.cpuMilli)
-      series.memoryBytes.append(sample.memoryBytes)
+      if !sample.memoryBytes.isNaN { series.memoryBytes.append(sample.memoryBytes) }
       s.podSeries[sample.podID] = series
     }
     s.metricsRevision &+= 1

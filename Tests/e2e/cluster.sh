@@ -153,6 +153,36 @@ ct_check "the next chaostui says it set back what was left behind" 'Set back 1 c
 if [ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ] && [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... spark-worker is back at 3 replicas, its note removed"; else bad "leftover restored"; fi
 $CT send-keys -t ct Escape
 
+# Prometheus (the lab's, scraping the emulator's cAdvisor metrics): the panes' numbers, a CPU hog
+# that the real HPA answers, and Prometheus stopped and started under the console.
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --prometheus "$PROM_URL" --log "$STATE/prometheus-run.log"
+ct_check "with --prometheus the resources pane shows samples" 'Resources ─ CPU / MEM  sample [0-9]+s ago' 20
+if grep -q "prometheus: back-filled [1-9][0-9]* samples" "$STATE/prometheus-run.log"; then ok "the sparklines are back-filled with a range query at start"; else bad "back-fill" "$(grep -i prometheus "$STATE/prometheus-run.log")"; fi
+ct_check "the pods pane shows the pods' CPU from Prometheus" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running .* [0-9.]+m +[0-9.]+[MG]i ' 20
+$CT send-keys -t ct / f l a s k Enter
+sleep 0.5
+$CT send-keys -t ct g f w w u
+sleep 0.3
+$CT send-keys -t ct '<' '<' y
+ct_check "a CPU hog on every Flask pod raises Flask's CPU past a core" 'flask +cpu [^ ]* +[1-9]\.[0-9] mem' 60
+if within 90 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -gt 3 ]'; then ok "the real HPA scales Flask out ($(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas}) replicas)"; else bad "HPA scales out" "$(kc -n pipeline get hpa flask)"; fi
+ct_check "the HPA pane shows it" 'flask +min 3 +cur [0-9] +des [4-9]' 20
+if within 60 eval '[ "$(ct_screen | grep -Ec "flask-[a-z0-9]+-[a-z0-9]{5} +[01]/1")" -gt 3 ]'; then ok "the pods pane shows the new replicas"; else bad "new replicas in the pods pane" "$(ct_screen | grep flask)"; fi
+kill "$(cat "$PIDS/prometheus.pid")"
+ct_check "Prometheus stopped: the pane says STALE with the last sample's age within one refresh" 'STALE: last sample [0-9]+s ago; prometheus: cannot connect' 8
+$CT send-keys -t ct Tab
+ct_check "... and the console keeps working" '┌─ Resources .*CPU' 3
+"$LAB_DIR/up" >/dev/null 2>&1
+if within 20 eval '! ct_screen | grep -q STALE'; then ok "Prometheus back: the panes recover"; else bad "recovery after Prometheus returns" "$(ct_screen | head -5)"; fi
+if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
+ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
+$CT send-keys -t ct Escape
+
 # The API server restarts under the watch: within 5 s of its return the view matches kubectl.
 kill -9 "$(cat "$PIDS/apiserver.pid")"
 ct_check "a lost API shows as disconnected" 'disconnected' 15

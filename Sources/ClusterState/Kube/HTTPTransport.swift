@@ -8,6 +8,8 @@ import Foundation
 /// One instance is one easy handle: use it from one thread at a time (an informer owns its own).
 public final class HTTPTransport: @unchecked Sendable {
   public struct Response: Sendable {
+    /// The Content-Type header, where the server sent one.
+    public var contentType: String? = nil
     public var status: Int
     public var body: Data
   }
@@ -46,7 +48,9 @@ public final class HTTPTransport: @unchecked Sendable {
     let sink = Sink(lines: nil)
     let status = try perform(
       method, path, body: body, contentType: contentType, accept: accept, timeout: timeout, sink: sink)
-    return Response(status: status, body: sink.data)
+    var r = Response(status: status, body: sink.data)
+    r.contentType = sink.contentType
+    return r
   }
 
   /// A streaming GET (a watch): `onLine` gets each newline-delimited chunk as it arrives and returns
@@ -67,6 +71,7 @@ public final class HTTPTransport: @unchecked Sendable {
     let lines: ((Data) -> Bool)?
     var stopped = false
     var status = 0
+    var contentType: String?
     init(lines: ((Data) -> Bool)?) { self.lines = lines }
 
     func take(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -151,6 +156,9 @@ public final class HTTPTransport: @unchecked Sendable {
       if line.hasPrefix("HTTP/") {
         let parts = line.split(separator: " ")
         if parts.count >= 2, let code = Int(parts[1]) { sink.status = code }
+        sink.contentType = nil
+      } else if line.lowercased().hasPrefix("content-type:") {
+        sink.contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespacesAndNewlines)
       }
       return n
     }

@@ -93,6 +93,19 @@ public final class KubeCluster: @unchecked Sendable {
     while !firstViewDone && firstViewCondition.wait(until: deadline) {}
     firstViewCondition.unlock()
   }
+
+  private var podListDone = false
+
+  /// Waits (at most `timeout`) until the complete pod list (labels, owners) is in the inbox.
+  public func waitForPodList(timeout: Double = 30) {
+    let deadline = Date().addingTimeInterval(timeout)
+    firstViewCondition.lock()
+    while !podListDone && firstViewCondition.wait(until: deadline) {}
+    firstViewCondition.unlock()
+  }
+
+  /// Metrics come from Prometheus: the metrics.k8s.io poller stays off.
+  public var metricsFromPrometheus = false
   public func stop() { stopLock.withLock { stopped = true } }
 
   /// Starts the informers, each on its own thread with its own connection.
@@ -161,10 +174,11 @@ public final class KubeCluster: @unchecked Sendable {
     let metricsPath = base("metrics.k8s.io/v1beta1", "pods")
     Thread.detachNewThread { [self] in
       waitForFirstView()
+      if metricsFromPrometheus { return }
       guard discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) != nil else {
         inbox.post([
           .metricsNote(
-            "no metrics: metrics.k8s.io is not served by this cluster (metrics-server provides it; Prometheus support comes later)"
+            "no metrics: metrics.k8s.io is not served by this cluster (metrics-server provides it), and no --prometheus was given"
           )
         ])
         return
@@ -370,7 +384,12 @@ public final class KubeCluster: @unchecked Sendable {
             !isStopped
           }
           inbox.post(onList(items) + [.connection(.connected)])
-          if preview != nil { firstViewShown() }
+          if preview != nil {
+            firstViewCondition.lock()
+            podListDone = true
+            firstViewCondition.unlock()
+            firstViewShown()
+          }
           log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
           backoff.reset()
           // Watch from the list's resourceVersion until it ends, then watch again (or relist on 410).

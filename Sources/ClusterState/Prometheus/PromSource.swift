@@ -1,0 +1,145 @@
+import Foundation
+
+/// PromQL for each figure the panes draw. The defaults work on a stock stack (the kubelet's
+/// cAdvisor metrics scraped by Prometheus); a result must carry `namespace` and `pod` labels.
+public struct PromQueries: Sendable, Equatable {
+  public var podCPUCores =
+    #"sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container!="",container!="POD"}[1m]))"#
+  public var podMemoryBytes =
+    #"sum by (namespace, pod) (container_memory_working_set_bytes{container!="",container!="POD"})"#
+  public init() {}
+}
+
+/// Prometheus as the source of the resource panes: instant queries every refresh, and at start a
+/// range query that back-fills the sparklines with the last minutes. Results become the same
+/// `.podUsage` actions metrics.k8s.io gives, so pods and workloads fill alike. Failures (down,
+/// garbage, a bad query) go to the resources pane with the age of the last good sample.
+public final class PromSource: @unchecked Sendable {
+  public let baseURL: String
+  public var queries = PromQueries()
+  /// Seconds between instant queries.
+  public var refresh: Double = 5
+  public var log: (@Sendable (String) -> Void)?
+  let connection: ClusterConnection
+  let tokens: TokenSource
+  let inbox: Inbox
+  private let stopLock = NSLock()
+  private var stopped = false
+
+  /// `bearerToken`: sent as `Authorization: Bearer`; `caData`: the CA to verify an https URL with.
+  public init(url: String, bearerToken: String? = nil, caData: Data? = nil, insecure: Bool = false, inbox: Inbox) {
+    baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+    connection = ClusterConnection(
+      contextName: "prometheus", server: baseURL, caData: caData, insecureSkipTLSVerify: insecure, namespace: nil,
+      userName: "prometheus", credentials: bearerToken.map { .token($0) } ?? .none, proxyURL: nil)
+    tokens = TokenSource(connection.credentials)
+    self.inbox = inbox
+  }
+
+  var isStopped: Bool { stopLock.withLock { stopped } }
+  public func stop() { stopLock.withLock { stopped = true } }
+
+  /// Starts polling; `ready` is waited on first (the pods must be known for their samples to count).
+  public func start(ready: @escaping @Sendable () -> Void = {}) {
+    Thread.detachNewThread { [self] in
+      ready()
+      var http: HTTPTransport?
+      var lastGood: Double?
+      var backfilled = false
+      while !isStopped {
+        let started = Date().timeIntervalSince1970
+        do {
+          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
+          guard let http else { break }
+          if !backfilled {
+            backfilled = true
+            let t0 = Date().timeIntervalSince1970
+            let n = try backfill(http, until: t0)
+            log?(
+              "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
+            )
+          }
+          let cpu = try query(http, queries.podCPUCores, what: "CPU")
+          let mem = try query(http, queries.podMemoryBytes, what: "memory")
+          let now = Date().timeIntervalSince1970
+          inbox.post([.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))])
+          lastGood = now
+        } catch {
+          if error is HTTPTransport.TransportError { http = nil }
+          let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
+          log?("prometheus: \(error)")
+          inbox.post([.metricsNote("STALE: \(age)prometheus: \(error)")])
+        }
+        let wait = refresh - (Date().timeIntervalSince1970 - started)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+      }
+    }
+  }
+
+  func query(_ http: HTTPTransport, _ q: String, what: String) throws -> [PromAPI.Series] {
+    let r = try http.request("GET", "/api/v1/query?query=" + PromSource.encode(q), timeout: 10)
+    do {
+      return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
+    } catch {
+      throw PromAPI.Failure("\(what) query: \(error)")
+    }
+  }
+
+  /// The range before now, one step a refresh (never over 11,000 points a series), as samples in
+  /// time order. Returns how many it posted.
+  func backfill(_ http: HTTPTransport, until end: Double) throws -> Int {
+    let points = Double(ClusterState.podHistory)
+    let step = max(refresh, (points * refresh) / 11_000).rounded(.up)
+    let start = end - step * (points - 1)
+    func range(_ q: String) throws -> [PromAPI.Series] {
+      let path =
+        "/api/v1/query_range?query=\(PromSource.encode(q))&start=\(Int(start))&end=\(Int(end))&step=\(Int(step))"
+      let r = try http.request("GET", path, timeout: 20)
+      return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
+    }
+    let cpu = try range(queries.podCPUCores)
+    let mem = try range(queries.podMemoryBytes)
+    var times = Set<Double>()
+    for s in cpu { for p in s.points { times.insert(p.time) } }
+    var actions: [Action] = []
+    var count = 0
+    for t in times.sorted() {
+      let at = { (series: [PromAPI.Series]) in
+        series.map { PromAPI.Series(labels: $0.labels, points: $0.points.filter { $0.time == t }) }
+      }
+      let samples = PromSource.samples(cpu: at(cpu), memory: at(mem))
+      count += samples.count
+      actions.append(.podUsage(time: t, samples))
+    }
+    inbox.post(actions)
+    return count
+  }
+
+  /// Pod samples from CPU (cores) and memory (bytes) series labelled by namespace and pod. A pod
+  /// without a memory figure gets NaN there (not drawn).
+  static func samples(cpu: [PromAPI.Series], memory: [PromAPI.Series]) -> [PodSample] {
+    var mem: [String: Double] = [:]
+    for s in memory {
+      guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last else { continue }
+      mem[ns + "/" + pod] = v
+    }
+    return cpu.compactMap { s in
+      guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last, v.isFinite else { return nil }
+      let id = ns + "/" + pod
+      return PodSample(podID: id, cpuMilli: v * 1000, memoryBytes: mem[id] ?? .nan)
+    }
+  }
+
+  /// The URL without a password, for logs and the screen.
+  public static func redacted(_ url: String) -> String {
+    guard var c = URLComponents(string: url), c.password != nil else { return url }
+    c.password = "***"
+    return c.string ?? url
+  }
+
+  static func encode(_ q: String) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return q.addingPercentEncoding(withAllowedCharacters: allowed) ?? q
+  }
+}
