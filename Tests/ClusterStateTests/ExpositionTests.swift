@@ -129,6 +129,13 @@ final class ExpositionTests: XCTestCase {
     XCTAssertEqual(changed.first?.value, 42)
   }
 
+  func testInputsTheFuzzerFound() {
+    // A timestamp of 84e+30 seconds overflowed Int64 milliseconds.
+    let r = ExpositionParser().parse(Data("go_mem\t\t5\t\t84e+30\n".utf8), openMetrics: true)
+    XCTAssertEqual(r.samples.count, 0)
+    XCTAssertEqual(r.errors.first?.message, "invalid timestamp")
+  }
+
   func testGarbageNeverCrashes() {
     var rng = SplitMix64(seed: 3)
     let parser = ExpositionParser()

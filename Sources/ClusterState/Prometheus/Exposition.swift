@@ -171,7 +171,8 @@ public final class ExpositionParser: @unchecked Sendable {
       let tsStart = i
       while i < end && !Self.isSpace(b[i]) { i += 1 }
       if openMetrics {
-        guard let s = Self.number(b, tsStart, i), s.isFinite else { return "invalid timestamp" }
+        // Seconds; a value past Int64 milliseconds is invalid, not a crash (found by fuzzing).
+        guard let s = Self.number(b, tsStart, i), s.isFinite, abs(s) < 9.2e15 else { return "invalid timestamp" }
         timestamp = Int64((s * 1000).rounded())
       } else {
         guard let ms = Self.integer(b, tsStart, i) else { return "invalid timestamp" }
