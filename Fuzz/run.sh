@@ -12,5 +12,5 @@ printf '# TYPE a histogram\na_bucket{le="+Inf"} 1 # {t="x"} 1\n# EOF\n' > "$OUT/
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzTarget \
   Sources/ClusterState/Prometheus/Exposition.swift Sources/ClusterState/Prometheus/PromAPI.swift \
   Fuzz/PrometheusFuzz.swift -o "$OUT/fuzz-prometheus" 2>&1 | grep -v "Cannot export local symbol" || true
-"$OUT/fuzz-prometheus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -print_final_stats=1 "$OUT/corpus" 2>&1 |
+"$OUT/fuzz-prometheus" -artifact_prefix="$OUT/" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -print_final_stats=1 "$OUT/corpus" 2>&1 |
   grep -E "stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY|Done" | tail -6
