@@ -614,20 +614,24 @@ class Lab:
                         mem = min(mem, mem_limit * 0.98)
                     usage.append((name, cores, mem))
                 out[uid] = (st["ns"], st["name"], st["node"], st["labels"], usage)
-            # cAdvisor's counters: usage integrated over the time since the last sample.
+            # cAdvisor's counters: the usage published until now, integrated over the time since it
+            # was published (the /metrics handler runs them on at that rate in between, so they
+            # never go back); then the new usage is published.
+            self.lock.acquire()
             dt = 0.0 if self.last_sample is None else t - self.last_sample
-            self.last_sample = t
-            for uid, (_ns, _name, _node, _labels, usage) in out.items():
+            for uid, (_ns, _name, _node, _labels, usage) in self.samples.items():
                 for (c, cores, _mem) in usage:
                     k = self.counters.setdefault((uid, c), [0.0, 0.0, 0.0, 0.0, 0.0])
-                    k[0] += cores * dt
-                    k[1] += 20_000 * cores * dt
-                    k[2] += 60_000 * cores * dt
-                    k[3] += 150_000 * cores * dt
-                    k[4] += 90_000 * cores * dt
+                    for i, f in enumerate((1.0, 20_000.0, 60_000.0, 150_000.0, 90_000.0)):
+                        k[i] += f * cores * dt
+            for uid, (_ns, _name, _node, _labels, usage) in out.items():
+                for (c, _cores, _mem) in usage:
+                    self.counters.setdefault((uid, c), [0.0, 0.0, 0.0, 0.0, 0.0])
             for key in [k for k in self.counters if k[0] not in out]:
                 self.counters.pop(key, None)
             self.samples = out
+            self.last_sample = t
+            self.lock.release()
             self.sampled_at = now_iso()
             STOP.wait(15.0 if out else 2.0)
 
@@ -753,23 +757,27 @@ def cadvisor_handler(lab):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            samples, counts = lab.samples, dict(lab.counters)
+            with lab.lock:  # the counters and the usage they run on at, as one
+                samples, counts, last = lab.samples, {k: list(v) for k, v in lab.counters.items()}, lab.last_sample
+            # Counters run on between samples, at the sampled rate (as cAdvisor's do).
+            dt = max(0.0, time.time() - last) if last else 0.0
+            factors = (1.0, 20_000.0, 60_000.0, 150_000.0, 90_000.0)
             lines = []
             series = []
             for uid, (ns, name, node, _labels, usage) in samples.items():
-                for (c, _cores, mem) in usage:
+                for (c, cores, mem) in usage:
                     lbl = 'container="%s",namespace="%s",node="%s",pod="%s"' % (esc(c), esc(ns), esc(node or ""), esc(name))
-                    series.append((uid, c, lbl, mem))
+                    series.append((uid, c, lbl, mem, cores))
             for metric, i, help_ in counters:
                 lines.append("# HELP %s %s" % (metric, help_))
                 lines.append("# TYPE %s counter" % metric)
-                for uid, c, lbl, _mem in series:
+                for uid, c, lbl, _mem, cores in series:
                     k = counts.get((uid, c))
                     if k is not None:
-                        lines.append("%s{%s} %.6f" % (metric, lbl, k[i]))
+                        lines.append("%s{%s} %.6f" % (metric, lbl, k[i] + factors[i] * cores * dt))
             lines.append("# HELP container_memory_working_set_bytes Current working set in bytes.")
             lines.append("# TYPE container_memory_working_set_bytes gauge")
-            for _uid, _c, lbl, mem in series:
+            for _uid, _c, lbl, mem, _cores in series:
                 lines.append("container_memory_working_set_bytes{%s} %d" % (lbl, int(mem)))
             body = ("\n".join(lines) + "\n").encode()
             self.send_response(200)

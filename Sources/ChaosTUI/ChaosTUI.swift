@@ -70,9 +70,15 @@ struct ChaosTUI: ParsableCommand {
   @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
   var prometheusTokenFile: String?
 
+  @Option(
+    help:
+      "A raw /metrics endpoint (Prometheus text or OpenMetrics) to read every 5 s; repeatable. cAdvisor series give the pods' CPU and memory, request-duration histograms a service's latency."
+  )
+  var scrape: [String] = []
+
   func validate() throws {
-    if let p = prometheus, !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
-      throw ValidationError("--prometheus must be an http:// or https:// URL, got \(p)")
+    for p in (prometheus.map { [$0] } ?? []) + scrape where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
+      throw ValidationError("--prometheus and --scrape take http:// or https:// URLs, got \(p)")
     }
     guard speed >= 0.1 && speed <= 100 else {
       throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
@@ -108,6 +114,7 @@ struct ChaosTUI: ParsableCommand {
     let env = ProcessInfo.processInfo.environment
     var kube: KubeCluster?
     var promSource: PromSource?
+    var scrapeSources: [ScrapeSource] = []
     var startNotice: String?
     let configured =
       kubeconfig != nil || env["KUBECONFIG"] != nil
@@ -130,6 +137,11 @@ struct ChaosTUI: ParsableCommand {
       } else {
         startNotice = "No kubeconfig and no in-cluster service account: running the demo cluster"
       }
+    }
+    if kube == nil && (prometheus != nil || !scrape.isEmpty) {
+      startNotice =
+        (startNotice.map { $0 + ". " } ?? "")
+        + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
     }
     var options = Simulator.Options()
     options.seed = seed
@@ -165,8 +177,16 @@ struct ChaosTUI: ParsableCommand {
         promSource = source
         logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
       }
+      for url in scrape {
+        let source = ScrapeSource(url: url, inbox: kube.inbox)
+        source.log = kube.log
+        kube.metricsFromPrometheus = true
+        scrapeSources.append(source)
+        logger?.write("scraping \(PromSource.redacted(url))")
+      }
       kube.start()
       promSource?.start { kube.waitForPodList() }
+      for source in scrapeSources { source.start { kube.waitForPodList() } }
     }
 
     ct_tune_malloc()
@@ -186,6 +206,7 @@ struct ChaosTUI: ParsableCommand {
     backend.shutdown()
     // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
     promSource?.stop()
+    for source in scrapeSources { source.stop() }
     kube?.cleanup()
     kube?.stop()
 

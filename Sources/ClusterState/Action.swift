@@ -24,6 +24,9 @@ public enum Action: Sendable {
   /// Pod usage from a metrics API (metrics.k8s.io): the pods' series, and their sums per workload.
   case podUsage(time: Seconds, [PodSample])
   case nodeUsage([NodeUsage])
+  /// Request latency of a service measured from outside the cluster's objects (a scraped
+  /// request-duration histogram): tied to the workload of the same name.
+  case serviceLatency(service: String, p50Ms: Double, p99Ms: Double, requestsPerSec: Double, time: Seconds)
   case workloadMetrics(time: Seconds, [WorkloadSample])
   /// The source's clock advanced; incidents are evaluated here.
   case tick(Seconds)

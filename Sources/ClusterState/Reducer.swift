@@ -111,6 +111,25 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.metricsNote = nil
     s.metricsAt = time
     return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
+  case .serviceLatency(let name, let p50, let p99, let rps, let time):
+    // The service's known workload, else the workload of the same name (with the most pods).
+    let svc =
+      s.services.values.first { $0.name == name }
+      ?? s.workloads.values.filter { $0.name == name }.max { $0.currentReplicas < $1.currentReplicas }.map {
+        ServiceInfo(namespace: $0.namespace, name: name, workload: $0.id)
+      }
+    guard let svc else { return [] }
+    if s.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
+    s.metricsAt = time
+    return reduce(
+      &s,
+      .workloadMetrics(
+        time: time,
+        [
+          WorkloadSample(
+            workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: p50,
+            latencyP99Ms: p99, requestsPerSec: rps)
+        ]))
   case .nodeUsage(let list):
     s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
     s.metricsRevision &+= 1

@@ -180,6 +180,13 @@ if within 20 eval '! ct_screen | grep -q STALE'; then ok "Prometheus back: the p
 if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
+# --scrape: the emulator's cAdvisor endpoint read directly, rates computed here; a URL that is not
+# an exposition says so in the pane.
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --scrape "http://127.0.0.1:$CADVISOR_PORT/metrics" --scrape "$PROM_URL/api/v1/status/buildinfo"
+ct_check "--scrape of a cAdvisor endpoint gives the pods' CPU (rates between scrapes)" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running .* [0-9.]+m +[0-9.]+[MG]i ' 30
+ct_check "a scraped URL that answers JSON is named in the pane" 'scrape .*buildinfo: not a metrics exposition \(Content-Type application/json' 15
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
