@@ -108,7 +108,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     let perWorkload = sums.keys.sorted().map { id in
       WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: nil)
     }
-    s.metricsNote = nil
+    // A source's note (an error) is cleared by that source when it recovers, not by any sample.
     s.metricsAt = time
     return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
   case .serviceLatency(let name, let p50, let p99, let rps, let time):

@@ -56,7 +56,7 @@ final class MetricsAPITests: XCTestCase {
     XCTAssertEqual(s.workloadSeries["shop/web"]?.cpuMilli.last, 150, "a workload's usage is its pods' sum")
     XCTAssertEqual(s.workloadSeries["shop/web"]?.memoryBytes.last, 1500)
     XCTAssertNil(s.workloadSeries["shop/web"]?.ioBytesPerSec.last, "no IO figure is not zero IO")
-    XCTAssertNil(s.metricsNote)
+    XCTAssertEqual(s.metricsNote, "no metrics yet", "only the source that set a note clears it")
     XCTAssertEqual(s.metricsAt, 10)
   }
 }

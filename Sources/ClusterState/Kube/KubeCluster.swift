@@ -296,6 +296,7 @@ public final class KubeCluster: @unchecked Sendable {
           }
           inbox.post(actions)
         }
+        if backoff.current != backoff.initial { inbox.post([.metricsNote(nil)]) }
         backoff.reset()
         Thread.sleep(forTimeInterval: 5)
       } catch {

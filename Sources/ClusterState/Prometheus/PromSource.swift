@@ -46,6 +46,7 @@ public final class PromSource: @unchecked Sendable {
       var http: HTTPTransport?
       var lastGood: Double?
       var backfilled = false
+      var failing = false
       while !isStopped {
         let started = Date().timeIntervalSince1970
         do {
@@ -62,9 +63,13 @@ public final class PromSource: @unchecked Sendable {
           let cpu = try query(http, queries.podCPUCores, what: "CPU")
           let mem = try query(http, queries.podMemoryBytes, what: "memory")
           let now = Date().timeIntervalSince1970
-          inbox.post([.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))])
+          inbox.post(
+            [.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))]
+              + (lastGood == nil || failing ? [.metricsNote(nil)] : []))
           lastGood = now
+          failing = false
         } catch {
+          failing = true
           if error is HTTPTransport.TransportError { http = nil }
           let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
           log?("prometheus: \(error)")

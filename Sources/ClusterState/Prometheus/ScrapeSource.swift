@@ -33,6 +33,7 @@ public final class ScrapeSource: @unchecked Sendable {
       let parser = ExpositionParser()
       var interpreter = ScrapeInterpreter()
       var http: HTTPTransport?
+      var failing = false
       while !isStopped {
         let started = Date().timeIntervalSince1970
         do {
@@ -61,8 +62,11 @@ public final class ScrapeSource: @unchecked Sendable {
             actions.append(
               .serviceLatency(service: service, p50Ms: l.p50, p99Ms: l.p99, requestsPerSec: l.rps, time: now))
           }
+          if failing { actions.append(.metricsNote(nil)) }
+          failing = false
           inbox.post(actions)
         } catch {
+          failing = true
           if error is HTTPTransport.TransportError { http = nil }
           log?("scrape \(url): \(error)")
           inbox.post([.metricsNote("STALE: scrape \(url): \(error)")])
