@@ -53,8 +53,14 @@ public enum ResourcesPane {
       guard inner.height >= 1 else { return }
     }
     if let note = state.metricsNote {
-      buf.write(inner.x, inner.y, note, t.style(.warn), maxWidth: inner.width)
-      inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+      // Up to two lines: the reason often comes after a long URL.
+      let chars = Array(note)
+      let lines = chars.count > inner.width && inner.height >= 4 ? 2 : 1
+      for l in 0..<lines {
+        let part = String(chars.dropFirst(l * inner.width).prefix(inner.width))
+        buf.write(inner.x, inner.y + l, part, t.style(.warn), maxWidth: inner.width)
+      }
+      inner = Rect(x: inner.x, y: inner.y + lines, width: inner.width, height: inner.height - lines)
       guard inner.height >= 1 else { return }
     }
     let wanted = min(state.workloads.count, 4) + 2

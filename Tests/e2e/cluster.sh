@@ -184,7 +184,8 @@ ct_wait 'EXIT=0' 10
 # an exposition says so in the pane.
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --scrape "http://127.0.0.1:$CADVISOR_PORT/metrics" --scrape "$PROM_URL/api/v1/status/buildinfo"
 ct_check "--scrape of a cAdvisor endpoint gives the pods' CPU (rates between scrapes)" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running .* [0-9.]+m +[0-9.]+[MG]i ' 30
-ct_check "a scraped URL that answers JSON is named in the pane" 'scrape .*buildinfo: not a metrics exposition \(Content-Type application/json' 15
+ct_check "a scraped URL that answers JSON is named in the pane" 'STALE: scrape .*buildinfo: not a metrics' 15
+ct_check "... with the reason on the note's second line" 'Content-Type application/json' 10
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
