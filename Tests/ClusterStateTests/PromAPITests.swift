@@ -1,3 +1,4 @@
+import CCurl
 import XCTest
 
 @testable import ClusterState
@@ -81,5 +82,20 @@ final class PromAPITests: XCTestCase {
     let t = try PromAPI.targets(Data(targets.utf8))
     XCTAssertEqual(t[0].health, "down")
     XCTAssertEqual(t[0].lastError, "connection refused")
+  }
+}
+
+final class RedactionTests: XCTestCase {
+  func testPasswordsNeverShow() {
+    XCTAssertEqual(PromSource.redacted("http://prometheus:9090"), "http://prometheus:9090")
+    let r = PromSource.redacted("https://admin:s3cret@prom.example:9090/api")
+    XCTAssertFalse(r.contains("s3cret"), r)
+    XCTAssertTrue(r.contains("prom.example:9090"), r)
+    let scrape = ScrapeSource(url: "http://u:hunter2@127.0.0.1:1/metrics", inbox: Inbox())
+    XCTAssertFalse(scrape.url.contains("hunter2"))
+    // A transport error names the server without the password.
+    XCTAssertFalse(
+      HTTPTransport.explain(CURLE_COULDNT_CONNECT, "refused", server: "http://u:hunter2@127.0.0.1:1").contains(
+        "hunter2"))
   }
 }

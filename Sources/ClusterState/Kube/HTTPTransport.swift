@@ -179,7 +179,9 @@ public final class HTTPTransport: @unchecked Sendable {
     return ccurl_response_code(handle)
   }
 
-  static func explain(_ rc: CURLcode, _ message: String, server: String) -> String {
+  static func explain(_ rc: CURLcode, _ message: String, server rawServer: String) -> String {
+    // A URL may carry user:password@ (basic auth): never in a message.
+    let server = PromSource.redacted(rawServer)
     switch rc {
     case CURLE_COULDNT_CONNECT: return "cannot connect to \(server) (connection refused)"
     case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host of \(server)"

@@ -137,9 +137,11 @@ public final class PromSource: @unchecked Sendable {
 
   /// The URL without a password, for logs and the screen.
   public static func redacted(_ url: String) -> String {
-    guard var c = URLComponents(string: url), c.password != nil else { return url }
-    c.password = "***"
-    return c.string ?? url
+    guard let c = URLComponents(string: url), c.password != nil else { return url }
+    var r = c
+    r.password = nil
+    r.user = (c.user ?? "") + ":***"
+    return r.string?.replacingOccurrences(of: "%3A***", with: ":***") ?? "(a URL with a password)"
   }
 
   static func encode(_ q: String) -> String {

@@ -15,7 +15,7 @@ public final class ScrapeSource: @unchecked Sendable {
   private var stopped = false
 
   public init(url: String, inbox: Inbox) {
-    self.url = url
+    self.url = PromSource.redacted(url)
     // The whole URL is the "server"; requests ask for "" (the path is in it).
     connection = ClusterConnection(
       contextName: "scrape", server: url, caData: nil, insecureSkipTLSVerify: false, namespace: nil,
