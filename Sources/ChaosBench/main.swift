@@ -77,6 +77,28 @@ if let i = args.firstIndex(of: "--kubeconfig"), i + 1 < args.count {
       shown, firstView ?? -1, full ?? -1, rssMiB()))
   exit(0)
 }
+if let i = args.firstIndex(of: "--prometheus"), i + 1 < args.count {
+  // Back-fill against a real Prometheus: a range query of every series of `--query` over the last
+  // hour (step 15 s), decoded and turned into the samples the panes take.
+  let query = args.firstIndex(of: "--query").map { args[$0 + 1] } ?? PromQueries().podCPUCores
+  let source = PromSource(url: args[i + 1], inbox: Inbox())
+  source.refresh = 15
+  source.queries.podCPUCores = query
+  source.queries.podMemoryBytes = query
+  var times: [Double] = []
+  var n = 0
+  for _ in 0..<5 {
+    let t0 = now()
+    n = try source.backfill(window: 3600)
+    times.append(now() - t0)
+  }
+  times.sort()
+  print(
+    String(
+      format: "prometheus back-fill, 1 h at 15 s (2 range queries): %d samples, median %.0f ms, worst %.0f ms",
+      n, times[2] * 1000, times[4] * 1000))
+  exit(0)
+}
 if args.contains("--memory") {
   // Alone in its own process, so nothing else counts.
   let before = rssMiB()

@@ -90,12 +90,18 @@ public final class PromSource: @unchecked Sendable {
     }
   }
 
-  /// The range before now, one step a refresh (never over 11,000 points a series), as samples in
-  /// time order. Returns how many it posted.
-  func backfill(_ http: HTTPTransport, until end: Double) throws -> Int {
-    let points = Double(ClusterState.podHistory)
-    let step = max(refresh, (points * refresh) / 11_000).rounded(.up)
-    let start = end - step * (points - 1)
+  /// Back-fills `window` seconds before now (benchmarks); returns the samples posted.
+  public func backfill(window: Double) throws -> Int {
+    let http = try HTTPTransport(connection: connection, tokens: tokens)
+    return try backfill(http, until: Date().timeIntervalSince1970, window: window)
+  }
+
+  /// The range before now (by default as many refreshes as the sparklines hold), one step a
+  /// refresh but never over 11,000 points a series, as samples in time order. Returns how many it posted.
+  func backfill(_ http: HTTPTransport, until end: Double, window: Double? = nil) throws -> Int {
+    let window = window ?? Double(ClusterState.podHistory - 1) * refresh
+    let step = max(refresh, window / 11_000).rounded(.up)
+    let start = end - window
     func range(_ q: String) throws -> [PromAPI.Series] {
       let path =
         "/api/v1/query_range?query=\(PromSource.encode(q))&start=\(Int(start))&end=\(Int(end))&step=\(Int(step))"
