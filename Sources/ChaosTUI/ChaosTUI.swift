@@ -70,6 +70,9 @@ struct ChaosTUI: ParsableCommand {
   @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
   var prometheusTokenFile: String?
 
+  @Option(help: "A YAML file of PromQL for --prometheus: pod_cpu_cores, pod_memory_bytes (see queries.example.yaml).")
+  var queries: String?
+
   @Option(
     help:
       "A raw /metrics endpoint (Prometheus text or OpenMetrics) to read every 5 s; repeatable. cAdvisor series give the pods' CPU and memory, request-duration histograms a service's latency."
@@ -173,6 +176,15 @@ struct ChaosTUI: ParsableCommand {
         }
         let source = PromSource(url: url, bearerToken: token, inbox: kube.inbox)
         source.log = kube.log
+        if let f = queries {
+          guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
+            throw ValidationError("--queries \(f): cannot read it")
+          }
+          do { source.queries = try PromQueries.load(yaml: text, source: f) } catch {
+            throw ValidationError("\(error)")
+          }
+          logger?.write("queries from \(f)")
+        }
         kube.metricsFromPrometheus = true
         promSource = source
         logger?.write("metrics from Prometheus \(PromSource.redacted(url))")

@@ -99,3 +99,29 @@ final class RedactionTests: XCTestCase {
         "hunter2"))
   }
 }
+
+final class QueriesFileTests: XCTestCase {
+  func testTheExampleFileIsTheDefaults() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+      "../../queries.example.yaml")
+    let q = try PromQueries.load(yaml: try String(contentsOf: url, encoding: .utf8), source: "example")
+    XCTAssertEqual(q, PromQueries())
+  }
+
+  func testPartialAndBadFiles() throws {
+    let q = try PromQueries.load(yaml: "pod_cpu_cores: sum by (namespace, pod) (rate(x[5m]))\n", source: "f")
+    XCTAssertEqual(q.podCPUCores, "sum by (namespace, pod) (rate(x[5m]))")
+    XCTAssertEqual(q.podMemoryBytes, PromQueries().podMemoryBytes)
+    XCTAssertEqual(try PromQueries.load(yaml: "", source: "f"), PromQueries())
+    func error(_ yaml: String) -> String {
+      do {
+        _ = try PromQueries.load(yaml: yaml, source: "q.yaml")
+        return "no error"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(error("pod_cpu: x"), "q.yaml: unknown key pod_cpu (known: pod_cpu_cores, pod_memory_bytes)")
+    XCTAssertEqual(error("pod_cpu_cores: [1, 2]"), "q.yaml: pod_cpu_cores must be a PromQL expression (text)")
+    XCTAssertTrue(error("- a\n- b").contains("expected a mapping"))
+    XCTAssertTrue(error("a: [unclosed").hasPrefix("q.yaml: not YAML"))
+  }
+}

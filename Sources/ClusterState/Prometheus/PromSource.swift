@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// PromQL for each figure the panes draw. The defaults work on a stock stack (the kubelet's
 /// cAdvisor metrics scraped by Prometheus); a result must carry `namespace` and `pod` labels.
@@ -8,6 +9,34 @@ public struct PromQueries: Sendable, Equatable {
   public var podMemoryBytes =
     #"sum by (namespace, pod) (container_memory_working_set_bytes{container!="",container!="POD"})"#
   public init() {}
+
+  static let keys = ["pod_cpu_cores", "pod_memory_bytes"]
+
+  /// A queries file (YAML): `pod_cpu_cores:` and `pod_memory_bytes:`, each a PromQL expression;
+  /// what is not given keeps its default. Unknown keys and non-text values are errors that say so.
+  public static func load(yaml text: String, source: String) throws -> PromQueries {
+    let node: Any?
+    do { node = try Yams.load(yaml: text) } catch {
+      throw PromAPI.Failure("\(source): not YAML (\(String(describing: error).prefix(120)))")
+    }
+    var q = PromQueries()
+    guard let node else { return q }
+    guard let map = node as? [String: Any] else {
+      throw PromAPI.Failure("\(source): expected a mapping of \(keys.joined(separator: ", ")) to PromQL")
+    }
+    for (key, value) in map {
+      guard let expr = value as? String, !expr.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw PromAPI.Failure("\(source): \(key) must be a PromQL expression (text)")
+      }
+      switch key {
+      case "pod_cpu_cores": q.podCPUCores = expr
+      case "pod_memory_bytes": q.podMemoryBytes = expr
+      default:
+        throw PromAPI.Failure("\(source): unknown key \(key) (known: \(keys.joined(separator: ", ")))")
+      }
+    }
+    return q
+  }
 }
 
 /// Prometheus as the source of the resource panes: instant queries every refresh, and at start a
