@@ -24,6 +24,8 @@ public enum Action: Sendable {
   /// Pod usage from a metrics API (metrics.k8s.io): the pods' series, and their sums per workload.
   case podUsage(time: Seconds, [PodSample])
   case nodeUsage([NodeUsage])
+  /// The alerts Prometheus has now (pending and firing); changes go to the timeline.
+  case alerts([PromAPI.Alert], time: Seconds)
   /// Request latency of a service measured from outside the cluster's objects (a scraped
   /// request-duration histogram): tied to the workload of the same name.
   case serviceLatency(service: String, p50Ms: Double, p99Ms: Double, requestsPerSec: Double, time: Seconds)

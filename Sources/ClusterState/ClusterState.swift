@@ -45,6 +45,8 @@ public struct ClusterState: Sendable {
   public var workloads: [String: Workload] = [:]
   public var hpas: [String: HPA] = [:]
   public var nodes: [String: Node] = [:]
+  /// Prometheus' alerts that are firing now, by name and labels.
+  public var firingAlerts: [String: PromAPI.Alert] = [:]
   /// Node usage where a metrics API serves it, by node name.
   public var nodeUsage: [String: NodeUsage] = [:]
   /// When the last metrics sample arrived (real time; nil before the first): the panes show how old it is.

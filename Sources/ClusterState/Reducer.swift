@@ -130,6 +130,23 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
             workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: p50,
             latencyP99Ms: p99, requestsPerSec: rps)
         ]))
+  case .alerts(let list, let time):
+    var now: [String: PromAPI.Alert] = [:]
+    for a in list where a.state == "firing" {
+      now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
+    }
+    for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
+      let text = "alert \(a.name) firing" + (a.summary.isEmpty ? "" : ": " + a.summary)
+      s.timeline.appendBounded(
+        TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterState.timelineLimit)
+    }
+    for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
+      s.timeline.appendBounded(
+        TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"), limit: ClusterState.timelineLimit
+      )
+    }
+    if now.keys.sorted() != s.firingAlerts.keys.sorted() { s.revision &+= 1 }
+    s.firingAlerts = now
   case .nodeUsage(let list):
     s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
     s.metricsRevision &+= 1

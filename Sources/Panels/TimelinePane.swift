@@ -116,6 +116,11 @@ public enum HeaderBar {
       parts.append(("  last event \(Fmt.age(state.now - last)) ago", base))
     }
     if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
+    if !state.firingAlerts.isEmpty {
+      let n = state.firingAlerts.count
+      parts.append(("  ", base))
+      parts.append((" \(n) ALERT\(n == 1 ? "" : "S") ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold])))
+    }
     let active = state.activeFaults.count
     if active > 0 {
       parts.append(("  ", base))

@@ -125,3 +125,22 @@ final class QueriesFileTests: XCTestCase {
     XCTAssertTrue(error("a: [unclosed").hasPrefix("q.yaml: not YAML"))
   }
 }
+
+final class AlertTimelineTests: XCTestCase {
+  func testFiringAndResolvedGoToTheTimelineOnce() {
+    var s = ClusterState()
+    let a = PromAPI.Alert(
+      name: "FlaskCPUHigh", state: "firing", labels: ["alertname": "FlaskCPUHigh"], summary: "hot", activeAt: 100)
+    var pending = a
+    pending.state = "pending"
+    _ = reduce(&s, .alerts([pending], time: 95))
+    XCTAssertTrue(s.firingAlerts.isEmpty, "pending is not firing")
+    _ = reduce(&s, .alerts([a], time: 110))
+    _ = reduce(&s, .alerts([a], time: 115))
+    XCTAssertEqual(s.timeline.map(\.text), ["alert FlaskCPUHigh firing: hot"])
+    XCTAssertEqual(s.timeline.first?.time, 100, "at the time it became active")
+    _ = reduce(&s, .alerts([], time: 130))
+    XCTAssertEqual(s.timeline.map(\.text), ["alert FlaskCPUHigh firing: hot", "alert FlaskCPUHigh resolved"])
+    XCTAssertTrue(s.firingAlerts.isEmpty)
+  }
+}

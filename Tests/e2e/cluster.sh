@@ -169,6 +169,8 @@ $CT send-keys -t ct '<' '<' y
 ct_check "a CPU hog on every Flask pod raises Flask's CPU (sum of its pods) past 500m" 'flask +cpu [^ ]* +([5-9][0-9][0-9]m|[1-9]\.[0-9]) mem' 60
 if within 90 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -gt 3 ]'; then ok "the real HPA scales Flask out ($(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas}) replicas)"; else bad "HPA scales out" "$(kc -n pipeline get hpa flask)"; fi
 ct_check "the HPA pane shows it" 'flask +min 3 +cur [0-9] +des [4-9]' 20
+ct_check "Prometheus' alert on Flask's CPU fires into the timeline and the header" 'alert FlaskCPUHigh firing: Flask uses more than half a core' 60
+if ct_screen | head -1 | grep -q '1 ALERT'; then ok "... the header counts it"; else bad "header alert badge" "$(ct_screen | head -1)"; fi
 if within 60 eval '[ "$(ct_screen | grep -Ec "flask-[a-z0-9]+-[a-z0-9]{5} +[01]/1")" -gt 3 ]'; then ok "the pods pane shows the new replicas"; else bad "new replicas in the pods pane" "$(ct_screen | grep flask)"; fi
 kill "$(cat "$PIDS/prometheus.pid")"
 ct_check "Prometheus stopped: the pane says STALE with the last sample's age within one refresh" 'STALE: last sample [0-9]+s ago; prometheus: cannot connect' 8
@@ -177,6 +179,8 @@ ct_check "... and the console keeps working (help opens)" 'Help \(Esc closes\)' 
 $CT send-keys -t ct Escape
 "$LAB_DIR/up" >/dev/null 2>&1
 if within 20 eval '! ct_screen | grep -q STALE'; then ok "Prometheus back: the panes recover"; else bad "recovery after Prometheus returns" "$(ct_screen | head -5)"; fi
+ct_check "after the hog the alert resolves in the timeline" 'alert FlaskCPUHigh resolved' 120
+if ! ct_screen | head -1 | grep -q 'ALERT'; then ok "... and the header no longer counts it"; else bad "header alert badge cleared" "$(ct_screen | head -1)"; fi
 if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10

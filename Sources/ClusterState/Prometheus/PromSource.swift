@@ -89,6 +89,12 @@ public final class PromSource: @unchecked Sendable {
               "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
             )
           }
+          // Alerts: into the timeline as they fire and resolve (a failure here is logged, not fatal).
+          if let r = try? http.request("GET", "/api/v1/alerts", timeout: 10),
+            let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
+          {
+            inbox.post([.alerts(alerts, time: Date().timeIntervalSince1970)])
+          }
           let cpu = try query(http, queries.podCPUCores, what: "CPU")
           let mem = try query(http, queries.podMemoryBytes, what: "memory")
           let now = Date().timeIntervalSince1970
