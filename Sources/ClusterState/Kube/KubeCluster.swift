@@ -713,9 +713,15 @@ public final class KubeCluster: @unchecked Sendable {
       let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
       return self.namespace.map { "\(prefix)/namespaces/\($0)/\(plural)" } ?? "\(prefix)/\(plural)"
     }
-    let patch = "application/merge-patch+json"
-    let clear = #""metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}"#
     var restored = 0
+    func restore(_ change: Undo, _ session: String?) {
+      do {
+        let (what, status) = try undo(change, http)
+        audit("restore leftover of session \(session ?? "?"): \(what): \(status)")
+      } catch {
+        audit("restore leftover of session \(session ?? "?") failed: \(error)")
+      }
+    }
     for plural in ["deployments", "statefulsets"] {
       for item in list(scope("apps/v1", plural)) {
         guard let raw = item.metadata.annotations?[KubeCluster.restoreAnnotation],
@@ -723,12 +729,8 @@ public final class KubeCluster: @unchecked Sendable {
           (note.until ?? 0) < now, let ns = item.metadata.namespace
         else { continue }
         let path = "/apis/apps/v1/namespaces/\(ns)/\(plural)/\(item.metadata.name)"
-        let r = try? http.request(
-          "PATCH", path + "/scale", body: Data(#"{"spec":{"replicas":\#(replicas)}}"#.utf8), contentType: patch)
-        _ = try? http.request("PATCH", path, body: Data("{\(clear)}".utf8), contentType: patch)
-        audit(
-          "restore leftover of session \(note.session ?? "?"): scale \(plural) \(ns)/\(item.metadata.name) back to \(replicas): \(r?.status ?? 0)"
-        )
+        let label = "\(plural) \(ns)/\(item.metadata.name)"
+        restore(.replicas(objectPath: path, replicas: replicas, label: label), note.session)
         restored += 1
       }
     }
@@ -738,11 +740,7 @@ public final class KubeCluster: @unchecked Sendable {
           let note = try? JSONDecoder().decode(Note.self, from: Data(raw.utf8)), note.uncordon == true,
           (note.until ?? 0) < now
         else { continue }
-        let r = try? http.request(
-          "PATCH", "/api/v1/nodes/\(item.metadata.name)",
-          body: Data(#"{"spec":{"unschedulable":null},\#(clear)}"#.utf8), contentType: patch)
-        audit(
-          "restore leftover of session \(note.session ?? "?"): uncordon node \(item.metadata.name): \(r?.status ?? 0)")
+        restore(.uncordon(node: item.metadata.name), note.session)
         restored += 1
       }
     }
@@ -754,9 +752,9 @@ public final class KubeCluster: @unchecked Sendable {
         else { continue }
         let duration = item.spec?.duration.flatMap(KubeCluster.goDuration) ?? 60
         guard created + duration < now else { continue }
-        let r = try? http.request(
-          "DELETE", ChaosMesh.Resource(plural: plural, namespace: ns, name: item.metadata.name).path)
-        audit("delete leftover \(plural) \(ns)/\(item.metadata.name) (expired): \(r?.status ?? 0)")
+        restore(
+          .chaos(ChaosMesh.Resource(plural: plural, namespace: ns, name: item.metadata.name)),
+          item.metadata.labels?[ChaosMesh.sessionLabel])
         restored += 1
       }
     }
@@ -794,35 +792,36 @@ public final class KubeCluster: @unchecked Sendable {
   /// if this session still holds it. Returns whether it did.
   @discardableResult
   func delete(_ id: Int, reason: String) -> Bool {
-    guard let undo = registryLock.withLock({ created.removeValue(forKey: id) }) else { return false }
-    let what: String
+    guard let change = registryLock.withLock({ created.removeValue(forKey: id) }) else { return false }
     do {
       let http = try HTTPTransport(connection: connection, tokens: tokens)
-      let resp: HTTPTransport.Response
-      switch undo {
-      case .chaos(let r):
-        what = "delete \(r.plural) \(r.namespace)/\(r.name)"
-        resp = try http.request("DELETE", r.path)
-      case .replicas(let path, let replicas, let label):
-        what = "scale \(label) back to \(replicas)"
-        let body = #"{"spec":{"replicas":\#(replicas)}}"#
-        resp = try http.request(
-          "PATCH", path + "/scale", body: Data(body.utf8), contentType: "application/merge-patch+json")
-        _ = try? http.request(
-          "PATCH", path, body: Data(#"{"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}}"#.utf8),
-          contentType: "application/merge-patch+json")
-      case .uncordon(let node):
-        what = "uncordon node \(node)"
-        let body =
-          #"{"spec":{"unschedulable":null},"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}}"#
-        resp = try http.request(
-          "PATCH", "/api/v1/nodes/\(node)", body: Data(body.utf8), contentType: "application/merge-patch+json")
-      }
-      audit("\(what) (\(reason)): \(resp.status)")
+      let (what, status) = try undo(change, http)
+      audit("\(what) (\(reason)): \(status)")
     } catch {
       audit("undo of fault \(id) (\(reason)) failed: \(error)")
     }
     return true
+  }
+
+  /// Sets back one change (deletes the Chaos Mesh resource, scales back and removes the restore
+  /// note, uncordons and removes the note). Returns what it did, for the audit log, and the status.
+  func undo(_ change: Undo, _ http: HTTPTransport) throws -> (what: String, status: Int) {
+    let patch = "application/merge-patch+json"
+    let clearNote = #""metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":null}}"#
+    switch change {
+    case .chaos(let r):
+      return ("delete \(r.plural) \(r.namespace)/\(r.name)", try http.request("DELETE", r.path).status)
+    case .replicas(let path, let replicas, let label):
+      let r = try http.request(
+        "PATCH", path + "/scale", body: Data(#"{"spec":{"replicas":\#(replicas)}}"#.utf8), contentType: patch)
+      _ = try? http.request("PATCH", path, body: Data("{\(clearNote)}".utf8), contentType: patch)
+      return ("scale \(label) back to \(replicas)", r.status)
+    case .uncordon(let node):
+      let r = try http.request(
+        "PATCH", "/api/v1/nodes/\(node)", body: Data(#"{"spec":{"unschedulable":null},\#(clearNote)}"#.utf8),
+        contentType: patch)
+      return ("uncordon node \(node)", r.status)
+    }
   }
 
   /// Removes everything this session created (exit paths). Waits at most `timeout` seconds.
@@ -906,7 +905,7 @@ public final class KubeCluster: @unchecked Sendable {
       for p in chosen {
         let path = "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)"
         if request.kind == .evict {
-          let version = evictionAPIVersion(http)
+          let version = evictionAPIVersion()
           var body: [String: Any] = [
             "apiVersion": version, "kind": "Eviction", "metadata": ["name": p.name, "namespace": p.namespace],
           ]
@@ -949,18 +948,9 @@ public final class KubeCluster: @unchecked Sendable {
   }
 
   /// policy/v1 where served (1.22+), else policy/v1beta1, from discovery (asked once).
-  func evictionAPIVersion(_ http: HTTPTransport) -> String {
+  func evictionAPIVersion() -> String {
     if let v = registryLock.withLock({ evictionVersion }) { return v }
-    struct Group: Decodable {
-      struct V: Decodable { var version: String }
-      var versions: [V]
-    }
-    var v = "policy/v1beta1"
-    if let r = try? http.request("GET", "/apis/policy"), r.status == 200,
-      let g = try? JSONDecoder().decode(Group.self, from: r.body), g.versions.contains(where: { $0.version == "v1" })
-    {
-      v = "policy/v1"
-    }
+    let v = "policy/" + (discoverVersion(group: "policy", preferred: ["v1", "v1beta1"]) ?? "v1beta1")
     registryLock.withLock { evictionVersion = v }
     log?("eviction: \(v)")
     return v

@@ -43,77 +43,51 @@ public struct PromQueries: Sendable, Equatable {
 /// range query that back-fills the sparklines with the last minutes. Results become the same
 /// `.podUsage` actions metrics.k8s.io gives, so pods and workloads fill alike. Failures (down,
 /// garbage, a bad query) go to the resources pane with the age of the last good sample.
-public final class PromSource: @unchecked Sendable {
+public final class PromSource: MetricsPoller, @unchecked Sendable {
   public let baseURL: String
   public var queries = PromQueries()
-  /// Seconds between instant queries.
-  public var refresh: Double = 5
-  public var log: (@Sendable (String) -> Void)?
-  let connection: ClusterConnection
-  let tokens: TokenSource
-  let inbox: Inbox
-  private let stopLock = NSLock()
-  private var stopped = false
+  private var lastGood: Double?
+  private var backfilled = false
 
   /// `bearerToken`: sent as `Authorization: Bearer`; `caData`: the CA to verify an https URL with.
   public init(url: String, bearerToken: String? = nil, caData: Data? = nil, insecure: Bool = false, inbox: Inbox) {
-    baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-    connection = ClusterConnection(
-      contextName: "prometheus", server: baseURL, caData: caData, insecureSkipTLSVerify: insecure, namespace: nil,
-      userName: "prometheus", credentials: bearerToken.map { .token($0) } ?? .none, proxyURL: nil)
-    tokens = TokenSource(connection.credentials)
-    self.inbox = inbox
+    let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+    var credentials = ClusterConnection.Credentials.none
+    if let t = bearerToken { credentials = .token(t) }
+    baseURL = base
+    super.init(
+      connection: ClusterConnection(
+        contextName: "prometheus", server: base, caData: caData, insecureSkipTLSVerify: insecure, namespace: nil,
+        userName: "prometheus", credentials: credentials, proxyURL: nil),
+      inbox: inbox)
   }
 
-  var isStopped: Bool { stopLock.withLock { stopped } }
-  public func stop() { stopLock.withLock { stopped = true } }
-
-  /// Starts polling; `ready` is waited on first (the pods must be known for their samples to count).
-  public func start(ready: @escaping @Sendable () -> Void = {}) {
-    Thread.detachNewThread { [self] in
-      ready()
-      var http: HTTPTransport?
-      var lastGood: Double?
-      var backfilled = false
-      var failing = false
-      while !isStopped {
-        let started = Date().timeIntervalSince1970
-        do {
-          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
-          guard let http else { break }
-          if !backfilled {
-            backfilled = true
-            let t0 = Date().timeIntervalSince1970
-            let n = try backfill(http, until: t0)
-            log?(
-              "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
-            )
-          }
-          // Alerts: into the timeline as they fire and resolve (a failure here is logged, not fatal).
-          if let r = try? http.request("GET", "/api/v1/alerts", timeout: 10),
-            let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
-          {
-            inbox.post([.alerts(alerts, time: Date().timeIntervalSince1970)])
-          }
-          let cpu = try query(http, queries.podCPUCores, what: "CPU")
-          let mem = try query(http, queries.podMemoryBytes, what: "memory")
-          let now = Date().timeIntervalSince1970
-          inbox.post(
-            [.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))]
-              + (lastGood == nil || failing ? [.metricsNote(nil)] : []))
-          lastGood = now
-          failing = false
-        } catch {
-          failing = true
-          if error is HTTPTransport.TransportError { http = nil }
-          let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
-          log?("prometheus: \(error)")
-          inbox.post([.metricsNote("STALE: \(age)prometheus: \(error)")])
-        }
-        let wait = refresh - (Date().timeIntervalSince1970 - started)
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-      }
+  override func poll(_ http: HTTPTransport) throws -> [Action] {
+    if !backfilled {
+      backfilled = true
+      let t0 = Date().timeIntervalSince1970
+      let n = try backfill(http, until: t0)
+      log?(
+        "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
+      )
     }
+    var actions: [Action] = []
+    // Alerts: into the timeline as they fire and resolve (a failure here is not fatal).
+    if let r = try? http.request("GET", "/api/v1/alerts", timeout: 10),
+      let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
+    {
+      actions.append(.alerts(alerts, time: Date().timeIntervalSince1970))
+    }
+    let cpu = try query(http, queries.podCPUCores, what: "CPU")
+    let mem = try query(http, queries.podMemoryBytes, what: "memory")
+    let now = Date().timeIntervalSince1970
+    lastGood = now
+    return actions + [.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))]
+  }
+
+  override func failureNote(_ error: Error) -> String {
+    let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
+    return "STALE: \(age)prometheus: \(error)"
   }
 
   func query(_ http: HTTPTransport, _ q: String, what: String) throws -> [PromAPI.Series] {

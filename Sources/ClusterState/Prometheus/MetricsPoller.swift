@@ -1,0 +1,58 @@
+import Foundation
+
+/// A metrics source read every `refresh` seconds on a thread of its own: one connection kept
+/// (dropped after a transport error), a failure noted in the resources pane until a later success
+/// clears it. Subclasses say what one round does (`poll`) and how a failure reads (`failureNote`).
+public class MetricsPoller: @unchecked Sendable {
+  /// Seconds between rounds.
+  public var refresh: Double = 5
+  public var log: (@Sendable (String) -> Void)?
+  let connection: ClusterConnection
+  let tokens: TokenSource
+  let inbox: Inbox
+  private let stopLock = NSLock()
+  private var stopped = false
+
+  init(connection: ClusterConnection, inbox: Inbox) {
+    self.connection = connection
+    tokens = TokenSource(connection.credentials)
+    self.inbox = inbox
+  }
+
+  var isStopped: Bool { stopLock.withLock { stopped } }
+  public func stop() { stopLock.withLock { stopped = true } }
+
+  /// One round: the actions to post. Throws to have the failure noted.
+  func poll(_ http: HTTPTransport) throws -> [Action] { [] }
+
+  /// The resources pane's note for a failure.
+  func failureNote(_ error: Error) -> String { "STALE: \(error)" }
+
+  /// Starts the rounds; `ready` is waited on first (the pods must be known for their samples to count).
+  public func start(ready: @escaping @Sendable () -> Void = {}) {
+    Thread.detachNewThread { [self] in
+      ready()
+      var http: HTTPTransport?
+      // Until a first success a note of another source's making (none yet) may stand; clear it then.
+      var failing = true
+      while !isStopped {
+        let started = Date().timeIntervalSince1970
+        do {
+          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
+          guard let http else { break }
+          var actions = try poll(http)
+          if failing { actions.append(.metricsNote(nil)) }
+          failing = false
+          inbox.post(actions)
+        } catch {
+          failing = true
+          if error is HTTPTransport.TransportError { http = nil }
+          log?("\(connection.contextName) \(PromSource.redacted(connection.server)): \(error)")
+          inbox.post([.metricsNote(failureNote(error))])
+        }
+        let wait = refresh - (Date().timeIntervalSince1970 - started)
+        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+      }
+    }
+  }
+}
