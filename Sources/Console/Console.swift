@@ -445,13 +445,16 @@ public final class Console {
       return (1, "1 pod: \(name)\(of)")
     case .node(let name):
       let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
-      return (on, "node \(name): its \(on) pods keep running; new pods are scheduled elsewhere")
+      return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
     case .workload(let ns, let name):
       let members = s.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
       if req.kind == .scale {
         let desired = s.workloads[ns + "/" + name]?.desiredReplicas ?? members.count
         let gone = max(0, desired - req.parameters.replicas)
-        return (gone, "\(name): \(desired) -> \(req.parameters.replicas) replicas (\(gone) pods removed)")
+        return (
+          gone,
+          "\(name): \(desired) -> \(req.parameters.replicas) replicas (\(gone) pod\(gone == 1 ? "" : "s") removed)"
+        )
       }
       if req.kind == .killPrimary {
         let primary = members.filter { s.roleSelector.isPrimary($0.labels) }.map(\.name).sorted().first

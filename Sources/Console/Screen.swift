@@ -210,7 +210,7 @@ extension Console {
               ? "FORCE delete (grace 0): gone from the API at once  (+/-)"
               : "delete, grace period \($0)s; its owner replaces it  (+/- grace)"
           } ?? "delete, the pod's grace period; its owner replaces it  (+/- grace)"
-      case .evict: effect = "the Eviction API: graceful, refused if a PodDisruptionBudget allows no more"
+      case .evict: effect = "the Eviction API; a PodDisruptionBudget may refuse it"
       case .scale: effect = "set replicas to \(p.replicas), then back   (+/- to change)"
       case .cordon: effect = "mark the node unschedulable, then uncordon it"
       case .containerKill: effect = "kill the main container; the kubelet restarts it with back-off"
