@@ -11,7 +11,12 @@ Chaos Mesh PodChaos, and as the Postgres operator that fails over to the replica
 - promotes the Postgres replica (relabels role=primary) when the primary has been gone for 8 s;
 - as metrics-server, serves the metrics.k8s.io API (pod and node usage, a new sample every 15 s) over
   TLS to the API server's aggregator (client certificate required); usage reacts to StressChaos as
-  the stress the chaos-daemon would start (CPU workers x load, memory size), until its duration ends.
+  the stress the chaos-daemon would start (CPU workers x load, memory size), until its duration ends;
+- answers the blackbox exporter's HTTP probes of each service (/probe/NAMESPACE/SERVICE) with the
+  delay (latency + jitter) and loss of the NetworkChaos resources on the service's pods, as their
+  traffic would see it, until the resource is deleted, paused or past its duration. (tc netem would
+  do it in the kernel; this machine's kernel has no sch_netem, so the delay is slept and a lost
+  exchange is a connection closed unanswered.)
 
 Robust: a 404/409 race or an API restart never kills it; it re-lists and goes on.
 Uses Debian's python3-kubernetes (the official client, independent of chaostui's).
@@ -114,6 +119,12 @@ class Lab:
         self.counters = {}  # (pod uid, container) -> [cpu seconds, fs read bytes, fs write bytes, rx bytes, tx bytes]
         self.last_sample = None
         self.sampled_at = now_iso()
+        # NetworkChaos: the services probed ("namespace/name"), their selectors (read once), the pods
+        # each resource selected (fixed once chosen), and each service's delay and loss now.
+        self.probed = [s for s in args.probe_services.split(",") if s]
+        self.svc_selectors = {}
+        self.net_selected = {}
+        self.net_effect = {}
 
     # ---- scheduling of delayed work -------------------------------------------------------
     def later(self, delay, key, action):
@@ -508,6 +519,9 @@ class Lab:
                     self.apply_podchaos(obj)
                 self.track_stress(
                     self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "stresschaos")["items"])
+                if self.probed:
+                    self.track_network(
+                        self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "networkchaos")["items"])
             except ApiException as e:
                 if e.status != 404:  # the CRD may not be installed yet
                     log.info("chaos: API error %s %s", e.status, e.reason)
@@ -584,6 +598,56 @@ class Lab:
         for uid in list(self.stress):
             if uid not in seen:
                 self.stress.pop(uid, None)
+
+    # ---- chaos-daemon for NetworkChaos: what each probed service's traffic sees ---------------
+    def service_selector(self, svc):
+        if svc not in self.svc_selectors:
+            ns, name = svc.split("/", 1)
+            try:
+                self.svc_selectors[svc] = self.core.read_namespaced_service(name, ns).spec.selector or {}
+            except ApiException:
+                return None
+        return self.svc_selectors[svc]
+
+    def track_network(self, items):
+        """Delay (latency, jitter) and loss of the active NetworkChaos resources, summed per service
+        whose pods they selected (losses combine as independent drops)."""
+        t = time.time()
+        effect = {}
+        seen = set()
+        for obj in items:
+            uid = obj["metadata"]["uid"]
+            ann = obj["metadata"].get("annotations") or {}
+            spec = obj.get("spec", {})
+            created = dt.datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.timezone.utc).timestamp()
+            duration = parse_duration(spec.get("duration", "")) or 1e9
+            if ann.get("experiment.chaos-mesh.org/pause") == "true" or created + duration <= t:
+                continue
+            seen.add(uid)
+            if uid not in self.net_selected:
+                self.net_selected[uid] = [(p.metadata.namespace, p.metadata.labels or {}) for p in self.select(obj)]
+                log.info("chaos: %s (%s) on %d pods", obj["metadata"]["name"], spec.get("action"),
+                         len(self.net_selected[uid]))
+            for svc in self.probed:
+                sel = self.service_selector(svc)
+                if not sel or not any(ns == svc.split("/")[0] and all(labels.get(k) == v for k, v in sel.items())
+                                      for ns, labels in self.net_selected[uid]):
+                    continue
+                e = effect.setdefault(svc, {"delay": 0.0, "jitter": 0.0, "loss": 0.0})
+                if spec.get("action") == "delay":
+                    d = spec.get("delay") or {}
+                    e["delay"] += parse_duration(d.get("latency", "")) or 0
+                    e["jitter"] += parse_duration(d.get("jitter", "")) or 0
+                elif spec.get("action") == "loss":
+                    p = min(100.0, float((spec.get("loss") or {}).get("loss", "0") or 0))
+                    e["loss"] = 1 - (1 - e["loss"]) * (1 - p / 100)
+        for uid in list(self.net_selected):
+            if uid not in seen:
+                self.net_selected.pop(uid)
+        if effect != self.net_effect:
+            log.info("network: %s", effect or "no faults")
+        self.net_effect = effect
 
     def sample(self):
         """A new usage sample of every running pod every 15 s (metrics-server's cadence): a base load
@@ -789,6 +853,45 @@ def cadvisor_handler(lab):
     return Handler
 
 
+def probe_handler(lab):
+    """/probe/NAMESPACE/SERVICE: 200 after the service's NetworkChaos delay (latency +- jitter); a
+    share of exchanges (its loss) closed unanswered, which the prober counts as failed."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            svc = self.path.split("?")[0][len("/probe/"):] if self.path.startswith("/probe/") else ""
+            if svc not in lab.probed:
+                self.send_error(404, "no such service")
+                return
+            e = lab.net_effect.get(svc)
+            if e:
+                if e["loss"] > 0 and lab.rng.random() < e["loss"]:
+                    self.close_connection = True
+                    return
+                delay = e["delay"] + (lab.rng.uniform(-e["jitter"], e["jitter"]) if e["jitter"] else 0)
+                if delay > 0:
+                    time.sleep(delay)
+            body = b"ok\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+    return Handler
+
+
+def serve_probes(lab, port):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), probe_handler(lab))
+    server.daemon_threads = True
+    log.info("service probes on http://127.0.0.1:%d/probe/ (%s)", port, ", ".join(lab.probed))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def serve_cadvisor(lab, port):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), cadvisor_handler(lab))
     server.daemon_threads = True
@@ -832,6 +935,8 @@ def main():
     ap.add_argument("--metrics-key")
     ap.add_argument("--metrics-ca", help="CA of the client certificates allowed (the aggregator's)")
     ap.add_argument("--cadvisor-port", type=int, default=0, help="serve cAdvisor-style /metrics here (0: not at all)")
+    ap.add_argument("--probe-port", type=int, default=0, help="answer the services' probes here (0: not at all)")
+    ap.add_argument("--probe-services", default="", help="NAMESPACE/SERVICE,...: the services probed")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)
@@ -850,6 +955,8 @@ def main():
         serve_metrics(lab, args.metrics_port, args.metrics_cert, args.metrics_key, args.metrics_ca)
     if args.cadvisor_port:
         serve_cadvisor(lab, args.cadvisor_port)
+    if args.probe_port:
+        serve_probes(lab, args.probe_port)
     log.info("emulating nodes %s", ", ".join(lab.nodes))
     while not STOP.is_set():
         STOP.wait(1)

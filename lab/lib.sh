@@ -17,6 +17,10 @@ PROM_PORT=$((API_PORT + 10))     # Prometheus
 NODE_EXPORTER_PORT=$((API_PORT + 11))
 BLACKBOX_PORT=$((API_PORT + 12))
 PROM_URL="http://127.0.0.1:$PROM_PORT"
+PROBE_PORT=$((API_PORT + 7))     # the services' probe endpoints, served by the emulator
+# The pipeline's services as the blackbox exporter probes them (HTTP, every 2 s): the emulator
+# answers for each, with the delay and loss of the NetworkChaos resources on its pods.
+NET_SERVICES="pipeline/flask pipeline/postgres pipeline/spark-master"
 API_URL="https://127.0.0.1:$API_PORT"
 # The shared Chaos Mesh CRDs: beside the checkout (../shared) or named by CHAOSTUI_CRDS.
 CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/../shared/chaos-mesh-crds}

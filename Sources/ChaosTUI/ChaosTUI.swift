@@ -63,14 +63,17 @@ struct ChaosTUI: ParsableCommand {
 
   @Option(
     help:
-      "Prometheus to take the resource panes' numbers from (a real cluster), e.g. http://prometheus:9090; user:password@ in the URL for basic auth."
+      "Prometheus to take the panes' numbers, alerts and target health from (a real cluster), e.g. http://prometheus:9090; user:password@ in the URL for basic auth."
   )
   var prometheus: String?
 
   @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
   var prometheusTokenFile: String?
 
-  @Option(help: "A YAML file of PromQL for --prometheus: pod_cpu_cores, pod_memory_bytes (see queries.example.yaml).")
+  @Option(
+    help:
+      "A YAML file of PromQL for --prometheus: each pane's figures and steady-state bounds (see queries.example.yaml)."
+  )
   var queries: String?
 
   @Option(

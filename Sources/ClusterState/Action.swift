@@ -26,9 +26,15 @@ public enum Action: Sendable {
   case nodeUsage([NodeUsage])
   /// The alerts Prometheus has now (pending and firing); changes go to the timeline.
   case alerts([PromAPI.Alert], time: Seconds)
-  /// Request latency of a service measured from outside the cluster's objects (a scraped
-  /// request-duration histogram): tied to the workload of the same name.
-  case serviceLatency(service: String, p50Ms: Double, p99Ms: Double, requestsPerSec: Double, time: Seconds)
+  /// Network figures of services measured outside the cluster's objects (blackbox probes, request
+  /// histograms): tied to the service of that name, else the workload of that name.
+  case serviceMetrics(time: Seconds, [ServiceSample])
+  /// Replica history of autoscalers before now (kube-state-metrics), by HPA id, oldest first.
+  case hpaReplicaHistory([String: [Double]])
+  /// The steady-state checks of the queries file, evaluated.
+  case steadyStateChecks([CheckResult])
+  /// Prometheus' scrape targets.
+  case targets([PromAPI.Target])
   case workloadMetrics(time: Seconds, [WorkloadSample])
   /// The source's clock advanced; incidents are evaluated here.
   case tick(Seconds)
@@ -39,6 +45,8 @@ public enum Action: Sendable {
   case permissions(namespace: String, denied: [FaultKind: String])
   /// Why there are no metrics (nil once metrics arrive).
   case metricsNote(String?)
+  /// Why the network pane's figures are missing (a failed query); nil once they come.
+  case networkNote(String?)
 
   /// The user asked for a fault.
   case requestFault(FaultRequest)

@@ -36,6 +36,10 @@ public struct ClusterState: Sendable {
   public var roleSelector: RoleSelector = .default
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
+  /// Why the network pane's figures are missing or old (a failed service query), nil when fine.
+  public var networkNote: String? = nil
+  /// When the last network figures came from a monitoring source (nil: never; the demo draws its own).
+  public var serviceMetricsAt: Seconds? = nil
   /// Faults the user may not inject, by namespace, with the reason (SelfSubjectAccessReview).
   public var deniedFaults: [String: [FaultKind: String]] = [:]
   /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
@@ -47,6 +51,14 @@ public struct ClusterState: Sendable {
   public var nodes: [String: Node] = [:]
   /// Prometheus' alerts that are firing now, by name and labels.
   public var firingAlerts: [String: PromAPI.Alert] = [:]
+  /// Every alert Prometheus has now (pending and firing), as last read.
+  public var alerts: [PromAPI.Alert] = []
+  /// Prometheus' scrape targets and their health (nil: no Prometheus, or not read yet).
+  public var targets: [PromAPI.Target]? = nil
+  /// The steady-state checks of the queries file, as last evaluated.
+  public var promChecks: [CheckResult] = []
+  /// Each autoscaler's current replicas at every metrics round (back-filled from kube-state-metrics).
+  public var hpaReplicas: [String: RingBuffer] = [:]
   /// Node usage where a metrics API serves it, by node name.
   public var nodeUsage: [String: NodeUsage] = [:]
   /// When the last metrics sample arrived (real time; nil before the first): the panes show how old it is.

@@ -77,7 +77,7 @@ public struct SessionSummary: Sendable, Equatable {
 public enum HealthCheck {
   /// What is wrong now with the given workloads and services; empty when all are within bounds.
   public static func violations(
-    workloads: [String], services: [String], in state: ClusterState
+    workloads: [String], services: [String], in state: ClusterState, promChecks: Bool = true
   ) -> [String] {
     var out: [String] = []
     for id in workloads {
@@ -102,10 +102,14 @@ public enum HealthCheck {
         out.append("\(svc.name) errors \(fmt1(err))% > \(fmt1(bounds.maxErrorPercent))%")
       }
     }
+    // The queries file's PromQL bounds that cover these services and workloads.
+    for c in state.promChecks where promChecks && c.applies(services: services, workloads: workloads) {
+      if let v = c.violation { out.append(v) }
+    }
     return out
   }
 
-  static func fmt1(_ v: Double) -> String {
+  public static func fmt1(_ v: Double) -> String {
     let r = (v * 10).rounded() / 10
     return r == r.rounded() ? String(Int(r)) : String(r)
   }

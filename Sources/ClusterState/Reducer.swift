@@ -98,38 +98,57 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.lastEventAt = s.now
     s.revision &+= 1
   case .podUsage(let time, let samples):
-    var sums: [String: (cpu: Double, mem: Double)] = [:]
+    var sums: [String: (cpu: Double, mem: Double, io: Double?)] = [:]
     for sample in samples {
       guard let p = s.pods[sample.podID], let w = p.workload else { continue }
       let id = p.namespace + "/" + w
-      let acc = sums[id] ?? (0, 0)
-      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes))
+      let acc = sums[id] ?? (0, 0, nil)
+      let io = sample.ioBytesPerSec.map { (acc.io ?? 0) + $0 } ?? acc.io
+      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes), io)
     }
     let perWorkload = sums.keys.sorted().map { id in
-      WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: nil)
+      WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: sums[id]!.io)
     }
     // A source's note (an error) is cleared by that source when it recovers, not by any sample.
     s.metricsAt = time
     return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
-  case .serviceLatency(let name, let p50, let p99, let rps, let time):
-    // The service's known workload, else the workload of the same name (with the most pods).
-    let svc =
-      s.services.values.first { $0.name == name }
-      ?? s.workloads.values.filter { $0.name == name }.max { $0.currentReplicas < $1.currentReplicas }.map {
-        ServiceInfo(namespace: $0.namespace, name: name, workload: $0.id)
-      }
-    guard let svc else { return [] }
-    if s.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
-    s.metricsAt = time
-    return reduce(
-      &s,
-      .workloadMetrics(
-        time: time,
-        [
-          WorkloadSample(
-            workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: p50,
-            latencyP99Ms: p99, requestsPerSec: rps)
-        ]))
+  case .serviceMetrics(let time, let list):
+    var perWorkload: [WorkloadSample] = []
+    for m in list {
+      // The service known by that name (in that namespace, when the series says), else the
+      // workload of the same name (with the most pods).
+      let svc =
+        s.services.values.first { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        ?? s.workloads.values.filter { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        .max { $0.currentReplicas < $1.currentReplicas }.map {
+          ServiceInfo(namespace: $0.namespace, name: m.service, workload: $0.id)
+        }
+      guard let svc else { continue }
+      if s.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
+      perWorkload.append(
+        WorkloadSample(
+          workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: m.p50Ms,
+          latencyP99Ms: m.p99Ms, lossPercent: m.lossPercent, errorPercent: m.errorPercent,
+          requestsPerSec: m.requestsPerSec))
+    }
+    guard !perWorkload.isEmpty else { return [] }
+    s.serviceMetricsAt = time
+    return reduce(&s, .workloadMetrics(time: time, perWorkload))
+  case .hpaReplicaHistory(let points):
+    // Back-fill (kube-state-metrics): the history before now, oldest first, ahead of what is kept.
+    for (id, values) in points {
+      var ring = RingBuffer(capacity: ClusterState.workloadHistory)
+      for v in values { ring.append(v) }
+      for v in s.hpaReplicas[id]?.values ?? [] { ring.append(v) }
+      s.hpaReplicas[id] = ring
+    }
+    s.revision &+= 1
+  case .steadyStateChecks(let results):
+    s.promChecks = results
+    s.revision &+= 1
+  case .targets(let list):
+    s.targets = list
+    s.revision &+= 1
   case .alerts(let list, let time):
     var now: [String: PromAPI.Alert] = [:]
     for a in list where a.state == "firing" {
@@ -145,13 +164,21 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
         TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"), limit: ClusterState.timelineLimit
       )
     }
-    if now.keys.sorted() != s.firingAlerts.keys.sorted() { s.revision &+= 1 }
+    if now.keys.sorted() != s.firingAlerts.keys.sorted() || s.alerts != list { s.revision &+= 1 }
     s.firingAlerts = now
+    s.alerts = list
   case .nodeUsage(let list):
     s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
     s.metricsRevision &+= 1
     s.revision &+= 1
-  case .podMetrics(_, let samples):
+  case .podMetrics(let time, let samples):
+    // Each metrics round also records every autoscaler's replica count (the HPA pane's history);
+    // not a back-filled round from the past (that history comes from kube-state-metrics).
+    if time >= s.now - 1 {
+      for (id, h) in s.hpas {
+        s.hpaReplicas[id, default: RingBuffer(capacity: ClusterState.workloadHistory)].append(Double(h.currentReplicas))
+      }
+    }
     for sample in samples {
       guard s.pods[sample.podID] != nil else { continue }
       var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterState.podHistory)
@@ -186,6 +213,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.revision &+= 1
   case .metricsNote(let note):
     s.metricsNote = note
+    s.revision &+= 1
+  case .networkNote(let note):
+    s.networkNote = note
     s.revision &+= 1
   case .faultsUnavailable(let map):
     s.unavailableFaults = map

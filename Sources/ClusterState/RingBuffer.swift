@@ -79,10 +79,13 @@ public struct PodSample: Sendable, Equatable {
   public var podID: String
   public var cpuMilli: Double
   public var memoryBytes: Double
-  public init(podID: String, cpuMilli: Double, memoryBytes: Double) {
+  /// Disk reads and writes a second, where the source has them (cAdvisor's fs counters).
+  public var ioBytesPerSec: Double?
+  public init(podID: String, cpuMilli: Double, memoryBytes: Double, ioBytesPerSec: Double? = nil) {
     self.podID = podID
     self.cpuMilli = cpuMilli
     self.memoryBytes = memoryBytes
+    self.ioBytesPerSec = ioBytesPerSec
   }
 }
 

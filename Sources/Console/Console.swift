@@ -3,7 +3,7 @@ import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
-  case pods, resources, network, hpa, timeline
+  case pods, resources, network, hpa, alerts, timeline
 
   public var title: String {
     switch self {
@@ -11,6 +11,7 @@ public enum PaneID: String, CaseIterable, Sendable {
     case .resources: return "Resources"
     case .network: return "Network"
     case .hpa: return "Autoscaling"
+    case .alerts: return "Alerts & checks"
     case .timeline: return "Timeline"
     }
   }
@@ -231,6 +232,14 @@ public final class Console {
       ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .zoom: ui.zoomed = ui.zoomed == nil ? ui.focus : nil
+    case .alerts:
+      // To the alerts pane and back to where the focus was.
+      if ui.focus == .alerts {
+        ui.focus = .pods
+      } else {
+        ui.focus = .alerts
+      }
+      if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .down: move(1)
     case .up: move(-1)
     case .pageDown: move(pageSize)

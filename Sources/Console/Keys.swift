@@ -39,7 +39,7 @@ public enum Key: Hashable, Sendable {
 
 /// What a key does, independent of which key it is.
 public enum Command: String, Sendable, CaseIterable {
-  case quit, help, focusNext, focusPrev, zoom, up, down, pageUp, pageDown, top, bottom
+  case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
 }
 
@@ -80,6 +80,9 @@ public enum KeyTable {
     KeyBinding(
       [.char("z"), .enter], .zoom, hint: "zoom", "Zoom the focused pane to full screen (again to restore)", footer: true
     ),
+    KeyBinding(
+      [.char("a")], .alerts, hint: "alerts",
+      "Alerts & checks: steady-state checks, Prometheus alerts, target health (again: back)"),
     KeyBinding([.char("j"), .down], .down, hint: "", "Move down (pods) / scroll (timeline)"),
     KeyBinding([.char("k"), .up], .up, hint: "", "Move up"),
     KeyBinding([.pageDown, .ctrl("f")], .pageDown, hint: "", "Page down"),

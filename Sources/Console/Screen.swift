@@ -6,21 +6,23 @@ public enum Layout {
   public static let minHeight = 24
 
   /// Where each pane goes for a terminal of this size (header on the first row, footer on the last).
-  public static func panes(width: Int, height: Int, zoomed: PaneID?) -> [PaneID: Rect] {
+  /// The alerts pane has a place of its own on large terminals; on smaller ones it takes the
+  /// timeline's place while it has the focus.
+  public static func panes(width: Int, height: Int, zoomed: PaneID?, focus: PaneID? = nil) -> [PaneID: Rect] {
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     if let z = zoomed { return [z: body] }
     if width >= 150 && height >= 40 {
       let (left, right) = body.splitLeft(width * 58 / 100)
-      let l = left.rows([60, 40])
+      let l = left.rows([54, 28, 18])
       let r = right.rows([40, 30, 30])
-      return [.pods: l[0], .timeline: l[1], .resources: r[0], .network: r[1], .hpa: r[2]]
+      return [.pods: l[0], .timeline: l[1], .alerts: l[2], .resources: r[0], .network: r[1], .hpa: r[2]]
     }
     let podsHeight = max(10, body.height * 45 / 100)
     let (top, rest) = body.splitTop(podsHeight)
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
     let b = restRows[1].columns([36, 64])
-    return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], .timeline: b[1]]
+    return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], focus == .alerts ? .alerts : .timeline: b[1]]
   }
 }
 
@@ -34,7 +36,7 @@ extension Console {
       return buf
     }
     let state = store.state
-    let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed)
+    let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed, focus: ui.focus)
     if let podsRect = rects[.pods] { fixSelection(visibleRows: PodsPane.visibleRows(height: podsRect.height)) }
     HeaderBar.render(
       &buf, y: 0, width: width, state: state,
@@ -54,6 +56,7 @@ extension Console {
           podsPerNode: podList.podsPerNode)
       case .network: NetworkPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .hpa: HPAPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
+      case .alerts: AlertsPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .timeline: TimelinePane.render(&buf, r, state: state, focused: focused, scroll: ui.timelineScroll, ctx: ctx)
       }
     }

@@ -68,7 +68,7 @@ public enum ResourcesPane {
     let rows = inner.height - podLines
     let nameW = min(13, max(8, inner.width / 6))
     let groups = inner.width >= 60 ? 3 : 2
-    let valueW = 6
+    let valueW = 7
     let sparkW = max(2, (inner.width - nameW - groups * (valueW + 6)) / groups)
     for (r, w) in orderedWorkloads(state, limit: rows).enumerated() {
       let y = inner.y + r
@@ -158,14 +158,28 @@ public enum NetworkPane {
   ) {
     let t = ctx.theme
     let bounds = state.steadyState
-    let inner = Widgets.box(
-      &buf, area, title: "Network", focused: focused, ctx: ctx, badge: "p99 < \(Int(bounds.maxP99Ms))ms")
+    var badge = "p99 < \(Int(bounds.maxP99Ms))ms"
+    var stale = false
+    if let at = state.serviceMetricsAt, !state.isDemo {
+      // Figures from a monitoring source: how old the newest is; past three cadences it is stale.
+      let age = max(0, state.now - at)
+      stale = age > 45
+      badge += "  sample \(Fmt.age(age)) ago" + (stale ? " STALE" : "")
+    }
+    var inner = Widgets.box(&buf, area, title: "Network", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 20 else { return }
+    // A failed query, or (while stale) why the source is failing.
+    if let note = state.networkNote ?? (stale ? state.metricsNote : nil) {
+      buf.write(inner.x, inner.y, note, t.style(.warn), maxWidth: inner.width)
+      inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
+      guard inner.height >= 1 else { return }
+    }
     let services = state.services.values.sorted { $0.id < $1.id }
     if services.isEmpty {
       let why =
         state.isDemo
-        ? "no services measured" : "no service latency yet: it comes from Prometheus and the blackbox exporter (later)"
+        ? "no services measured"
+        : "no service figures yet: they come from --prometheus (blackbox probes, request histograms) or --scrape"
       buf.write(inner.x, inner.y, why, t.style(.muted), maxWidth: inner.width)
       return
     }
@@ -183,7 +197,9 @@ public enum NetworkPane {
       if sparkW >= 6 { buf.write(x + 2, y, Fmt.fit("p99 history", sparkW), t.style(.muted, [.bold])) }
       y += 1
     }
-    let perService = max(1, min(2, (inner.maxY - y) / services.count))
+    // A second line a service for its error history, where there is one and room for it.
+    let errorHistory = services.contains { (state.workloadSeries[$0.workload]?.errorPercent.count ?? 0) > 0 }
+    let perService = errorHistory ? max(1, min(2, (inner.maxY - y) / services.count)) : 1
     for svc in services {
       guard y < inner.maxY else { break }
       let s = state.workloadSeries[svc.workload]
@@ -275,7 +291,16 @@ public enum HPAPane {
       y += 1
       guard y < inner.maxY else { break }
       let last = h.lastScaleTime.map { "scaled \(Fmt.age(state.now - $0)) ago" } ?? "not scaled yet"
-      buf.write(inner.x, y, Fmt.fit("", lw) + last, t.style(.muted), maxWidth: inner.width)
+      let used = buf.write(inner.x, y, Fmt.fit("", lw) + last, t.style(.muted), maxWidth: inner.width)
+      // Replica history, scaled to the autoscaler's maximum, where there is room.
+      let sparkX = inner.x + max(used, lw + 16) + 1
+      let sparkW = inner.maxX - sparkX - 9
+      if sparkW >= 6, let history = state.hpaReplicas[h.id], history.count > 1 {
+        buf.write(sparkX, y, "replicas", t.style(.muted))
+        Widgets.sparkline(
+          &buf, x: sparkX + 9, y: y, width: sparkW, values: history.suffix(sparkW),
+          maxValue: Double(h.maxReplicas), style: t.style(.info), glyphs: ctx.glyphs)
+      }
       if y + 1 < inner.maxY {
         y += 1
         buf.write(

@@ -119,8 +119,39 @@ final class QueriesFileTests: XCTestCase {
         return "no error"
       } catch { return "\(error)" }
     }
-    XCTAssertEqual(error("pod_cpu: x"), "q.yaml: unknown key pod_cpu (known: pod_cpu_cores, pod_memory_bytes)")
-    XCTAssertEqual(error("pod_cpu_cores: [1, 2]"), "q.yaml: pod_cpu_cores must be a PromQL expression (text)")
+    XCTAssertTrue(error("pod_cpu: x").hasPrefix("q.yaml: unknown key pod_cpu (known: pod_cpu_cores, pod_memory_bytes,"))
+    XCTAssertEqual(
+      error("pod_cpu_cores: [1, 2]"), "q.yaml: pod_cpu_cores must be a PromQL expression (text), or \"\" to turn it off"
+    )
+    // Turned off: empty or null.
+    XCTAssertEqual(try PromQueries.load(yaml: "pod_io_bytes_per_second: \"\"", source: "f").podIOBytesPerSecond, "")
+    XCTAssertEqual(try PromQueries.load(yaml: "service_error_percent:", source: "f").serviceErrorPercent, "")
+    // Steady-state checks.
+    let checks = try PromQueries.load(
+      yaml: """
+        steady_state:
+          - {name: flask p99 ms, expr: "1000 * x", max: 250, service: flask}
+          - {name: ready, expr: "y", min: 3}
+          - {expr: "z", min: 1, max: 9.5}
+        """, source: "f"
+    ).steadyState
+    XCTAssertEqual(
+      checks,
+      [
+        PromCheck(name: "flask p99 ms", expr: "1000 * x", max: 250, scope: "flask"),
+        PromCheck(name: "ready", expr: "y", min: 3), PromCheck(name: "check 3", expr: "z", max: 9.5, min: 1),
+      ])
+    XCTAssertEqual(checks.map(\.boundText), ["<= 250", ">= 3", "1 .. 9.5"])
+    XCTAssertEqual(
+      error("steady_state: {a: 1}"), "q.yaml: steady_state must be a list of {name, expr, max or min, service}")
+    XCTAssertEqual(error("steady_state: [{expr: x}]"), "q.yaml: steady_state[0]: give max, min or both")
+    XCTAssertEqual(error("steady_state: [{expr: x, max: ten}]"), "q.yaml: steady_state[0]: max must be a number")
+    XCTAssertEqual(error("steady_state: [{max: 1}]"), "q.yaml: steady_state[0]: expr must be a PromQL expression")
+    XCTAssertEqual(
+      error("steady_state: [{expr: x, max: 1, maximum: 2}]"),
+      "q.yaml: steady_state[0]: unknown key maximum (known: name, expr, max, min, service)")
+    XCTAssertEqual(
+      error("steady_state: [{expr: x, max: 1, min: 2}]"), "q.yaml: steady_state[0]: min 2.0 is above max 1.0")
     XCTAssertTrue(error("- a\n- b").contains("expected a mapping"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("q.yaml: not YAML"))
   }

@@ -34,6 +34,24 @@ final class ConsoleTests: XCTestCase {
     XCTAssertTrue(text.contains("recovered"))
   }
 
+  /// `a` brings the alerts pane: in the timeline's place at 80x24, beside it on large screens;
+  /// again goes back to the pods.
+  func testAlertsKey() {
+    let c = makeConsole()
+    XCTAssertFalse(c.render(width: 80, height: 24).text.contains("Alerts & checks"))
+    press(c, .char("a"))
+    var text = c.render(width: 80, height: 24).text
+    XCTAssertTrue(text.contains("Alerts & checks"), text)
+    XCTAssertFalse(text.contains("Timeline"))
+    XCTAssertTrue(text.contains("built-in bounds"))
+    press(c, .char("a"))
+    text = c.render(width: 80, height: 24).text
+    XCTAssertTrue(text.contains("Timeline"))
+    XCTAssertFalse(text.contains("Alerts & checks"))
+    text = c.render(width: 200, height: 60).text
+    XCTAssertTrue(text.contains("Alerts & checks") && text.contains("Timeline"))
+  }
+
   func testKillFlowFromTheKeys() {
     let c = makeConsole()
     _ = c.render(width: 80, height: 24)

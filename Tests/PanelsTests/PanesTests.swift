@@ -84,6 +84,46 @@ final class PanesSnapshotTests: XCTestCase {
     assertSnapshot(buf.text, named: "metrics-80x24")
   }
 
+  /// The alerts pane on a real cluster's view: a failing and a passing PromQL check, a query
+  /// error, a firing and a pending alert, a target down; then what the demo shows instead.
+  func testAlertsPaneAt80x24() {
+    var state = demoState(at: 30)
+    state.isDemo = false
+    state.now = 10_000
+    state.promChecks = [
+      PromCheck(name: "flask p99 ms", expr: "x", max: 250, scope: "flask").evaluate([
+        PromAPI.Series(labels: ["service": "flask"], points: [PromAPI.Point(10_000, 412)])
+      ]),
+      PromCheck(name: "flask ready", expr: "y", min: 3).evaluate([
+        PromAPI.Series(labels: ["deployment": "flask"], points: [PromAPI.Point(10_000, 3)])
+      ]),
+      CheckResult(name: "errors %", value: nil, bound: "<= 1", error: "errors % query: bad_data: parse error"),
+    ]
+    state.alerts = [
+      PromAPI.Alert(
+        name: "FlaskCPUHigh", state: "firing", labels: ["severity": "warning"],
+        summary: "Flask uses more than half a core", activeAt: 9_930),
+      PromAPI.Alert(name: "PostgresLag", state: "pending", labels: [:], summary: "", activeAt: 9_995),
+    ]
+    state.targets = [
+      PromAPI.Target(job: "kubelet", instance: "127.0.0.1:16449", health: "up", lastError: "", lastScrape: 9_999),
+      PromAPI.Target(
+        job: "node", instance: "127.0.0.1:16454", health: "down",
+        lastError: "Get \"http://127.0.0.1:16454/metrics\": connection refused", lastScrape: 9_996),
+    ]
+    var buf = CellBuffer(width: 80, height: 12)
+    AlertsPane.render(&buf, buf.bounds, state: state, focused: true, ctx: ctx)
+    assertSnapshot(buf.text, named: "alerts-80x12")
+    XCTAssertTrue(buf.text.contains("FAIL flask p99 ms"))
+    XCTAssertTrue(buf.text.contains("FIRING  FlaskCPUHigh warning 70s"))
+    XCTAssertTrue(buf.text.contains("1 up, 1 down"))
+    // The demo: where alerts come from, and what is outside the steady state now.
+    var demo = CellBuffer(width: 80, height: 6)
+    AlertsPane.render(&demo, demo.bounds, state: demoState(at: 30), focused: false, ctx: ctx)
+    XCTAssertTrue(demo.text.contains("come from Prometheus"), demo.text)
+    XCTAssertTrue(demo.text.contains("now: every workload and service within the steady state"), demo.text)
+  }
+
   func testTimelineAfterRecoveryAt160x48() {
     let state = demoState(at: 40, fault: killFirstFlask)
     var buf = CellBuffer(width: 160, height: 48)

@@ -53,6 +53,13 @@ public enum PromAPI {
     public var labels: [String: String]
     public var summary: String
     public var activeAt: Double?
+    public init(name: String, state: String, labels: [String: String], summary: String, activeAt: Double?) {
+      self.name = name
+      self.state = state
+      self.labels = labels
+      self.summary = summary
+      self.activeAt = activeAt
+    }
   }
 
   public struct Target: Sendable, Equatable {
@@ -61,6 +68,13 @@ public enum PromAPI {
     public var health: String
     public var lastError: String
     public var lastScrape: Double?
+    public init(job: String, instance: String, health: String, lastError: String, lastScrape: Double?) {
+      self.job = job
+      self.instance = instance
+      self.health = health
+      self.lastError = lastError
+      self.lastScrape = lastScrape
+    }
   }
 
   // MARK: - Decoding

@@ -1,44 +1,6 @@
 import Foundation
 import Yams
 
-/// PromQL for each figure the panes draw. The defaults work on a stock stack (the kubelet's
-/// cAdvisor metrics scraped by Prometheus); a result must carry `namespace` and `pod` labels.
-public struct PromQueries: Sendable, Equatable {
-  public var podCPUCores =
-    #"sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{container!="",container!="POD"}[1m]))"#
-  public var podMemoryBytes =
-    #"sum by (namespace, pod) (container_memory_working_set_bytes{container!="",container!="POD"})"#
-  public init() {}
-
-  static let keys = ["pod_cpu_cores", "pod_memory_bytes"]
-
-  /// A queries file (YAML): `pod_cpu_cores:` and `pod_memory_bytes:`, each a PromQL expression;
-  /// what is not given keeps its default. Unknown keys and non-text values are errors that say so.
-  public static func load(yaml text: String, source: String) throws -> PromQueries {
-    let node: Any?
-    do { node = try Yams.load(yaml: text) } catch {
-      throw PromAPI.Failure("\(source): not YAML (\(String(describing: error).prefix(120)))")
-    }
-    var q = PromQueries()
-    guard let node else { return q }
-    guard let map = node as? [String: Any] else {
-      throw PromAPI.Failure("\(source): expected a mapping of \(keys.joined(separator: ", ")) to PromQL")
-    }
-    for (key, value) in map {
-      guard let expr = value as? String, !expr.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw PromAPI.Failure("\(source): \(key) must be a PromQL expression (text)")
-      }
-      switch key {
-      case "pod_cpu_cores": q.podCPUCores = expr
-      case "pod_memory_bytes": q.podMemoryBytes = expr
-      default:
-        throw PromAPI.Failure("\(source): unknown key \(key) (known: \(keys.joined(separator: ", ")))")
-      }
-    }
-    return q
-  }
-}
-
 /// Prometheus as the source of the resource panes: instant queries every refresh, and at start a
 /// range query that back-fills the sparklines with the last minutes. Results become the same
 /// `.podUsage` actions metrics.k8s.io gives, so pods and workloads fill alike. Failures (down,
@@ -72,17 +34,65 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
       )
     }
     var actions: [Action] = []
-    // Alerts: into the timeline as they fire and resolve (a failure here is not fatal).
+    // Alerts into the timeline and the alerts pane, targets' health into that pane (a failure
+    // here is not fatal: the pane says what it last knew).
     if let r = try? http.request("GET", "/api/v1/alerts", timeout: 10),
       let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
     {
       actions.append(.alerts(alerts, time: Date().timeIntervalSince1970))
     }
+    if let r = try? http.request("GET", "/api/v1/targets?state=active", timeout: 10),
+      let targets = try? PromAPI.targets(status: r.status, contentType: r.contentType, r.body)
+    {
+      actions.append(.targets(targets))
+    }
+    // Pods: CPU and memory must answer (else the pane is stale); IO is optional.
     let cpu = try query(http, queries.podCPUCores, what: "CPU")
     let mem = try query(http, queries.podMemoryBytes, what: "memory")
+    var ioErrors: [String] = []
+    let io = try optional(http, queries.podIOBytesPerSecond, what: "IO", errors: &ioErrors)
     let now = Date().timeIntervalSince1970
     lastGood = now
-    return actions + [.podUsage(time: now, PromSource.samples(cpu: cpu, memory: mem))]
+    actions.append(.podUsage(time: now, PromSource.podSamples(cpu: cpu, memory: mem, io: io ?? [])))
+    // The resources pane's note: a failed IO query (CPU and memory answered), else none.
+    actions.append(.metricsNote(ioErrors.first))
+    var networkErrors: [String] = []
+    // Services: each figure on its own; failures go to the network pane.
+    var figures: [ServiceFigure: [PromAPI.Series]] = [:]
+    for (figure, q) in serviceQueries {
+      if let r = try optional(http, q, what: figure.rawValue, errors: &networkErrors) { figures[figure] = r }
+    }
+    let (services, unlabelled) = PromSource.serviceSamples(figures)
+    for f in unlabelled { networkErrors.append("\(f.rawValue) query: results carry no service label") }
+    if !services.isEmpty { actions.append(.serviceMetrics(time: now, services)) }
+    actions.append(.networkNote(networkErrors.isEmpty ? nil : networkErrors.joined(separator: "; ")))
+    // The steady-state checks of the queries file.
+    if !queries.steadyState.isEmpty {
+      var results: [CheckResult] = []
+      for c in queries.steadyState {
+        do {
+          results.append(c.evaluate(try query(http, c.expr, what: c.name)))
+        } catch let e as PromAPI.Failure {
+          results.append(
+            CheckResult(name: c.name, value: nil, bound: c.boundText, error: e.description, scope: c.scope))
+        }
+      }
+      actions.append(.steadyStateChecks(results))
+    }
+    return actions
+  }
+
+  /// The network pane's figures, each from its own query.
+  enum ServiceFigure: String, CaseIterable {
+    case p50 = "latency p50", p99 = "latency p99", loss, errors = "error rate", rps = "request rate"
+  }
+
+  var serviceQueries: [(ServiceFigure, String)] {
+    [
+      (.p50, queries.serviceLatencyP50Seconds), (.p99, queries.serviceLatencyP99Seconds),
+      (.loss, queries.serviceLossPercent), (.errors, queries.serviceErrorPercent),
+      (.rps, queries.serviceRequestsPerSecond),
+    ].filter { !$0.1.isEmpty }
   }
 
   override func failureNote(_ error: Error) -> String {
@@ -99,6 +109,19 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     }
   }
 
+  /// A query whose failure is noted in `errors` rather than failing the round (a transport error
+  /// still does: Prometheus is away). nil when turned off ("") or failed.
+  func optional(_ http: HTTPTransport, _ q: String, what: String, errors: inout [String]) throws -> [PromAPI.Series]? {
+    guard !q.isEmpty else { return nil }
+    do {
+      return try query(http, q, what: what)
+    } catch let e as PromAPI.Failure {
+      errors.append(e.description)
+      log?("prometheus: \(e)")
+      return nil
+    }
+  }
+
   /// Back-fills `window` seconds before now (benchmarks); returns the samples posted.
   public func backfill(window: Double) throws -> Int {
     let http = try HTTPTransport(connection: connection, tokens: tokens)
@@ -106,48 +129,115 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   }
 
   /// The range before now (by default as many refreshes as the sparklines hold), one step a
-  /// refresh but never over 11,000 points a series, as samples in time order. Returns how many it posted.
+  /// refresh but never over 11,000 points a series, as rounds in time order: pods, services, and
+  /// the autoscalers' replica history. Returns how many samples it posted.
   func backfill(_ http: HTTPTransport, until end: Double, window: Double? = nil) throws -> Int {
     let window = window ?? Double(ClusterState.podHistory - 1) * refresh
     let step = max(refresh, window / 11_000).rounded(.up)
     let start = end - window
-    func range(_ q: String) throws -> [PromAPI.Series] {
+    var ignored: [String] = []
+    func range(_ q: String, _ what: String) throws -> [PromAPI.Series] {
+      guard !q.isEmpty else { return [] }
       let path =
         "/api/v1/query_range?query=\(PromSource.encode(q))&start=\(Int(start))&end=\(Int(end))&step=\(Int(step))"
       let r = try http.request("GET", path, timeout: 20)
-      return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
+      do {
+        return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
+      } catch let e as PromAPI.Failure {
+        ignored.append("\(what): \(e)")
+        return []
+      }
     }
-    let cpu = try range(queries.podCPUCores)
-    let mem = try range(queries.podMemoryBytes)
-    var times = Set<Double>()
-    for s in cpu { for p in s.points { times.insert(p.time) } }
+    let cpu = ByTime(try range(queries.podCPUCores, "CPU"))
+    let mem = ByTime(try range(queries.podMemoryBytes, "memory"))
+    let io = ByTime(try range(queries.podIOBytesPerSecond, "IO"))
+    var figures: [ServiceFigure: ByTime] = [:]
+    for (figure, q) in serviceQueries { figures[figure] = ByTime(try range(q, figure.rawValue)) }
     var actions: [Action] = []
     var count = 0
-    for t in times.sorted() {
-      let at = { (series: [PromAPI.Series]) in
-        series.map { PromAPI.Series(labels: $0.labels, points: $0.points.filter { $0.time == t }) }
-      }
-      let samples = PromSource.samples(cpu: at(cpu), memory: at(mem))
-      count += samples.count
-      actions.append(.podUsage(time: t, samples))
+    for t in cpu.times.union(figures.values.reduce(into: Set<Double>()) { $0.formUnion($1.times) }).sorted() {
+      let samples = PromSource.podSamples(cpu: cpu.at(t), memory: mem.at(t), io: io.at(t))
+      if !samples.isEmpty { actions.append(.podUsage(time: t, samples)) }
+      let services = PromSource.serviceSamples(figures.mapValues { $0.at(t) }).samples
+      if !services.isEmpty { actions.append(.serviceMetrics(time: t, services)) }
+      count += samples.count + services.count
     }
+    // Autoscalers' replicas before now (kube-state-metrics), by HPA id.
+    var history: [String: [Double]] = [:]
+    for s in try range(queries.hpaCurrentReplicas, "HPA replicas") {
+      guard let ns = s.labels["namespace"], let name = s.labels["horizontalpodautoscaler"] else { continue }
+      history[ns + "/" + name] = s.points.map(\.value)
+      count += s.points.count
+    }
+    if !history.isEmpty { actions.append(.hpaReplicaHistory(history)) }
+    for e in ignored { log?("prometheus: back-fill skipped \(e)") }
     inbox.post(actions)
     return count
   }
 
-  /// Pod samples from CPU (cores) and memory (bytes) series labelled by namespace and pod. A pod
-  /// without a memory figure gets NaN there (not drawn).
-  static func samples(cpu: [PromAPI.Series], memory: [PromAPI.Series]) -> [PodSample] {
-    var mem: [String: Double] = [:]
-    for s in memory {
-      guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last else { continue }
-      mem[ns + "/" + pod] = v
+  /// A range result indexed by time: the series' values at each step.
+  struct ByTime {
+    var index: [Double: [PromAPI.Series]] = [:]
+    init(_ series: [PromAPI.Series]) {
+      for s in series {
+        for p in s.points { index[p.time, default: []].append(PromAPI.Series(labels: s.labels, points: [p])) }
+      }
     }
+    var times: Set<Double> { Set(index.keys) }
+    func at(_ t: Double) -> [PromAPI.Series] { index[t] ?? [] }
+  }
+
+  /// Pod samples from CPU (cores), memory (bytes) and IO (bytes/s) series labelled by namespace and
+  /// pod. A pod without a memory figure gets NaN there (not drawn), without IO nil.
+  static func podSamples(cpu: [PromAPI.Series], memory: [PromAPI.Series], io: [PromAPI.Series] = [])
+    -> [PodSample]
+  {
+    func byPod(_ list: [PromAPI.Series]) -> [String: Double] {
+      var out: [String: Double] = [:]
+      for s in list {
+        guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last, v.isFinite else { continue }
+        out[ns + "/" + pod] = v
+      }
+      return out
+    }
+    let mem = byPod(memory)
+    let ioBy = byPod(io)
     return cpu.compactMap { s in
       guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last, v.isFinite else { return nil }
       let id = ns + "/" + pod
-      return PodSample(podID: id, cpuMilli: v * 1000, memoryBytes: mem[id] ?? .nan)
+      return PodSample(podID: id, cpuMilli: v * 1000, memoryBytes: mem[id] ?? .nan, ioBytesPerSec: ioBy[id])
     }
+  }
+
+  /// Service samples from the network figures' series, by their `service` (and `namespace`)
+  /// labels; latency in seconds becomes ms. Also the figures whose series had no service label.
+  static func serviceSamples(_ figures: [ServiceFigure: [PromAPI.Series]]) -> (
+    samples: [ServiceSample], unlabelled: [ServiceFigure]
+  ) {
+    var byKey: [String: ServiceSample] = [:]
+    var unlabelled: [ServiceFigure] = []
+    for figure in ServiceFigure.allCases {
+      guard let list = figures[figure] else { continue }
+      var labelled = false
+      for s in list {
+        guard let name = s.labels["service"] else { continue }
+        labelled = true
+        guard let v = s.last, v.isFinite else { continue }
+        let ns = s.labels["namespace"]
+        let key = (ns ?? "") + "/" + name
+        var sample = byKey[key] ?? ServiceSample(namespace: ns, service: name)
+        switch figure {
+        case .p50: sample.p50Ms = v * 1000
+        case .p99: sample.p99Ms = v * 1000
+        case .loss: sample.lossPercent = v
+        case .errors: sample.errorPercent = v
+        case .rps: sample.requestsPerSec = v
+        }
+        byKey[key] = sample
+      }
+      if !labelled && !list.isEmpty { unlabelled.append(figure) }
+    }
+    return (byKey.keys.sorted().map { byKey[$0]! }, unlabelled)
   }
 
   /// The URL without a password, for logs and the screen.

@@ -40,9 +40,10 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     let out = interpreter.interpret(result.samples, time: now)
     var actions: [Action] = []
     if !out.pods.isEmpty { actions.append(.podUsage(time: now, out.pods)) }
-    for (service, l) in out.latency.sorted(by: { $0.key < $1.key }) {
-      actions.append(.serviceLatency(service: service, p50Ms: l.p50, p99Ms: l.p99, requestsPerSec: l.rps, time: now))
+    let services = out.latency.sorted(by: { $0.key < $1.key }).map { service, l in
+      ServiceSample(service: service, p50Ms: l.p50, p99Ms: l.p99, requestsPerSec: l.rps)
     }
+    if !services.isEmpty { actions.append(.serviceMetrics(time: now, services)) }
     return actions
   }
 

@@ -1,0 +1,99 @@
+import ClusterState
+import Foundation
+
+/// The steady state as the monitoring stack sees it: the queries file's PromQL checks (value,
+/// bound, pass or fail), Prometheus' alerts (firing, pending, since when) and its scrape targets'
+/// health (down ones with the scrape error). Without Prometheus it says where these come from
+/// and which built-in bounds the incident tracker uses.
+public enum AlertsPane {
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let firing = state.alerts.filter { $0.state == "firing" }.count
+    let failing = state.promChecks.filter { $0.violation != nil || $0.error != nil }.count
+    var badge = "\(firing) firing"
+    if !state.promChecks.isEmpty { badge += "  \(failing)/\(state.promChecks.count) checks failing" }
+    let inner = Widgets.box(&buf, area, title: "Alerts & checks", focused: focused, ctx: ctx, badge: badge)
+    guard inner.height >= 1, inner.width >= 20 else { return }
+    var lines: [(String, Style)] = []
+    let b = state.steadyState
+    let builtIn =
+      "built-in bounds: p99<=\(Int(b.maxP99Ms))ms loss<=\(HealthCheck.fmt1(b.maxLossPercent))% "
+      + "errors<=\(HealthCheck.fmt1(b.maxErrorPercent))% replicas Ready; hold \(Int(b.hold))s"
+    // The checks first: they decide incidents.
+    if !state.promChecks.isEmpty {
+      let nameW = min(24, max(10, state.promChecks.map(\.name.count).max() ?? 10))
+      for c in state.promChecks {
+        let (mark, role): (String, Theme.Role) =
+          c.error != nil
+          ? ("ERR ", .warn) : c.violation != nil ? ("FAIL", .error) : c.value == nil ? ("--  ", .muted) : ("ok  ", .ok)
+        var text = mark + " " + Fmt.fit(c.name, nameW) + " "
+        if let e = c.error {
+          let own = c.name + " query: "
+          text += e.hasPrefix(own) ? String(e.dropFirst(own.count)) : e
+        } else {
+          text += Fmt.fit(c.value.map(PromCheck.fmt) ?? "no data", 9, right: true) + "  " + Fmt.fit(c.bound, 10)
+          if !c.detail.isEmpty { text += " " + c.detail }
+          if let s = c.scope { text += "  [" + s + "]" }
+        }
+        lines.append((text, t.style(role, role == .error ? [.bold] : [])))
+      }
+    }
+    lines.append((builtIn, t.style(.muted)))
+    // What is outside those bounds right now, over every workload and service.
+    let now = HealthCheck.violations(
+      workloads: Array(state.workloads.keys), services: Array(state.services.keys), in: state, promChecks: false
+    ).sorted()
+    if now.isEmpty {
+      lines.append(("now: every workload and service within the steady state", t.style(.ok)))
+    } else {
+      for v in now { lines.append(("now: " + v, t.style(.error, [.bold]))) }
+    }
+    // Alerts, firing before pending, oldest first.
+    if let targets = state.targets {
+      let sorted = state.alerts.sorted {
+        $0.state != $1.state ? $0.state == "firing" : ($0.activeAt ?? 0) < ($1.activeAt ?? 0)
+      }
+      let pending = state.alerts.count - firing
+      lines.append(("alerts: \(firing) firing, \(pending) pending", t.style(.title, [.bold])))
+      for a in sorted {
+        let since = a.activeAt.map { " " + Fmt.age(max(0, state.now - $0)) } ?? ""
+        let severity = a.labels["severity"].map { " " + $0 } ?? ""
+        let text =
+          Fmt.fit(a.state.uppercased(), 8) + a.name + severity + since + (a.summary.isEmpty ? "" : "  " + a.summary)
+        lines.append((text, t.style(a.state == "firing" ? .error : .warn, a.state == "firing" ? [.bold] : [])))
+      }
+      let down = targets.filter { $0.health != "up" }
+      lines.append(
+        (
+          "targets: \(targets.count - down.count) up, \(down.count) down",
+          t.style(down.isEmpty ? .title : .warn, [.bold])
+        ))
+      for d in down.sorted(by: { ($0.job, $0.instance) < ($1.job, $1.instance) }) {
+        let age = d.lastScrape.map { " " + Fmt.age(max(0, state.now - $0)) + " ago" } ?? ""
+        lines.append(
+          (
+            Fmt.fit(d.health.uppercased(), 8) + d.job + " " + d.instance + age + "  " + d.lastError,
+            t.style(.error)
+          ))
+      }
+    } else {
+      lines.append(
+        (
+          state.isDemo
+            ? "alerts and target health come from Prometheus: chaostui --prometheus URL on a real cluster"
+            : "alerts and target health come from Prometheus: --prometheus URL",
+          t.style(.muted)
+        ))
+    }
+    for (i, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x, inner.y + i, l.0, l.1, maxWidth: inner.width)
+    }
+    if lines.count > inner.height, inner.height >= 2 {
+      buf.write(
+        inner.x, inner.maxY - 1, Fmt.fit("... \(lines.count - inner.height + 1) more (z zooms)", inner.width),
+        t.style(.muted))
+    }
+  }
+}
