@@ -40,8 +40,8 @@ struct ChaosTUI: ParsableCommand {
   @Option(help: "Demo clock multiplier (0.1 to 100).")
   var speed: Double = 1
 
-  @Option(help: "Theme name (from themes/) or path to a .theme file.")
-  var theme: String = "default"
+  @Option(help: "Theme name (from themes/) or path to a .theme file (default: default).")
+  var theme: String?
 
   @Option(help: "Glyphs: block, braille or ascii (default: block on UTF-8 locales, ascii otherwise).")
   var glyphs: String?
@@ -69,6 +69,18 @@ struct ChaosTUI: ParsableCommand {
 
   @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
   var prometheusTokenFile: String?
+
+  @Option(help: "The CA certificate (PEM) to verify an https --prometheus with (default: the system's).")
+  var prometheusCa: String?
+
+  @Flag(help: "Do not verify --prometheus' certificate (shown as TLS UNVERIFIED).")
+  var prometheusInsecureSkipTlsVerify = false
+
+  @Option(
+    help:
+      "A config file (YAML: prometheus url/token_file/ca_file/queries, scrape, theme; default $XDG_CONFIG_HOME/chaostui/config.yaml if it exists). Flags win over it."
+  )
+  var config: String?
 
   @Option(
     help:
@@ -98,8 +110,44 @@ struct ChaosTUI: ParsableCommand {
     }
   }
 
+  /// The config file: `--config`, else the default one if it exists; flags given win over it.
+  /// Returns the file's path (nil: none) and the queries given inline in it.
+  mutating func applyConfig(environment env: [String: String]) throws -> (path: String?, queries: PromQueries?) {
+    let path = config ?? ChaosConfig.defaultPath(environment: env)
+    guard config != nil || FileManager.default.fileExists(atPath: path) else { return (nil, nil) }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ValidationError("--config \(path): cannot read it")
+    }
+    let c: ChaosConfig
+    do {
+      c = try ChaosConfig.load(
+        yaml: text, source: path, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    } catch {
+      throw ValidationError("\(error)")
+    }
+    if prometheus == nil { prometheus = c.prometheusURL }
+    if prometheusTokenFile == nil { prometheusTokenFile = c.tokenFile }
+    if prometheusCa == nil { prometheusCa = c.caFile }
+    if c.insecureSkipTLSVerify { prometheusInsecureSkipTlsVerify = true }
+    var inline: PromQueries?
+    if queries == nil {
+      queries = c.queriesFile
+      inline = c.queries
+    }
+    if scrape.isEmpty { scrape = c.scrape }
+    if theme == nil { theme = c.theme }
+    return (path, inline)
+  }
+
   func run() throws {
+    var me = self
+    let (configPath, configQueries) = try me.applyConfig(environment: ProcessInfo.processInfo.environment)
+    try me.start(configPath: configPath, configQueries: configQueries)
+  }
+
+  func start(configPath: String?, configQueries: PromQueries?) throws {
     let logger = try log.map { try FileLog(path: $0) }
+    if let configPath { logger?.write("config from \(configPath)") }
     setlocale(LC_ALL, "")
     let utf8 = ct_locale_is_utf8() != 0
     let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
@@ -111,7 +159,7 @@ struct ChaosTUI: ParsableCommand {
     }
 
     let searchPaths = themeSearchPaths()
-    let (loadedTheme, themeProblem) = Theme.load(theme, searchPaths: searchPaths)
+    let (loadedTheme, themeProblem) = Theme.load(theme ?? "default", searchPaths: searchPaths)
     if let themeProblem { logger?.write("theme: " + themeProblem) }
     for line in loadedTheme.ignored { logger?.write("theme \(loadedTheme.name): ignored \(line)") }
     let glyphSet = glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii)
@@ -177,8 +225,21 @@ struct ChaosTUI: ParsableCommand {
           }
           token = t.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let source = PromSource(url: url, bearerToken: token, inbox: kube.inbox)
+        var ca: Data?
+        if let f = prometheusCa {
+          guard let d = FileManager.default.contents(atPath: f), !d.isEmpty else {
+            throw ValidationError("--prometheus-ca \(f): cannot read it")
+          }
+          ca = d
+        }
+        let source = PromSource(
+          url: url, bearerToken: token, caData: ca, insecure: prometheusInsecureSkipTlsVerify, inbox: kube.inbox)
         source.log = kube.log
+        if prometheusInsecureSkipTlsVerify {
+          console.warning = "TLS UNVERIFIED"
+          logger?.write("warning: Prometheus' certificate is not checked (--prometheus-insecure-skip-tls-verify)")
+        }
+        if let q = configQueries { source.queries = q }
         if let f = queries {
           guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
             throw ValidationError("--queries \(f): cannot read it")

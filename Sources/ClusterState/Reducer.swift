@@ -52,7 +52,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .hpaUpserted(let h):
     if let old = s.hpas[h.id], old.desiredReplicas != h.desiredReplicas {
       let target = h.namespace + "/" + (h.target.split(separator: "/").last.map(String.init) ?? h.target)
-      s.timeline.appendBounded(
+      s.timeline.insertByTime(
         TimelineEntry(
           time: h.lastScaleTime ?? s.now, kind: .scale,
           text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)",
@@ -93,7 +93,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
         workload = s.pods.values.first { $0.name == name }.map { p in p.namespace + "/" + (p.workload ?? "") }
       }
       if let w = workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
-      s.timeline.appendBounded(entry, limit: ClusterState.timelineLimit)
+      s.timeline.insertByTime(entry, limit: ClusterState.timelineLimit)
     }
     s.lastEventAt = s.now
     s.revision &+= 1
@@ -156,11 +156,11 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     }
     for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
       let text = "alert \(a.name) firing" + (a.summary.isEmpty ? "" : ": " + a.summary)
-      s.timeline.appendBounded(
+      s.timeline.insertByTime(
         TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterState.timelineLimit)
     }
     for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
-      s.timeline.appendBounded(
+      s.timeline.insertByTime(
         TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"), limit: ClusterState.timelineLimit
       )
     }
@@ -245,7 +245,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     return startFault(&s, id: id, time: time, ends: ends, pods: pods, workloads: workloads)
   case .faultFailed(let id, let message):
     s.notice = "Fault #\(id) failed: \(message)"
-    s.timeline.appendBounded(
+    s.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
       limit: ClusterState.timelineLimit)
     s.pendingRequests.removeValue(forKey: id)
@@ -258,7 +258,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.incidents[j].faultEnded = time
     }
     if !s.faults[i].request.kind.isOneShot {
-      s.timeline.appendBounded(
+      s.timeline.insertByTime(
         TimelineEntry(
           time: time, kind: .ended, text: "\(s.faults[i].request.kind.rawValue) #\(id) \(reason)",
           incident: s.incidents.first { $0.faultID == id }?.id),
@@ -280,6 +280,22 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
 extension Array {
   mutating func appendBounded(_ e: Element, limit: Int) {
     append(e)
+    if count > limit { removeFirst(count - limit) }
+  }
+}
+
+extension Array where Element == TimelineEntry {
+  /// Adds an entry in time order (sources report some late: an alert active since before it was
+  /// read, an event updated again), skipping one that is already there; the oldest go past `limit`.
+  mutating func insertByTime(_ e: TimelineEntry, limit: Int) {
+    var i = count
+    while i > 0 && self[i - 1].time > e.time { i -= 1 }
+    var j = i
+    while j > 0 && self[j - 1].time == e.time {
+      if self[j - 1] == e { return }
+      j -= 1
+    }
+    insert(e, at: i)
     if count > limit { removeFirst(count - limit) }
   }
 }
@@ -323,7 +339,7 @@ private func startFault(
     injected: time)
   if request.kind.isOneShot { incident.faultEnded = time }
   s.incidents.append(incident)
-  s.timeline.appendBounded(
+  s.timeline.insertByTime(
     TimelineEntry(time: time, kind: .fault, text: "injected \(request.kind.rawValue) -> \(what)", incident: incidentID),
     limit: ClusterState.timelineLimit)
   s.notice = "Injected \(request.kind.title) on \(what)"
@@ -357,7 +373,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
         s.incidents[i].detected = now
         s.incidents[i].detectedBy = problems[0]
         s.incidents[i].status = .degraded
-        s.timeline.appendBounded(
+        s.timeline.insertByTime(
           TimelineEntry(
             time: now, kind: .detected,
             text: "#\(inc.id) detected after \(formatDuration(now - inc.injected)): \(problems[0])", incident: inc.id),
@@ -374,7 +390,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
       // Never saw impact: once the fault is over and the hold has passed, it had none.
       if let ended = inc.faultEnded, now - ended >= s.steadyState.hold {
         s.incidents[i].status = .noImpact
-        s.timeline.appendBounded(
+        s.timeline.insertByTime(
           TimelineEntry(time: now, kind: .recovered, text: "#\(inc.id) no impact detected", incident: inc.id),
           limit: ClusterState.timelineLimit)
         s.revision &+= 1
@@ -390,7 +406,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
     if now - since >= s.steadyState.hold {
       s.incidents[i].recovered = since
       s.incidents[i].status = .recovered
-      s.timeline.appendBounded(
+      s.timeline.insertByTime(
         TimelineEntry(
           time: since, kind: .recovered,
           text:

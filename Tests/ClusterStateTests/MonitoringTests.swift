@@ -122,6 +122,23 @@ final class MonitoringTests: XCTestCase {
     XCTAssertEqual(bare.unlabelled, [.p99])
   }
 
+  /// Late reports land in time order (an alert active since before it was read); an event
+  /// delivered again unchanged is not listed twice.
+  func testTimelineStaysInTimeOrder() {
+    let store = Store()
+    let e = ClusterEvent(time: 100, reason: "SuccessfulCreate", object: "replicaset/web", message: "Created pod: web-a")
+    store.dispatch([.tick(90), .event(e), .event(e)])
+    store.dispatch(
+      .event(
+        ClusterEvent(time: 110, reason: "SuccessfulCreate", object: "replicaset/web", message: "Created pod: web-b")))
+    store.dispatch(
+      .alerts(
+        [PromAPI.Alert(name: "WebSlow", state: "firing", labels: [:], summary: "", activeAt: 105)], time: 112))
+    XCTAssertEqual(
+      store.state.timeline.map(\.time), [100, 105, 110], store.state.timeline.map(\.text).joined(separator: "\n"))
+    XCTAssertEqual(store.state.timeline[1].text, "alert WebSlow firing")
+  }
+
   func testPodSamplesCarryIO() {
     let cpu = [series(["namespace": "a", "pod": "p"], 0.25), series(["namespace": "a", "pod": "q"], 0.5)]
     let io = [series(["namespace": "a", "pod": "p"], 4096)]

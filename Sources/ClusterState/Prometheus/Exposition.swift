@@ -67,6 +67,8 @@ public final class ExpositionParser: @unchecked Sendable {
   private var series: [Series] = []
   /// Metric and label names, interned (the same few hundred names recur in every series).
   private var names: [UInt64: String] = [:]
+  /// Label values, interned: a container's labels (pod, id, image...) recur in each of its series.
+  private var values: [UInt64: String] = [:]
   /// `# TYPE` and `# HELP` lines seen before, by their bytes' hash.
   private var comments: [UInt64: (bytes: [UInt8], name: String, type: MetricType?, help: String?)] = [:]
   /// The cache is dropped past this many series (a target with churning labels cannot grow it forever).
@@ -88,6 +90,7 @@ public final class ExpositionParser: @unchecked Sendable {
       series.removeAll()
       cache.removeAll()
       names.removeAll()
+      values.removeAll()
       comments.removeAll()
     }
     let n = buf.count
@@ -275,12 +278,19 @@ public final class ExpositionParser: @unchecked Sendable {
 
   /// A name, interned.
   func name(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
-    let h = Self.hash(b, s, e)
-    if let n = names[h], n.utf8.count == e - s, n.utf8.elementsEqual(UnsafeBufferPointer(rebasing: b[s..<e])) {
+    Self.interned(&names, b, s, e, limit: 100_000)
+  }
+
+  /// The text of bytes from a table of those seen before (by hash, then compared), else made and kept.
+  @inline(__always) static func interned(
+    _ table: inout [UInt64: String], _ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, limit: Int
+  ) -> String {
+    let h = hash(b, s, e)
+    if let n = table[h], n.utf8.count == e - s, n.utf8.elementsEqual(UnsafeBufferPointer(rebasing: b[s..<e])) {
       return n
     }
-    let n = Self.text(b, s, e)
-    if names.count < 100_000 { names[h] = n }
+    let n = text(b, s, e)
+    if table.count < limit { table[h] = n }
     return n
   }
 
@@ -310,7 +320,11 @@ public final class ExpositionParser: @unchecked Sendable {
       let valueStart = i
       while i < close && b[i] != 0x22 && b[i] != 0x5C { i += 1 }
       if i < close && b[i] == 0x22 {
-        out.append(MetricLabel(name, Self.text(b, valueStart, i)))
+        // Short values are stored inline in the String (no allocation); longer ones are interned.
+        let value =
+          i - valueStart <= 15
+          ? Self.text(b, valueStart, i) : Self.interned(&values, b, valueStart, i, limit: 400_000)
+        out.append(MetricLabel(name, value))
         i += 1
         while i < close && Self.isSpace(b[i]) { i += 1 }
         if i == close { return out }

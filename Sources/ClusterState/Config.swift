@@ -1,0 +1,95 @@
+import Foundation
+import Yams
+
+/// The config file (`--config FILE`, else `$XDG_CONFIG_HOME/chaostui/config.yaml` when it exists):
+/// where the monitoring stack is, so that a game day does not need a long command line. Flags given
+/// on the command line win over it.
+///
+/// ```yaml
+/// prometheus:
+///   url: https://prometheus.monitoring:9090
+///   token_file: /var/run/secrets/prometheus-token   # or user:password@ in the URL
+///   ca_file: /etc/ssl/monitoring-ca.pem               # https verified with this CA (else the system's)
+///   insecure_skip_tls_verify: false
+///   queries: queries.yaml                             # a file, relative to this one, or the mapping itself
+/// scrape: [http://10.0.0.5:9100/metrics]
+/// theme: dracula
+/// ```
+public struct ChaosConfig: Sendable, Equatable {
+  public var prometheusURL: String?
+  public var tokenFile: String?
+  public var caFile: String?
+  public var insecureSkipTLSVerify = false
+  public var queries: PromQueries?
+  public var queriesFile: String?
+  public var scrape: [String] = []
+  public var theme: String?
+
+  public init() {}
+
+  /// The default path: `$XDG_CONFIG_HOME/chaostui/config.yaml`, else `~/.config/chaostui/config.yaml`.
+  public static func defaultPath(environment env: [String: String]) -> String {
+    (env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "") + "/.config")) + "/chaostui/config.yaml"
+  }
+
+  /// Parses a config file's text; relative paths in it are taken from `directory`. Unknown keys and
+  /// values of the wrong kind are errors that name them.
+  public static func load(yaml text: String, source: String, directory: String) throws -> ChaosConfig {
+    func fail(_ why: String) -> PromAPI.Failure { PromAPI.Failure("\(source): \(why)") }
+    let node: Any?
+    do { node = try Yams.load(yaml: text) } catch {
+      throw fail("not YAML (\(String(describing: error).prefix(120)))")
+    }
+    var c = ChaosConfig()
+    guard let node else { return c }
+    guard let top = node as? [String: Any] else { throw fail("expected a mapping (prometheus, scrape, theme)") }
+    func path(_ p: String) -> String { p.hasPrefix("/") ? p : directory + "/" + p }
+    func string(_ v: Any, _ key: String) throws -> String {
+      guard let s = v as? String, !s.isEmpty else { throw fail("\(key) must be text") }
+      return s
+    }
+    for key in top.keys.sorted() {
+      let value = top[key]!
+      switch key {
+      case "prometheus":
+        guard let p = value as? [String: Any] else {
+          throw fail("prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
+        }
+        for k in p.keys.sorted() {
+          let v = p[k]!
+          switch k {
+          case "url": c.prometheusURL = try string(v, "prometheus.url")
+          case "token_file": c.tokenFile = path(try string(v, "prometheus.token_file"))
+          case "ca_file": c.caFile = path(try string(v, "prometheus.ca_file"))
+          case "insecure_skip_tls_verify":
+            guard let b = v as? Bool else { throw fail("prometheus.insecure_skip_tls_verify must be true or false") }
+            c.insecureSkipTLSVerify = b
+          case "queries":
+            if let file = v as? String {
+              c.queriesFile = path(file)
+            } else if v is [String: Any] {
+              // The queries file's mapping, inline.
+              c.queries = try PromQueries.load(yaml: try Yams.dump(object: v), source: source + " prometheus.queries")
+            } else {
+              throw fail("prometheus.queries must be a file name or a mapping of PromQL")
+            }
+          default:
+            throw fail(
+              "unknown key prometheus.\(k) (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
+          }
+        }
+      case "scrape":
+        if let one = value as? String {
+          c.scrape = [one]
+        } else if let list = value as? [Any] {
+          c.scrape = try list.map { try string($0, "scrape") }
+        } else {
+          throw fail("scrape must be a URL or a list of URLs")
+        }
+      case "theme": c.theme = try string(value, "theme")
+      default: throw fail("unknown key \(key) (known: prometheus, scrape, theme)")
+      }
+    }
+    return c
+  }
+}

@@ -1,0 +1,65 @@
+import ClusterState
+import XCTest
+
+/// The config file: what it sets, relative paths, inline queries, and bad files named precisely.
+final class ConfigTests: XCTestCase {
+  func testAFullFile() throws {
+    let c = try ChaosConfig.load(
+      yaml: """
+        prometheus:
+          url: https://prometheus.monitoring:9090
+          token_file: secrets/token
+          ca_file: /etc/ssl/ca.pem
+          insecure_skip_tls_verify: false
+          queries:
+            pod_io_bytes_per_second: ""
+            steady_state:
+              - {name: ready, expr: "kube_deployment_status_replicas_available", min: 3}
+        scrape: [http://10.0.0.5:9100/metrics, http://10.0.0.6:9100/metrics]
+        theme: dracula
+        """, source: "config.yaml", directory: "/home/me/.config/chaostui")
+    XCTAssertEqual(c.prometheusURL, "https://prometheus.monitoring:9090")
+    XCTAssertEqual(c.tokenFile, "/home/me/.config/chaostui/secrets/token")
+    XCTAssertEqual(c.caFile, "/etc/ssl/ca.pem")
+    XCTAssertFalse(c.insecureSkipTLSVerify)
+    XCTAssertEqual(c.queries?.podIOBytesPerSecond, "")
+    XCTAssertEqual(c.queries?.podCPUCores, PromQueries().podCPUCores)
+    XCTAssertEqual(
+      c.queries?.steadyState, [PromCheck(name: "ready", expr: "kube_deployment_status_replicas_available", min: 3)])
+    XCTAssertEqual(c.scrape.count, 2)
+    XCTAssertEqual(c.theme, "dracula")
+    // A queries file by name, relative to the config file; one scrape URL as text.
+    let d = try ChaosConfig.load(
+      yaml: "prometheus: {url: 'http://p:9090', queries: q.yaml}\nscrape: http://x/metrics", source: "c",
+      directory: "/etc/chaostui")
+    XCTAssertEqual(d.queriesFile, "/etc/chaostui/q.yaml")
+    XCTAssertNil(d.queries)
+    XCTAssertEqual(d.scrape, ["http://x/metrics"])
+    XCTAssertEqual(try ChaosConfig.load(yaml: "", source: "c", directory: "/"), ChaosConfig())
+    XCTAssertEqual(ChaosConfig.defaultPath(environment: ["HOME": "/home/me"]), "/home/me/.config/chaostui/config.yaml")
+    XCTAssertEqual(ChaosConfig.defaultPath(environment: ["XDG_CONFIG_HOME": "/x"]), "/x/chaostui/config.yaml")
+  }
+
+  func testBadFilesAreNamed() {
+    func error(_ yaml: String) -> String {
+      do {
+        _ = try ChaosConfig.load(yaml: yaml, source: "c.yaml", directory: "/")
+        return "no error"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(error("promethues: {url: x}"), "c.yaml: unknown key promethues (known: prometheus, scrape, theme)")
+    XCTAssertEqual(
+      error("prometheus: {uri: x}"),
+      "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
+    XCTAssertEqual(
+      error("prometheus: {url: x, insecure_skip_tls_verify: maybe}"),
+      "c.yaml: prometheus.insecure_skip_tls_verify must be true or false")
+    XCTAssertEqual(
+      error("prometheus: http://x"),
+      "c.yaml: prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
+    XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
+    XCTAssertEqual(error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme)")
+    XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
+    XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
+  }
+}
