@@ -99,6 +99,10 @@ if let i = args.firstIndex(of: "--prometheus"), i + 1 < args.count {
       n, times[2] * 1000, times[4] * 1000))
   exit(0)
 }
+if args.contains("--exposition") {
+  expositionSection()
+  exit(0)
+}
 if args.contains("--memory") {
   // Alone in its own process, so nothing else counts.
   let before = rssMiB()
@@ -198,8 +202,11 @@ do {
 }
 
 print("")
-print("6. Exposition parsing (Prometheus text 0.0.4): cAdvisor-style body, 20,000 pods x 10 series")
-do {
+expositionSection()
+
+/// Section 6 (also alone: `chaostui-bench --exposition`).
+func expositionSection() {
+  print("6. Exposition parsing (Prometheus text 0.0.4): cAdvisor-style body, 20,000 pods x 10 series")
   // Unique series as the kubelet's cAdvisor writes them (long label sets), then the same body again.
   var text = "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n"
   text += "# TYPE container_cpu_usage_seconds_total counter\n"
