@@ -835,6 +835,19 @@ def cadvisor_handler(lab):
             for metric, i, help_ in counters:
                 lines.append("# HELP %s %s" % (metric, help_))
                 lines.append("# TYPE %s counter" % metric)
+                if metric.startswith("container_network_"):
+                    # As the kubelet's cAdvisor: the pod's network namespace, once a pod (container=""),
+                    # by interface; its containers' traffic summed.
+                    per_pod = {}
+                    for uid, c, _lbl, _mem, cores in series:
+                        k = counts.get((uid, c))
+                        if k is not None:
+                            per_pod[uid] = per_pod.get(uid, 0.0) + k[i] + factors[i] * cores * dt
+                    for uid, total in per_pod.items():
+                        ns, name, node = samples[uid][0], samples[uid][1], samples[uid][2]
+                        lines.append('%s{container="",interface="eth0",namespace="%s",node="%s",pod="%s"} %.6f' % (
+                            metric, esc(ns), esc(node or ""), esc(name), total))
+                    continue
                 for uid, c, lbl, _mem, cores in series:
                     k = counts.get((uid, c))
                     if k is not None:

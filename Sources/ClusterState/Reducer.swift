@@ -98,17 +98,20 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.lastEventAt = s.now
     s.revision &+= 1
   case .podUsage(let time, let samples):
-    var sums: [String: (cpu: Double, mem: Double, io: Double?)] = [:]
+    // Sums per workload; IO and network only where some pod has them (else not drawn as zero).
+    var sums: [String: WorkloadSample] = [:]
+    func add(_ a: Double?, _ b: Double?) -> Double? { b.map { (a ?? 0) + $0 } ?? a }
     for sample in samples {
       guard let p = s.pods[sample.podID], let w = p.workload else { continue }
       let id = p.namespace + "/" + w
-      let acc = sums[id] ?? (0, 0, nil)
-      let io = sample.ioBytesPerSec.map { (acc.io ?? 0) + $0 } ?? acc.io
-      sums[id] = (acc.cpu + sample.cpuMilli, acc.mem + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes), io)
+      var acc = sums[id] ?? WorkloadSample(workloadID: id, cpuMilli: 0, memoryBytes: 0, ioBytesPerSec: nil)
+      acc.cpuMilli = (acc.cpuMilli ?? 0) + sample.cpuMilli
+      acc.memoryBytes = (acc.memoryBytes ?? 0) + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes)
+      acc.ioBytesPerSec = add(acc.ioBytesPerSec, sample.ioBytesPerSec)
+      acc.networkBytesPerSec = add(acc.networkBytesPerSec, sample.networkBytesPerSec)
+      sums[id] = acc
     }
-    let perWorkload = sums.keys.sorted().map { id in
-      WorkloadSample(workloadID: id, cpuMilli: sums[id]!.cpu, memoryBytes: sums[id]!.mem, ioBytesPerSec: sums[id]!.io)
-    }
+    let perWorkload = sums.keys.sorted().map { sums[$0]! }
     // A source's note (an error) is cleared by that source when it recovers, not by any sample.
     s.metricsAt = time
     return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
@@ -199,6 +202,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       if let v = sample.lossPercent { series.lossPercent.append(v) }
       if let v = sample.errorPercent { series.errorPercent.append(v) }
       if let v = sample.requestsPerSec { series.requestsPerSec.append(v) }
+      if let v = sample.networkBytesPerSec { series.networkBytesPerSec.append(v) }
       s.workloadSeries[sample.workloadID] = series
     }
     s.metricsRevision &+= 1

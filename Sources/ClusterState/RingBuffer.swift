@@ -62,6 +62,8 @@ public struct WorkloadSeries: Sendable, Equatable {
   public var lossPercent: RingBuffer
   public var errorPercent: RingBuffer
   public var requestsPerSec: RingBuffer
+  /// Bytes received and sent a second by the workload's pods.
+  public var networkBytesPerSec: RingBuffer
 
   public init(capacity: Int) {
     cpuMilli = RingBuffer(capacity: capacity)
@@ -72,6 +74,7 @@ public struct WorkloadSeries: Sendable, Equatable {
     lossPercent = RingBuffer(capacity: capacity)
     errorPercent = RingBuffer(capacity: capacity)
     requestsPerSec = RingBuffer(capacity: capacity)
+    networkBytesPerSec = RingBuffer(capacity: capacity)
   }
 }
 
@@ -81,11 +84,17 @@ public struct PodSample: Sendable, Equatable {
   public var memoryBytes: Double
   /// Disk reads and writes a second, where the source has them (cAdvisor's fs counters).
   public var ioBytesPerSec: Double?
-  public init(podID: String, cpuMilli: Double, memoryBytes: Double, ioBytesPerSec: Double? = nil) {
+  /// Bytes received and sent a second, where the source has them (cAdvisor's network counters).
+  public var networkBytesPerSec: Double?
+  public init(
+    podID: String, cpuMilli: Double, memoryBytes: Double, ioBytesPerSec: Double? = nil,
+    networkBytesPerSec: Double? = nil
+  ) {
     self.podID = podID
     self.cpuMilli = cpuMilli
     self.memoryBytes = memoryBytes
     self.ioBytesPerSec = ioBytesPerSec
+    self.networkBytesPerSec = networkBytesPerSec
   }
 }
 
@@ -101,6 +110,7 @@ public struct WorkloadSample: Sendable, Equatable {
   public var lossPercent: Double?
   public var errorPercent: Double?
   public var requestsPerSec: Double?
+  public var networkBytesPerSec: Double?
 
   public init(
     workloadID: String, cpuMilli: Double?, memoryBytes: Double?, ioBytesPerSec: Double?, latencyP50Ms: Double? = nil,

@@ -184,7 +184,10 @@ public enum NetworkPane {
       return
     }
     let nameW = min(13, max(8, inner.width / 6))
-    let cols = [("p50", 7), ("p99", 7), ("loss", 6), ("err", 6)]
+    // The pods' network throughput (cAdvisor's counters), where a source has it and there is room.
+    let throughput =
+      inner.width >= 60 && services.contains { (state.workloadSeries[$0.workload]?.networkBytesPerSec.count ?? 0) > 0 }
+    let cols = [("p50", 7), ("p99", 7), ("loss", 6), ("err", 6)] + (throughput ? [("rx+tx", 9)] : [])
     let fixed = nameW + cols.reduce(0) { $0 + $1.1 }
     let sparkW = inner.width - fixed - 2
     var y = inner.y
@@ -213,9 +216,9 @@ public enum NetworkPane {
       let bad = slow || lossy || failing
       buf.write(inner.x, y, Fmt.fit(svc.name, nameW - 1), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
       var x = inner.x + nameW
-      let values: [(String, Bool)] = [
-        (Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing),
-      ]
+      let values: [(String, Bool)] =
+        [(Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing)]
+        + (throughput ? [(Fmt.rate(s?.networkBytesPerSec.last), false)] : [])
       for (i, (v, over)) in values.enumerated() {
         buf.write(x, y, Fmt.fit(v, cols[i].1, right: true), over ? t.style(.error, [.bold]) : t.style(.title))
         x += cols[i].1

@@ -142,12 +142,30 @@ final class MonitoringTests: XCTestCase {
   func testPodSamplesCarryIO() {
     let cpu = [series(["namespace": "a", "pod": "p"], 0.25), series(["namespace": "a", "pod": "q"], 0.5)]
     let io = [series(["namespace": "a", "pod": "p"], 4096)]
-    let samples = PromSource.podSamples(cpu: cpu, memory: [], io: io)
+    let net = [series(["namespace": "a", "pod": "q"], 1000), series(["namespace": "a", "pod": "p"], 24)]
+    let samples = PromSource.podSamples(cpu: cpu, memory: [], io: io, network: net)
     XCTAssertEqual(samples[0].podID, "a/p")
     XCTAssertEqual(samples[0].cpuMilli, 250)
     XCTAssertTrue(samples[0].memoryBytes.isNaN)
     XCTAssertEqual(samples[0].ioBytesPerSec, 4096)
+    XCTAssertEqual(samples[0].networkBytesPerSec, 24)
     XCTAssertNil(samples[1].ioBytesPerSec)
+    XCTAssertEqual(samples[1].networkBytesPerSec, 1000)
+    // Summed per workload: IO only where a pod has it (not a zero for the others), network over both.
+    let store = Store()
+    for name in ["p", "q"] {
+      store.dispatch(
+        .podUpserted(
+          Pod(
+            namespace: "a", name: name, phase: .running, status: "Running", readyContainers: 1, totalContainers: 1,
+            created: 0, workload: "web")))
+    }
+    store.dispatch(.podUsage(time: 0, samples))
+    let w = store.state.workloadSeries["a/web"]
+    XCTAssertEqual(w?.cpuMilli.values, [750])
+    XCTAssertEqual(w?.ioBytesPerSec.values, [4096])
+    XCTAssertEqual(w?.networkBytesPerSec.values, [1024])
+    XCTAssertEqual(w?.memoryBytes.values, [0])
   }
 
   func testServiceMetricsFindTheirServiceAndHPAHistoryIsBackFilled() {

@@ -175,3 +175,55 @@ final class AlertTimelineTests: XCTestCase {
     XCTAssertTrue(s.firingAlerts.isEmpty)
   }
 }
+
+/// A real HTTP server (Python's) answering far too much: the transport stops at its limit and says
+/// so, and the next request on a new connection works.
+final class HugeResponseTests: XCTestCase {
+  func testAResponseOverTheLimitIsRefusedInWords() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+      throw XCTSkip("python3 is needed for the test server")
+    }
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    server.arguments = [
+      "-c",
+      """
+      import http.server, sys
+      class H(http.server.BaseHTTPRequestHandler):
+          def log_message(self, *a): pass
+          def do_GET(self):
+              size = 8 << 20 if self.path == "/huge" else 10
+              self.send_response(200)
+              self.send_header("Content-Type", "application/json")
+              self.send_header("Content-Length", str(size))
+              self.end_headers()
+              chunk = b"x" * 65536
+              left = size
+              try:
+                  while left > 0:
+                      self.wfile.write(chunk[:left]); left -= 65536
+              except OSError:
+                  pass
+      s = http.server.HTTPServer(("127.0.0.1", 0), H)
+      print(s.server_address[1], flush=True)
+      s.serve_forever()
+      """,
+    ]
+    let out = Pipe()
+    server.standardOutput = out
+    try server.run()
+    defer { server.terminate() }
+    let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+    let port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)))
+    let http = try HTTPTransport(
+      connection: ClusterConnection(
+        contextName: "t", server: "http://127.0.0.1:\(port)", caData: nil, insecureSkipTLSVerify: false,
+        namespace: nil, userName: "t", credentials: .none, proxyURL: nil),
+      tokens: TokenSource(.none))
+    http.maxBodyBytes = 1 << 20
+    XCTAssertThrowsError(try http.request("GET", "/huge")) { error in
+      XCTAssertEqual("\(error)", "the response is larger than 1 MiB: stopped reading it")
+    }
+    XCTAssertEqual(try http.request("GET", "/small").body.count, 10)
+  }
+}

@@ -27,6 +27,9 @@ public final class HTTPTransport: @unchecked Sendable {
   public var connectTimeout: Int = 5
   /// A stream or request that moves fewer than 1 byte/s for this long is dropped.
   public var idleTimeout: Int = 30
+  /// A whole response larger than this is not read on (an error says so): a runaway answer cannot
+  /// take the memory. The API's full pod list at 10,000 pods is ~112 MB.
+  public var maxBodyBytes: Int = 1 << 30
 
   public init(connection: ClusterConnection, tokens: TokenSource) throws {
     _ = HTTPTransport.globalInit
@@ -46,6 +49,7 @@ public final class HTTPTransport: @unchecked Sendable {
     accept: String = "application/json", timeout: Int = 30
   ) throws -> Response {
     let sink = Sink(lines: nil)
+    sink.limit = maxBodyBytes
     let status = try perform(
       method, path, body: body, contentType: contentType, accept: accept, timeout: timeout, sink: sink)
     var r = Response(status: status, body: sink.data)
@@ -72,10 +76,16 @@ public final class HTTPTransport: @unchecked Sendable {
     var stopped = false
     var status = 0
     var contentType: String?
+    var limit = Int.max
+    var tooLarge = false
     init(lines: ((Data) -> Bool)?) { self.lines = lines }
 
     func take(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
       guard let lines, (200..<300).contains(status) else {
+        if data.count + chunk.count > limit {
+          tooLarge = true
+          return false
+        }
         data.append(chunk)
         return true
       }
@@ -171,6 +181,11 @@ public final class HTTPTransport: @unchecked Sendable {
       return curl_easy_perform(handle)
     }
     if rc == CURLE_WRITE_ERROR && sink.stopped { return sink.status }
+    if rc == CURLE_WRITE_ERROR && sink.tooLarge {
+      throw TransportError(
+        description: "the response is larger than \(sink.limit >> 20) MiB: stopped reading it",
+        curlCode: Int(rc.rawValue))
+    }
     guard rc == CURLE_OK else {
       let message = String(cString: curl_easy_strerror(rc))
       throw TransportError(

@@ -6,6 +6,8 @@ import Foundation
 public class MetricsPoller: @unchecked Sendable {
   /// Seconds between rounds.
   public var refresh: Double = 5
+  /// The largest answer read (a query selecting far too much says so instead of taking the memory).
+  public var maxResponseBytes = 128 << 20
   public var log: (@Sendable (String) -> Void)?
   let connection: ClusterConnection
   let tokens: TokenSource
@@ -38,7 +40,10 @@ public class MetricsPoller: @unchecked Sendable {
       while !isStopped {
         let started = Date().timeIntervalSince1970
         do {
-          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
+          if http == nil {
+            http = try HTTPTransport(connection: connection, tokens: tokens)
+            http?.maxBodyBytes = maxResponseBytes
+          }
           guard let http else { break }
           var actions = try poll(http)
           if failing { actions.append(.metricsNote(nil)) }

@@ -13,6 +13,9 @@ public struct PromQueries: Sendable, Equatable {
     #"sum by (namespace, pod) (container_memory_working_set_bytes{container!="",container!="POD"})"#
   public var podIOBytesPerSecond =
     #"sum by (namespace, pod) (rate(container_fs_reads_bytes_total{container!=""}[1m]) + rate(container_fs_writes_bytes_total{container!=""}[1m]))"#
+  /// The pod's network namespace (container=""), every interface.
+  public var podNetworkBytesPerSecond =
+    "sum by (namespace, pod) (rate(container_network_receive_bytes_total[1m]) + rate(container_network_transmit_bytes_total[1m]))"
   // Services: results carry `service` (and `namespace` where names repeat).
   public var serviceLatencyP50Seconds =
     "max by (namespace, service) (quantile_over_time(0.5, probe_duration_seconds[1m]))"
@@ -35,6 +38,7 @@ public struct PromQueries: Sendable, Equatable {
     [
       ("pod_cpu_cores", \.podCPUCores), ("pod_memory_bytes", \.podMemoryBytes),
       ("pod_io_bytes_per_second", \.podIOBytesPerSecond),
+      ("pod_network_bytes_per_second", \.podNetworkBytesPerSecond),
       ("service_latency_p50_seconds", \.serviceLatencyP50Seconds),
       ("service_latency_p99_seconds", \.serviceLatencyP99Seconds),
       ("service_loss_percent", \.serviceLossPercent), ("service_error_percent", \.serviceErrorPercent),

@@ -51,10 +51,12 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     let mem = try query(http, queries.podMemoryBytes, what: "memory")
     var ioErrors: [String] = []
     let io = try optional(http, queries.podIOBytesPerSecond, what: "IO", errors: &ioErrors)
+    let net = try optional(http, queries.podNetworkBytesPerSecond, what: "network bytes", errors: &ioErrors)
     let now = Date().timeIntervalSince1970
     lastGood = now
-    actions.append(.podUsage(time: now, PromSource.podSamples(cpu: cpu, memory: mem, io: io ?? [])))
-    // The resources pane's note: a failed IO query (CPU and memory answered), else none.
+    actions.append(
+      .podUsage(time: now, PromSource.podSamples(cpu: cpu, memory: mem, io: io ?? [], network: net ?? [])))
+    // The resources pane's note: a failed IO or network query (CPU and memory answered), else none.
     actions.append(.metricsNote(ioErrors.first))
     var networkErrors: [String] = []
     // Services: each figure on its own; failures go to the network pane.
@@ -151,12 +153,13 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     let cpu = ByTime(try range(queries.podCPUCores, "CPU"))
     let mem = ByTime(try range(queries.podMemoryBytes, "memory"))
     let io = ByTime(try range(queries.podIOBytesPerSecond, "IO"))
+    let net = ByTime(try range(queries.podNetworkBytesPerSecond, "network bytes"))
     var figures: [ServiceFigure: ByTime] = [:]
     for (figure, q) in serviceQueries { figures[figure] = ByTime(try range(q, figure.rawValue)) }
     var actions: [Action] = []
     var count = 0
     for t in cpu.times.union(figures.values.reduce(into: Set<Double>()) { $0.formUnion($1.times) }).sorted() {
-      let samples = PromSource.podSamples(cpu: cpu.at(t), memory: mem.at(t), io: io.at(t))
+      let samples = PromSource.podSamples(cpu: cpu.at(t), memory: mem.at(t), io: io.at(t), network: net.at(t))
       if !samples.isEmpty { actions.append(.podUsage(time: t, samples)) }
       let services = PromSource.serviceSamples(figures.mapValues { $0.at(t) }).samples
       if !services.isEmpty { actions.append(.serviceMetrics(time: t, services)) }
@@ -187,11 +190,11 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     func at(_ t: Double) -> [PromAPI.Series] { index[t] ?? [] }
   }
 
-  /// Pod samples from CPU (cores), memory (bytes) and IO (bytes/s) series labelled by namespace and
-  /// pod. A pod without a memory figure gets NaN there (not drawn), without IO nil.
-  static func podSamples(cpu: [PromAPI.Series], memory: [PromAPI.Series], io: [PromAPI.Series] = [])
-    -> [PodSample]
-  {
+  /// Pod samples from CPU (cores), memory (bytes), IO and network (bytes/s) series labelled by
+  /// namespace and pod. A pod without a memory figure gets NaN there (not drawn), without IO nil.
+  static func podSamples(
+    cpu: [PromAPI.Series], memory: [PromAPI.Series], io: [PromAPI.Series] = [], network: [PromAPI.Series] = []
+  ) -> [PodSample] {
     func byPod(_ list: [PromAPI.Series]) -> [String: Double] {
       var out: [String: Double] = [:]
       for s in list {
@@ -202,10 +205,13 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     }
     let mem = byPod(memory)
     let ioBy = byPod(io)
+    let netBy = byPod(network)
     return cpu.compactMap { s in
       guard let ns = s.labels["namespace"], let pod = s.labels["pod"], let v = s.last, v.isFinite else { return nil }
       let id = ns + "/" + pod
-      return PodSample(podID: id, cpuMilli: v * 1000, memoryBytes: mem[id] ?? .nan, ioBytesPerSec: ioBy[id])
+      return PodSample(
+        podID: id, cpuMilli: v * 1000, memoryBytes: mem[id] ?? .nan, ioBytesPerSec: ioBy[id],
+        networkBytesPerSec: netBy[id])
     }
   }
 
