@@ -157,19 +157,19 @@ $CT send-keys -t ct Escape
 # that the real HPA answers, and Prometheus stopped and started under the console.
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
-# A steady-state bound as PromQL (the queries file): Flask's probe p99 under 150 ms.
+# A steady-state bound as PromQL (the queries file): Postgres' probe p99 under 150 ms.
 cat > "$STATE/queries.yaml" <<'YAML'
 steady_state:
-  - name: flask p99 ms
-    expr: 1000 * max(quantile_over_time(0.99, probe_duration_seconds{service="flask"}[30s]))
+  - name: postgres p99 ms
+    expr: 1000 * max(quantile_over_time(0.99, probe_duration_seconds{service="postgres"}[30s]))
     max: 150
-    service: flask
+    service: postgres
 YAML
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --prometheus "$PROM_URL" --queries "$STATE/queries.yaml" --log "$STATE/prometheus-run.log"
 ct_check "with --prometheus the resources pane shows samples" 'Resources ─ CPU / MEM  sample [0-9]+s ago' 20
 ct_check "the network pane shows the blackbox exporter's probes of the services" 'Network ─ p99 < 250ms  sample [0-9]+s ago' 20
 ct_check "... Flask's probe latency in milliseconds" 'flask +[0-9.]+ms +[0-9.]+ms +0\.0%' 10
-ct_check "the alerts pane shows the PromQL check passing and every target up" 'ok +flask p99 ms +[0-9.]+ +<= 150' 20
+ct_check "the alerts pane shows the PromQL check passing and every target up" 'ok +postgres p99 ms +[0-9.]+ +<= 150' 20
 ct_check "... and Prometheus' targets' health" 'targets: [0-9]+ up, 0 down' 10
 if grep -q "prometheus: back-filled [1-9][0-9]* samples" "$STATE/prometheus-run.log"; then ok "the sparklines are back-filled with a range query at start"; else bad "back-fill" "$(grep -i prometheus "$STATE/prometheus-run.log")"; fi
 ct_check "the pods pane shows the pods' CPU from Prometheus" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running .* [0-9.]+m +[0-9.]+[MG]i ' 20
@@ -194,15 +194,18 @@ $CT send-keys -t ct Escape
 if within 20 eval '! ct_screen | grep -q STALE'; then ok "Prometheus back: the panes recover"; else bad "recovery after Prometheus returns" "$(ct_screen | head -5)"; fi
 ct_check "after the hog the alert resolves in the timeline" 'alert FlaskCPUHigh resolved' 120
 if ! ct_screen | head -1 | grep -q 'ALERT'; then ok "... and the header no longer counts it"; else bad "header alert badge cleared" "$(ct_screen | head -1)"; fi
-# A network delay from the keys (200 ms, jitter 20 ms, 45 s) on every Flask pod: the emulator
-# delays what Flask's probe gets, the blackbox exporter measures it, the PromQL check detects it.
+# A network delay from the keys (200 ms, jitter 20 ms, 45 s) on both Postgres pods (steady while
+# the HPA moves Flask): the emulator delays what Postgres' probe gets, the blackbox exporter
+# measures it, the PromQL check detects the incident (the only thing out of bounds).
+$CT send-keys -t ct Escape / p o s t g r e s Enter
+sleep 0.5
 $CT send-keys -t ct g f w w d
 sleep 0.3
 $CT send-keys -t ct '<' y
-ct_check "a network delay of 200 ms raises Flask's probe latency in the network pane by about as much" 'flask +(1[7-9][0-9]|2[0-5][0-9])ms +[0-9.]+ms' 60
-ct_check "the PromQL steady-state check detects the incident" 'FAIL flask p99 ms +[0-9.]+ +<= 150' 30
-ct_check "... and names it in the timeline" 'detected after [0-9.]+s: flask p99 ms [0-9.]+ > 150' 10
-ct_check "after the delay ends the latency falls back" 'flask +[0-9]\.[0-9]ms +[0-9.]+ms' 90
+ct_check "a network delay of 200 ms raises Postgres' probe latency in the network pane by about as much" 'postgres +(1[7-9][0-9]|2[0-5][0-9])ms +[0-9.]+ms' 60
+ct_check "the PromQL steady-state check detects the incident" 'FAIL postgres p99 ms +[0-9.]+ +<= 150' 30
+ct_check "... and the timeline names it as what detected the incident" 'detected after [0-9.]+s: postgres p99 ms [0-9.]+ > 150' 10
+ct_check "after the delay ends the latency falls back" 'postgres +[0-9]\.[0-9]ms +[0-9.]+ms' 90
 ct_check "... and the incident recovers with a TTR" 'network-delay .*TTR [0-9.ms]+ +recovered' 60
 if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
 $CT send-keys -t ct q

@@ -154,6 +154,16 @@ check "fault keys are refused with the reason in read-only mode" 'disabled: read
 keys q
 start 100 30 "$BIN" --speed 0
 check "a bad flag gets a clear message" 'speed must be between' 5
+printf 'prometheus:\n  uri: http://prometheus:9090\n' > "$WORK/config.yaml"
+start 100 30 "$BIN" --demo --config "$WORK/config.yaml"
+check "a config file with a wrong key names it and the keys there are" 'unknown key prometheus.uri \(known: url' 5
+# The default config file (XDG_CONFIG_HOME) applies: its theme is used.
+mkdir -p "$WORK/xdg/chaostui"
+printf 'theme: light\n' > "$WORK/xdg/chaostui/config.yaml"
+start 100 30 env XDG_CONFIG_HOME="$WORK/xdg" "$BIN" --demo --log "$WORK/config-run.log"
+check "with the default config file (XDG_CONFIG_HOME) the demo starts" 'DEMO' 10
+if grep -q "config from $WORK/xdg/chaostui/config.yaml" "$WORK/config-run.log"; then ok "... and reads it"; else bad "the default config file is read"; fi
+keys q
 
 echo
 echo "$passed passed, $failed failed"
