@@ -80,9 +80,6 @@ public enum KeyTable {
     KeyBinding(
       [.char("z"), .enter], .zoom, hint: "zoom", "Zoom the focused pane to full screen (again to restore)", footer: true
     ),
-    KeyBinding(
-      [.char("a")], .alerts, hint: "alerts",
-      "Alerts & checks: steady-state checks, Prometheus alerts, target health (again: back)"),
     KeyBinding([.char("j"), .down], .down, hint: "", "Move down (pods) / scroll (timeline)"),
     KeyBinding([.char("k"), .up], .up, hint: "", "Move up"),
     KeyBinding([.pageDown, .ctrl("f")], .pageDown, hint: "", "Page down"),
@@ -101,6 +98,9 @@ public enum KeyTable {
     KeyBinding([.char("!")], .panic, hint: "panic", "Panic: abort every active fault now", footer: true),
     KeyBinding(
       [.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, mean and max MTTR", footer: true),
+    KeyBinding(
+      [.char("a")], .alerts, hint: "alerts",
+      "Alerts & checks: steady-state checks, Prometheus alerts, target health (again: back)", footer: true),
     KeyBinding([.char("t")], .theme, hint: "", "Next theme"),
     KeyBinding([.char("T")], .glyphs, hint: "", "Next glyph set (block, braille, ascii)"),
   ]

@@ -41,7 +41,8 @@ public enum ResourcesPane {
       // A real source: how old the newest sample is; past three cadences it is stale.
       let age = max(0, state.now - at)
       stale = age > 45
-      badge = "CPU / MEM  sample \(Fmt.age(age)) ago" + (stale ? " STALE" : "")
+      // Narrow panes (80 columns) keep the age and drop the words.
+      badge = (area.width >= 50 ? "CPU / MEM  sample " : "") + "\(Fmt.age(age)) ago" + (stale ? " STALE" : "")
     }
     var inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 20 else { return }
@@ -164,7 +165,7 @@ public enum NetworkPane {
       // Figures from a monitoring source: how old the newest is; past three cadences it is stale.
       let age = max(0, state.now - at)
       stale = age > 45
-      badge += "  sample \(Fmt.age(age)) ago" + (stale ? " STALE" : "")
+      badge = (area.width >= 50 ? badge + "  sample " : "") + "\(Fmt.age(age)) ago" + (stale ? " STALE" : "")
     }
     var inner = Widgets.box(&buf, area, title: "Network", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 20 else { return }
