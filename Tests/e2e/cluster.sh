@@ -210,6 +210,26 @@ ct_check "... and the incident recovers with a TTR" 'network-delay .*TTR [0-9.ms
 if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
+# Prometheus over https (a second, empty Prometheus serving TLS with the lab's certificate): verified
+# with --prometheus-ca, refused in words without it (the system's CAs do not know the lab's CA).
+TLS_PROM_PORT=$((API_PORT + 13))
+mkdir -p "$STATE/prometheus-tls"
+printf 'tls_server_config: {cert_file: %s, key_file: %s}\n' "$PKI/apiserver.crt" "$PKI/apiserver.key" > "$STATE/prometheus-tls/web.yml"
+printf 'global: {scrape_interval: 5s}\n' > "$STATE/prometheus-tls/prometheus.yml"
+prometheus --config.file "$STATE/prometheus-tls/prometheus.yml" --web.config.file "$STATE/prometheus-tls/web.yml" \
+  --storage.tsdb.path "$STATE/prometheus-tls/data" --web.listen-address "127.0.0.1:$TLS_PROM_PORT" >"$STATE/prometheus-tls/log" 2>&1 &
+TLS_PROM_PID=$!
+within 20 curl -fsS --cacert "$PKI/ca.crt" "https://127.0.0.1:$TLS_PROM_PORT/-/ready" >/dev/null
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --prometheus "https://127.0.0.1:$TLS_PROM_PORT" --prometheus-ca "$PKI/ca.crt"
+ct_check "an https Prometheus verified with --prometheus-ca answers (a round with no series)" 'Resources ─ CPU / MEM  sample [0-9]+s ago' 20
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --prometheus "https://127.0.0.1:$TLS_PROM_PORT"
+ct_check "without the CA its certificate is refused, in words" "STALE: no sample yet; prometheus: the server's certificate is not trusted by the system's CAs" 20
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+kill "$TLS_PROM_PID" 2>/dev/null
+wait "$TLS_PROM_PID" 2>/dev/null
 # --scrape: the emulator's cAdvisor endpoint read directly, rates computed here; a URL that is not
 # an exposition says so in the pane.
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --scrape "http://127.0.0.1:$CADVISOR_PORT/metrics" --scrape "$PROM_URL/api/v1/status/buildinfo"

@@ -43,6 +43,16 @@ public final class HTTPTransport: @unchecked Sendable {
 
   deinit { curl_easy_cleanup(handle) }
 
+  /// Whose CA verified the server, for a certificate error.
+  var trustSource: String {
+    switch connection.contextName {
+    case "prometheus":
+      return connection.caData == nil ? "the system's CAs (--prometheus-ca names another)" : "--prometheus-ca"
+    case "scrape": return "the system's CAs"
+    default: return "the kubeconfig's CA"
+    }
+  }
+
   /// A request with a whole body in and out.
   public func request(
     _ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json",
@@ -189,12 +199,15 @@ public final class HTTPTransport: @unchecked Sendable {
     guard rc == CURLE_OK else {
       let message = String(cString: curl_easy_strerror(rc))
       throw TransportError(
-        description: HTTPTransport.explain(rc, message, server: connection.server), curlCode: Int(rc.rawValue))
+        description: HTTPTransport.explain(rc, message, server: connection.server, trustedBy: trustSource),
+        curlCode: Int(rc.rawValue))
     }
     return ccurl_response_code(handle)
   }
 
-  static func explain(_ rc: CURLcode, _ message: String, server rawServer: String) -> String {
+  static func explain(_ rc: CURLcode, _ message: String, server rawServer: String, trustedBy: String = "the CA given")
+    -> String
+  {
     // A URL may carry user:password@ (basic auth): never in a message.
     let server = PromSource.redacted(rawServer)
     switch rc {
@@ -202,7 +215,7 @@ public final class HTTPTransport: @unchecked Sendable {
     case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host of \(server)"
     case CURLE_OPERATION_TIMEDOUT: return "\(server) did not answer in time"
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-      return "the server's certificate is not trusted by the kubeconfig's CA (\(message))"
+      return "the server's certificate is not trusted by \(trustedBy) (\(message))"
     case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(server) failed (\(message))"
     default: return "\(message) (curl \(rc.rawValue))"
     }
