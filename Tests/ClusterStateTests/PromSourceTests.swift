@@ -116,3 +116,50 @@ final class PromSourceTests: XCTestCase {
     XCTAssertTrue(sawPods && sawService)
   }
 }
+
+/// A Prometheus that accepts and never answers: the poller (on its own thread, never the UI's)
+/// notes it as stale, in words, once its request times out.
+final class HangingPrometheusTests: XCTestCase {
+  func testAHangingServerIsNotedAfterOneTimeout() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+      throw XCTSkip("python3 is needed for the test server")
+    }
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    server.arguments = [
+      "-c",
+      """
+      import socket, time
+      s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+      print(s.getsockname()[1], flush=True)
+      held = []
+      while True:
+          c, _ = s.accept(); held.append(c)
+      """,
+    ]
+    let out = Pipe()
+    server.standardOutput = out
+    try server.run()
+    defer { server.terminate() }
+    let port = try XCTUnwrap(
+      Int(
+        String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
+          in: .whitespacesAndNewlines)))
+    let inbox = Inbox()
+    let source = PromSource(url: "http://127.0.0.1:\(port)", inbox: inbox)
+    source.requestTimeout = 1
+    source.refresh = 0.5
+    let started = Date()
+    source.start()
+    defer { source.stop() }
+    var note: String?
+    while note == nil && Date().timeIntervalSince(started) < 10 {
+      for case .metricsNote(let n?) in inbox.drain() { note = n }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    let waited = Date().timeIntervalSince(started)
+    XCTAssertEqual(note, "STALE: no sample yet; prometheus: http://127.0.0.1:\(port) did not answer in time")
+    // The back-fill's range query (twice the timeout) is the first request to time out.
+    XCTAssertLessThan(waited, 5)
+  }
+}

@@ -6,6 +6,8 @@ import Foundation
 public class MetricsPoller: @unchecked Sendable {
   /// Seconds between rounds.
   public var refresh: Double = 5
+  /// Seconds a request may take (a range query twice that): a server that hangs fails the round then.
+  public var requestTimeout = 10
   /// The largest answer read (a query selecting far too much says so instead of taking the memory).
   public var maxResponseBytes = 128 << 20
   public var log: (@Sendable (String) -> Void)?

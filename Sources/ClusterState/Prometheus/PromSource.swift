@@ -26,22 +26,24 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
 
   override func poll(_ http: HTTPTransport) throws -> [Action] {
     if !backfilled {
-      backfilled = true
+      // Until one succeeds (Prometheus may be away at start).
       let t0 = Date().timeIntervalSince1970
       let n = try backfill(http, until: t0)
+      backfilled = true
       log?(
         "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
       )
     }
     var actions: [Action] = []
     // Alerts into the timeline and the alerts pane, targets' health into that pane (a failure
-    // here is not fatal: the pane says what it last knew).
-    if let r = try? http.request("GET", "/api/v1/alerts", timeout: 10),
+    // here is not fatal: the pane says what it last knew). A transport error is: Prometheus is away
+    // or hangs, and the round ends now rather than after every request's timeout.
+    if let r = try answered(http.request("GET", "/api/v1/alerts", timeout: requestTimeout)),
       let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
     {
       actions.append(.alerts(alerts, time: Date().timeIntervalSince1970))
     }
-    if let r = try? http.request("GET", "/api/v1/targets?state=active", timeout: 10),
+    if let r = try answered(http.request("GET", "/api/v1/targets?state=active", timeout: requestTimeout)),
       let targets = try? PromAPI.targets(status: r.status, contentType: r.contentType, r.body)
     {
       actions.append(.targets(targets))
@@ -84,6 +86,11 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     return actions
   }
 
+  /// A request's response, nil for an HTTP-level failure; a transport failure is thrown.
+  func answered(_ r: @autoclosure () throws -> HTTPTransport.Response) throws -> HTTPTransport.Response? {
+    do { return try r() } catch let e as HTTPTransport.TransportError { throw e } catch { return nil }
+  }
+
   /// The network pane's figures, each from its own query.
   enum ServiceFigure: String, CaseIterable {
     case p50 = "latency p50", p99 = "latency p99", loss, errors = "error rate", rps = "request rate"
@@ -103,7 +110,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   }
 
   func query(_ http: HTTPTransport, _ q: String, what: String) throws -> [PromAPI.Series] {
-    let r = try http.request("GET", "/api/v1/query?query=" + PromSource.encode(q), timeout: 10)
+    let r = try http.request("GET", "/api/v1/query?query=" + PromSource.encode(q), timeout: requestTimeout)
     do {
       return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
     } catch {
@@ -142,7 +149,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
       guard !q.isEmpty else { return [] }
       let path =
         "/api/v1/query_range?query=\(PromSource.encode(q))&start=\(Int(start))&end=\(Int(end))&step=\(Int(step))"
-      let r = try http.request("GET", path, timeout: 20)
+      let r = try http.request("GET", path, timeout: 2 * requestTimeout)
       do {
         return try PromAPI.result(status: r.status, contentType: r.contentType, r.body).series
       } catch let e as PromAPI.Failure {

@@ -23,7 +23,7 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
   override func poll(_ http: HTTPTransport) throws -> [Action] {
     let r = try http.request(
       "GET", "", accept: "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-      timeout: 10)
+      timeout: requestTimeout)
     guard r.status == 200 else { throw PromAPI.Failure("HTTP \(r.status)") }
     let ct = (r.contentType ?? "").lowercased()
     guard ct.isEmpty || ct.hasPrefix("text/plain") || ct.hasPrefix("application/openmetrics-text") else {
