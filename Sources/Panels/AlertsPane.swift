@@ -40,8 +40,8 @@ public enum AlertsPane {
         lines.append((text, t.style(role, role == .error ? [.bold] : [])))
       }
     }
-    lines.append((builtIn, t.style(.muted)))
-    // What is outside those bounds right now, over every workload and service.
+    // What is outside the built-in bounds right now, over every workload and service (first: it
+    // matters most), then the bounds themselves.
     let now = HealthCheck.violations(
       workloads: Array(state.workloads.keys), services: Array(state.services.keys), in: state, promChecks: false
     ).sorted()
@@ -50,6 +50,7 @@ public enum AlertsPane {
     } else {
       for v in now { lines.append(("now: " + v, t.style(.error, [.bold]))) }
     }
+    lines.append((builtIn, t.style(.muted)))
     // Alerts, firing before pending, oldest first.
     if let targets = state.targets {
       let sorted = state.alerts.sorted {
