@@ -54,3 +54,31 @@ final class Harness {
 }
 
 let flaskWorkload = FaultTarget.workload(namespace: "pipeline", name: "flask")
+
+/// A small server written in Python (Debian's python3) for tests against a real socket: the script
+/// prints the port it listens on, first thing; the server is stopped when this goes away.
+final class PythonServer {
+  let process = Process()
+  let port: Int
+
+  init(_ script: String) throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+      throw XCTSkip("python3 is needed for the test server")
+    }
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = ["-c", script]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+    guard let p = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+      process.terminate()
+      throw XCTSkip("the test server did not start")
+    }
+    port = p
+  }
+
+  var url: String { "http://127.0.0.1:\(port)" }
+
+  deinit { process.terminate() }
+}

@@ -180,13 +180,7 @@ final class AlertTimelineTests: XCTestCase {
 /// so, and the next request on a new connection works.
 final class HugeResponseTests: XCTestCase {
   func testAResponseOverTheLimitIsRefusedInWords() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-      throw XCTSkip("python3 is needed for the test server")
-    }
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    server.arguments = [
-      "-c",
+    let server = try PythonServer(
       """
       import http.server, sys
       class H(http.server.BaseHTTPRequestHandler):
@@ -207,17 +201,10 @@ final class HugeResponseTests: XCTestCase {
       s = http.server.HTTPServer(("127.0.0.1", 0), H)
       print(s.server_address[1], flush=True)
       s.serve_forever()
-      """,
-    ]
-    let out = Pipe()
-    server.standardOutput = out
-    try server.run()
-    defer { server.terminate() }
-    let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-    let port = try XCTUnwrap(Int(line.trimmingCharacters(in: .whitespacesAndNewlines)))
+      """)
     let http = try HTTPTransport(
       connection: ClusterConnection(
-        contextName: "t", server: "http://127.0.0.1:\(port)", caData: nil, insecureSkipTLSVerify: false,
+        contextName: "t", server: server.url, caData: nil, insecureSkipTLSVerify: false,
         namespace: nil, userName: "t", credentials: .none, proxyURL: nil),
       tokens: TokenSource(.none))
     http.maxBodyBytes = 1 << 20

@@ -50,22 +50,9 @@ final class PromSourceTests: XCTestCase {
     """
 
   func testARoundFeedsEachPaneAndNamesAFailingQuery() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-      throw XCTSkip("python3 is needed for the Prometheus stand-in")
-    }
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    server.arguments = ["-c", Self.server]
-    let out = Pipe()
-    server.standardOutput = out
-    try server.run()
-    defer { server.terminate() }
-    let port = try XCTUnwrap(
-      Int(
-        String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
-          in: .whitespacesAndNewlines)))
+    let server = try PythonServer(Self.server)
     let inbox = Inbox()
-    let source = PromSource(url: "http://127.0.0.1:\(port)/", inbox: inbox)
+    let source = PromSource(url: server.url + "/", inbox: inbox)
     source.queries.steadyState = [
       PromCheck(name: "seven", expr: "vector(7)", max: 5, scope: "web"),
       PromCheck(name: "broken", expr: "http_request_duration_seconds_count", max: 1),
@@ -121,13 +108,7 @@ final class PromSourceTests: XCTestCase {
 /// notes it as stale, in words, once its request times out.
 final class HangingPrometheusTests: XCTestCase {
   func testAHangingServerIsNotedAfterOneTimeout() throws {
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-      throw XCTSkip("python3 is needed for the test server")
-    }
-    let server = Process()
-    server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    server.arguments = [
-      "-c",
+    let server = try PythonServer(
       """
       import socket, time
       s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
@@ -135,18 +116,9 @@ final class HangingPrometheusTests: XCTestCase {
       held = []
       while True:
           c, _ = s.accept(); held.append(c)
-      """,
-    ]
-    let out = Pipe()
-    server.standardOutput = out
-    try server.run()
-    defer { server.terminate() }
-    let port = try XCTUnwrap(
-      Int(
-        String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(
-          in: .whitespacesAndNewlines)))
+      """)
     let inbox = Inbox()
-    let source = PromSource(url: "http://127.0.0.1:\(port)", inbox: inbox)
+    let source = PromSource(url: server.url, inbox: inbox)
     source.requestTimeout = 1
     source.refresh = 0.5
     let started = Date()
@@ -158,7 +130,7 @@ final class HangingPrometheusTests: XCTestCase {
       Thread.sleep(forTimeInterval: 0.05)
     }
     let waited = Date().timeIntervalSince(started)
-    XCTAssertEqual(note, "STALE: no sample yet; prometheus: http://127.0.0.1:\(port) did not answer in time")
+    XCTAssertEqual(note, "STALE: no sample yet; prometheus: \(server.url) did not answer in time")
     // The back-fill's range query (twice the timeout) is the first request to time out.
     XCTAssertLessThan(waited, 5)
   }
