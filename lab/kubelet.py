@@ -575,16 +575,13 @@ class Lab:
         seen = set()
         for obj in items:
             uid = obj["metadata"]["uid"]
-            ann = obj["metadata"].get("annotations") or {}
-            if ann.get("experiment.chaos-mesh.org/pause") == "true":
+            ends = chaos_ends(obj)
+            if ends is None:
                 continue
             seen.add(uid)
             if uid in self.stress:
                 continue
             spec = obj.get("spec", {})
-            created = dt.datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=dt.timezone.utc).timestamp()
-            duration = parse_duration(spec.get("duration", "")) or 1e9
             stressors = spec.get("stressors") or {}
             cpu = stressors.get("cpu") or {}
             mem = stressors.get("memory") or {}
@@ -592,7 +589,7 @@ class Lab:
             size = str(mem.get("size", "0")).replace("MB", "M").replace("GB", "G").replace("KB", "k")
             bytes_ = quantity(size) * int(mem.get("workers", 1) or 1) if mem else 0.0
             pods = {p.metadata.uid for p in self.select(obj)}
-            self.stress[uid] = {"ends": created + duration, "pods": pods, "cpu": cores, "memory": bytes_}
+            self.stress[uid] = {"ends": ends, "pods": pods, "cpu": cores, "memory": bytes_}
             log.info("chaos: %s stresses %d pods (cpu %.2f cores, memory %d bytes) for %ss",
                      obj["metadata"]["name"], len(pods), cores, bytes_, spec.get("duration"))
         for uid in list(self.stress):
@@ -617,12 +614,9 @@ class Lab:
         seen = set()
         for obj in items:
             uid = obj["metadata"]["uid"]
-            ann = obj["metadata"].get("annotations") or {}
             spec = obj.get("spec", {})
-            created = dt.datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=dt.timezone.utc).timestamp()
-            duration = parse_duration(spec.get("duration", "")) or 1e9
-            if ann.get("experiment.chaos-mesh.org/pause") == "true" or created + duration <= t:
+            ends = chaos_ends(obj)
+            if ends is None or ends <= t:
                 continue
             seen.add(uid)
             if uid not in self.net_selected:
@@ -700,6 +694,25 @@ class Lab:
             STOP.wait(15.0 if out else 2.0)
 
 
+def chaos_ends(obj):
+    """When a Chaos Mesh resource's experiment ends (created + duration; far away without one), or
+    None while it is paused."""
+    if (obj["metadata"].get("annotations") or {}).get("experiment.chaos-mesh.org/pause") == "true":
+        return None
+    created = dt.datetime.strptime(obj["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=dt.timezone.utc).timestamp()
+    return created + (parse_duration(obj.get("spec", {}).get("duration", "")) or 1e9)
+
+
+def send_body(handler, body, content_type, code=200):
+    """A response with a whole body."""
+    handler.send_response(code)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def parse_duration(s):
     """A Go duration ("30s", "5m", "1h30m") in seconds, or None."""
     parts = re.findall(r"([0-9.]+)(h|ms|m|s)", s or "")
@@ -726,12 +739,7 @@ def metrics_handler(lab):
             pass
 
         def send_json(self, code, obj):
-            body = json.dumps(obj).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_body(self, json.dumps(obj).encode(), "application/json", code)
 
         def not_found(self, what):
             self.send_json(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
@@ -856,12 +864,7 @@ def cadvisor_handler(lab):
             lines.append("# TYPE container_memory_working_set_bytes gauge")
             for _uid, _c, lbl, mem, _cores in series:
                 lines.append("container_memory_working_set_bytes{%s} %d" % (lbl, int(mem)))
-            body = ("\n".join(lines) + "\n").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_body(self, ("\n".join(lines) + "\n").encode(), "text/plain; version=0.0.4; charset=utf-8")
 
     return Handler
 
@@ -888,12 +891,7 @@ def probe_handler(lab):
                 delay = e["delay"] + (lab.rng.uniform(-e["jitter"], e["jitter"]) if e["jitter"] else 0)
                 if delay > 0:
                     time.sleep(delay)
-            body = b"ok\n"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_body(self, b"ok\n", "text/plain")
     return Handler
 
 

@@ -55,6 +55,8 @@ public struct ClusterState: Sendable {
   public var alerts: [PromAPI.Alert] = []
   /// Prometheus' scrape targets and their health (nil: no Prometheus, or not read yet).
   public var targets: [PromAPI.Target]? = nil
+  /// What is outside the built-in steady state now, over everything (each whole second).
+  public var outOfBounds: [String] = []
   /// The steady-state checks of the queries file, as last evaluated.
   public var promChecks: [CheckResult] = []
   /// Each autoscaler's current replicas at every metrics round (back-filled from kube-state-metrics).

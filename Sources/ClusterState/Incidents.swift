@@ -79,13 +79,42 @@ public enum HealthCheck {
   public static func violations(
     workloads: [String], services: [String], in state: ClusterState, promChecks: Bool = true
   ) -> [String] {
+    violations(
+      workloads: workloads, services: services, in: state, promChecks: promChecks,
+      missingPrimary: { state.hasRoles(workload: $0) && state.primary(of: $0) == nil })
+  }
+
+  /// What is outside the built-in bounds now over every workload and service, sorted (the alerts
+  /// pane's "now"). One pass over the pods finds the stateful sets with roles and a ready primary,
+  /// rather than a pass for each.
+  public static func outOfBounds(in state: ClusterState) -> [String] {
+    var withRoles = Set<String>()
+    var withPrimary = Set<String>()
+    for p in state.pods.values {
+      let hasRole = p.role != nil
+      let primary = p.isReady && state.roleSelector.isPrimary(p.labels)
+      guard hasRole || primary, let w = p.workload else { continue }
+      let id = p.namespace + "/" + w
+      if hasRole { withRoles.insert(id) }
+      if primary { withPrimary.insert(id) }
+    }
+    return violations(
+      workloads: Array(state.workloads.keys), services: Array(state.services.keys), in: state, promChecks: false,
+      missingPrimary: { withRoles.contains($0) && !withPrimary.contains($0) }
+    ).sorted()
+  }
+
+  static func violations(
+    workloads: [String], services: [String], in state: ClusterState, promChecks: Bool,
+    missingPrimary: (String) -> Bool
+  ) -> [String] {
     var out: [String] = []
     for id in workloads {
       guard let w = state.workloads[id] else { continue }
       if w.readyReplicas < w.desiredReplicas {
         out.append("replica shortfall: \(w.name) \(w.readyReplicas)/\(w.desiredReplicas) ready")
       }
-      if w.kind == .statefulSet, state.hasRoles(workload: id), state.primary(of: id) == nil {
+      if w.kind == .statefulSet, missingPrimary(id) {
         out.append("no ready primary in \(w.name)")
       }
     }

@@ -211,7 +211,10 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     let whole = safeInt(t) != safeInt(s.now)
     s.now = t
     evaluateIncidents(&s)
-    if whole { s.revision &+= 1 }
+    if whole {
+      s.outOfBounds = HealthCheck.outOfBounds(in: s)
+      s.revision &+= 1
+    }
   case .permissions(let ns, let denied):
     s.deniedFaults[ns] = denied
     s.revision &+= 1

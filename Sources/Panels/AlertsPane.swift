@@ -40,11 +40,9 @@ public enum AlertsPane {
         lines.append((text, t.style(role, role == .error ? [.bold] : [])))
       }
     }
-    // What is outside the built-in bounds right now, over every workload and service (first: it
-    // matters most), then the bounds themselves.
-    let now = HealthCheck.violations(
-      workloads: Array(state.workloads.keys), services: Array(state.services.keys), in: state, promChecks: false
-    ).sorted()
+    // What is outside the built-in bounds now, over every workload and service (worked out by the
+    // reducer each whole second; first: it matters most), then the bounds themselves.
+    let now = state.outOfBounds
     if now.isEmpty {
       lines.append(("now: every workload and service within the steady state", t.style(.ok)))
     } else {
