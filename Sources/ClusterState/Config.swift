@@ -69,7 +69,7 @@ public struct ChaosConfig: Sendable, Equatable {
               c.queriesFile = path(file)
             } else if v is [String: Any] {
               // The queries file's mapping, inline.
-              c.queries = try PromQueries.load(yaml: try Yams.dump(object: v), source: source + " prometheus.queries")
+              c.queries = try PromQueries.load(node: v, source: source + " prometheus.queries")
             } else {
               throw fail("prometheus.queries must be a file name or a mapping of PromQL")
             }

@@ -56,6 +56,11 @@ public struct PromQueries: Sendable, Equatable {
     do { node = try Yams.load(yaml: text) } catch {
       throw PromAPI.Failure("\(source): not YAML (\(String(describing: error).prefix(120)))")
     }
+    return try load(node: node, source: source)
+  }
+
+  /// The same from YAML already parsed (a config file's inline `queries:`).
+  static func load(node: Any?, source: String) throws -> PromQueries {
     var q = PromQueries()
     guard let node else { return q }
     guard let map = node as? [String: Any] else {

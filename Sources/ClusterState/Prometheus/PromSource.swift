@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Prometheus as the source of the resource panes: instant queries every refresh, and at start a
 /// range query that back-fills the sparklines with the last minutes. Results become the same
