@@ -64,9 +64,11 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.revision &+= 1
     }
   case .hpaDeleted(let id):
+    s.hpaReplicas[id] = nil
     if s.hpas.removeValue(forKey: id) != nil { s.revision &+= 1 }
   case .hpasReplaced(let list):
     s.hpas = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    s.hpaReplicas = s.hpaReplicas.filter { s.hpas[$0.key] != nil }
     s.revision &+= 1
   case .nodeDeleted(let name):
     if s.nodes.removeValue(forKey: name) != nil { s.revision &+= 1 }

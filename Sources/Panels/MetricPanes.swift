@@ -29,22 +29,31 @@ func orderedWorkloads(_ state: ClusterState, limit: Int = Int.max) -> [Workload]
   WorkloadOrder.shared.ordered(state, limit: limit)
 }
 
+/// How old a real source's newest sample is, for a pane's title: past three cadences (45 s) it is
+/// stale. nil for the demo or before the first sample. Narrow panes (80 columns) keep the age and
+/// drop the words.
+struct SampleAge {
+  let badge: String
+  let stale: Bool
+
+  init?(_ at: Seconds?, state: ClusterState, wide: Bool, label: String) {
+    guard let at, !state.isDemo else { return nil }
+    let age = max(0, state.now - at)
+    stale = age > 45
+    badge = (wide ? label + "  sample " : "") + "\(Fmt.age(age)) ago" + (stale ? " STALE" : "")
+  }
+}
+
 public enum ResourcesPane {
   public static func render(
     _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, selectedPod: String?, focused: Bool, ctx: RenderContext,
     podsPerNode: [String: Int] = [:]
   ) {
     let t = ctx.theme
-    var badge = "CPU / MEM / IO"
-    var stale = false
-    if let at = state.metricsAt, !state.isDemo {
-      // A real source: how old the newest sample is; past three cadences it is stale.
-      let age = max(0, state.now - at)
-      stale = age > 45
-      // Narrow panes (80 columns) keep the age and drop the words.
-      badge = (area.width >= 50 ? "CPU / MEM  sample " : "") + "\(Fmt.age(age)) ago" + (stale ? " STALE" : "")
-    }
-    var inner = Widgets.box(&buf, area, title: "Resources", focused: focused, ctx: ctx, badge: badge)
+    let age = SampleAge(state.metricsAt, state: state, wide: area.width >= 50, label: "CPU / MEM")
+    let stale = age?.stale ?? false
+    var inner = Widgets.box(
+      &buf, area, title: "Resources", focused: focused, ctx: ctx, badge: age?.badge ?? "CPU / MEM / IO")
     guard inner.height >= 1, inner.width >= 20 else { return }
     if stale && state.metricsNote == nil {
       buf.write(
@@ -159,15 +168,10 @@ public enum NetworkPane {
   ) {
     let t = ctx.theme
     let bounds = state.steadyState
-    var badge = "p99 < \(Int(bounds.maxP99Ms))ms"
-    var stale = false
-    if let at = state.serviceMetricsAt, !state.isDemo {
-      // Figures from a monitoring source: how old the newest is; past three cadences it is stale.
-      let age = max(0, state.now - at)
-      stale = age > 45
-      badge = (area.width >= 50 ? badge + "  sample " : "") + "\(Fmt.age(age)) ago" + (stale ? " STALE" : "")
-    }
-    var inner = Widgets.box(&buf, area, title: "Network", focused: focused, ctx: ctx, badge: badge)
+    let bound = "p99 < \(Int(bounds.maxP99Ms))ms"
+    let age = SampleAge(state.serviceMetricsAt, state: state, wide: area.width >= 50, label: bound)
+    let stale = age?.stale ?? false
+    var inner = Widgets.box(&buf, area, title: "Network", focused: focused, ctx: ctx, badge: age?.badge ?? bound)
     guard inner.height >= 1, inner.width >= 20 else { return }
     // A failed query, or (while stale) why the source is failing.
     if let note = state.networkNote ?? (stale ? state.metricsNote : nil) {
