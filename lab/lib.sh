@@ -23,8 +23,9 @@ PROBE_PORT=$((API_PORT + 7))     # the services' probe endpoints, served by the 
 # answers for each, with the delay and loss of the NetworkChaos resources on its pods.
 NET_SERVICES="pipeline/flask pipeline/postgres pipeline/spark-master"
 API_URL="https://127.0.0.1:$API_PORT"
-# The shared Chaos Mesh CRDs: beside the checkout (../shared) or named by CHAOSTUI_CRDS.
-CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/../shared/chaos-mesh-crds}
+# The Chaos Mesh CRDs the lab installs: carried in the repository (lab/crds, Apache-2.0, see its
+# NOTICE.md); CHAOSTUI_CRDS names another folder.
+CRDS=${CHAOSTUI_CRDS:-$REPO_DIR/lab/crds}
 PY=/usr/bin/python3   # Debian's python3-kubernetes serves /usr/bin/python3, not another python3 on PATH
 
 lab_log() { echo "lab: $*" >&2; }
