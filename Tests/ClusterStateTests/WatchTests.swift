@@ -199,7 +199,9 @@ final class ReplicaSetTests: XCTestCase {
         "spec":{"replicas":3},"status":{"replicas":3,"readyReplicas":3}},
        {"metadata":{"name":"legacy","namespace":"pipeline"},"spec":{"replicas":2},"status":{"replicas":2,"readyReplicas":1}}]}
       """
-    let (items, rv, _) = try KubeCluster.workloadItems(Data(json.utf8), .replicaSet)
+    let page = try KubeCluster.workloadItems(Data(json.utf8), .replicaSet)
+    let (items, rv) = (page.items, page.resourceVersion)
+    XCTAssertEqual(page.served, 2, "the log counts what the server sent, not only what is shown")
     XCTAssertEqual(items.map(\.name), ["legacy"])
     XCTAssertEqual(items[0].kind, .replicaSet)
     XCTAssertEqual(items[0].readyReplicas, 1)

@@ -6,7 +6,7 @@ import Foundation
 /// low-speed timeouts, HTTP/2 where offered, and bodies delivered as they arrive.
 ///
 /// One instance is one easy handle: use it from one thread at a time (an informer owns its own).
-public final class HTTPTransport: @unchecked Sendable {
+public final class HTTPTransport: HTTPClient, @unchecked Sendable {
   public struct Response: Sendable {
     /// The Content-Type header, where the server sent one.
     public var contentType: String? = nil
@@ -14,9 +14,17 @@ public final class HTTPTransport: @unchecked Sendable {
     public var body: Data
   }
 
+  /// The connection failed: `description` says so in words (shown), `detail` adds libcurl's own
+  /// text (logged only).
   public struct TransportError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public var curlCode: Int
+    public var detail: String
+    public init(description: String, curlCode: Int, detail: String? = nil) {
+      self.description = description
+      self.curlCode = curlCode
+      self.detail = detail ?? description
+    }
   }
 
   private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
@@ -25,8 +33,12 @@ public final class HTTPTransport: @unchecked Sendable {
   private let handle: UnsafeMutableRawPointer
   private let tokens: TokenSource
   public var connectTimeout: Int = 5
-  /// A stream or request that moves fewer than 1 byte/s for this long is dropped.
+  /// A request (not a watch) that moves fewer than 1 byte/s for this long is dropped. Watches have
+  /// no such limit: a quiet watch is healthy; TCP keep-alive finds a dead connection.
   public var idleTimeout: Int = 30
+  /// Seconds of TCP silence before a keep-alive probe, and between probes.
+  public var keepAliveIdle: Int = 30
+  public var keepAliveInterval: Int = 15
   /// A whole response larger than this is not read on (an error says so): a runaway answer cannot
   /// take the memory. The API's full pod list at 10,000 pods is ~112 MB.
   public var maxBodyBytes: Int = 1 << 30
@@ -67,16 +79,20 @@ public final class HTTPTransport: @unchecked Sendable {
     return r
   }
 
-  /// A streaming GET (a watch): `onLine` gets each newline-delimited chunk as it arrives and returns
-  /// false to stop. Returns the HTTP status; a non-2xx body is returned in `errorBody`.
-  public func stream(
-    _ path: String, timeout: Int, errorBody: inout Data, onLine: @escaping (Data) -> Bool
-  ) throws -> Int {
+  public func watch(
+    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool
+  ) throws -> WatchOutcome {
     let sink = Sink(lines: onLine)
-    let status = try perform(
-      "GET", path, body: nil, contentType: nil, accept: "application/json", timeout: timeout, sink: sink)
-    errorBody = sink.data
-    return status
+    sink.onOpen = onOpen
+    do {
+      let status = try perform(
+        "GET", path, body: nil, contentType: nil, accept: "application/json", timeout: timeout, sink: sink,
+        streaming: true)
+      return WatchOutcome(status: status, body: sink.data)
+    } catch let e as TransportError where sink.status != 0 {
+      // The response had started: the watch was open and the connection was lost (or timed out).
+      return WatchOutcome(status: sink.status, body: sink.data, dropped: e.description)
+    }
   }
 
   final class Sink {
@@ -88,9 +104,14 @@ public final class HTTPTransport: @unchecked Sendable {
     var contentType: String?
     var limit = Int.max
     var tooLarge = false
+    var onOpen: ((Int) -> Void)?
     init(lines: ((Data) -> Bool)?) { self.lines = lines }
 
     func take(_ chunk: UnsafeBufferPointer<UInt8>) -> Bool {
+      if let open = onOpen {
+        onOpen = nil
+        open(status)
+      }
       guard let lines, (200..<300).contains(status) else {
         if data.count + chunk.count > limit {
           tooLarge = true
@@ -105,7 +126,8 @@ public final class HTTPTransport: @unchecked Sendable {
   }
 
   private func perform(
-    _ method: String, _ path: String, body: Data?, contentType: String?, accept: String, timeout: Int, sink: Sink
+    _ method: String, _ path: String, body: Data?, contentType: String?, accept: String, timeout: Int, sink: Sink,
+    streaming: Bool = false
   ) throws -> Int {
     curl_easy_reset(handle)
     let url = connection.server.hasSuffix("/") ? String(connection.server.dropLast()) + path : connection.server + path
@@ -113,8 +135,14 @@ public final class HTTPTransport: @unchecked Sendable {
     _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
     _ = ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeout)
     _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT, timeout)
-    _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-    _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, idleTimeout)
+    if !streaming {
+      _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+      _ = ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, idleTimeout)
+    }
+    // A dead peer (a server gone without a word, a NAT that forgot us) is found by TCP keep-alive.
+    _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+    _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPIDLE, keepAliveIdle)
+    _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, keepAliveInterval)
     _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
     _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
     _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
@@ -177,6 +205,10 @@ public final class HTTPTransport: @unchecked Sendable {
         let parts = line.split(separator: " ")
         if parts.count >= 2, let code = Int(parts[1]) { sink.status = code }
         sink.contentType = nil
+      } else if line == "\r\n" || line == "\n", sink.status >= 200, let open = sink.onOpen {
+        // The end of the final headers: the response has started (a watch is open), body or not.
+        sink.onOpen = nil
+        open(sink.status)
       } else if line.lowercased().hasPrefix("content-type:") {
         sink.contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespacesAndNewlines)
       }
@@ -200,7 +232,8 @@ public final class HTTPTransport: @unchecked Sendable {
       let message = String(cString: curl_easy_strerror(rc))
       throw TransportError(
         description: HTTPTransport.explain(rc, message, server: connection.server, trustedBy: trustSource),
-        curlCode: Int(rc.rawValue))
+        curlCode: Int(rc.rawValue),
+        detail: "\(PromSource.redacted(connection.server)): libcurl \(rc.rawValue): \(message)")
     }
     return ccurl_response_code(handle)
   }
@@ -217,7 +250,9 @@ public final class HTTPTransport: @unchecked Sendable {
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
       return "the server's certificate is not trusted by \(trustedBy) (\(message))"
     case CURLE_SSL_CONNECT_ERROR: return "TLS handshake with \(server) failed (\(message))"
-    default: return "\(message) (curl \(rc.rawValue))"
+    case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+      return "the connection to \(server) was lost"
+    default: return "network error talking to \(server) (details in --log)"
     }
   }
 }

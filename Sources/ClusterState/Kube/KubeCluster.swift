@@ -123,7 +123,10 @@ public final class KubeCluster: @unchecked Sendable {
     }
     run(
       name: "pods", path: base("", "pods"), preview: { [self] in podsPreview($0) },
-      decode: { try KubeDecode.podList($0) }, onList: { [.podsReplaced($0)] },
+      decode: {
+        let l = try KubeDecode.podList($0)
+        return ListPage(l.items, resourceVersion: l.resourceVersion, continueToken: l.continue)
+      }, onList: { [.podsReplaced($0)] },
       onEvent: { try KubeCluster.podEvent($0, $1) })
     run(
       name: "deployments", path: base("apps/v1", "deployments"), optional: true,
@@ -147,7 +150,9 @@ public final class KubeCluster: @unchecked Sendable {
       name: "events", path: base("", "events"), optional: true,
       decode: { data in
         let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KEvent>.self, from: data)
-        return (l.items.map(KubeDecode.event), l.metadata?.resourceVersion, l.metadata?.continue)
+        return ListPage(
+          l.items.map(KubeDecode.event), resourceVersion: l.metadata?.resourceVersion,
+          continueToken: l.metadata?.continue)
       },
       onList: { events in events.filter { $0.time >= since }.map { .event($0) } },
       onEvent: { type, data in
@@ -158,10 +163,12 @@ public final class KubeCluster: @unchecked Sendable {
       })
     // Nodes are cluster-scoped: users without that right still get everything else.
     run(
-      name: "nodes", path: "/api/v1/nodes", optional: true,
+      name: "nodes", path: "/api/v1/nodes", clusterScoped: true, optional: true,
       decode: { data in
         let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KNode>.self, from: data)
-        return (l.items.map(KubeDecode.node), l.metadata?.resourceVersion, l.metadata?.continue)
+        return ListPage(
+          l.items.map(KubeDecode.node), resourceVersion: l.metadata?.resourceVersion,
+          continueToken: l.metadata?.continue)
       },
       onList: { [.nodesReplaced($0)] },
       onEvent: { type, data in
@@ -192,10 +199,12 @@ public final class KubeCluster: @unchecked Sendable {
       let version = discoverVersion(group: "autoscaling", preferred: ["v2", "v2beta2"]) ?? "v2beta2"
       log?("hpa: autoscaling/\(version)")
       run(
-        name: "hpas", path: paths[version]!, optional: true,
+        name: "hpas", path: paths[version]!, resource: "horizontalpodautoscalers", optional: true,
         decode: { data in
           let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KHPA>.self, from: data)
-          return (l.items.map(KubeDecode.hpa), l.metadata?.resourceVersion, l.metadata?.continue)
+          return ListPage(
+            l.items.map(KubeDecode.hpa), resourceVersion: l.metadata?.resourceVersion,
+            continueToken: l.metadata?.continue)
         },
         onList: { [.hpasReplaced($0)] },
         onEvent: { type, data in
@@ -209,14 +218,14 @@ public final class KubeCluster: @unchecked Sendable {
   /// A first complete view of the pods from the server's tables (one per namespace, several at a
   /// time, from the watch cache): a small fraction of the bytes of the full list, which follows.
   /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.
-  func podsPreview(_ http: HTTPTransport) -> [Action]? {
+  func podsPreview(_ http: HTTPClient) -> [Action]? {
     let started = Date().timeIntervalSince1970
     let namespaces: [String]
     if let ns = namespace {
       namespaces = [ns]
     } else {
       guard
-        let r = try? http.request("GET", "/api/v1/namespaces?resourceVersion=0", accept: KubeDecode.tableAccept),
+        let r = try? http.get("/api/v1/namespaces?resourceVersion=0", accept: KubeDecode.tableAccept),
         r.status == 200, let t = try? KubeDecode.tableRows(r.body)
       else { return nil }
       namespaces = t.rows.compactMap { $0["Name"] }
@@ -243,13 +252,12 @@ public final class KubeCluster: @unchecked Sendable {
       group.enter()
       Thread.detachNewThread {
         defer { group.leave() }
-        let own = w == 0 ? http : try? HTTPTransport(connection: conn, tokens: tokens)
+        let own: HTTPClient? = w == 0 ? http : try? HTTPTransport(connection: conn, tokens: tokens)
         while let own, let i = shared.take(all.count) {
           let now = Date().timeIntervalSince1970
           guard
-            let r = try? own.request(
-              "GET", "/api/v1/namespaces/\(all[i])/pods?resourceVersion=0&includeObject=None",
-              accept: KubeDecode.tableAccept),
+            let r = try? own.get(
+              "/api/v1/namespaces/\(all[i])/pods?resourceVersion=0&includeObject=None", accept: KubeDecode.tableAccept),
             r.status == 200, let list = try? KubeDecode.podTable(r.body, namespace: all[i], now: now)
           else {
             shared.lock.withLock { shared.failed = true }
@@ -338,13 +346,12 @@ public final class KubeCluster: @unchecked Sendable {
     return type == "DELETED" ? [.podDeleted(id: pod.id)] : [.podUpserted(pod)]
   }
 
-  static func workloadItems(_ data: Data, _ kind: WorkloadKind) throws -> ([Workload], String?, String?) {
+  static func workloadItems(_ data: Data, _ kind: WorkloadKind) throws -> ListPage<Workload> {
     let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KWorkload>.self, from: data)
     let now = Date().timeIntervalSince1970
-    return (
+    return ListPage(
       l.items.filter { !ownedReplicaSet($0, kind) }.map { KubeDecode.workload($0, kind: kind, now: now) },
-      l.metadata?.resourceVersion, l.metadata?.continue
-    )
+      resourceVersion: l.metadata?.resourceVersion, continueToken: l.metadata?.continue, served: l.items.count)
   }
 
   /// A ReplicaSet a controller (a Deployment) owns: its pods belong to that controller.
@@ -359,129 +366,66 @@ public final class KubeCluster: @unchecked Sendable {
     return type == "DELETED" ? [.workloadDeleted(id: w.id)] : [.workloadUpserted(w)]
   }
 
-  // MARK: - The reflector loop
+  // MARK: - Informers
 
+  /// Starts a reflector for one kind on a thread of its own, with its own connection.
   func run<T>(
-    name: String, path: String, optional: Bool = false, preview: (@Sendable (HTTPTransport) -> [Action]?)? = nil,
-    decode: @escaping @Sendable (Data) throws -> ([T], String?, String?),
+    name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
+    preview: (@Sendable (HTTPClient) -> [Action]?)? = nil,
+    decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
-    let thread = Thread { [self] in
-      if preview == nil { waitForFirstView() }
-      var backoff = Backoff()
-      var http: HTTPTransport?
-      var previewed = preview == nil
-      while !isStopped {
-        do {
-          if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
-          guard let http else { break }
-          if !previewed {
-            previewed = true
-            if let first = preview?(http) { inbox.post(first + [.connection(.connected)]) }
-            firstViewShown()
-          }
-          // List, paged.
-          var (items, rv, _) = try KubeCluster.listAll(http, path: path, what: "list \(name)", decode: decode) {
-            !isStopped
-          }
-          inbox.post(onList(items) + [.connection(.connected)])
-          if preview != nil {
-            firstViewCondition.lock()
-            podListDone = true
-            firstViewCondition.unlock()
-            firstViewShown()
-          }
-          log?("\(name): listed \(items.count) at resourceVersion \(rv ?? "?")")
-          backoff.reset()
-          // Watch from the list's resourceVersion until it ends, then watch again (or relist on 410).
-          var gone = false
-          while !isStopped && !gone {
-            var errorBody = Data()
-            var watchError: String?
-            let w =
-              path + (path.contains("?") ? "&" : "?")
-              + "watch=1&allowWatchBookmarks=true&timeoutSeconds=290&resourceVersion=" + (rv ?? "0")
-            let status = try http.stream(w, timeout: 300, errorBody: &errorBody) { [self] line in
-              switch WatchLine.parse(line) {
-              case .bookmark(let v): rv = v ?? rv
-              case .gone:
-                gone = true
-                return false
-              case .error(let code, let message):
-                watchError = "watch \(name): error \(code.map(String.init) ?? "?"): \(message)"
-                return false
-              case .object(let type, let v):
-                rv = v ?? rv
-                do { inbox.post(try onEvent(type, line)) } catch {
-                  log?("\(name): undecodable \(type) event: \(error)")
-                }
-              case .garbage: log?("\(name): skipped a line that is not a watch event (\(line.count) bytes)")
-              }
-              return !isStopped
-            }
-            if status == 410 { gone = true }
-            // Another error event: back off rather than watch again at once.
-            if let watchError { throw KubeconfigError(watchError) }
-            if !(200..<300).contains(status) && status != 410 {
-              throw KubeCluster.failure(status, errorBody, what: "watch \(name)")
-            }
-          }
-          if gone { log?("\(name): 410 Gone, relisting") }
-        } catch {
-          let why = "\(error)"
-          var refused = false
-          if let t = error as? HTTPTransport.TransportError {
-            http = nil
-            refused = t.curlCode == Int(CURLE_COULDNT_CONNECT.rawValue)
-          }
-          if preview != nil { firstViewShown() }
-          let wait = backoff.next(refused: refused)
-          log?("\(name): \(why); retrying in \(String(format: "%.1f", wait)) s")
-          // An optional kind the user may not read (nodes, HPAs) does not make the cluster look down.
-          if !(optional && why.contains("Forbidden")) { inbox.post([.connection(.disconnected(why))]) }
-          Thread.sleep(forTimeInterval: wait)
-        }
+    let conn = connection
+    let tokens = self.tokens
+    let reflector = Reflector<T>(
+      name: name, path: path,
+      request: APIError.Request(
+        verb: "list", resource: resource ?? name, namespace: clusterScoped ? "" : namespace, user: conn.userName),
+      optional: optional, makeClient: { try HTTPTransport(connection: conn, tokens: tokens) }, decode: decode,
+      onList: onList, onEvent: onEvent, post: { [inbox] in inbox.post($0) })
+    reflector.log = log
+    reflector.isStopped = { [self] in isStopped }
+    if preview != nil {
+      reflector.onListed = { [self] in
+        firstViewCondition.lock()
+        podListDone = true
+        firstViewCondition.unlock()
+        firstViewShown()
       }
+      reflector.onFailure = { [self] in firstViewShown() }
+    }
+    let thread = Thread { [self] in
+      if let preview {
+        // The first view of the pods from the server's tables, while the full list follows.
+        if let http = try? HTTPTransport(connection: conn, tokens: tokens), let first = preview(http) {
+          inbox.post(first + [.connection(.connected)])
+        }
+        firstViewShown()
+      } else {
+        waitForFirstView()
+      }
+      reflector.run()
     }
     thread.name = "informer-" + name
     thread.start()
-  }
-
-  /// A paged list (limit 500, then continue) of every item at `path`.
-  /// Returns the items, the list's resourceVersion, and the bytes read.
-  public static func listAll<T>(
-    _ http: HTTPTransport, path: String, what: String, decode: (Data) throws -> ([T], String?, String?),
-    while going: () -> Bool = { true }
-  ) throws -> ([T], String?, Int) {
-    var items: [T] = []
-    var cont: String? = nil
-    var rv: String? = nil
-    var bytes = 0
-    repeat {
-      var q = path + (path.contains("?") ? "&" : "?") + "limit=500"
-      if let c = cont { q += "&continue=" + (c.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? c) }
-      let r = try http.request("GET", q)
-      try check(r, what: what)
-      bytes += r.body.count
-      let page = try decode(r.body)
-      items.append(contentsOf: page.0)
-      rv = page.1
-      cont = page.2?.isEmpty == false ? page.2 : nil
-    } while cont != nil && going()
-    return (items, rv, bytes)
   }
 
   static func check(_ r: HTTPTransport.Response, what: String) throws {
     guard (200..<300).contains(r.status) else { throw failure(r.status, r.body, what: what) }
   }
 
-  static func failure(_ status: Int, _ body: Data, what: String) -> KubeconfigError {
-    let message = KubeDecode.status(body)?.message ?? ""
-    switch status {
-    case 401: return KubeconfigError("\(what): 401 Unauthorized (the token or certificate was refused, or has expired)")
-    case 403: return KubeconfigError("\(what): Forbidden: \(message)")
-    default: return KubeconfigError("\(what): HTTP \(status) \(message)")
+  /// A refused request outside the informers (a fault, an undo): what was asked, then what the
+  /// server said, in words.
+  static func failure(_ status: Int, _ body: Data, what: String) -> APIError {
+    var e = APIError.from(
+      status: status, body: body, request: APIError.Request(verb: what, resource: "", namespace: "", user: "the user"))
+    if e.kind == .forbidden {
+      let server = KubeDecode.status(body)?.message ?? ""
+      e.message = "\(what): forbidden" + (server.isEmpty ? "" : ": " + server)
+    } else {
+      e.message = "\(what): " + e.message
     }
+    return e
   }
 
   // MARK: - Permissions
@@ -614,7 +558,9 @@ public final class KubeCluster: @unchecked Sendable {
       name: plural, path: path, optional: true,
       decode: { data in
         let l = try JSONDecoder().decode(KubeDecode.List<Item>.self, from: data)
-        return (l.items.map(\.metadata.name), l.metadata?.resourceVersion, l.metadata?.continue)
+        return ListPage(
+          l.items.map(\.metadata.name), resourceVersion: l.metadata?.resourceVersion,
+          continueToken: l.metadata?.continue)
       },
       onList: { [self] names in goneChaos(plural, present: Set(names)) },
       onEvent: { [self] type, data in
