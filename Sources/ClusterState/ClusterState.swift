@@ -31,6 +31,9 @@ public struct ClusterState: Sendable {
   public var readOnlyReason: String = "read-only mode (--read-only)"
   public var connection: ConnectionState = .simulated
   public var lastEventAt: Seconds? = nil
+  /// Since when the cluster's lists and watches have been failing (nil: they work): what is shown
+  /// of the cluster is as it was then.
+  public var disconnectedSince: Seconds? = nil
   /// The pods shown come from the fast first view; labels, owners and containers are on their way.
   public var podDetailsPending = false
   public var roleSelector: RoleSelector = .default
@@ -134,6 +137,28 @@ public struct ClusterState: Sendable {
   public func workloadID(ofPod id: String) -> String? {
     guard let p = pods[id], let w = p.workload else { return nil }
     return p.namespace + "/" + w
+  }
+
+  /// Why the steady state cannot be judged now (nil: it can). Unknown is not healthy.
+  public enum Unknown: Sendable, Equatable {
+    /// The lists fail and no pod was ever seen.
+    case noPods(why: String)
+    /// The lists fail: what is shown is as it was at `since`.
+    case stale(since: Seconds, why: String)
+    /// The first list has not come yet.
+    case waiting
+    /// The cluster answers and has nothing here.
+    case empty
+  }
+
+  public var steadyStateUnknown: Unknown? {
+    if isDemo { return nil }
+    switch connection {
+    case .disconnected(let why):
+      return pods.isEmpty ? .noPods(why: why) : .stale(since: disconnectedSince ?? now, why: why)
+    case .connecting: return .waiting
+    default: return pods.isEmpty && workloads.isEmpty ? .empty : nil
+    }
   }
 
   /// Services whose health depends on a workload: its own service and those that call it.

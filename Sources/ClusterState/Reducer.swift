@@ -232,6 +232,11 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .connection(let c):
     if s.connection != c {
       s.connection = c
+      switch c {
+      case .disconnected: if s.disconnectedSince == nil { s.disconnectedSince = s.now }
+      case .connected, .simulated: s.disconnectedSince = nil
+      case .connecting, .degraded: break
+      }
       s.revision &+= 1
     }
   case .requestFault(let request):

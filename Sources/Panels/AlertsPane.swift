@@ -43,7 +43,18 @@ public enum AlertsPane {
     // What is outside the built-in bounds now, over every workload and service (worked out by the
     // reducer each whole second; first: it matters most), then the bounds themselves.
     let now = state.outOfBounds
-    if now.isEmpty {
+    if let unknown = state.steadyStateUnknown {
+      let text: String
+      switch unknown {
+      case .noPods(let why): text = "unknown: no pod is known (\(why))"
+      case .stale(let since, let why):
+        text = "unknown: no answer from the cluster for \(Fmt.age(state.now - since)); shown as it was then (\(why))"
+      case .waiting: text = "unknown: waiting for the first list of pods"
+      case .empty: text = "nothing to check: no pod or workload in " + (state.namespace ?? "any namespace")
+      }
+      lines.append(("now: " + text, t.style(unknown == .empty ? .muted : .warn, [.bold])))
+      for v in now { lines.append(("last seen: " + v, t.style(.error))) }
+    } else if now.isEmpty {
       lines.append(("now: every workload and service within the steady state", t.style(.ok)))
     } else {
       for v in now { lines.append(("now: " + v, t.style(.error, [.bold]))) }

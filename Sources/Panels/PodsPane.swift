@@ -148,6 +148,10 @@ public enum PodsPane {
     var badge =
       "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
     if state.podDetailsPending { badge = "labels loading  " + badge }
+    // A list that stopped being kept up to date says so, and since when.
+    if let since = state.disconnectedSince, !state.pods.isEmpty {
+      badge = "STALE \(Fmt.age(state.now - since))  " + badge
+    }
     if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
     let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 10 else { return }
@@ -161,7 +165,7 @@ public enum PodsPane {
     let rows = inner.height - 1
     if list.ids.isEmpty {
       var msg = state.pods.isEmpty ? "no pods yet" : "no pod matches /\(view.filter)"
-      if state.pods.isEmpty, case .disconnected(let why) = state.connection { msg = "cannot reach the cluster: " + why }
+      if state.pods.isEmpty, case .disconnected(let why) = state.connection { msg = "no pods known: " + why }
       buf.write(inner.x + 1, inner.y + 1, msg, t.style(.muted), maxWidth: inner.width - 1)
       return
     }

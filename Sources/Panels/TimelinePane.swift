@@ -108,13 +108,18 @@ public enum HeaderBar {
     var parts: [(String, Style)] = [
       (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
       (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[conn.1], bg: t[.header_bg], attrs: [.bold])),
-      (String(conn.0.prefix(60)), base),
-      ("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)),
     ]
-    if !state.isDemo, let last = state.lastEventAt {
-      // The age of the last event: a quiet or lost watch never passes for fresh data.
-      parts.append(("  last event \(Fmt.age(state.now - last)) ago", base))
-    }
+    // The connection's text (an error, when there is one) gets what the line has left once the
+    // other parts and the session summary are placed: cut at the width, never at a fixed length.
+    let connIndex = parts.count
+    parts.append((conn.0, base))
+    parts.append(("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)))
+    // The age of the last event: a quiet or lost watch never passes for fresh data. It gives way
+    // to a failure's text on a narrow line.
+    var lastEvent: String?
+    if !state.isDemo, let last = state.lastEventAt { lastEvent = "  last event \(Fmt.age(state.now - last)) ago" }
+    let lastEventIndex = parts.count
+    if let lastEvent { parts.append((lastEvent, base)) }
     if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
     if !state.firingAlerts.isEmpty {
       let n = state.firingAlerts.count
@@ -127,7 +132,6 @@ public enum HeaderBar {
       parts.append(
         (" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
     }
-    for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
     let sum = state.summary
     var right = ""
     if sum.incidents > 0 {
@@ -137,6 +141,25 @@ public enum HeaderBar {
       if let r = sum.meanTTR { right += "  MTTR \(formatDuration(r))" }
       right += " "
     }
+    let text = conn.0
+    var others = parts.enumerated().reduce(0) { $0 + ($1.offset == connIndex ? 0 : $1.element.0.unicodeScalars.count) }
+    var room = width - x - others - (right.isEmpty ? 0 : right.unicodeScalars.count + 1)
+    if let lastEvent, room < min(text.unicodeScalars.count, 40) {
+      parts[lastEventIndex].0 = ""
+      others -= lastEvent.unicodeScalars.count
+      room += lastEvent.unicodeScalars.count
+    }
+    if text.unicodeScalars.count > room, case .disconnected(let why) = state.connection {
+      // Short of room the red dot says "disconnected"; the reason is what matters.
+      parts[connIndex].0 = why
+    }
+    let shown = parts[connIndex].0
+    if shown.unicodeScalars.count > room {
+      // Keep at least the state's word ("disconnected"), then as much of the reason as fits.
+      let keep = max(min(shown.unicodeScalars.count, 14), room - 1)
+      parts[connIndex].0 = String(shown.unicodeScalars.prefix(keep)) + "~"
+    }
+    for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
     let rw = right.unicodeScalars.count
     if rw > 0 && width - x > rw + 1 { buf.write(width - rw, y, right, base.with(.bold)) }
   }

@@ -264,7 +264,7 @@ ct_check "pressing a greyed key says why" 'Network delay is unavailable: forbidd
 $CT send-keys -t ct Escape q
 ct_check "... and quits" 'EXIT=0' 5
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context developer -n kube-system
-ct_check "outside its namespace the developer gets a clear Forbidden" 'cannot reach the cluster: list pods: Forbidden' 10
+ct_check "outside its namespace the developer gets a clear Forbidden" 'no pods known: forbidden: developer cannot list pods in kube-system \(RBAC\)' 10
 $CT send-keys -t ct q
 
 # HTTPS_PROXY and NO_PROXY, as kubectl honours them, through a real proxy (Debian's tinyproxy).

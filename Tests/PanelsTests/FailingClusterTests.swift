@@ -1,0 +1,94 @@
+import ClusterState
+import Panels
+import TestSupport
+import XCTest
+
+/// What the panes say while a real cluster's lists fail, from small hand-made states: the error in
+/// words across the header's width, no pods said to be unreachable when the server answered,
+/// a stale list marked, and no steady state claimed for what is unknown.
+final class FailingClusterTests: XCTestCase {
+  let ctx = RenderContext(theme: .builtin, glyphs: .unicode)
+  static let forbidden = "forbidden: developer cannot list pods in pipeline (RBAC)"
+
+  /// A real cluster (not the demo) at session time 100 s.
+  func cluster(_ connection: ConnectionState, pods: [Pod] = []) -> ClusterState {
+    var s = ClusterState()
+    s.isDemo = false
+    s.context = "lab-developer"
+    s.namespace = "pipeline"
+    s.sessionStart = 1000
+    s = apply(s, .tick(1000))
+    s = apply(s, .podsReplaced(pods))
+    s = apply(s, .tick(1040))
+    s = apply(s, .connection(connection))
+    s = apply(s, .tick(1100))
+    return s
+  }
+
+  func apply(_ s: ClusterState, _ a: Action) -> ClusterState {
+    var s = s
+    _ = reduce(&s, a)
+    return s
+  }
+
+  func header(_ s: ClusterState, width: Int) -> String {
+    var buf = CellBuffer(width: width, height: 1)
+    HeaderBar.render(
+      &buf, y: 0, width: width, state: s, info: HeaderInfo(speed: 1, readOnly: false, themeName: "default"), ctx: ctx)
+    return buf.text
+  }
+
+  func testTheHeaderShowsTheWholeErrorWhereItFits() {
+    let s = cluster(.disconnected(Self.forbidden))
+    let wide = header(s, width: 200)
+    XCTAssertTrue(wide.contains("disconnected: " + Self.forbidden), wide)
+    assertSnapshot(wide, named: "header-200-forbidden")
+    let narrow = header(s, width: 80)
+    XCTAssertTrue(narrow.contains("● forbidden: developer"), narrow)
+    XCTAssertTrue(narrow.contains("~"), "a cut message says it was cut: \(narrow)")
+    XCTAssertTrue(narrow.contains("00:01:40"), "the session clock stays: \(narrow)")
+    assertSnapshot(narrow, named: "header-80-forbidden")
+  }
+
+  func testAFailingListIsNotCalledUnreachable() {
+    let s = cluster(.disconnected(Self.forbidden))
+    var buf = CellBuffer(width: 80, height: 8)
+    let list = PodList()
+    list.update(s, PodsView())
+    PodsPane.render(
+      &buf, buf.bounds, state: s, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+    XCTAssertTrue(buf.text.contains("no pods known: forbidden: developer cannot list pods in pipeline"), buf.text)
+    XCTAssertFalse(buf.text.contains("cannot reach"))
+  }
+
+  func testAListKeptAfterAFailureIsMarkedStaleWithItsAge() {
+    let pod = Pod(
+      namespace: "pipeline", name: "flask-1", phase: .running, status: "Running", readyContainers: 1, created: 900)
+    let s = cluster(.disconnected("cannot connect to https://127.0.0.1:6443 (connection refused)"), pods: [pod])
+    var buf = CellBuffer(width: 80, height: 6)
+    let list = PodList()
+    list.update(s, PodsView())
+    PodsPane.render(
+      &buf, buf.bounds, state: s, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+    XCTAssertTrue(buf.text.contains("STALE 60s"), buf.text)
+    // Connected again: no mark.
+    let back = apply(s, .connection(.connected))
+    var buf2 = CellBuffer(width: 80, height: 6)
+    PodsPane.render(
+      &buf2, buf2.bounds, state: back, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+    XCTAssertFalse(buf2.text.contains("STALE"), buf2.text)
+  }
+
+  func testUnknownIsNotHealthy() {
+    for (state, want) in [
+      (cluster(.disconnected(Self.forbidden)), "now: unknown: no pod is known (forbidden"),
+      (cluster(.connecting), "now: unknown: waiting for the first list of pods"),
+      (cluster(.connected), "now: nothing to check: no pod or workload in pipeline"),
+    ] {
+      var buf = CellBuffer(width: 120, height: 8)
+      AlertsPane.render(&buf, buf.bounds, state: state, focused: false, ctx: ctx)
+      XCTAssertTrue(buf.text.contains(want), buf.text)
+      XCTAssertFalse(buf.text.contains("within the steady state"), buf.text)
+    }
+  }
+}
