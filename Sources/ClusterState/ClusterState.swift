@@ -37,6 +37,8 @@ public struct ClusterState: Sendable {
   /// The pods shown come from the fast first view; labels, owners and containers are on their way.
   public var podDetailsPending = false
   public var roleSelector: RoleSelector = .default
+  /// The pod each stateful workload's role labels last called primary, by workload id.
+  public var primaries: [String: String] = [:]
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
   /// Why the network pane's figures are missing or old (a failed service query), nil when fine.

@@ -204,6 +204,43 @@ public struct HPA: Sendable, Equatable {
   }
 
   public var id: String { namespace + "/" + name }
+
+  /// Whether the controller has computed a desired count: a real HPA's status says 0 until then,
+  /// which must not read as "scale to zero".
+  public var desiredKnown = true
+
+  /// The controller's conditions (AbleToScale, ScalingActive, ScalingLimited), as the API serves them.
+  public var conditions: [Condition] = []
+
+  public struct Condition: Sendable, Equatable {
+    public var type: String
+    public var status: String
+    public var reason: String
+    public var message: String
+    public init(type: String, status: String, reason: String = "", message: String = "") {
+      self.type = type
+      self.status = status
+      self.reason = reason
+      self.message = message
+    }
+    /// True when this condition keeps the autoscaler from scaling as asked: AbleToScale or
+    /// ScalingActive not True, or ScalingLimited True (the count was held at min or max).
+    public var isProblem: Bool {
+      switch type {
+      case "AbleToScale", "ScalingActive": return status != "True"
+      case "ScalingLimited": return status == "True"
+      default: return false
+      }
+    }
+  }
+
+  /// The first condition that keeps it from scaling, most serious first.
+  public var stuck: Condition? {
+    for type in ["AbleToScale", "ScalingActive", "ScalingLimited"] {
+      if let c = conditions.first(where: { $0.type == type }), c.isProblem { return c }
+    }
+    return nil
+  }
 }
 
 public struct Node: Sendable, Equatable {

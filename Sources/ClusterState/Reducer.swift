@@ -5,6 +5,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .podUpserted(let pod):
     let id = pod.id
     if s.pods[id] != pod {
+      notePrimary(&s, pod)
       s.pods[id] = pod
       s.podsRevision &+= 1
       s.revision &+= 1
@@ -28,6 +29,9 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     var next: [String: Pod] = [:]
     next.reserveCapacity(pods.count)
     for p in pods { next[p.id] = p }
+    if !s.primaries.isEmpty || !pods.isEmpty {
+      for p in pods where p.workload != nil && s.roleSelector.isPrimary(p.labels) { notePrimary(&s, p) }
+    }
     for id in s.podSeries.keys where next[id] == nil { s.podSeries.removeValue(forKey: id) }
     s.pods = next
     s.podsRevision &+= 1
@@ -50,7 +54,8 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
       s.revision &+= 1
     }
   case .hpaUpserted(let h):
-    if let old = s.hpas[h.id], old.desiredReplicas != h.desiredReplicas {
+    // A first computed count is not a scaling (a real HPA starts at "0", meaning not known yet).
+    if let old = s.hpas[h.id], old.desiredKnown, h.desiredKnown, old.desiredReplicas != h.desiredReplicas {
       let target = h.namespace + "/" + (h.target.split(separator: "/").last.map(String.init) ?? h.target)
       s.timeline.insertByTime(
         TimelineEntry(
@@ -314,12 +319,31 @@ extension Array where Element == TimelineEntry {
   }
 }
 
+/// A change of a stateful set's primary, as chaostui sees the role labels change: on the timeline
+/// whatever the operator reports, with the time since the last fault on that workload.
+private func notePrimary(_ s: inout ClusterState, _ pod: Pod) {
+  guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels) else { return }
+  let workload = pod.namespace + "/" + w
+  let was = s.primaries[workload]
+  s.primaries[workload] = pod.name
+  guard let was, was != pod.name else { return }
+  var text = "primary of \(w) is now \(pod.name) (was \(was))"
+  let fault = s.faults.last { $0.workloads.contains(workload) && $0.started <= s.now }
+  if let fault { text += ", \(formatDuration(s.now - fault.started)) after fault #\(fault.id)" }
+  s.timeline.insertByTime(
+    TimelineEntry(
+      time: s.now, kind: .promotion, text: text,
+      incident: fault.flatMap { f in
+        s.incidents.last { $0.faultID == f.id }?.id
+      }), limit: ClusterState.timelineLimit)
+}
+
 private func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
   switch e.reason {
-  case "Killing", "SuccessfulCreate", "SuccessfulDelete", "Started", "Promoted", "BackOff", "OOMKilled",
+  // "Promoted" is left out: chaostui records a change of primary itself from the role labels.
+  case "Killing", "SuccessfulCreate", "SuccessfulDelete", "Started", "BackOff", "OOMKilled",
     "Unhealthy", "NodeNotReady", "CaughtUp", "Failover":
-    let kind: TimelineEntry.Kind =
-      e.reason == "Promoted" ? .promotion : (e.severity == .warning ? .warning : .event)
+    let kind: TimelineEntry.Kind = e.severity == .warning ? .warning : .event
     return TimelineEntry(time: e.time, kind: kind, text: "\(e.object): \(e.message)")
   default:
     return nil

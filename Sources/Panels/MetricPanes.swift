@@ -266,12 +266,13 @@ public enum HPAPane {
       var x = inner.x
       x += buf.write(x, y, Fmt.fit(h.name, lw - 1), t.style(.title, [.bold]))
       x += 1
-      let scaling = h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas
+      let scaling = h.desiredKnown && (h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas)
       let wide = inner.width >= 50
+      let des = h.desiredKnown ? String(h.desiredReplicas) : "-"
       let counts =
         wide
-        ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(h.desiredReplicas)  max \(h.maxReplicas)"
-        : "cur \(h.currentReplicas) des \(h.desiredReplicas) (\(h.minReplicas)..\(h.maxReplicas))"
+        ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(des)  max \(h.maxReplicas)"
+        : "cur \(h.currentReplicas) des \(des) (\(h.minReplicas)..\(h.maxReplicas))"
       x += buf.write(
         x, y, counts,
         t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
@@ -298,6 +299,15 @@ public enum HPAPane {
         maxWidth: inner.maxX - inner.x - lw - gw)
       y += 1
       guard y < inner.maxY else { break }
+      // Why it does not scale, from the controller itself (ScalingActive=False: FailedGetResourceMetric...).
+      if let c = h.stuck {
+        let text = "\(c.type)=\(c.status) \(c.reason)" + (c.message.isEmpty ? "" : ": " + c.message)
+        buf.write(
+          inner.x + lw, y, text, c.type == "ScalingLimited" ? t.style(.muted) : t.style(.error, [.bold]),
+          maxWidth: inner.width - lw)
+        y += 1
+        guard y < inner.maxY else { break }
+      }
       let last = h.lastScaleTime.map { "scaled \(Fmt.age(state.now - $0)) ago" } ?? "not scaled yet"
       let used = buf.write(inner.x, y, Fmt.fit("", lw) + last, t.style(.muted), maxWidth: inner.width)
       // Replica history, scaled to the autoscaler's maximum, where there is room.

@@ -5,7 +5,7 @@ import XCTest
 final class ReducerTests: XCTestCase {
   func pod(_ name: String, ready: Bool, at t: Seconds = 0) -> Pod {
     Pod(
-      namespace: "shop", name: name, phase: .running, status: ready ? "Running" : "Running",
+      namespace: "shop", name: name, phase: .running, status: "Running",
       readyContainers: ready ? 1 : 0,
       totalContainers: 1, created: t, workload: "web")
   }

@@ -91,4 +91,23 @@ final class FailingClusterTests: XCTestCase {
       XCTAssertFalse(buf.text.contains("within the steady state"), buf.text)
     }
   }
+
+  func testAStuckAutoscalerSaysWhyAndAnUnknownCountIsADash() {
+    var h = HPA(
+      namespace: "pipeline", name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
+      currentReplicas: 3, desiredReplicas: 0, targetUtilization: 50)
+    h.desiredKnown = false
+    h.conditions = [
+      HPA.Condition(type: "AbleToScale", status: "True", reason: "SucceededGetScale"),
+      HPA.Condition(
+        type: "ScalingActive", status: "False", reason: "FailedGetResourceMetric",
+        message: "missing request for cpu"),
+    ]
+    let s = apply(cluster(.connected), .hpaUpserted(h))
+    var buf = CellBuffer(width: 100, height: 8)
+    HPAPane.render(&buf, buf.bounds, state: s, focused: false, ctx: ctx)
+    XCTAssertTrue(buf.text.contains("des -"), buf.text)
+    XCTAssertFalse(buf.text.contains("des 0"), buf.text)
+    XCTAssertTrue(buf.text.contains("ScalingActive=False FailedGetResourceMetric: missing request for cpu"), buf.text)
+  }
 }

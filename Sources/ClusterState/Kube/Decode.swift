@@ -134,11 +134,18 @@ public enum KubeDecode {
       var metrics: [Metric]?
       var behavior: Behavior?
     }
+    struct Condition: Decodable {
+      var type: String
+      var status: String
+      var reason: String?
+      var message: String?
+    }
     struct Status: Decodable {
       var currentReplicas: Int?
       var desiredReplicas: Int?
       var lastScaleTime: String?
       var currentMetrics: [Metric]?
+      var conditions: [Condition]?
     }
     var metadata: Meta
     var spec: Spec
@@ -148,7 +155,7 @@ public enum KubeDecode {
   static func hpa(_ k: KHPA) -> HPA {
     let cpu = k.spec.metrics?.first { $0.type == "Resource" && $0.resource?.name == "cpu" }
     let current = k.status?.currentMetrics?.first { $0.type == "Resource" && $0.resource?.name == "cpu" }
-    return HPA(
+    var h = HPA(
       namespace: k.metadata.namespace ?? "default", name: k.metadata.name,
       target: k.spec.scaleTargetRef.kind + "/" + k.spec.scaleTargetRef.name, minReplicas: k.spec.minReplicas ?? 1,
       maxReplicas: k.spec.maxReplicas, currentReplicas: k.status?.currentReplicas ?? 0,
@@ -157,6 +164,13 @@ public enum KubeDecode {
       currentUtilization: current?.resource?.current?.averageUtilization.map(Double.init),
       lastScaleTime: k.status?.lastScaleTime.flatMap(KubeTime.parse),
       scaleDownWindow: Double(k.spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300))
+    h.conditions = (k.status?.conditions ?? []).map {
+      HPA.Condition(type: $0.type, status: $0.status, reason: $0.reason ?? "", message: $0.message ?? "")
+    }
+    // The controller never scales below minReplicas (at least 1): a desired count of 0 is one it has
+    // not computed yet.
+    h.desiredKnown = (k.status?.desiredReplicas ?? 0) > 0 || (k.spec.minReplicas ?? 1) == 0
+    return h
   }
 
   struct KEvent: Decodable {
