@@ -72,7 +72,8 @@ public struct KeyBinding: Sendable {
 public enum KeyTable {
   public static let bindings: [KeyBinding] = [
     KeyBinding(
-      [.char("q"), .ctrl("c")], .quit, hint: "quit", "Quit (ends the demo's faults; restores the terminal)",
+      [.char("q"), .ctrl("c")], .quit, hint: "quit",
+      "Quit (ends every fault this session started; restores the terminal)",
       footer: true),
     KeyBinding([.char("?"), .function(1)], .help, hint: "help", "Show this help", footer: true),
     KeyBinding([.tab], .focusNext, hint: "focus", "Focus the next pane", footer: true),

@@ -131,12 +131,28 @@ extension Console {
           "", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).",
           false
         ))
+      // Descriptions wrap at a word (the key on the first row); what does not fit scrolls, and says so.
+      let boxWidth = min(96, buf.width - 2)
+      let textWidth = max(10, boxWidth - 2 - 17)
+      var rows: [(String, String, Bool)] = []
+      for l in lines {
+        for (i, part) in Fmt.wrap(l.1, width: textWidth).enumerated() { rows.append((i == 0 ? l.0 : "", part, l.2)) }
+      }
+      let height = min(buf.height - 2, rows.count + 3)
+      let scrolls = rows.count > height - 2
       let inner = dialogBox(
-        &buf, width: 96, height: min(buf.height - 2, lines.count + 3), title: "Help (Esc closes)", ctx: ctx)
-      let visible = lines.dropFirst(min(scroll, max(0, lines.count - inner.height)))
-      for (i, l) in visible.prefix(inner.height).enumerated() {
+        &buf, width: boxWidth, height: height, title: scrolls ? "Help (j/k scroll, Esc closes)" : "Help (Esc closes)",
+        ctx: ctx)
+      let first = min(scroll, max(0, rows.count - inner.height))
+      let visible = Array(rows.dropFirst(first).prefix(inner.height))
+      for (i, l) in visible.enumerated() {
         buf.write(inner.x + 1, inner.y + i, Fmt.fit(l.0, 14), l.2 ? st(.inactive) : st(.key, [.bold]))
         buf.write(inner.x + 16, inner.y + i, l.1, l.2 ? st(.inactive) : st(.main_fg), maxWidth: inner.width - 17)
+      }
+      let below = rows.count - first - visible.count
+      if below > 0 {
+        let hint = " \(below) more below: j/k, PgDn "
+        buf.write(inner.maxX - hint.count, inner.maxY, hint, st(.title, [.bold]))
       }
     case .summary:
       let sum = state.summary

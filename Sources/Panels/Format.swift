@@ -2,6 +2,32 @@ import ClusterState
 
 /// Number and time formats the panes share, in kubectl's and k9s's style.
 public enum Fmt {
+  /// Splits `text` into lines of at most `width` characters at spaces (a word longer than the
+  /// width is cut). An empty text is one empty line.
+  public static func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0, text.count > width else { return [text] }
+    var lines: [String] = []
+    var line = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+      var w = String(word)
+      if line.isEmpty {
+        line = w
+      } else if line.count + 1 + w.count <= width {
+        line += " " + w
+      } else {
+        lines.append(line)
+        line = w
+      }
+      while line.count > width {
+        lines.append(String(line.prefix(width)))
+        w = String(line.dropFirst(width))
+        line = w
+      }
+    }
+    if !line.isEmpty || lines.isEmpty { lines.append(line) }
+    return lines
+  }
+
   /// kubectl's age: 45s, 5m12s, 25m, 3h10m, 20h, 3d4h, 40d.
   public static func age(_ d: Seconds) -> String {
     let s = max(0, safeInt(d))

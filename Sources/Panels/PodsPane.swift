@@ -37,7 +37,8 @@ public final class PodList {
   public private(set) var namespaceCount = 0
   /// The namespaces of the pods (for permission checks).
   public private(set) var namespaces = Set<String>()
-  /// Pods (not terminating) on each node, for the nodes section of the resources pane.
+  /// Pods on each node as kubectl counts them (every pod not Succeeded or Failed: a terminating pod
+  /// still holds its place), for the nodes section of the resources pane.
   public private(set) var podsPerNode: [String: Int] = [:]
 
   public init() {}
@@ -97,7 +98,7 @@ public final class PodList {
     for p in state.pods.values {
       if p.isReady { ready += 1 }
       namespaces.insert(p.namespace)
-      if let n = p.node, !p.isTerminating { perNode[n, default: 0] += 1 }
+      if let n = p.node, p.phase != .succeeded, p.phase != .failed { perNode[n, default: 0] += 1 }
     }
     podsPerNode = perNode
     readyCount = ready

@@ -105,6 +105,20 @@ final class ConsoleTests: XCTestCase {
     XCTAssertEqual(c.state.hpas["pipeline/flask"]!.desiredReplicas, 3)
   }
 
+  func testHelpAt80x24WrapsAtWordsAndSaysItScrolls() {
+    let c = makeConsole()
+    press(c, .char("?"))
+    let text = c.render(width: 80, height: 24).text
+    XCTAssertTrue(text.contains("Help (j/k scroll, Esc closes)"), text)
+    XCTAssertTrue(text.contains("more below: j/k, PgDn"), text)
+    // "Zoom the focused pane to full screen (again to restore)" is longer than the 61 columns left.
+    XCTAssertTrue(text.contains("Zoom the focused pane to full screen (again to"), text)
+    XCTAssertTrue(text.contains("restore)"), text)
+    for line in text.split(separator: "\n") {
+      XCTAssertFalse(line.contains("(again to r│") || line.contains("(agai│"), "cut mid-word: \(line)")
+    }
+  }
+
   func testReadOnlyGreysFaultKeysWithTheReason() {
     let c = makeConsole(readOnly: true)
     press(c, .char("f"))
