@@ -206,6 +206,19 @@ struct ChaosTUI: ParsableCommand {
       demo: demoCluster, cluster: kube, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet,
       themeSearchPaths: searchPaths)
     console.log = logger.map { l in { l.write($0) } }
+    if kube == nil {
+      // Sources the user named that the demo does not read stay visible, with the reason.
+      let named =
+        (prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+        + scrape.map { "scrape " + PromSource.redacted($0) }
+      console.store.dispatch(
+        named.map {
+          .source(
+            SourceStatus(
+              name: $0, health: .ignored,
+              detail: "not read: the demo makes its own numbers (this is for a real cluster)"))
+        })
+    }
     logger?.write(
       "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(seed) speed \(speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
     )
@@ -256,7 +269,9 @@ struct ChaosTUI: ParsableCommand {
       for url in scrape {
         let source = ScrapeSource(url: url, inbox: kube.inbox)
         source.log = kube.log
-        kube.metricsFromPrometheus = true
+        kube.metricsFromScrape = true
+        // Pod figures from the scrape only where metrics.k8s.io does not serve them.
+        source.podsWanted = { [kube] in kube.servesPodMetrics != true }
         scrapeSources.append(source)
         logger?.write("scraping \(PromSource.redacted(url))")
       }

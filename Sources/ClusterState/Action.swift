@@ -47,6 +47,8 @@ public enum Action: Sendable {
   case metricsNote(String?)
   /// Why the network pane's figures are missing (a failed query); nil once they come.
   case networkNote(String?)
+  /// How a source the user named (a metrics API, Prometheus, a scrape) is doing.
+  case source(SourceStatus)
 
   /// The user asked for a fault.
   case requestFault(FaultRequest)

@@ -41,6 +41,8 @@ public struct ClusterState: Sendable {
   public var primaries: [String: String] = [:]
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
+  /// Every source of figures and how it is doing, in the order they first reported.
+  public var sources: [SourceStatus] = []
   /// Why the network pane's figures are missing or old (a failed service query), nil when fine.
   public var networkNote: String? = nil
   /// When the last network figures came from a monitoring source (nil: never; the demo draws its own).

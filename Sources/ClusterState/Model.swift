@@ -309,6 +309,30 @@ public struct ClusterEvent: Sendable, Equatable {
   }
 }
 
+/// The state of one source of figures the user named or the cluster offers: what it feeds when it
+/// works, why it gives nothing, or its error. Every such source has one, shown in the checks pane.
+public struct SourceStatus: Sendable, Equatable {
+  public enum Health: String, Sendable, Equatable {
+    /// Answers and feeds figures (`detail` says which).
+    case working
+    /// Answers, but gives nothing chaostui uses (`detail` says why).
+    case empty
+    /// Does not answer or answers an error (`detail` is the error).
+    case failing
+    /// Not read (`detail` says why: the demo makes its own numbers).
+    case ignored
+  }
+  /// What the source is, as the user named it: `scrape http://host:9100/metrics`.
+  public var name: String
+  public var health: Health
+  public var detail: String
+  public init(name: String, health: Health, detail: String) {
+    self.name = name
+    self.health = health
+    self.detail = detail
+  }
+}
+
 public enum ConnectionState: Sendable, Equatable {
   case simulated
   case connecting

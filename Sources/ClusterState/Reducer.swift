@@ -228,6 +228,16 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .metricsNote(let note):
     s.metricsNote = note
     s.revision &+= 1
+  case .source(let status):
+    if let i = s.sources.firstIndex(where: { $0.name == status.name }) {
+      if s.sources[i] != status {
+        s.sources[i] = status
+        s.revision &+= 1
+      }
+    } else {
+      s.sources.append(status)
+      s.revision &+= 1
+    }
   case .networkNote(let note):
     s.networkNote = note
     s.revision &+= 1

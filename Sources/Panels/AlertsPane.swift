@@ -60,6 +60,17 @@ public enum AlertsPane {
       for v in now { lines.append(("now: " + v, t.style(.error, [.bold]))) }
     }
     lines.append((builtIn, t.style(.muted)))
+    // Every source of figures: what it feeds, why it gives nothing, or its error.
+    for src in state.sources {
+      let (mark, role): (String, Theme.Role) =
+        switch src.health {
+        case .working: ("ok   ", .ok)
+        case .empty: ("EMPTY", .warn)
+        case .failing: ("FAIL ", .error)
+        case .ignored: ("OFF  ", .muted)
+        }
+      lines.append(("\(mark) \(src.name): \(src.detail)", t.style(role, src.health == .failing ? [.bold] : [])))
+    }
     // Alerts, firing before pending, oldest first.
     if let targets = state.targets {
       let sorted = state.alerts.sorted {

@@ -69,5 +69,58 @@ final class ScrapeTests: XCTestCase {
     XCTAssertEqual(web.p50, 62.5, accuracy: 1e-9, "50th of 100: in the 0.05-0.1 bucket, 10 of 40 into it")
     XCTAssertEqual(web.p99, 100 + 400 * (19.0 / 20), accuracy: 1e-9)
     XCTAssertEqual(web.rps, 10)
+    // What the source says it feeds.
+    let source = ScrapeSource(url: "http://u:secret@node:9100/metrics", inbox: Inbox())
+    let status = source.status(second, series: 7, podsWanted: true)
+    XCTAssertEqual(status.health, .working)
+    XCTAssertEqual(status.detail, "feeds CPU/memory of 1 pods, latency of 1 services")
+    XCTAssertEqual(status.name, "scrape http://u:***@node:9100/metrics", "no password in a name")
+    XCTAssertEqual(
+      source.status(second, series: 7, podsWanted: false).detail,
+      "feeds no pod figures (metrics.k8s.io serves them), latency of 1 services")
+    XCTAssertEqual(source.status(first, series: 7, podsWanted: true).detail, "read; figures from the next scrape")
+  }
+
+  /// A real node exporter's page: thousands of series, none that chaostui can use. Said, not silent.
+  func testAnEndpointWithoutUsableSeriesIsEmptyWithTheReason() throws {
+    let data = try Data(contentsOf: Bundle.module.url(forResource: "Fixtures/node-exporter.txt", withExtension: nil)!)
+    let parsed = ExpositionParser().parse(data)
+    var i = ScrapeInterpreter()
+    _ = i.interpret(parsed.samples, time: 0)
+    let out = i.interpret(parsed.samples, time: 5)
+    XCTAssertEqual(out.usedSeries, 0)
+    let status = ScrapeSource(url: "http://127.0.0.1:9100/metrics", inbox: Inbox()).status(
+      out, series: parsed.samples.count, podsWanted: true)
+    XCTAssertEqual(status.health, .empty)
+    XCTAssertTrue(status.detail.hasPrefix("\(parsed.samples.count) series, none that chaostui uses"), status.detail)
+  }
+
+  /// A scrape answered 404, or with an HTML page: the round fails with words a user can act on.
+  func testA404AndAnHTMLPageFailTheRoundInWords() throws {
+    let server = try PythonServer(
+      """
+      import http.server
+      class H(http.server.BaseHTTPRequestHandler):
+          def log_message(self, *a): pass
+          def do_GET(self):
+              html = self.path == "/page"
+              body = b"<html><head><title>Welcome to nginx!</title></head></html>" if html else b"404 page not found\\n"
+              self.send_response(200 if html else 404)
+              self.send_header("Content-Type", "text/html" if html else "text/plain")
+              self.send_header("Content-Length", str(len(body)))
+              self.end_headers()
+              self.wfile.write(body)
+      s = http.server.HTTPServer(("127.0.0.1", 0), H)
+      print(s.server_address[1], flush=True)
+      s.serve_forever()
+      """)
+    for (path, want) in [
+      ("/metricz", "HTTP 404 (not found: is the path right?): 404 page not found"),
+      ("/page", "not a metrics exposition (Content-Type text/html)"),
+    ] {
+      let source = ScrapeSource(url: server.url + path, inbox: Inbox())
+      let http = try HTTPTransport(connection: source.connection, tokens: source.tokens)
+      XCTAssertThrowsError(try source.poll(http)) { XCTAssertEqual("\($0)", want) }
+    }
   }
 }

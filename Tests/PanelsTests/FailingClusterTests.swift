@@ -110,4 +110,30 @@ final class FailingClusterTests: XCTestCase {
     XCTAssertFalse(buf.text.contains("des 0"), buf.text)
     XCTAssertTrue(buf.text.contains("ScalingActive=False FailedGetResourceMetric: missing request for cpu"), buf.text)
   }
+
+  func testEverySourceShowsWhatItFeedsWhyItIsEmptyOrItsError() {
+    var s = cluster(.connected)
+    for st in [
+      SourceStatus(
+        name: "metrics.k8s.io", health: .empty, detail: "not served by this cluster (metrics-server provides it)"),
+      SourceStatus(
+        name: "scrape http://127.0.0.1:9100/metrics", health: .empty, detail: "1000 series, none that chaostui uses"),
+      SourceStatus(
+        name: "scrape http://127.0.0.1:1/metrics", health: .failing,
+        detail: "cannot connect to http://127.0.0.1:1/metrics (connection refused)"),
+      SourceStatus(name: "prometheus http://p:9090", health: .working, detail: "feeds pod CPU/memory/IO"),
+    ] {
+      s = apply(s, .source(st))
+    }
+    var buf = CellBuffer(width: 140, height: 14)
+    AlertsPane.render(&buf, buf.bounds, state: s, focused: false, ctx: ctx)
+    XCTAssertTrue(buf.text.contains("EMPTY metrics.k8s.io: not served by this cluster"), buf.text)
+    XCTAssertTrue(buf.text.contains("EMPTY scrape http://127.0.0.1:9100/metrics: 1000 series, none"), buf.text)
+    XCTAssertTrue(buf.text.contains("FAIL  scrape http://127.0.0.1:1/metrics: cannot connect"), buf.text)
+    XCTAssertTrue(buf.text.contains("ok    prometheus http://p:9090: feeds"), buf.text)
+    // A failing source is in the error colour, bold.
+    let row = (0..<buf.height).first { y in buf.text.split(separator: "\n")[y].contains("FAIL  scrape") }!
+    XCTAssertEqual(buf[1, row].style.fg, ctx.theme[.error])
+    XCTAssertTrue(buf[1, row].style.attrs.contains(.bold))
+  }
 }

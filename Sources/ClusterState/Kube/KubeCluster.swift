@@ -106,6 +106,12 @@ public final class KubeCluster: @unchecked Sendable {
 
   /// Metrics come from Prometheus: the metrics.k8s.io poller stays off.
   public var metricsFromPrometheus = false
+  /// A --scrape was given: its cAdvisor series feed the pods where metrics.k8s.io is not served.
+  public var metricsFromScrape = false
+  private let metricsLock = NSLock()
+  private var metricsAPIServed: Bool?
+  /// Whether metrics.k8s.io serves pod figures (nil: not known yet).
+  public var servesPodMetrics: Bool? { metricsLock.withLock { metricsAPIServed } }
   public func stop() { stopLock.withLock { stopped = true } }
 
   /// Starts the informers, each on its own thread with its own connection.
@@ -183,13 +189,21 @@ public final class KubeCluster: @unchecked Sendable {
       waitForFirstView()
       if metricsFromPrometheus { return }
       guard discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) != nil else {
+        metricsLock.withLock { metricsAPIServed = false }
+        let absent = "metrics.k8s.io is not served by this cluster (metrics-server provides it)"
         inbox.post([
+          .source(
+            SourceStatus(
+              name: "metrics.k8s.io", health: .empty, detail: "not served by this cluster (metrics-server provides it)")
+          ),
           .metricsNote(
-            "no metrics: metrics.k8s.io is not served by this cluster (metrics-server provides it), and no --prometheus was given"
-          )
+            metricsFromScrape
+              ? "no pod metrics: \(absent); --scrape has given no cAdvisor pod series yet"
+              : "no metrics: \(absent), and no --prometheus was given"),
         ])
         return
       }
+      metricsLock.withLock { metricsAPIServed = true }
       pollMetrics(path: metricsPath)
     }
     // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.
@@ -302,6 +316,10 @@ public final class KubeCluster: @unchecked Sendable {
               actions.append(.nodeUsage(nodes))
             }
           }
+          actions.append(
+            .source(
+              SourceStatus(
+                name: "metrics.k8s.io", health: .working, detail: "feeds CPU/memory of \(samples.count) pods")))
           inbox.post(actions)
         }
         if backoff.current != backoff.initial { inbox.post([.metricsNote(nil)]) }
@@ -311,7 +329,10 @@ public final class KubeCluster: @unchecked Sendable {
         if error is HTTPTransport.TransportError { http = nil }
         let wait = backoff.next()
         log?("metrics: \(error); retrying in \(String(format: "%.1f", wait)) s")
-        inbox.post([.metricsNote("metrics.k8s.io: \(error)")])
+        inbox.post([
+          .metricsNote("metrics.k8s.io: \(error)"),
+          .source(SourceStatus(name: "metrics.k8s.io", health: .failing, detail: "\(error)")),
+        ])
         Thread.sleep(forTimeInterval: max(wait, 2))
       }
     }

@@ -32,6 +32,16 @@ public class MetricsPoller: @unchecked Sendable {
   /// The resources pane's note for a failure.
   func failureNote(_ error: Error) -> String { "STALE: \(error)" }
 
+  /// The source as the checks pane names it (`prometheus http://...`), without a password.
+  var sourceName: String { connection.contextName + " " + PromSource.redacted(connection.server) }
+
+  /// What a round that worked feeds, unless `poll` reported its own source status.
+  var workingDetail: String { "answering" }
+
+  /// Whether a round's success clears the resources pane's note (a source that feeds no pod
+  /// figures leaves another source's explanation standing).
+  func clearsNote(_ actions: [Action]) -> Bool { true }
+
   /// Starts the rounds; `ready` is waited on first (the pods must be known for their samples to count).
   public func start(ready: @escaping @Sendable () -> Void = {}) {
     Thread.detachNewThread { [self] in
@@ -48,14 +58,22 @@ public class MetricsPoller: @unchecked Sendable {
           }
           guard let http else { break }
           var actions = try poll(http)
-          if failing { actions.append(.metricsNote(nil)) }
-          failing = false
+          if failing && clearsNote(actions) {
+            actions.append(.metricsNote(nil))
+            failing = false
+          }
+          if !actions.contains(where: { if case .source = $0 { return true } else { return false } }) {
+            actions.append(.source(SourceStatus(name: sourceName, health: .working, detail: workingDetail)))
+          }
           inbox.post(actions)
         } catch {
           failing = true
           if error is HTTPTransport.TransportError { http = nil }
           log?("\(connection.contextName) \(PromSource.redacted(connection.server)): \(error)")
-          inbox.post([.metricsNote(failureNote(error))])
+          inbox.post([
+            .metricsNote(failureNote(error)),
+            .source(SourceStatus(name: sourceName, health: .failing, detail: "\(error)")),
+          ])
         }
         let wait = refresh - (Date().timeIntervalSince1970 - started)
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }

@@ -103,6 +103,8 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     ].filter { !$0.1.isEmpty }
   }
 
+  override var workingDetail: String { "feeds pod CPU/memory/IO, service latency and loss, alerts, checks" }
+
   override func failureNote(_ error: Error) -> String {
     let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
     return "STALE: \(age)prometheus: \(error)"

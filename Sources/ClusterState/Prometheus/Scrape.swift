@@ -56,6 +56,9 @@ public struct ScrapeInterpreter: Sendable {
     public var pods: [PodSample] = []
     /// Per service (the `service` label, else `job`): p50 and p99 in ms over the interval, and requests/s.
     public var latency: [String: (p50: Double, p99: Double, rps: Double)] = [:]
+    /// Series read that chaostui uses (cAdvisor's, request-duration histograms): 0 says the endpoint
+    /// is not one chaostui can read figures from.
+    public var usedSeries = 0
 
     public static func == (a: Output, b: Output) -> Bool {
       a.pods == b.pods && a.latency.keys == b.latency.keys
@@ -101,6 +104,7 @@ public struct ScrapeInterpreter: Sendable {
       }
     }
     rates.keepOnly(seen)
+    out.usedSeries = seen.count + mem.count
     out.pods = cpu.keys.sorted().map { PodSample(podID: $0, cpuMilli: cpu[$0]! * 1000, memoryBytes: mem[$0] ?? .nan) }
     for (service, b) in buckets {
       let list = b.map { (le: $0.key, count: $0.value) }

@@ -10,6 +10,9 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
   private let parser = ExpositionParser()
   private var interpreter = ScrapeInterpreter()
 
+  /// Whether its pod figures are wanted: not where metrics.k8s.io serves them (asked each round).
+  public var podsWanted: @Sendable () -> Bool = { true }
+
   public init(url: String, inbox: Inbox) {
     self.url = PromSource.redacted(url)
     // The whole URL is the "server"; requests ask for "" (the path is in it).
@@ -24,7 +27,11 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     let r = try http.request(
       "GET", "", accept: "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
       timeout: requestTimeout)
-    guard r.status == 200 else { throw PromAPI.Failure("HTTP \(r.status)") }
+    guard r.status == 200 else {
+      throw PromAPI.Failure(
+        "HTTP \(r.status)" + (r.status == 404 ? " (not found: is the path right?)" : "")
+          + (APIError.firstLine(r.body).isEmpty ? "" : ": " + APIError.firstLine(r.body)))
+    }
     let ct = (r.contentType ?? "").lowercased()
     guard ct.isEmpty || ct.hasPrefix("text/plain") || ct.hasPrefix("application/openmetrics-text") else {
       throw PromAPI.Failure("not a metrics exposition (Content-Type \(ct))")
@@ -39,12 +46,37 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     let now = Date().timeIntervalSince1970
     let out = interpreter.interpret(result.samples, time: now)
     var actions: [Action] = []
-    if !out.pods.isEmpty { actions.append(.podUsage(time: now, out.pods)) }
+    let podsWanted = podsWanted()
+    if !out.pods.isEmpty && podsWanted { actions.append(.podUsage(time: now, out.pods)) }
     let services = out.latency.sorted(by: { $0.key < $1.key }).map { service, l in
       ServiceSample(service: service, p50Ms: l.p50, p99Ms: l.p99, requestsPerSec: l.rps)
     }
     if !services.isEmpty { actions.append(.serviceMetrics(time: now, services)) }
+    actions.append(.source(status(out, series: result.samples.count, podsWanted: podsWanted)))
     return actions
+  }
+
+  /// What this scrape feeds, or why it feeds nothing.
+  func status(_ out: ScrapeInterpreter.Output, series: Int, podsWanted: Bool) -> SourceStatus {
+    let name = "scrape " + url
+    if out.usedSeries == 0 {
+      return SourceStatus(
+        name: name, health: .empty,
+        detail: "\(series) series, none that chaostui uses (cAdvisor container_cpu_usage_seconds_total and "
+          + "container_memory_working_set_bytes; *_request_duration_seconds histograms)")
+    }
+    var feeds: [String] = []
+    if !out.pods.isEmpty {
+      feeds.append(
+        podsWanted ? "CPU/memory of \(out.pods.count) pods" : "no pod figures (metrics.k8s.io serves them)")
+    }
+    if !out.latency.isEmpty { feeds.append("latency of \(out.latency.count) services") }
+    if feeds.isEmpty { return SourceStatus(name: name, health: .working, detail: "read; figures from the next scrape") }
+    return SourceStatus(name: name, health: .working, detail: "feeds " + feeds.joined(separator: ", "))
+  }
+
+  override func clearsNote(_ actions: [Action]) -> Bool {
+    actions.contains { if case .podUsage = $0 { return true } else { return false } }
   }
 
   override func failureNote(_ error: Error) -> String { "STALE: scrape \(url): \(error)" }
