@@ -214,7 +214,11 @@ class Lab:
         }}
 
     def heartbeat(self):
+        """As a 1.20 kubelet with node leases: the lease is renewed every heartbeat; the node's status
+        is written when it changes and otherwise every --node-status-report seconds (the kubelet's
+        nodeStatusReportFrequency, 5 minutes). So a watch of nodes is quiet, as on a real cluster."""
         last_ready = {}
+        last_report = {}
         while not STOP.is_set():
             for name, zone in self.nodes.items():
                 try:
@@ -226,8 +230,11 @@ class Lab:
                         self.core.create_node(self.node_body(name, zone))
                         log.info("registered node %s in %s", name, zone)
                     ready = not self.stopped(name)
-                    if ready or last_ready.get(name, True):
+                    changed = last_ready.get(name) != ready
+                    due = time.monotonic() - last_report.get(name, -1e9) >= self.args.node_status_report
+                    if changed or (ready and due):
                         self.core.patch_node_status(name, self.node_status(name, ready))
+                        last_report[name] = time.monotonic()
                     if ready:
                         self.renew_lease(name)
                     if last_ready.get(name) is not None and last_ready[name] != ready:
@@ -934,7 +941,9 @@ def main():
     ap.add_argument("--max-pods", type=int, default=5000)
     ap.add_argument("--cpu", type=int, default=64, help="cores a node reports")
     ap.add_argument("--memory", default="256Gi", help="memory a node reports")
-    ap.add_argument("--heartbeat", type=float, default=10.0)
+    ap.add_argument("--heartbeat", type=float, default=10.0, help="seconds between lease renewals")
+    ap.add_argument("--node-status-report", type=float, default=300.0,
+                    help="seconds between node status writes when nothing changed (the kubelet's 5 minutes)")
     ap.add_argument("--max-grace", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
