@@ -26,6 +26,17 @@ pods_view() { ct_screen | awk -F'│' '/│[a-z0-9-]+ +[0-9]+\/[0-9]+ /{print $2
 pods_kubectl() { kc get pods -A --no-headers | awk '{print $2, $3, $4}' | sort; }
 pods_match() { [ "$(pods_view)" = "$(pods_kubectl)" ]; }
 
+# A quiet namespace watched for at least 3 minutes while the other tests run (checked before the API
+# server restart below): no "disconnected", one list per kind, no relist, no failed request.
+$CT new-session -d -s quiet -x 120 -y 30 "env LANG=C.UTF-8 TERM=tmux-256color $CT_BIN --kubeconfig $KUBECONFIG_FILE -n quiet --log $STATE/quiet.log"
+QUIET_START=$SECONDS
+rm -f "$STATE/quiet-flashes"
+( while $CT has-session -t quiet 2>/dev/null; do
+    $CT capture-pane -p -t quiet 2>/dev/null | head -1 | grep -q disconnected && echo flash >> "$STATE/quiet-flashes"
+    sleep 1
+  done ) &
+QUIET_SAMPLER=$!
+
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects to the lab" 'ctx admin ns all .* connected' 10
 if within 10 pods_match; then ok "the pods pane shows exactly what kubectl get pods -A shows"; else bad "pods pane = kubectl get pods -A" "$(diff <(pods_view) <(pods_kubectl))"; fi
@@ -236,11 +247,26 @@ ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --scrape "http://
 ct_check "--scrape of a cAdvisor endpoint gives the pods' CPU (rates between scrapes)" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running .* [0-9.]+m +[0-9.]+[MG]i ' 30
 ct_check "a scraped URL that answers JSON is named in the pane" 'STALE: scrape .*buildinfo: not a metrics' 15
 ct_check "... with the reason on the note's second line" 'Content-Type application/json' 10
+ct_check "each scrape's state in the checks pane: what it feeds" "ok +scrape http://127.0.0.1:$CADVISOR_PORT/metrics: feeds" 10
+ct_check "... and the error of the one that fails" 'FAIL +scrape .*buildinfo: not a metrics exposition' 5
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
+
+# The quiet namespace, watched since the start: at least 3 minutes without an event.
+left=$((180 - (SECONDS - QUIET_START)))
+[ $left -gt 0 ] && sleep $left
+quiet_for=$((SECONDS - QUIET_START))
+$CT kill-session -t quiet 2>/dev/null
+wait "$QUIET_SAMPLER" 2>/dev/null
+flashes=$(cat "$STATE/quiet-flashes" 2>/dev/null | wc -l)
+pods_lists=$(grep -c 'pods: listed' "$STATE/quiet.log")
+if [ "$flashes" -eq 0 ]; then ok "a quiet namespace for $quiet_for s: never 'disconnected'"; else bad "quiet namespace never disconnected" "$flashes one-second samples showed it"; fi
+if [ "$pods_lists" -eq 1 ] && ! grep -qE '410 Gone|retrying in|watch lost' "$STATE/quiet.log"; then
+  ok "... one list of the pods, no relist, no failed request, no watch lost"
+else bad "one list, no relist on a quiet namespace" "$(grep -E 'listed|410|retrying|watch lost' "$STATE/quiet.log")"; fi
 
 # The API server restarts under the watch: within 5 s of its return the view matches kubectl.
 kill -9 "$(cat "$PIDS/apiserver.pid")"
@@ -326,7 +352,7 @@ $CT send-keys -t ct q
 kubectl --kubeconfig "$KUBECONFIG_FILE" config view --raw --minify --context developer > "$STATE/badtoken.kubeconfig"
 kubectl --kubeconfig "$STATE/badtoken.kubeconfig" config set-credentials developer --token=expired-or-revoked >/dev/null
 ct_start "$CT_BIN" --kubeconfig "$STATE/badtoken.kubeconfig"
-ct_check "a refused token shows 401 Unauthorized" '401 Unauthorized' 10
+ct_check "a refused token says the server refused the credentials" 'unauthorized: the server refused the credentials of developer' 10
 $CT send-keys -t ct q
 if ! grep -q "expired-or-revoked" "$STATE/chaostui.log" 2>/dev/null; then ok "no token is written to the log"; else bad "no token in the log"; fi
 $CT kill-server 2>/dev/null

@@ -152,6 +152,10 @@ check "read-only shows in the header" 'READ-ONLY' 10
 keys f
 check "fault keys are refused with the reason in read-only mode" 'disabled: read-only mode' 3
 keys q
+# A source named with --demo is not read, and says so where it stays visible (the checks pane).
+start 200 60 "$BIN" --demo --scrape http://127.0.0.1:9/metrics
+check "--demo --scrape says the scrape is not read, and why" 'OFF +scrape http://127.0.0.1:9/metrics: not read: the demo makes its own numbers' 10
+keys q
 start 100 30 "$BIN" --speed 0
 check "a bad flag gets a clear message" 'speed must be between' 5
 printf 'prometheus:\n  uri: http://prometheus:9090\n' > "$WORK/config.yaml"
