@@ -224,11 +224,12 @@ public struct HPA: Sendable, Equatable {
       self.message = message
     }
     /// True when this condition keeps the autoscaler from scaling as asked: AbleToScale or
-    /// ScalingActive not True, or ScalingLimited True (the count was held at min or max).
+    /// ScalingActive not True, or ScalingLimited True at the maximum (TooManyReplicas: it wants more
+    /// than it may have). Held at the minimum (TooFewReplicas) is an autoscaler at rest.
     public var isProblem: Bool {
       switch type {
       case "AbleToScale", "ScalingActive": return status != "True"
-      case "ScalingLimited": return status == "True"
+      case "ScalingLimited": return status == "True" && reason != "TooFewReplicas"
       default: return false
       }
     }

@@ -27,6 +27,9 @@ final class HonestStateTests: XCTestCase {
     XCTAssertEqual(h.stuck?.type, "ScalingActive")
     XCTAssertEqual(h.stuck?.reason, "FailedGetResourceMetric")
     XCTAssertEqual(h.conditions.count, 2)
+    // Held at its minimum is an autoscaler at rest; held at its maximum is one that cannot do more.
+    XCTAssertFalse(HPA.Condition(type: "ScalingLimited", status: "True", reason: "TooFewReplicas").isProblem)
+    XCTAssertTrue(HPA.Condition(type: "ScalingLimited", status: "True", reason: "TooManyReplicas").isProblem)
   }
 
   func testTheFirstComputedCountIsNotAScaling() throws {

@@ -302,8 +302,16 @@ public final class KubeCluster: @unchecked Sendable {
         if http == nil { http = try HTTPTransport(connection: connection, tokens: tokens) }
         guard let http else { break }
         let r = try http.request("GET", path, timeout: 10)
-        try KubeCluster.check(r, what: "pod metrics")
-        let (samples, time) = try MetricsAPI.pods(r.body)
+        guard (200..<300).contains(r.status) else {
+          throw APIError.from(
+            status: r.status, body: r.body,
+            request: APIError.Request(
+              verb: "list", resource: "pods.metrics.k8s.io", namespace: namespace, user: connection.userName))
+        }
+        let (samples, time): ([PodSample], Seconds?)
+        do { (samples, time) = try MetricsAPI.pods(r.body) } catch {
+          throw APIError.unreadable(r.body, what: "the pod metrics", error: error)
+        }
         if time == nil || time != lastSample {
           lastSample = time
           var actions: [Action] = [.podUsage(time: Date().timeIntervalSince1970, samples)]
@@ -328,7 +336,8 @@ public final class KubeCluster: @unchecked Sendable {
       } catch {
         if error is HTTPTransport.TransportError { http = nil }
         let wait = backoff.next()
-        log?("metrics: \(error); retrying in \(String(format: "%.1f", wait)) s")
+        let detail = (error as? APIError)?.detail ?? (error as? HTTPTransport.TransportError)?.detail ?? "\(error)"
+        log?("metrics: \(detail); retrying in \(String(format: "%.1f", wait)) s")
         inbox.post([
           .metricsNote("metrics.k8s.io: \(error)"),
           .source(SourceStatus(name: "metrics.k8s.io", health: .failing, detail: "\(error)")),
