@@ -4,7 +4,7 @@
 # back-fills its sparklines at start. Usage: Benchmarks/prom-backfill.sh [chaostui-bench]
 set -euo pipefail
 BENCH=${1:-.build/release/chaostui-bench}
-command -v prometheus >/dev/null && command -v promtool >/dev/null || { echo "prometheus/promtool not installed (lab/up installs them)"; exit 0; }
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then echo "prometheus/promtool not installed (lab/up installs them)"; exit 0; fi
 DIR=$(mktemp -d)
 trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$DIR"' EXIT
 python3 - "$DIR/data.om" <<'PY'

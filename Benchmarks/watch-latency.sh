@@ -15,7 +15,7 @@ pod=spark-worker-0
 total=0
 worst=0
 for n in $(seq 1 "$ROUNDS"); do
-  kc -n pipeline label pod "$pod" --overwrite role=w$n >/dev/null
+  kc -n pipeline label pod "$pod" --overwrite "role=w$n" >/dev/null
   t0=$(date +%s%N)
   until tmux -S "$SOCK" capture-pane -p -t w | grep -q " w$n "; do
     [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 5000 ] || { echo "round $n: not seen in 5 s"; exit 1; }

@@ -67,6 +67,14 @@ def quantity(q):
     return float(m.group(1)) * SUFFIX[m.group(2)]
 
 
+def pod_ready(p):
+    return any(c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
+
+
+def pod_role(p):
+    return (p.metadata.labels or {}).get("role")
+
+
 def selector_matches(selector, labels):
     """A label selector as the API takes it: a=b, a==b, a!=b, a in (x,y), a notin (x), a, !a."""
     if not selector:
@@ -190,10 +198,11 @@ class Lab:
         cap = {"cpu": str(self.args.cpu), "memory": self.args.memory, "pods": str(self.args.max_pods),
                "ephemeral-storage": "500Gi"}
         t = now_iso()
-        cond = lambda typ, status, reason, msg: {
-            "type": typ, "status": status, "reason": reason, "message": msg,
-            "lastHeartbeatTime": t, "lastTransitionTime": t,
-        }
+        def cond(typ, status, reason, msg):
+            return {
+                "type": typ, "status": status, "reason": reason, "message": msg,
+                "lastHeartbeatTime": t, "lastTransitionTime": t,
+            }
         conds = [
             cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
@@ -447,7 +456,8 @@ class Lab:
         ns, name, uid = key
         try:
             self.core.delete_namespaced_pod(
-                name, ns, body=client.V1DeleteOptions(grace_period_seconds=0, preconditions=client.V1Preconditions(uid=uid)))
+                name, ns,
+                body=client.V1DeleteOptions(grace_period_seconds=0, preconditions=client.V1Preconditions(uid=uid)))
         except ApiException as e:
             if e.status not in (404, 409):
                 raise
@@ -462,12 +472,10 @@ class Lab:
             try:
                 pods = self.core.list_namespaced_pod(ns, label_selector=sel).items
                 live = [p for p in pods if p.metadata.deletion_timestamp is None]
-                ready = lambda p: any(c.type == "Ready" and c.status == "True" for c in (p.status.conditions or []))
-                role = lambda p: (p.metadata.labels or {}).get("role")
-                primary = [p for p in live if role(p) == "primary" and ready(p)]
-                has_primary_label = any(role(p) == "primary" for p in live)
+                primary = [p for p in live if pod_role(p) == "primary" and pod_ready(p)]
+                has_primary_label = any(pod_role(p) == "primary" for p in live)
                 for p in live:
-                    if role(p) is None:
+                    if pod_role(p) is None:
                         new = "replica" if has_primary_label else "primary"
                         has_primary_label = has_primary_label or new == "primary"
                         self.core.patch_namespaced_pod(p.metadata.name, ns, {"metadata": {"labels": {"role": new}}})
@@ -478,15 +486,16 @@ class Lab:
                     self.primary_lost_at = time.monotonic()
                     log.info("operator: no ready primary")
                 elif time.monotonic() - self.primary_lost_at >= self.args.failover_delay:
-                    candidates = sorted((p for p in live if ready(p) and role(p) != "primary"),
+                    candidates = sorted((p for p in live if pod_ready(p) and pod_role(p) != "primary"),
                                         key=lambda p: p.metadata.name)
                     if candidates:
                         for p in live:
-                            if role(p) == "primary":
+                            if pod_role(p) == "primary":
                                 self.core.patch_namespaced_pod(p.metadata.name, ns,
                                                                {"metadata": {"labels": {"role": "replica"}}})
                         new = candidates[0]
-                        self.core.patch_namespaced_pod(new.metadata.name, ns, {"metadata": {"labels": {"role": "primary"}}})
+                        self.core.patch_namespaced_pod(
+                            new.metadata.name, ns, {"metadata": {"labels": {"role": "primary"}}})
                         self.event(ns, new, "Promoted", "%s promoted to primary" % new.metadata.name)
                         log.info("operator: promoted %s", new.metadata.name)
                         self.primary_lost_at = None
@@ -761,14 +770,17 @@ def metrics_handler(lab):
                 return self.send_json(200, {"status": "ok"})
             if path == "/apis/metrics.k8s.io":
                 return self.send_json(200, {"kind": "APIGroup", "apiVersion": "v1", "name": "metrics.k8s.io",
-                                            "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+                                            "versions": [{"groupVersion": "metrics.k8s.io/v1beta1",
+                                                          "version": "v1beta1"}],
                                             "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1",
                                                                  "version": "v1beta1"}})
             if path == group:
                 return self.send_json(200, {"kind": "APIResourceList", "apiVersion": "v1",
                                             "groupVersion": "metrics.k8s.io/v1beta1", "resources": [
-                    {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics", "verbs": ["get", "list"]},
-                    {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics", "verbs": ["get", "list"]}]})
+                    {"name": "nodes", "singularName": "", "namespaced": False, "kind": "NodeMetrics",
+                     "verbs": ["get", "list"]},
+                    {"name": "pods", "singularName": "", "namespaced": True, "kind": "PodMetrics",
+                     "verbs": ["get", "list"]}]})
             samples = lab.samples
             ts = lab.sampled_at
             m = re.fullmatch(group + r"(?:/namespaces/([^/]+))?/pods(?:/([^/]+))?", path)
@@ -845,7 +857,8 @@ def cadvisor_handler(lab):
             series = []
             for uid, (ns, name, node, _labels, usage) in samples.items():
                 for (c, cores, mem) in usage:
-                    lbl = 'container="%s",namespace="%s",node="%s",pod="%s"' % (esc(c), esc(ns), esc(node or ""), esc(name))
+                    lbl = 'container="%s",namespace="%s",node="%s",pod="%s"' % (
+                        esc(c), esc(ns), esc(node or ""), esc(name))
                     series.append((uid, c, lbl, mem, cores))
             for metric, i, help_ in counters:
                 lines.append("# HELP %s %s" % (metric, help_))

@@ -1,4 +1,5 @@
-# Shared settings of the lab scripts (sourced).
+# shellcheck shell=bash disable=SC2034
+# Shared settings of the lab scripts (sourced; the variables are for the scripts that source it).
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$LAB_DIR/.." && pwd)
 STATE=${CHAOSTUI_LAB_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/chaostui-lab}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # End-to-end tests of chaostui against the lab's real API server; sourced by lab/test while its lab
 # is up (it provides kc, ok, bad, within, ready_pods and the lab variables). Needs the built binary.
 CT_BIN=$(readlink -f "${CHAOSTUI_BIN:-$REPO_DIR/.build/debug/chaostui}")
@@ -113,9 +114,9 @@ sleep 0.5
 $CT send-keys -t ct g f s
 sleep 0.3
 $CT send-keys -t ct '<' '<' '<' y
-if within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]'; then ok "scale from the keys sets spark-worker to 2 replicas"; else bad "scale to 2"; fi
+if within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath="{.spec.replicas}")" = 2 ]'; then ok "scale from the keys sets spark-worker to 2 replicas"; else bad "scale to 2"; fi
 if kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}' | grep -q '"replicas":3'; then ok "... and notes on the object what to set back"; else bad "restore annotation"; fi
-if within 25 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ]'; then ok "after its 15 s it is set back to 3"; else bad "scale set back on expiry"; fi
+if within 25 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath="{.spec.replicas}")" = 3 ]'; then ok "after its 15 s it is set back to 3"; else bad "scale set back on expiry"; fi
 if [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... and the note is removed"; else bad "restore annotation removed"; fi
 node=$(kc -n pipeline get pod spark-worker-0 -o jsonpath='{.spec.nodeName}')
 $CT send-keys -t ct Escape / s p a r k - w o r k e r - 0 Enter
@@ -123,10 +124,10 @@ sleep 0.5
 $CT send-keys -t ct g f n
 sleep 0.3
 $CT send-keys -t ct y
-if within 5 eval 'kc get node "$node" -o jsonpath={.spec.unschedulable} | grep -q true'; then ok "cordon from the keys cordons the pod's node ($node)"; else bad "cordon"; fi
+if within 5 eval 'kc get node "$node" -o jsonpath="{.spec.unschedulable}" | grep -q true'; then ok "cordon from the keys cordons the pod's node ($node)"; else bad "cordon"; fi
 ct_check "the nodes table shows it cordoned" "$node +zone-[ab] +Cordoned" 5
 $CT send-keys -t ct '!'
-if within 5 eval '[ -z "$(kc get node "$node" -o jsonpath={.spec.unschedulable})" ]'; then ok "the panic key uncordons it"; else bad "panic uncordons"; fi
+if within 5 eval '[ -z "$(kc get node "$node" -o jsonpath="{.spec.unschedulable}")" ]'; then ok "the panic key uncordons it"; else bad "panic uncordons"; fi
 victim=$(kc -n pipeline get pods -l app=flask -o jsonpath='{.items[0].metadata.name}')
 $CT send-keys -t ct Escape / "$victim" Enter
 sleep 0.5
@@ -142,10 +143,10 @@ sleep 0.5
 $CT send-keys -t ct g f s
 sleep 0.3
 $CT send-keys -t ct y
-within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]'
+within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath="{.spec.replicas}")" = 2 ]'
 $CT send-keys -t ct q
 ct_check "q quits with a scale in force" 'EXIT=0' 10
-if [ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ]; then ok "... and sets the replicas back on the way out"; else bad "scale undone on q"; fi
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 3 ]; then ok "... and sets the replicas back on the way out"; else bad "scale undone on q"; fi
 # kill -9 leaves a scale behind: the next chaostui sets it back once its time is up.
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui starts again" 'ctx admin ns all .* connected' 10
@@ -154,14 +155,14 @@ sleep 0.5
 $CT send-keys -t ct g f s
 sleep 0.3
 $CT send-keys -t ct '<' '<' '<' y
-within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]'
+within 5 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath="{.spec.replicas}")" = 2 ]'
 pkill -9 -f "^$CT_BIN " 
 ct_wait 'EXIT=137' 5
 sleep 16
-if [ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 2 ]; then ok "after kill -9 the scale is still in force (nothing could undo it)"; else bad "scale left by kill -9"; fi
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 2 ]; then ok "after kill -9 the scale is still in force (nothing could undo it)"; else bad "scale left by kill -9"; fi
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "the next chaostui says it set back what was left behind" 'Set back 1 change' 10
-if [ "$(kc -n pipeline get sts spark-worker -o jsonpath={.spec.replicas})" = 3 ] && [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... spark-worker is back at 3 replicas, its note removed"; else bad "leftover restored"; fi
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 3 ] && [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... spark-worker is back at 3 replicas, its note removed"; else bad "leftover restored"; fi
 $CT send-keys -t ct Escape
 
 # Prometheus (the lab's, scraping the emulator's cAdvisor metrics): the panes' numbers, a CPU hog
@@ -190,7 +191,7 @@ $CT send-keys -t ct g f w w u
 sleep 0.3
 $CT send-keys -t ct '<' '<' y
 ct_check "a CPU hog on every Flask pod raises Flask's CPU (sum of its pods) past 500m" 'flask +cpu [^ ]* +([5-9][0-9][0-9]m|[1-9]\.[0-9]) mem' 60
-if within 90 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -gt 3 ]'; then ok "the real HPA scales Flask out ($(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas}) replicas)"; else bad "HPA scales out" "$(kc -n pipeline get hpa flask)"; fi
+if within 90 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath="{.status.desiredReplicas}")" -gt 3 ]'; then ok "the real HPA scales Flask out ($(kc -n pipeline get hpa flask -o jsonpath="{.status.desiredReplicas}") replicas)"; else bad "HPA scales out" "$(kc -n pipeline get hpa flask)"; fi
 ct_check "the HPA pane shows it" 'flask +min 3 +cur [0-9] +des [4-9]' 20
 ct_check "Prometheus' alert on Flask's CPU fires into the timeline and the header" 'alert FlaskCPUHigh firing: Flask uses more than half a core' 60
 if ct_screen | head -1 | grep -q '1 ALERT'; then ok "... the header counts it"; else bad "header alert badge" "$(ct_screen | head -1)"; fi
@@ -218,7 +219,7 @@ ct_check "the PromQL steady-state check detects the incident" 'FAIL postgres p99
 ct_check "... and the timeline names it as what detected the incident" 'detected after [0-9.]+s: postgres p99 ms [0-9.]+ > 150' 10
 ct_check "after the delay ends the latency falls back" 'postgres +[0-9]\.[0-9]ms +[0-9.]+ms' 90
 ct_check "... and the incident recovers with a TTR" 'network-delay .*TTR [0-9.ms]+ +recovered' 60
-if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath={.status.desiredReplicas})" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
+if within 240 eval '[ "$(kc -n pipeline get hpa flask -o jsonpath="{.status.desiredReplicas}")" -eq 3 ]'; then ok "after the hog expires the HPA scales Flask back in to 3"; else bad "HPA scales back in" "$(kc -n pipeline get hpa flask)"; fi
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
 # Prometheus over https (a second, empty Prometheus serving TLS with the lab's certificate): verified
@@ -261,7 +262,7 @@ left=$((180 - (SECONDS - QUIET_START)))
 quiet_for=$((SECONDS - QUIET_START))
 $CT kill-session -t quiet 2>/dev/null
 wait "$QUIET_SAMPLER" 2>/dev/null
-flashes=$(cat "$STATE/quiet-flashes" 2>/dev/null | wc -l)
+flashes=$(wc -l < "$STATE/quiet-flashes" 2>/dev/null || echo 0)
 pods_lists=$(grep -c 'pods: listed' "$STATE/quiet.log")
 if [ "$flashes" -eq 0 ]; then ok "a quiet namespace for $quiet_for s: never 'disconnected'"; else bad "quiet namespace never disconnected" "$flashes one-second samples showed it"; fi
 if [ "$pods_lists" -eq 1 ] && ! grep -qE '410 Gone|retrying in|watch lost' "$STATE/quiet.log"; then

@@ -2,7 +2,7 @@
 # End-to-end tests of the real chaostui binary in tmux: keys typed with send-keys, the screen read
 # with capture-pane. Usage: Tests/e2e/run.sh [path/to/chaostui]
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-.build/debug/chaostui}
 BIN=$(readlink -f "$BIN")
 [ -x "$BIN" ] || { echo "e2e: $BIN not built (swift build first)"; exit 2; }
