@@ -11,8 +11,8 @@ printf '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"
 printf '{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"7"}}}\n{"type":"ERROR","object":{"code":410}}\n' > "$OUT/corpus/watch.jsonl"
 printf '# TYPE a histogram\na_bucket{le="+Inf"} 1 # {t="x"} 1\n# EOF\n' > "$OUT/corpus/om.txt"
 swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzTarget \
-  Sources/ClusterState/Prometheus/Exposition.swift Sources/ClusterState/Prometheus/PromAPI.swift \
-  Sources/ClusterState/Kube/Watch.swift \
+  Sources/ClusterSnapshot/Prometheus/Exposition.swift Sources/ClusterSnapshot/Prometheus/PromAPI.swift \
+  Sources/ClusterSnapshot/Kube/Watch.swift \
   Fuzz/PrometheusFuzz.swift -o "$OUT/fuzz-prometheus" 2>&1 | grep -v "Cannot export local symbol" || true
 "$OUT/fuzz-prometheus" -artifact_prefix="$OUT/" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -print_final_stats=1 "$OUT/corpus" 2>&1 |
   grep -E "stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY|Done" | tail -6

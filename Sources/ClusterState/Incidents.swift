@@ -77,7 +77,7 @@ public struct SessionSummary: Sendable, Equatable {
 public enum HealthCheck {
   /// What is wrong now with the given workloads and services; empty when all are within bounds.
   public static func violations(
-    workloads: [String], services: [String], in state: ClusterState, promChecks: Bool = true
+    workloads: [String], services: [String], in state: ClusterSnapshot, promChecks: Bool = true
   ) -> [String] {
     violations(
       workloads: workloads, services: services, in: state, promChecks: promChecks,
@@ -87,7 +87,7 @@ public enum HealthCheck {
   /// What is outside the built-in bounds now over every workload and service, sorted (the alerts
   /// pane's "now"). One pass over the pods finds the stateful sets with roles and a ready primary,
   /// rather than a pass for each.
-  public static func outOfBounds(in state: ClusterState) -> [String] {
+  public static func outOfBounds(in state: ClusterSnapshot) -> [String] {
     var withRoles = Set<String>()
     var withPrimary = Set<String>()
     for p in state.pods.values {
@@ -105,7 +105,7 @@ public enum HealthCheck {
   }
 
   static func violations(
-    workloads: [String], services: [String], in state: ClusterState, promChecks: Bool,
+    workloads: [String], services: [String], in state: ClusterSnapshot, promChecks: Bool,
     missingPrimary: (String) -> Bool
   ) -> [String] {
     var out: [String] = []

@@ -1,6 +1,6 @@
 /// The one reducer: applies an action to the state and returns the effects to carry out.
 /// Pure: the same state and action always give the same result.
-public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
+public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   switch action {
   case .podUpserted(let pod):
     let id = pod.id
@@ -62,7 +62,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
           time: h.lastScaleTime ?? s.now, kind: .scale,
           text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)",
           incident: s.incidents.last { $0.isOpen && $0.workloads.contains(target) }?.id),
-        limit: ClusterState.timelineLimit)
+        limit: ClusterSnapshot.timelineLimit)
     }
     if s.hpas[h.id] != h {
       s.hpas[h.id] = h
@@ -91,7 +91,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.workloadsRevision &+= 1
     s.revision &+= 1
   case .event(let e):
-    s.events.appendBounded(e, limit: ClusterState.eventLimit)
+    s.events.appendBounded(e, limit: ClusterSnapshot.eventLimit)
     if var entry = timelineEntry(for: e) {
       // Tie what happens to a workload under an open incident to that incident (relative times).
       var workload = e.workload
@@ -100,7 +100,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
         workload = s.pods.values.first { $0.name == name }.map { p in p.namespace + "/" + (p.workload ?? "") }
       }
       if let w = workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
-      s.timeline.insertByTime(entry, limit: ClusterState.timelineLimit)
+      s.timeline.insertByTime(entry, limit: ClusterSnapshot.timelineLimit)
     }
     s.lastEventAt = s.now
     s.revision &+= 1
@@ -147,7 +147,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
   case .hpaReplicaHistory(let points):
     // Back-fill (kube-state-metrics): the history before now, oldest first, ahead of what is kept.
     for (id, values) in points {
-      var ring = RingBuffer(capacity: ClusterState.workloadHistory)
+      var ring = RingBuffer(capacity: ClusterSnapshot.workloadHistory)
       for v in values { ring.append(v) }
       for v in s.hpaReplicas[id]?.values ?? [] { ring.append(v) }
       s.hpaReplicas[id] = ring
@@ -167,11 +167,12 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
       let text = "alert \(a.name) firing" + (a.summary.isEmpty ? "" : ": " + a.summary)
       s.timeline.insertByTime(
-        TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterState.timelineLimit)
+        TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterSnapshot.timelineLimit)
     }
     for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
       s.timeline.insertByTime(
-        TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"), limit: ClusterState.timelineLimit
+        TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"),
+        limit: ClusterSnapshot.timelineLimit
       )
     }
     if now.keys.sorted() != s.firingAlerts.keys.sorted() || s.alerts != list { s.revision &+= 1 }
@@ -186,12 +187,13 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     // not a back-filled round from the past (that history comes from kube-state-metrics).
     if time >= s.now - 1 {
       for (id, h) in s.hpas {
-        s.hpaReplicas[id, default: RingBuffer(capacity: ClusterState.workloadHistory)].append(Double(h.currentReplicas))
+        s.hpaReplicas[id, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
+          Double(h.currentReplicas))
       }
     }
     for sample in samples {
       guard s.pods[sample.podID] != nil else { continue }
-      var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterState.podHistory)
+      var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterSnapshot.podHistory)
       series.cpuMilli.append(sample.cpuMilli)
       if !sample.memoryBytes.isNaN { series.memoryBytes.append(sample.memoryBytes) }
       s.podSeries[sample.podID] = series
@@ -200,7 +202,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.revision &+= 1
   case .workloadMetrics(_, let samples):
     for sample in samples {
-      var series = s.workloadSeries[sample.workloadID] ?? WorkloadSeries(capacity: ClusterState.workloadHistory)
+      var series = s.workloadSeries[sample.workloadID] ?? WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)
       if let v = sample.cpuMilli { series.cpuMilli.append(v) }
       if let v = sample.memoryBytes { series.memoryBytes.append(v) }
       if let v = sample.ioBytesPerSec { series.ioBytesPerSec.append(v) }
@@ -276,7 +278,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
     s.notice = "Fault #\(id) failed: \(message)"
     s.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
-      limit: ClusterState.timelineLimit)
+      limit: ClusterSnapshot.timelineLimit)
     s.pendingRequests.removeValue(forKey: id)
     s.revision &+= 1
   case .faultEnded(let id, let time, let reason):
@@ -291,7 +293,7 @@ public func reduce(_ s: inout ClusterState, _ action: Action) -> [Effect] {
         TimelineEntry(
           time: time, kind: .ended, text: "\(s.faults[i].request.kind.rawValue) #\(id) \(reason)",
           incident: s.incidents.first { $0.faultID == id }?.id),
-        limit: ClusterState.timelineLimit)
+        limit: ClusterSnapshot.timelineLimit)
     }
     s.revision &+= 1
   case .abortAllFaults:
@@ -331,7 +333,7 @@ extension Array where Element == TimelineEntry {
 
 /// A change of a stateful set's primary, as chaostui sees the role labels change: on the timeline
 /// whatever the operator reports, with the time since the last fault on that workload.
-private func notePrimary(_ s: inout ClusterState, _ pod: Pod) {
+private func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
   guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels) else { return }
   let workload = pod.namespace + "/" + w
   let was = s.primaries[workload]
@@ -345,7 +347,7 @@ private func notePrimary(_ s: inout ClusterState, _ pod: Pod) {
       time: s.now, kind: .promotion, text: text,
       incident: fault.flatMap { f in
         s.incidents.last { $0.faultID == f.id }?.id
-      }), limit: ClusterState.timelineLimit)
+      }), limit: ClusterSnapshot.timelineLimit)
 }
 
 private func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
@@ -361,7 +363,7 @@ private func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
 }
 
 private func startFault(
-  _ s: inout ClusterState, id: Int, time: Seconds, ends: Seconds, pods: [String], workloads: [String]
+  _ s: inout ClusterSnapshot, id: Int, time: Seconds, ends: Seconds, pods: [String], workloads: [String]
 ) -> [Effect] {
   guard let request = s.pendingRequests.removeValue(forKey: id) else { return [] }
   let fault = ActiveFault(
@@ -389,7 +391,7 @@ private func startFault(
   s.incidents.append(incident)
   s.timeline.insertByTime(
     TimelineEntry(time: time, kind: .fault, text: "injected \(request.kind.rawValue) -> \(what)", incident: incidentID),
-    limit: ClusterState.timelineLimit)
+    limit: ClusterSnapshot.timelineLimit)
   s.notice = "Injected \(request.kind.title) on \(what)"
   s.revision &+= 1
   return []
@@ -398,7 +400,7 @@ private func startFault(
 func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }
 
 /// Detection, recovery and the hold time of every open incident, at the state's current time.
-func evaluateIncidents(_ s: inout ClusterState) {
+func evaluateIncidents(_ s: inout ClusterSnapshot) {
   for i in s.incidents.indices where s.incidents[i].isOpen {
     let inc = s.incidents[i]
     var problems = HealthCheck.violations(workloads: inc.workloads, services: inc.services, in: s)
@@ -425,7 +427,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
           TimelineEntry(
             time: now, kind: .detected,
             text: "#\(inc.id) detected after \(formatDuration(now - inc.injected)): \(problems[0])", incident: inc.id),
-          limit: ClusterState.timelineLimit)
+          limit: ClusterSnapshot.timelineLimit)
         s.revision &+= 1
       } else if inc.status != .degraded {
         s.incidents[i].status = .degraded
@@ -440,7 +442,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
         s.incidents[i].status = .noImpact
         s.timeline.insertByTime(
           TimelineEntry(time: now, kind: .recovered, text: "#\(inc.id) no impact detected", incident: inc.id),
-          limit: ClusterState.timelineLimit)
+          limit: ClusterSnapshot.timelineLimit)
         s.revision &+= 1
       }
       continue
@@ -460,7 +462,7 @@ func evaluateIncidents(_ s: inout ClusterState) {
           text:
             "#\(inc.id) recovered: TTD \(formatDuration(inc.ttd ?? 0)), TTR \(formatDuration(since - inc.injected))",
           incident: inc.id),
-        limit: ClusterState.timelineLimit)
+        limit: ClusterSnapshot.timelineLimit)
       s.revision &+= 1
     }
   }

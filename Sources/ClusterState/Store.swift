@@ -1,11 +1,11 @@
 /// Holds the state and runs actions through the reducer; effects go to the executor, whose
 /// resulting actions are reduced in turn, in order.
 public final class Store {
-  public private(set) var state: ClusterState
+  public private(set) var state: ClusterSnapshot
   /// Carries out effects (the simulator in the demo, the Kubernetes API on a real cluster).
   public var executor: ((Effect) -> [Action])?
 
-  public init(state: ClusterState = ClusterState()) { self.state = state }
+  public init(state: ClusterSnapshot = ClusterSnapshot()) { self.state = state }
 
   public func dispatch(_ action: Action) { dispatch([action]) }
 

@@ -73,7 +73,7 @@ public final class Console {
     demo: DemoCluster?, cluster: KubeCluster? = nil, speed: Double = 1, readOnly: Bool = false,
     theme: Theme = .builtin, glyphs: Glyphs = .unicode, themeSearchPaths: [String] = []
   ) {
-    var initial = ClusterState()
+    var initial = ClusterSnapshot()
     initial.readOnly = readOnly
     initial.isDemo = demo != nil
     initial.namespace = demo != nil ? "pipeline" : cluster?.namespace
@@ -101,7 +101,7 @@ public final class Console {
     }
   }
 
-  public var state: ClusterState { store.state }
+  public var state: ClusterSnapshot { store.state }
 
   // MARK: - Clock
 

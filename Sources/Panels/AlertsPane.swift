@@ -7,7 +7,7 @@ import Foundation
 /// and which built-in bounds the incident tracker uses.
 public enum AlertsPane {
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext
   ) {
     let t = ctx.theme
     let firing = state.alerts.filter { $0.state == "firing" }.count

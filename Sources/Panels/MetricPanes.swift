@@ -9,7 +9,7 @@ final class WorkloadOrder: @unchecked Sendable {
   private var ids: [String] = []
   static let shared = WorkloadOrder()
 
-  func ordered(_ state: ClusterState, limit: Int) -> [Workload] {
+  func ordered(_ state: ClusterSnapshot, limit: Int) -> [Workload] {
     lock.lock()
     defer { lock.unlock() }
     if revision != state.workloadsRevision || ids.count != state.workloads.count {
@@ -25,7 +25,7 @@ final class WorkloadOrder: @unchecked Sendable {
   }
 }
 
-func orderedWorkloads(_ state: ClusterState, limit: Int = Int.max) -> [Workload] {
+func orderedWorkloads(_ state: ClusterSnapshot, limit: Int = Int.max) -> [Workload] {
   WorkloadOrder.shared.ordered(state, limit: limit)
 }
 
@@ -36,7 +36,7 @@ struct SampleAge {
   let badge: String
   let stale: Bool
 
-  init?(_ at: Seconds?, state: ClusterState, wide: Bool, label: String) {
+  init?(_ at: Seconds?, state: ClusterSnapshot, wide: Bool, label: String) {
     guard let at, !state.isDemo else { return nil }
     let age = max(0, state.now - at)
     stale = age > 45
@@ -46,7 +46,8 @@ struct SampleAge {
 
 public enum ResourcesPane {
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, selectedPod: String?, focused: Bool, ctx: RenderContext,
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, selectedPod: String?, focused: Bool,
+    ctx: RenderContext,
     podsPerNode: [String: Int] = [:]
   ) {
     let t = ctx.theme
@@ -164,7 +165,7 @@ public enum ResourcesPane {
 
 public enum NetworkPane {
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext
   ) {
     let t = ctx.theme
     let bounds = state.steadyState
@@ -246,7 +247,7 @@ public enum NetworkPane {
 
 public enum HPAPane {
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, ctx: RenderContext
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext
   ) {
     let t = ctx.theme
     let inner = Widgets.box(&buf, area, title: "Autoscaling", focused: focused, ctx: ctx, badge: "HPA")

@@ -43,7 +43,7 @@ public final class PodList {
 
   public init() {}
 
-  public func update(_ state: ClusterState, _ view: PodsView) {
+  public func update(_ state: ClusterSnapshot, _ view: PodsView) {
     let metricsKey = (view.sort == .cpu || view.sort == .memory) ? state.metricsRevision : 0
     if let k = key, k.0 == state.podsRevision, k.1 == metricsKey, k.2 == view.sort, k.3 == view.descending,
       k.4 == view.filter
@@ -142,7 +142,7 @@ public enum PodsPane {
   public static func visibleRows(height: Int) -> Int { max(0, height - 3) }
 
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, list: PodList, view: PodsView, focused: Bool,
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, list: PodList, view: PodsView, focused: Bool,
     ctx: RenderContext, filterEditing: Bool
   ) {
     let t = ctx.theme

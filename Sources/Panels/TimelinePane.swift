@@ -15,7 +15,7 @@ public enum TimelinePane {
   }
 
   public static func render(
-    _ buf: inout CellBuffer, _ area: Rect, state: ClusterState, focused: Bool, scroll: Int, ctx: RenderContext
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, scroll: Int, ctx: RenderContext
   ) {
     let t = ctx.theme
     let sum = state.summary
@@ -83,7 +83,7 @@ public struct HeaderInfo: Sendable {
 
 public enum HeaderBar {
   public static func render(
-    _ buf: inout CellBuffer, y: Int, width: Int, state: ClusterState, info: HeaderInfo, ctx: RenderContext
+    _ buf: inout CellBuffer, y: Int, width: Int, state: ClusterSnapshot, info: HeaderInfo, ctx: RenderContext
   ) {
     let t = ctx.theme
     let base = t.style(.header_fg, bg: .header_bg)

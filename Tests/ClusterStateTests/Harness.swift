@@ -19,7 +19,7 @@ final class Harness {
     store.dispatch(cluster.simulator.advance(to: 0))
   }
 
-  var state: ClusterState { store.state }
+  var state: ClusterSnapshot { store.state }
 
   func run(to t: Seconds) {
     store.dispatch(cluster.simulator.advance(to: t))
@@ -28,7 +28,7 @@ final class Harness {
 
   /// Steps in 0.1 s ticks until the condition holds or the deadline passes; returns the time it held.
   @discardableResult
-  func runUntil(_ deadline: Seconds, _ condition: (ClusterState) -> Bool) -> Seconds? {
+  func runUntil(_ deadline: Seconds, _ condition: (ClusterSnapshot) -> Bool) -> Seconds? {
     var t = now
     while t < deadline - 1e-9 {
       t = ((t + Simulator.tick) * 10).rounded() / 10

@@ -33,7 +33,7 @@ final class HonestStateTests: XCTestCase {
   }
 
   func testTheFirstComputedCountIsNotAScaling() throws {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     s.isDemo = false
     _ = reduce(&s, .hpaUpserted(try hpa(Self.stuckHPA)))
     var computed = try hpa(Self.stuckHPA)
@@ -54,7 +54,7 @@ final class HonestStateTests: XCTestCase {
   }
 
   func testAChangeOfPrimaryGoesOnTheTimelineFromTheLabelsAlone() {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     s.isDemo = false
     _ = reduce(&s, .tick(100))
     _ = reduce(&s, .podsReplaced([postgres("postgres-0", role: "master"), postgres("postgres-1", role: "replica")]))

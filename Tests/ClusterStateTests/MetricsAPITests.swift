@@ -36,7 +36,7 @@ final class MetricsAPITests: XCTestCase {
   }
 
   func testUsageFillsPodAndWorkloadSeries() {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     var a = Pod(namespace: "shop", name: "web-1", status: "Running", created: 0)
     a.workload = "web"
     var b = a

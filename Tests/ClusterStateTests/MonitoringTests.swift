@@ -39,7 +39,7 @@ final class MonitoringTests: XCTestCase {
   }
 
   func testChecksBoundTheIncidentsOfTheirService() {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     s.services["shop/web"] = ServiceInfo(namespace: "shop", name: "web", workload: "shop/web")
     s.promChecks = [
       CheckResult(name: "web p99", value: 400, bound: "<= 250", violation: "web p99 400 > 250", scope: "web"),

@@ -159,7 +159,7 @@ final class QueriesFileTests: XCTestCase {
 
 final class AlertTimelineTests: XCTestCase {
   func testFiringAndResolvedGoToTheTimelineOnce() {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     let a = PromAPI.Alert(
       name: "FlaskCPUHigh", state: "firing", labels: ["alertname": "FlaskCPUHigh"], summary: "hot", activeAt: 100)
     var pending = a

@@ -101,7 +101,7 @@ final class ReducerTests: XCTestCase {
   }
 
   func testReadOnlyRefusesFaultsWithAReason() {
-    var state = ClusterState()
+    var state = ClusterSnapshot()
     state.readOnly = true
     let store = Store(state: state)
     var executed = 0
@@ -138,11 +138,11 @@ final class ReducerTests: XCTestCase {
 
   func testTimelineIsBounded() {
     let store = Store()
-    for i in 0..<(ClusterState.timelineLimit + 50) {
+    for i in 0..<(ClusterSnapshot.timelineLimit + 50) {
       store.dispatch(.event(ClusterEvent(time: Double(i), reason: "Killing", object: "pod/x", message: "m")))
     }
-    XCTAssertEqual(store.state.timeline.count, ClusterState.timelineLimit)
-    XCTAssertEqual(store.state.events.count, ClusterState.eventLimit)
+    XCTAssertEqual(store.state.timeline.count, ClusterSnapshot.timelineLimit)
+    XCTAssertEqual(store.state.events.count, ClusterSnapshot.eventLimit)
   }
 }
 

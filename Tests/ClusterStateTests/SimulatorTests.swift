@@ -219,7 +219,7 @@ final class SimulatorLifecycleTests: XCTestCase {
 }
 
 final class DeterminismTests: XCTestCase {
-  func fingerprint(_ s: ClusterState) -> String {
+  func fingerprint(_ s: ClusterSnapshot) -> String {
     let pods = s.pods.values.sorted { $0.id < $1.id }.map {
       "\($0.id) \($0.status) \($0.readyContainers) \($0.restarts) \($0.role ?? "") \($0.node ?? "")"
     }

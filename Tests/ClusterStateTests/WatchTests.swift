@@ -163,7 +163,7 @@ final class PodTableTests: XCTestCase {
   }
 
   func testThePreviewGivesWayToTheFullListAndNeverOverwritesIt() {
-    var s = ClusterState()
+    var s = ClusterSnapshot()
     let preview = Pod(namespace: "a", name: "p", status: "Running", created: 0)
     var full = preview
     full.labels = ["app": "x"]

@@ -11,8 +11,8 @@ final class FailingClusterTests: XCTestCase {
   static let forbidden = "forbidden: developer cannot list pods in pipeline (RBAC)"
 
   /// A real cluster (not the demo) at session time 100 s.
-  func cluster(_ connection: ConnectionState, pods: [Pod] = []) -> ClusterState {
-    var s = ClusterState()
+  func cluster(_ connection: ConnectionState, pods: [Pod] = []) -> ClusterSnapshot {
+    var s = ClusterSnapshot()
     s.isDemo = false
     s.context = "lab-developer"
     s.namespace = "pipeline"
@@ -25,13 +25,13 @@ final class FailingClusterTests: XCTestCase {
     return s
   }
 
-  func apply(_ s: ClusterState, _ a: Action) -> ClusterState {
+  func apply(_ s: ClusterSnapshot, _ a: Action) -> ClusterSnapshot {
     var s = s
     _ = reduce(&s, a)
     return s
   }
 
-  func header(_ s: ClusterState, width: Int) -> String {
+  func header(_ s: ClusterSnapshot, width: Int) -> String {
     var buf = CellBuffer(width: width, height: 1)
     HeaderBar.render(
       &buf, y: 0, width: width, state: s, info: HeaderInfo(speed: 1, readOnly: false, themeName: "default"), ctx: ctx)

@@ -8,7 +8,7 @@ final class PanesSnapshotTests: XCTestCase {
   let ctx = RenderContext(theme: .builtin, glyphs: .unicode)
 
   /// The demo at a fixed virtual time, optionally after a fault.
-  func demoState(at t: Seconds, fault: ((Store) -> Void)? = nil, faultAt: Seconds = 10) -> ClusterState {
+  func demoState(at t: Seconds, fault: ((Store) -> Void)? = nil, faultAt: Seconds = 10) -> ClusterSnapshot {
     var o = Simulator.Options()
     o.seed = 1
     let cluster = DemoCluster(options: o)
@@ -147,7 +147,7 @@ final class PanesSnapshotTests: XCTestCase {
 
   /// Odd objects a real API server may send never crash a pane.
   func testOddObjectsRenderWithoutCrashing() {
-    var state = ClusterState()
+    var state = ClusterSnapshot()
     state.isDemo = false
     let store = Store(state: state)
     store.dispatch([

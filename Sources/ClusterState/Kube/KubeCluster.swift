@@ -814,7 +814,7 @@ public final class KubeCluster: @unchecked Sendable {
   // MARK: - Faults through the API
 
   /// Carries out an effect on a background thread; the result comes back through the inbox.
-  public func perform(_ effect: Effect, state: ClusterState) -> [Action] {
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
     case .abort(let ids):
       // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.

@@ -142,7 +142,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   /// refresh but never over 11,000 points a series, as rounds in time order: pods, services, and
   /// the autoscalers' replica history. Returns how many samples it posted.
   func backfill(_ http: HTTPTransport, until end: Double, window: Double? = nil) throws -> Int {
-    let window = window ?? Double(ClusterState.podHistory - 1) * refresh
+    let window = window ?? Double(ClusterSnapshot.podHistory - 1) * refresh
     let step = max(refresh, window / 11_000).rounded(.up)
     let start = end - window
     var ignored: [String] = []

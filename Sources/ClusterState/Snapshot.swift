@@ -16,7 +16,7 @@ public struct TimelineEntry: Sendable, Equatable {
 }
 
 /// The whole model the panes render: an immutable value once handed out.
-public struct ClusterState: Sendable {
+public struct ClusterSnapshot: Sendable {
   public static let podHistory = 120
   public static let workloadHistory = 300
   public static let timelineLimit = 500
@@ -124,17 +124,17 @@ public struct ClusterState: Sendable {
   }
 
   public func pods(ofWorkload id: String) -> [Pod] {
-    pods.values.filter { ClusterState.belongs($0, to: id) }
+    pods.values.filter { ClusterSnapshot.belongs($0, to: id) }
   }
 
   public func hasRoles(workload id: String) -> Bool {
-    pods.values.contains { $0.role != nil && ClusterState.belongs($0, to: id) }
+    pods.values.contains { $0.role != nil && ClusterSnapshot.belongs($0, to: id) }
   }
 
   /// The Ready, non-terminating pod of a workload that the role selector calls primary.
   public func primary(of workload: String) -> Pod? {
     pods.values.filter {
-      $0.isReady && roleSelector.isPrimary($0.labels) && ClusterState.belongs($0, to: workload)
+      $0.isReady && roleSelector.isPrimary($0.labels) && ClusterSnapshot.belongs($0, to: workload)
     }.min { $0.name < $1.name }
   }
 
