@@ -35,7 +35,7 @@ func ms(_ v: Double) -> String { String(format: "%.3f ms", v * 1000) }
 func makeConsole(extraPods: Int, warm: Seconds) -> Console {
   var o = Simulator.Options()
   o.extraPods = extraPods
-  let c = Console(demo: DemoCluster(options: o))
+  let c = Console(source: DemoCluster(options: o))
   // In steps, as the app's loop does (one big step would hold every action of the run at once).
   var t: Seconds = 0
   while t < warm {
@@ -53,8 +53,8 @@ if let i = args.firstIndex(of: "--kubeconfig"), i + 1 < args.count {
   let connection = try Kubeconfig.load(paths: [args[i + 1]], context: nil, explicit: true)
   let t0 = now()
   let cluster = KubeCluster(connection: connection, namespace: nil)
-  cluster.start()
-  let console = Console(demo: nil, cluster: cluster, readOnly: true)
+  let console = Console(source: cluster, readOnly: true, now: t0)
+  console.start()
   var firstView: Double?
   var full: Double?
   var shown = 0

@@ -167,8 +167,7 @@ struct ChaosTUI: ParsableCommand {
     // A real cluster when one is configured (kubeconfig, or the in-cluster service account), else the demo.
     let env = ProcessInfo.processInfo.environment
     var kube: KubeCluster?
-    var promSource: PromSource?
-    var scrapeSources: [ScrapeSource] = []
+    var metricsSources: [ActionSource] = []
     var startNotice: String?
     let configured =
       kubeconfig != nil || env["KUBECONFIG"] != nil
@@ -201,33 +200,16 @@ struct ChaosTUI: ParsableCommand {
     options.seed = seed
     options.extraPods = pods
     options.scaleDownWindow = scaleDownWindow
-    let demoCluster = kube == nil ? DemoCluster(options: options) : nil
-    let console = Console(
-      demo: demoCluster, cluster: kube, speed: speed, readOnly: readOnly, theme: loadedTheme, glyphs: glyphSet,
-      themeSearchPaths: searchPaths)
-    console.log = logger.map { l in { l.write($0) } }
-    if kube == nil {
-      // Sources the user named that the demo does not read stay visible, with the reason.
-      let named =
-        (prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
-        + scrape.map { "scrape " + PromSource.redacted($0) }
-      console.store.dispatch(
-        named.map {
-          .source(
-            SourceStatus(
-              name: $0, health: .ignored,
-              detail: "not read: the demo makes its own numbers (this is for a real cluster)"))
-        })
-    }
+    var warning: String?
     logger?.write(
       "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(seed) speed \(speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
     )
     if let kube {
       kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-      if dryRun { console.warning = "DRY RUN" }
+      if dryRun { warning = "DRY RUN" }
       logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
       if kube.connection.insecureSkipTLSVerify {
-        console.warning = "TLS UNVERIFIED"
+        warning = "TLS UNVERIFIED"
         logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
       }
       if let url = prometheus {
@@ -245,11 +227,10 @@ struct ChaosTUI: ParsableCommand {
           }
           ca = d
         }
-        let source = PromSource(
-          url: url, bearerToken: token, caData: ca, insecure: prometheusInsecureSkipTlsVerify, inbox: kube.inbox)
+        let source = PromSource(url: url, bearerToken: token, caData: ca, insecure: prometheusInsecureSkipTlsVerify)
         source.log = kube.log
         if prometheusInsecureSkipTlsVerify {
-          console.warning = "TLS UNVERIFIED"
+          warning = "TLS UNVERIFIED"
           logger?.write("warning: Prometheus' certificate is not checked (--prometheus-insecure-skip-tls-verify)")
         }
         if let q = configQueries { source.queries = q }
@@ -263,22 +244,41 @@ struct ChaosTUI: ParsableCommand {
           logger?.write("queries from \(f)")
         }
         kube.metricsFromPrometheus = true
-        promSource = source
+        source.waitsFor = { kube.waitForPodList() }
+        metricsSources.append(source)
         logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
       }
       for url in scrape {
-        let source = ScrapeSource(url: url, inbox: kube.inbox)
+        let source = ScrapeSource(url: url)
         source.log = kube.log
         kube.metricsFromScrape = true
         // Pod figures from the scrape only where metrics.k8s.io does not serve them.
         source.podsWanted = { [kube] in kube.servesPodMetrics != true }
-        scrapeSources.append(source)
+        source.waitsFor = { kube.waitForPodList() }
+        metricsSources.append(source)
         logger?.write("scraping \(PromSource.redacted(url))")
       }
-      kube.start()
-      promSource?.start { kube.waitForPodList() }
-      for source in scrapeSources { source.start { kube.waitForPodList() } }
     }
+    let source: ClusterSource = kube ?? DemoCluster(options: options, speed: speed)
+    let console = Console(
+      source: source, metricsSources: metricsSources, speed: speed, readOnly: readOnly, theme: loadedTheme,
+      glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
+    console.log = logger.map { l in { l.write($0) } }
+    console.warning = warning
+    if kube == nil {
+      // Sources the user named that the demo does not read stay visible, with the reason.
+      let named =
+        (prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+        + scrape.map { "scrape " + PromSource.redacted($0) }
+      console.store.dispatch(
+        named.map {
+          .source(
+            SourceStatus(
+              name: $0, health: .ignored,
+              detail: "not read: the demo makes its own numbers (this is for a real cluster)"))
+        })
+    }
+    console.start()
 
     ct_tune_malloc()
     ct_install_signal_handlers()
@@ -296,10 +296,7 @@ struct ChaosTUI: ParsableCommand {
     let stats = runLoop(console: console, backend: backend, clock: now)
     backend.shutdown()
     // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
-    promSource?.stop()
-    for source in scrapeSources { source.stop() }
-    kube?.cleanup()
-    kube?.stop()
+    console.stop()
 
     // Demo faults die with the simulator; nothing is left behind.
     let state = console.state

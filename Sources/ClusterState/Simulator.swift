@@ -870,10 +870,34 @@ public struct Simulator: Sendable {
   }
 }
 
-/// The demo's executor: the simulator carries out the reducer's effects.
-public final class DemoCluster {
+/// The demo as a source: the simulator on a virtual clock that runs at `speed` times real time
+/// from the first frame, and the executor of the reducer's effects.
+public final class DemoCluster: SimulatedSource {
   public var simulator: Simulator
-  public init(options: Simulator.Options) { simulator = Simulator(options: options) }
+  public let speed: Double
+  private var realStart: Double?
+
+  public init(options: Simulator.Options, speed: Double = 1) {
+    simulator = Simulator(options: options)
+    self.speed = speed
+  }
+
+  public var info: SourceInfo { SourceInfo(isDemo: true, context: "demo", namespace: "pipeline") }
+
+  /// Nothing runs in the background: the simulator moves when the runtime asks.
+  public func start(inbox: Inbox) {}
+
+  /// The demo's faults die with the simulator: nothing to set back.
+  public func stop() {}
+
+  public func actions(at realTime: Double) -> [Action] {
+    if realStart == nil { realStart = realTime }
+    return simulator.advance(to: (realTime - realStart!) * speed)
+  }
+
+  public func actions(atVirtual t: Seconds) -> [Action] { simulator.advance(to: t) }
+
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] { perform(effect) }
 
   public func perform(_ effect: Effect) -> [Action] {
     switch effect {

@@ -58,47 +58,59 @@ public final class Console {
   public var speed: Double
   public var readOnly: Bool
   public var log: ((String) -> Void)?
-  /// The embedded cluster, when this is the demo.
-  public let demo: DemoCluster?
-  /// The real cluster, when this is not the demo.
-  public let cluster: KubeCluster?
+  /// What drives the session (the demo, a real cluster, a recording): the console cannot tell which.
+  public let source: ClusterSource
+  /// Sources that only add figures (Prometheus, scrapes), started and stopped with the session.
+  public let metricsSources: [ActionSource]
+  /// The one inbox every source posts into; drained on each advance.
+  public let inbox = Inbox()
   /// A warning the header keeps showing (such as TLS verification switched off).
   public var warning: String?
-  /// Real seconds at which the session started; the demo's virtual clock runs at `speed` from there.
-  private var realStart: Double?
   /// Real time now, for messages that fade.
   public private(set) var realNow: Double = 0
 
+  /// `now`: the run loop's clock at the start (a real cluster's session starts then; the demo's
+  /// virtual clock starts at 0 on its first frame).
   public init(
-    demo: DemoCluster?, cluster: KubeCluster? = nil, speed: Double = 1, readOnly: Bool = false,
-    theme: Theme = .builtin, glyphs: Glyphs = .unicode, themeSearchPaths: [String] = []
+    source: ClusterSource, metricsSources: [ActionSource] = [], speed: Double = 1, readOnly: Bool = false,
+    theme: Theme = .builtin, glyphs: Glyphs = .unicode, themeSearchPaths: [String] = [],
+    now: Double = Date().timeIntervalSince1970
   ) {
     var initial = ClusterSnapshot()
+    let info = source.info
     initial.readOnly = readOnly
-    initial.isDemo = demo != nil
-    initial.namespace = demo != nil ? "pipeline" : cluster?.namespace
-    if let cluster {
-      initial.context = cluster.connection.contextName
+    initial.isDemo = info.isDemo
+    initial.namespace = info.namespace
+    initial.context = info.context
+    if !info.isDemo {
       initial.connection = .connecting
-      initial.now = Date().timeIntervalSince1970
-      initial.sessionStart = initial.now
+      initial.now = now
+      initial.sessionStart = now
     }
     store = Store(state: initial)
-    self.demo = demo
-    self.cluster = cluster
+    self.source = source
+    self.metricsSources = metricsSources
     self.speed = speed
     self.readOnly = readOnly
     self.theme = theme
     self.glyphs = glyphs
     self.themeSearchPaths = themeSearchPaths
     self.themeNames = Theme.available(in: themeSearchPaths)
-    if let demo {
-      store.executor = { effect in demo.perform(effect) }
-      store.dispatch(demo.simulator.advance(to: 0))
-    } else if let cluster {
-      let store = self.store
-      store.executor = { [unowned store] effect in cluster.perform(effect, state: store.state) }
-    }
+    let store = self.store
+    store.executor = { [unowned store] effect in source.perform(effect, state: store.state) }
+    if let demo = source as? SimulatedSource { store.dispatch(demo.actions(atVirtual: 0)) }
+  }
+
+  /// Starts every source, posting into the console's inbox.
+  public func start() {
+    source.start(inbox: inbox)
+    for s in metricsSources { s.start(inbox: inbox) }
+  }
+
+  /// Stops every source; a real cluster sets back what this session changed.
+  public func stop() {
+    for s in metricsSources { s.stop() }
+    source.stop()
   }
 
   public var state: ClusterSnapshot { store.state }
@@ -109,22 +121,15 @@ public final class Console {
   @discardableResult
   public func advance(realTime: Double) -> Bool {
     realNow = realTime
-    if realStart == nil { realStart = realTime }
     let before = store.state.revision
-    if let demo {
-      let virtual = (realTime - realStart!) * speed
-      let actions = demo.simulator.advance(to: virtual)
-      if !actions.isEmpty {
-        store.dispatch(actions)
-        sayNewNotice()
-      }
-    } else if let cluster {
-      store.dispatch(cluster.inbox.drain() + [.tick(Date().timeIntervalSince1970)])
+    let actions = inbox.drain() + source.actions(at: realTime)
+    if !actions.isEmpty {
+      store.dispatch(actions)
       sayNewNotice()
-      if !readOnly {
-        podList.update(store.state, ui.pods)
-        cluster.checkPermissions(namespaces: podList.namespaces)
-      }
+    }
+    if !readOnly && !store.state.isDemo {
+      podList.update(store.state, ui.pods)
+      source.showing(namespaces: podList.namespaces)
     }
     if ui.message != nil && realTime >= ui.messageUntil {
       ui.message = nil
@@ -133,10 +138,10 @@ public final class Console {
     return store.state.revision != before
   }
 
-  /// Advances the demo by virtual seconds (tests and benchmarks).
+  /// Advances a simulated source by virtual seconds (tests and benchmarks).
   public func advanceVirtual(to t: Seconds) {
-    guard let demo else { return }
-    store.dispatch(demo.simulator.advance(to: t))
+    guard let demo = source as? SimulatedSource else { return }
+    store.dispatch(demo.actions(atVirtual: t))
   }
 
   private var noticesShown = 0

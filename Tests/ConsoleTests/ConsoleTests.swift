@@ -11,7 +11,7 @@ final class ConsoleTests: XCTestCase {
     o.seed = 1
     let themes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes")
       .standardized.path
-    let c = Console(demo: DemoCluster(options: o), readOnly: readOnly, themeSearchPaths: [themes])
+    let c = Console(source: DemoCluster(options: o), readOnly: readOnly, themeSearchPaths: [themes])
     c.advanceVirtual(to: 10)
     return c
   }

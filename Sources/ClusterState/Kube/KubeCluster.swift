@@ -1,29 +1,15 @@
 import CCurl
 import Foundation
 
-/// Actions produced on background threads, taken by the main loop.
-public final class Inbox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var actions: [Action] = []
-  public init() {}
-  public func post(_ a: [Action]) { lock.withLock { actions.append(contentsOf: a) } }
-  public func drain() -> [Action] {
-    lock.withLock {
-      let out = actions
-      actions.removeAll(keepingCapacity: true)
-      return out
-    }
-  }
-}
-
 /// A real cluster as a producer of Actions: reflector-style informers (paged list, then watch from
 /// the list's resourceVersion with bookmarks, relist on 410 Gone, backoff with jitter), and the
 /// executor of fault effects through the API.
-public final class KubeCluster: @unchecked Sendable {
+public final class KubeCluster: ClusterSource, @unchecked Sendable {
   public let connection: ClusterConnection
   /// nil: all namespaces.
   public let namespace: String?
-  public let inbox = Inbox()
+  /// Where what the informers see goes: the runtime's, from `start(inbox:)`.
+  public private(set) var inbox = Inbox()
   let tokens: TokenSource
   private let stopLock = NSLock()
   private var stopped = false
@@ -112,9 +98,25 @@ public final class KubeCluster: @unchecked Sendable {
   private var metricsAPIServed: Bool?
   /// Whether metrics.k8s.io serves pod figures (nil: not known yet).
   public var servesPodMetrics: Bool? { metricsLock.withLock { metricsAPIServed } }
-  public func stop() { stopLock.withLock { stopped = true } }
+  /// Stops the informers and sets back what this session changed in the cluster.
+  public func stop() {
+    cleanup()
+    stopLock.withLock { stopped = true }
+  }
 
-  /// Starts the informers, each on its own thread with its own connection.
+  public var info: SourceInfo { SourceInfo(isDemo: false, context: connection.contextName, namespace: namespace) }
+
+  public func actions(at realTime: Double) -> [Action] { [.tick(realTime)] }
+
+  public func showing(namespaces: Set<String>) { checkPermissions(namespaces: namespaces) }
+
+  /// Starts the informers, each on its own thread with its own connection, posting into `inbox`.
+  public func start(inbox: Inbox) {
+    self.inbox = inbox
+    start()
+  }
+
+  /// Starts the informers into this cluster's own inbox (tests, benchmarks).
   public func start() {
     inbox.post([.connection(.connecting)])
     discoverChaosMesh()

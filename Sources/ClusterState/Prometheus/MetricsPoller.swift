@@ -3,7 +3,7 @@ import Foundation
 /// A metrics source read every `refresh` seconds on a thread of its own: one connection kept
 /// (dropped after a transport error), a failure noted in the resources pane until a later success
 /// clears it. Subclasses say what one round does (`poll`) and how a failure reads (`failureNote`).
-public class MetricsPoller: @unchecked Sendable {
+public class MetricsPoller: ActionSource, @unchecked Sendable {
   /// Seconds between rounds.
   public var refresh: Double = 5
   /// Seconds a request may take (a range query twice that): a server that hangs fails the round then.
@@ -13,7 +13,10 @@ public class MetricsPoller: @unchecked Sendable {
   public var log: (@Sendable (String) -> Void)?
   let connection: ClusterConnection
   let tokens: TokenSource
-  let inbox: Inbox
+  /// The runtime's inbox, from `start(inbox:)` (set before the thread starts).
+  private(set) var inbox: Inbox
+  /// Waited on before the first round (the pods must be known for their samples to count).
+  public var waitsFor: @Sendable () -> Void = {}
   private let stopLock = NSLock()
   private var stopped = false
 
@@ -41,6 +44,11 @@ public class MetricsPoller: @unchecked Sendable {
   /// Whether a round's success clears the resources pane's note (a source that feeds no pod
   /// figures leaves another source's explanation standing).
   func clearsNote(_ actions: [Action]) -> Bool { true }
+
+  public func start(inbox: Inbox) {
+    self.inbox = inbox
+    start(ready: waitsFor)
+  }
 
   /// Starts the rounds; `ready` is waited on first (the pods must be known for their samples to count).
   public func start(ready: @escaping @Sendable () -> Void = {}) {

@@ -11,7 +11,9 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   private var backfilled = false
 
   /// `bearerToken`: sent as `Authorization: Bearer`; `caData`: the CA to verify an https URL with.
-  public init(url: String, bearerToken: String? = nil, caData: Data? = nil, insecure: Bool = false, inbox: Inbox) {
+  public init(
+    url: String, bearerToken: String? = nil, caData: Data? = nil, insecure: Bool = false, inbox: Inbox = Inbox()
+  ) {
     let base = url.hasSuffix("/") ? String(url.dropLast()) : url
     var credentials = ClusterConnection.Credentials.none
     if let t = bearerToken { credentials = .token(t) }

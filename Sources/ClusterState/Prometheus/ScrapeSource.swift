@@ -13,7 +13,7 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
   /// Whether its pod figures are wanted: not where metrics.k8s.io serves them (asked each round).
   public var podsWanted: @Sendable () -> Bool = { true }
 
-  public init(url: String, inbox: Inbox) {
+  public init(url: String, inbox: Inbox = Inbox()) {
     self.url = PromSource.redacted(url)
     // The whole URL is the "server"; requests ask for "" (the path is in it).
     super.init(

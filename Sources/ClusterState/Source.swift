@@ -1,0 +1,63 @@
+import Foundation
+
+/// Actions produced on background threads, taken by the runtime's loop. The runtime (the console)
+/// owns one inbox and hands it to every source it starts.
+public final class Inbox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var actions: [Action] = []
+  public init() {}
+  public func post(_ a: [Action]) { lock.withLock { actions.append(contentsOf: a) } }
+  public func drain() -> [Action] {
+    lock.withLock {
+      let out = actions
+      actions.removeAll(keepingCapacity: true)
+      return out
+    }
+  }
+}
+
+/// A producer of Actions: a real cluster, a metrics source (Prometheus, a scrape), the demo, a
+/// recorded session. It never touches the state: it only posts what it saw.
+public protocol ActionSource: AnyObject {
+  /// Starts producing into `inbox` (on threads of its own, or when the runtime asks).
+  func start(inbox: Inbox)
+  /// Stops producing and sets back what the session changed.
+  func stop()
+}
+
+/// How the source that drives a session presents it before its first action.
+public struct SourceInfo: Sendable, Equatable {
+  public var isDemo: Bool
+  /// The kubeconfig context (`demo` for the demo).
+  public var context: String
+  /// nil: every namespace.
+  public var namespace: String?
+  public init(isDemo: Bool, context: String, namespace: String?) {
+    self.isDemo = isDemo
+    self.context = context
+    self.namespace = namespace
+  }
+}
+
+/// The source that drives a session (the demo's simulator, a real cluster, a recorded session):
+/// it also carries out the reducer's effects and keeps the session's clock. The console cannot tell
+/// one from another.
+public protocol ClusterSource: ActionSource {
+  var info: SourceInfo { get }
+  /// The actions due at `realTime` (the run loop's clock, in seconds): the demo simulates up to its
+  /// virtual time; a real cluster gives the tick (what it saw is in the inbox).
+  func actions(at realTime: Double) -> [Action]
+  /// Carries out an effect; the results come back now or later through the inbox.
+  func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action]
+  /// The namespaces whose pods are shown (a real cluster asks which faults are allowed there).
+  func showing(namespaces: Set<String>)
+}
+
+extension ClusterSource {
+  public func showing(namespaces: Set<String>) {}
+}
+
+/// A source on a virtual clock (the demo): tests and benchmarks move it by virtual seconds.
+public protocol SimulatedSource: ClusterSource {
+  func actions(atVirtual t: Seconds) -> [Action]
+}
