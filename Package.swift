@@ -21,8 +21,20 @@ let package = Package(
     // Process-wide terminal state: screen start/stop, signal flags, restore on every exit path.
     // A real C target (not header-only) so the state exists once, whatever Swift file calls it.
     .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
-    // Model, reducer, simulator and clients. No UI.
-    .target(name: "ClusterState", dependencies: ["CCurl", .product(name: "Yams", package: "Yams")]),
+    // The core: model, actions, reducer, incidents, fault planning, the source protocols. No UI, no I/O.
+    .target(name: "ClusterState"),
+    // HTTP on libcurl (TLS, tokens, exec credentials, watches) and the API error in words.
+    .target(name: "Transport", dependencies: ["CCurl"]),
+    // The Kubernetes client: kubeconfig, decoders, reflectors, permissions, Chaos Mesh, the fault executor.
+    .target(
+      name: "KubeClient",
+      dependencies: ["ClusterState", "Transport", .product(name: "Yams", package: "Yams")]),
+    // The Prometheus client: PromQL queries, raw scrapes (exposition parser), the config file.
+    .target(
+      name: "PromClient",
+      dependencies: ["ClusterState", "Transport", .product(name: "Yams", package: "Yams")]),
+    // The demo: the reference pipeline simulated on a virtual clock.
+    .target(name: "Simulation", dependencies: ["ClusterState"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
     .target(name: "Panels", dependencies: ["ClusterState"]),
     // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.
@@ -30,18 +42,23 @@ let package = Package(
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
-        "Console", "Panels", "ClusterState", "CNCursesW", "CTerminal",
+        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "CNCursesW",
+        "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .executableTarget(name: "ChaosBench", dependencies: ["Console", "Panels", "ClusterState", "CTerminal"]),
+    .executableTarget(
+      name: "ChaosBench",
+      dependencies: ["Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "CTerminal"]),
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PanelsTests", dependencies: ["Panels", "ClusterState", "TestSupport"],
+      name: "ClusterStateTests", dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "TestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState", "TestSupport"],
+      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState", "Simulation", "TestSupport"],
       exclude: ["__Snapshots__"]),
   ]
 )

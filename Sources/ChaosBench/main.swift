@@ -2,7 +2,10 @@ import CTerminal
 import ClusterState
 import Console
 import Foundation
+import KubeClient
 import Panels
+import PromClient
+import Simulation
 
 // The allocator as the app tunes it.
 ct_tune_malloc()

@@ -4,7 +4,11 @@ import CTerminal
 import ClusterState
 import Console
 import Foundation
+import KubeClient
 import Panels
+import PromClient
+import Simulation
+import Transport
 
 let chaostuiVersion = "0.1.0"
 

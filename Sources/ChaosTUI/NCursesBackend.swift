@@ -2,7 +2,10 @@ import CNCursesW
 import CTerminal
 import Console
 import Foundation
+import KubeClient
 import Panels
+import PromClient
+import Simulation
 
 /// The ncurses terminal: colours degraded to what the terminal reports (truecolor themes map to
 /// 256, 16, 8 colours or monochrome), only changed cells written, one doupdate a frame.

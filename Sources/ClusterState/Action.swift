@@ -25,7 +25,7 @@ public enum Action: Sendable {
   case podUsage(time: Seconds, [PodSample])
   case nodeUsage([NodeUsage])
   /// The alerts Prometheus has now (pending and firing); changes go to the timeline.
-  case alerts([PromAPI.Alert], time: Seconds)
+  case alerts([Alert], time: Seconds)
   /// Network figures of services measured outside the cluster's objects (blackbox probes, request
   /// histograms): tied to the service of that name, else the workload of that name.
   case serviceMetrics(time: Seconds, [ServiceSample])
@@ -34,7 +34,7 @@ public enum Action: Sendable {
   /// The steady-state checks of the queries file, evaluated.
   case steadyStateChecks([CheckResult])
   /// Prometheus' scrape targets.
-  case targets([PromAPI.Target])
+  case targets([ScrapeTarget])
   case workloadMetrics(time: Seconds, [WorkloadSample])
   /// The source's clock advanced; incidents are evaluated here.
   case tick(Seconds)

@@ -63,7 +63,7 @@ public struct PromCheck: Sendable, Equatable {
 
   /// The check against one evaluation's series: the worst value, and what is wrong (nil: within).
   /// No series is "no data", not a violation (a check cannot fail on a metric nobody exports).
-  public func evaluate(_ series: [PromAPI.Series]) -> CheckResult {
+  public func evaluate(_ series: [MetricSeries]) -> CheckResult {
     // How far past its bound each value is (negative: within, by that much); NaN counts as past.
     func excess(_ v: Double) -> Double {
       if v.isNaN { return .infinity }

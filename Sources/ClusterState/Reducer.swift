@@ -160,7 +160,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.targets = list
     s.revision &+= 1
   case .alerts(let list, let time):
-    var now: [String: PromAPI.Alert] = [:]
+    var now: [String: Alert] = [:]
     for a in list where a.state == "firing" {
       now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
     }
@@ -469,27 +469,3 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
 }
 
 /// A Double as an Int, never trapping: NaN is 0, infinities and huge values are clamped.
-@inline(__always)
-public func safeInt(_ d: Double) -> Int {
-  if d.isNaN { return 0 }
-  return Int(max(-9.0e15, min(9.0e15, d)))
-}
-
-/// `9.8s`, `1m05s`, `1h02m`.
-public func formatDuration(_ d: Seconds) -> String {
-  if d.isNaN || d < 0 { return "-" }
-  if d < 60 {
-    let tenths = (d * 10).rounded() / 10
-    return tenths >= 60 ? "1m00s" : String(format1(tenths)) + "s"
-  }
-  let total = safeInt(d.rounded())
-  if total < 3600 { return "\(total / 60)m" + pad2(total % 60) + "s" }
-  return "\(total / 3600)h" + pad2((total % 3600) / 60) + "m"
-}
-
-func format1(_ v: Double) -> String {
-  let scaled = safeInt((v * 10).rounded())
-  return "\(scaled / 10).\(abs(scaled % 10))"
-}
-
-func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -57,11 +57,11 @@ public struct ClusterSnapshot: Sendable {
   public var hpas: [String: HPA] = [:]
   public var nodes: [String: Node] = [:]
   /// Prometheus' alerts that are firing now, by name and labels.
-  public var firingAlerts: [String: PromAPI.Alert] = [:]
+  public var firingAlerts: [String: Alert] = [:]
   /// Every alert Prometheus has now (pending and firing), as last read.
-  public var alerts: [PromAPI.Alert] = []
+  public var alerts: [Alert] = []
   /// Prometheus' scrape targets and their health (nil: no Prometheus, or not read yet).
-  public var targets: [PromAPI.Target]? = nil
+  public var targets: [ScrapeTarget]? = nil
   /// What is outside the built-in steady state now, over everything (each whole second).
   public var outOfBounds: [String] = []
   /// The steady-state checks of the queries file, as last evaluated.

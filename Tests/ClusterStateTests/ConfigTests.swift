@@ -1,4 +1,8 @@
 import ClusterState
+import KubeClient
+import PromClient
+import Simulation
+import Transport
 import XCTest
 
 /// The config file: what it sets, relative paths, inline queries, and bad files named precisely.

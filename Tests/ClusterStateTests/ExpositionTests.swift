@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 final class ExpositionTests: XCTestCase {
   func fixture(_ name: String) throws -> Data {

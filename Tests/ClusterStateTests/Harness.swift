@@ -1,4 +1,8 @@
 import ClusterState
+import KubeClient
+import PromClient
+import Simulation
+import Transport
 import XCTest
 
 /// The demo cluster wired to a store, driven on the virtual clock.

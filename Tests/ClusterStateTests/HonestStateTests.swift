@@ -2,6 +2,10 @@ import Foundation
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// What a real cluster reports that the demo never shows: an autoscaler the controller has not
 /// computed yet or cannot scale, and a change of primary told only by the role labels.

@@ -1,5 +1,9 @@
 import ClusterState
 import Foundation
+import KubeClient
+import PromClient
+import Simulation
+import Transport
 import XCTest
 
 /// Kubeconfig merging and auth forms on fixture files, decoding of real API objects recorded from the lab.

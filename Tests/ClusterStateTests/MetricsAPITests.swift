@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 final class MetricsAPITests: XCTestCase {
   func fixture(_ name: String) throws -> Data {

@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// Steady-state checks from PromQL, service figures from monitoring series, and the autoscalers'
 /// replica history: the pure parts, on hand-made series and recorded Prometheus answers.

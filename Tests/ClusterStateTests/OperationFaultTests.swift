@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// The faults that go through the API's own operations: force delete, eviction with a disruption
 /// budget, scale, cordon — on the demo cluster's virtual clock.

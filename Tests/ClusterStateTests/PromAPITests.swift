@@ -2,6 +2,10 @@ import CCurl
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 final class PromAPITests: XCTestCase {
   func testVectorWithSpecialValues() throws {

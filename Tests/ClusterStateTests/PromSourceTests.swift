@@ -2,6 +2,10 @@ import Foundation
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// One round of `PromSource` and its back-fill against a small Prometheus stand-in (Python's HTTP
 /// server answering the API's JSON): which query feeds which pane, a failing query named in its

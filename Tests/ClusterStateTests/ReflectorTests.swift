@@ -3,6 +3,10 @@ import Foundation
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// An API server as a script: each request or watch takes the next step. When the script runs out
 /// the reflector is stopped (the last watch ends quietly).

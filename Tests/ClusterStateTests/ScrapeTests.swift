@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 final class ScrapeTests: XCTestCase {
   func testCounterRatesHandleResets() {

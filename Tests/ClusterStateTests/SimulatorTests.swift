@@ -1,4 +1,8 @@
 import ClusterState
+import KubeClient
+import PromClient
+import Simulation
+import Transport
 import XCTest
 
 final class SimulatorLifecycleTests: XCTestCase {

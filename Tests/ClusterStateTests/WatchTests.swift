@@ -1,6 +1,10 @@
 import XCTest
 
 @testable import ClusterState
+@testable import KubeClient
+@testable import PromClient
+@testable import Simulation
+@testable import Transport
 
 /// The watch stream as the reflector reads it: lines cut at any byte, bookmarks, 410 Gone, backoff.
 final class WatchTests: XCTestCase {

@@ -1,6 +1,7 @@
 import ClusterState
 import Console
 import Panels
+import Simulation
 import TestSupport
 import XCTest
 

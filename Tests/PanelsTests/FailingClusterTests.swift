@@ -1,5 +1,6 @@
 import ClusterState
 import Panels
+import Simulation
 import TestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import ClusterState
 import Panels
+import Simulation
 import TestSupport
 import XCTest
 
@@ -92,22 +93,22 @@ final class PanesSnapshotTests: XCTestCase {
     state.now = 10_000
     state.promChecks = [
       PromCheck(name: "flask p99 ms", expr: "x", max: 250, scope: "flask").evaluate([
-        PromAPI.Series(labels: ["service": "flask"], points: [PromAPI.Point(10_000, 412)])
+        MetricSeries(labels: ["service": "flask"], points: [MetricPoint(10_000, 412)])
       ]),
       PromCheck(name: "flask ready", expr: "y", min: 3).evaluate([
-        PromAPI.Series(labels: ["deployment": "flask"], points: [PromAPI.Point(10_000, 3)])
+        MetricSeries(labels: ["deployment": "flask"], points: [MetricPoint(10_000, 3)])
       ]),
       CheckResult(name: "errors %", value: nil, bound: "<= 1", error: "errors % query: bad_data: parse error"),
     ]
     state.alerts = [
-      PromAPI.Alert(
+      Alert(
         name: "FlaskCPUHigh", state: "firing", labels: ["severity": "warning"],
         summary: "Flask uses more than half a core", activeAt: 9_930),
-      PromAPI.Alert(name: "PostgresLag", state: "pending", labels: [:], summary: "", activeAt: 9_995),
+      Alert(name: "PostgresLag", state: "pending", labels: [:], summary: "", activeAt: 9_995),
     ]
     state.targets = [
-      PromAPI.Target(job: "kubelet", instance: "127.0.0.1:16449", health: "up", lastError: "", lastScrape: 9_999),
-      PromAPI.Target(
+      ScrapeTarget(job: "kubelet", instance: "127.0.0.1:16449", health: "up", lastError: "", lastScrape: 9_999),
+      ScrapeTarget(
         job: "node", instance: "127.0.0.1:16454", health: "down",
         lastError: "Get \"http://127.0.0.1:16454/metrics\": connection refused", lastScrape: 9_996),
     ]

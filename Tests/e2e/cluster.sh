@@ -22,16 +22,17 @@ ct_start() { # ct_start ARGS...: chaostui in a shell in a 200x60 window
   ct_wait '^\$' 5
   $CT send-keys -t ct "$* ; echo EXIT=\$?" Enter
 }
-# pods_match: the pods pane shows exactly kubectl's NAME, READY and STATUS (all namespaces).
-pods_view() { ct_screen | awk -F'│' '/│[a-z0-9-]+ +[0-9]+\/[0-9]+ /{print $2}' | awk '{print $1, $2, $3}' | sort; }
-pods_kubectl() { kc get pods -A --no-headers | awk '{print $2, $3, $4}' | sort; }
+# pods_match: the pods pane shows exactly kubectl's NAMESPACE, NAME, READY and STATUS (all namespaces:
+# the pane shows its NAMESPACE column when there is more than one).
+pods_view() { ct_screen | awk -F'│' '/│[a-z0-9-]+ +[a-z0-9-]+ +[0-9]+\/[0-9]+ /{print $2}' | awk '{print $1, $2, $3, $4}' | sort; }
+pods_kubectl() { kc get pods -A --no-headers | awk '{print $1, $2, $3, $4}' | sort; }
 pods_match() { [ "$(pods_view)" = "$(pods_kubectl)" ]; }
 
 # A quiet namespace watched for at least 3 minutes while the other tests run (checked before the API
 # server restart below): no "disconnected", one list per kind, no relist, no failed request.
 $CT new-session -d -s quiet -x 120 -y 30 "env LANG=C.UTF-8 TERM=tmux-256color $CT_BIN --kubeconfig $KUBECONFIG_FILE -n quiet --log $STATE/quiet.log"
 QUIET_START=$SECONDS
-rm -f "$STATE/quiet-flashes"
+: > "$STATE/quiet-flashes"
 ( while $CT has-session -t quiet 2>/dev/null; do
     $CT capture-pane -p -t quiet 2>/dev/null | head -1 | grep -q disconnected && echo flash >> "$STATE/quiet-flashes"
     sleep 1
@@ -262,7 +263,7 @@ left=$((180 - (SECONDS - QUIET_START)))
 quiet_for=$((SECONDS - QUIET_START))
 $CT kill-session -t quiet 2>/dev/null
 wait "$QUIET_SAMPLER" 2>/dev/null
-flashes=$(wc -l < "$STATE/quiet-flashes" 2>/dev/null || echo 0)
+flashes=$(wc -l < "$STATE/quiet-flashes")
 pods_lists=$(grep -c 'pods: listed' "$STATE/quiet.log")
 if [ "$flashes" -eq 0 ]; then ok "a quiet namespace for $quiet_for s: never 'disconnected'"; else bad "quiet namespace never disconnected" "$flashes one-second samples showed it"; fi
 if [ "$pods_lists" -eq 1 ] && ! grep -qE '410 Gone|retrying in|watch lost' "$STATE/quiet.log"; then

@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// The server-side table of pods (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, the
 /// rows `kubectl get pods` prints) without the objects: about 250 bytes a pod instead of 5-27 KB,

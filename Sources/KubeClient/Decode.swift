@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// Decoders of Kubernetes API objects into the model: only the fields chaostui shows are declared,
 /// so managedFields and the rest of a 5-27 KB pod are skipped.

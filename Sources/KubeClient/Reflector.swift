@@ -1,5 +1,7 @@
 import CCurl
+import ClusterState
 import Foundation
+import Transport
 
 /// One page of a list, decoded: the items kept, the list's resourceVersion and continue token, and
 /// how many items the server sent (a ReplicaSet owned by a Deployment is served but not kept).

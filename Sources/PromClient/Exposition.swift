@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 #if canImport(Glibc)
   import Glibc

@@ -1,57 +1,7 @@
+import ClusterState
 import Foundation
+import Transport
 import Yams
-
-/// Where to reach a cluster and who to be there, resolved from kubeconfig files as kubectl does.
-public struct ClusterConnection: Sendable, Equatable {
-  public var contextName: String
-  public var server: String
-  public var caData: Data?
-  public var insecureSkipTLSVerify: Bool
-  public var namespace: String?
-  public var userName: String
-  public var credentials: Credentials
-  public var proxyURL: String?
-
-  public enum Credentials: Sendable, Equatable {
-    case none
-    case token(String)
-    case tokenFile(String)
-    case clientCertificate(cert: Data, key: Data)
-    case exec(ExecConfig)
-  }
-
-  /// What the header and the log may show: never a secret.
-  public var description: String {
-    let auth: String
-    switch credentials {
-    case .none: auth = "no credentials"
-    case .token: auth = "token"
-    case .tokenFile(let f): auth = "token file \(f)"
-    case .clientCertificate: auth = "client certificate"
-    case .exec(let e): auth = "exec \(e.command)"
-    }
-    return "context \(contextName), server \(server), user \(userName) (\(auth))"
-  }
-}
-
-/// An exec credential plugin (`users[].user.exec`).
-public struct ExecConfig: Sendable, Equatable {
-  public var command: String
-  public var args: [String]
-  public var env: [String: String]
-  public var apiVersion: String
-  public init(command: String, args: [String], env: [String: String], apiVersion: String) {
-    self.command = command
-    self.args = args
-    self.env = env
-    self.apiVersion = apiVersion
-  }
-}
-
-public struct KubeconfigError: Error, CustomStringConvertible, Sendable, Equatable {
-  public var description: String
-  public init(_ d: String) { description = d }
-}
 
 /// Reads and merges kubeconfig files: `--kubeconfig` names one file; `KUBECONFIG` lists several,
 /// merged so that the first file to set a key wins; relative paths resolve against the file's folder.

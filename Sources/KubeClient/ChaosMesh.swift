@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// Faults as Chaos Mesh resources (chaos-mesh.org/v1alpha1): PodChaos container-kill, NetworkChaos
 /// delay and loss, StressChaos cpu and memory. Each carries a duration (Chaos Mesh ends it even if

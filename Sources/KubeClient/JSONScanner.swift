@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// A JSON scanner that reads only the fields chaostui shows and skips the rest (managedFields,
 /// volumes, env, ...) without building them: a pod list decodes many times faster than with

@@ -85,7 +85,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
 
   /// The error for a non-2xx answer.
   public static func from(status: Int, body: Data, request: Request) -> APIError {
-    let server = KubeDecode.status(body)
+    let server = try? JSONDecoder().decode(APIStatus.self, from: body)
     let serverMessage = server?.message ?? ""
     let detail = "\(request.label): HTTP \(status): \(serverMessage.isEmpty ? firstLine(body) : serverMessage)"
     switch status {
@@ -135,7 +135,7 @@ public struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
 
   /// The first line of a body worth showing: an HTML page's title, else its first non-empty line
   /// (tags stripped), at most 120 characters.
-  static func firstLine(_ body: Data) -> String {
+  public static func firstLine(_ body: Data) -> String {
     let text = String(decoding: body.prefix(64 << 10), as: UTF8.self)
     if let title = between("<title>", "</title>", in: text) {
       return String(title.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120))
@@ -162,4 +162,11 @@ public struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
     guard let r = s.range(of: prefix), let e = s[r.upperBound...].firstIndex(of: "\"") else { return nil }
     return String(s[r.upperBound..<e])
   }
+}
+
+/// The API server's Status object (the body of most error answers), as far as messages need it.
+public struct APIStatus: Decodable, Sendable {
+  public var code: Int?
+  public var reason: String?
+  public var message: String?
 }

@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// Counters into rates, between one scrape and the next, as Prometheus' `rate()` treats them: a
 /// value lower than the last one means the counter was reset (the process restarted) and counted

@@ -1,3 +1,4 @@
+import ClusterState
 import Foundation
 
 /// The embedded cluster behind `--demo`: the reference data pipeline (Flask + HPA, Postgres

@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// `--scrape URL`: a raw /metrics endpoint (Prometheus text or OpenMetrics) read every refresh, its
 /// counters turned into rates and its histograms into p50/p99 here (no Prometheus needed). cAdvisor

@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// metrics.k8s.io (metrics-server): pod and node usage, a new sample about every 15 s.
 public enum MetricsAPI {

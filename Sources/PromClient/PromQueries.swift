@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 import Yams
 
 /// PromQL for each figure the panes draw, and the steady-state bounds. The defaults work on a stock

@@ -233,7 +233,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
       throw TransportError(
         description: HTTPTransport.explain(rc, message, server: connection.server, trustedBy: trustSource),
         curlCode: Int(rc.rawValue),
-        detail: "\(PromSource.redacted(connection.server)): libcurl \(rc.rawValue): \(message)")
+        detail: "\(redactedURL(connection.server)): libcurl \(rc.rawValue): \(message)")
     }
     return ccurl_response_code(handle)
   }
@@ -242,7 +242,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     -> String
   {
     // A URL may carry user:password@ (basic auth): never in a message.
-    let server = PromSource.redacted(rawServer)
+    let server = redactedURL(rawServer)
     switch rc {
     case CURLE_COULDNT_CONNECT: return "cannot connect to \(server) (connection refused)"
     case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve the host of \(server)"

@@ -1,5 +1,7 @@
 import CCurl
+import ClusterState
 import Foundation
+import Transport
 
 /// A real cluster as a producer of Actions: reflector-style informers (paged list, then watch from
 /// the list's resourceVersion with bookmarks, relist on 410 Gone, backoff with jitter), and the

@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// A metrics source read every `refresh` seconds on a thread of its own: one connection kept
 /// (dropped after a transport error), a failure noted in the resources pane until a later success

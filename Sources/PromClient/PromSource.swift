@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// Prometheus as the source of the resource panes: instant queries every refresh, and at start a
 /// range query that back-fills the sparklines with the last minutes. Results become the same
@@ -257,13 +259,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   }
 
   /// The URL without a password, for logs and the screen.
-  public static func redacted(_ url: String) -> String {
-    guard let c = URLComponents(string: url), c.password != nil else { return url }
-    var r = c
-    r.password = nil
-    r.user = (c.user ?? "") + ":***"
-    return r.string?.replacingOccurrences(of: "%3A***", with: ":***") ?? "(a URL with a password)"
-  }
+  public static func redacted(_ url: String) -> String { redactedURL(url) }
 
   static func encode(_ q: String) -> String {
     var allowed = CharacterSet.alphanumerics

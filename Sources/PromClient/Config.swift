@@ -1,4 +1,6 @@
+import ClusterState
 import Foundation
+import Transport
 import Yams
 
 /// The config file (`--config FILE`, else `$XDG_CONFIG_HOME/chaostui/config.yaml` when it exists):

@@ -1,29 +1,11 @@
+import ClusterState
 import Foundation
+import Transport
 
 /// Responses of the Prometheus HTTP API (`/api/v1/query`, `query_range`, `alerts`, `targets`).
 public enum PromAPI {
-  /// One series of a result: its labels and its points (seconds, value; NaN and ±Inf kept).
-  public struct Series: Sendable, Equatable {
-    public var labels: [String: String]
-    public var points: [Point]
-    public init(labels: [String: String], points: [Point]) {
-      self.labels = labels
-      self.points = points
-    }
-    public var last: Double? { points.last?.value }
-  }
-
-  public struct Point: Sendable, Equatable {
-    public var time: Double
-    public var value: Double
-    public init(_ time: Double, _ value: Double) {
-      self.time = time
-      self.value = value
-    }
-    public static func == (a: Point, b: Point) -> Bool {
-      a.time == b.time && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
-    }
-  }
+  public typealias Series = MetricSeries
+  public typealias Point = MetricPoint
 
   public enum Result: Sendable, Equatable {
     case vector([Series])
@@ -47,35 +29,8 @@ public enum PromAPI {
     public init(_ d: String) { description = d }
   }
 
-  public struct Alert: Sendable, Equatable {
-    public var name: String
-    public var state: String
-    public var labels: [String: String]
-    public var summary: String
-    public var activeAt: Double?
-    public init(name: String, state: String, labels: [String: String], summary: String, activeAt: Double?) {
-      self.name = name
-      self.state = state
-      self.labels = labels
-      self.summary = summary
-      self.activeAt = activeAt
-    }
-  }
-
-  public struct Target: Sendable, Equatable {
-    public var job: String
-    public var instance: String
-    public var health: String
-    public var lastError: String
-    public var lastScrape: Double?
-    public init(job: String, instance: String, health: String, lastError: String, lastScrape: Double?) {
-      self.job = job
-      self.instance = instance
-      self.health = health
-      self.lastError = lastError
-      self.lastScrape = lastScrape
-    }
-  }
+  public typealias Alert = MonitoringAlert
+  public typealias Target = ScrapeTarget
 
   // MARK: - Decoding
 
