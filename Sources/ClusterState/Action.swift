@@ -1,6 +1,6 @@
 /// Everything that can change the state. Every source (simulator, Kubernetes, Prometheus) and
 /// the keyboard only produce these.
-public enum Action: Sendable {
+public enum Action: Sendable, Equatable {
   case podUpserted(Pod)
   case podDeleted(id: String)
   /// A (re)list: the complete set of pods the source sees; pods not in it are gone.

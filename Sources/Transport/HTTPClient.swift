@@ -24,6 +24,13 @@ extension HTTPClient {
   {
     try request("GET", path, body: nil, contentType: "application/json", accept: accept, timeout: timeout)
   }
+
+  /// A request with a body (JSON unless `contentType` says otherwise), answered with JSON.
+  public func send(
+    _ method: String, _ path: String, body: Data? = nil, contentType: String = "application/json", timeout: Int = 30
+  ) throws -> HTTPTransport.Response {
+    try request(method, path, body: body, contentType: contentType, accept: "application/json", timeout: timeout)
+  }
 }
 
 /// How a watch ended.

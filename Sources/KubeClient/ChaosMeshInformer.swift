@@ -1,0 +1,117 @@
+import ClusterState
+import Foundation
+import Transport
+
+extension KubeCluster {
+  // MARK: - Chaos Mesh
+
+  /// Whether the Chaos Mesh CRDs are served; faults that need them are unavailable otherwise.
+  func discoverChaosMesh() {
+    let inbox = self.inbox
+    let log = self.log
+    Thread.detachNewThread { [self] in
+      waitForFirstView()
+      var missing: [String] = ["podchaos", "networkchaos", "stresschaos"]
+      var why = "Chaos Mesh is not installed (no chaos-mesh.org/v1alpha1 API)"
+      for attempt in 0..<20 {
+        do {
+          let http = try makeClient()
+          let r = try http.send("GET", "/apis/chaos-mesh.org/v1alpha1")
+          if r.status == 200 {
+            struct Resources: Decodable {
+              struct R: Decodable { var name: String }
+              var resources: [R]
+            }
+            let served = Set((try? JSONDecoder().decode(Resources.self, from: r.body))?.resources.map(\.name) ?? [])
+            missing = missing.filter { !served.contains($0) }
+            why = "Chaos Mesh does not serve " + missing.joined(separator: ", ")
+          }
+          break
+        } catch {
+          // Not reachable yet: try again while the informers connect.
+          sleep(min(5, 0.5 * Double(attempt + 1)))
+        }
+      }
+      var unavailable: [FaultKind: String] = [:]
+      for kind in FaultKind.allCases {
+        if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) { unavailable[kind] = why }
+      }
+      log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
+      inbox.post([.faultsUnavailable(unavailable)])
+      for plural in ["podchaos", "networkchaos", "stresschaos"] where !missing.contains(plural) {
+        self.watchChaos(plural)
+      }
+    }
+  }
+
+  /// An informer of chaostui's Chaos Mesh resources: one this session made that disappears without
+  /// chaostui deleting it (kubectl delete, another tool) ends its fault in the console.
+  func watchChaos(_ plural: String) {
+    struct Item: Decodable {
+      struct Meta: Decodable {
+        var name: String
+        var namespace: String?
+        var labels: [String: String]?
+      }
+      var metadata: Meta
+    }
+    let path =
+      (namespace.map { "/apis/\(ChaosMesh.group)/namespaces/\($0)/\(plural)" } ?? "/apis/\(ChaosMesh.group)/\(plural)")
+      + "?labelSelector=" + ChaosMesh.managedBy + "%3Dchaostui"
+    run(
+      name: plural, path: path, optional: true,
+      decode: { data in
+        let l = try JSONDecoder().decode(KubeDecode.List<Item>.self, from: data)
+        return ListPage(
+          l.items.map(\.metadata.name), resourceVersion: l.metadata?.resourceVersion,
+          continueToken: l.metadata?.continue)
+      },
+      onList: { [self] names in goneChaos(plural, present: Set(names)) },
+      onEvent: { [self] type, data in
+        guard type == "DELETED" else { return [] }
+        let e = try JSONDecoder().decode(KubeDecode.Event<Item>.self, from: data)
+        return goneChaos(plural, deleted: e.object.metadata.name)
+      })
+  }
+
+  /// Faults whose Chaos Mesh resource is gone from the cluster though chaostui did not delete it.
+  func goneChaos(_ plural: String, present: Set<String>? = nil, deleted: String? = nil) -> [Action] {
+    let gone = ledger.takeGoneChaos(
+      plural: plural, present: present, deleted: deleted, settledBefore: clock() - 10)
+    for id in gone { audit("fault \(id): its \(plural) was deleted outside chaostui") }
+    return gone.map { .faultEnded(id: $0, time: clock(), reason: "deleted in the cluster") }
+  }
+
+  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod]) {
+    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods),
+      let body = try? JSONSerialization.data(withJSONObject: json)
+    else { return }
+    let ns = request.target.namespace
+    let resource = ChaosMesh.Resource(plural: plural, namespace: ns, name: name)
+    Thread.detachNewThread { [self] in
+      let now = clock()
+      do {
+        let http = try makeClient()
+        let r = try http.send(
+          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
+        try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
+        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
+        if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }
+        let ends = request.kind.isOneShot ? now : now + request.parameters.duration
+        let workloads = Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+        inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
+        if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
+        // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot
+        // (container-kill) stays a little while so that Chaos Mesh acts on it.
+        let removeAt = request.kind.isOneShot ? now + 15 : ends
+        sleep(max(0, removeAt - clock()))
+        if undoFault(id, reason: request.kind.isOneShot ? "done" : "expired"), !request.kind.isOneShot {
+          inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
+        }
+      } catch {
+        audit("create \(plural) \(ns)/\(name) failed: \(error)")
+        inbox.post([.faultFailed(id: id, message: "\(error)")])
+      }
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import ClusterState
+import Foundation
+import Transport
+
+extension KubeCluster {
+  // MARK: - Faults through the API
+
+  /// Carries out an effect on a background thread; the result comes back through the inbox.
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
+    switch effect {
+    case .abort(let ids):
+      // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
+      Thread.detachNewThread { [self] in
+        for id in ids { undoFault(id, reason: "panic") }
+        inbox.post(ids.map { .faultEnded(id: $0, time: clock(), reason: "aborted") })
+      }
+      return []
+    case .inject(let id, let request):
+      var targets: [Pod] = []
+      switch request.target {
+      case .pod(let ns, let name):
+        if let p = state.pods[ns + "/" + name] { targets = [p] }
+      case .workload(let ns, let name):
+        targets = state.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
+        if request.parameters.mode == .one && request.kind != .scale, let p = targets.randomElement() {
+          targets = [p]
+        }
+      case .node(let name):
+        Thread.detachNewThread { [self] in cordon(id, request, node: name) }
+        return []
+      }
+      if request.kind == .killPrimary {
+        let w = targets.first?.workload
+        let ns = request.target.namespace
+        targets = state.pods.values.filter {
+          $0.namespace == ns && $0.workload == w && !$0.isTerminating && state.roleSelector.isPrimary($0.labels)
+        }
+        if targets.isEmpty { return [.faultFailed(id: id, message: "no pod matches the primary selector")] }
+      }
+      if request.kind == .scale, case .workload(let ns, let name) = request.target {
+        guard let w = state.workloads[ns + "/" + name] else {
+          return [.faultFailed(id: id, message: "workload \(ns)/\(name) is not known (yet)")]
+        }
+        let pods = targets
+        Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: pods) }
+        return []
+      }
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
+      switch request.kind {
+      case .podKill, .killPrimary, .evict:
+        let chosen = targets
+        Thread.detachNewThread { [self] in deletePods(id, request, chosen) }
+      default:
+        injectChaos(id, request, pods: targets)
+      }
+      return []
+    }
+  }
+
+  static func workloadIDs(_ pods: [Pod]) -> [String] {
+    Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+  }
+
+  /// Pod kill (DELETE, with the grace period asked for), kill primary, and eviction (the
+  /// Eviction API, refused with 429 where a PodDisruptionBudget allows no more disruptions).
+  func deletePods(_ id: Int, _ request: FaultRequest, _ chosen: [Pod]) {
+    let now = clock()
+    do {
+      let http = try makeClient()
+      var done: [Pod] = []
+      var refused: [String] = []
+      var refusal = ""
+      for p in chosen {
+        let path = "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)"
+        if request.kind == .evict {
+          let version = evictionAPIVersion()
+          var body: [String: Any] = [
+            "apiVersion": version, "kind": "Eviction", "metadata": ["name": p.name, "namespace": p.namespace],
+          ]
+          if dryRun { body["deleteOptions"] = ["dryRun": ["All"]] }
+          let r = try http.send(
+            "POST", path + "/eviction" + query([]), body: try JSONSerialization.data(withJSONObject: body))
+          audit("evict pod \(p.namespace)/\(p.name) (\(version)): \(r.status)")
+          if r.status == 429 {
+            // The disruption budget said no: the API's own words.
+            refused.append(p.name)
+            refusal = KubeDecode.status(r.body)?.message ?? "refused by a PodDisruptionBudget"
+            continue
+          }
+          try KubeCluster.check(r, what: "evict pod \(p.namespace)/\(p.name)")
+        } else {
+          let grace = request.kind == .podKill ? request.parameters.gracePeriod : nil
+          let r = try http.send("DELETE", path + query(grace.map { ["gracePeriodSeconds=\($0)"] } ?? []))
+          try KubeCluster.check(r, what: "delete pod \(p.namespace)/\(p.name)")
+          audit("delete pod \(p.namespace)/\(p.name)\(grace.map { " grace \($0)s" } ?? ""): \(r.status)")
+        }
+        done.append(p)
+      }
+      if done.isEmpty {
+        inbox.post([.faultFailed(id: id, message: "429 Too Many Requests: " + refusal)])
+        return
+      }
+      var actions: [Action] = [
+        .faultStarted(id: id, time: now, ends: now, pods: done.map(\.id), workloads: KubeCluster.workloadIDs(done))
+      ]
+      if !refused.isEmpty {
+        actions.append(
+          .notice("Evicted \(done.count) of \(chosen.count); \(refused.joined(separator: ", ")) refused: \(refusal)"))
+      }
+      if dryRun { actions.append(.notice("Dry run: the server accepted it; nothing was deleted")) }
+      inbox.post(actions)
+    } catch {
+      audit("\(request.kind.rawValue) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// Undoes what a fault changed (deletes its Chaos Mesh resource, sets replicas back, uncordons),
+  /// if this session still holds it. Returns whether it did.
+  @discardableResult
+  func undoFault(_ id: Int, reason: String) -> Bool {
+    guard let change = ledger.take(id) else { return false }
+    do {
+      let (what, status) = try UndoLedger.undo(change, try makeClient())
+      audit("\(what) (\(reason)): \(status)")
+    } catch {
+      audit("undo of fault \(id) (\(reason)) failed: \(error)")
+    }
+    return true
+  }
+
+  /// Removes everything this session created (exit paths). Waits at most `timeout` seconds.
+  public func cleanup(timeout: Double = 5) {
+    let ids = ledger.ids
+    let done = DispatchSemaphore(value: 0)
+    Thread.detachNewThread { [self] in
+      for id in ids { undoFault(id, reason: "exit") }
+      done.signal()
+    }
+    _ = done.wait(timeout: .now() + timeout)
+  }
+
+  /// Scales a workload to the replicas asked for, for the fault's duration; then sets it back.
+  func scale(_ id: Int, _ request: FaultRequest, workload w: Workload, pods: [Pod]) {
+    let now = clock()
+    let plural: String
+    switch w.kind {
+    case .deployment: plural = "deployments"
+    case .statefulSet: plural = "statefulsets"
+    case .replicaSet: plural = "replicasets"
+    case .daemonSet:
+      inbox.post([.faultFailed(id: id, message: "a DaemonSet runs one pod a node: it has no replicas to scale")])
+      return
+    }
+    let objectPath = "/apis/apps/v1/namespaces/\(w.namespace)/\(plural)/\(w.name)"
+    let label = "\(plural) \(w.namespace)/\(w.name)"
+    do {
+      let http = try makeClient()
+      struct Scale: Decodable {
+        struct Spec: Decodable { var replicas: Int? }
+        var spec: Spec?
+      }
+      let g = try http.send("GET", objectPath + "/scale")
+      try KubeCluster.check(g, what: "read the scale of \(label)")
+      let original = (try? JSONDecoder().decode(Scale.self, from: g.body))?.spec?.replicas ?? w.desiredReplicas
+      let target = max(0, request.parameters.replicas)
+      let ends = now + request.parameters.duration
+      // The annotation first (what to set back, until when), so a crash after the scale leaves a trace.
+      let note = #"{\"replicas\":\#(original),\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
+      let a = try http.send(
+        "PATCH", objectPath + query([]),
+        body: Data(#"{"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(a, what: "annotate \(label)")
+      let r = try http.send(
+        "PATCH", objectPath + "/scale" + query([]), body: Data(#"{"spec":{"replicas":\#(target)}}"#.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(r, what: "scale \(label)")
+      audit("scale \(label) from \(original) to \(target) for \(Int(request.parameters.duration))s: \(r.status)")
+      if !dryRun { ledger.record(id, .replicas(objectPath: objectPath, replicas: original, label: label), at: now) }
+      inbox.post(
+        [.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: [w.id])]
+          + (dryRun ? [.notice("Dry run: the server accepted the scale; nothing changed")] : []))
+      holdUntil(id, ends)
+    } catch {
+      audit("scale \(label) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// Cordons a node for the fault's duration (new pods go elsewhere); then uncordons it. A node that
+  /// was cordoned already is left as it was.
+  func cordon(_ id: Int, _ request: FaultRequest, node: String) {
+    let now = clock()
+    let ends = now + request.parameters.duration
+    do {
+      let http = try makeClient()
+      let g = try http.send("GET", "/api/v1/nodes/\(node)")
+      try KubeCluster.check(g, what: "read node \(node)")
+      let already = (try? JSONDecoder().decode(KubeDecode.KNode.self, from: g.body))?.spec?.unschedulable ?? false
+      if already {
+        inbox.post([.faultFailed(id: id, message: "node \(node) is cordoned already; chaostui leaves it as it is")])
+        return
+      }
+      let note = #"{\"uncordon\":true,\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
+      let body =
+        #"{"spec":{"unschedulable":true},"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#
+      let r = try http.send(
+        "PATCH", "/api/v1/nodes/\(node)" + query([]), body: Data(body.utf8),
+        contentType: "application/merge-patch+json")
+      try KubeCluster.check(r, what: "cordon node \(node)")
+      audit("cordon node \(node) for \(Int(request.parameters.duration))s: \(r.status)")
+      if !dryRun { ledger.record(id, .uncordon(node: node), at: now) }
+      inbox.post(
+        [.faultStarted(id: id, time: now, ends: ends, pods: [], workloads: [])]
+          + (dryRun ? [.notice("Dry run: the server accepted the cordon; nothing changed")] : []))
+      holdUntil(id, ends)
+    } catch {
+      audit("cordon node \(node) failed: \(error)")
+      inbox.post([.faultFailed(id: id, message: "\(error)")])
+    }
+  }
+
+  /// Waits until a fault's end, then undoes it (unless the panic key or an exit did first).
+  func holdUntil(_ id: Int, _ ends: Seconds) {
+    while !isStopped && clock() < ends { sleep(min(1, max(0.05, ends - clock()))) }
+    if !isStopped, undoFault(id, reason: "expired") {
+      inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import XCTest
+
+@testable import ClusterState
+@testable import KubeClient
+@testable import Transport
+
+/// An API server that answers by route (method and path prefix, first match; else 404) and records
+/// every request with its body.
+final class RoutedHTTP: HTTPClient, @unchecked Sendable {
+  struct Request: Equatable {
+    var method: String
+    var path: String
+    var body: String
+  }
+  var routes: [(method: String, prefix: String, status: Int, body: String)]
+  private let lock = NSLock()
+  private var seen: [Request] = []
+  var requests: [Request] { lock.withLock { seen } }
+
+  init(_ routes: [(method: String, prefix: String, status: Int, body: String)]) { self.routes = routes }
+
+  func request(_ method: String, _ path: String, body: Data?, contentType: String, accept: String, timeout: Int)
+    throws -> HTTPTransport.Response
+  {
+    lock.withLock {
+      seen.append(Request(method: method, path: path, body: String(decoding: body ?? Data(), as: UTF8.self)))
+    }
+    let r = routes.first { $0.method == method && path.hasPrefix($0.prefix) }
+    return HTTPTransport.Response(status: r?.status ?? 404, body: Data((r?.body ?? "").utf8))
+  }
+
+  func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool) throws
+    -> WatchOutcome
+  { WatchOutcome(status: 200) }
+}
+
+/// The fault executor and its undo ledger over a fake API server on a virtual clock: what a fault
+/// sends, that its end (expiry, panic, exit) sets it back exactly once, and the sweep of what an
+/// earlier run left behind.
+final class FaultExecutorTests: XCTestCase {
+  final class VirtualClock: @unchecked Sendable {
+    var now: Double = 1000
+  }
+
+  func cluster(_ http: RoutedHTTP, namespace: String? = "pipeline") -> (KubeCluster, Inbox, VirtualClock) {
+    let c = KubeCluster(
+      connection: ClusterConnection(
+        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
+        userName: "admin", credentials: .none, proxyURL: nil),
+      namespace: namespace)
+    let clock = VirtualClock()
+    c.makeClient = { http }
+    c.clock = { clock.now }
+    c.sleep = { clock.now += $0 }
+    let inbox = Inbox()
+    c.inbox = inbox
+    return (c, inbox, clock)
+  }
+
+  func testAScaleNotesWhatToSetBackThenSetsItBackWhenItExpires() throws {
+    let http = RoutedHTTP([
+      ("GET", "/apis/apps/v1/namespaces/pipeline/statefulsets/spark-worker/scale", 200, #"{"spec":{"replicas":3}}"#),
+      ("PATCH", "/apis/apps/v1/namespaces/pipeline/statefulsets/spark-worker", 200, "{}"),
+    ])
+    let (c, inbox, clock) = cluster(http)
+    var request = FaultRequest(kind: .scale, target: .workload(namespace: "pipeline", name: "spark-worker"))
+    request.parameters.replicas = 1
+    request.parameters.duration = 30
+    let w = Workload(
+      kind: .statefulSet, namespace: "pipeline", name: "spark-worker", desiredReplicas: 3, currentReplicas: 3,
+      readyReplicas: 3)
+    c.scale(7, request, workload: w, pods: [])
+    let sent = http.requests.map { "\($0.method) \($0.path)" }
+    let base = "/apis/apps/v1/namespaces/pipeline/statefulsets/spark-worker"
+    XCTAssertEqual(
+      sent, ["GET \(base)/scale", "PATCH \(base)", "PATCH \(base)/scale", "PATCH \(base)/scale", "PATCH \(base)"])
+    XCTAssertTrue(http.requests[1].body.contains(#"chaostui.io/restore":"{\"replicas\":3,"#), http.requests[1].body)
+    XCTAssertEqual(http.requests[2].body, #"{"spec":{"replicas":1}}"#)
+    XCTAssertEqual(http.requests[3].body, #"{"spec":{"replicas":3}}"#, "set back to what it was")
+    XCTAssertTrue(http.requests[4].body.contains(#""chaostui.io/restore":null"#), "the note is removed")
+    XCTAssertGreaterThanOrEqual(clock.now, 1030)
+    let actions = inbox.drain()
+    XCTAssertTrue(actions.contains(.faultStarted(id: 7, time: 1000, ends: 1030, pods: [], workloads: [w.id])))
+    XCTAssertTrue(actions.contains { if case .faultEnded(7, _, "expired") = $0 { return true } else { return false } })
+    XCTAssertEqual(c.ledger.ids, [], "nothing left to undo")
+    XCTAssertFalse(c.undoFault(7, reason: "exit"), "an expired fault is not set back twice")
+  }
+
+  func testPanicAndExitUndoOnceAndAFailedUndoIsAuditedNotThrown() {
+    let http = RoutedHTTP([
+      ("DELETE", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos/chaostui-1", 200, "{}"),
+      ("PATCH", "/api/v1/nodes/lab-a1", 403, #"{"kind":"Status","message":"nodes is forbidden","code":403}"#),
+    ])
+    let (c, _, _) = cluster(http)
+    final class Lines: @unchecked Sendable {
+      let lock = NSLock()
+      var all: [String] = []
+    }
+    let lines = Lines()
+    c.log = { line in lines.lock.withLock { lines.all.append(line) } }
+    c.ledger.record(
+      1, .chaos(ChaosMesh.Resource(plural: "networkchaos", namespace: "pipeline", name: "chaostui-1")), at: 1000)
+    c.ledger.record(2, .uncordon(node: "lab-a1"), at: 1000)
+    XCTAssertTrue(c.undoFault(1, reason: "panic"))
+    XCTAssertFalse(c.undoFault(1, reason: "panic"))
+    c.cleanup()
+    XCTAssertEqual(
+      http.requests.map { "\($0.method) \($0.path)" },
+      [
+        "DELETE /apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos/chaostui-1",
+        "PATCH /api/v1/nodes/lab-a1",
+      ])
+    let audit = lines.lock.withLock { lines.all }
+    XCTAssertTrue(audit.contains { $0.contains("delete networkchaos pipeline/chaostui-1 (panic): 200") }, "\(audit)")
+    XCTAssertTrue(audit.contains { $0.contains("uncordon node lab-a1 (exit): 403") }, "\(audit)")
+    XCTAssertEqual(c.ledger.ids, [])
+  }
+
+  func testChaosDeletedOutsideChaostuiEndsItsFault() {
+    let (c, _, clock) = cluster(RoutedHTTP([]))
+    let r = ChaosMesh.Resource(plural: "podchaos", namespace: "pipeline", name: "chaostui-3")
+    c.ledger.record(3, .chaos(r), at: 1000)
+    // A list taken just after it was made may not show it yet: not gone.
+    clock.now = 1005
+    XCTAssertEqual(c.goneChaos("podchaos", present: []), [])
+    clock.now = 1020
+    XCTAssertEqual(
+      c.goneChaos("podchaos", present: []), [.faultEnded(id: 3, time: 1020, reason: "deleted in the cluster")])
+    XCTAssertEqual(c.ledger.ids, [])
+  }
+
+  /// What an earlier run killed with -9 left: a scale whose time is up is set back, one still within
+  /// its time is left (another chaostui may be running it), a cordon is lifted, and another
+  /// session's Chaos Mesh resource past its duration is deleted; this session's own is left.
+  func testTheSweepSetsBackOnlyWhatIsPastItsTime() {
+    func note(_ replicas: Int, until: Int) -> String {
+      #"{\"replicas\":\#(replicas),\"session\":\"dead0000\",\"until\":\#(until)}"#
+    }
+    let deployments = #"""
+      {"items":[
+       {"metadata":{"name":"flask","namespace":"pipeline","annotations":{"chaostui.io/restore":"\#(note(3, until: 900))"}}},
+       {"metadata":{"name":"web","namespace":"pipeline","annotations":{"chaostui.io/restore":"\#(note(2, until: 5000))"}}}]}
+      """#
+    let nodes = #"""
+      {"items":[{"metadata":{"name":"lab-b1","annotations":{"chaostui.io/restore":"{\"uncordon\":true,\"until\":10}"}}}]}
+      """#
+    let (c, inbox, _) = cluster(RoutedHTTP([]), namespace: nil)
+    let chaos = #"""
+      {"items":[
+       {"metadata":{"name":"old","namespace":"pipeline","creationTimestamp":"1970-01-01T00:10:00Z","labels":{"chaostui.io/session":"dead0000"}},"spec":{"duration":"60s"}},
+       {"metadata":{"name":"mine","namespace":"pipeline","creationTimestamp":"1970-01-01T00:10:00Z","labels":{"chaostui.io/session":"\#(c.session)"}},"spec":{"duration":"60s"}}]}
+      """#
+    let http = RoutedHTTP([
+      ("GET", "/apis/apps/v1/deployments", 200, deployments),
+      ("GET", "/apis/apps/v1/statefulsets", 200, #"{"items":[]}"#),
+      ("GET", "/api/v1/nodes", 200, nodes),
+      ("GET", "/apis/chaos-mesh.org/v1alpha1/podchaos", 200, chaos),
+      ("GET", "/apis/chaos-mesh.org/v1alpha1/", 200, #"{"items":[]}"#),
+      ("PATCH", "/", 200, "{}"),
+      ("DELETE", "/", 200, "{}"),
+    ])
+    c.makeClient = { http }
+    c.sweepLeftovers()
+    let changes = http.requests.filter { $0.method != "GET" }.map { "\($0.method) \($0.path) \($0.body)" }
+    XCTAssertEqual(
+      changes,
+      [
+        #"PATCH /apis/apps/v1/namespaces/pipeline/deployments/flask/scale {"spec":{"replicas":3}}"#,
+        #"PATCH /apis/apps/v1/namespaces/pipeline/deployments/flask {"metadata":{"annotations":{"chaostui.io/restore":null}}}"#,
+        #"PATCH /api/v1/nodes/lab-b1 {"spec":{"unschedulable":null},"metadata":{"annotations":{"chaostui.io/restore":null}}}"#,
+        "DELETE /apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/podchaos/old ",
+      ])
+    XCTAssertTrue(
+      inbox.drain().contains(.notice("Set back 3 change(s) an earlier chaostui left behind (see the audit log)")))
+  }
+
+  func testGoDurations() {
+    XCTAssertEqual(KubeCluster.goDuration("90s"), 90)
+    XCTAssertEqual(KubeCluster.goDuration("1h30m"), 5400)
+    XCTAssertEqual(KubeCluster.goDuration("1.5h"), 5400)
+    XCTAssertEqual(KubeCluster.goDuration("250ms"), 0.25)
+    XCTAssertNil(KubeCluster.goDuration("soon"))
+    XCTAssertNil(KubeCluster.goDuration("5"))
+  }
+}
