@@ -294,8 +294,7 @@ struct ChaosTUI: ParsableCommand {
     }
     logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
     if let notice = themeProblem ?? startNotice {
-      console.ui.message = notice
-      console.ui.messageUntil = now() + 8
+      console.tell(notice, seconds: 8)
     }
     let stats = runLoop(console: console, backend: backend, clock: now)
     backend.shutdown()

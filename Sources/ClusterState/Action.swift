@@ -65,4 +65,7 @@ public enum Action: Sendable, Equatable {
 public enum Effect: Sendable, Equatable {
   case inject(id: Int, FaultRequest)
   case abort(ids: [Int])
+  /// Tell the user (a fault refused, injected, failed; a source's note): the runtime shows it as a
+  /// message of its own UI state, once. Never carried out by a source.
+  case notify(String)
 }

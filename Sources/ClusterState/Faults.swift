@@ -49,6 +49,11 @@ public enum FaultTarget: Sendable, Equatable, Hashable {
     }
   }
 
+  public var isNode: Bool {
+    if case .node = self { return true }
+    return false
+  }
+
   public var label: String {
     switch self {
     case .pod(let ns, let n): return "pod \(ns)/\(n)"

@@ -257,15 +257,9 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       s.revision &+= 1
     }
   case .requestFault(let request):
-    if s.readOnly {
-      s.notice = "Fault refused: \(s.readOnlyReason)"
-      s.revision &+= 1
-      return []
-    }
+    if s.readOnly { return [.notify("Fault refused: \(s.readOnlyReason)")] }
     if let why = s.whyUnavailable(request.kind, namespace: request.target.namespace) {
-      s.notice = "\(request.kind.title) is unavailable: \(why)"
-      s.revision &+= 1
-      return []
+      return [.notify("\(request.kind.title) is unavailable: \(why)")]
     }
     let id = s.nextFaultID
     s.nextFaultID += 1
@@ -275,12 +269,12 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     // The request travels with the effect; the executor echoes the id, so find it in pending effects.
     return startFault(&s, id: id, time: time, ends: ends, pods: pods, workloads: workloads)
   case .faultFailed(let id, let message):
-    s.notice = "Fault #\(id) failed: \(message)"
     s.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
       limit: ClusterSnapshot.timelineLimit)
     s.pendingRequests.removeValue(forKey: id)
     s.revision &+= 1
+    return [.notify("Fault #\(id) failed: \(message)")]
   case .faultEnded(let id, let time, let reason):
     guard let i = s.faults.firstIndex(where: { $0.id == id }), s.faults[i].isActive else { return [] }
     s.faults[i].state = .ended(reason: reason)
@@ -298,12 +292,10 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.revision &+= 1
   case .abortAllFaults:
     let ids = s.faults.filter(\.isActive).map(\.id)
-    s.notice = ids.isEmpty ? "No active faults to abort" : "Aborting \(ids.count) active fault(s)"
-    s.revision &+= 1
-    return ids.isEmpty ? [] : [.abort(ids: ids)]
+    if ids.isEmpty { return [.notify("Panic: no active faults")] }
+    return [.abort(ids: ids), .notify("Panic: aborted \(ids.count) active fault\(ids.count == 1 ? "" : "s")")]
   case .notice(let text):
-    s.notice = text
-    s.revision &+= 1
+    return text.map { [.notify($0)] } ?? []
   }
   return []
 }
@@ -392,9 +384,8 @@ private func startFault(
   s.timeline.insertByTime(
     TimelineEntry(time: time, kind: .fault, text: "injected \(request.kind.rawValue) -> \(what)", incident: incidentID),
     limit: ClusterSnapshot.timelineLimit)
-  s.notice = "Injected \(request.kind.title) on \(what)"
   s.revision &+= 1
-  return []
+  return [.notify("Injected \(request.kind.title) on \(what)")]
 }
 
 func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }

@@ -85,12 +85,6 @@ public struct ClusterSnapshot: Sendable {
   public var incidents: [Incident] = []
   public var timeline: [TimelineEntry] = []
   public var steadyState = SteadyState()
-  /// The latest problem to tell the user about (a refused fault, a source error).
-  public var notice: String? = nil {
-    didSet { noticeCount &+= 1 }
-  }
-  /// Counts notices, so that the console shows each new one once (the same text may come twice).
-  public private(set) var noticeCount = 0
 
   /// Bumped when the set of pods or a pod's fields change (the pods table re-sorts on it).
   public var podsRevision = 0

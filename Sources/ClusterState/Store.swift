@@ -4,6 +4,8 @@ public final class Store {
   public private(set) var state: ClusterSnapshot
   /// Carries out effects (the simulator in the demo, the Kubernetes API on a real cluster).
   public var executor: ((Effect) -> [Action])?
+  /// Gets what the reducer tells the user (`Effect.notify`), in order.
+  public var notifier: ((String) -> Void)?
 
   public init(state: ClusterSnapshot = ClusterSnapshot()) { self.state = state }
 
@@ -15,8 +17,12 @@ public final class Store {
     while i < queue.count {
       let effects = reduce(&state, queue[i])
       i += 1
-      if let executor {
-        for e in effects { queue.append(contentsOf: executor(e)) }
+      for e in effects {
+        if case .notify(let text) = e {
+          notifier?(text)
+        } else if let executor {
+          queue.append(contentsOf: executor(e))
+        }
       }
       if i > 4096 {
         queue.removeFirst(i)

@@ -53,8 +53,9 @@ public func runLoop(
     }
     if let stop, stop() { break }
     if console.advance(realTime: clock()) { dirty = true }
-    if (backend.width, backend.height) != lastSize {
+    if (backend.width, backend.height) != lastSize || stats.frames == 0 {
       lastSize = (backend.width, backend.height)
+      console.resize(width: backend.width, height: backend.height)
       dirty = true
     }
     if dirty {
@@ -65,13 +66,14 @@ public func runLoop(
     // Short waits keep a key's effect on the next frame; idle costs one wake-up per wait.
     if let key = backend.readKey(timeoutMs: 100) {
       stats.keys += 1
-      if console.handle(key, pageSize: max(1, backend.height / 3)) { dirty = true }
+      console.handle(key, pageSize: max(1, backend.height / 3))
+      dirty = true
       // Drain a burst (pasted text, resize storms) before drawing once.
       var burst = 0
       while burst < 64, let more = backend.readKey(timeoutMs: 0) {
         stats.keys += 1
         burst += 1
-        if console.handle(more, pageSize: max(1, backend.height / 3)) { dirty = true }
+        console.handle(more, pageSize: max(1, backend.height / 3))
         if console.ui.quit { break }
       }
     }

@@ -37,7 +37,6 @@ extension Console {
     }
     let state = store.state
     let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed, focus: ui.focus)
-    if let podsRect = rects[.pods] { fixSelection(visibleRows: PodsPane.visibleRows(height: podsRect.height)) }
     HeaderBar.render(
       &buf, y: 0, width: width, state: state,
       info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning),
@@ -50,7 +49,6 @@ extension Console {
           &buf, r, state: state, list: podList, view: ui.pods, focused: focused, ctx: ctx,
           filterEditing: ui.filterEditing)
       case .resources:
-        podList.update(state, ui.pods)
         ResourcesPane.render(
           &buf, r, state: state, selectedPod: ui.pods.selectedID, focused: focused, ctx: ctx,
           podsPerNode: podList.podsPerNode)

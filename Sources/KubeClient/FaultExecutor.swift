@@ -8,6 +8,7 @@ extension KubeCluster {
   /// Carries out an effect on a background thread; the result comes back through the inbox.
   public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
+    case .notify: return []
     case .abort(let ids):
       // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
       Thread.detachNewThread { [self] in
@@ -16,27 +17,11 @@ extension KubeCluster {
       }
       return []
     case .inject(let id, let request):
-      var targets: [Pod] = []
-      switch request.target {
-      case .pod(let ns, let name):
-        if let p = state.pods[ns + "/" + name] { targets = [p] }
-      case .workload(let ns, let name):
-        targets = state.pods.values.filter { $0.namespace == ns && $0.workload == name && !$0.isTerminating }
-        if request.parameters.mode == .one && request.kind != .scale, let p = targets.randomElement() {
-          targets = [p]
-        }
-      case .node(let name):
+      if case .node(let name) = request.target {
         Thread.detachNewThread { [self] in cordon(id, request, node: name) }
         return []
       }
-      if request.kind == .killPrimary {
-        let w = targets.first?.workload
-        let ns = request.target.namespace
-        targets = state.pods.values.filter {
-          $0.namespace == ns && $0.workload == w && !$0.isTerminating && state.roleSelector.isPrimary($0.labels)
-        }
-        if targets.isEmpty { return [.faultFailed(id: id, message: "no pod matches the primary selector")] }
-      }
+      let targets = FaultPlan.targets(request, in: state)
       if request.kind == .scale, case .workload(let ns, let name) = request.target {
         guard let w = state.workloads[ns + "/" + name] else {
           return [.faultFailed(id: id, message: "workload \(ns)/\(name) is not known (yet)")]
@@ -45,7 +30,7 @@ extension KubeCluster {
         Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: pods) }
         return []
       }
-      guard !targets.isEmpty else { return [.faultFailed(id: id, message: "\(request.target.label) has no pods")] }
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
       switch request.kind {
       case .podKill, .killPrimary, .evict:
         let chosen = targets

@@ -26,6 +26,16 @@ public struct PodsView: Equatable, Sendable {
   /// The selected pod, kept across re-sorts.
   public var selectedID: String?
   public init() {}
+
+  /// The first row shown of `count` in `rows`: `offset` moved as little as keeps the selection in
+  /// view, and never past the end.
+  public func window(rows: Int, count: Int) -> Int {
+    let rows = max(1, rows)
+    var first = offset
+    if selected < first { first = selected }
+    if selected >= first + rows { first = selected - rows + 1 }
+    return max(0, min(first, max(0, count - rows)))
+  }
 }
 
 /// The filtered, sorted list of pods. Recomputed only when the pods, the metrics a sort depends on,
@@ -170,8 +180,9 @@ public enum PodsPane {
       buf.write(inner.x + 1, inner.y + 1, msg, t.style(.muted), maxWidth: inner.width - 1)
       return
     }
+    let first = view.window(rows: rows, count: list.ids.count)
     for r in 0..<rows {
-      let i = view.offset + r
+      let i = first + r
       guard i < list.ids.count, let pod = state.pods[list.ids[i]] else { break }
       let y = inner.y + 1 + r
       let selected = i == view.selected
@@ -206,7 +217,7 @@ public enum PodsPane {
     }
     // A scroll indicator on the right border when the list is longer than the pane.
     if list.ids.count > rows && rows > 0 && area.width > 2 {
-      let pos = inner.y + 1 + min(rows - 1, view.offset * rows / max(1, list.ids.count - rows + 1))
+      let pos = inner.y + 1 + min(rows - 1, first * rows / max(1, list.ids.count - rows + 1))
       buf.put(area.maxX - 1, pos, ctx.glyphs.gaugeFull, t.style(.border_focus))
     }
   }

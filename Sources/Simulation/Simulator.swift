@@ -506,9 +506,17 @@ public struct Simulator: Sendable {
   // MARK: - Faults
 
   /// Carries out a fault now. Returns `faultStarted` with the pods it acted on, or `faultFailed`.
-  public mutating func inject(id: Int, _ request: FaultRequest) -> [Action] {
+  /// Carries out a fault on `targets` (pod ids, as `FaultPlan` chose them from the snapshot), or on
+  /// the pods the simulator finds for the request when none are given.
+  public mutating func inject(id: Int, _ request: FaultRequest, targets chosen: [String]? = nil) -> [Action] {
     var out: [Action] = []
-    let targets = resolveTargets(request)
+    var targets = resolveTargets(request)
+    if let chosen, case .success = targets, request.kind != .scale, request.kind != .cordon {
+      let indices = chosen.compactMap { id in
+        pods.indices.first { pods[$0].deletion == nil && specs[pods[$0].w].namespace + "/" + pods[$0].name == id }
+      }
+      targets = indices.isEmpty ? .failure(Refusal(text: FaultPlan.whyNoTargets(request))) : .success(indices)
+    }
     guard case .success(let indices) = targets else {
       if case .failure(let message) = targets { out.append(.faultFailed(id: id, message: message.text)) }
       return out
@@ -898,12 +906,21 @@ public final class DemoCluster: SimulatedSource {
 
   public func actions(atVirtual t: Seconds) -> [Action] { simulator.advance(to: t) }
 
-  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] { perform(effect) }
+  /// Carries out an effect on the pods `FaultPlan` picks from the snapshot (the configured primary
+  /// selector, a seeded random pod), as a real cluster's executor does.
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
+    guard case .inject(let id, let request) = effect, request.target.isNode == false else { return perform(effect) }
+    let targets = FaultPlan.targets(request, in: state) { [self] members in
+      members.isEmpty ? nil : members[simulator.rng.int(members.count)]
+    }
+    return simulator.inject(id: id, request, targets: targets.map(\.id))
+  }
 
   public func perform(_ effect: Effect) -> [Action] {
     switch effect {
     case .inject(let id, let request): return simulator.inject(id: id, request)
     case .abort(let ids): return simulator.abort(ids: ids)
+    case .notify: return []
     }
   }
 }

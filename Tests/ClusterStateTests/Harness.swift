@@ -10,6 +10,9 @@ final class Harness {
   let store: Store
   let cluster: DemoCluster
   private(set) var now: Seconds = 0
+  /// What the reducer told the user, in order.
+  private(set) var notices: [String] = []
+  var notice: String? { notices.last }
 
   init(seed: UInt64 = 1, extraPods: Int = 0, scaleDownWindow: Seconds = 60) {
     var o = Simulator.Options()
@@ -20,6 +23,7 @@ final class Harness {
     store = Store()
     let c = cluster
     store.executor = { c.perform($0) }
+    store.notifier = { [unowned self] in notices.append($0) }
     store.dispatch(cluster.simulator.advance(to: 0))
   }
 

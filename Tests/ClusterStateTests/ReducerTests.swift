@@ -33,6 +33,7 @@ final class ReducerTests: XCTestCase {
         let ends = req.kind.isOneShot ? store.state.now : store.state.now + req.parameters.duration
         return [.faultStarted(id: id, time: store.state.now, ends: ends, pods: ["shop/web-a"], workloads: ["shop/web"])]
       case .abort(let ids): return ids.map { .faultEnded(id: $0, time: store.state.now, reason: "aborted") }
+      case .notify: return []
       }
     }
     return store
@@ -109,13 +110,15 @@ final class ReducerTests: XCTestCase {
     state.readOnly = true
     let store = Store(state: state)
     var executed = 0
+    var told: [String] = []
     store.executor = { _ in
       executed += 1
       return []
     }
+    store.notifier = { told.append($0) }
     store.dispatch(.requestFault(FaultRequest(kind: .podKill, target: .pod(namespace: "a", name: "b"))))
     XCTAssertEqual(executed, 0)
-    XCTAssertTrue(store.state.notice!.contains("read-only"))
+    XCTAssertEqual(told, ["Fault refused: read-only mode (--read-only)"])
   }
 
   func testPanicAbortsOnlyActiveFaults() {

@@ -194,9 +194,9 @@ final class SimulatorLifecycleTests: XCTestCase {
   func testUnknownTargetsFailWithAMessage() {
     let h = Harness()
     h.inject(.podKill, .pod(namespace: "pipeline", name: "nope"))
-    XCTAssertTrue(h.state.notice!.contains("not found"), h.state.notice!)
+    XCTAssertTrue(h.notice!.contains("not found"), h.notice!)
     h.inject(.killPrimary, flaskWorkload)
-    XCTAssertTrue(h.state.notice!.contains("primary selector"), h.state.notice!)
+    XCTAssertTrue(h.notice!.contains("primary selector"), h.notice!)
     XCTAssertTrue(h.state.incidents.isEmpty)
   }
 

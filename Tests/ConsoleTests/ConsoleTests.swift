@@ -102,6 +102,7 @@ final class ConsoleTests: XCTestCase {
     XCTAssertGreaterThan(c.state.hpas["pipeline/flask"]!.desiredReplicas, 3)
     press(c, .char("!"))
     XCTAssertEqual(c.state.activeFaults.count, 0)
+    XCTAssertEqual(c.ui.message, "Panic: aborted 1 active fault", "said once, by the reducer")
     c.advanceVirtual(to: 200)
     XCTAssertEqual(c.state.hpas["pipeline/flask"]!.desiredReplicas, 3)
   }
@@ -158,7 +159,7 @@ final class ConsoleTests: XCTestCase {
     c.store.dispatch(
       .requestFault(FaultRequest(kind: .cpuHog, target: .workload(namespace: "pipeline", name: "flask"))))
     XCTAssertTrue(c.state.faults.isEmpty)
-    XCTAssertTrue(c.state.notice!.contains("forbidden"))
+    XCTAssertEqual(c.ui.message, "CPU hog is unavailable: forbidden: dev may not create stresschaos")
   }
 
   func testUnknownKeysSayHowToGetHelp() {

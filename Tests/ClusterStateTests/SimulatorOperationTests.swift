@@ -8,7 +8,7 @@ import XCTest
 
 /// The faults that go through the API's own operations: force delete, eviction with a disruption
 /// budget, scale, cordon — on the demo cluster's virtual clock.
-final class OperationFaultTests: XCTestCase {
+final class SimulatorOperationTests: XCTestCase {
   func testForceDeleteRemovesThePodAtOnce() {
     let h = Harness()
     h.run(to: 10)
@@ -25,11 +25,11 @@ final class OperationFaultTests: XCTestCase {
     h.inject(.evict, flaskWorkload) { $0.mode = .all }
     let fault = h.state.faults.last!
     XCTAssertEqual(fault.pods.count, 1)
-    XCTAssertTrue(h.state.notice?.contains("Cannot evict pod as it would violate the pod's disruption budget") ?? false)
+    XCTAssertTrue(h.notice?.contains("Cannot evict pod as it would violate the pod's disruption budget") ?? false)
     // While one is down, another eviction is refused outright.
     h.inject(.evict, .pod(namespace: "pipeline", name: h.flask.first { $0.isReady }!.name))
     XCTAssertEqual(h.state.faults.count, 1, "a refused eviction starts no fault")
-    XCTAssertTrue(h.state.notice?.contains("failed: 429 Too Many Requests") ?? false, h.state.notice ?? "")
+    XCTAssertTrue(h.notice?.contains("failed: 429 Too Many Requests") ?? false, h.notice ?? "")
     // Postgres has no budget: evicting it is allowed.
     h.inject(.evict, .pod(namespace: "pipeline", name: "postgres-1"))
     XCTAssertEqual(h.pod("postgres-1")?.status, "Terminating")
@@ -77,5 +77,34 @@ final class OperationFaultTests: XCTestCase {
     h.run(to: 11)
     XCTAssertEqual(h.state.workloads["pipeline/spark-worker"]?.desiredReplicas, 3)
     XCTAssertFalse(h.state.nodes["node-a1"]!.unschedulable)
+  }
+}
+
+/// Fault targeting is FaultPlan's, for the demo as for a real cluster: the configured primary
+/// selector decides which pod "kill primary" hits.
+final class DemoTargetingTests: XCTestCase {
+  func testTheDemoHonoursTheConfiguredPrimarySelector() {
+    let h = Harness()
+    h.run(to: 10)
+    var state = h.state
+    // A selector under which the replica is "the primary": the demo must kill that one.
+    state.roleSelector = RoleSelector.parse("role=replica")!
+    let replica = state.pods.values.first { $0.workload == "postgres" && $0.role == "replica" }!
+    let out = h.cluster.perform(
+      .inject(id: 1, FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres"))),
+      state: state)
+    guard
+      case .faultStarted(_, _, _, let pods, _)? = out.first(where: {
+        if case .faultStarted = $0 { true } else { false }
+      })
+    else { return XCTFail("not started: \(out)") }
+    XCTAssertEqual(pods, [replica.id])
+    // Nothing matches: refused in words.
+    state.roleSelector = RoleSelector.parse("cnpg.io/instanceRole=primary")!
+    let none = h.cluster.perform(
+      .inject(id: 2, FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres"))),
+      state: state)
+    XCTAssertEqual(
+      none, [.faultFailed(id: 2, message: "no pod of workload pipeline/postgres matches the primary selector")])
   }
 }

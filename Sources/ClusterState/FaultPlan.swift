@@ -1,0 +1,156 @@
+import Foundation
+
+/// How much of a workload a fault targets, as chosen in the fault menu.
+public enum FaultScope: Int, Sendable, CaseIterable {
+  case pod, oneOfWorkload, allOfWorkload
+}
+
+/// Fault planning, in one place for the keys, the demo and a real cluster: the request a choice
+/// makes, its strength steps, which pods it hits and what a confirmation says it touches.
+public enum FaultPlan {
+  /// The request a fault-menu choice makes for a pod and scope; nil when the pod is gone (or has
+  /// no workload or node where the fault needs one).
+  public static func request(for kind: FaultKind, podID: String, scope: FaultScope, state: ClusterSnapshot)
+    -> FaultRequest?
+  {
+    guard let pod = state.pods[podID] else { return nil }
+    var params = FaultParameters()
+    let target: FaultTarget
+    switch scope {
+    case .pod:
+      target = .pod(namespace: pod.namespace, name: pod.name)
+    case .oneOfWorkload, .allOfWorkload:
+      guard let w = pod.workload else { return nil }
+      target = .workload(namespace: pod.namespace, name: w)
+      params.mode = scope == .oneOfWorkload ? .one : .all
+    }
+    if kind == .killPrimary, let w = pod.workload {
+      return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
+    }
+    if kind == .scale {
+      // The pod's workload, one replica fewer (its controller or HPA may fight back: that is the test).
+      guard let w = pod.workload else { return nil }
+      let desired = state.workloads[WorkloadID(namespace: pod.namespace, name: w).key]?.desiredReplicas ?? 1
+      params.replicas = max(0, desired - 1)
+      params.mode = .all
+      return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
+    }
+    if kind == .cordon {
+      guard let node = pod.node else { return nil }
+      return FaultRequest(kind: kind, target: .node(name: node), parameters: params)
+    }
+    return FaultRequest(kind: kind, target: target, parameters: params)
+  }
+
+  /// One step stronger or weaker (the confirmation's + and -).
+  public static func adjust(_ req: inout FaultRequest, up: Bool) {
+    let s: Double = up ? 1 : -1
+    switch req.kind {
+    case .networkDelay:
+      req.parameters.delayMs = max(
+        10, min(5000, req.parameters.delayMs + s * (req.parameters.delayMs >= 500 ? 100 : 50)))
+    case .networkLoss: req.parameters.lossPercent = max(5, min(100, req.parameters.lossPercent + s * 5))
+    case .cpuHog: req.parameters.cpuMilli = max(100, min(8000, req.parameters.cpuMilli + s * 250))
+    case .memoryHog: req.parameters.memoryMiBPerSec = max(1, min(512, req.parameters.memoryMiBPerSec + s * 8))
+    case .scale: req.parameters.replicas = max(0, min(100, req.parameters.replicas + Int(s)))
+    case .podKill:
+      // The pod's own grace period, then shorter ones down to 0 (force, confirmed separately).
+      let steps: [Int?] = [nil, 30, 10, 5, 1, 0]
+      let i = steps.firstIndex(of: req.parameters.gracePeriod) ?? 0
+      req.parameters.gracePeriod = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
+    default: break
+    }
+  }
+
+  /// The live (not terminating) pods of a workload.
+  public static func members(of workload: WorkloadID, in state: ClusterSnapshot) -> [Pod] {
+    state.pods.values.filter { ClusterSnapshot.belongs($0, to: workload.key) && !$0.isTerminating }
+      .sorted { $0.name < $1.name }
+  }
+
+  /// Which pods a request hits: the pod named, a workload's pods (one of them, chosen by `pick`, in
+  /// mode `one`), or the primary by the configured role selector. Empty: nothing to hit (the caller
+  /// says why with `whyNoTargets`). A node's cordon hits no pod.
+  public static func targets(
+    _ request: FaultRequest, in state: ClusterSnapshot, pick: ([Pod]) -> Pod? = { $0.randomElement() }
+  ) -> [Pod] {
+    switch request.target {
+    case .node: return []
+    case .pod(let ns, let name):
+      guard let p = state.pods[PodID(namespace: ns, name: name).key] else { return [] }
+      if request.kind == .killPrimary, let w = p.workload {
+        return members(of: WorkloadID(namespace: ns, name: w), in: state).filter {
+          state.roleSelector.isPrimary($0.labels)
+        }
+      }
+      return [p]
+    case .workload(let ns, let name):
+      let all = members(of: WorkloadID(namespace: ns, name: name), in: state)
+      if request.kind == .killPrimary { return all.filter { state.roleSelector.isPrimary($0.labels) } }
+      if request.parameters.mode == .one && request.kind != .scale { return pick(all).map { [$0] } ?? [] }
+      return all
+    }
+  }
+
+  /// Why `targets` found nothing, in words for the timeline.
+  public static func whyNoTargets(_ request: FaultRequest) -> String {
+    request.kind == .killPrimary
+      ? "no pod of \(request.target.label) matches the primary selector" : "\(request.target.label) has no pods"
+  }
+
+  /// What a confirmation says the fault will touch.
+  public static func blastRadius(_ req: FaultRequest, state s: ClusterSnapshot) -> (count: Int, text: String) {
+    switch req.target {
+    case .pod(let ns, let name):
+      if req.kind == .killPrimary { return (1, "the primary of \(name)") }
+      guard let p = s.pods[PodID(namespace: ns, name: name).key] else { return (0, "pod gone") }
+      let w = p.workload.flatMap { s.workloads[WorkloadID(namespace: ns, name: $0).key] }
+      let of = w.map { " (\($0.readyReplicas)/\($0.desiredReplicas) ready in \($0.kind.rawValue) \($0.name))" } ?? ""
+      return (1, "1 pod: \(name)\(of)")
+    case .node(let name):
+      let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
+      return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
+    case .workload(let ns, let name):
+      let members = members(of: WorkloadID(namespace: ns, name: name), in: s)
+      if req.kind == .scale {
+        let desired = s.workloads[WorkloadID(namespace: ns, name: name).key]?.desiredReplicas ?? members.count
+        let gone = max(0, desired - req.parameters.replicas)
+        return (
+          gone,
+          "\(name): \(desired) -> \(req.parameters.replicas) replicas (\(gone) pod\(gone == 1 ? "" : "s") removed)"
+        )
+      }
+      if req.kind == .killPrimary {
+        let primary = members.filter { s.roleSelector.isPrimary($0.labels) }.map(\.name).first
+        return (1, "1 pod: \(primary ?? "no primary found") (primary of \(name), \(members.count) pods)")
+      }
+      if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)") }
+      if req.kind == .evict {
+        return (members.count, "all \(members.count) pods of \(name), each as its budget allows")
+      }
+      return (members.count, "all \(members.count) pods of \(name)")
+    }
+  }
+}
+
+/// A pod's identity: its namespace and name. `key` is the "namespace/name" the state is keyed by.
+public struct PodID: Hashable, Sendable {
+  public var namespace: String
+  public var name: String
+  public init(namespace: String, name: String) {
+    self.namespace = namespace
+    self.name = name
+  }
+  public var key: String { namespace + "/" + name }
+}
+
+/// A workload's identity (Deployment, StatefulSet, ...): namespace and name; `key` as for pods.
+public struct WorkloadID: Hashable, Sendable {
+  public var namespace: String
+  public var name: String
+  public init(namespace: String, name: String) {
+    self.namespace = namespace
+    self.name = name
+  }
+  public var key: String { namespace + "/" + name }
+}

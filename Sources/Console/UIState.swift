@@ -1,0 +1,51 @@
+import ClusterState
+import Foundation
+import Panels
+
+public enum PaneID: String, CaseIterable, Sendable {
+  case pods, resources, network, hpa, alerts, timeline
+
+  public var title: String {
+    switch self {
+    case .pods: return "Pods"
+    case .resources: return "Resources"
+    case .network: return "Network"
+    case .hpa: return "Autoscaling"
+    case .alerts: return "Alerts & checks"
+    case .timeline: return "Timeline"
+    }
+  }
+}
+
+public enum Dialog: Equatable, Sendable {
+  case help(scroll: Int)
+  case faultMenu(podID: String, scope: FaultScope)
+  case confirm(FaultRequest, podID: String)
+  /// The second question of a force delete (grace period 0).
+  case confirmForce(FaultRequest)
+  case summary
+}
+
+/// Everything about the screen that is not the cluster: focus, zoom, selection, dialogs.
+public struct UIState: Sendable {
+  public var focus: PaneID = .pods
+  public var zoomed: PaneID? = nil
+  public var pods = PodsView()
+  public var filterEditing = false
+  public var dialog: Dialog? = nil
+  public var timelineScroll = 0
+  /// A message for the user (a key's answer, a fault injected or refused) and until when it shows.
+  public var message: String? = nil
+  public var messageUntil: Double = 0
+  public var quit = false
+  /// The theme and glyphs asked for (the runtime loads a theme when its name changes).
+  public var themeName = "default"
+  public var glyphs: Glyphs = .unicode
+  public init() {}
+
+  /// Shows `text` in the footer until `now` + 6 s.
+  public mutating func say(_ text: String, now: Double) {
+    message = text
+    messageUntil = now + 6
+  }
+}
