@@ -1,5 +1,6 @@
-/// Everything that can change the state. Every source (simulator, Kubernetes, Prometheus) and
-/// the keyboard only produce these.
+/// Everything that can change the state. Sources (the simulator, Kubernetes, Prometheus, a scrape)
+/// produce only these; a key produces these through the console's `Update.key` (which also changes
+/// the UI state, never the cluster's).
 public enum Action: Sendable, Equatable {
   case podUpserted(Pod)
   case podDeleted(id: String)

@@ -320,3 +320,9 @@ public enum Quantity {
   public static func milli(_ s: String) -> Double? { value(s).map { $0 * 1000 } }
   public static func bytes(_ s: String) -> Double? { value(s) }
 }
+
+/// An answer of the right format but not the kind of object expected (a Table where a list was asked).
+public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
+}

@@ -32,7 +32,7 @@ public enum MetricsAPI {
   public static func pods(_ data: Data) throws -> (samples: [PodSample], time: Seconds?) {
     let list = try JSONDecoder().decode(List<PodMetrics>.self, from: data)
     guard list.kind == nil || list.kind == "PodMetricsList" else {
-      throw KubeconfigError("expected PodMetricsList, the server sent \(list.kind ?? "?")")
+      throw DecodeError("expected PodMetricsList, the server sent \(list.kind ?? "?")")
     }
     var newest: Seconds?
     let samples = (list.items ?? []).map { m -> PodSample in
@@ -52,7 +52,7 @@ public enum MetricsAPI {
   public static func nodes(_ data: Data) throws -> [NodeUsage] {
     let list = try JSONDecoder().decode(List<NodeMetrics>.self, from: data)
     guard list.kind == nil || list.kind == "NodeMetricsList" else {
-      throw KubeconfigError("expected NodeMetricsList, the server sent \(list.kind ?? "?")")
+      throw DecodeError("expected NodeMetricsList, the server sent \(list.kind ?? "?")")
     }
     return (list.items ?? []).map { m in
       NodeUsage(

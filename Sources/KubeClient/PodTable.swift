@@ -47,7 +47,7 @@ extension KubeDecode {
   static func tableRows(_ data: Data) throws -> (rows: [[String: String]], resourceVersion: String?) {
     let t = try JSONDecoder().decode(Table.self, from: data)
     guard t.kind == nil || t.kind == "Table" else {
-      throw KubeconfigError("expected a Table, the server sent \(t.kind ?? "?")")
+      throw DecodeError("expected a Table, the server sent \(t.kind ?? "?")")
     }
     let names = t.columnDefinitions.map(\.name)
     let rows = (t.rows ?? []).map { row in

@@ -37,7 +37,7 @@ public struct ChaosConfig: Sendable, Equatable {
   /// Parses a config file's text; relative paths in it are taken from `directory`. Unknown keys and
   /// values of the wrong kind are errors that name them.
   public static func load(yaml text: String, source: String, directory: String) throws -> ChaosConfig {
-    func fail(_ why: String) -> PromAPI.Failure { PromAPI.Failure("\(source): \(why)") }
+    func fail(_ why: String) -> ConfigFileError { ConfigFileError("\(source): \(why)") }
     let node: Any?
     do { node = try Yams.load(yaml: text) } catch {
       throw fail("not YAML (\(String(describing: error).prefix(120)))")
@@ -94,4 +94,10 @@ public struct ChaosConfig: Sendable, Equatable {
     }
     return c
   }
+}
+
+/// A config or queries file that cannot be used, with the file and what is wrong in it.
+public struct ConfigFileError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
 }

@@ -56,7 +56,7 @@ public struct PromQueries: Sendable, Equatable {
   public static func load(yaml text: String, source: String) throws -> PromQueries {
     let node: Any?
     do { node = try Yams.load(yaml: text) } catch {
-      throw PromAPI.Failure("\(source): not YAML (\(String(describing: error).prefix(120)))")
+      throw ConfigFileError("\(source): not YAML (\(String(describing: error).prefix(120)))")
     }
     return try load(node: node, source: source)
   }
@@ -66,7 +66,7 @@ public struct PromQueries: Sendable, Equatable {
     var q = PromQueries()
     guard let node else { return q }
     guard let map = node as? [String: Any] else {
-      throw PromAPI.Failure("\(source): expected a mapping of \(keys.joined(separator: ", ")) to PromQL")
+      throw ConfigFileError("\(source): expected a mapping of \(keys.joined(separator: ", ")) to PromQL")
     }
     for key in map.keys.sorted() {
       let value = map[key]!
@@ -75,14 +75,14 @@ public struct PromQueries: Sendable, Equatable {
         continue
       }
       guard let path = fields.first(where: { $0.0 == key })?.1 else {
-        throw PromAPI.Failure("\(source): unknown key \(key) (known: \(keys.joined(separator: ", ")))")
+        throw ConfigFileError("\(source): unknown key \(key) (known: \(keys.joined(separator: ", ")))")
       }
       if value is NSNull {
         q[keyPath: path] = ""
         continue
       }
       guard let expr = value as? String else {
-        throw PromAPI.Failure("\(source): \(key) must be a PromQL expression (text), or \"\" to turn it off")
+        throw ConfigFileError("\(source): \(key) must be a PromQL expression (text), or \"\" to turn it off")
       }
       q[keyPath: path] = expr.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -91,28 +91,28 @@ public struct PromQueries: Sendable, Equatable {
 
   static func checks(_ value: Any, source: String) throws -> [PromCheck] {
     guard let list = value as? [Any] else {
-      throw PromAPI.Failure("\(source): steady_state must be a list of {name, expr, max or min, service}")
+      throw ConfigFileError("\(source): steady_state must be a list of {name, expr, max or min, service}")
     }
     var out: [PromCheck] = []
     for (i, item) in list.enumerated() {
       let at = "\(source): steady_state[\(i)]"
-      guard let m = item as? [String: Any] else { throw PromAPI.Failure("\(at): expected {name, expr, max or min}") }
+      guard let m = item as? [String: Any] else { throw ConfigFileError("\(at): expected {name, expr, max or min}") }
       for k in m.keys where !["name", "expr", "max", "min", "service"].contains(k) {
-        throw PromAPI.Failure("\(at): unknown key \(k) (known: name, expr, max, min, service)")
+        throw ConfigFileError("\(at): unknown key \(k) (known: name, expr, max, min, service)")
       }
       guard let expr = m["expr"] as? String, !expr.trimmingCharacters(in: .whitespaces).isEmpty else {
-        throw PromAPI.Failure("\(at): expr must be a PromQL expression")
+        throw ConfigFileError("\(at): expr must be a PromQL expression")
       }
       func number(_ k: String) throws -> Double? {
         guard let v = m[k] else { return nil }
         if let d = v as? Double, d.isFinite { return d }
         if let n = v as? Int { return Double(n) }
-        throw PromAPI.Failure("\(at): \(k) must be a number")
+        throw ConfigFileError("\(at): \(k) must be a number")
       }
       let max = try number("max")
       let min = try number("min")
-      guard max != nil || min != nil else { throw PromAPI.Failure("\(at): give max, min or both") }
-      if let lo = min, let hi = max, lo > hi { throw PromAPI.Failure("\(at): min \(lo) is above max \(hi)") }
+      guard max != nil || min != nil else { throw ConfigFileError("\(at): give max, min or both") }
+      if let lo = min, let hi = max, lo > hi { throw ConfigFileError("\(at): min \(lo) is above max \(hi)") }
       let name = (m["name"] as? String) ?? "check \(i + 1)"
       let scope = m["service"].map { "\($0)" }
       out.append(PromCheck(name: name, expr: expr, max: max, min: min, scope: scope))

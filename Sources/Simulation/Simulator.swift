@@ -664,12 +664,13 @@ public struct Simulator: Sendable {
 
   // MARK: - Metrics
 
-  struct Effects {
+  /// What the active faults add to a pod: latency, loss, CPU and memory pressure.
+  struct FaultLoad {
     var delay = 0.0, jitter = 0.0, loss = 0.0, cpu = 0.0, memRate = 0.0
   }
 
-  func faultEffects(_ id: String) -> Effects {
-    var e = Effects()
+  func faultLoad(_ id: String) -> FaultLoad {
+    var e = FaultLoad()
     for f in faults where f.pods.contains(id) {
       switch f.kind {
       case .networkDelay:
@@ -725,7 +726,7 @@ public struct Simulator: Sendable {
         acc[pods[i].w].io += spec.ioPerPod
         continue
       }
-      let fx = faultsActive ? faultEffects(id) : Effects()
+      let fx = faultsActive ? faultLoad(id) : FaultLoad()
       var share = 0.0
       var work = spec.cpuIdle
       switch pods[i].w {

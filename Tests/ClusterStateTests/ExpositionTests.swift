@@ -140,9 +140,12 @@ final class ExpositionTests: XCTestCase {
     XCTAssertEqual(r.errors.first?.message, "invalid timestamp")
   }
 
-  func testGarbageNeverCrashes() {
+  /// Random bytes: never a crash, every error on a line that exists, and the warm series cache gives
+  /// what a fresh parser gives.
+  func testGarbageNeverCrashesAndTheCacheAgrees() {
     var rng = SplitMix64(seed: 3)
     let parser = ExpositionParser()
+    var errors = 0
     let alphabet = Array("ab_{}=\",# \n\\0.9e+-InfNaN\t\r😀".utf8)
     for _ in 0..<2000 {
       let n = Int.random(in: 0...200, using: &rng)
@@ -150,7 +153,18 @@ final class ExpositionTests: XCTestCase {
         Bool.random(using: &rng)
           ? alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] : UInt8.random(in: 0...255, using: &rng)
       }
-      _ = parser.parse(Data(bytes), openMetrics: Bool.random(using: &rng))
+      let om = Bool.random(using: &rng)
+      let warm = parser.parse(Data(bytes), openMetrics: om)
+      let fresh = ExpositionParser().parse(Data(bytes), openMetrics: om)
+      XCTAssertEqual(warm.samples.count, fresh.samples.count)
+      XCTAssertEqual(warm.samples.map(\.name), fresh.samples.map(\.name))
+      XCTAssertEqual(warm.errors.map(\.line), fresh.errors.map(\.line))
+      let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).count
+      for e in warm.errors {
+        XCTAssertTrue((1...max(1, lines)).contains(e.line), "error on line \(e.line) of \(lines)")
+      }
+      errors += warm.errors.count
     }
+    XCTAssertGreaterThan(errors, 100, "garbage is reported, not silently taken")
   }
 }

@@ -205,9 +205,15 @@ final class ConsoleTests: XCTestCase {
   func testTooSmallTerminalsAndResizeStorms() {
     let c = makeConsole()
     for (w, h) in [(79, 24), (80, 23), (20, 5), (1, 1), (0, 0), (300, 100), (250, 70), (80, 24)] {
+      c.resize(width: w, height: h)
       let b = c.render(width: w, height: h)
-      XCTAssertEqual(b.width, w)
       if w < 80 || h < 24, w > 30, h > 3 { XCTAssertTrue(b.text.contains("Terminal too small"), "\(w)x\(h)") }
+      if w >= 80 && h >= 24 {
+        // Any size at least 80x24 gets the whole console: the header on top, the keys at the bottom.
+        let rows = b.text.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertTrue(rows.first?.hasPrefix(" chaostui ") ?? false, "\(w)x\(h)")
+        XCTAssertTrue(rows[h - 1].contains("q quit"), "\(w)x\(h): \(rows[h - 1])")
+      }
     }
     assertSnapshot(c.render(width: 60, height: 20).text, named: "too-small-60x20")
     // A storm of resizes through the loop, then a normal frame.
