@@ -15,7 +15,8 @@ rm -f "$OUT/fuzz-prometheus"
 # The fuzzed files, from their modules into one (their imports of each other dropped).
 mkdir -p "$OUT/src"
 rm -f "$OUT"/src/*.swift
-for f in Sources/PromClient/Exposition.swift Sources/PromClient/PromAPI.swift Sources/ClusterState/MonitoringData.swift \
+for f in Sources/PromClient/Exposition.swift Sources/PromClient/ExpositionPieces.swift Sources/PromClient/PromAPI.swift \
+  Sources/ClusterState/MonitoringData.swift \
   Sources/KubeClient/Watch.swift Sources/Transport/LineSplitter.swift; do
   grep -vE '^import (ClusterState|Transport|KubeClient|PromClient)$' "$f" > "$OUT/src/$(basename "$f")"
 done

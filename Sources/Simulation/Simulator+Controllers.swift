@@ -1,0 +1,255 @@
+import ClusterState
+import Foundation
+
+// The controllers of the simulated cluster: ReplicaSet/StatefulSet, scheduler, kubelet, the Postgres
+// operator's failover and the HPA.
+extension Simulator {
+  // MARK: - Controllers
+
+  mutating func event(
+    _ out: inout [Action], _ reason: String, _ object: String, _ message: String, warning: Bool = false
+  ) {
+    out.append(
+      .event(
+        ClusterEvent(
+          time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message,
+          workload: workloadID(ofObject: object))))
+  }
+
+  /// The workload behind an event's object (`pod/NAME`, `replicaset/NAME-HASH`, `statefulset/NAME`, ...).
+  func workloadID(ofObject object: String) -> String? {
+    let parts = object.split(separator: "/", maxSplits: 1).map(String.init)
+    guard parts.count == 2 else { return nil }
+    let (kind, name) = (parts[0], parts[1])
+    switch kind {
+    case "pod": return pods.first { $0.name == name }.map { specs[$0.w].id }
+    case "replicaset": return specs.first { $0.name + "-" + ($0.rsHash ?? "") == name }?.id
+    case "horizontalpodautoscaler": return specs[flaskIndex].id
+    default: return specs.first { $0.name == name }?.id
+    }
+  }
+
+  mutating func runControllers(at t: Seconds, into out: inout [Action]) {
+    var active = [Int](repeating: 0, count: specs.count)
+    for p in pods where p.deletion == nil { active[p.w] += 1 }
+    for (w, spec) in specs.enumerated() {
+      let want = spec.replicas
+      if active[w] < want {
+        for _ in active[w]..<want {
+          if spec.kind == .statefulSet {
+            // Ordered: the lowest missing ordinal, and only once the old pod of that name is gone.
+            guard
+              let ordinal = (0..<want).first(where: { o in
+                !pods.contains { $0.w == w && $0.name == spec.name + "-" + String(o) }
+              })
+            else { break }
+            var pod = newPod(w: w, ordinal: ordinal, at: t)
+            if w == postgresIndex {
+              let hasPrimary = pods.contains { $0.w == w && $0.deletion == nil && $0.labels["role"] == "primary" }
+              pod.labels["role"] = hasPrimary ? "replica" : "primary"
+            }
+            pods.append(pod)
+            event(
+              &out, "SuccessfulCreate", "statefulset/" + spec.name,
+              "create Pod \(pod.name) in StatefulSet \(spec.name) successful")
+          } else {
+            let pod = newPod(w: w, ordinal: nil, at: t)
+            pods.append(pod)
+            if !spec.light {
+              event(
+                &out, "SuccessfulCreate", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Created pod: \(pod.name)")
+            }
+          }
+        }
+      } else if active[w] > want {
+        // Scale in: not-ready pods first, then the newest.
+        var candidates = pods.indices.filter { pods[$0].w == w && pods[$0].deletion == nil }
+        candidates.sort { a, b in
+          if pods[a].ready != pods[b].ready { return !pods[a].ready }
+          if pods[a].created != pods[b].created { return pods[a].created > pods[b].created }
+          return pods[a].name < pods[b].name
+        }
+        for i in candidates.prefix(active[w] - want) {
+          deletePod(at: i, grace: spec.grace, into: &out)
+          event(
+            &out, "SuccessfulDelete", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Deleted pod: \(pods[i].name)")
+        }
+      }
+    }
+  }
+
+  mutating func deletePod(at i: Int, grace: Seconds, into out: inout [Action]) {
+    guard pods[i].deletion == nil else { return }
+    pods[i].deletion = now
+    pods[i].stage = .terminating(until: now + grace)
+    pods[i].ready = false
+    pods[i].dirty = true
+    if !specs[pods[i].w].light {
+      event(&out, "Killing", "pod/" + pods[i].name, "Stopping container \(specs[pods[i].w].name)")
+    }
+  }
+
+  /// The ready, schedulable node with the fewest pods; nil when every node is cordoned or down.
+  mutating func leastLoadedNode() -> String? {
+    var counts = [String: Int]()
+    for p in pods { if let n = p.node, p.deletion == nil { counts[n, default: 0] += 1 } }
+    var best: String?
+    var bestCount = Int.max
+    for n in nodes where n.ready && !n.unschedulable {
+      let c = counts[n.name] ?? 0
+      if c < bestCount {
+        best = n.name
+        bestCount = c
+      }
+    }
+    return best
+  }
+
+  static func backoff(level: Int) -> Seconds {
+    level <= 0 ? 1 : min(10 * pow(2, Double(level - 1)), 300)
+  }
+
+  mutating func runKubelet(at t: Seconds, into out: inout [Action]) {
+    var removed: [Int] = []
+    for i in pods.indices {
+      let spec = specs[pods[i].w]
+      switch pods[i].stage {
+      case .pending(let until):
+        if t >= until {
+          guard let node = leastLoadedNode() else { break }  // Pending until a node takes it
+          pods[i].node = node
+          pods[i].stage = .creating(until: t + spec.pullDelay * rng.uniform(0.8, 1.3))
+          pods[i].dirty = true
+          if !spec.light {
+            event(
+              &out, "Scheduled", "pod/" + pods[i].name, "Successfully assigned \(namespace)/\(pods[i].name) to \(node)")
+          }
+        }
+      case .creating(let until):
+        if t >= until {
+          pods[i].stage = .running
+          pods[i].container = .running(since: t)
+          pods[i].readyAt = t + spec.readyDelay * rng.uniform(0.9, 1.2)
+          pods[i].memory = spec.memBase * rng.uniform(0.95, 1.05)
+          pods[i].dirty = true
+          if !spec.light { event(&out, "Started", "pod/" + pods[i].name, "Started container \(spec.name)") }
+        }
+      case .terminating(let until):
+        if t >= until { removed.append(i) }
+      case .running:
+        switch pods[i].container {
+        case .waiting(_, let until):
+          if t >= until {
+            pods[i].container = .running(since: t)
+            pods[i].readyAt = t + spec.readyDelay * rng.uniform(0.9, 1.2)
+            pods[i].memory = spec.memBase * rng.uniform(0.95, 1.05)
+            pods[i].dirty = true
+            event(
+              &out, "Started", "pod/" + pods[i].name, "Started container \(spec.name) (restart \(pods[i].restarts))")
+          }
+        case .running(let since):
+          if !pods[i].ready, let readyAt = pods[i].readyAt, t >= readyAt {
+            pods[i].ready = true
+            pods[i].readyAt = nil
+            pods[i].dirty = true
+            if pods[i].w == postgresIndex && pods[i].labels["role"] == "replica" {
+              event(&out, "CaughtUp", "pod/" + pods[i].name, "replica caught up with the primary, streaming")
+            }
+          }
+          if pods[i].backoffLevel > 0 && t - since > 600 { pods[i].backoffLevel = 0 }
+          if pods[i].memory >= spec.memLimit {
+            crashContainer(i, reason: "OOMKilled", into: &out)
+          }
+        }
+      }
+    }
+    for i in removed.reversed() {
+      out.append(.podDeleted(id: specs[pods[i].w].namespace + "/" + pods[i].name))
+      pods.remove(at: i)
+    }
+  }
+
+  mutating func crashContainer(_ i: Int, reason: String, into out: inout [Action]) {
+    let spec = specs[pods[i].w]
+    pods[i].restarts += 1
+    let wait = Simulator.backoff(level: pods[i].backoffLevel)
+    pods[i].backoffLevel += 1
+    pods[i].ready = false
+    pods[i].readyAt = nil
+    pods[i].container = .waiting(reason: reason, until: now + wait)
+    pods[i].dirty = true
+    if reason == "OOMKilled" {
+      event(
+        &out, "OOMKilled", "pod/" + pods[i].name, "container \(spec.name) exceeded its memory limit and was OOMKilled",
+        warning: true)
+    }
+    if wait > 1 {
+      event(
+        &out, "BackOff", "pod/" + pods[i].name, "Back-off \(Int(wait))s restarting failed container \(spec.name)",
+        warning: true)
+    }
+  }
+
+  /// The Postgres operator: promotes the replica when there has been no ready primary for the failover delay.
+  mutating func runFailover(at t: Seconds, into out: inout [Action]) {
+    let w = postgresIndex
+    let hasPrimary = pods.contains { $0.w == w && $0.deletion == nil && $0.ready && $0.labels["role"] == "primary" }
+    if hasPrimary {
+      primaryLostAt = nil
+      return
+    }
+    guard let lost = primaryLostAt else {
+      primaryLostAt = t
+      event(&out, "Unhealthy", "statefulset/postgres", "no ready primary: writes are failing", warning: true)
+      return
+    }
+    guard t - lost >= options.failoverDelay else { return }
+    guard
+      let candidate = pods.indices.filter({
+        pods[$0].w == w && pods[$0].deletion == nil && pods[$0].ready && pods[$0].labels["role"] != "primary"
+      }).min(by: { pods[$0].name < pods[$1].name })
+    else { return }
+    for i in pods.indices where pods[i].w == w && pods[i].labels["role"] == "primary" {
+      pods[i].labels["role"] = "replica"
+      pods[i].dirty = true
+    }
+    pods[candidate].labels["role"] = "primary"
+    pods[candidate].dirty = true
+    primaryLostAt = nil
+    event(
+      &out, "Promoted", "pod/" + pods[candidate].name,
+      "\(pods[candidate].name) promoted to primary after \(formatDuration(t - lost))")
+  }
+
+  mutating func runHPA(at t: Seconds, into out: inout [Action]) {
+    let w = flaskIndex
+    let spec = specs[w]
+    let live = pods.filter { $0.w == w && $0.deletion == nil }
+    let metrics = live.map {
+      HPAAlgorithm.PodMetric(ready: $0.ready, usage: $0.hasMetrics ? $0.cpu : nil, request: spec.cpuRequest)
+    }
+    let current = spec.replicas
+    let rec = HPAAlgorithm.desiredReplicas(
+      currentReplicas: current, pods: metrics, targetUtilization: hpa.targetUtilization)
+    var behavior = HPAAlgorithm.Behavior(scaleDownWindow: options.scaleDownWindow)
+    behavior.period = 15
+    let desired = HPAAlgorithm.stabilize(
+      raw: rec.replicas, current: current, min: hpa.minReplicas, max: hpa.maxReplicas, behavior: behavior, now: t,
+      history: &hpaHistory)
+    var next = hpa
+    next.currentReplicas = current
+    next.currentUtilization = rec.utilization
+    if desired != current {
+      specs[w].replicas = desired
+      next.lastScaleTime = t
+      let why =
+        desired > current ? "cpu resource utilization (percentage of request) above target" : "All metrics below target"
+      event(&out, "SuccessfulRescale", "horizontalpodautoscaler/flask", "New size: \(desired); reason: \(why)")
+    }
+    next.desiredReplicas = desired
+    if next != hpa {
+      hpa = next
+      out.append(.hpaUpserted(hpa))
+    }
+  }
+}

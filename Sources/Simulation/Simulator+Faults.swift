@@ -1,0 +1,163 @@
+import ClusterState
+import Foundation
+
+extension Simulator {
+  // MARK: - Faults
+
+  /// Carries out a fault now. Returns `faultStarted` with the pods it acted on, or `faultFailed`.
+  /// Carries out a fault on `targets` (pod ids, as `FaultPlan` chose them from the snapshot), or on
+  /// the pods the simulator finds for the request when none are given.
+  public mutating func inject(id: Int, _ request: FaultRequest, targets chosen: [String]? = nil) -> [Action] {
+    var out: [Action] = []
+    var targets = resolveTargets(request)
+    if let chosen, case .success = targets, request.kind != .scale, request.kind != .cordon {
+      let indices = chosen.compactMap { id in
+        pods.indices.first { pods[$0].deletion == nil && specs[pods[$0].w].namespace + "/" + pods[$0].name == id }
+      }
+      targets = indices.isEmpty ? .failure(Refusal(text: FaultPlan.whyNoTargets(request))) : .success(indices)
+    }
+    guard case .success(let indices) = targets else {
+      if case .failure(let message) = targets { out.append(.faultFailed(id: id, message: message.text)) }
+      return out
+    }
+    var acted = indices
+    var refusedNote: String?
+    if request.kind == .evict {
+      // The eviction API: each pod in turn, refused (429) where its disruption budget allows no more.
+      acted = []
+      for i in indices {
+        let spec = specs[pods[i].w]
+        let healthy = pods.filter { $0.w == pods[i].w && $0.deletion == nil && $0.ready }.count
+        if let min = spec.minAvailable, healthy - (pods[i].ready ? 1 : 0) < min {
+          refusedNote =
+            "\(pods[i].name): Cannot evict pod as it would violate the pod's disruption budget (\(spec.name): minAvailable \(min), \(healthy) healthy)"
+          continue
+        }
+        acted.append(i)
+        deletePod(at: i, grace: spec.grace, into: &out)
+      }
+      if acted.isEmpty {
+        return [.faultFailed(id: id, message: "429 Too Many Requests: " + (refusedNote ?? "refused"))]
+      }
+    }
+    let names = acted.map { specs[pods[$0].w].namespace + "/" + pods[$0].name }
+    var workloads: [String] = []
+    for i in acted where !workloads.contains(specs[pods[i].w].id) { workloads.append(specs[pods[i].w].id) }
+    let ends = request.kind.isOneShot ? now : now + request.parameters.duration
+    out.append(.faultStarted(id: id, time: now, ends: ends, pods: names, workloads: workloads))
+    if let refusedNote { out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote)) }
+    switch request.kind {
+    case .evict: break
+    case .scale:
+      let w = pods[indices[0]].w
+      var f = SimFault(id: id, kind: .scale, pods: [], params: request.parameters, ends: ends)
+      f.restoreReplicas = (w, specs[w].replicas)
+      faults.append(f)
+      specs[w].replicas = max(0, request.parameters.replicas)
+      event(
+        &out, "ScalingReplicaSet", "deployment/" + specs[w].name,
+        "Scaled \(specs[w].name) to \(specs[w].replicas) (chaostui, was \(f.restoreReplicas!.replicas))")
+    case .cordon:
+      guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
+      var f = SimFault(id: id, kind: .cordon, pods: [], params: request.parameters, ends: ends)
+      if !nodes[n].unschedulable {
+        nodes[n].unschedulable = true
+        f.uncordon = n
+        out.append(.nodeUpserted(nodes[n]))
+      }
+      faults.append(f)
+      event(&out, "NodeNotSchedulable", "node/" + name, "Node \(name) status is now: NodeNotSchedulable")
+    case .podKill, .killPrimary:
+      let grace = request.parameters.gracePeriod.map(Double.init)
+      for i in indices { deletePod(at: i, grace: grace ?? specs[pods[i].w].grace, into: &out) }
+    case .containerKill:
+      for i in indices {
+        if case .running = pods[i].stage, case .running = pods[i].container {
+          crashContainer(i, reason: "Error", into: &out)
+        }
+      }
+    case .networkDelay, .networkLoss, .cpuHog, .memoryHog:
+      faults.append(SimFault(id: id, kind: request.kind, pods: Set(names), params: request.parameters, ends: ends))
+    }
+    emitChanges(into: &out)
+    return out
+  }
+
+  struct Refusal: Error { var text: String }
+
+  mutating func resolveTargets(_ request: FaultRequest) -> Result<[Int], Refusal> {
+    let live = pods.indices.filter { pods[$0].deletion == nil }
+    var chosen: [Int]
+    switch request.target {
+    case .pod(let ns, let name):
+      guard let i = live.first(where: { pods[$0].name == name && specs[pods[$0].w].namespace == ns }) else {
+        return .failure(Refusal(text: "pod \(ns)/\(name) not found (or already terminating)"))
+      }
+      if request.kind == .killPrimary {
+        let w = pods[i].w
+        guard let p = live.first(where: { pods[$0].w == w && RoleSelector.default.isPrimary(pods[$0].labels) }) else {
+          return .failure(Refusal(text: "no pod of \(specs[w].name) matches the primary selector"))
+        }
+        return .success([p])
+      }
+      chosen = [i]
+    case .workload(let ns, let name):
+      let members = live.filter { specs[pods[$0].w].name == name && specs[pods[$0].w].namespace == ns }
+      guard !members.isEmpty else { return .failure(Refusal(text: "workload \(ns)/\(name) has no running pods")) }
+      if request.kind == .killPrimary {
+        guard let p = members.first(where: { RoleSelector.default.isPrimary(pods[$0].labels) }) else {
+          return .failure(Refusal(text: "no pod of \(name) matches the primary selector"))
+        }
+        return .success([p])
+      }
+      chosen = members
+      if request.parameters.mode == .one {
+        chosen = [members[rng.int(members.count)]]
+      }
+    case .node(let name):
+      guard nodes.contains(where: { $0.name == name }) else { return .failure(Refusal(text: "node \(name) not found")) }
+      return .success([])
+    }
+    return .success(chosen)
+  }
+
+  /// Ends every active fault early (the panic key).
+  public mutating func abort(ids: [Int]) -> [Action] {
+    var out: [Action] = []
+    for id in ids {
+      if let i = faults.firstIndex(where: { $0.id == id }) {
+        restore(faults.remove(at: i), into: &out)
+        out.append(.faultEnded(id: id, time: now, reason: "aborted"))
+      }
+    }
+    return out
+  }
+
+  mutating func endFaults(at t: Seconds, into out: inout [Action]) {
+    var kept: [SimFault] = []
+    for f in faults {
+      if t >= f.ends {
+        restore(f, into: &out)
+        out.append(.faultEnded(id: f.id, time: t, reason: "expired"))
+      } else {
+        kept.append(f)
+      }
+    }
+    faults = kept
+  }
+
+  /// Sets back what a fault changed: the workload's replicas, the node's schedulability.
+  mutating func restore(_ f: SimFault, into out: inout [Action]) {
+    if let r = f.restoreReplicas {
+      specs[r.w].replicas = r.replicas
+      event(
+        &out, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
+        "Scaled \(specs[r.w].name) back to \(r.replicas) (chaostui)")
+    }
+    if let n = f.uncordon {
+      nodes[n].unschedulable = false
+      out.append(.nodeUpserted(nodes[n]))
+      event(&out, "NodeSchedulable", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeSchedulable")
+    }
+  }
+}

@@ -1,0 +1,222 @@
+import ClusterState
+import Foundation
+
+// The traffic model: usage, latency, loss and errors of every pod and service, and what faults add.
+extension Simulator {
+  // MARK: - Metrics
+
+  /// What the active faults add to a pod: latency, loss, CPU and memory pressure.
+  struct FaultLoad {
+    var delay = 0.0, jitter = 0.0, loss = 0.0, cpu = 0.0, memRate = 0.0
+  }
+
+  func faultLoad(_ id: String) -> FaultLoad {
+    var e = FaultLoad()
+    for f in faults where f.pods.contains(id) {
+      switch f.kind {
+      case .networkDelay:
+        e.delay += f.params.delayMs
+        e.jitter += f.params.jitterMs
+      case .networkLoss: e.loss = min(100, e.loss + f.params.lossPercent)
+      case .cpuHog: e.cpu += f.params.cpuMilli
+      case .memoryHog: e.memRate += f.params.memoryMiBPerSec * 1024 * 1024
+      default: break
+      }
+    }
+    return e
+  }
+
+  /// Requests per second reaching the web tier: a slow wave over five minutes with noise.
+  public static func load(at t: Seconds) -> Double { 120 * (1 + 0.35 * sin(2 * Double.pi * t / 300)) }
+
+  mutating func sampleMetrics(into out: inout [Action]) {
+    let t = now
+    let rps = Simulator.load(at: t) * (1 + 0.03 * rng.gaussian())
+    var ready = [Int](repeating: 0, count: specs.count)
+    for p in pods where p.ready { ready[p.w] += 1 }
+    let hasPrimary = pods.contains { $0.w == postgresIndex && $0.ready && $0.labels["role"] == "primary" }
+
+    struct Acc {
+      var cpu = 0.0, mem = 0.0, io = 0.0
+      var lat: [(p50: Double, p99: Double, share: Double)] = []
+      var loss = 0.0
+    }
+    var acc = [Acc](repeating: Acc(), count: specs.count)
+    var podSamples: [PodSample] = []
+    podSamples.reserveCapacity(pods.count)
+    let faultsActive = !faults.isEmpty
+    let sparkWave = max(0, sin(2 * Double.pi * t / 90))
+    for i in pods.indices {
+      let spec = specs[pods[i].w]
+      let running: Bool
+      if case .running = pods[i].stage, case .running = pods[i].container { running = true } else { running = false }
+      guard running else {
+        if pods[i].hasMetrics {
+          pods[i].hasMetrics = false
+        }
+        continue
+      }
+      let id = spec.namespace + "/" + pods[i].name
+      if spec.light {
+        let cpu = spec.cpuIdle * (1 + 0.2 * rng.unit())
+        pods[i].cpu = cpu
+        pods[i].hasMetrics = true
+        podSamples.append(PodSample(podID: id, cpuMilli: cpu, memoryBytes: pods[i].memory))
+        acc[pods[i].w].cpu += cpu
+        acc[pods[i].w].mem += pods[i].memory
+        acc[pods[i].w].io += spec.ioPerPod
+        continue
+      }
+      let fx = faultsActive ? faultLoad(id) : FaultLoad()
+      var share = 0.0
+      var work = spec.cpuIdle
+      switch pods[i].w {
+      case flaskIndex:
+        share = pods[i].ready ? rps / Double(max(1, ready[flaskIndex])) : 0
+        work += share * spec.cpuPerRequest
+      case postgresIndex:
+        let isPrimary = pods[i].labels["role"] == "primary"
+        share = pods[i].ready ? (isPrimary ? rps * 0.8 : rps * 0.2) : 0
+        work += share * spec.cpuPerRequest
+      default:
+        if spec.name == "spark-worker" { work += 700 * sparkWave }
+        share = spec.service != nil && pods[i].ready ? 5 : 0
+      }
+      work *= 1 + 0.06 * rng.gaussian()
+      let cpu = min(spec.cpuLimit, max(1, work + fx.cpu))
+      pods[i].cpu = cpu
+      pods[i].hasMetrics = true
+      if fx.memRate > 0 {
+        pods[i].memory += fx.memRate
+      } else {
+        pods[i].memory = max(
+          spec.memBase * 0.9, min(spec.memLimit * 0.98, pods[i].memory * (1 + 0.01 * rng.gaussian())))
+      }
+      podSamples.append(PodSample(podID: id, cpuMilli: cpu, memoryBytes: pods[i].memory))
+      acc[pods[i].w].cpu += cpu
+      acc[pods[i].w].mem += pods[i].memory
+      var io = spec.ioPerPod * (0.8 + 0.4 * rng.unit())
+      if spec.name == "spark-worker" { io *= 0.3 + 2 * sparkWave }
+      if pods[i].w == postgresIndex { io *= share / 60 + 0.2 }
+      acc[pods[i].w].io += io
+      if spec.service != nil && pods[i].ready {
+        // Queueing: latency grows as the pod's CPU nears its limit (the stressor steals from the app).
+        let available = max(spec.cpuLimit * 0.05, spec.cpuLimit - fx.cpu)
+        let rho = min(0.97, work / available)
+        var p50 = spec.baseLatencyMs / (1 - rho) * (1 + 0.04 * rng.gaussian())
+        var p99 = p50 * 2.6
+        if fx.delay > 0 {
+          p50 += fx.delay + fx.jitter * rng.gaussian() * 0.5
+          p99 += fx.delay + fx.jitter * 2
+        }
+        acc[pods[i].w].lat.append((max(0.1, p50), max(0.1, p99), max(share, 0.01)))
+        acc[pods[i].w].loss += fx.loss * max(share, 0.01)
+      }
+    }
+    var samples: [WorkloadSample] = []
+    for (w, spec) in specs.enumerated() {
+      var sample = WorkloadSample(
+        workloadID: spec.id, cpuMilli: acc[w].cpu, memoryBytes: acc[w].mem, ioBytesPerSec: acc[w].io)
+      if spec.service != nil {
+        let lat = acc[w].lat
+        let total = lat.reduce(0) { $0 + $1.share }
+        if lat.isEmpty {
+          sample.latencyP50Ms = 1000
+          sample.latencyP99Ms = 1000
+          sample.lossPercent = 0
+          sample.errorPercent = 100
+          sample.requestsPerSec = 0
+        } else {
+          sample.latencyP50Ms = Simulator.weightedQuantile(lat.map { ($0.p50, $0.share) }, 0.5)
+          sample.latencyP99Ms = Simulator.weightedQuantile(lat.map { ($0.p99, $0.share) }, 0.99)
+          let loss = acc[w].loss / total
+          sample.lossPercent = loss
+          var errors = loss * 0.6
+          if !hasPrimary && (w == flaskIndex || w == postgresIndex) { errors += 25 }
+          sample.errorPercent = min(100, errors)
+          sample.requestsPerSec = w == flaskIndex ? rps : (w == postgresIndex ? rps : 5)
+        }
+      }
+      samples.append(sample)
+    }
+    out.append(.podMetrics(time: t, podSamples))
+    out.append(.workloadMetrics(time: t, samples))
+  }
+
+  /// The value below which `q` of the weight lies.
+  static func weightedQuantile(_ values: [(Double, Double)], _ q: Double) -> Double {
+    let sorted = values.sorted { $0.0 < $1.0 }
+    let total = sorted.reduce(0) { $0 + $1.1 }
+    var seen = 0.0
+    for (v, w) in sorted {
+      seen += w
+      if seen >= q * total - 1e-9 { return v }
+    }
+    return sorted.last?.0 ?? 0
+  }
+
+  // MARK: - Emitting state
+
+  func podModel(_ p: SimPod) -> Pod {
+    let spec = specs[p.w]
+    var phase = PodPhase.pending
+    var status = "Pending"
+    var readyCount = 0
+    switch p.stage {
+    case .pending: break
+    case .creating: status = "ContainerCreating"
+    case .terminating:
+      phase = .running
+      status = "Terminating"
+    case .running:
+      phase = .running
+      switch p.container {
+      case .running:
+        status = "Running"
+        readyCount = p.ready ? spec.containers : spec.containers - 1
+      case .waiting(let reason, let until):
+        status = reason == "ContainerCreating" ? reason : (until - now > 1.05 ? "CrashLoopBackOff" : reason)
+        readyCount = spec.containers - 1
+      }
+    }
+    let owner =
+      spec.kind == .statefulSet
+      ? OwnerRef(kind: "StatefulSet", name: spec.name)
+      : OwnerRef(kind: "ReplicaSet", name: spec.name + "-" + (spec.rsHash ?? ""))
+    return Pod(
+      namespace: spec.namespace, name: p.name, phase: phase, status: status, readyContainers: readyCount,
+      totalContainers: spec.containers, restarts: p.restarts, created: p.created, deletionTimestamp: p.deletion,
+      node: p.node,
+      labels: p.labels, owner: owner, workload: spec.name, cpuRequestMilli: spec.cpuRequest,
+      memoryLimitBytes: spec.memLimit)
+  }
+
+  mutating func emitChanges(into out: inout [Action]) {
+    var ready = [Int](repeating: 0, count: specs.count)
+    var current = [Int](repeating: 0, count: specs.count)
+    for i in pods.indices {
+      if pods[i].ready { ready[pods[i].w] += 1 }
+      if pods[i].deletion == nil { current[pods[i].w] += 1 }
+      if pods[i].dirty {
+        pods[i].dirty = false
+        out.append(.podUpserted(podModel(pods[i])))
+      }
+    }
+    var statuses: [Workload] = []
+    for (w, spec) in specs.enumerated() {
+      statuses.append(
+        Workload(
+          kind: spec.kind, namespace: spec.namespace, name: spec.name, desiredReplicas: spec.replicas,
+          currentReplicas: current[w], readyReplicas: ready[w], updatedAt: 0,
+          owner: spec.rsHash.map { spec.name + "-" + $0 }))
+    }
+    if statuses != workloadStatus {
+      for (i, s) in statuses.enumerated() where i >= workloadStatus.count || workloadStatus[i] != s {
+        var s2 = s
+        s2.updatedAt = now
+        out.append(.workloadUpserted(s2))
+      }
+      workloadStatus = statuses
+    }
+  }
+}
