@@ -50,7 +50,7 @@ let package = Package(
       name: "ChaosBench",
       dependencies: ["Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "CTerminal"]),
     // Snapshot comparison shared by the test targets.
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Panels"], path: "Tests/TestSupport"),
     .testTarget(
       name: "ClusterStateTests", dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation"],
       resources: [.copy("Fixtures")]),

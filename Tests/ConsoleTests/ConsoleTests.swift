@@ -23,15 +23,16 @@ final class ConsoleTests: XCTestCase {
 
   func testFullScreenAt80x24() {
     let c = makeConsole()
-    assertSnapshot(c.render(width: 80, height: 24).text, named: "screen-80x24")
+    assertSnapshot(c.render(width: 80, height: 24), named: "screen-80x24")
   }
 
   func testFullScreenAt160x48WithAnIncident() {
     let c = makeConsole()
     press(c, .down, .char("f"), .char("k"), .char("y"))
     c.advanceVirtual(to: 30)
-    let text = c.render(width: 160, height: 48).text
-    assertSnapshot(text, named: "screen-160x48-incident")
+    let frame = c.render(width: 160, height: 48)
+    let text = frame.text
+    assertSnapshot(frame, named: "screen-160x48-incident")
     XCTAssertTrue(text.contains("recovered"))
   }
 
@@ -215,7 +216,7 @@ final class ConsoleTests: XCTestCase {
         XCTAssertTrue(rows[h - 1].contains("q quit"), "\(w)x\(h): \(rows[h - 1])")
       }
     }
-    assertSnapshot(c.render(width: 60, height: 20).text, named: "too-small-60x20")
+    assertSnapshot(c.render(width: 60, height: 20), named: "too-small-60x20")
     // A storm of resizes through the loop, then a normal frame.
     let backend = HeadlessBackend(width: 80, height: 24)
     backend.keys = Array(repeating: .resize, count: 200) + [.char("q")]

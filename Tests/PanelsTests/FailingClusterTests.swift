@@ -32,23 +32,25 @@ final class FailingClusterTests: XCTestCase {
     return s
   }
 
-  func header(_ s: ClusterSnapshot, width: Int) -> String {
+  func header(_ s: ClusterSnapshot, width: Int) -> CellBuffer {
     var buf = CellBuffer(width: width, height: 1)
     HeaderBar.render(
       &buf, y: 0, width: width, state: s, info: HeaderInfo(speed: 1, readOnly: false, themeName: "default"), ctx: ctx)
-    return buf.text
+    return buf
   }
 
   func testTheHeaderShowsTheWholeErrorWhereItFits() {
     let s = cluster(.disconnected(Self.forbidden))
-    let wide = header(s, width: 200)
+    let wideFrame = header(s, width: 200)
+    let wide = wideFrame.text
     XCTAssertTrue(wide.contains("disconnected: " + Self.forbidden), wide)
-    assertSnapshot(wide, named: "header-200-forbidden")
-    let narrow = header(s, width: 80)
+    assertSnapshot(wideFrame, named: "header-200-forbidden")
+    let narrowFrame = header(s, width: 80)
+    let narrow = narrowFrame.text
     XCTAssertTrue(narrow.contains("● forbidden: developer"), narrow)
     XCTAssertTrue(narrow.contains("~"), "a cut message says it was cut: \(narrow)")
     XCTAssertTrue(narrow.contains("00:01:40"), "the session clock stays: \(narrow)")
-    assertSnapshot(narrow, named: "header-80-forbidden")
+    assertSnapshot(narrowFrame, named: "header-80-forbidden")
   }
 
   func testAFailingListIsNotCalledUnreachable() {

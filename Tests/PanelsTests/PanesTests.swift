@@ -35,7 +35,7 @@ final class PanesSnapshotTests: XCTestCase {
     list.update(state, PodsView())
     PodsPane.render(
       &buf, buf.bounds, state: state, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
-    assertSnapshot(buf.text, named: "pods-80x24-after-kill")
+    assertSnapshot(buf, named: "pods-80x24-after-kill")
     XCTAssertTrue(buf.text.contains("Terminating"))
     XCTAssertTrue(buf.text.contains("ContainerCreating"))
   }
@@ -70,7 +70,7 @@ final class PanesSnapshotTests: XCTestCase {
     list.update(state, PodsView())
     PodsPane.render(
       &buf, buf.bounds, state: state, list: list, view: PodsView(), focused: false, ctx: ctx, filterEditing: false)
-    assertSnapshot(buf.text, named: "pods-160x48-after-kill")
+    assertSnapshot(buf, named: "pods-160x48-after-kill")
   }
 
   func testMetricPanesAt80x24() {
@@ -82,7 +82,7 @@ final class PanesSnapshotTests: XCTestCase {
     NetworkPane.render(&buf, cols[1], state: state, focused: false, ctx: ctx)
     HPAPane.render(&buf, rows[1], state: state, focused: true, ctx: ctx)
     TimelinePane.render(&buf, rows[2], state: state, focused: false, scroll: 0, ctx: ctx)
-    assertSnapshot(buf.text, named: "metrics-80x24")
+    assertSnapshot(buf, named: "metrics-80x24")
   }
 
   /// The alerts pane on a real cluster's view: a failing and a passing PromQL check, a query
@@ -114,7 +114,7 @@ final class PanesSnapshotTests: XCTestCase {
     ]
     var buf = CellBuffer(width: 80, height: 12)
     AlertsPane.render(&buf, buf.bounds, state: state, focused: true, ctx: ctx)
-    assertSnapshot(buf.text, named: "alerts-80x12")
+    assertSnapshot(buf, named: "alerts-80x12")
     XCTAssertTrue(buf.text.contains("FAIL flask p99 ms"))
     XCTAssertTrue(buf.text.contains("FIRING  FlaskCPUHigh warning 70s"))
     XCTAssertTrue(buf.text.contains("1 up, 1 down"))
@@ -131,7 +131,7 @@ final class PanesSnapshotTests: XCTestCase {
     let halves = buf.bounds.rows([50, 50])
     TimelinePane.render(&buf, halves[0], state: state, focused: true, scroll: 0, ctx: ctx)
     ResourcesPane.render(&buf, halves[1], state: state, selectedPod: "pipeline/postgres-0", focused: false, ctx: ctx)
-    assertSnapshot(buf.text, named: "timeline-160x48-recovered")
+    assertSnapshot(buf, named: "timeline-160x48-recovered")
     XCTAssertTrue(buf.text.contains("recovered"))
     XCTAssertTrue(buf.text.contains("TTR"))
   }
