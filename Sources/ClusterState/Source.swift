@@ -32,10 +32,14 @@ public struct SourceInfo: Sendable, Equatable {
   public var context: String
   /// nil: every namespace.
   public var namespace: String?
-  public init(isDemo: Bool, context: String, namespace: String?) {
+  /// When the session starts on the source's own clock (a real cluster's: seconds since 1970); nil
+  /// for the demo, whose virtual clock starts at 0.
+  public var startedAt: Seconds?
+  public init(isDemo: Bool, context: String, namespace: String?, startedAt: Seconds? = nil) {
     self.isDemo = isDemo
     self.context = context
     self.namespace = namespace
+    self.startedAt = startedAt
   }
 }
 
@@ -44,8 +48,9 @@ public struct SourceInfo: Sendable, Equatable {
 /// one from another.
 public protocol ClusterSource: ActionSource {
   var info: SourceInfo { get }
-  /// The actions due at `realTime` (the run loop's clock, in seconds): the demo simulates up to its
-  /// virtual time; a real cluster gives the tick (what it saw is in the inbox).
+  /// The actions due at `realTime` (the run loop's monotonic clock, in seconds): the demo simulates
+  /// up to its virtual time; a real cluster gives a tick of its own (wall) clock (what it saw is in
+  /// the inbox).
   func actions(at realTime: Double) -> [Action]
   /// Carries out an effect; the results come back now or later through the inbox.
   func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action]

@@ -29,8 +29,8 @@ public final class Console {
   /// The terminal's size, for how many pod rows show (the run loop tells it).
   public private(set) var size = (width: 80, height: 24)
 
-  /// `now`: the run loop's clock at the start (a real cluster's session starts then; the demo's
-  /// virtual clock starts at 0 on its first frame).
+  /// `now`: the run loop's clock at the start (messages fade on it). The session's own time is the
+  /// source's: a real cluster's wall clock from `info.startedAt`, the demo's virtual clock from 0.
   public init(
     source: ClusterSource, metricsSources: [ActionSource] = [], speed: Double = 1, readOnly: Bool = false,
     theme: Theme = .builtin, glyphs: Glyphs = .unicode, themeSearchPaths: [String] = [],
@@ -44,8 +44,8 @@ public final class Console {
     initial.context = info.context
     if !info.isDemo {
       initial.connection = .connecting
-      initial.now = now
-      initial.sessionStart = now
+      initial.now = info.startedAt ?? 0
+      initial.sessionStart = initial.now
     }
     store = Store(state: initial)
     self.source = source

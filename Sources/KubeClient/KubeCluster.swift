@@ -103,9 +103,16 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
     stopLock.withLock { stopped = true }
   }
 
-  public var info: SourceInfo { SourceInfo(isDemo: false, context: connection.contextName, namespace: namespace) }
+  public var info: SourceInfo {
+    SourceInfo(isDemo: false, context: connection.contextName, namespace: namespace, startedAt: startedAt)
+  }
 
-  public func actions(at realTime: Double) -> [Action] { [.tick(realTime)] }
+  /// The session's start on this cluster's clock (the wall clock: the API's times are wall times).
+  public private(set) lazy var startedAt: Seconds = clock()
+
+  /// A tick of the cluster's own clock: ages and incident times are wall times, whatever clock the
+  /// run loop keeps.
+  public func actions(at realTime: Double) -> [Action] { [.tick(clock())] }
 
   public func showing(namespaces: Set<String>) { checkPermissions(namespaces: namespaces) }
 

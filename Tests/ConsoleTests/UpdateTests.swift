@@ -89,3 +89,26 @@ final class UpdateTests: XCTestCase {
     XCTAssertEqual(reduce(&s, .abortAllFaults), [.notify("Panic: no active faults")])
   }
 }
+
+/// A real cluster keeps wall time while the run loop's clock is monotonic: the session's times are
+/// the source's (pod ages and incident times are wall times), messages fade on the run loop's.
+final class SourceClockTests: XCTestCase {
+  final class WallSource: ClusterSource {
+    var wall: Double = 1_700_000_000
+    var info: SourceInfo { SourceInfo(isDemo: false, context: "lab", namespace: "shop", startedAt: 1_700_000_000) }
+    func start(inbox: Inbox) {}
+    func stop() {}
+    func actions(at realTime: Double) -> [Action] { [.tick(wall)] }
+    func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] { [] }
+  }
+
+  func testTheSessionRunsOnTheSourcesClock() {
+    let source = WallSource()
+    let c = Console(source: source, now: 12.5)
+    XCTAssertEqual(c.state.sessionStart, 1_700_000_000)
+    source.wall += 30
+    c.advance(realTime: 42.5)
+    XCTAssertEqual(c.state.now, 1_700_000_030)
+    XCTAssertEqual(c.realNow, 42.5)
+  }
+}
