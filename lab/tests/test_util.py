@@ -1,0 +1,76 @@
+"""Unit tests of the emulator's helpers (no API server, no kubernetes client): python3 -m unittest
+discover -s lab/tests -t lab"""
+import datetime as dt
+import unittest
+
+from emulator.util import chaos_ends, parse_duration, quantity, selector_matches, status_report_due
+
+
+class Quantities(unittest.TestCase):
+    def test_cpu_and_memory(self):
+        self.assertEqual(quantity("250m"), 0.25)
+        self.assertEqual(quantity("2"), 2)
+        self.assertEqual(quantity("256Mi"), 256 * 1024 ** 2)
+        self.assertEqual(quantity("1G"), 1e9)
+
+    def test_unreadable_is_zero(self):
+        self.assertEqual(quantity("lots"), 0)
+        self.assertEqual(quantity("5Qi"), 0)
+
+
+class Selectors(unittest.TestCase):
+    labels = {"app": "postgres", "role": "primary", "tier": "db"}
+
+    def test_equality_and_inequality(self):
+        self.assertTrue(selector_matches("app=postgres", self.labels))
+        self.assertTrue(selector_matches("app==postgres,role=primary", self.labels))
+        self.assertFalse(selector_matches("role!=primary", self.labels))
+        self.assertFalse(selector_matches("app=flask", self.labels))
+
+    def test_sets_and_existence(self):
+        self.assertTrue(selector_matches("role in (primary, replica)", self.labels))
+        self.assertFalse(selector_matches("role notin (primary)", self.labels))
+        self.assertTrue(selector_matches("tier", self.labels))
+        self.assertFalse(selector_matches("!tier", self.labels))
+        self.assertTrue(selector_matches("", self.labels))
+
+
+class Durations(unittest.TestCase):
+    def test_go_durations(self):
+        self.assertEqual(parse_duration("30s"), 30)
+        self.assertEqual(parse_duration("1h30m"), 5400)
+        self.assertEqual(parse_duration("250ms"), 0.25)
+        self.assertIsNone(parse_duration(""))
+        self.assertIsNone(parse_duration("soon"))
+
+    def test_chaos_ends_at_creation_plus_duration_unless_paused(self):
+        created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+        obj = {"metadata": {"creationTimestamp": created.strftime("%Y-%m-%dT%H:%M:%SZ")}, "spec": {"duration": "60s"}}
+        self.assertEqual(chaos_ends(obj), created.timestamp() + 60)
+        obj["metadata"]["annotations"] = {"experiment.chaos-mesh.org/pause": "true"}
+        self.assertIsNone(chaos_ends(obj))
+        del obj["metadata"]["annotations"]
+        obj["spec"] = {}
+        self.assertGreater(chaos_ends(obj), created.timestamp() + 1e8, "no duration: runs until deleted")
+
+
+class NodeStatusReports(unittest.TestCase):
+    """A 1.20 kubelet with leases writes a node's status on a change, else every 5 minutes: the lab's
+    nodes must be as quiet, or no watch of nodes is ever quiet."""
+
+    def test_first_write_and_changes_are_written_at_once(self):
+        self.assertTrue(status_report_due(True, None, None, 0, 300))
+        self.assertTrue(status_report_due(False, True, 100, 101, 300))
+        self.assertTrue(status_report_due(True, False, 100, 101, 300))
+
+    def test_a_ready_node_is_written_every_period_only(self):
+        self.assertFalse(status_report_due(True, True, 100, 110, 300))
+        self.assertFalse(status_report_due(True, True, 100, 399, 300))
+        self.assertTrue(status_report_due(True, True, 100, 400, 300))
+
+    def test_a_node_that_stays_not_ready_is_not_written_again(self):
+        self.assertFalse(status_report_due(False, False, 100, 10_000, 300))
+
+
+if __name__ == "__main__":
+    unittest.main()
