@@ -130,69 +130,11 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
       waitForFirstView()
       sweepLeftovers()
     }
-    let ns = namespace
-    let base = { (group: String, resource: String) -> String in
-      let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
-      return ns.map { "\(prefix)/namespaces/\($0)/\(resource)" } ?? "\(prefix)/\(resource)"
-    }
-    run(
-      name: "pods", path: base("", "pods"), preview: { [self] in podsPreview($0) },
-      decode: {
-        let l = try KubeDecode.podList($0)
-        return ListPage(l.items, resourceVersion: l.resourceVersion, continueToken: l.continue)
-      }, onList: { [.podsReplaced($0)] },
-      onEvent: { try KubeCluster.podEvent($0, $1) })
-    run(
-      name: "deployments", path: base("apps/v1", "deployments"), optional: true,
-      decode: { try KubeCluster.workloadItems($0, .deployment) },
-      onList: { [.workloadsReplaced(kind: .deployment, $0)] },
-      onEvent: { try KubeCluster.workloadEvent($0, $1, .deployment) })
-    run(
-      name: "statefulsets", path: base("apps/v1", "statefulsets"), optional: true,
-      decode: { try KubeCluster.workloadItems($0, .statefulSet) },
-      onList: { [.workloadsReplaced(kind: .statefulSet, $0)] },
-      onEvent: { try KubeCluster.workloadEvent($0, $1, .statefulSet) })
-    // ReplicaSets: those a Deployment owns are shown through it; a bare one is a workload of its own.
-    run(
-      name: "replicasets", path: base("apps/v1", "replicasets"), optional: true,
-      decode: { try KubeCluster.workloadItems($0, .replicaSet) },
-      onList: { [.workloadsReplaced(kind: .replicaSet, $0)] },
-      onEvent: { try KubeCluster.workloadEvent($0, $1, .replicaSet) })
-    // Events since chaostui started (older ones are history, not the timeline).
-    let since = clock() - 5
-    run(
-      name: "events", path: base("", "events"), optional: true,
-      decode: { data in
-        let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KEvent>.self, from: data)
-        return ListPage(
-          l.items.map(KubeDecode.event), resourceVersion: l.metadata?.resourceVersion,
-          continueToken: l.metadata?.continue)
-      },
-      onList: { events in events.filter { $0.time >= since }.map { .event($0) } },
-      onEvent: { type, data in
-        guard type != "DELETED" else { return [] }
-        let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KEvent>.self, from: data)
-        let ev = KubeDecode.event(e.object)
-        return ev.time >= since ? [.event(ev)] : []
-      })
-    // Nodes are cluster-scoped: users without that right still get everything else.
-    run(
-      name: "nodes", path: "/api/v1/nodes", clusterScoped: true, optional: true,
-      decode: { data in
-        let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KNode>.self, from: data)
-        return ListPage(
-          l.items.map(KubeDecode.node), resourceVersion: l.metadata?.resourceVersion,
-          continueToken: l.metadata?.continue)
-      },
-      onList: { [.nodesReplaced($0)] },
-      onEvent: { type, data in
-        let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KNode>.self, from: data)
-        let n = KubeDecode.node(e.object)
-        return type == "DELETED" ? [.nodeDeleted(name: n.name)] : [.nodeUpserted(n)]
-      })
+    startInformers()
+    let metricsPath =
+      namespace.map { "/apis/metrics.k8s.io/v1beta1/namespaces/\($0)/pods" } ?? "/apis/metrics.k8s.io/v1beta1/pods"
     // Metrics: metrics.k8s.io where served; where it is absent the panes say so and where the
     // numbers would come from.
-    let metricsPath = base("metrics.k8s.io/v1beta1", "pods")
     Thread.detachNewThread { [self] in
       waitForFirstView()
       if metricsFromPrometheus { return }
@@ -214,58 +156,6 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
       metricsLock.withLock { metricsAPIServed = true }
       pollMetrics(path: metricsPath)
     }
-    // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.
-    let hpaPath = { (version: String) -> String in base("autoscaling/" + version, "horizontalpodautoscalers") }
-    let paths = ["v2": hpaPath("v2"), "v2beta2": hpaPath("v2beta2")]
-    Thread.detachNewThread { [self] in
-      let version = discoverVersion(group: "autoscaling", preferred: ["v2", "v2beta2"]) ?? "v2beta2"
-      log?("hpa: autoscaling/\(version)")
-      run(
-        name: "hpas", path: paths[version]!, resource: "horizontalpodautoscalers", optional: true,
-        decode: { data in
-          let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KHPA>.self, from: data)
-          return ListPage(
-            l.items.map(KubeDecode.hpa), resourceVersion: l.metadata?.resourceVersion,
-            continueToken: l.metadata?.continue)
-        },
-        onList: { [.hpasReplaced($0)] },
-        onEvent: { type, data in
-          let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KHPA>.self, from: data)
-          let h = KubeDecode.hpa(e.object)
-          return type == "DELETED" ? [.hpaDeleted(id: h.id)] : [.hpaUpserted(h)]
-        })
-    }
-  }
-
-  // MARK: - Decoding per kind
-
-  static func podEvent(_ type: String, _ data: Data) throws -> [Action] {
-    let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KPod>.self, from: data)
-    let pod = KubeDecode.pod(e.object)
-    return type == "DELETED" ? [.podDeleted(id: pod.id)] : [.podUpserted(pod)]
-  }
-
-  static func workloadItems(_ data: Data, _ kind: WorkloadKind, now: Double = Date().timeIntervalSince1970) throws
-    -> ListPage<Workload>
-  {
-    let l = try JSONDecoder().decode(KubeDecode.List<KubeDecode.KWorkload>.self, from: data)
-    return ListPage(
-      l.items.filter { !ownedReplicaSet($0, kind) }.map { KubeDecode.workload($0, kind: kind, now: now) },
-      resourceVersion: l.metadata?.resourceVersion, continueToken: l.metadata?.continue, served: l.items.count)
-  }
-
-  /// A ReplicaSet a controller (a Deployment) owns: its pods belong to that controller.
-  static func ownedReplicaSet(_ k: KubeDecode.KWorkload, _ kind: WorkloadKind) -> Bool {
-    kind == .replicaSet && (k.metadata.ownerReferences?.contains { $0.controller == true } ?? false)
-  }
-
-  static func workloadEvent(
-    _ type: String, _ data: Data, _ kind: WorkloadKind, now: Double = Date().timeIntervalSince1970
-  ) throws -> [Action] {
-    let e = try JSONDecoder().decode(KubeDecode.Event<KubeDecode.KWorkload>.self, from: data)
-    let w = KubeDecode.workload(e.object, kind: kind, now: now)
-    if ownedReplicaSet(e.object, kind) { return [] }
-    return type == "DELETED" ? [.workloadDeleted(id: w.id)] : [.workloadUpserted(w)]
   }
 
   // MARK: - Informers
