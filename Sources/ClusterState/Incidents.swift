@@ -93,8 +93,7 @@ public enum HealthCheck {
     for p in state.pods.values {
       let hasRole = p.role != nil
       let primary = p.isReady && state.roleSelector.isPrimary(p.labels)
-      guard hasRole || primary, let w = p.workload else { continue }
-      let id = p.namespace + "/" + w
+      guard hasRole || primary, let id = p.workloadID else { continue }
       if hasRole { withRoles.insert(id) }
       if primary { withPrimary.insert(id) }
     }

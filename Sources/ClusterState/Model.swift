@@ -71,7 +71,9 @@ public struct Pod: Sendable, Equatable {
     self.memoryLimitBytes = memoryLimitBytes
   }
 
-  public var id: String { namespace + "/" + name }
+  public var id: String { PodID(namespace: namespace, name: name).key }
+  /// The key of the workload it belongs to (namespace/name), if any.
+  public var workloadID: String? { workload.map { WorkloadID(namespace: namespace, name: $0).key } }
   public var isReady: Bool {
     deletionTimestamp == nil && totalContainers > 0 && readyContainers == totalContainers && phase == .running
   }
@@ -168,7 +170,7 @@ public struct Workload: Sendable, Equatable {
     self.owner = owner
   }
 
-  public var id: String { namespace + "/" + name }
+  public var id: String { WorkloadID(namespace: namespace, name: name).key }
   public var healthy: Bool { readyReplicas >= desiredReplicas }
 }
 
@@ -204,6 +206,10 @@ public struct HPA: Sendable, Equatable {
   }
 
   public var id: String { namespace + "/" + name }
+  /// The key of the workload it scales (its scaleTargetRef, as namespace/name).
+  public var workloadID: String {
+    WorkloadID(namespace: namespace, name: target.split(separator: "/").last.map(String.init) ?? target).key
+  }
 
   /// Whether the controller has computed a desired count: a real HPA's status says 0 until then,
   /// which must not read as "scale to zero".

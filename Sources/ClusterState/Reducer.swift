@@ -56,7 +56,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .hpaUpserted(let h):
     // A first computed count is not a scaling (a real HPA starts at "0", meaning not known yet).
     if let old = s.hpas[h.id], old.desiredKnown, h.desiredKnown, old.desiredReplicas != h.desiredReplicas {
-      let target = h.namespace + "/" + (h.target.split(separator: "/").last.map(String.init) ?? h.target)
+      let target = h.workloadID
       s.timeline.insertByTime(
         TimelineEntry(
           time: h.lastScaleTime ?? s.now, kind: .scale,
@@ -97,7 +97,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       var workload = e.workload
       if workload == nil, e.object.hasPrefix("pod/"), s.incidents.contains(where: \.isOpen) {
         let name = String(e.object.dropFirst(4))
-        workload = s.pods.values.first { $0.name == name }.map { p in p.namespace + "/" + (p.workload ?? "") }
+        workload = s.pods.values.first { $0.name == name }?.workloadID
       }
       if let w = workload { entry.incident = s.incidents.last { $0.isOpen && $0.workloads.contains(w) }?.id }
       s.timeline.insertByTime(entry, limit: ClusterSnapshot.timelineLimit)
@@ -109,8 +109,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     var sums: [String: WorkloadSample] = [:]
     func add(_ a: Double?, _ b: Double?) -> Double? { b.map { (a ?? 0) + $0 } ?? a }
     for sample in samples {
-      guard let p = s.pods[sample.podID], let w = p.workload else { continue }
-      let id = p.namespace + "/" + w
+      guard let id = s.pods[sample.podID]?.workloadID else { continue }
       var acc = sums[id] ?? WorkloadSample(workloadID: id, cpuMilli: 0, memoryBytes: 0, ioBytesPerSec: nil)
       acc.cpuMilli = (acc.cpuMilli ?? 0) + sample.cpuMilli
       acc.memoryBytes = (acc.memoryBytes ?? 0) + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes)
@@ -327,7 +326,7 @@ extension Array where Element == TimelineEntry {
 /// whatever the operator reports, with the time since the last fault on that workload.
 private func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
   guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels) else { return }
-  let workload = pod.namespace + "/" + w
+  let workload = WorkloadID(namespace: pod.namespace, name: w).key
   let was = s.primaries[workload]
   s.primaries[workload] = pod.name
   guard let was, was != pod.name else { return }

@@ -133,8 +133,7 @@ public struct ClusterSnapshot: Sendable {
   }
 
   public func workloadID(ofPod id: String) -> String? {
-    guard let p = pods[id], let w = p.workload else { return nil }
-    return p.namespace + "/" + w
+    pods[id]?.workloadID
   }
 
   /// Why the steady state cannot be judged now (nil: it can). Unknown is not healthy.

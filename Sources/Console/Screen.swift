@@ -179,12 +179,12 @@ extension Console {
     case .faultMenu(let podID, let scope):
       let pod = state.pods[podID]
       let wname = pod?.workload ?? "?"
-      let count = pod.flatMap { p in state.workloads[p.namespace + "/" + wname] }?.currentReplicas ?? 0
+      let count = pod?.workloadID.flatMap { state.workloads[$0] }?.currentReplicas ?? 0
       let scopes = ["this pod", "one random pod of \(wname)", "all \(count) pods of \(wname)"]
       let inner = dialogBox(
         &buf, width: 78, height: KeyTable.faultKeys.count + 8, title: "Inject a fault", ctx: ctx)
       buf.write(
-        inner.x + 1, inner.y, "pod    " + (pod.map { $0.namespace + "/" + $0.name } ?? podID + " (gone)"),
+        inner.x + 1, inner.y, "pod    " + (pod?.id ?? podID + " (gone)"),
         st(.title, [.bold]), maxWidth: inner.width - 2)
       var x = inner.x + 1
       x += buf.write(x, inner.y + 1, "scope  ", st(.muted))

@@ -98,7 +98,7 @@ extension KubeCluster {
         audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
         if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }
         let ends = request.kind.isOneShot ? now : now + request.parameters.duration
-        let workloads = Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+        let workloads = KubeCluster.workloadIDs(pods)
         inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
         if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
         // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot

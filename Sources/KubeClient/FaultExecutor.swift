@@ -23,7 +23,7 @@ extension KubeCluster {
       }
       let targets = FaultPlan.targets(request, in: state)
       if request.kind == .scale, case .workload(let ns, let name) = request.target {
-        guard let w = state.workloads[ns + "/" + name] else {
+        guard let w = state.workloads[WorkloadID(namespace: ns, name: name).key] else {
           return [.faultFailed(id: id, message: "workload \(ns)/\(name) is not known (yet)")]
         }
         let pods = targets
@@ -43,7 +43,7 @@ extension KubeCluster {
   }
 
   static func workloadIDs(_ pods: [Pod]) -> [String] {
-    Array(Set(pods.compactMap { p in p.workload.map { p.namespace + "/" + $0 } })).sorted()
+    Array(Set(pods.compactMap(\.workloadID))).sorted()
   }
 
   /// Pod kill (DELETE, with the grace period asked for), kill primary, and eviction (the

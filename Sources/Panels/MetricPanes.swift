@@ -260,7 +260,7 @@ public enum HPAPane {
     var y = inner.y
     for h in hpas {
       guard y < inner.maxY else { break }
-      let w = state.workloads[h.namespace + "/" + (h.target.split(separator: "/").last.map(String.init) ?? h.target)]
+      let w = state.workloads[h.workloadID]
       let ready = w?.readyReplicas ?? 0
       // Label column: 9 wide, 6 in narrow panes (80-column terminals).
       let lw = inner.width >= 40 ? 9 : 6

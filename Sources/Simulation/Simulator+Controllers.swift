@@ -164,7 +164,7 @@ extension Simulator {
       }
     }
     for i in removed.reversed() {
-      out.append(.podDeleted(id: specs[pods[i].w].namespace + "/" + pods[i].name))
+      out.append(.podDeleted(id: PodID(namespace: specs[pods[i].w].namespace, name: pods[i].name).key))
       pods.remove(at: i)
     }
   }

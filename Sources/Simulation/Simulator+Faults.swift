@@ -12,7 +12,9 @@ extension Simulator {
     var targets = resolveTargets(request)
     if let chosen, case .success = targets, request.kind != .scale, request.kind != .cordon {
       let indices = chosen.compactMap { id in
-        pods.indices.first { pods[$0].deletion == nil && specs[pods[$0].w].namespace + "/" + pods[$0].name == id }
+        pods.indices.first {
+          pods[$0].deletion == nil && PodID(namespace: specs[pods[$0].w].namespace, name: pods[$0].name).key == id
+        }
       }
       targets = indices.isEmpty ? .failure(Refusal(text: FaultPlan.whyNoTargets(request))) : .success(indices)
     }
@@ -40,7 +42,7 @@ extension Simulator {
         return [.faultFailed(id: id, message: "429 Too Many Requests: " + (refusedNote ?? "refused"))]
       }
     }
-    let names = acted.map { specs[pods[$0].w].namespace + "/" + pods[$0].name }
+    let names = acted.map { PodID(namespace: specs[pods[$0].w].namespace, name: pods[$0].name).key }
     var workloads: [String] = []
     for i in acted where !workloads.contains(specs[pods[i].w].id) { workloads.append(specs[pods[i].w].id) }
     let ends = request.kind.isOneShot ? now : now + request.parameters.duration

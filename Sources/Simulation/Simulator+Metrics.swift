@@ -56,7 +56,7 @@ extension Simulator {
         }
         continue
       }
-      let id = spec.namespace + "/" + pods[i].name
+      let id = PodID(namespace: spec.namespace, name: pods[i].name).key
       if spec.light {
         let cpu = spec.cpuIdle * (1 + 0.2 * rng.unit())
         pods[i].cpu = cpu
