@@ -17,6 +17,8 @@ public class MetricsPoller: ActionSource, @unchecked Sendable {
   let tokens: TokenSource
   /// The runtime's inbox, from `start(inbox:)` (set before the thread starts).
   private(set) var inbox: Inbox
+  /// The clock (seconds since 1970) samples are stamped with (tests: a virtual one).
+  public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
   /// Waited on before the first round (the pods must be known for their samples to count).
   public var waitsFor: @Sendable () -> Void = {}
   private let stopLock = NSLock()
@@ -60,7 +62,7 @@ public class MetricsPoller: ActionSource, @unchecked Sendable {
       // Until a first success a note of another source's making (none yet) may stand; clear it then.
       var failing = true
       while !isStopped {
-        let started = Date().timeIntervalSince1970
+        let started = clock()
         do {
           if http == nil {
             http = try HTTPTransport(connection: connection, tokens: tokens)
@@ -85,7 +87,7 @@ public class MetricsPoller: ActionSource, @unchecked Sendable {
             .source(SourceStatus(name: sourceName, health: .failing, detail: "\(error)")),
           ])
         }
-        let wait = refresh - (Date().timeIntervalSince1970 - started)
+        let wait = refresh - (clock() - started)
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
       }
     }

@@ -30,11 +30,11 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   override func poll(_ http: HTTPTransport) throws -> [Action] {
     if !backfilled {
       // Until one succeeds (Prometheus may be away at start).
-      let t0 = Date().timeIntervalSince1970
+      let t0 = clock()
       let n = try backfill(http, until: t0)
       backfilled = true
       log?(
-        "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (Date().timeIntervalSince1970 - t0) * 1000)) ms"
+        "prometheus: back-filled \(n) samples in \(String(format: "%.0f", (clock() - t0) * 1000)) ms"
       )
     }
     var actions: [Action] = []
@@ -44,7 +44,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     if let r = try answered(http.request("GET", "/api/v1/alerts", timeout: requestTimeout)),
       let alerts = try? PromAPI.alerts(status: r.status, contentType: r.contentType, r.body)
     {
-      actions.append(.alerts(alerts, time: Date().timeIntervalSince1970))
+      actions.append(.alerts(alerts, time: clock()))
     }
     if let r = try answered(http.request("GET", "/api/v1/targets?state=active", timeout: requestTimeout)),
       let targets = try? PromAPI.targets(status: r.status, contentType: r.contentType, r.body)
@@ -57,7 +57,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     var ioErrors: [String] = []
     let io = try optional(http, queries.podIOBytesPerSecond, what: "IO", errors: &ioErrors)
     let net = try optional(http, queries.podNetworkBytesPerSecond, what: "network bytes", errors: &ioErrors)
-    let now = Date().timeIntervalSince1970
+    let now = clock()
     lastGood = now
     actions.append(
       .podUsage(time: now, PromSource.podSamples(cpu: cpu, memory: mem, io: io ?? [], network: net ?? [])))
@@ -110,7 +110,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   override var workingDetail: String { "feeds pod CPU/memory/IO, service latency and loss, alerts, checks" }
 
   override func failureNote(_ error: Error) -> String {
-    let age = lastGood.map { "last sample \(Int(Date().timeIntervalSince1970 - $0))s ago; " } ?? "no sample yet; "
+    let age = lastGood.map { "last sample \(Int(clock() - $0))s ago; " } ?? "no sample yet; "
     return "STALE: \(age)prometheus: \(error)"
   }
 
@@ -139,7 +139,7 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
   /// Back-fills `window` seconds before now (benchmarks); returns the samples posted.
   public func backfill(window: Double) throws -> Int {
     let http = try HTTPTransport(connection: connection, tokens: tokens)
-    return try backfill(http, until: Date().timeIntervalSince1970, window: window)
+    return try backfill(http, until: clock(), window: window)
   }
 
   /// The range before now (by default as many refreshes as the sparklines hold), one step a

@@ -45,7 +45,7 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     if let e = result.errors.first {
       log?("scrape \(url): \(result.errors.count) bad lines, first \(e.line): \(e.message)")
     }
-    let now = Date().timeIntervalSince1970
+    let now = clock()
     let out = interpreter.interpret(result.samples, time: now)
     var actions: [Action] = []
     let podsWanted = podsWanted()
