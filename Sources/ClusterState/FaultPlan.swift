@@ -133,8 +133,9 @@ public enum FaultPlan {
   }
 }
 
-/// A pod's identity: its namespace and name. `key` is the "namespace/name" the state is keyed by.
-public struct PodID: Hashable, Sendable {
+/// A namespaced object's identity: its namespace and name, typed by what it names so that a pod's
+/// cannot be passed for a workload's. `key` is the "namespace/name" the state is keyed by.
+public struct ObjectID<Kind>: Hashable, Sendable {
   public var namespace: String
   public var name: String
   public init(namespace: String, name: String) {
@@ -144,13 +145,5 @@ public struct PodID: Hashable, Sendable {
   public var key: String { namespace + "/" + name }
 }
 
-/// A workload's identity (Deployment, StatefulSet, ...): namespace and name; `key` as for pods.
-public struct WorkloadID: Hashable, Sendable {
-  public var namespace: String
-  public var name: String
-  public init(namespace: String, name: String) {
-    self.namespace = namespace
-    self.name = name
-  }
-  public var key: String { namespace + "/" + name }
-}
+public typealias PodID = ObjectID<Pod>
+public typealias WorkloadID = ObjectID<Workload>

@@ -92,3 +92,10 @@ final class PythonServer {
 
   deinit { process.terminate() }
 }
+
+/// A connection to a test server on loopback (plain HTTP, no credentials).
+func testConnection(_ server: String, context: String = "t") -> ClusterConnection {
+  ClusterConnection(
+    contextName: context, server: server, caData: nil, insecureSkipTLSVerify: false, namespace: nil, userName: "t",
+    credentials: .none, proxyURL: nil)
+}

@@ -207,10 +207,7 @@ final class HugeResponseTests: XCTestCase {
       s.serve_forever()
       """)
     let http = try HTTPTransport(
-      connection: ClusterConnection(
-        contextName: "t", server: server.url, caData: nil, insecureSkipTLSVerify: false,
-        namespace: nil, userName: "t", credentials: .none, proxyURL: nil),
-      tokens: TokenSource(.none))
+      connection: testConnection(server.url), tokens: TokenSource(.none))
     http.maxBodyBytes = 1 << 20
     XCTAssertThrowsError(try http.request("GET", "/huge")) { error in
       XCTAssertEqual("\(error)", "the response is larger than 1 MiB: stopped reading it")

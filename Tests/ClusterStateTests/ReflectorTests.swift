@@ -235,10 +235,7 @@ final class QuietWatchTransportTests: XCTestCase {
       s.serve_forever()
       """)
     let http = try HTTPTransport(
-      connection: ClusterConnection(
-        contextName: "t", server: server.url, caData: nil, insecureSkipTLSVerify: false,
-        namespace: nil, userName: "t", credentials: .none, proxyURL: nil),
-      tokens: TokenSource(.none))
+      connection: testConnection(server.url), tokens: TokenSource(.none))
     // Requests give up after 1 s without a byte; a watch must not.
     http.idleTimeout = 1
     var opened: Int?
