@@ -139,4 +139,17 @@ final class FailingClusterTests: XCTestCase {
     XCTAssertEqual(buf[1, row].style.fg, ctx.theme[.error])
     XCTAssertTrue(buf[1, row].style.attrs.contains(.bold))
   }
+
+  func testANodesPodCountIncludesTerminatingPodsAsKubectlCountsThem() {
+    var running = Pod(namespace: "shop", name: "a", phase: .running, status: "Running", created: 0, node: "n1")
+    running.readyContainers = 1
+    let terminating = Pod(
+      namespace: "shop", name: "b", phase: .running, status: "Terminating", created: 0, deletionTimestamp: 5, node: "n1"
+    )
+    let done = Pod(namespace: "shop", name: "c", phase: .succeeded, status: "Completed", created: 0, node: "n1")
+    let s = apply(cluster(.connected), .podsReplaced([running, terminating, done]))
+    let list = PodList()
+    list.update(s, PodsView())
+    XCTAssertEqual(list.podsPerNode["n1"], 2, "a terminating pod still holds its place; a completed one does not")
+  }
 }
