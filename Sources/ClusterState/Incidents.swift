@@ -33,6 +33,9 @@ public struct Incident: Sendable, Equatable {
   public var status: Status
   /// The violation seen most recently, for the timeline and the incidents pane.
   public var lastViolation: String?
+  /// Incidents whose faults ran at the same time on what this one watches: each keeps its own
+  /// TTD and TTR, and says which others it overlapped.
+  public var overlaps: [Int] = []
 
   public init(id: Int, faultID: Int, title: String, workloads: [String], services: [String], injected: Seconds) {
     self.id = id

@@ -379,9 +379,22 @@ private func startFault(
     id: incidentID, faultID: id, title: "\(request.kind.rawValue) \(what)", workloads: workloads, services: services,
     injected: time)
   if request.kind.isOneShot { incident.faultEnded = time }
+  // Open incidents that watch what this fault touches overlap it: named on both, never merged.
+  let touched = Set(workloads + services)
+  for j in s.incidents.indices where s.incidents[j].isOpen {
+    let other = s.incidents[j]
+    guard !touched.isDisjoint(with: other.workloads + other.services) else { continue }
+    s.incidents[j].overlaps.append(incidentID)
+    incident.overlaps.append(other.id)
+  }
   s.incidents.append(incident)
   s.timeline.insertByTime(
-    TimelineEntry(time: time, kind: .fault, text: "injected \(request.kind.rawValue) -> \(what)", incident: incidentID),
+    TimelineEntry(
+      time: time, kind: .fault,
+      text: "injected \(request.kind.rawValue) -> \(what)"
+        + (incident.overlaps.isEmpty
+          ? "" : " (overlaps " + incident.overlaps.map { "#\($0)" }.joined(separator: ", ") + ")"),
+      incident: incidentID),
     limit: ClusterSnapshot.timelineLimit)
   s.revision &+= 1
   return [.notify("Injected \(request.kind.title) on \(what)")]
@@ -390,10 +403,20 @@ private func startFault(
 func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }
 
 /// Detection, recovery and the hold time of every open incident, at the state's current time.
+/// The services an incident judges now: its fault's own workloads' services always; a service that
+/// only depends on them, unless another active fault targets that service's own workload (then what
+/// happens there is that fault's doing, and that incident's to judge).
+func servicesJudged(_ inc: Incident, in s: ClusterSnapshot) -> [String] {
+  inc.services.filter { id in
+    guard let svc = s.services[id], !inc.workloads.contains(svc.workload) else { return true }
+    return !s.faults.contains { $0.isActive && $0.id != inc.faultID && $0.workloads.contains(svc.workload) }
+  }
+}
+
 func evaluateIncidents(_ s: inout ClusterSnapshot) {
   for i in s.incidents.indices where s.incidents[i].isOpen {
     let inc = s.incidents[i]
-    var problems = HealthCheck.violations(workloads: inc.workloads, services: inc.services, in: s)
+    var problems = HealthCheck.violations(workloads: inc.workloads, services: servicesJudged(inc, in: s), in: s)
     let fault = s.faults.first { $0.id == inc.faultID }
     if inc.detected == nil, let fault {
       // Readiness lost by a pod the fault acted on counts as impact too.

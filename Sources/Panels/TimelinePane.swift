@@ -11,7 +11,8 @@ public enum TimelinePane {
     } else {
       ttr = "TTR -"
     }
-    return "#\(inc.id) \(inc.title)  \(ttd)  \(ttr)  \(inc.status.rawValue)"
+    let overlaps = inc.overlaps.isEmpty ? "" : "  overlaps " + inc.overlaps.map { "#\($0)" }.joined(separator: ",")
+    return "#\(inc.id) \(inc.title)  \(ttd)  \(ttr)  \(inc.status.rawValue)\(overlaps)"
   }
 
   public static func render(

@@ -199,3 +199,54 @@ final class SmallPartsTests: XCTestCase {
     }
   }
 }
+
+/// Incidents keep to their blast radius: a fault on a service that depends on another's workload,
+/// injected while that one's incident recovers, does not hold it open; both are named as overlapping.
+final class OverlappingIncidentTests: XCTestCase {
+  func pod(_ name: String, _ workload: String, ready: Bool) -> Pod {
+    Pod(
+      namespace: "shop", name: name, phase: .running, status: "Running", readyContainers: ready ? 1 : 0, created: 0,
+      workload: workload)
+  }
+
+  func workload(_ name: String, ready: Int) -> Workload {
+    Workload(
+      kind: .deployment, namespace: "shop", name: name, desiredReplicas: 1, currentReplicas: 1, readyReplicas: ready)
+  }
+
+  func testAnIncidentIsJudgedOnItsOwnFaultAndKeepsItsTTR() {
+    var s = ClusterSnapshot()
+    for a: Action in [
+      .tick(0), .podUpserted(pod("db-0", "db", ready: true)), .podUpserted(pod("web-0", "web", ready: true)),
+      .workloadUpserted(workload("db", ready: 1)), .workloadUpserted(workload("web", ready: 1)),
+      .serviceUpserted(ServiceInfo(namespace: "shop", name: "db", workload: "shop/db"), dependsOn: []),
+      .serviceUpserted(ServiceInfo(namespace: "shop", name: "web", workload: "shop/web"), dependsOn: ["shop/db"]),
+    ] { _ = reduce(&s, a) }
+    // #1: the database's pod is killed at 10 s.
+    _ = reduce(&s, .tick(10))
+    _ = reduce(&s, .requestFault(FaultRequest(kind: .podKill, target: .pod(namespace: "shop", name: "db-0"))))
+    _ = reduce(&s, .faultStarted(id: 1, time: 10, ends: 10, pods: ["shop/db-0"], workloads: ["shop/db"]))
+    _ = reduce(&s, .workloadUpserted(workload("db", ready: 0)))
+    _ = reduce(&s, .tick(11))
+    XCTAssertNotNil(s.incidents[0].detected)
+    XCTAssertTrue(s.incidents[0].services.contains("shop/web"), "web depends on db: #1 watches it too")
+    // #2: a CPU hog on web at 15 s for a minute: web's p99 rises.
+    _ = reduce(&s, .tick(15))
+    var hog = FaultRequest(kind: .cpuHog, target: .workload(namespace: "shop", name: "web"))
+    hog.parameters.duration = 60
+    _ = reduce(&s, .requestFault(hog))
+    _ = reduce(&s, .faultStarted(id: 2, time: 15, ends: 75, pods: ["shop/web-0"], workloads: ["shop/web"]))
+    XCTAssertEqual(s.incidents[0].overlaps, [2])
+    XCTAssertEqual(s.incidents[1].overlaps, [1])
+    XCTAssertTrue(s.timeline.contains { $0.text.hasSuffix("(overlaps #1)") })
+    // The database is back at 20 s; web stays slow through the hog.
+    _ = reduce(&s, .workloadUpserted(workload("db", ready: 1)))
+    for t in stride(from: 20.0, through: 40, by: 1) {
+      _ = reduce(&s, .tick(t))
+      _ = reduce(&s, .serviceMetrics(time: t, [ServiceSample(namespace: "shop", service: "web", p99Ms: 900)]))
+    }
+    XCTAssertEqual(s.incidents[0].status, .recovered, "#1 is judged on the database, not on the hog's doing")
+    XCTAssertEqual(s.incidents[0].ttr ?? -1, 10, accuracy: 1.01, "db Ready again 10 s after the kill")
+    XCTAssertEqual(s.incidents[1].status, .degraded, "#2 is still degraded by its own hog")
+  }
+}
