@@ -33,6 +33,9 @@ let package = Package(
     .target(
       name: "PromClient",
       dependencies: ["ClusterState", "Transport", .product(name: "Yams", package: "Yams")]),
+    // Chaos experiments: the file format and the run (steady state, method, hypotheses, stop conditions, verdict).
+    .target(
+      name: "Experiments", dependencies: ["ClusterState", .product(name: "Yams", package: "Yams")]),
     // The demo: the reference pipeline simulated on a virtual clock.
     .target(name: "Simulation", dependencies: ["ClusterState"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
@@ -42,7 +45,8 @@ let package = Package(
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
-        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "CNCursesW",
+        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "Experiments",
+        "CNCursesW",
         "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -52,7 +56,8 @@ let package = Package(
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", dependencies: ["Panels"], path: "Tests/TestSupport"),
     .testTarget(
-      name: "ClusterStateTests", dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation"],
+      name: "ClusterStateTests",
+      dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments"],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "TestSupport"],

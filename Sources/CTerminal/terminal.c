@@ -103,3 +103,5 @@ void ct_tune_malloc(void) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
 }
+
+void ct_flush_stdout(void) { fflush(stdout); }

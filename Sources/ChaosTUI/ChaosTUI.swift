@@ -12,7 +12,21 @@ import Transport
 
 let chaostuiVersion = "0.1.0"
 
+/// `chaostui [options]` is the console; `chaostui run FILE [options]` runs an experiment headless.
+/// The two take options of the same names (`--speed`, `--demo`), so each is a command of its own
+/// rather than a subcommand whose parent would take them.
 @main
+enum Entry {
+  static func main() {
+    let args = CommandLine.arguments.dropFirst()
+    if args.first == "run" {
+      RunExperiment.main(Array(args.dropFirst()))
+    } else {
+      ChaosTUI.main()
+    }
+  }
+}
+
 struct ChaosTUI: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "chaostui",
@@ -20,7 +34,8 @@ struct ChaosTUI: ParsableCommand {
     discussion:
       "With no cluster configured it runs the embedded demo cluster: a Flask web tier with an autoscaler, "
       + "a Postgres primary and replica, and Spark. Select a pod, press f to inject a fault, and watch the "
-      + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key.",
+      + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key. "
+      + "chaostui run FILE runs a chaos experiment headless (see experiments/).",
     version: chaostuiVersion)
 
   @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")

@@ -89,10 +89,16 @@ public struct FaultRequest: Sendable, Equatable {
   public var kind: FaultKind
   public var target: FaultTarget
   public var parameters: FaultParameters
-  public init(kind: FaultKind, target: FaultTarget, parameters: FaultParameters = FaultParameters()) {
+  /// Who asked (nil: a key; an experiment's title when it runs one), so that an experiment knows
+  /// its own faults and incidents.
+  public var origin: String?
+  public init(
+    kind: FaultKind, target: FaultTarget, parameters: FaultParameters = FaultParameters(), origin: String? = nil
+  ) {
     self.kind = kind
     self.target = target
     self.parameters = parameters
+    self.origin = origin
   }
 }
 

@@ -169,6 +169,38 @@ check "with the default config file (XDG_CONFIG_HOME) the demo starts" 'DEMO' 10
 if grep -q "config from $WORK/xdg/chaostui/config.yaml" "$WORK/config-run.log"; then ok "... and reads it"; else bad "the default config file is read"; fi
 keys q
 
+# 7. Experiments headless on the demo (`chaostui run`): exit 0 when every hypothesis holds, 1 when
+# one fails, 2 when a stop condition aborts it (nothing left injected) or the file is bad.
+expect_run() { # expect_run NAME CODE REGEX FILE ARGS...
+  local name=$1 code=$2 regex=$3
+  shift 3
+  local out rc
+  out=$(timeout 120 "$BIN" run "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
+}
+expect_run "chaostui run: killing the Postgres primary passes (exit 0), nothing left injected" 0 \
+  'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/report.md"
+if grep -q '"status" : "completed"' "$WORK/journal.json" && grep -q 'Verdict: passed' "$WORK/report.md"; then
+  ok "... with its journal and report"
+else bad "journal and report written"; fi
+sed 's/unavailable-at-most: {workload: postgres, for: 15s}/unavailable-at-most: {workload: postgres, for: 2s}/' \
+  experiments/kill-postgres-primary.yaml > "$WORK/impossible.yaml"
+expect_run "an impossible hypothesis fails the run (exit 1)" 1 'hypothesis failed: data unavailable' "$WORK/impossible.yaml" --demo --speed 20
+cat > "$WORK/stop.yaml" <<'YAML'
+title: a delay past the stop condition
+groups: {experimental: {namespace: pipeline}}
+method:
+  - {fault: network-delay, target: {workload: postgres}, mode: all, strength: {delay-ms: 800}, duration: 5m}
+hypotheses:
+  - recovers-within: 10m
+stop-conditions:
+  - {service: postgres, figure: p99, max: 500, for: 5s}
+YAML
+expect_run "a stop condition aborts the run (exit 2) and undoes the fault" 2 'faults still active: 0' "$WORK/stop.yaml" --demo --speed 20
+printf 'title: bad\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - fault: pod-smash\n    target: {workload: flask}\n' > "$WORK/bad.yaml"
+expect_run "a bad experiment file says where and what (exit 2)" 2 'bad.yaml:4: unknown fault pod-smash' "$WORK/bad.yaml" --demo
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,8 @@
 void ct_install_signal_handlers(void);
 /// The stop signal that arrived since the last call, or 0.
 int ct_take_signal(void);
+/// Flushes standard output (Swift 6 may not touch the `stdout` global).
+void ct_flush_stdout(void);
 /// Records a signal as if it had arrived (a closed terminal is a hang-up).
 void ct_raise_flag(int sig);
 

@@ -1,0 +1,131 @@
+import ArgumentParser
+import CTerminal
+import ClusterState
+import Console
+import Experiments
+import Foundation
+import KubeClient
+import Simulation
+
+/// `chaostui run FILE`: a chaos experiment without the screen, for CI pipelines and scheduled game
+/// days. One line a phase change and a hypothesis result; a Markdown report and a Chaos Toolkit-style
+/// journal on request; exit 0 when every hypothesis held, 1 when one failed, 2 when aborted or not run.
+struct RunExperiment: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chaostui run",
+    abstract: "Run a chaos experiment headless (exit 0 passed, 1 a hypothesis failed, 2 aborted or not run).")
+
+  @Argument(help: "The experiment file (YAML or JSON; see experiments/).")
+  var file: String
+
+  @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")
+  var demo = false
+
+  @Option(help: "The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).")
+  var kubeconfig: String?
+
+  @Option(help: "The kubeconfig context to use.")
+  var context: String?
+
+  @Option(help: "Demo clock multiplier (0.1 to 100).")
+  var speed: Double = 1
+
+  @Option(help: "Seed of the demo cluster.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Write a Markdown report of the run here.")
+  var report: String?
+
+  @Option(help: "Write the run's journal (JSON, Chaos Toolkit's fields) here.")
+  var journal: String?
+
+  @Option(help: "Write a log to this file.")
+  var log: String?
+
+  @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
+  var dryRun = false
+
+  func validate() throws {
+    guard (0.1...100).contains(speed) else { throw ValidationError("--speed must be between 0.1 and 100") }
+  }
+
+  func run() throws {
+    let experiment: Experiment
+    do { experiment = try ExperimentFile.load(path: file) } catch {
+      FileHandle.standardError.write(Data("chaostui run: \(error)\n".utf8))
+      throw ExitCode(2)
+    }
+    let logger = try log.map { try FileLog(path: $0) }
+    let env = ProcessInfo.processInfo.environment
+    let configured =
+      kubeconfig != nil || env["KUBECONFIG"] != nil
+      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
+    let source: ClusterSource
+    var platform = "chaostui demo cluster (seed \(seed), speed \(speed))"
+    if !demo && configured {
+      do {
+        let c = try Kubeconfig.load(
+          paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
+        let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: dryRun)
+        kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+        source = kube
+        platform = c.description
+      } catch {
+        FileHandle.standardError.write(Data("chaostui run: \(error)\n".utf8))
+        throw ExitCode(2)
+      }
+    } else {
+      var o = Simulator.Options()
+      o.seed = seed
+      source = DemoCluster(options: o, speed: speed)
+    }
+    let console = Console(source: source, speed: speed, now: now())
+    console.log = logger.map { l in { l.write($0) } }
+    console.start()
+    ct_install_signal_handlers()
+    let wallStart = Date().timeIntervalSince1970
+    var run = ExperimentRun(experiment, at: console.state.now)
+    print("chaostui run: \(experiment.title) on \(platform)")
+    var printed = 0
+    func printNew() {
+      while printed < run.log.count {
+        let (t, text) = run.log[printed]
+        print(String(format: "%8@  %@", "+" + formatDuration(t - run.created), text))
+        logger?.write("experiment: " + text)
+        printed += 1
+      }
+      ct_flush_stdout()
+    }
+    printNew()
+    while !run.isFinished {
+      if ct_take_signal() != 0 {
+        console.store.dispatch(.abortAllFaults)
+        print("interrupted: every fault undone")
+        console.stop()
+        throw ExitCode(2)
+      }
+      console.advance(realTime: now())
+      for action in run.step(console.state) { console.store.dispatch(action) }
+      printNew()
+      if !run.isFinished { usleep(20_000) }
+    }
+    // What the verdict leaves: faults undone (the run did it), then the sources stopped.
+    for _ in 0..<5 {
+      console.advance(realTime: now())
+      usleep(20_000)
+    }
+    console.stop()
+    let left = console.state.activeFaults.count
+    print("faults still active: \(left)")
+    if let report {
+      try Journal.markdown(run, state: console.state).write(toFile: report, atomically: true, encoding: .utf8)
+      print("report: \(report)")
+    }
+    if let journal {
+      try Journal.json(run, state: console.state, wallStart: wallStart, platform: platform)
+        .write(to: URL(fileURLWithPath: journal))
+      print("journal: \(journal)")
+    }
+    throw ExitCode(Journal.exitCode(run.verdict))
+  }
+}

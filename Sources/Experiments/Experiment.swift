@@ -1,0 +1,168 @@
+import ClusterState
+
+/// A chaos experiment as the discipline defines it (field names close to Chaos Toolkit's): the
+/// steady state it must start from and come back to, a method of faults and waits, the hypotheses
+/// that must hold, stop conditions that abort it, and rollbacks.
+public struct Experiment: Sendable, Equatable {
+  public var title: String
+  public var description: String = ""
+  public var tags: [String] = []
+  /// Where the faults go (`experimental`) and what is left alone to compare with (`control`).
+  public var experimental: Group
+  public var control: Group?
+  public var steadyState = SteadyStateHypothesis()
+  public var method: [Step] = []
+  public var hypotheses: [Hypothesis] = []
+  public var stopConditions: [StopCondition] = []
+  /// Run after the method (or an abort): every fault the experiment made is undone first, always.
+  public var rollbacks: [Step] = []
+
+  public init(title: String, experimental: Group) {
+    self.title = title
+    self.experimental = experimental
+  }
+
+  /// A part of the system: a namespace and/or a label selector (`app=flask`).
+  public struct Group: Sendable, Equatable {
+    public var namespace: String
+    public var selector: [String: String] = [:]
+    public init(namespace: String, selector: [String: String] = [:]) {
+      self.namespace = namespace
+      self.selector = selector
+    }
+
+    /// The workloads of the group in a snapshot (ids), sorted.
+    public func workloads(in s: ClusterSnapshot) -> [String] {
+      s.workloads.values.filter { w in
+        w.namespace == namespace
+          && (selector.isEmpty
+            || s.pods.values.contains { p in
+              p.workloadID == w.id && selector.allSatisfy { k, v in p.labels[k] == v }
+            })
+      }.map(\.id).sorted()
+    }
+
+    /// The services of the group's workloads.
+    public func services(in s: ClusterSnapshot) -> [String] {
+      let ws = Set(workloads(in: s))
+      return s.services.values.filter { ws.contains($0.workload) }.map(\.id).sorted()
+    }
+  }
+
+  public struct SteadyStateHypothesis: Sendable, Equatable {
+    /// The built-in bounds (p99, loss, errors, every replica Ready, a primary where roles are used).
+    public var builtIn = true
+    /// PromQL probes with their tolerance (need --prometheus; on the demo they are not evaluated).
+    public var probes: [PromCheck] = []
+    /// How long to wait for the steady state before the method; not steady by then: not run.
+    public var timeout: Seconds = 60
+    public init() {}
+  }
+
+  /// One step of a method (or of the rollbacks).
+  public indirect enum Step: Sendable, Equatable {
+    case fault(FaultRequest)
+    case wait(Seconds)
+    /// Steps started together; the block ends when its longest step does.
+    case parallel([Step])
+    /// Ends every fault the experiment made (rollbacks).
+    case undoFaults
+
+    /// How long the step lasts from its start.
+    public var length: Seconds {
+      switch self {
+      case .fault: return 0
+      case .wait(let s): return s
+      case .parallel(let steps): return steps.map(\.length).max() ?? 0
+      case .undoFaults: return 0
+      }
+    }
+
+    public var label: String {
+      switch self {
+      case .fault(let r):
+        return "\(r.kind.rawValue) on \(r.target.label)"
+          + (r.kind.isOneShot ? "" : " for \(formatDuration(r.parameters.duration))")
+      case .wait(let s): return "wait \(formatDuration(s))"
+      case .parallel(let steps): return "together: " + steps.map(\.label).joined(separator: "; ")
+      case .undoFaults: return "undo every fault"
+      }
+    }
+  }
+
+  /// What must happen, each within a time limit counted from the method's start.
+  public struct Hypothesis: Sendable, Equatable {
+    public var name: String
+    public var kind: Kind
+    public init(name: String, kind: Kind) {
+      self.name = name
+      self.kind = kind
+    }
+
+    public enum Kind: Sendable, Equatable {
+      /// Another pod of the workload becomes its primary within `within`.
+      case primaryChanges(workload: String, within: Seconds)
+      /// The workload's Ready replicas reach `reach` within `within`, then return to `returnTo`
+      /// within `returnWithin` of reaching it.
+      case replicas(workload: String, reach: Int, within: Seconds, returnTo: Int?, returnWithin: Seconds)
+      /// A service's figure crosses the bound within `within` (above: rises past it; else falls under).
+      case crosses(figure: Figure, service: String, bound: Double, above: Bool, within: Seconds)
+      /// A service's figure stays within the bound for the whole run.
+      case staysWithin(figure: Figure, service: String, bound: Double, above: Bool)
+      /// The workload is without a Ready primary (or, without roles, without any Ready pod) for at
+      /// most `seconds` in all.
+      case unavailableAtMost(workload: String, seconds: Seconds)
+      /// Every incident the experiment's faults opened recovers within `within` of its fault.
+      case recoversWithin(Seconds)
+      /// An alert of that name fires (Prometheus) within `within`.
+      case alertFires(name: String, within: Seconds)
+    }
+  }
+
+  /// Abort the experiment (every fault undone at once, as the panic key does) when a figure passes
+  /// its bound by more than `margin` at once, or stays past it for longer than `for`.
+  public struct StopCondition: Sendable, Equatable {
+    public var figure: Figure
+    public var service: String
+    public var bound: Double
+    public var above: Bool
+    public var margin: Double
+    public var longerThan: Seconds
+    public init(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds) {
+      self.figure = figure
+      self.service = service
+      self.bound = bound
+      self.above = above
+      self.margin = margin
+      self.longerThan = longerThan
+    }
+
+    public var label: String {
+      let limits =
+        (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
+        + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])
+      return "\(service) \(figure.rawValue) \(above ? ">" : "<") \(PromCheck.fmt(bound))"
+        + (limits.isEmpty ? "" : " " + limits.joined(separator: " or "))
+    }
+  }
+
+  /// A figure of a service's workload, as the network and resources panes show it.
+  public enum Figure: String, Sendable, Equatable, CaseIterable {
+    case p50, p99, loss, errors, cpu, ready
+
+    /// Its latest value for a service (by name) in a snapshot.
+    public func value(service: String, in s: ClusterSnapshot) -> Double? {
+      guard let svc = s.services.values.first(where: { $0.name == service || $0.id == service }) else { return nil }
+      if self == .ready { return s.workloads[svc.workload].map { Double($0.readyReplicas) } }
+      guard let series = s.workloadSeries[svc.workload] else { return nil }
+      switch self {
+      case .p50: return series.latencyP50Ms.last
+      case .p99: return series.latencyP99Ms.last
+      case .loss: return series.lossPercent.last
+      case .errors: return series.errorPercent.last
+      case .cpu: return series.cpuMilli.last
+      case .ready: return nil
+      }
+    }
+  }
+}

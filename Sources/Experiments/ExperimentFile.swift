@@ -1,0 +1,324 @@
+import ClusterState
+import Foundation
+import Yams
+
+typealias YNode = Yams.Node
+
+/// A bad experiment file: where (file and line) and what is wrong.
+public struct ExperimentFileError: Error, Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  public var line: Int?
+  public var message: String
+  public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// Experiment files: YAML (JSON is YAML too). Documented in the README; every field is checked,
+/// and an unknown field, fault kind or figure is named with its line.
+public enum ExperimentFile {
+  public static func load(path: String) throws -> Experiment {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ExperimentFileError(file: path, line: nil, message: "cannot read the file")
+    }
+    return try parse(text, file: path)
+  }
+
+  public static func parse(_ text: String, file: String) throws -> Experiment {
+    let root: YNode
+    do {
+      guard let n = try Yams.compose(yaml: text) else {
+        throw ExperimentFileError(file: file, line: nil, message: "the file is empty")
+      }
+      root = n
+    } catch let e as ExperimentFileError {
+      throw e
+    } catch let e as YamlError {
+      throw ExperimentFileError(file: file, line: yamlLine(e), message: "not YAML: \(yamlProblem(e))")
+    }
+    return try Reader(file: file).experiment(root)
+  }
+
+  static func yamlLine(_ e: YamlError) -> Int? {
+    switch e {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+    default: return nil
+    }
+  }
+
+  static func yamlProblem(_ e: YamlError) -> String {
+    switch e {
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+    default: return "\(e)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+    }
+  }
+
+  /// Seconds of `30s`, `2m`, `1h30m`, `500ms` or a plain number of seconds.
+  public static func duration(_ text: String) -> Seconds? {
+    if let n = Double(text), n >= 0 { return n }
+    let units: [(String, Double)] = [("ms", 0.001), ("h", 3600), ("m", 60), ("s", 1)]
+    var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+    var total = 0.0
+    guard !rest.isEmpty else { return nil }
+    while !rest.isEmpty {
+      let digits = rest.prefix { $0.isNumber || $0 == "." }
+      guard let v = Double(digits) else { return nil }
+      rest = rest.dropFirst(digits.count)
+      guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
+      rest = rest.dropFirst(u.count)
+      total += v * scale
+    }
+    return total
+  }
+}
+
+/// Reads the composed YAML with line numbers for every error.
+struct Reader {
+  let file: String
+
+  func fail(_ node: YNode?, _ message: String) -> ExperimentFileError {
+    ExperimentFileError(file: file, line: node?.mark?.line, message: message)
+  }
+
+  /// A mapping's entries, every key among `known` (else an error naming it and the known ones).
+  func mapping(_ node: YNode, _ what: String, known: [String]) throws -> [(key: String, value: YNode, keyNode: YNode)] {
+    guard let m = node.mapping else { throw fail(node, "\(what) must be a mapping (\(known.joined(separator: ", ")))") }
+    var out: [(String, YNode, YNode)] = []
+    for (k, v) in m {
+      guard let key = k.string else { throw fail(k, "\(what): a key must be text") }
+      guard known.contains(key) else {
+        throw fail(k, "\(what): unknown field \(key) (known: \(known.joined(separator: ", ")))")
+      }
+      out.append((key, v, k))
+    }
+    return out
+  }
+
+  func string(_ node: YNode, _ what: String) throws -> String {
+    guard let s = node.string, !s.isEmpty else { throw fail(node, "\(what) must be text") }
+    return s
+  }
+
+  func number(_ node: YNode, _ what: String) throws -> Double {
+    guard let s = node.string, let v = Double(s), v.isFinite else { throw fail(node, "\(what) must be a number") }
+    return v
+  }
+
+  func int(_ node: YNode, _ what: String) throws -> Int {
+    guard let s = node.string, let v = Int(s), v >= 0 else { throw fail(node, "\(what) must be a whole number") }
+    return v
+  }
+
+  func duration(_ node: YNode, _ what: String) throws -> Seconds {
+    guard let s = node.string, let v = ExperimentFile.duration(s) else {
+      throw fail(node, "\(what) must be a duration such as 30s, 2m or 1h30m")
+    }
+    return v
+  }
+
+  func list(_ node: YNode, _ what: String) throws -> [YNode] {
+    guard let seq = node.sequence else { throw fail(node, "\(what) must be a list") }
+    return Array(seq)
+  }
+
+  func experiment(_ root: YNode) throws -> Experiment {
+    let known = [
+      "title", "description", "tags", "groups", "steady-state", "method", "hypotheses", "stop-conditions",
+      "rollbacks",
+    ]
+    let fields = try mapping(root, "the experiment", known: known)
+    func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
+    guard let titleNode = field("title") else { throw fail(root, "the experiment has no title") }
+    guard let groupsNode = field("groups") else {
+      throw fail(root, "the experiment has no groups (experimental: {namespace: ...})")
+    }
+    var experimental: Experiment.Group?
+    var control: Experiment.Group?
+    for (k, v, _) in try mapping(groupsNode, "groups", known: ["experimental", "control"]) {
+      let g = try group(v, "groups." + k)
+      if k == "experimental" { experimental = g } else { control = g }
+    }
+    guard let experimental else { throw fail(groupsNode, "groups has no experimental group") }
+    var e = Experiment(title: try string(titleNode, "title"), experimental: experimental)
+    e.control = control
+    if let d = field("description") { e.description = try string(d, "description") }
+    if let t = field("tags") { e.tags = try list(t, "tags").map { try string($0, "a tag") } }
+    if let s = field("steady-state") { e.steadyState = try steadyState(s) }
+    guard let method = field("method") else { throw fail(root, "the experiment has no method") }
+    e.method = try list(method, "method").map { try step($0, ns: experimental.namespace) }
+    if e.method.isEmpty { throw fail(method, "the method has no step") }
+    if let h = field("hypotheses") { e.hypotheses = try list(h, "hypotheses").map(hypothesis) }
+    if let s = field("stop-conditions") { e.stopConditions = try list(s, "stop-conditions").map(stopCondition) }
+    if let r = field("rollbacks") {
+      e.rollbacks = try list(r, "rollbacks").map { n in
+        guard n.string == "undo-faults" else {
+          throw fail(n, "rollbacks: only undo-faults (every fault the experiment made is undone at its end anyway)")
+        }
+        return .undoFaults
+      }
+    }
+    return e
+  }
+
+  func group(_ node: YNode, _ what: String) throws -> Experiment.Group {
+    var g = Experiment.Group(namespace: "")
+    for (k, v, _) in try mapping(node, what, known: ["namespace", "selector"]) {
+      if k == "namespace" { g.namespace = try string(v, what + ".namespace") }
+      if k == "selector" {
+        for (key, value) in v.mapping ?? [:] {
+          g.selector[try string(key, what + ".selector key")] = try string(value, what + ".selector value")
+        }
+      }
+    }
+    if g.namespace.isEmpty { throw fail(node, "\(what) has no namespace") }
+    return g
+  }
+
+  func steadyState(_ node: YNode) throws -> Experiment.SteadyStateHypothesis {
+    var s = Experiment.SteadyStateHypothesis()
+    for (k, v, key) in try mapping(node, "steady-state", known: ["built-in", "timeout", "probes"]) {
+      switch k {
+      case "built-in":
+        guard let b = v.bool else { throw fail(v, "steady-state.built-in must be true or false") }
+        s.builtIn = b
+      case "timeout": s.timeout = try duration(v, "steady-state.timeout")
+      default:
+        throw fail(key, "steady-state.probes: PromQL probes belong in the queries file's steady_state for now")
+      }
+    }
+    return s
+  }
+
+  static let faultNames = FaultKind.allCases.map(\.rawValue)
+  static let strengthKeys = [
+    "delay-ms", "jitter-ms", "loss-percent", "cpu-milli", "memory-mib-per-sec", "replicas", "grace-period",
+  ]
+
+  func step(_ node: YNode, ns: String) throws -> Experiment.Step {
+    let fields = try mapping(
+      node, "a step", known: ["fault", "target", "duration", "mode", "strength", "wait", "parallel", "name"])
+    func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
+    if let w = field("wait") { return .wait(try duration(w, "wait")) }
+    if let p = field("parallel") { return .parallel(try list(p, "parallel").map { try step($0, ns: ns) }) }
+    guard let f = field("fault") else { throw fail(node, "a step is a fault, a wait or a parallel block") }
+    let name = try string(f, "fault")
+    guard let kind = FaultKind(rawValue: name) else {
+      throw fail(f, "unknown fault \(name) (known: \(Self.faultNames.joined(separator: ", ")))")
+    }
+    guard let t = field("target") else { throw fail(node, "the \(name) step has no target") }
+    let target = try self.target(t, ns: ns)
+    var req = FaultRequest(kind: kind, target: target)
+    if let d = field("duration") { req.parameters.duration = try duration(d, "duration") }
+    if let m = field("mode") {
+      guard let mode = FaultMode(rawValue: try string(m, "mode")) else { throw fail(m, "mode must be one or all") }
+      req.parameters.mode = mode
+    }
+    if let s = field("strength") {
+      for (k, v, _) in try mapping(s, "strength", known: Self.strengthKeys) {
+        switch k {
+        case "delay-ms": req.parameters.delayMs = try number(v, k)
+        case "jitter-ms": req.parameters.jitterMs = try number(v, k)
+        case "loss-percent": req.parameters.lossPercent = try number(v, k)
+        case "cpu-milli": req.parameters.cpuMilli = try number(v, k)
+        case "memory-mib-per-sec": req.parameters.memoryMiBPerSec = try number(v, k)
+        case "replicas": req.parameters.replicas = try int(v, k)
+        default: req.parameters.gracePeriod = try int(v, k)
+        }
+      }
+    }
+    return .fault(req)
+  }
+
+  func target(_ node: YNode, ns: String) throws -> FaultTarget {
+    let fields = try mapping(node, "target", known: ["workload", "pod", "node", "namespace"])
+    let namespace = try fields.first { $0.key == "namespace" }.map { try string($0.value, "target.namespace") } ?? ns
+    if let w = fields.first(where: { $0.key == "workload" }) {
+      return .workload(namespace: namespace, name: try string(w.value, "target.workload"))
+    }
+    if let p = fields.first(where: { $0.key == "pod" }) {
+      return .pod(namespace: namespace, name: try string(p.value, "target.pod"))
+    }
+    if let n = fields.first(where: { $0.key == "node" }) { return .node(name: try string(n.value, "target.node")) }
+    throw fail(node, "target names a workload, a pod or a node")
+  }
+
+  func figure(_ node: YNode) throws -> Experiment.Figure {
+    let name = try string(node, "figure")
+    guard let f = Experiment.Figure(rawValue: name) else {
+      throw fail(
+        node, "unknown figure \(name) (known: \(Experiment.Figure.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return f
+  }
+
+  /// A bound given as `max: X` (must stay at most / crosses above) or `min: X`.
+  func bound(_ fields: [(key: String, value: YNode, keyNode: YNode)], _ node: YNode, _ what: String) throws -> (
+    Double, above: Bool
+  ) {
+    if let m = fields.first(where: { $0.key == "max" }) { return (try number(m.value, what + ".max"), true) }
+    if let m = fields.first(where: { $0.key == "min" }) { return (try number(m.value, what + ".min"), false) }
+    throw fail(node, "\(what) needs a bound: max or min")
+  }
+
+  func hypothesis(_ node: YNode) throws -> Experiment.Hypothesis {
+    let kinds = [
+      "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
+      "alert-fires",
+    ]
+    let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
+    func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
+    let within = try field("within").map { try duration($0, "within") } ?? 120
+    guard let (k, v, _) = fields.first(where: { kinds.contains($0.key) }) else {
+      throw fail(node, "a hypothesis says what must happen: one of \(kinds.joined(separator: ", "))")
+    }
+    let kind: Experiment.Hypothesis.Kind
+    switch k {
+    case "primary-changes":
+      kind = .primaryChanges(workload: try string(v, k), within: within)
+    case "replicas":
+      let r = try mapping(v, k, known: ["workload", "reach", "within", "return-to", "return-within"])
+      func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
+      guard let w = f("workload"), let reach = f("reach") else { throw fail(v, "replicas needs workload and reach") }
+      kind = .replicas(
+        workload: try string(w, "replicas.workload"), reach: try int(reach, "replicas.reach"),
+        within: try f("within").map { try duration($0, "replicas.within") } ?? within,
+        returnTo: try f("return-to").map { try int($0, "replicas.return-to") },
+        returnWithin: try f("return-within").map { try duration($0, "replicas.return-within") } ?? 300)
+    case "crosses", "stays-within":
+      let r = try mapping(v, k, known: ["service", "figure", "max", "min"])
+      guard let svc = r.first(where: { $0.key == "service" }), let fig = r.first(where: { $0.key == "figure" }) else {
+        throw fail(v, "\(k) needs service and figure")
+      }
+      let (b, above) = try bound(r, v, k)
+      let service = try string(svc.value, k + ".service")
+      kind =
+        k == "crosses"
+        ? .crosses(figure: try figure(fig.value), service: service, bound: b, above: above, within: within)
+        : .staysWithin(figure: try figure(fig.value), service: service, bound: b, above: above)
+    case "unavailable-at-most":
+      let r = try mapping(v, k, known: ["workload", "for"])
+      guard let w = r.first(where: { $0.key == "workload" }), let d = r.first(where: { $0.key == "for" }) else {
+        throw fail(v, "unavailable-at-most needs workload and for")
+      }
+      kind = .unavailableAtMost(
+        workload: try string(w.value, k + ".workload"), seconds: try duration(d.value, k + ".for"))
+    case "recovers-within":
+      kind = .recoversWithin(try duration(v, k))
+    default:
+      kind = .alertFires(name: try string(v, k), within: within)
+    }
+    let name = try field("name").map { try string($0, "name") } ?? k
+    return Experiment.Hypothesis(name: name, kind: kind)
+  }
+
+  func stopCondition(_ node: YNode) throws -> Experiment.StopCondition {
+    let r = try mapping(node, "a stop condition", known: ["service", "figure", "max", "min", "by", "for"])
+    func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
+    guard let svc = f("service"), let fig = f("figure") else {
+      throw fail(node, "a stop condition needs service and figure")
+    }
+    let (b, above) = try bound(r, node, "a stop condition")
+    return Experiment.StopCondition(
+      figure: try figure(fig), service: try string(svc, "service"), bound: b, above: above,
+      margin: try f("by").map { try number($0, "by") } ?? 0,
+      longerThan: try f("for").map { try duration($0, "for") } ?? 0)
+  }
+}

@@ -1,0 +1,419 @@
+import ClusterState
+
+/// One run of an experiment, as a pure state machine on the snapshot: `step(state)` gives the next
+/// run and the actions to dispatch (faults to request, the abort). Phases: wait for the steady
+/// state (not steady within its timeout: not run), the method's steps on their schedule, observe
+/// until every hypothesis is settled, undo the faults and run the rollbacks, check the steady state
+/// after, verdict. Stop conditions are checked on every step from the method's start.
+public struct ExperimentRun: Sendable {
+  public enum Phase: Sendable, Equatable {
+    case steadyBefore
+    case method(step: Int, of: Int)
+    case observing
+    case steadyAfter
+    case finished(Verdict)
+
+    public var label: String {
+      switch self {
+      case .steadyBefore: return "checking the steady state"
+      case .method(let k, let n): return "method: step \(k) of \(n)"
+      case .observing: return "observing"
+      case .steadyAfter: return "checking the steady state after"
+      case .finished(let v): return "verdict: " + v.label
+      }
+    }
+  }
+
+  public enum Verdict: Sendable, Equatable {
+    case passed
+    case failed([String])
+    case aborted(String)
+    case notRun(String)
+
+    public var label: String {
+      switch self {
+      case .passed: return "passed"
+      case .failed(let why): return "failed (" + why.joined(separator: "; ") + ")"
+      case .aborted(let why): return "aborted: " + why
+      case .notRun(let why): return "not run: " + why
+      }
+    }
+  }
+
+  public enum Outcome: Sendable, Equatable {
+    case pending
+    case passed(at: Seconds, evidence: String)
+    case failed(at: Seconds, evidence: String)
+  }
+
+  /// A step of the method as it ran.
+  public struct StepRecord: Sendable, Equatable {
+    public var label: String
+    public var start: Seconds
+    public var end: Seconds?
+    public var status: String
+  }
+
+  public let experiment: Experiment
+  public let origin: String
+  public private(set) var phase: Phase = .steadyBefore
+  public private(set) var created: Seconds
+  public private(set) var methodStart: Seconds?
+  public private(set) var methodEnd: Seconds?
+  public private(set) var finishedAt: Seconds?
+  public private(set) var outcomes: [Outcome]
+  public private(set) var steps: [StepRecord] = []
+  /// What was outside the steady state when it was checked (empty: steady).
+  public private(set) var steadyStateBefore: [String]?
+  public private(set) var steadyStateAfter: [String]?
+  /// Phase changes and results, in order, for progress lines and the journal.
+  public private(set) var log: [(time: Seconds, text: String)] = []
+
+  /// The method flattened: each fault at its offset from the method's start.
+  let schedule: [(offset: Seconds, step: Experiment.Step, index: Int)]
+  let methodLength: Seconds
+  private var next = 0
+  private var lastTick: Seconds?
+  private var initialPrimary: [String: String?] = [:]
+  private var reachedAt: [Int: Seconds] = [:]
+  private var unavailable: [Int: Seconds] = [:]
+  private var breachedSince: [Int: Seconds] = [:]
+  private var steadyAfterSince: Seconds?
+  /// Faults asked for so far.
+  private var requested = 0
+
+  public init(_ experiment: Experiment, at now: Seconds) {
+    self.experiment = experiment
+    origin = "experiment: " + experiment.title
+    created = now
+    outcomes = Array(repeating: .pending, count: experiment.hypotheses.count)
+    var schedule: [(Seconds, Experiment.Step, Int)] = []
+    var offset: Seconds = 0
+    for (i, step) in experiment.method.enumerated() {
+      Self.flatten(step, at: offset, index: i, into: &schedule)
+      offset += step.length
+    }
+    self.schedule = schedule.sorted { $0.0 < $1.0 }
+    methodLength = offset
+    note(now, "checking the steady state of \(experiment.experimental.namespace)")
+  }
+
+  static func flatten(
+    _ step: Experiment.Step, at offset: Seconds, index: Int, into out: inout [(Seconds, Experiment.Step, Int)]
+  ) {
+    switch step {
+    case .parallel(let steps): for s in steps { flatten(s, at: offset, index: index, into: &out) }
+    default: out.append((offset, step, index))
+    }
+  }
+
+  /// How long to observe after the method at most: the longest time limit of a hypothesis (a
+  /// replica count's return included), with the steady state's timeout on top.
+  var observeLimit: Seconds {
+    let limits = experiment.hypotheses.map { h -> Seconds in
+      switch h.kind {
+      case .primaryChanges(_, let w), .crosses(_, _, _, _, let w), .alertFires(_, let w): return w
+      case .replicas(_, _, let w, _, let r): return w + r
+      case .recoversWithin(let w): return w
+      case .staysWithin, .unavailableAtMost: return 0
+      }
+    }
+    return (limits.max() ?? 0) + experiment.steadyState.timeout
+  }
+
+  public var isFinished: Bool {
+    if case .finished = phase { return true }
+    return false
+  }
+
+  public var verdict: Verdict? {
+    if case .finished(let v) = phase { return v }
+    return nil
+  }
+
+  mutating func note(_ t: Seconds, _ text: String) { log.append((t, text)) }
+
+  func id(_ workload: String) -> String {
+    workload.contains("/") ? workload : experiment.experimental.namespace + "/" + workload
+  }
+
+  /// The experiment's own faults in the snapshot.
+  func ownFaults(_ s: ClusterSnapshot) -> [ActiveFault] { s.faults.filter { $0.request.origin == origin } }
+
+  /// What is outside the steady state of the experimental group now.
+  public func steadyStateViolations(_ s: ClusterSnapshot) -> [String] {
+    guard experiment.steadyState.builtIn else { return [] }
+    let g = experiment.experimental
+    return HealthCheck.violations(workloads: g.workloads(in: s), services: g.services(in: s), in: s)
+  }
+
+  /// Moves the run to the snapshot's time; returns the actions to dispatch.
+  public mutating func step(_ s: ClusterSnapshot) -> [Action] {
+    let now = s.now
+    defer { lastTick = now }
+    var actions: [Action] = []
+    switch phase {
+    case .finished: return []
+    case .steadyBefore:
+      let v = steadyStateViolations(s)
+      if v.isEmpty {
+        steadyStateBefore = []
+        methodStart = now
+        for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
+          initialPrimary[id(w)] = s.primaries[id(w)]
+        }
+        phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
+        note(now, "steady: the method starts")
+      } else if now - created >= experiment.steadyState.timeout {
+        steadyStateBefore = v
+        finish(
+          now, .notRun("not in the steady state after \(formatDuration(now - created)): " + v.joined(separator: "; ")))
+      }
+      return []
+    default: break
+    }
+    guard let start = methodStart else { return [] }
+    // Stop conditions, from the method's start to the verdict.
+    if case .steadyAfter = phase {
+    } else if let why = stopConditionFired(s, now: now) {
+      actions.append(.abortAllFaults)
+      closeSteps(now, status: "aborted")
+      finish(now, .aborted(why))
+      return actions
+    }
+    // The method's faults, on their schedule.
+    while next < schedule.count, now >= start + schedule[next].offset {
+      let (_, step, index) = schedule[next]
+      next += 1
+      if case .method(let k, _) = phase, index + 1 != k || steps.isEmpty {
+        closeSteps(now, status: "succeeded")
+        phase = .method(step: index + 1, of: experiment.method.count)
+      }
+      steps.append(StepRecord(label: step.label, start: now, end: nil, status: "running"))
+      note(now, "step \(index + 1): " + step.label)
+      if case .fault(var req) = step {
+        req.origin = origin
+        requested += 1
+        actions.append(.requestFault(req))
+      }
+    }
+    if case .method = phase, next >= schedule.count, now >= start + methodLength {
+      closeSteps(now, status: "succeeded")
+      methodEnd = now
+      phase = .observing
+      note(now, "method done: observing")
+    }
+    evaluate(s, now: now)
+    if case .observing = phase, let end = methodEnd, now - end > observeLimit {
+      // Past every hypothesis' time limit: what is still open could not be shown to hold.
+      for i in outcomes.indices where outcomes[i] == .pending {
+        settle(i, .failed(at: now, evidence: "not settled \(formatDuration(observeLimit)) after the method"), now)
+      }
+    }
+    if case .observing = phase, outcomes.allSatisfy({ $0 != .pending }) {
+      // Every hypothesis settled: undo what is left and run the rollbacks, then the steady state after.
+      actions.append(.abortAllFaults)
+      for r in experiment.rollbacks {
+        if case .fault(var req) = r {
+          req.origin = origin
+          actions.append(.requestFault(req))
+        }
+      }
+      phase = .steadyAfter
+      steadyAfterSince = now
+      note(now, "every hypothesis settled: faults undone, checking the steady state after")
+    } else if case .steadyAfter = phase {
+      let v = steadyStateViolations(s)
+      if v.isEmpty {
+        steadyStateAfter = []
+        let failed = zip(experiment.hypotheses, outcomes).compactMap { h, o -> String? in
+          if case .failed(_, let e) = o { return "\(h.name): \(e)" }
+          return nil
+        }
+        finish(now, failed.isEmpty ? .passed : .failed(failed))
+      } else if now - (steadyAfterSince ?? now) >= experiment.steadyState.timeout {
+        steadyStateAfter = v
+        finish(now, .failed(["not back in the steady state: " + v.joined(separator: "; ")]))
+      }
+    }
+    return actions
+  }
+
+  mutating func closeSteps(_ now: Seconds, status: String) {
+    for i in steps.indices where steps[i].end == nil {
+      steps[i].end = now
+      steps[i].status = status
+    }
+  }
+
+  mutating func finish(_ now: Seconds, _ verdict: Verdict) {
+    // Hypotheses still open at the end cannot have held.
+    for i in outcomes.indices where outcomes[i] == .pending {
+      outcomes[i] = .failed(at: now, evidence: "not settled when the run ended")
+    }
+    finishedAt = now
+    phase = .finished(verdict)
+    note(now, "verdict: " + verdict.label)
+  }
+
+  /// The first stop condition that fires now, in words.
+  mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
+    for (i, c) in experiment.stopConditions.enumerated() {
+      guard let v = c.figure.value(service: c.service, in: s) else { continue }
+      let excess = c.above ? v - c.bound : c.bound - v
+      if excess <= 0 {
+        breachedSince[i] = nil
+        continue
+      }
+      let since = breachedSince[i] ?? now
+      breachedSince[i] = since
+      let bySize = c.margin > 0 && excess > c.margin
+      let byTime = c.longerThan > 0 && now - since > c.longerThan
+      let atOnce = c.margin == 0 && c.longerThan == 0
+      if bySize || byTime || atOnce {
+        return "stop condition \(c.label): \(c.service) \(c.figure.rawValue) \(PromCheck.fmt(v))"
+          + (byTime ? " for \(formatDuration(now - since))" : "")
+      }
+    }
+    return nil
+  }
+
+  mutating func settle(_ i: Int, _ outcome: Outcome, _ now: Seconds) {
+    guard outcomes[i] == .pending else { return }
+    outcomes[i] = outcome
+    let h = experiment.hypotheses[i]
+    switch outcome {
+    case .passed(_, let e): note(now, "hypothesis held: \(h.name) (\(e))")
+    case .failed(_, let e): note(now, "hypothesis failed: \(h.name) (\(e))")
+    case .pending: break
+    }
+  }
+
+  mutating func evaluate(_ s: ClusterSnapshot, now: Seconds) {
+    guard let start = methodStart else { return }
+    let elapsed = now - start
+    let dt = max(0, now - (lastTick ?? now))
+    var observingEnded = false
+    if case .observing = phase { observingEnded = true }
+    for (i, h) in experiment.hypotheses.enumerated() where outcomes[i] == .pending {
+      switch h.kind {
+      case .primaryChanges(let w, let within):
+        let was = initialPrimary[id(w)] ?? nil
+        if let p = s.primaries[id(w)], p != was {
+          settle(
+            i, .passed(at: now, evidence: "\(p) is primary (was \(was ?? "none")) after \(formatDuration(elapsed))"),
+            now)
+        } else if elapsed > within {
+          settle(i, .failed(at: now, evidence: "no new primary of \(w) within \(formatDuration(within))"), now)
+        }
+      case .replicas(let w, let reach, let within, let returnTo, let returnWithin):
+        let ready = s.workloads[id(w)]?.readyReplicas ?? 0
+        if let at = reachedAt[i] {
+          guard let m = returnTo else { break }
+          if ready == m && (s.workloads[id(w)]?.desiredReplicas ?? m) == m {
+            settle(
+              i, .passed(at: now, evidence: "\(reach) reached, back to \(m) \(formatDuration(now - at)) later"), now)
+          } else if now - at > returnWithin {
+            settle(
+              i,
+              .failed(
+                at: now, evidence: "still \(ready) ready \(formatDuration(returnWithin)) after reaching \(reach)"), now)
+          }
+        } else if ready >= reach {
+          reachedAt[i] = now
+          note(now, "\(h.name): \(w) reached \(ready) ready replicas after \(formatDuration(elapsed))")
+          if returnTo == nil {
+            settle(i, .passed(at: now, evidence: "\(ready) ready after \(formatDuration(elapsed))"), now)
+          }
+        } else if elapsed > within {
+          settle(
+            i, .failed(at: now, evidence: "\(w) had \(ready) ready, not \(reach), after \(formatDuration(within))"), now
+          )
+        }
+      case .crosses(let f, let svc, let bound, let above, let within):
+        if let v = f.value(service: svc, in: s), above ? v > bound : v < bound {
+          settle(
+            i, .passed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
+            now)
+        } else if elapsed > within {
+          settle(
+            i,
+            .failed(
+              at: now,
+              evidence: "\(svc) \(f.rawValue) did not cross \(PromCheck.fmt(bound)) within \(formatDuration(within))"),
+            now)
+        }
+      case .staysWithin(let f, let svc, let bound, let above):
+        if let v = f.value(service: svc, in: s), above ? v > bound : v < bound {
+          settle(
+            i, .failed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
+            now)
+        } else if observingEnded && activeSettled && impactOver(s) {
+          settle(
+            i, .passed(at: now, evidence: "\(svc) \(f.rawValue) stayed \(above ? "<=" : ">=") \(PromCheck.fmt(bound))"),
+            now)
+        }
+      case .unavailableAtMost(let w, let seconds):
+        if unavailableNow(id(w), s) { unavailable[i, default: 0] += dt }
+        let total = unavailable[i] ?? 0
+        if total > seconds {
+          settle(
+            i, .failed(at: now, evidence: "\(w) unavailable for \(formatDuration(total)) > \(formatDuration(seconds))"),
+            now)
+        } else if observingEnded && !unavailableNow(id(w), s) && activeSettled && impactOver(s) {
+          settle(i, .passed(at: now, evidence: "\(w) unavailable for \(formatDuration(total)) in all"), now)
+        }
+      case .recoversWithin(let limit):
+        let own = Set(ownFaults(s).map(\.id))
+        let incidents = s.incidents.filter { own.contains($0.faultID) }
+        if let late = incidents.first(where: { ($0.ttr ?? (now - $0.injected)) > limit && $0.status != .noImpact }) {
+          settle(
+            i,
+            .failed(
+              at: now,
+              evidence:
+                "#\(late.id) \(late.ttr.map { "recovered after " + formatDuration($0) } ?? "still open after " + formatDuration(limit))"
+            ), now)
+        } else if observingEnded, !incidents.isEmpty, incidents.allSatisfy({ !$0.isOpen }) {
+          let worst = incidents.compactMap(\.ttr).max()
+          settle(
+            i,
+            .passed(
+              at: now, evidence: "every incident recovered" + (worst.map { ", worst TTR " + formatDuration($0) } ?? "")),
+            now)
+        }
+      case .alertFires(let name, let within):
+        if let a = s.firingAlerts.values.first(where: { $0.name == name }) {
+          settle(i, .passed(at: now, evidence: "\(a.name) firing after \(formatDuration(elapsed))"), now)
+        } else if elapsed > within {
+          settle(i, .failed(at: now, evidence: "\(name) did not fire within \(formatDuration(within))"), now)
+        }
+      }
+    }
+  }
+
+  /// Whether every hypothesis that waits for something to happen has settled: those that only ask
+  /// that something does not happen (stays within, unavailable at most) are judged then.
+  var activeSettled: Bool {
+    zip(experiment.hypotheses, outcomes).allSatisfy { h, o in
+      switch h.kind {
+      case .staysWithin, .unavailableAtMost: return true
+      default: return o != .pending
+      }
+    }
+  }
+
+  /// Whether what the experiment did is over: each of its faults has ended and its incident closed.
+  func impactOver(_ s: ClusterSnapshot) -> Bool {
+    let own = ownFaults(s)
+    guard own.count >= requested else { return false }
+    let ids = Set(own.map(\.id))
+    return own.allSatisfy { !$0.isActive } && s.incidents.allSatisfy { !ids.contains($0.faultID) || !$0.isOpen }
+  }
+
+  /// No Ready primary (a workload with roles) or no Ready pod at all.
+  func unavailableNow(_ workload: String, _ s: ClusterSnapshot) -> Bool {
+    if s.hasRoles(workload: workload) { return s.primary(of: workload) == nil }
+    return (s.workloads[workload]?.readyReplicas ?? 0) == 0
+  }
+}
