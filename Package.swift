@@ -52,7 +52,9 @@ let package = Package(
       ]),
     .executableTarget(
       name: "ChaosBench",
-      dependencies: ["Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "CTerminal"]),
+      dependencies: [
+        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Experiments", "CTerminal",
+      ]),
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", dependencies: ["Panels"], path: "Tests/TestSupport"),
     .testTarget(

@@ -1,6 +1,7 @@
 import CTerminal
 import ClusterState
 import Console
+import Experiments
 import Foundation
 import KubeClient
 import Panels
@@ -180,6 +181,41 @@ for extra in [191, 9991] {
   print(
     "   \(c.state.pods.count) pods: \(ms(per)) a second = \(String(format: "%.2f", per * 100))% of one core at --speed 1"
   )
+}
+
+print("")
+print("7. An experiment's hypotheses and stop conditions, per second of cluster time, 10,000 pods")
+do {
+  let c = makeConsole(extraPods: 9991, warm: 5)
+  let experiment = try ExperimentFile.parse(
+    """
+    title: bench
+    groups: {experimental: {namespace: pipeline}}
+    method: [{fault: kill-primary, target: {workload: postgres}}, {wait: 60s}]
+    hypotheses:
+      - {primary-changes: postgres, within: 30s}
+      - unavailable-at-most: {workload: postgres, for: 15s}
+      - replicas: {workload: flask, reach: 9, within: 60s}
+      - {crosses: {service: flask, figure: p99, max: 5000}, within: 60s}
+      - stays-within: {service: postgres, figure: errors, max: 100}
+      - recovers-within: 5m
+    stop-conditions:
+      - {service: flask, figure: p99, max: 9000, for: 30s}
+    """, file: "bench")
+  var run = ExperimentRun(experiment, at: c.state.now)
+  var spent = 0.0
+  var t: Seconds = 5
+  while t < 65 {
+    t += 0.1
+    c.advanceVirtual(to: t)
+    let t0 = now()
+    let actions = run.step(c.state)
+    spent += now() - t0
+    for a in actions { c.store.dispatch(a) }
+  }
+  print("   \(c.state.pods.count) pods, 6 hypotheses, 1 stop condition, 10 steps a second: \(ms(spent / 60)) a second")
+} catch {
+  print("   \(error)")
 }
 
 print("")
