@@ -75,7 +75,11 @@ public enum HeaderBar {
     }
     let text = conn.0
     var others = parts.enumerated().reduce(0) { $0 + ($1.offset == connIndex ? 0 : $1.element.0.unicodeScalars.count) }
-    var room = width - x - others - (right.isEmpty ? 0 : right.unicodeScalars.count + 1)
+    // The session summary on the right is drawn only where the whole line fits; room is kept for
+    // it only then.
+    let rightWidth = right.isEmpty ? 0 : right.unicodeScalars.count + 1
+    let fitsRight = width - x - others - text.unicodeScalars.count >= rightWidth
+    var room = width - x - others - (fitsRight ? rightWidth : 0)
     if let lastEvent, room < min(text.unicodeScalars.count, 40) {
       parts[lastEventIndex].0 = ""
       others -= lastEvent.unicodeScalars.count

@@ -152,4 +152,19 @@ final class FailingClusterTests: XCTestCase {
     list.update(s, PodsView())
     XCTAssertEqual(list.podsPerNode["n1"], 2, "a terminating pod still holds its place; a completed one does not")
   }
+
+  func testAShortConnectionStateIsNeverCutForASummaryThatDoesNotFit() {
+    var s = ClusterSnapshot()
+    s.now = 53
+    s.incidents = [
+      Incident(id: 1, faultID: 1, title: "kill-primary postgres-0", workloads: [], services: [], injected: 10)
+    ]
+    s.incidents[0].title = "a title long enough to make the summary not fit at eighty columns"
+    s.context = "a-rather-long-context-name"
+    let narrow = header(s, width: 80).text
+    XCTAssertTrue(narrow.contains("● simulated  T+00:00:53"), narrow)
+    XCTAssertFalse(narrow.contains("~"), narrow)
+    let wide = header(s, width: 160).text
+    XCTAssertTrue(wide.contains("incidents 1 (1 open)"), "the summary where it fits: \(wide)")
+  }
 }
