@@ -38,26 +38,13 @@ struct ChaosTUI: ParsableCommand {
       + "chaostui run FILE runs a chaos experiment headless (see experiments/).",
     version: chaostuiVersion)
 
-  @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")
-  var demo = false
-
-  @Option(help: "The kubeconfig file (default: KUBECONFIG, a list merged, then ~/.kube/config).")
-  var kubeconfig: String?
-
-  @Option(help: "The kubeconfig context to use (default: its current-context).")
-  var context: String?
+  @OptionGroup var cluster: ClusterOptions
 
   @Option(name: [.short, .long], help: "The namespace to watch (default: the context's, else default).")
   var namespace: String?
 
   @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Watch every namespace.")
   var allNamespaces = false
-
-  @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
-  var seed: UInt64 = 1
-
-  @Option(help: "Demo clock multiplier (0.1 to 100).")
-  var speed: Double = 1
 
   @Option(help: "Theme name (from themes/) or path to a .theme file (default: default).")
   var theme: String?
@@ -67,12 +54,6 @@ struct ChaosTUI: ParsableCommand {
 
   @Flag(help: "Disable every fault key (shown greyed, with the reason).")
   var readOnly = false
-
-  @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
-  var dryRun = false
-
-  @Option(help: "Write a log to this file (nothing is logged on screen).")
-  var log: String?
 
   @Option(help: "Scale the demo cluster with this many extra pods (benchmarks; up to 20000).")
   var pods: Int = 0
@@ -116,9 +97,6 @@ struct ChaosTUI: ParsableCommand {
   func validate() throws {
     for p in (prometheus.map { [$0] } ?? []) + scrape where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
       throw ValidationError("--prometheus and --scrape take http:// or https:// URLs, got \(p)")
-    }
-    guard speed >= 0.1 && speed <= 100 else {
-      throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
     }
     guard pods >= 0 && pods <= 20000 else { throw ValidationError("--pods must be between 0 and 20000, got \(pods)") }
     guard scaleDownWindow >= 0 && scaleDownWindow <= 3600 else {
@@ -165,7 +143,7 @@ struct ChaosTUI: ParsableCommand {
   }
 
   func start(configPath: String?, configQueries: PromQueries?) throws {
-    let logger = try log.map { try FileLog(path: $0) }
+    let logger = try cluster.log.map { try FileLog(path: $0) }
     if let configPath { logger?.write("config from \(configPath)") }
     setlocale(LC_ALL, "")
     let utf8 = ct_locale_is_utf8() != 0
@@ -188,24 +166,22 @@ struct ChaosTUI: ParsableCommand {
     var kube: KubeCluster?
     var metricsSources: [ActionSource] = []
     var startNotice: String?
-    let configured =
-      kubeconfig != nil || env["KUBECONFIG"] != nil
-      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
-    if !demo && pods == 0 {
+    let configured = cluster.kubeconfigFound(env)
+    if !cluster.demo && pods == 0 {
       if configured {
         let connection: ClusterConnection
         do {
-          connection = try Kubeconfig.load(
-            paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
+          connection = try cluster.connection(env)
         } catch {
           throw RunError("chaostui: \(error)")
         }
         let ns = allNamespaces ? nil : (namespace ?? connection.namespace ?? "default")
-        kube = KubeCluster(connection: connection, namespace: ns, dryRun: dryRun)
+        kube = KubeCluster(connection: connection, namespace: ns, dryRun: cluster.dryRun)
         logger?.write("cluster: \(connection.description), namespace \(ns ?? "all")")
       } else if let inCluster = Kubeconfig.inCluster(environment: env) {
         kube = KubeCluster(
-          connection: inCluster, namespace: allNamespaces ? nil : (namespace ?? inCluster.namespace), dryRun: dryRun)
+          connection: inCluster, namespace: allNamespaces ? nil : (namespace ?? inCluster.namespace),
+          dryRun: cluster.dryRun)
       } else {
         startNotice = "No kubeconfig and no in-cluster service account: running the demo cluster"
       }
@@ -216,16 +192,16 @@ struct ChaosTUI: ParsableCommand {
         + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
     }
     var options = Simulator.Options()
-    options.seed = seed
+    options.seed = cluster.seed
     options.extraPods = pods
     options.scaleDownWindow = scaleDownWindow
     var warning: String?
     logger?.write(
-      "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(seed) speed \(speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
+      "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(cluster.seed) speed \(cluster.speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
     )
     if let kube {
       kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-      if dryRun { warning = "DRY RUN" }
+      if cluster.dryRun { warning = "DRY RUN" }
       logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
       if kube.connection.insecureSkipTLSVerify {
         warning = "TLS UNVERIFIED"
@@ -278,9 +254,9 @@ struct ChaosTUI: ParsableCommand {
         logger?.write("scraping \(PromSource.redacted(url))")
       }
     }
-    let source: ClusterSource = kube ?? DemoCluster(options: options, speed: speed)
+    let source: ClusterSource = kube ?? DemoCluster(options: options, speed: cluster.speed)
     let console = Console(
-      source: source, metricsSources: metricsSources, speed: speed, readOnly: readOnly, theme: loadedTheme,
+      source: source, metricsSources: metricsSources, speed: cluster.speed, readOnly: readOnly, theme: loadedTheme,
       glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.warning = warning

@@ -18,20 +18,7 @@ struct RunExperiment: ParsableCommand {
   @Argument(help: "The experiment file (YAML or JSON; see experiments/).")
   var file: String
 
-  @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")
-  var demo = false
-
-  @Option(help: "The kubeconfig file (default: KUBECONFIG, then ~/.kube/config).")
-  var kubeconfig: String?
-
-  @Option(help: "The kubeconfig context to use.")
-  var context: String?
-
-  @Option(help: "Demo clock multiplier (0.1 to 100).")
-  var speed: Double = 1
-
-  @Option(help: "Seed of the demo cluster.")
-  var seed: UInt64 = 1
+  @OptionGroup var cluster: ClusterOptions
 
   @Option(help: "Write a Markdown report of the run here.")
   var report: String?
@@ -39,34 +26,20 @@ struct RunExperiment: ParsableCommand {
   @Option(help: "Write the run's journal (JSON, Chaos Toolkit's fields) here.")
   var journal: String?
 
-  @Option(help: "Write a log to this file.")
-  var log: String?
-
-  @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
-  var dryRun = false
-
-  func validate() throws {
-    guard (0.1...100).contains(speed) else { throw ValidationError("--speed must be between 0.1 and 100") }
-  }
-
   func run() throws {
     let experiment: Experiment
     do { experiment = try ExperimentFile.load(path: file) } catch {
       FileHandle.standardError.write(Data("chaostui run: \(error)\n".utf8))
       throw ExitCode(2)
     }
-    let logger = try log.map { try FileLog(path: $0) }
+    let logger = try cluster.log.map { try FileLog(path: $0) }
     let env = ProcessInfo.processInfo.environment
-    let configured =
-      kubeconfig != nil || env["KUBECONFIG"] != nil
-      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
     let source: ClusterSource
-    var platform = "chaostui demo cluster (seed \(seed), speed \(speed))"
-    if !demo && configured {
+    var platform = "chaostui demo cluster (seed \(cluster.seed), speed \(cluster.speed))"
+    if !cluster.demo && cluster.kubeconfigFound(env) {
       do {
-        let c = try Kubeconfig.load(
-          paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
-        let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: dryRun)
+        let c = try cluster.connection(env)
+        let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: cluster.dryRun)
         kube.log = logger.map { l in { @Sendable line in l.write(line) } }
         source = kube
         platform = c.description
@@ -76,10 +49,10 @@ struct RunExperiment: ParsableCommand {
       }
     } else {
       var o = Simulator.Options()
-      o.seed = seed
-      source = DemoCluster(options: o, speed: speed)
+      o.seed = cluster.seed
+      source = DemoCluster(options: o, speed: cluster.speed)
     }
-    let console = Console(source: source, speed: speed, now: now())
+    let console = Console(source: source, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.start()
     ct_install_signal_handlers()

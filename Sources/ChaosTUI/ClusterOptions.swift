@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import KubeClient
+import Transport
+
+/// The options of the console and of `chaostui run` alike: which cluster (the demo or a kubeconfig's),
+/// the demo's seed and speed, dry runs and the log.
+struct ClusterOptions: ParsableArguments {
+  @Flag(help: "Run on the embedded simulated cluster, even when a kubeconfig is found.")
+  var demo = false
+
+  @Option(help: "The kubeconfig file (default: KUBECONFIG, a list merged, then ~/.kube/config).")
+  var kubeconfig: String?
+
+  @Option(help: "The kubeconfig context to use (default: its current-context).")
+  var context: String?
+
+  @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Demo clock multiplier (0.1 to 100).")
+  var speed: Double = 1
+
+  @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
+  var dryRun = false
+
+  @Option(help: "Write a log to this file (nothing is logged on screen).")
+  var log: String?
+
+  func validate() throws {
+    guard speed >= 0.1 && speed <= 100 else {
+      throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
+    }
+  }
+
+  /// Whether a kubeconfig is there to use: --kubeconfig, KUBECONFIG or ~/.kube/config.
+  func kubeconfigFound(_ env: [String: String]) -> Bool {
+    kubeconfig != nil || env["KUBECONFIG"] != nil
+      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
+  }
+
+  /// The connection the kubeconfig names, as kubectl would pick it.
+  func connection(_ env: [String: String]) throws -> ClusterConnection {
+    try Kubeconfig.load(
+      paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
+  }
+}
