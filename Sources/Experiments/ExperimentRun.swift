@@ -411,9 +411,13 @@ public struct ExperimentRun: Sendable {
     return own.allSatisfy { !$0.isActive } && s.incidents.allSatisfy { !ids.contains($0.faultID) || !$0.isOpen }
   }
 
-  /// No Ready primary (a workload with roles) or no Ready pod at all.
+  /// No Ready primary (a workload whose pods carry roles: the snapshot keeps its last primary) or no
+  /// Ready pod at all. O(1): it runs every step, whatever the number of pods.
   func unavailableNow(_ workload: String, _ s: ClusterSnapshot) -> Bool {
-    if s.hasRoles(workload: workload) { return s.primary(of: workload) == nil }
+    if let primary = s.primaries[workload] {
+      let ns = workload.split(separator: "/").first.map(String.init) ?? ""
+      return !(s.pods[PodID(namespace: ns, name: primary).key]?.isReady ?? false)
+    }
     return (s.workloads[workload]?.readyReplicas ?? 0) == 0
   }
 }
