@@ -34,14 +34,10 @@ public enum Update {
   public static func key(_ key: Key, ui: UIState, state: ClusterSnapshot, context: UpdateContext) -> (
     UIState, [Action]
   ) {
-    var ui = ui
-    var actions: [Action] = []
     var u = Updater(ui: ui, state: state, ctx: context)
     u.handle(key)
-    ui = u.ui
-    actions = u.actions
-    keepSelection(&ui, state: state, pods: context.pods, visibleRows: context.visibleRows)
-    return (ui, actions)
+    keepSelection(&u.ui, state: state, pods: context.pods, visibleRows: context.visibleRows)
+    return (u.ui, u.actions)
   }
 
   /// Keeps the selection on the same pod across re-sorts and deletions, within the list, and in view.

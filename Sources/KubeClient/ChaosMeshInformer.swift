@@ -47,31 +47,20 @@ extension KubeCluster {
   /// An informer of chaostui's Chaos Mesh resources: one this session made that disappears without
   /// chaostui deleting it (kubectl delete, another tool) ends its fault in the console.
   func watchChaos(_ plural: String) {
-    struct Item: Decodable {
-      struct Meta: Decodable {
-        var name: String
-        var namespace: String?
-        var labels: [String: String]?
-      }
-      var metadata: Meta
-    }
     let path =
       (namespace.map { "/apis/\(ChaosMesh.group)/namespaces/\($0)/\(plural)" } ?? "/apis/\(ChaosMesh.group)/\(plural)")
       + "?labelSelector=" + ChaosMesh.managedBy + "%3Dchaostui"
-    run(
-      name: plural, path: path, optional: true,
-      decode: { data in
-        let l = try JSONDecoder().decode(KubeDecode.List<Item>.self, from: data)
-        return ListPage(
-          l.items.map(\.metadata.name), resourceVersion: l.metadata?.resourceVersion,
-          continueToken: l.metadata?.continue)
-      },
-      onList: { [self] names in goneChaos(plural, present: Set(names)) },
-      onEvent: { [self] type, data in
-        guard type == "DELETED" else { return [] }
-        let e = try JSONDecoder().decode(KubeDecode.Event<Item>.self, from: data)
-        return goneChaos(plural, deleted: e.object.metadata.name)
-      })
+    // Only the names matter: a list says which are still there, a DELETED event which one went.
+    let kind = InformedKind<ChaosItem, String>(
+      convert: { $0.metadata.name }, listed: { [self] names in goneChaos(plural, present: Set(names)) },
+      changed: { [self] type, name in type == "DELETED" ? goneChaos(plural, deleted: name) : [] })
+    follow(kind, name: plural, path: path)
+  }
+
+  /// A Chaos Mesh resource as its informer reads it: the name is all it needs.
+  struct ChaosItem: Decodable {
+    struct Meta: Decodable { var name: String }
+    var metadata: Meta
   }
 
   /// Faults whose Chaos Mesh resource is gone from the cluster though chaostui did not delete it.
