@@ -93,7 +93,9 @@ public enum HeaderBar {
     if shown.unicodeScalars.count > room {
       // Keep at least the state's word ("disconnected"), then as much of the reason as fits.
       let keep = max(min(shown.unicodeScalars.count, 14), room - 1)
-      parts[connIndex].0 = String(shown.unicodeScalars.prefix(keep)) + "~"
+      if keep < shown.unicodeScalars.count {
+        parts[connIndex].0 = String(shown.unicodeScalars.prefix(keep)) + "~"
+      }
     }
     for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
     let rw = right.unicodeScalars.count

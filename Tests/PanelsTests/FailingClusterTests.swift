@@ -166,5 +166,16 @@ final class FailingClusterTests: XCTestCase {
     XCTAssertFalse(narrow.contains("~"), narrow)
     let wide = header(s, width: 160).text
     XCTAssertTrue(wide.contains("incidents 1 (1 open)"), "the summary where it fits: \(wide)")
+    // A line too full even without the summary (a long context, the speed, a fault badge): the
+    // short state stays whole; what does not fit is cut at the edge.
+    s.faults = [
+      ActiveFault(
+        id: 1, request: FaultRequest(kind: .cpuHog, target: .workload(namespace: "pipeline", name: "flask")),
+        started: 10, ends: 100, pods: [], workloads: [])
+    ]
+    var buf = CellBuffer(width: 80, height: 1)
+    HeaderBar.render(
+      &buf, y: 0, width: 80, state: s, info: HeaderInfo(speed: 4, readOnly: false, themeName: "default"), ctx: ctx)
+    XCTAssertTrue(buf.text.contains("● simulated  T+"), buf.text)
   }
 }
