@@ -39,9 +39,9 @@ let package = Package(
     // The demo: the reference pipeline simulated on a virtual clock.
     .target(name: "Simulation", dependencies: ["ClusterState"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
-    .target(name: "Panels", dependencies: ["ClusterState"]),
+    .target(name: "Panels", dependencies: ["ClusterState", "Experiments"]),
     // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.
-    .target(name: "Console", dependencies: ["ClusterState", "Panels"]),
+    .target(name: "Console", dependencies: ["ClusterState", "Panels", "Experiments"]),
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
@@ -62,10 +62,11 @@ let package = Package(
       dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments"],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "TestSupport"],
+      name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "Experiments", "TestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
-      name: "ConsoleTests", dependencies: ["Console", "Panels", "ClusterState", "Simulation", "TestSupport"],
+      name: "ConsoleTests",
+      dependencies: ["Console", "Panels", "ClusterState", "Simulation", "Experiments", "TestSupport"],
       exclude: ["__Snapshots__"]),
   ]
 )

@@ -3,6 +3,7 @@ import CNCursesW
 import CTerminal
 import ClusterState
 import Console
+import Experiments
 import Foundation
 import KubeClient
 import Panels
@@ -94,6 +95,12 @@ struct ChaosTUI: ParsableCommand {
   )
   var scrape: [String] = []
 
+  @Option(
+    help:
+      "The directory of experiment files the x key lists (default: ./experiments, else the one beside the chaostui checkout)."
+  )
+  var experiments: String?
+
   func validate() throws {
     for p in (prometheus.map { [$0] } ?? []) + scrape where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
       throw ValidationError("--prometheus and --scrape take http:// or https:// URLs, got \(p)")
@@ -133,6 +140,7 @@ struct ChaosTUI: ParsableCommand {
     }
     if scrape.isEmpty { scrape = c.scrape }
     if theme == nil { theme = c.theme }
+    if experiments == nil { experiments = c.experiments }
     return (path, inline)
   }
 
@@ -191,8 +199,7 @@ struct ChaosTUI: ParsableCommand {
         (startNotice.map { $0 + ". " } ?? "")
         + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
     }
-    var options = Simulator.Options()
-    options.seed = cluster.seed
+    var options = cluster.demoOptions()
     options.extraPods = pods
     options.scaleDownWindow = scaleDownWindow
     var warning: String?
@@ -260,6 +267,16 @@ struct ChaosTUI: ParsableCommand {
       glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.warning = warning
+    let catalog = ExperimentCatalog.load(directory: experimentsDirectory())
+    logger?.write(
+      "experiments from \(catalog.directory ?? "-"): \(catalog.entries.count) files"
+        + (catalog.problem.map { " (\($0))" } ?? ""))
+    for e in catalog.entries where e.error != nil { logger?.write("experiment file: \(e.error!)") }
+    console.use(catalog: catalog)
+    if kube == nil && options.controlGroup && pods == 0 {
+      // The demo shows its experimental group; N shows the control group, then everything.
+      console.show(namespace: Simulator.experimentalNamespace)
+    }
     if kube == nil {
       // Sources the user named that the demo does not read stay visible, with the reason.
       let named =
@@ -303,6 +320,19 @@ struct ChaosTUI: ParsableCommand {
       )
     }
     if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
+  }
+
+  /// `--experiments` (or the config file's), else `./experiments`, else the checkout's beside the
+  /// binary (.build/<config>/chaostui), else an installed share folder.
+  func experimentsDirectory() -> String {
+    if let experiments { return experiments }
+    var candidates = [FileManager.default.currentDirectoryPath + "/experiments"]
+    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+      candidates.append(url.appendingPathComponent("../../experiments").standardized.path)
+      candidates.append(url.appendingPathComponent("../share/chaostui/experiments").standardized.path)
+    }
+    return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
   }
 
   func themeSearchPaths() -> [String] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KubeClient
+import Simulation
 import Transport
 
 /// The options of the console and of `chaostui run` alike: which cluster (the demo or a kubeconfig's),
@@ -26,6 +27,17 @@ struct ClusterOptions: ParsableArguments {
 
   @Option(help: "Write a log to this file (nothing is logged on screen).")
   var log: String?
+
+  @Flag(help: "Run the demo without its control group (the second pipeline, in pipeline-control).")
+  var noControlGroup = false
+
+  /// The demo cluster these options ask for.
+  func demoOptions() -> Simulator.Options {
+    var o = Simulator.Options()
+    o.seed = seed
+    o.controlGroup = !noControlGroup
+    return o
+  }
 
   func validate() throws {
     guard speed >= 0.1 && speed <= 100 else {

@@ -48,40 +48,39 @@ struct RunExperiment: ParsableCommand {
         throw ExitCode(2)
       }
     } else {
-      var o = Simulator.Options()
-      o.seed = cluster.seed
-      source = DemoCluster(options: o, speed: cluster.speed)
+      source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
     }
     let console = Console(source: source, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.start()
     ct_install_signal_handlers()
     let wallStart = Date().timeIntervalSince1970
-    var run = ExperimentRun(experiment, at: console.state.now)
     print("chaostui run: \(experiment.title) on \(platform)")
+    console.startExperiment(experiment)
     var printed = 0
     func printNew() {
+      guard let run = console.experiment else { return }
       while printed < run.log.count {
         let (t, text) = run.log[printed]
         print(String(format: "%8@  %@", "+" + formatDuration(t - run.created), text))
-        logger?.write("experiment: " + text)
         printed += 1
       }
       ct_flush_stdout()
     }
     printNew()
-    while !run.isFinished {
+    while !(console.experiment?.isFinished ?? true) {
       if ct_take_signal() != 0 {
-        console.store.dispatch(.abortAllFaults)
+        console.abortExperiment("interrupted")
+        printNew()
         print("interrupted: every fault undone")
         console.stop()
         throw ExitCode(2)
       }
       console.advance(realTime: now())
-      for action in run.step(console.state) { console.store.dispatch(action) }
       printNew()
-      if !run.isFinished { usleep(20_000) }
+      usleep(20_000)
     }
+    guard let run = console.experiment else { throw ExitCode(2) }
     // What the verdict leaves: faults undone (the run did it), then the sources stopped.
     for _ in 0..<5 {
       console.advance(realTime: now())

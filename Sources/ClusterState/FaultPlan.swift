@@ -3,6 +3,8 @@ import Foundation
 /// How much of a workload a fault targets, as chosen in the fault menu.
 public enum FaultScope: Int, Sendable, CaseIterable {
   case pod, oneOfWorkload, allOfWorkload
+  /// Every pod of the workload on nodes of the selected pod's zone.
+  case zoneOfWorkload
 }
 
 /// Fault planning, in one place for the keys, the demo and a real cluster: the request a choice
@@ -19,10 +21,14 @@ public enum FaultPlan {
     switch scope {
     case .pod:
       target = .pod(namespace: pod.namespace, name: pod.name)
-    case .oneOfWorkload, .allOfWorkload:
+    case .oneOfWorkload, .allOfWorkload, .zoneOfWorkload:
       guard let w = pod.workload else { return nil }
       target = .workload(namespace: pod.namespace, name: w)
       params.mode = scope == .oneOfWorkload ? .one : .all
+      if scope == .zoneOfWorkload {
+        guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
+        params.zone = zone
+      }
     }
     if kind == .killPrimary, let w = pod.workload {
       return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
@@ -62,10 +68,13 @@ public enum FaultPlan {
     }
   }
 
-  /// The live (not terminating) pods of a workload.
-  public static func members(of workload: WorkloadID, in state: ClusterSnapshot) -> [Pod] {
-    state.pods.values.filter { ClusterSnapshot.belongs($0, to: workload.key) && !$0.isTerminating }
-      .sorted { $0.name < $1.name }
+  /// The live (not terminating) pods of a workload; with a zone, those on nodes of that zone.
+  public static func members(of workload: WorkloadID, in state: ClusterSnapshot, zone: String? = nil) -> [Pod] {
+    state.pods.values.filter {
+      ClusterSnapshot.belongs($0, to: workload.key) && !$0.isTerminating
+        && (zone == nil || $0.node.flatMap { state.nodes[$0]?.zone } == zone)
+    }
+    .sorted { $0.name < $1.name }
   }
 
   /// Which pods a request hits: the pod named, a workload's pods (one of them, chosen by `pick`, in
@@ -85,7 +94,7 @@ public enum FaultPlan {
       }
       return [p]
     case .workload(let ns, let name):
-      let all = members(of: WorkloadID(namespace: ns, name: name), in: state)
+      let all = members(of: WorkloadID(namespace: ns, name: name), in: state, zone: request.parameters.zone)
       if request.kind == .killPrimary { return all.filter { state.roleSelector.isPrimary($0.labels) } }
       if request.parameters.mode == .one && request.kind != .scale { return pick(all).map { [$0] } ?? [] }
       return all
@@ -95,7 +104,7 @@ public enum FaultPlan {
   /// Why `targets` found nothing, in words for the timeline.
   public static func whyNoTargets(_ request: FaultRequest) -> String {
     request.kind == .killPrimary
-      ? "no pod of \(request.target.label) matches the primary selector" : "\(request.target.label) has no pods"
+      ? "no pod of \(request.targetLabel) matches the primary selector" : "\(request.targetLabel) has no pods"
   }
 
   /// What a confirmation says the fault will touch.
@@ -111,7 +120,9 @@ public enum FaultPlan {
       let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
       return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
     case .workload(let ns, let name):
-      let members = members(of: WorkloadID(namespace: ns, name: name), in: s)
+      let zone = req.parameters.zone
+      let members = members(of: WorkloadID(namespace: ns, name: name), in: s, zone: zone)
+      let inZone = zone.map { " in zone " + $0 } ?? ""
       if req.kind == .scale {
         let desired = s.workloads[WorkloadID(namespace: ns, name: name).key]?.desiredReplicas ?? members.count
         let gone = max(0, desired - req.parameters.replicas)
@@ -124,11 +135,11 @@ public enum FaultPlan {
         let primary = members.filter { s.roleSelector.isPrimary($0.labels) }.map(\.name).first
         return (1, "1 pod: \(primary ?? "no primary found") (primary of \(name), \(members.count) pods)")
       }
-      if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)") }
+      if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)\(inZone)") }
       if req.kind == .evict {
-        return (members.count, "all \(members.count) pods of \(name), each as its budget allows")
+        return (members.count, "all \(members.count) pods of \(name)\(inZone), each as its budget allows")
       }
-      return (members.count, "all \(members.count) pods of \(name)")
+      return (members.count, "all \(members.count) pods of \(name)\(inZone)")
     }
   }
 }

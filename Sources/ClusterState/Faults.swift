@@ -74,7 +74,7 @@ public struct FaultParameters: Sendable, Equatable {
   public var jitterMs: Double = 20
   public var lossPercent: Double = 30
   /// CPU hog: millicores the stressor tries to burn in each target pod (throttled by the limit).
-  public var cpuMilli: Double = 1000
+  public var cpuMilli: Double = 400
   /// Memory hog: how fast the stressor allocates, MiB per second, until the limit.
   public var memoryMiBPerSec: Double = 16
   public var duration: Seconds = 60
@@ -82,6 +82,8 @@ public struct FaultParameters: Sendable, Equatable {
   public var gracePeriod: Int? = nil
   /// Scale: the replicas the workload is set to for the duration (then set back).
   public var replicas: Int = 1
+  /// Only the workload's pods on nodes of this zone (`topology.kubernetes.io/zone`); nil: any zone.
+  public var zone: String? = nil
   public init() {}
 }
 
@@ -99,6 +101,11 @@ public struct FaultRequest: Sendable, Equatable {
     self.target = target
     self.parameters = parameters
     self.origin = origin
+  }
+
+  /// The target in words, with its zone when the fault keeps to one.
+  public var targetLabel: String {
+    target.label + (parameters.zone.map { " in zone " + $0 } ?? "")
   }
 }
 

@@ -221,6 +221,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     evaluateIncidents(&s)
     if whole {
       s.outOfBounds = HealthCheck.outOfBounds(in: s)
+      s.updateZones()
       s.revision &+= 1
     }
   case .permissions(let ns, let denied):

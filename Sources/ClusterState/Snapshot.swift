@@ -73,6 +73,10 @@ public struct ClusterSnapshot: Sendable {
   /// When the last metrics sample arrived (real time; nil before the first): the panes show how old it is.
   public var metricsAt: Seconds? = nil
   public var services: [String: ServiceInfo] = [:]
+  /// Availability zones with their nodes and pods, and each service's traffic by zone (each whole
+  /// second).
+  public var zones: [ZoneStatus] = []
+  public var zoneTraffic: [String: ZoneTraffic] = [:]
   public var serviceDependencies: [String: [String]] = [:]
   public var events: [ClusterEvent] = []
   public var podSeries: [String: PodSeries] = [:]

@@ -1,4 +1,5 @@
 import ClusterState
+import Experiments
 import Foundation
 import Panels
 
@@ -28,6 +29,11 @@ public final class Console {
   public private(set) var realNow: Double = 0
   /// The terminal's size, for how many pod rows show (the run loop tells it).
   public private(set) var size = (width: 80, height: 24)
+  /// The experiment running, or the last one with its verdict (shown until another starts).
+  public private(set) var experiment: ExperimentRun?
+  /// How many lines of the experiment's log were told (shown in the footer, logged).
+  private var experimentTold = 0
+  private var scoped: (revision: Int, scope: String?, state: ClusterSnapshot)?
 
   /// `now`: the run loop's clock at the start (messages fade on it). The session's own time is the
   /// source's: a real cluster's wall clock from `info.startedAt`, the demo's virtual clock from 0.
@@ -96,6 +102,7 @@ public final class Console {
     let actions = inbox.drain() + source.actions(at: realTime)
     if !actions.isEmpty {
       store.dispatch(actions)
+      stepExperiment()
       keepSelection()
     }
     if !readOnly && !store.state.isDemo { source.showing(namespaces: podList.namespaces) }
@@ -110,7 +117,81 @@ public final class Console {
   public func advanceVirtual(to t: Seconds) {
     guard let demo = source as? SimulatedSource else { return }
     store.dispatch(demo.actions(atVirtual: t))
+    stepExperiment()
     keepSelection()
+  }
+
+  // MARK: - Experiments
+
+  /// What the panes show: the snapshot, or only the namespace the user picked (`N`). Faults and
+  /// incidents are the whole cluster's; the pods, workloads, services and autoscalers are filtered.
+  public var view: ClusterSnapshot {
+    let s = store.state
+    guard let ns = ui.namespaceScope else { return s }
+    if let c = scoped, c.revision == s.revision, c.scope == ns { return c.state }
+    var v = s
+    v.pods = s.pods.filter { $0.value.namespace == ns }
+    v.workloads = s.workloads.filter { $0.value.namespace == ns }
+    v.hpas = s.hpas.filter { $0.value.namespace == ns }
+    v.services = s.services.filter { $0.value.namespace == ns }
+    v.zoneTraffic = s.zoneTraffic.filter { v.services[$0.key] != nil }
+    v.events = s.events.filter { $0.workload.map { $0.hasPrefix(ns + "/") } ?? true }
+    v.namespace = ns
+    scoped = (s.revision, ns, v)
+    return v
+  }
+
+  /// Starts an experiment (the list's Enter, or `chaostui run`): its run is stepped on every change
+  /// of the snapshot from now on.
+  public func startExperiment(_ e: Experiment) {
+    experiment = ExperimentRun(e, at: store.state.now)
+    experimentTold = 0
+    ui.experimentShown = true
+    ui.focus = .experiment
+    log?("experiment: start \(e.title)")
+    stepExperiment()
+  }
+
+  /// Aborts the running experiment: every fault undone (by the panic key's own action when
+  /// `undone`).
+  public func abortExperiment(_ why: String, undone: Bool = false) {
+    guard var run = experiment, !run.isFinished else { return }
+    let actions = run.abort(why, at: store.state.now)
+    experiment = run
+    if !undone { store.dispatch(actions) }
+    tellExperiment()
+  }
+
+  /// The experiments the list offers.
+  public func use(catalog: ExperimentCatalog) { ui.catalog = catalog }
+
+  /// The namespace the panes show (nil: every namespace).
+  public func show(namespace: String?) {
+    ui.namespaceScope = namespace
+    keepSelection()
+  }
+
+  /// Moves the experiment to the snapshot's time and dispatches what it asks (faults, the abort).
+  func stepExperiment() {
+    guard var run = experiment, !run.isFinished else { return }
+    let actions = run.step(store.state)
+    experiment = run
+    for a in actions {
+      if case .requestFault(let req) = a { log?("experiment: inject \(req.kind.rawValue) on \(req.targetLabel)") }
+      store.dispatch(a)
+    }
+    tellExperiment()
+  }
+
+  /// New lines of the experiment's log go to the footer and the log file.
+  func tellExperiment() {
+    guard let run = experiment else { return }
+    while experimentTold < run.log.count {
+      let text = run.log[experimentTold].text
+      log?("experiment: " + text)
+      ui.say(text, now: realNow)
+      experimentTold += 1
+    }
   }
 
   /// Shows a message in the footer (what the reducer tells, a theme's problem) and logs it.
@@ -129,26 +210,33 @@ public final class Console {
 
   /// Rows the pods pane shows at the current size.
   var visibleRows: Int {
-    let rect = Layout.panes(width: size.width, height: size.height, zoomed: ui.zoomed, focus: ui.focus)[.pods]
+    let rect = Layout.panes(
+      width: size.width, height: size.height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil)[.pods]
     return PodsPane.visibleRows(height: rect?.height ?? 10)
   }
 
   /// Handles one key: the pure update, then its actions through the store (logged as the audit of
   /// what the user asked for), then a theme the key asked for.
   public func handle(_ key: Key, pageSize: Int = 10) {
-    let context = UpdateContext(
+    var context = UpdateContext(
       readOnly: readOnly, pageSize: pageSize, visibleRows: visibleRows, now: realNow, themeNames: themeNames,
       pods: podList)
+    context.experimentRunning = experiment.map { !$0.isFinished } ?? false
     let before = ui.message
-    let (next, actions) = Update.key(key, ui: ui, state: store.state, context: context)
+    let (next, actions) = Update.key(key, ui: ui, state: view, context: context)
     ui = next
+    if let i = ui.startExperiment {
+      ui.startExperiment = nil
+      if let e = ui.catalog.entries[safe: i]?.experiment { startExperiment(e) }
+    }
+    if actions.contains(.abortAllFaults) { abortExperiment("panic key", undone: true) }
     if let m = ui.message, m != before { log?("notice: " + m) }
     for action in actions {
       switch action {
       case .requestFault(let req):
         let force = req.kind == .podKill && req.parameters.gracePeriod == 0
         log?(
-          "inject \(req.kind.rawValue) on \(req.target.label)"
+          "inject \(req.kind.rawValue) on \(req.targetLabel)"
             + (force ? ", force (grace 0)" : " for \(Int(req.parameters.duration))s"))
       case .abortAllFaults: log?("panic: aborting every active fault")
       default: break
@@ -165,7 +253,7 @@ public final class Console {
   }
 
   func keepSelection() {
-    Update.keepSelection(&ui, state: store.state, pods: podList, visibleRows: visibleRows)
+    Update.keepSelection(&ui, state: view, pods: podList, visibleRows: visibleRows)
   }
 
   /// The pod keys act on.
@@ -180,4 +268,8 @@ public final class Console {
   public func request(for kind: FaultKind, podID: String, scope: FaultScope) -> FaultRequest? {
     FaultPlan.request(for: kind, podID: podID, scope: scope, state: store.state)
   }
+}
+
+extension Array {
+  subscript(safe i: Int) -> Element? { indices.contains(i) ? self[i] : nil }
 }

@@ -41,6 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
+  case experiments, zones, namespace
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -102,6 +103,13 @@ public enum KeyTable {
     KeyBinding(
       [.char("a")], .alerts, hint: "alerts",
       "Alerts & checks: steady-state checks, Prometheus alerts, target health (again: back)", footer: true),
+    KeyBinding(
+      [.char("x")], .experiments, hint: "experiments",
+      "Experiments: the list (Enter to start one); the experiment pane while one runs", footer: true),
+    KeyBinding(
+      [.char("Z")], .zones, hint: "",
+      "Zones: nodes, Ready pods and each service's traffic share by zone (again: back)"),
+    KeyBinding([.char("N")], .namespace, hint: "", "Namespace shown: the next one (then every namespace)"),
     KeyBinding([.char("t")], .theme, hint: "", "Next theme"),
     KeyBinding([.char("T")], .glyphs, hint: "", "Next glyph set (block, braille, ascii)"),
   ]

@@ -8,21 +8,36 @@ public enum Layout {
   /// Where each pane goes for a terminal of this size (header on the first row, footer on the last).
   /// The alerts pane has a place of its own on large terminals; on smaller ones it takes the
   /// timeline's place while it has the focus.
-  public static func panes(width: Int, height: Int, zoomed: PaneID?, focus: PaneID? = nil) -> [PaneID: Rect] {
+  /// With `experiment`, an experiment runs or shows its verdict: on large terminals its pane sits
+  /// under the pods; on smaller ones it takes everything under the pods while it has the focus.
+  /// The zones pane takes the autoscaling pane's place while it has the focus.
+  public static func panes(
+    width: Int, height: Int, zoomed: PaneID?, focus: PaneID? = nil, experiment: Bool = false
+  ) -> [PaneID: Rect] {
     let body = Rect(x: 0, y: 1, width: width, height: height - 2)
     if let z = zoomed { return [z: body] }
+    let hpaSlot: PaneID = focus == .zones ? .zones : .hpa
     if width >= 150 && height >= 40 {
       let (left, right) = body.splitLeft(width * 58 / 100)
-      let l = left.rows([54, 28, 18])
       let r = right.rows([40, 30, 30])
-      return [.pods: l[0], .timeline: l[1], .alerts: l[2], .resources: r[0], .network: r[1], .hpa: r[2]]
+      if experiment {
+        let l = left.rows([40, 40, 20])
+        return [
+          .pods: l[0], .experiment: l[1], focus == .alerts ? .alerts : .timeline: l[2], .resources: r[0],
+          .network: r[1], hpaSlot: r[2],
+        ]
+      }
+      let l = left.rows([54, 28, 18])
+      return [.pods: l[0], .timeline: l[1], .alerts: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
     }
     let podsHeight = max(10, body.height * 45 / 100)
     let (top, rest) = body.splitTop(podsHeight)
+    if experiment && focus == .experiment { return [.pods: top, .experiment: rest] }
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
     let b = restRows[1].columns([36, 64])
-    return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], focus == .alerts ? .alerts : .timeline: b[1]]
+    let lastSlot: PaneID = focus == .alerts ? .alerts : (focus == .zones ? .zones : .timeline)
+    return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], lastSlot: b[1]]
   }
 }
 
@@ -35,8 +50,9 @@ extension Console {
       renderTooSmall(&buf, width: width, height: height, ctx: ctx)
       return buf
     }
-    let state = store.state
-    let rects = Layout.panes(width: width, height: height, zoomed: ui.zoomed, focus: ui.focus)
+    let state = view
+    let rects = Layout.panes(
+      width: width, height: height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil)
     HeaderBar.render(
       &buf, y: 0, width: width, state: state,
       info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning),
@@ -56,6 +72,11 @@ extension Console {
       case .hpa: HPAPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .alerts: AlertsPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .timeline: TimelinePane.render(&buf, r, state: state, focused: focused, scroll: ui.timelineScroll, ctx: ctx)
+      case .zones: ZonesPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
+      case .experiment:
+        if let run = experiment {
+          ExperimentPane.render(&buf, r, run: run, state: store.state, focused: focused, ctx: ctx)
+        }
       }
     }
     renderFooter(&buf, y: height - 1, width: width, ctx: ctx)
@@ -121,7 +142,11 @@ extension Console {
       lines.append(("", "", false))
       lines.append(("", "Fault menu (f), on the selected pod:", false))
       for (k, kind, what) in KeyTable.faultKeys { lines.append(("  " + String(k), kind.title + ": " + what, readOnly)) }
-      lines.append(("  w/Tab", "scope: this pod, one random pod of its workload, all its pods", readOnly))
+      lines.append(
+        (
+          "  w/Tab", "scope: this pod, one random pod of its workload, all its pods, its pods in this pod's zone",
+          readOnly
+        ))
       lines.append(("  +/-  </>", "in the confirmation: strength (grace, replicas) and duration", readOnly))
       lines.append(("", "", false))
       lines.append(
@@ -180,7 +205,8 @@ extension Console {
       let pod = state.pods[podID]
       let wname = pod?.workload ?? "?"
       let count = pod?.workloadID.flatMap { state.workloads[$0] }?.currentReplicas ?? 0
-      let scopes = ["this pod", "one random pod of \(wname)", "all \(count) pods of \(wname)"]
+      let zone = pod?.node.flatMap { state.nodes[$0]?.zone } ?? "?"
+      let scopes = ["this pod", "1 random of \(wname)", "all \(count) of \(wname)", "\(wname) in \(zone)"]
       let inner = dialogBox(
         &buf, width: 78, height: KeyTable.faultKeys.count + 8, title: "Inject a fault", ctx: ctx)
       buf.write(
@@ -203,10 +229,12 @@ extension Console {
           maxWidth: inner.width - 29)
       }
       buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
+    case .experiments(let selected): renderExperimentList(selected, &buf, ctx: ctx)
+    case .confirmExperiment(let i): renderExperimentConfirm(i, &buf, ctx: ctx)
     case .confirmForce(let req):
       let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
       let lines: [(String, Theme.Role)] = [
-        (req.target.label, .title),
+        (req.targetLabel, .title),
         ("Grace period 0: the pod leaves the API at once, before its containers", .warn),
         ("have stopped; a StatefulSet may start its replacement beside it.", .warn),
         ("", .muted),
@@ -234,13 +262,13 @@ extension Console {
       case .killPrimary: effect = "delete the primary; the operator promotes a replica"
       case .networkDelay: effect = "+\(Int(p.delayMs))ms latency, jitter \(Int(p.jitterMs))ms   (+/- to change)"
       case .networkLoss: effect = "\(Int(p.lossPercent))% packet loss   (+/- to change)"
-      case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (throttled at its limit)   (+/- to change)"
+      case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (near its limit: probes time out)  (+/- to change)"
       case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
       }
       let duration =
         req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"
       let rows: [(String, String, Theme.Role)] = [
-        ("target", req.target.label, .title),
+        ("target", req.targetLabel, .title),
         ("blast radius", radius.text, radius.count > 1 ? .warn : .title),
         ("effect", effect, .main_fg),
         ("duration", duration, .main_fg),

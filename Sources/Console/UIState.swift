@@ -1,9 +1,10 @@
 import ClusterState
+import Experiments
 import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
-  case pods, resources, network, hpa, alerts, timeline
+  case pods, resources, network, hpa, alerts, timeline, experiment, zones
 
   public var title: String {
     switch self {
@@ -13,6 +14,8 @@ public enum PaneID: String, CaseIterable, Sendable {
     case .hpa: return "Autoscaling"
     case .alerts: return "Alerts & checks"
     case .timeline: return "Timeline"
+    case .experiment: return "Experiment"
+    case .zones: return "Zones"
     }
   }
 }
@@ -24,6 +27,10 @@ public enum Dialog: Equatable, Sendable {
   /// The second question of a force delete (grace period 0).
   case confirmForce(FaultRequest)
   case summary
+  /// The experiments list, with the selected row.
+  case experiments(selected: Int)
+  /// Start this experiment of the list? (its method, hypotheses and stop conditions shown)
+  case confirmExperiment(Int)
 }
 
 /// Everything about the screen that is not the cluster: focus, zoom, selection, dialogs.
@@ -41,6 +48,14 @@ public struct UIState: Sendable {
   /// The theme and glyphs asked for (the runtime loads a theme when its name changes).
   public var themeName = "default"
   public var glyphs: Glyphs = .unicode
+  /// The namespace the panes show (nil: every namespace); the cluster's own state is not filtered.
+  public var namespaceScope: String? = nil
+  /// The experiments the list offers.
+  public var catalog = ExperimentCatalog()
+  /// An experiment of the list the user started (the runtime takes it and starts the run).
+  public var startExperiment: Int? = nil
+  /// An experiment runs or has its verdict on screen (the experiment pane has a place).
+  public var experimentShown = false
   public init() {}
 
   /// Shows `text` in the footer until `now` + 6 s.

@@ -1,4 +1,5 @@
 import ClusterState
+import Experiments
 import Panels
 
 /// What the runtime knows that a key's meaning depends on.
@@ -14,6 +15,8 @@ public struct UpdateContext {
   public var themeNames: [String]
   /// The filtered, sorted pods of (state, ui.pods): a memo, brought up to date by `update`.
   public let pods: PodList
+  /// An experiment is running (another cannot start).
+  public var experimentRunning = false
 
   public init(
     readOnly: Bool, pageSize: Int = 10, visibleRows: Int = 10, now: Double = 0, themeNames: [String] = [],
@@ -117,7 +120,8 @@ struct Updater {
     case .quit: ui.quit = true
     case .help: ui.dialog = .help(scroll: 0)
     case .focusNext, .focusPrev:
-      let all = PaneID.allCases
+      // The panes on screen at this size, in order (the experiment pane while one is shown).
+      let all = PaneID.allCases.filter { ($0 != .experiment || ui.experimentShown) && $0 != .zones }
       let i = all.firstIndex(of: ui.focus)!
       ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
       if ui.zoomed != nil { ui.zoomed = ui.focus }
@@ -151,6 +155,27 @@ struct Updater {
       // The reducer says what it aborted.
       actions.append(.abortAllFaults)
     case .summary: ui.dialog = .summary
+    case .experiments:
+      if ui.experimentShown && ui.focus != .experiment {
+        ui.focus = .experiment
+        if ui.zoomed != nil { ui.zoomed = .experiment }
+      } else if ui.catalog.entries.isEmpty {
+        say(ui.catalog.problem ?? "No experiments: put files in experiments/ or pass --experiments DIR")
+      } else {
+        ui.dialog = .experiments(selected: 0)
+      }
+    case .zones:
+      ui.focus = ui.focus == .zones ? .pods : .zones
+      if ui.zoomed != nil { ui.zoomed = ui.focus }
+    case .namespace:
+      // The namespaces there are, in order, then every namespace.
+      let all = Set(state.pods.values.map(\.namespace)).union(state.workloads.values.map(\.namespace)).sorted()
+      let order: [String?] = all.map { Optional($0) } + [nil]
+      let i = order.firstIndex(of: ui.namespaceScope) ?? order.count - 1
+      ui.namespaceScope = order[(i + 1) % order.count]
+      ui.pods.selected = 0
+      ui.pods.selectedID = nil
+      say("Showing " + (ui.namespaceScope.map { "namespace " + $0 } ?? "every namespace"))
     case .theme:
       let names = ctx.themeNames.isEmpty ? ["default"] : ctx.themeNames
       ui.themeName = names[((names.firstIndex(of: ui.themeName) ?? -1) + 1) % names.count]
@@ -194,6 +219,16 @@ struct Updater {
       ui.dialog = nil
       if key == .char("q") { ui.quit = true }
     case .faultMenu(let podID, let scope): handleFaultMenu(podID, scope, key)
+    case .experiments(let selected): handleExperiments(selected, key)
+    case .confirmExperiment(let i):
+      switch key {
+      case .char("y"), .char("Y"), .enter:
+        ui.dialog = nil
+        ui.startExperiment = i
+      default:
+        ui.dialog = .experiments(selected: i)
+        say("Not started")
+      }
     case .confirmForce(let req):
       ui.dialog = nil
       if key == .char("F") {
@@ -231,11 +266,44 @@ struct Updater {
     }
   }
 
+  /// Why an experiment of the list cannot start now (nil: it can): a bad file, read-only mode, one
+  /// already running, or a fault of its method that is unavailable or denied in its namespace.
+  static func whyNotStartable(_ entry: ExperimentCatalog.Entry, running: Bool, readOnly: Bool, state: ClusterSnapshot)
+    -> String?
+  {
+    guard let e = entry.experiment else { return entry.error ?? "unreadable" }
+    if readOnly { return state.readOnlyReason }
+    if running { return "an experiment is running (! aborts it)" }
+    for case .fault(let req) in e.method.flatMap(\.leaves) {
+      if let why = state.whyUnavailable(req.kind, namespace: req.target.namespace) {
+        return "\(req.kind.title): \(why)"
+      }
+    }
+    return nil
+  }
+
+  mutating func handleExperiments(_ selected: Int, _ key: Key) {
+    let n = ui.catalog.entries.count
+    switch key {
+    case .down, .char("j"): ui.dialog = .experiments(selected: min(n - 1, selected + 1))
+    case .up, .char("k"): ui.dialog = .experiments(selected: max(0, selected - 1))
+    case .escape, .char("q"), .char("x"): ui.dialog = nil
+    case .enter, .char("y"):
+      let entry = ui.catalog.entries[selected]
+      if let why = Self.whyNotStartable(entry, running: ctx.experimentRunning, readOnly: ctx.readOnly, state: state) {
+        return say("\(entry.name) cannot start: \(why)")
+      }
+      ui.dialog = .confirmExperiment(selected)
+    default: break
+    }
+  }
+
   mutating func handleFaultMenu(_ podID: String, _ scope: FaultScope, _ key: Key) {
     switch key {
     case .escape, .char("q"): ui.dialog = nil
     case .char("w"), .tab:
-      ui.dialog = .faultMenu(podID: podID, scope: FaultScope(rawValue: (scope.rawValue + 1) % 3)!)
+      ui.dialog = .faultMenu(
+        podID: podID, scope: FaultScope(rawValue: (scope.rawValue + 1) % FaultScope.allCases.count)!)
     case .char(let c):
       guard let entry = KeyTable.faultKeys.first(where: { $0.0 == c }) else {
         return say("No fault on key \(c): pick one of the listed keys, or Esc")
@@ -245,6 +313,11 @@ struct Updater {
       }
       if entry.1 == .killPrimary && !(state.workloadID(ofPod: podID).map { state.hasRoles(workload: $0) } ?? false) {
         return say("Kill primary: \(state.pods[podID]?.workload ?? "this workload") has no pods with a role label")
+      }
+      if scope == .zoneOfWorkload,
+        (state.pods[podID]?.node.flatMap { state.nodes[$0]?.zone } ?? "").isEmpty
+      {
+        return say("Its node has no zone (label topology.kubernetes.io/zone): pick another scope")
       }
       guard let req = FaultPlan.request(for: entry.1, podID: podID, scope: scope, state: state) else {
         ui.dialog = nil

@@ -68,6 +68,12 @@ public struct Experiment: Sendable, Equatable {
     /// Ends every fault the experiment made (rollbacks).
     case undoFaults
 
+    /// The step's own steps (a parallel block's), else itself.
+    public var leaves: [Step] {
+      if case .parallel(let steps) = self { return steps.flatMap(\.leaves) }
+      return [self]
+    }
+
     /// How long the step lasts from its start.
     public var length: Seconds {
       switch self {
@@ -81,7 +87,7 @@ public struct Experiment: Sendable, Equatable {
     public var label: String {
       switch self {
       case .fault(let r):
-        return "\(r.kind.rawValue) on \(r.target.label)"
+        return "\(r.kind.rawValue) on \(r.targetLabel)"
           + (r.kind.isOneShot ? "" : " for \(formatDuration(r.parameters.duration))")
       case .wait(let s): return "wait \(formatDuration(s))"
       case .parallel(let steps): return "together: " + steps.map(\.label).joined(separator: "; ")
@@ -114,8 +120,14 @@ public struct Experiment: Sendable, Equatable {
       case unavailableAtMost(workload: String, seconds: Seconds)
       /// Every incident the experiment's faults opened recovers within `within` of its fault.
       case recoversWithin(Seconds)
+      /// chaostui's own alerting (its steady-state checks) detects every incident the experiment's
+      /// faults open, each within `within` of its fault.
+      case detectedWithin(Seconds)
       /// An alert of that name fires (Prometheus) within `within`.
       case alertFires(name: String, within: Seconds)
+      /// A zone's share of a service's traffic (its share of the Ready endpoints) falls below
+      /// `below` percent within `within`.
+      case zoneShareBelow(service: String, zone: String, below: Double, within: Seconds)
     }
   }
 
@@ -150,9 +162,10 @@ public struct Experiment: Sendable, Equatable {
   public enum Figure: String, Sendable, Equatable, CaseIterable {
     case p50, p99, loss, errors, cpu, ready
 
-    /// Its latest value for a service (by name) in a snapshot.
-    public func value(service: String, in s: ClusterSnapshot) -> Double? {
-      guard let svc = s.services.values.first(where: { $0.name == service || $0.id == service }) else { return nil }
+    /// Its latest value for a service in a snapshot: `namespace/name`, or a name in `namespace`.
+    public func value(service: String, namespace: String, in s: ClusterSnapshot) -> Double? {
+      let id = service.contains("/") ? service : namespace + "/" + service
+      guard let svc = s.services[id] else { return nil }
       if self == .ready { return s.workloads[svc.workload].map { Double($0.readyReplicas) } }
       guard let series = s.workloadSeries[svc.workload] else { return nil }
       switch self {

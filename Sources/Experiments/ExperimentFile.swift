@@ -188,6 +188,7 @@ struct Reader {
   }
 
   static let faultNames = FaultKind.allCases.map(\.rawValue)
+  static let targetKeys = ["workload", "pod", "node", "namespace", "zone"]
   static let strengthKeys = [
     "delay-ms", "jitter-ms", "loss-percent", "cpu-milli", "memory-mib-per-sec", "replicas", "grace-period",
   ]
@@ -206,6 +207,10 @@ struct Reader {
     guard let t = field("target") else { throw fail(node, "the \(name) step has no target") }
     let target = try self.target(t, ns: ns)
     var req = FaultRequest(kind: kind, target: target)
+    if let z = try mapping(t, "target", known: Self.targetKeys).first(where: { $0.key == "zone" }) {
+      guard case .workload = target else { throw fail(z.value, "target.zone narrows a workload's pods") }
+      req.parameters.zone = try string(z.value, "target.zone")
+    }
     if let d = field("duration") { req.parameters.duration = try duration(d, "duration") }
     if let m = field("mode") {
       guard let mode = FaultMode(rawValue: try string(m, "mode")) else { throw fail(m, "mode must be one or all") }
@@ -228,7 +233,7 @@ struct Reader {
   }
 
   func target(_ node: YNode, ns: String) throws -> FaultTarget {
-    let fields = try mapping(node, "target", known: ["workload", "pod", "node", "namespace"])
+    let fields = try mapping(node, "target", known: Self.targetKeys)
     let namespace = try fields.first { $0.key == "namespace" }.map { try string($0.value, "target.namespace") } ?? ns
     if let w = fields.first(where: { $0.key == "workload" }) {
       return .workload(namespace: namespace, name: try string(w.value, "target.workload"))
@@ -261,7 +266,7 @@ struct Reader {
   func hypothesis(_ node: YNode) throws -> Experiment.Hypothesis {
     let kinds = [
       "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
-      "alert-fires",
+      "alert-fires", "traffic-share", "detected-within",
     ]
     let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -302,6 +307,17 @@ struct Reader {
         workload: try string(w.value, k + ".workload"), seconds: try duration(d.value, k + ".for"))
     case "recovers-within":
       kind = .recoversWithin(try duration(v, k))
+    case "detected-within":
+      kind = .detectedWithin(try duration(v, k))
+    case "traffic-share":
+      let r = try mapping(v, k, known: ["service", "zone", "below"])
+      func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
+      guard let svc = f("service"), let zone = f("zone"), let below = f("below") else {
+        throw fail(v, "traffic-share needs service, zone and below (percent)")
+      }
+      kind = .zoneShareBelow(
+        service: try string(svc, k + ".service"), zone: try string(zone, k + ".zone"),
+        below: try number(below, k + ".below"), within: within)
     default:
       kind = .alertFires(name: try string(v, k), within: within)
     }

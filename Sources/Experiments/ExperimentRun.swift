@@ -68,16 +68,19 @@ public struct ExperimentRun: Sendable {
   public private(set) var steadyStateAfter: [String]?
   /// Phase changes and results, in order, for progress lines and the journal.
   public private(set) var log: [(time: Seconds, text: String)] = []
+  /// The steady state checked continuously from the method's start (each whole second): every
+  /// change, with what was outside it (empty: back in it).
+  public private(set) var steadyStateDuring: [(time: Seconds, violations: [String])] = []
 
   /// The method flattened: each fault at its offset from the method's start.
   let schedule: [(offset: Seconds, step: Experiment.Step, index: Int)]
   let methodLength: Seconds
   private var next = 0
   private var lastTick: Seconds?
-  private var initialPrimary: [String: String?] = [:]
-  private var reachedAt: [Int: Seconds] = [:]
-  private var unavailable: [Int: Seconds] = [:]
-  private var breachedSince: [Int: Seconds] = [:]
+  var initialPrimary: [String: String?] = [:]
+  var reachedAt: [Int: Seconds] = [:]
+  var unavailable: [Int: Seconds] = [:]
+  var breachedSince: [Int: Seconds] = [:]
   private var steadyAfterSince: Seconds?
   /// Faults asked for so far.
   private var requested = 0
@@ -112,9 +115,11 @@ public struct ExperimentRun: Sendable {
   var observeLimit: Seconds {
     let limits = experiment.hypotheses.map { h -> Seconds in
       switch h.kind {
-      case .primaryChanges(_, let w), .crosses(_, _, _, _, let w), .alertFires(_, let w): return w
+      case .primaryChanges(_, let w), .crosses(_, _, _, _, let w), .alertFires(_, let w),
+        .zoneShareBelow(_, _, _, let w):
+        return w
       case .replicas(_, _, let w, _, let r): return w + r
-      case .recoversWithin(let w): return w
+      case .recoversWithin(let w), .detectedWithin(let w): return w
       case .staysWithin, .unavailableAtMost: return 0
       }
     }
@@ -132,6 +137,9 @@ public struct ExperimentRun: Sendable {
   }
 
   mutating func note(_ t: Seconds, _ text: String) { log.append((t, text)) }
+
+  /// The experimental group's namespace: names without one are looked up there.
+  var ns: String { experiment.experimental.namespace }
 
   func id(_ workload: String) -> String {
     workload.contains("/") ? workload : experiment.experimental.namespace + "/" + workload
@@ -204,6 +212,15 @@ public struct ExperimentRun: Sendable {
       note(now, "method done: observing")
     }
     evaluate(s, now: now)
+    if Int(now) != Int(lastTick ?? now - 1) {
+      let v = steadyStateViolations(s)
+      // A change of what is outside, not of its figures (those move every second).
+      func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
+      if shape(v) != shape(steadyStateDuring.last?.violations ?? []) {
+        steadyStateDuring.append((now, v))
+        note(now, v.isEmpty ? "back in the steady state" : "outside the steady state: " + v.joined(separator: "; "))
+      }
+    }
     if case .observing = phase, let end = methodEnd, now - end > observeLimit {
       // Past every hypothesis' time limit: what is still open could not be shown to hold.
       for i in outcomes.indices where outcomes[i] == .pending {
@@ -239,6 +256,14 @@ public struct ExperimentRun: Sendable {
     return actions
   }
 
+  /// Aborts the run (the panic key, an interrupt): the method stops, every fault is undone.
+  public mutating func abort(_ why: String, at now: Seconds) -> [Action] {
+    guard !isFinished else { return [] }
+    closeSteps(now, status: "aborted")
+    finish(now, .aborted(why))
+    return [.abortAllFaults]
+  }
+
   mutating func closeSteps(_ now: Seconds, status: String) {
     for i in steps.indices where steps[i].end == nil {
       steps[i].end = now
@@ -259,7 +284,7 @@ public struct ExperimentRun: Sendable {
   /// The first stop condition that fires now, in words.
   mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
     for (i, c) in experiment.stopConditions.enumerated() {
-      guard let v = c.figure.value(service: c.service, in: s) else { continue }
+      guard let v = c.figure.value(service: c.service, namespace: ns, in: s) else { continue }
       let excess = c.above ? v - c.bound : c.bound - v
       if excess <= 0 {
         breachedSince[i] = nil
@@ -331,7 +356,7 @@ public struct ExperimentRun: Sendable {
           )
         }
       case .crosses(let f, let svc, let bound, let above, let within):
-        if let v = f.value(service: svc, in: s), above ? v > bound : v < bound {
+        if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
             i, .passed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
             now)
@@ -344,7 +369,7 @@ public struct ExperimentRun: Sendable {
             now)
         }
       case .staysWithin(let f, let svc, let bound, let above):
-        if let v = f.value(service: svc, in: s), above ? v > bound : v < bound {
+        if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
             i, .failed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
             now)
@@ -381,6 +406,39 @@ public struct ExperimentRun: Sendable {
             .passed(
               at: now, evidence: "every incident recovered" + (worst.map { ", worst TTR " + formatDuration($0) } ?? "")),
             now)
+        }
+      case .detectedWithin(let limit):
+        let own = Set(ownFaults(s).map(\.id))
+        let incidents = s.incidents.filter { own.contains($0.faultID) }
+        if let late = incidents.first(where: { ($0.ttd ?? (now - $0.injected)) > limit }) {
+          settle(
+            i,
+            .failed(
+              at: now,
+              evidence: "#\(late.id) " + (late.ttd.map { "detected after " + formatDuration($0) } ?? "not detected")
+                + " (limit \(formatDuration(limit)))"), now)
+        } else if !incidents.isEmpty, incidents.count >= requested, incidents.allSatisfy({ $0.ttd != nil }) {
+          let worst = incidents.compactMap(\.ttd).max() ?? 0
+          let by = incidents.compactMap(\.detectedBy).first.map { " by " + $0 } ?? ""
+          settle(i, .passed(at: now, evidence: "detected\(by), TTD \(formatDuration(worst))"), now)
+        }
+      case .zoneShareBelow(let svc, let zone, let below, let within):
+        let share = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone)
+        if let share, share < below {
+          settle(
+            i,
+            .passed(
+              at: now,
+              evidence: "\(zone) has \(PromCheck.fmt(share.rounded()))% of \(svc) after \(formatDuration(elapsed))"),
+            now)
+        } else if elapsed > within {
+          settle(
+            i,
+            .failed(
+              at: now,
+              evidence:
+                "\(zone) kept \(share.map { PromCheck.fmt($0.rounded()) + "%" } ?? "no share") of \(svc) after \(formatDuration(within))"
+            ), now)
         }
       case .alertFires(let name, let within):
         if let a = s.firingAlerts.values.first(where: { $0.name == name }) {

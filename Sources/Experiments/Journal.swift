@@ -66,7 +66,10 @@ public enum Journal {
       "start": iso(run.created), "end": iso(end), "duration": end - run.created,
       "status": status(run.verdict), "deviated": deviated,
       "steady_states": [
-        "before": steady(run.steadyStateBefore), "after": steady(run.steadyStateAfter), "during": [Any](),
+        "before": steady(run.steadyStateBefore), "after": steady(run.steadyStateAfter),
+        "during": run.steadyStateDuring.map { d -> [String: Any] in
+          ["at": iso(d.time), "steady_state_met": d.violations.isEmpty, "deviations": d.violations]
+        },
       ],
       "run": steps, "rollbacks": [Any](), "hypotheses": hypotheses, "incidents": incidents,
       "verdict": run.verdict?.label ?? "unfinished",

@@ -56,6 +56,7 @@ public enum ChaosMesh {
       selector = ["pods": [ns: [podName]]]
     case .workload(let ns, _):
       selector = ["namespaces": [ns], "labelSelectors": selectorLabels(pods)]
+      if let zone = p.zone { selector["nodeSelectors"] = ["topology.kubernetes.io/zone": zone] }
       mode = p.mode == .one ? "one" : "all"
     case .node: return nil
     }

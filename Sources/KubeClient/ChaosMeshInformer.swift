@@ -84,7 +84,7 @@ extension KubeCluster {
         let r = try http.send(
           "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
         try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
-        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.target.label)): \(r.status)")
+        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.targetLabel)): \(r.status)")
         if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }
         let ends = request.kind.isOneShot ? now : now + request.parameters.duration
         let workloads = KubeCluster.workloadIDs(pods)

@@ -16,6 +16,7 @@ import Yams
 ///   queries: queries.yaml                             # a file, relative to this one, or the mapping itself
 /// scrape: [http://10.0.0.5:9100/metrics]
 /// theme: dracula
+/// experiments: game-day/experiments                 # the directory the x key lists
 /// ```
 public struct ChaosConfig: Sendable, Equatable {
   public var prometheusURL: String?
@@ -26,6 +27,7 @@ public struct ChaosConfig: Sendable, Equatable {
   public var queriesFile: String?
   public var scrape: [String] = []
   public var theme: String?
+  public var experiments: String?
 
   public init() {}
 
@@ -44,7 +46,9 @@ public struct ChaosConfig: Sendable, Equatable {
     }
     var c = ChaosConfig()
     guard let node else { return c }
-    guard let top = node as? [String: Any] else { throw fail("expected a mapping (prometheus, scrape, theme)") }
+    guard let top = node as? [String: Any] else {
+      throw fail("expected a mapping (prometheus, scrape, theme, experiments)")
+    }
     func path(_ p: String) -> String { p.hasPrefix("/") ? p : directory + "/" + p }
     func string(_ v: Any, _ key: String) throws -> String {
       guard let s = v as? String, !s.isEmpty else { throw fail("\(key) must be text") }
@@ -89,7 +93,8 @@ public struct ChaosConfig: Sendable, Equatable {
           throw fail("scrape must be a URL or a list of URLs")
         }
       case "theme": c.theme = try string(value, "theme")
-      default: throw fail("unknown key \(key) (known: prometheus, scrape, theme)")
+      case "experiments": c.experiments = path(try string(value, "experiments"))
+      default: throw fail("unknown key \(key) (known: prometheus, scrape, theme, experiments)")
       }
     }
     return c

@@ -6,28 +6,19 @@ import Foundation
 extension Simulator {
   // MARK: - Controllers
 
+  /// An event about an object of workload `w` (nil: a node's).
   mutating func event(
-    _ out: inout [Action], _ reason: String, _ object: String, _ message: String, warning: Bool = false
+    _ out: inout [Action], w: Int?, _ reason: String, _ object: String, _ message: String, warning: Bool = false
   ) {
     out.append(
       .event(
         ClusterEvent(
           time: now, severity: warning ? .warning : .normal, reason: reason, object: object, message: message,
-          workload: workloadID(ofObject: object))))
+          workload: w.map { specs[$0].id })))
   }
 
-  /// The workload behind an event's object (`pod/NAME`, `replicaset/NAME-HASH`, `statefulset/NAME`, ...).
-  func workloadID(ofObject object: String) -> String? {
-    let parts = object.split(separator: "/", maxSplits: 1).map(String.init)
-    guard parts.count == 2 else { return nil }
-    let (kind, name) = (parts[0], parts[1])
-    switch kind {
-    case "pod": return pods.first { $0.name == name }.map { specs[$0.w].id }
-    case "replicaset": return specs.first { $0.name + "-" + ($0.rsHash ?? "") == name }?.id
-    case "horizontalpodautoscaler": return specs[flaskIndex].id
-    default: return specs.first { $0.name == name }?.id
-    }
-  }
+  /// Whether spec `w` is a pipeline's Postgres (pods with roles).
+  func isPostgres(_ w: Int) -> Bool { pipelines.contains { $0.postgres == w } }
 
   mutating func runControllers(at t: Seconds, into out: inout [Action]) {
     var active = [Int](repeating: 0, count: specs.count)
@@ -44,20 +35,21 @@ extension Simulator {
               })
             else { break }
             var pod = newPod(w: w, ordinal: ordinal, at: t)
-            if w == postgresIndex {
+            if isPostgres(w) {
               let hasPrimary = pods.contains { $0.w == w && $0.deletion == nil && $0.labels["role"] == "primary" }
               pod.labels["role"] = hasPrimary ? "replica" : "primary"
             }
             pods.append(pod)
             event(
-              &out, "SuccessfulCreate", "statefulset/" + spec.name,
+              &out, w: w, "SuccessfulCreate", "statefulset/" + spec.name,
               "create Pod \(pod.name) in StatefulSet \(spec.name) successful")
           } else {
             let pod = newPod(w: w, ordinal: nil, at: t)
             pods.append(pod)
             if !spec.light {
               event(
-                &out, "SuccessfulCreate", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Created pod: \(pod.name)")
+                &out, w: w, "SuccessfulCreate", "replicaset/\(spec.name)-\(spec.rsHash ?? "")",
+                "Created pod: \(pod.name)")
             }
           }
         }
@@ -72,7 +64,8 @@ extension Simulator {
         for i in candidates.prefix(active[w] - want) {
           deletePod(at: i, grace: spec.grace, into: &out)
           event(
-            &out, "SuccessfulDelete", "replicaset/\(spec.name)-\(spec.rsHash ?? "")", "Deleted pod: \(pods[i].name)")
+            &out, w: w, "SuccessfulDelete", "replicaset/\(spec.name)-\(spec.rsHash ?? "")",
+            "Deleted pod: \(pods[i].name)")
         }
       }
     }
@@ -85,7 +78,7 @@ extension Simulator {
     pods[i].ready = false
     pods[i].dirty = true
     if !specs[pods[i].w].light {
-      event(&out, "Killing", "pod/" + pods[i].name, "Stopping container \(specs[pods[i].w].name)")
+      event(&out, w: pods[i].w, "Killing", "pod/" + pods[i].name, "Stopping container \(specs[pods[i].w].name)")
     }
   }
 
@@ -122,7 +115,8 @@ extension Simulator {
           pods[i].dirty = true
           if !spec.light {
             event(
-              &out, "Scheduled", "pod/" + pods[i].name, "Successfully assigned \(namespace)/\(pods[i].name) to \(node)")
+              &out, w: pods[i].w, "Scheduled", "pod/" + pods[i].name,
+              "Successfully assigned \(spec.namespace)/\(pods[i].name) to \(node)")
           }
         }
       case .creating(let until):
@@ -132,7 +126,9 @@ extension Simulator {
           pods[i].readyAt = t + spec.readyDelay * rng.uniform(0.9, 1.2)
           pods[i].memory = spec.memBase * rng.uniform(0.95, 1.05)
           pods[i].dirty = true
-          if !spec.light { event(&out, "Started", "pod/" + pods[i].name, "Started container \(spec.name)") }
+          if !spec.light {
+            event(&out, w: pods[i].w, "Started", "pod/" + pods[i].name, "Started container \(spec.name)")
+          }
         }
       case .terminating(let until):
         if t >= until { removed.append(i) }
@@ -145,15 +141,17 @@ extension Simulator {
             pods[i].memory = spec.memBase * rng.uniform(0.95, 1.05)
             pods[i].dirty = true
             event(
-              &out, "Started", "pod/" + pods[i].name, "Started container \(spec.name) (restart \(pods[i].restarts))")
+              &out, w: pods[i].w, "Started", "pod/" + pods[i].name,
+              "Started container \(spec.name) (restart \(pods[i].restarts))")
           }
         case .running(let since):
           if !pods[i].ready, let readyAt = pods[i].readyAt, t >= readyAt {
             pods[i].ready = true
             pods[i].readyAt = nil
             pods[i].dirty = true
-            if pods[i].w == postgresIndex && pods[i].labels["role"] == "replica" {
-              event(&out, "CaughtUp", "pod/" + pods[i].name, "replica caught up with the primary, streaming")
+            if isPostgres(pods[i].w) && pods[i].labels["role"] == "replica" {
+              event(
+                &out, w: pods[i].w, "CaughtUp", "pod/" + pods[i].name, "replica caught up with the primary, streaming")
             }
           }
           if pods[i].backoffLevel > 0 && t - since > 600 { pods[i].backoffLevel = 0 }
@@ -180,27 +178,67 @@ extension Simulator {
     pods[i].dirty = true
     if reason == "OOMKilled" {
       event(
-        &out, "OOMKilled", "pod/" + pods[i].name, "container \(spec.name) exceeded its memory limit and was OOMKilled",
+        &out, w: pods[i].w, "OOMKilled", "pod/" + pods[i].name,
+        "container \(spec.name) exceeded its memory limit and was OOMKilled",
         warning: true)
     }
     if wait > 1 {
       event(
-        &out, "BackOff", "pod/" + pods[i].name, "Back-off \(Int(wait))s restarting failed container \(spec.name)",
+        &out, w: pods[i].w, "BackOff", "pod/" + pods[i].name,
+        "Back-off \(Int(wait))s restarting failed container \(spec.name)",
         warning: true)
     }
   }
 
+  /// Readiness probes of the pods behind a service (HTTP, 1 s timeout, every 2 s, 3 failures): a pod
+  /// whose CPU a stressor takes (90% of its limit or more) answers too late, fails its probes and
+  /// leaves the endpoints, so the load balancer sends its share to the others; it comes back at
+  /// the first probe that answers.
+  mutating func runReadinessProbes(at t: Seconds, into out: inout [Action]) {
+    guard !faults.isEmpty || pods.contains(where: \.probeFailing) else { return }
+    for i in pods.indices {
+      let spec = specs[pods[i].w]
+      guard spec.service != nil, !spec.light, pods[i].deletion == nil, case .running = pods[i].stage,
+        case .running = pods[i].container
+      else { continue }
+      let id = PodID(namespace: spec.namespace, name: pods[i].name).key
+      let starved = faultLoad(id).cpu >= spec.cpuLimit * 0.9
+      if starved {
+        pods[i].probeFailures += 1
+        if pods[i].probeFailures == Simulator.probeFailureThreshold {
+          pods[i].probeFailing = true
+          pods[i].readyAt = nil
+          if pods[i].ready {
+            pods[i].ready = false
+            pods[i].dirty = true
+          }
+          event(
+            &out, w: pods[i].w, "Unhealthy", "pod/" + pods[i].name,
+            "Readiness probe failed: Get \"http://\(spec.service!):8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+            warning: true)
+        }
+      } else {
+        pods[i].probeFailures = 0
+        if pods[i].probeFailing {
+          pods[i].probeFailing = false
+          pods[i].ready = true
+          pods[i].dirty = true
+        }
+      }
+    }
+  }
+
   /// The Postgres operator: promotes the replica when there has been no ready primary for the failover delay.
-  mutating func runFailover(at t: Seconds, into out: inout [Action]) {
-    let w = postgresIndex
+  mutating func runFailover(_ k: Int, at t: Seconds, into out: inout [Action]) {
+    let w = pipelines[k].postgres
     let hasPrimary = pods.contains { $0.w == w && $0.deletion == nil && $0.ready && $0.labels["role"] == "primary" }
     if hasPrimary {
-      primaryLostAt = nil
+      pipelines[k].primaryLostAt = nil
       return
     }
-    guard let lost = primaryLostAt else {
-      primaryLostAt = t
-      event(&out, "Unhealthy", "statefulset/postgres", "no ready primary: writes are failing", warning: true)
+    guard let lost = pipelines[k].primaryLostAt else {
+      pipelines[k].primaryLostAt = t
+      event(&out, w: w, "Unhealthy", "statefulset/postgres", "no ready primary: writes are failing", warning: true)
       return
     }
     guard t - lost >= options.failoverDelay else { return }
@@ -215,14 +253,15 @@ extension Simulator {
     }
     pods[candidate].labels["role"] = "primary"
     pods[candidate].dirty = true
-    primaryLostAt = nil
+    pipelines[k].primaryLostAt = nil
     event(
-      &out, "Promoted", "pod/" + pods[candidate].name,
+      &out, w: w, "Promoted", "pod/" + pods[candidate].name,
       "\(pods[candidate].name) promoted to primary after \(formatDuration(t - lost))")
   }
 
-  mutating func runHPA(at t: Seconds, into out: inout [Action]) {
-    let w = flaskIndex
+  mutating func runHPA(_ k: Int, at t: Seconds, into out: inout [Action]) {
+    let w = pipelines[k].flask
+    let hpa = pipelines[k].hpa
     let spec = specs[w]
     let live = pods.filter { $0.w == w && $0.deletion == nil }
     let metrics = live.map {
@@ -235,7 +274,7 @@ extension Simulator {
     behavior.period = 15
     let desired = HPAAlgorithm.stabilize(
       raw: rec.replicas, current: current, min: hpa.minReplicas, max: hpa.maxReplicas, behavior: behavior, now: t,
-      history: &hpaHistory)
+      history: &pipelines[k].hpaHistory)
     var next = hpa
     next.currentReplicas = current
     next.currentUtilization = rec.utilization
@@ -244,12 +283,12 @@ extension Simulator {
       next.lastScaleTime = t
       let why =
         desired > current ? "cpu resource utilization (percentage of request) above target" : "All metrics below target"
-      event(&out, "SuccessfulRescale", "horizontalpodautoscaler/flask", "New size: \(desired); reason: \(why)")
+      event(&out, w: w, "SuccessfulRescale", "horizontalpodautoscaler/flask", "New size: \(desired); reason: \(why)")
     }
     next.desiredReplicas = desired
     if next != hpa {
-      hpa = next
-      out.append(.hpaUpserted(hpa))
+      pipelines[k].hpa = next
+      out.append(.hpaUpserted(next))
     }
   }
 }

@@ -57,7 +57,7 @@ extension Simulator {
       faults.append(f)
       specs[w].replicas = max(0, request.parameters.replicas)
       event(
-        &out, "ScalingReplicaSet", "deployment/" + specs[w].name,
+        &out, w: w, "ScalingReplicaSet", "deployment/" + specs[w].name,
         "Scaled \(specs[w].name) to \(specs[w].replicas) (chaostui, was \(f.restoreReplicas!.replicas))")
     case .cordon:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
@@ -68,7 +68,7 @@ extension Simulator {
         out.append(.nodeUpserted(nodes[n]))
       }
       faults.append(f)
-      event(&out, "NodeNotSchedulable", "node/" + name, "Node \(name) status is now: NodeNotSchedulable")
+      event(&out, w: nil, "NodeNotSchedulable", "node/" + name, "Node \(name) status is now: NodeNotSchedulable")
     case .podKill, .killPrimary:
       let grace = request.parameters.gracePeriod.map(Double.init)
       for i in indices { deletePod(at: i, grace: grace ?? specs[pods[i].w].grace, into: &out) }
@@ -153,13 +153,15 @@ extension Simulator {
     if let r = f.restoreReplicas {
       specs[r.w].replicas = r.replicas
       event(
-        &out, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
+        &out, w: r.w, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
         "Scaled \(specs[r.w].name) back to \(r.replicas) (chaostui)")
     }
     if let n = f.uncordon {
       nodes[n].unschedulable = false
       out.append(.nodeUpserted(nodes[n]))
-      event(&out, "NodeSchedulable", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeSchedulable")
+      event(
+        &out, w: nil, "NodeSchedulable", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeSchedulable"
+      )
     }
   }
 }

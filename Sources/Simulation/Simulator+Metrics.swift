@@ -31,10 +31,21 @@ extension Simulator {
 
   mutating func sampleMetrics(into out: inout [Action]) {
     let t = now
-    let rps = Simulator.load(at: t) * (1 + 0.03 * rng.gaussian())
+    // Each pipeline has the same load, with noise of its own; a pipeline's role for each spec.
+    let rpsOf = pipelines.map { _ in Simulator.load(at: t) * (1 + 0.03 * rng.gaussian()) }
     var ready = [Int](repeating: 0, count: specs.count)
     for p in pods where p.ready { ready[p.w] += 1 }
-    let hasPrimary = pods.contains { $0.w == postgresIndex && $0.ready && $0.labels["role"] == "primary" }
+    let hasPrimary = pipelines.map { line in
+      pods.contains { $0.w == line.postgres && $0.ready && $0.labels["role"] == "primary" }
+    }
+    enum Role { case flask, postgres, other }
+    var role = [Role](repeating: .other, count: specs.count)
+    var lineOf = [Int](repeating: 0, count: specs.count)
+    for (k, line) in pipelines.enumerated() {
+      role[line.flask] = .flask
+      role[line.postgres] = .postgres
+      for w in specs.indices where specs[w].namespace == line.namespace { lineOf[w] = k }
+    }
 
     struct Acc {
       var cpu = 0.0, mem = 0.0, io = 0.0
@@ -70,11 +81,14 @@ extension Simulator {
       let fx = faultsActive ? faultLoad(id) : FaultLoad()
       var share = 0.0
       var work = spec.cpuIdle
-      switch pods[i].w {
-      case flaskIndex:
-        share = pods[i].ready ? rps / Double(max(1, ready[flaskIndex])) : 0
+      let w = pods[i].w
+      let rps = rpsOf[lineOf[w]]
+      switch role[w] {
+      case .flask:
+        // The load balancer spreads requests evenly over the Ready endpoints, whatever their zone.
+        share = pods[i].ready ? rps / Double(max(1, ready[w])) : 0
         work += share * spec.cpuPerRequest
-      case postgresIndex:
+      case .postgres:
         let isPrimary = pods[i].labels["role"] == "primary"
         share = pods[i].ready ? (isPrimary ? rps * 0.8 : rps * 0.2) : 0
         work += share * spec.cpuPerRequest
@@ -97,7 +111,7 @@ extension Simulator {
       acc[pods[i].w].mem += pods[i].memory
       var io = spec.ioPerPod * (0.8 + 0.4 * rng.unit())
       if spec.name == "spark-worker" { io *= 0.3 + 2 * sparkWave }
-      if pods[i].w == postgresIndex { io *= share / 60 + 0.2 }
+      if role[w] == .postgres { io *= share / 60 + 0.2 }
       acc[pods[i].w].io += io
       if spec.service != nil && pods[i].ready {
         // Queueing: latency grows as the pod's CPU nears its limit (the stressor steals from the app).
@@ -132,9 +146,9 @@ extension Simulator {
           let loss = acc[w].loss / total
           sample.lossPercent = loss
           var errors = loss * 0.6
-          if !hasPrimary && (w == flaskIndex || w == postgresIndex) { errors += 25 }
+          if !hasPrimary[lineOf[w]] && role[w] != .other { errors += 25 }
           sample.errorPercent = min(100, errors)
-          sample.requestsPerSec = w == flaskIndex ? rps : (w == postgresIndex ? rps : 5)
+          sample.requestsPerSec = role[w] != .other ? rpsOf[lineOf[w]] : 5
         }
       }
       samples.append(sample)

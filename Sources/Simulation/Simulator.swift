@@ -16,12 +16,33 @@ public struct Simulator: Sendable {
     public var scaleDownWindow: Seconds = 60
     /// Seconds the Postgres operator waits with no ready primary before promoting a replica.
     public var failoverDelay: Seconds = 8
+    /// A second instance of the pipeline, same load, in `pipeline-control`: the control group an
+    /// experiment compares its experimental group (`pipeline`) with.
+    public var controlGroup = false
     public init() {}
+  }
+
+  /// The namespaces of the pipeline's instances: the experimental group first, then the control.
+  public static let experimentalNamespace = "pipeline"
+  public static let controlNamespace = "pipeline-control"
+
+  /// One instance of the reference pipeline: its Flask and Postgres specs, its autoscaler and its
+  /// Postgres operator's state.
+  struct Pipeline: Sendable {
+    var namespace: String
+    var flask: Int
+    var postgres: Int
+    var hpa: HPA
+    var hpaHistory = HPAAlgorithm.History()
+    var primaryLostAt: Seconds?
   }
 
   public static let tick: Seconds = 0.1
   static let ticksPerSecond = 10
   static let hpaSyncTicks = 150
+  /// Readiness probes every 2 s; 3 failures in a row take a pod out of its endpoints.
+  static let probeTicks = 20
+  static let probeFailureThreshold = 3
 
   struct Spec: Sendable {
     var kind: WorkloadKind
@@ -70,6 +91,10 @@ public struct Simulator: Sendable {
     var container: Container
     var readyAt: Seconds?
     var ready = false
+    /// Readiness probes failed in a row (a probe times out when the pod is starved of CPU).
+    var probeFailures = 0
+    /// Taken out of the endpoints by its failing readiness probe.
+    var probeFailing = false
     var restarts = 0
     var backoffLevel = 0
     var labels: [String: String]
@@ -100,24 +125,18 @@ public struct Simulator: Sendable {
   var nodes: [Node] = []
   var pods: [SimPod] = []
   var faults: [SimFault] = []
-  var hpaHistory = HPAAlgorithm.History()
-  var hpa: HPA
-  var flaskIndex = 0
-  var postgresIndex = 0
-  var primaryLostAt: Seconds?
+  var pipelines: [Pipeline] = []
   var workloadStatus: [Workload] = []
   var started = false
-  let namespace = "pipeline"
 
   public init(options: Options = Options()) {
     self.options = options
     rng = SplitMix64(seed: options.seed)
-    hpa = HPA(
-      namespace: "pipeline", name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
-      currentReplicas: 3,
-      desiredReplicas: 3, targetUtilization: 50, scaleDownWindow: options.scaleDownWindow)
     buildScenario()
   }
+
+  /// The pipeline a spec belongs to (nil: a batch workload).
+  func pipeline(ofSpec w: Int) -> Int? { pipelines.firstIndex { $0.namespace == specs[w].namespace } }
 
   // MARK: - Scenario
 
@@ -128,30 +147,42 @@ public struct Simulator: Sendable {
       Node(name: "node-a2", zone: "zone-a", cpuCapacityMilli: 4000, memoryCapacityBytes: 16 * 1024 * mi),
       Node(name: "node-b1", zone: "zone-b", cpuCapacityMilli: 4000, memoryCapacityBytes: 16 * 1024 * mi),
     ]
-    specs = [
-      Spec(
-        kind: .deployment, namespace: namespace, name: "flask", rsHash: "7c9d8f5b6d", replicas: 3,
-        labels: ["app": "flask", "tier": "web"], containers: 1, cpuRequest: 200, cpuLimit: 500, memLimit: 256 * mi,
-        memBase: 92 * mi, cpuIdle: 8, cpuPerRequest: 1.1, pullDelay: 2.0, readyDelay: 3.0, grace: 5, service: "flask",
-        baseLatencyMs: 18, ioPerPod: 40_000, minAvailable: 2),
-      Spec(
-        kind: .statefulSet, namespace: namespace, name: "postgres", rsHash: nil, replicas: 2,
-        labels: ["app": "postgres", "tier": "db"], containers: 2, cpuRequest: 500, cpuLimit: 1000, memLimit: 1024 * mi,
-        memBase: 410 * mi, cpuIdle: 40, cpuPerRequest: 0.9, pullDelay: 3.0, readyDelay: 5.0, grace: 10,
-        service: "postgres", baseLatencyMs: 3, ioPerPod: 1_500_000),
-      Spec(
-        kind: .deployment, namespace: namespace, name: "spark-master", rsHash: "5f6b7c8d9", replicas: 1,
-        labels: ["app": "spark", "component": "master"], containers: 1, cpuRequest: 250, cpuLimit: 1000,
-        memLimit: 1024 * mi, memBase: 600 * mi, cpuIdle: 60, cpuPerRequest: 0, pullDelay: 3.0, readyDelay: 4.0,
-        grace: 8, service: "spark-master", baseLatencyMs: 9, ioPerPod: 200_000),
-      Spec(
-        kind: .statefulSet, namespace: namespace, name: "spark-worker", rsHash: nil, replicas: 3,
-        labels: ["app": "spark", "component": "worker"], containers: 1, cpuRequest: 1000, cpuLimit: 2000,
-        memLimit: 2048 * mi, memBase: 1200 * mi, cpuIdle: 450, cpuPerRequest: 0, pullDelay: 3.0, readyDelay: 4.0,
-        grace: 8, service: nil, baseLatencyMs: 0, ioPerPod: 6_000_000),
-    ]
-    flaskIndex = 0
-    postgresIndex = 1
+    let namespaces =
+      [Simulator.experimentalNamespace] + (options.controlGroup ? [Simulator.controlNamespace] : [])
+    specs = []
+    pipelines = []
+    for namespace in namespaces {
+      let first = specs.count
+      specs += [
+        Spec(
+          kind: .deployment, namespace: namespace, name: "flask", rsHash: "7c9d8f5b6d", replicas: 3,
+          labels: ["app": "flask", "tier": "web"], containers: 1, cpuRequest: 200, cpuLimit: 500, memLimit: 256 * mi,
+          memBase: 92 * mi, cpuIdle: 8, cpuPerRequest: 1.1, pullDelay: 2.0, readyDelay: 3.0, grace: 5, service: "flask",
+          baseLatencyMs: 18, ioPerPod: 40_000, minAvailable: 2),
+        Spec(
+          kind: .statefulSet, namespace: namespace, name: "postgres", rsHash: nil, replicas: 2,
+          labels: ["app": "postgres", "tier": "db"], containers: 2, cpuRequest: 500, cpuLimit: 1000,
+          memLimit: 1024 * mi,
+          memBase: 410 * mi, cpuIdle: 40, cpuPerRequest: 0.9, pullDelay: 3.0, readyDelay: 5.0, grace: 10,
+          service: "postgres", baseLatencyMs: 3, ioPerPod: 1_500_000),
+        Spec(
+          kind: .deployment, namespace: namespace, name: "spark-master", rsHash: "5f6b7c8d9", replicas: 1,
+          labels: ["app": "spark", "component": "master"], containers: 1, cpuRequest: 250, cpuLimit: 1000,
+          memLimit: 1024 * mi, memBase: 600 * mi, cpuIdle: 60, cpuPerRequest: 0, pullDelay: 3.0, readyDelay: 4.0,
+          grace: 8, service: "spark-master", baseLatencyMs: 9, ioPerPod: 200_000),
+        Spec(
+          kind: .statefulSet, namespace: namespace, name: "spark-worker", rsHash: nil, replicas: 3,
+          labels: ["app": "spark", "component": "worker"], containers: 1, cpuRequest: 1000, cpuLimit: 2000,
+          memLimit: 2048 * mi, memBase: 1200 * mi, cpuIdle: 450, cpuPerRequest: 0, pullDelay: 3.0, readyDelay: 4.0,
+          grace: 8, service: nil, baseLatencyMs: 0, ioPerPod: 6_000_000),
+      ]
+      pipelines.append(
+        Pipeline(
+          namespace: namespace, flask: first, postgres: first + 1,
+          hpa: HPA(
+            namespace: namespace, name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
+            currentReplicas: 3, desiredReplicas: 3, targetUtilization: 50, scaleDownWindow: options.scaleDownWindow)))
+    }
     if options.extraPods > 0 {
       let perDeployment = 50
       let deployments = (options.extraPods + perDeployment - 1) / perDeployment
@@ -183,7 +214,7 @@ public struct Simulator: Sendable {
         pod.container = .running(since: pod.created + 5)
         pod.ready = true
         pod.node = nodes[(pods.count) % nodes.count].name
-        if w == postgresIndex { pod.labels["role"] = i == 0 ? "primary" : "replica" }
+        if pipelines.contains(where: { $0.postgres == w }) { pod.labels["role"] = i == 0 ? "primary" : "replica" }
         pods.append(pod)
       }
     }
@@ -218,15 +249,17 @@ public struct Simulator: Sendable {
     var out: [Action] = [.connection(.simulated)]
     for n in nodes { out.append(.nodeUpserted(n)) }
     for spec in specs where spec.service != nil {
-      let deps = spec.name == "flask" ? [namespace + "/postgres"] : []
+      let deps = spec.name == "flask" ? [spec.namespace + "/postgres"] : []
       out.append(
         .serviceUpserted(
           ServiceInfo(namespace: spec.namespace, name: spec.service!, workload: spec.id), dependsOn: deps))
     }
     sampleMetrics(into: &out)
     emitChanges(into: &out)
-    runHPA(at: now, into: &out)
-    out.append(.hpaUpserted(hpa))
+    for k in pipelines.indices {
+      runHPA(k, at: now, into: &out)
+      out.append(.hpaUpserted(pipelines[k].hpa))
+    }
     out.append(.tick(now))
     return out
   }
@@ -247,8 +280,9 @@ public struct Simulator: Sendable {
     endFaults(at: t, into: &out)
     runControllers(at: t, into: &out)
     runKubelet(at: t, into: &out)
-    runFailover(at: t, into: &out)
-    if tickIndex % Simulator.hpaSyncTicks == 0 { runHPA(at: t, into: &out) }
+    for k in pipelines.indices { runFailover(k, at: t, into: &out) }
+    if tickIndex % Simulator.probeTicks == 0 { runReadinessProbes(at: t, into: &out) }
+    if tickIndex % Simulator.hpaSyncTicks == 0 { for k in pipelines.indices { runHPA(k, at: t, into: &out) } }
     if tickIndex % Simulator.ticksPerSecond == 0 { sampleMetrics(into: &out) }
     emitChanges(into: &out)
     out.append(.tick(t))

@@ -51,7 +51,8 @@ final class ConfigTests: XCTestCase {
         return "no error"
       } catch { return "\(error)" }
     }
-    XCTAssertEqual(error("promethues: {url: x}"), "c.yaml: unknown key promethues (known: prometheus, scrape, theme)")
+    XCTAssertEqual(
+      error("promethues: {url: x}"), "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments)")
     XCTAssertEqual(
       error("prometheus: {uri: x}"),
       "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
@@ -62,7 +63,7 @@ final class ConfigTests: XCTestCase {
       error("prometheus: http://x"),
       "c.yaml: prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
     XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
-    XCTAssertEqual(error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme)")
+    XCTAssertEqual(error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme, experiments)")
     XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
   }

@@ -1,0 +1,68 @@
+/// Availability zones (`topology.kubernetes.io/zone` of the nodes) and where each service's traffic
+/// goes: a load balancer spreads requests over a service's Ready endpoints, so a zone's share of
+/// the traffic is its share of the Ready pods behind the service. Worked out once a whole second.
+public struct ZoneStatus: Sendable, Equatable {
+  public var name: String
+  public var nodes = 0
+  public var readyNodes = 0
+  /// Pods on the zone's nodes (not terminating), and how many of them are Ready.
+  public var pods = 0
+  public var readyPods = 0
+  public init(name: String) { self.name = name }
+}
+
+/// One service's traffic by zone: the share of its Ready endpoints in each zone, percent, with
+/// history (a sample a second).
+public struct ZoneTraffic: Sendable, Equatable {
+  public var service: String
+  public var readyEndpoints: [String: Int] = [:]
+  public var share: [String: RingBuffer] = [:]
+  public init(service: String) { self.service = service }
+
+  /// The latest share of a zone, percent (nil: never measured).
+  public func latest(_ zone: String) -> Double? { share[zone]?.last }
+}
+
+extension ClusterSnapshot {
+  /// The zone of a pod's node ("" when unscheduled or unlabelled).
+  public func zone(ofPod p: Pod) -> String { p.node.flatMap { nodes[$0]?.zone } ?? "" }
+
+  /// Works out zones and traffic shares: one pass over the pods.
+  mutating func updateZones() {
+    guard !nodes.isEmpty else { return }
+    var byZone: [String: ZoneStatus] = [:]
+    for n in nodes.values {
+      let z = n.zone.isEmpty ? "(no zone)" : n.zone
+      byZone[z, default: ZoneStatus(name: z)].nodes += 1
+      if n.ready { byZone[z, default: ZoneStatus(name: z)].readyNodes += 1 }
+    }
+    // The services in front of each workload.
+    var servicesOf: [String: [String]] = [:]
+    for svc in services.values { servicesOf[svc.workload, default: []].append(svc.id) }
+    var endpoints: [String: [String: Int]] = [:]
+    for p in pods.values where !p.isTerminating {
+      guard let node = p.node, let n = nodes[node] else { continue }
+      let z = n.zone.isEmpty ? "(no zone)" : n.zone
+      byZone[z, default: ZoneStatus(name: z)].pods += 1
+      guard p.isReady else { continue }
+      byZone[z, default: ZoneStatus(name: z)].readyPods += 1
+      if let w = p.workloadID, let svcs = servicesOf[w] {
+        for svc in svcs { endpoints[svc, default: [:]][z, default: 0] += 1 }
+      }
+    }
+    zones = byZone.values.sorted { $0.name < $1.name }
+    let names = zones.map(\.name)
+    for svc in services.keys {
+      var t = zoneTraffic[svc] ?? ZoneTraffic(service: svc)
+      let counts = endpoints[svc] ?? [:]
+      let total = counts.values.reduce(0, +)
+      t.readyEndpoints = counts
+      for z in names {
+        t.share[z, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
+          total == 0 ? 0 : Double(counts[z] ?? 0) * 100 / Double(total))
+      }
+      zoneTraffic[svc] = t
+    }
+    for svc in zoneTraffic.keys where services[svc] == nil { zoneTraffic[svc] = nil }
+  }
+}

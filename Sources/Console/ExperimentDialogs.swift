@@ -1,0 +1,81 @@
+import ClusterState
+import Experiments
+import Panels
+
+// The experiments list and the question before one starts.
+extension Console {
+  func renderExperimentList(_ selected: Int, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let entries = ui.catalog.entries
+    let running = experiment.map { !$0.isFinished } ?? false
+    let height = min(buf.height - 2, entries.count + 6)
+    let inner = dialogBox(
+      &buf, width: 96, height: height, title: "Experiments (\(ui.catalog.directory ?? "none"))", ctx: ctx)
+    let rows = max(1, inner.height - 3)
+    let first = max(0, min(selected - rows + 1, entries.count - rows))
+    for (k, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
+      let i = first + k
+      let why = Updater.whyNotStartable(entry, running: running, readOnly: readOnly, state: state)
+      let y = inner.y + k
+      let mark = i == selected ? ">" : " "
+      let title = Fmt.fit(entry.name, 42)
+      let detail =
+        why.map { "cannot start: " + $0 }
+        ?? entry.experiment.map { e in
+          "\(e.method.count) step\(e.method.count == 1 ? "" : "s"), \(e.hypotheses.count) hypothes\(e.hypotheses.count == 1 ? "is" : "es") on \(e.experimental.namespace)"
+        } ?? ""
+      let style =
+        why == nil
+        ? st(.title, i == selected ? [.bold, .reverse] : []) : st(.inactive, i == selected ? [.reverse] : [])
+      buf.write(inner.x + 1, y, mark + " " + title + " ", style, maxWidth: inner.width - 2)
+      buf.write(inner.x + 46, y, detail, why == nil ? st(.muted) : st(.inactive), maxWidth: inner.width - 47)
+    }
+    if let e = entries[safe: selected]?.experiment, !e.description.isEmpty {
+      buf.write(inner.x + 1, inner.maxY - 2, e.description, st(.muted), maxWidth: inner.width - 2)
+    }
+    buf.write(
+      inner.x + 1, inner.maxY - 1, "j/k choose   Enter start (asks first)   ! aborts a running one   Esc close",
+      st(.key), maxWidth: inner.width - 2)
+  }
+
+  func renderExperimentConfirm(_ i: Int, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    guard let e = ui.catalog.entries[safe: i]?.experiment else { return }
+    var lines: [(String, Theme.Role)] = [
+      (
+        "groups: experimental \(GroupComparison.label(e.experimental))"
+          + (e.control.map { ", control \(GroupComparison.label($0))" } ?? " (no control group)"), .title
+      ),
+      (
+        "steady state: " + (e.steadyState.builtIn ? "built-in bounds" : "not checked")
+          + (e.steadyState.probes.isEmpty ? "" : " + \(e.steadyState.probes.count) PromQL probes")
+          + "; must hold within \(formatDuration(e.steadyState.timeout)) or it does not start", .muted
+      ),
+      ("method:", .title),
+    ]
+    for (k, step) in e.method.enumerated() {
+      var text = "  \(k + 1). " + step.label
+      for case .fault(let req) in step.leaves {
+        text += "  [" + FaultPlan.blastRadius(req, state: state).text + "]"
+      }
+      lines.append((text, .fault))
+    }
+    lines.append(("hypotheses:", .title))
+    lines += e.hypotheses.map { ("  - " + $0.name, .main_fg) }
+    if !e.stopConditions.isEmpty {
+      lines.append(("stop conditions (abort, every fault undone):", .title))
+      lines += e.stopConditions.map { ("  - " + $0.label, .warn) }
+    }
+    lines.append(("", .main_fg))
+    lines.append(("y/Enter start   any other key back to the list", .key))
+    let inner = dialogBox(
+      &buf, width: 100, height: min(buf.height - 2, lines.count + 2), title: "Start \(e.title)?", ctx: ctx)
+    for (k, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
+    }
+  }
+}

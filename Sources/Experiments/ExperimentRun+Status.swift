@@ -1,0 +1,50 @@
+import ClusterState
+
+// What a run shows while it goes: where each pending hypothesis stands, each stop condition's margin.
+extension ExperimentRun {
+  /// Where a pending hypothesis stands now, in words (the pane shows it until it settles).
+  public func progress(_ i: Int, _ s: ClusterSnapshot) -> String {
+    let h = experiment.hypotheses[i]
+    func fig(_ f: Experiment.Figure, _ svc: String) -> String {
+      f.value(service: svc, namespace: ns, in: s).map {
+        "\(svc) \(f.rawValue) \(PromCheck.fmt(($0 * 10).rounded() / 10)) now"
+      }
+        ?? "\(svc) \(f.rawValue): no figure"
+    }
+    guard methodStart != nil else { return "waiting for the steady state" }
+    switch h.kind {
+    case .primaryChanges(let w, _):
+      return "primary \(s.primaries[id(w)] ?? "none") (was \((initialPrimary[id(w)] ?? nil) ?? "none"))"
+    case .replicas(let w, let reach, _, let back, _):
+      let ready = s.workloads[id(w)]?.readyReplicas ?? 0
+      return reachedAt[i] == nil
+        ? "\(ready) ready, waiting for \(reach)" : "\(ready) ready, waiting for \(back ?? reach)"
+    case .crosses(let f, let svc, _, _, _), .staysWithin(let f, let svc, _, _): return fig(f, svc)
+    case .unavailableAtMost(let w, _):
+      return "\(w) unavailable \(formatDuration(unavailable[i] ?? 0)) so far"
+    case .recoversWithin:
+      let own = Set(ownFaults(s).map(\.id))
+      let open = s.incidents.filter { own.contains($0.faultID) && $0.isOpen }.count
+      return open == 0 ? "no incident open" : "\(open) incident\(open == 1 ? "" : "s") open"
+    case .alertFires(let name, _): return "\(name) not firing"
+    case .detectedWithin:
+      let own = Set(ownFaults(s).map(\.id))
+      let open = s.incidents.filter { own.contains($0.faultID) && $0.ttd == nil }.count
+      return open == 0 ? "no incident yet" : "\(open) incident\(open == 1 ? "" : "s") not detected yet"
+    case .zoneShareBelow(let svc, let zone, _, _):
+      let share = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone)
+      return "\(zone) has \(share.map { PromCheck.fmt($0.rounded()) + "%" } ?? "no share") of \(svc)"
+    }
+  }
+
+  /// Each stop condition now: its figure, how far it is from firing (negative: past the bound), and
+  /// for how long it has been past it.
+  public func stopConditionStatus(_ s: ClusterSnapshot) -> [(value: Double?, margin: Double?, pastFor: Seconds?)] {
+    experiment.stopConditions.enumerated().map { i, c in
+      let v = c.figure.value(service: c.service, namespace: ns, in: s)
+      let margin = v.map { c.above ? c.bound - $0 : $0 - c.bound }
+      return (v, margin, breachedSince[i].map { s.now - $0 })
+    }
+  }
+
+}
