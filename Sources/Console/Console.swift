@@ -222,6 +222,10 @@ public final class Console {
       readOnly: readOnly, pageSize: pageSize, visibleRows: visibleRows, now: realNow, themeNames: themeNames,
       pods: podList)
     context.experimentRunning = experiment.map { !$0.isFinished } ?? false
+    if key == .char("N") {
+      let s = store.state
+      context.namespaces = Set(s.pods.values.map(\.namespace)).union(s.workloads.values.map(\.namespace)).sorted()
+    }
     let before = ui.message
     let (next, actions) = Update.key(key, ui: ui, state: view, context: context)
     ui = next

@@ -33,10 +33,11 @@ public enum Layout {
     let podsHeight = max(10, body.height * 45 / 100)
     let (top, rest) = body.splitTop(podsHeight)
     if experiment && focus == .experiment { return [.pods: top, .experiment: rest] }
+    if focus == .zones { return [.pods: top, .zones: rest] }
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
     let b = restRows[1].columns([36, 64])
-    let lastSlot: PaneID = focus == .alerts ? .alerts : (focus == .zones ? .zones : .timeline)
+    let lastSlot: PaneID = focus == .alerts ? .alerts : .timeline
     return [.pods: top, .resources: a[0], .network: a[1], .hpa: b[0], lastSlot: b[1]]
   }
 }

@@ -17,6 +17,8 @@ public struct UpdateContext {
   public let pods: PodList
   /// An experiment is running (another cannot start).
   public var experimentRunning = false
+  /// Every namespace of the cluster's pods and workloads, sorted (the state a key sees may show one).
+  public var namespaces: [String] = []
 
   public init(
     readOnly: Bool, pageSize: Int = 10, visibleRows: Int = 10, now: Double = 0, themeNames: [String] = [],
@@ -169,8 +171,7 @@ struct Updater {
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .namespace:
       // The namespaces there are, in order, then every namespace.
-      let all = Set(state.pods.values.map(\.namespace)).union(state.workloads.values.map(\.namespace)).sorted()
-      let order: [String?] = all.map { Optional($0) } + [nil]
+      let order: [String?] = ctx.namespaces.map { Optional($0) } + [nil]
       let i = order.firstIndex(of: ui.namespaceScope) ?? order.count - 1
       ui.namespaceScope = order[(i + 1) % order.count]
       ui.pods.selected = 0

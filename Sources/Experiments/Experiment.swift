@@ -162,6 +162,11 @@ public struct Experiment: Sendable, Equatable {
   public enum Figure: String, Sendable, Equatable, CaseIterable {
     case p50, p99, loss, errors, cpu, ready
 
+    /// A figure in words: whole numbers from 100 up, else one decimal.
+    public static func text(_ v: Double) -> String {
+      abs(v) >= 100 ? PromCheck.fmt(v.rounded()) : PromCheck.fmt((v * 10).rounded() / 10)
+    }
+
     /// Its latest value for a service in a snapshot: `namespace/name`, or a name in `namespace`.
     public func value(service: String, namespace: String, in s: ClusterSnapshot) -> Double? {
       let id = service.contains("/") ? service : namespace + "/" + service

@@ -7,7 +7,7 @@ extension ExperimentRun {
     let h = experiment.hypotheses[i]
     func fig(_ f: Experiment.Figure, _ svc: String) -> String {
       f.value(service: svc, namespace: ns, in: s).map {
-        "\(svc) \(f.rawValue) \(PromCheck.fmt(($0 * 10).rounded() / 10)) now"
+        "\(svc) \(f.rawValue) \(Experiment.Figure.text($0)) now"
       }
         ?? "\(svc) \(f.rawValue): no figure"
     }

@@ -296,7 +296,7 @@ public struct ExperimentRun: Sendable {
       let byTime = c.longerThan > 0 && now - since > c.longerThan
       let atOnce = c.margin == 0 && c.longerThan == 0
       if bySize || byTime || atOnce {
-        return "stop condition \(c.label): \(c.service) \(c.figure.rawValue) \(PromCheck.fmt(v))"
+        return "stop condition \(c.label): \(c.service) \(c.figure.rawValue) \(Experiment.Figure.text(v))"
           + (byTime ? " for \(formatDuration(now - since))" : "")
       }
     }
@@ -358,7 +358,7 @@ public struct ExperimentRun: Sendable {
       case .crosses(let f, let svc, let bound, let above, let within):
         if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
-            i, .passed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
+            i, .passed(at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
             now)
         } else if elapsed > within {
           settle(
@@ -371,7 +371,7 @@ public struct ExperimentRun: Sendable {
       case .staysWithin(let f, let svc, let bound, let above):
         if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
-            i, .failed(at: now, evidence: "\(svc) \(f.rawValue) \(PromCheck.fmt(v)) after \(formatDuration(elapsed))"),
+            i, .failed(at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
             now)
         } else if observingEnded && activeSettled && impactOver(s) {
           settle(

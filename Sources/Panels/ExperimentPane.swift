@@ -39,7 +39,7 @@ public enum ExperimentPane {
       + (e.control.map { "  control \(GroupComparison.label($0))" } ?? "  (no control group)")
     lines.append([(groups, t.style(.muted))])
     // Hypotheses.
-    let nameW = min(34, max(12, e.hypotheses.map(\.name.count).max() ?? 12))
+    let nameW = min(inner.width >= 100 ? 44 : 30, max(12, e.hypotheses.map(\.name.count).max() ?? 12))
     for (i, h) in e.hypotheses.enumerated() {
       let o = run.outcomes[i]
       let (mark, role, text): (String, Theme.Role, String)
@@ -81,7 +81,7 @@ public enum ExperimentPane {
         var parts: [(String, Style)] = [(Fmt.fit(row.workload, nameCol), t.style(.main_fg))]
         for f in figs {
           let (a, b) = row.values[f] ?? (nil, nil)
-          let cell = format(f, a) + "/" + (cmp.control == nil ? "-" : format(f, b)) + delta(f, a, b)
+          let cell = format(f, a) + "/" + (cmp.control == nil ? "-" : format(f, b)) + (wide ? delta(f, a, b) : "")
           let differs = differsMuch(f, a, b)
           parts.append((Fmt.fit(cell, cellW), t.style(differs ? .warn : .muted, differs ? [.bold] : [])))
         }

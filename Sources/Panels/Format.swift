@@ -80,7 +80,7 @@ public enum Fmt {
 
   public static func one(_ v: Double) -> String {
     let scaled = safeInt((v * 10).rounded())
-    return "\(scaled / 10).\(abs(scaled % 10))"
+    return (scaled < 0 ? "-" : "") + "\(abs(scaled) / 10).\(abs(scaled) % 10)"
   }
 
   /// A clock on the session: `T+01:02:03`.

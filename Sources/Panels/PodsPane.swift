@@ -41,7 +41,7 @@ public struct PodsView: Equatable, Sendable {
 /// The filtered, sorted list of pods. Recomputed only when the pods, the metrics a sort depends on,
 /// the sort or the filter change, so a frame costs only its visible rows.
 public final class PodList {
-  private var key: (Int, Int, PodSort, Bool, String)?
+  private var key: (Int, Int, PodSort, Bool, String, String?)?
   public private(set) var ids: [String] = []
   public private(set) var readyCount = 0
   public private(set) var namespaceCount = 0
@@ -56,11 +56,13 @@ public final class PodList {
   public func update(_ state: ClusterSnapshot, _ view: PodsView) {
     let metricsKey = (view.sort == .cpu || view.sort == .memory) ? state.metricsRevision : 0
     if let k = key, k.0 == state.podsRevision, k.1 == metricsKey, k.2 == view.sort, k.3 == view.descending,
-      k.4 == view.filter
+      k.4 == view.filter, k.5 == state.namespace
     {
       return
     }
-    key = (state.podsRevision, metricsKey, view.sort, view.descending, view.filter)
+    // The namespace shown is part of the key: the console's view of one namespace has the
+    // snapshot's revision.
+    key = (state.podsRevision, metricsKey, view.sort, view.descending, view.filter, state.namespace)
     let needle = view.filter.lowercased()
     // Sort light keys, not pods: one number and one string a row besides namespace and name.
     struct Row {

@@ -25,7 +25,7 @@ public enum ZonesPane {
       line("no node has a zone label (topology.kubernetes.io/zone): one zone, nothing to compare", t.style(.warn))
     }
     let zoneW = max(8, min(16, state.zones.map(\.name.count).max() ?? 8))
-    line(Fmt.fit("ZONE", zoneW) + "  NODES   PODS READY", t.style(.title, [.bold]))
+    line(Fmt.fit("ZONE", zoneW) + "  NODES   PODS (READY/ALL, EVERY NAMESPACE)", t.style(.title, [.bold]))
     for z in state.zones {
       let nodesBad = z.readyNodes < z.nodes
       line(
@@ -47,7 +47,8 @@ public enum ZonesPane {
         guard y < inner.maxY else { return }
         let share = traffic.latest(z.name)
         let eps = traffic.readyEndpoints[z.name] ?? 0
-        let low = (share ?? 0) < 1 && traffic.readyEndpoints.values.reduce(0, +) > 0
+        // Traffic gone from a zone that had some: the load balancer routes around it.
+        let low = (share ?? 0) < 1 && (traffic.share[z.name]?.max ?? 0) > 0
         let text =
           Fmt.fit(k == 0 ? traffic.service : "", svcW) + " " + Fmt.fit(z.name, zoneW) + " "
           + Fmt.fit(share.map { String(Int($0.rounded())) + "%" } ?? "-", 6, right: true) + " "

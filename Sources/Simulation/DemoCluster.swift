@@ -13,7 +13,12 @@ public final class DemoCluster: SimulatedSource {
     self.speed = speed
   }
 
-  public var info: SourceInfo { SourceInfo(isDemo: true, context: "demo", namespace: "pipeline") }
+  /// With its control group the demo has two namespaces: it shows every namespace.
+  public var info: SourceInfo {
+    SourceInfo(
+      isDemo: true, context: "demo",
+      namespace: simulator.options.controlGroup ? nil : Simulator.experimentalNamespace)
+  }
 
   /// Nothing runs in the background: the simulator moves when the runtime asks.
   public func start(inbox: Inbox) {}
