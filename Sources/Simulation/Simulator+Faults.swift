@@ -104,8 +104,15 @@ extension Simulator {
       }
       chosen = [i]
     case .workload(let ns, let name):
-      let members = live.filter { specs[pods[$0].w].name == name && specs[pods[$0].w].namespace == ns }
-      guard !members.isEmpty else { return .failure(Refusal(text: "workload \(ns)/\(name) has no running pods")) }
+      let zone = request.parameters.zone
+      let members = live.filter { i in
+        specs[pods[i].w].name == name && specs[pods[i].w].namespace == ns
+          && (zone == nil || nodes.first { $0.name == pods[i].node }?.zone == zone)
+      }
+      guard !members.isEmpty else {
+        return .failure(
+          Refusal(text: "workload \(ns)/\(name) has no running pods" + (zone.map { " in zone " + $0 } ?? "")))
+      }
       if request.kind == .killPrimary {
         guard let p = members.first(where: { RoleSelector.default.isPrimary(pods[$0].labels) }) else {
           return .failure(Refusal(text: "no pod of \(name) matches the primary selector"))

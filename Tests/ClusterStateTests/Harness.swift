@@ -14,8 +14,9 @@ final class Harness {
   private(set) var notices: [String] = []
   var notice: String? { notices.last }
 
-  init(seed: UInt64 = 1, extraPods: Int = 0, scaleDownWindow: Seconds = 60) {
+  init(seed: UInt64 = 1, extraPods: Int = 0, scaleDownWindow: Seconds = 60, controlGroup: Bool = false) {
     var o = Simulator.Options()
+    o.controlGroup = controlGroup
     o.seed = seed
     o.extraPods = extraPods
     o.scaleDownWindow = scaleDownWindow

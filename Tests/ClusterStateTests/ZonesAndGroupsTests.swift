@@ -1,0 +1,179 @@
+import Foundation
+import XCTest
+
+@testable import ClusterState
+@testable import Experiments
+@testable import Simulation
+
+/// The demo's control group (a second pipeline with the same load), zones, readiness probes that
+/// time out under CPU starvation, and the load balancer's traffic share by zone.
+final class ZonesAndGroupsTests: XCTestCase {
+  let flaskInZoneB = FaultTarget.workload(namespace: "pipeline", name: "flask")
+
+  func share(_ h: Harness, _ svc: String, _ zone: String) -> Double? { h.state.zoneTraffic[svc]?.latest(zone) }
+
+  func testTheControlGroupHasTheSameLoadAndIsLeftAlone() {
+    let h = Harness(controlGroup: true)
+    h.run(to: 30)
+    for ns in ["pipeline", "pipeline-control"] {
+      for w in ["flask", "postgres", "spark-master", "spark-worker"] {
+        XCTAssertNotNil(h.state.workloads[ns + "/" + w], ns + "/" + w)
+      }
+      XCTAssertNotNil(h.state.hpas[ns + "/flask"])
+      XCTAssertEqual(h.state.primaries[ns + "/postgres"], "postgres-0")
+    }
+    let rps = ["pipeline", "pipeline-control"].map { h.state.workloadSeries[$0 + "/flask"]!.requestsPerSec.last! }
+    XCTAssertEqual(rps[0], rps[1], accuracy: rps[1] * 0.15, "the same load, each with noise of its own")
+    h.inject(.killPrimary, .workload(namespace: "pipeline", name: "postgres"))
+    h.runUntil(60) { _ in false }
+    XCTAssertEqual(h.state.primaries["pipeline/postgres"], "postgres-1", "the experimental group failed over")
+    XCTAssertEqual(h.state.primaries["pipeline-control/postgres"], "postgres-0", "the control group untouched")
+    XCTAssertTrue(
+      h.state.events.filter { $0.reason == "Promoted" }.allSatisfy { $0.workload == "pipeline/postgres" },
+      "events name their own namespace's workload")
+  }
+
+  func testStarvedPodsLeaveTheEndpointsAndTrafficMovesToTheOtherZone() throws {
+    let h = Harness(controlGroup: true)
+    h.run(to: 10)
+    XCTAssertEqual(try XCTUnwrap(share(h, "pipeline/flask", "zone-b")), 100.0 / 3, accuracy: 0.1)
+    h.inject(.cpuHog, flaskInZoneB) {
+      $0.zone = "zone-b"
+      $0.cpuMilli = 1000
+      $0.duration = 30
+    }
+    let fault = try XCTUnwrap(h.state.faults.last)
+    XCTAssertEqual(fault.pods, ["pipeline/flask-7c9d8f5b6d-2pxzf"], "only the Flask pod in zone-b")
+    let out = try XCTUnwrap(h.runUntil(25) { $0.zoneTraffic["pipeline/flask"]?.latest("zone-b") == 0 })
+    XCTAssertLessThanOrEqual(out - fault.started, 8, "three failed probes two seconds apart")
+    XCTAssertEqual(share(h, "pipeline/flask", "zone-a"), 100)
+    XCTAssertFalse(h.state.pods["pipeline/flask-7c9d8f5b6d-2pxzf"]!.isReady)
+    XCTAssertTrue(
+      h.state.events.contains { $0.reason == "Unhealthy" && $0.message.hasPrefix("Readiness probe failed") })
+    XCTAssertEqual(
+      try XCTUnwrap(share(h, "pipeline-control/flask", "zone-b")), 100.0 / 3, accuracy: 0.1,
+      "the control group keeps its traffic")
+    // The hog ends: the next probe answers, the pod is back in the endpoints.
+    let back = try XCTUnwrap(
+      h.runUntil(80) { ($0.zoneTraffic["pipeline/flask"]?.latest("zone-b") ?? 0) > 0 })
+    XCTAssertLessThanOrEqual(back - (fault.started + 30), 4)
+    XCTAssertEqual(h.state.zones.map(\.name), ["zone-a", "zone-b"])
+  }
+
+  func testAModerateHogLoadsThePodWithoutStarvingIt() throws {
+    let h = Harness()
+    h.run(to: 5)
+    h.inject(.cpuHog, .workload(namespace: "pipeline", name: "flask")) { $0.duration = 30 }
+    XCTAssertEqual(h.state.faults.last?.request.parameters.cpuMilli, 400, "the default strength")
+    h.runUntil(30) { _ in false }
+    XCTAssertTrue(h.flask.allSatisfy(\.isReady), "400m under a 500m limit: probes still answer")
+  }
+
+  func testZoneScopeInPlanning() throws {
+    let h = Harness()
+    h.run(to: 5)
+    var req = FaultRequest(kind: .cpuHog, target: flaskInZoneB)
+    req.parameters.zone = "zone-b"
+    XCTAssertEqual(FaultPlan.targets(req, in: h.state).map(\.name), ["flask-7c9d8f5b6d-2pxzf"])
+    XCTAssertEqual(FaultPlan.blastRadius(req, state: h.state).text, "all 1 pods of flask in zone zone-b")
+    XCTAssertEqual(req.targetLabel, "workload pipeline/flask in zone zone-b")
+    req.parameters.zone = "zone-x"
+    XCTAssertEqual(FaultPlan.targets(req, in: h.state), [])
+    XCTAssertEqual(FaultPlan.whyNoTargets(req), "workload pipeline/flask in zone zone-x has no pods")
+    // The fault menu's fourth scope: the selected pod's zone.
+    let a = try XCTUnwrap(h.flask.first { $0.node == "node-a1" })
+    let menu = try XCTUnwrap(FaultPlan.request(for: .cpuHog, podID: a.id, scope: .zoneOfWorkload, state: h.state))
+    XCTAssertEqual(menu.parameters.zone, "zone-a")
+    XCTAssertEqual(FaultPlan.targets(menu, in: h.state).count, 2)
+  }
+
+  func testTheReferenceExperimentOnePassesWithTheControlGroupBeside() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../experiments")
+    let e = try ExperimentFile.load(path: dir.appendingPathComponent("exhaust-flask-containers.yaml").standardized.path)
+    let h = Harness(controlGroup: true)
+    h.run(to: 5)
+    var r = ExperimentRun(e, at: h.state.now)
+    var t = h.now
+    var sawComparison = false
+    while !r.isFinished && t < 400 {
+      t = ((t + 0.1) * 10).rounded() / 10
+      h.run(to: t)
+      for a in r.step(h.state) { h.store.dispatch(a) }
+      let cmp = GroupComparison(e, in: h.state)
+      if let flask = cmp.rows.first(where: { $0.workload == "flask" }), let (mine, theirs) = flask.values[.ready],
+        let m = mine, let c = theirs, m < c
+      {
+        sawComparison = true
+      }
+    }
+    XCTAssertEqual(r.verdict, .passed, r.log.map(\.text).joined(separator: "\n"))
+    XCTAssertTrue(sawComparison, "the experimental group had fewer Ready Flask pods than the control group")
+    guard case .passed(_, let ev) = r.outcomes[1] else { return XCTFail("\(r.outcomes)") }
+    XCTAssertTrue(ev.hasPrefix("zone-b has 0% of flask after"), ev)
+    guard case .passed(_, let detected) = r.outcomes[2] else { return XCTFail("\(r.outcomes)") }
+    XCTAssertTrue(detected.hasPrefix("detected by "), detected)
+    XCTAssertFalse(r.steadyStateDuring.isEmpty, "the steady state was checked during the run")
+    XCTAssertEqual(r.steadyStateDuring.last?.violations, [], "and came back")
+    XCTAssertTrue(h.state.activeFaults.isEmpty)
+    let cmp = GroupComparison(e, in: h.state)
+    XCTAssertEqual(cmp.control, "pipeline-control")
+    XCTAssertEqual(cmp.rows.map(\.workload), ["flask", "postgres", "spark-master", "spark-worker"])
+  }
+
+  func testATrafficShareThatDoesNotFallFails() throws {
+    let e = try ExperimentFile.parse(
+      """
+      title: wrong zone
+      groups: {experimental: {namespace: pipeline}}
+      method:
+        - fault: cpu-hog
+          target: {workload: flask, zone: zone-b}
+          strength: {cpu-milli: 1000}
+          duration: 20s
+      hypotheses:
+        - {name: zone-a empties, traffic-share: {service: flask, zone: zone-a, below: 5}, within: 15s}
+      """, file: "z.yaml")
+    let h = Harness()
+    h.run(to: 5)
+    var r = ExperimentRun(e, at: h.state.now)
+    var t = h.now
+    while !r.isFinished && t < 300 {
+      t = ((t + 0.1) * 10).rounded() / 10
+      h.run(to: t)
+      for a in r.step(h.state) { h.store.dispatch(a) }
+    }
+    guard case .failed(let why) = r.verdict else { return XCTFail("\(String(describing: r.verdict))") }
+    XCTAssertTrue(why[0].contains("zone-a kept 100% of flask"), why[0])
+  }
+
+  func testZoneFieldsAreReadAndCheckedInFiles() throws {
+    let e = try ExperimentFile.parse(
+      """
+      title: z
+      groups: {experimental: {namespace: pipeline}}
+      method:
+        - {fault: cpu-hog, target: {workload: flask, zone: zone-b}}
+      hypotheses:
+        - {traffic-share: {service: flask, zone: zone-b, below: 10}, within: 40s}
+        - detected-within: 30s
+      """, file: "z.yaml")
+    guard case .fault(let req) = e.method[0] else { return XCTFail() }
+    XCTAssertEqual(req.parameters.zone, "zone-b")
+    XCTAssertEqual(
+      e.hypotheses[0].kind, .zoneShareBelow(service: "flask", zone: "zone-b", below: 10, within: 40))
+    XCTAssertEqual(e.hypotheses[1].kind, .detectedWithin(30))
+    func error(_ yaml: String) -> String {
+      do {
+        _ = try ExperimentFile.parse(yaml, file: "b.yaml")
+        return "parsed"
+      } catch { return "\(error)" }
+    }
+    let head = "title: z\ngroups: {experimental: {namespace: pipeline}}\n"
+    XCTAssertEqual(
+      error(head + "method:\n  - {fault: pod-kill, target: {pod: flask-1, zone: zone-b}}\n"),
+      "b.yaml:4: target.zone narrows a workload's pods")
+    XCTAssertEqual(
+      error(head + "method:\n  - wait: 1s\nhypotheses:\n  - traffic-share: {service: flask, zone: b, under: 3}\n"),
+      "b.yaml:6: traffic-share: unknown field under (known: service, zone, below)")
+  }
+}
