@@ -58,11 +58,10 @@ extension Console {
       ("method:", .title),
     ]
     for (k, step) in e.method.enumerated() {
-      var text = "  \(k + 1). " + step.label
+      lines.append(("  \(k + 1). " + step.label, .fault))
       for case .fault(let req) in step.leaves {
-        text += "  [" + FaultPlan.blastRadius(req, state: state).text + "]"
+        lines.append(("       touches " + FaultPlan.blastRadius(req, state: state).text, .muted))
       }
-      lines.append((text, .fault))
     }
     lines.append(("hypotheses:", .title))
     lines += e.hypotheses.map { ("  - " + $0.name, .main_fg) }

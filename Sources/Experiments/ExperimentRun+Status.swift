@@ -14,7 +14,9 @@ extension ExperimentRun {
     guard methodStart != nil else { return "waiting for the steady state" }
     switch h.kind {
     case .primaryChanges(let w, _):
-      return "primary \(s.primaries[id(w)] ?? "none") (was \((initialPrimary[id(w)] ?? nil) ?? "none"))"
+      let was = (initialPrimary[id(w)] ?? nil) ?? "none"
+      let now = s.primaries[id(w)] ?? "none"
+      return now == was ? "no new primary yet (was \(was))" : "primary \(now) (was \(was))"
     case .replicas(let w, let reach, _, let back, _):
       let ready = s.workloads[id(w)]?.readyReplicas ?? 0
       return reachedAt[i] == nil

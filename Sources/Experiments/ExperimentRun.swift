@@ -358,7 +358,9 @@ public struct ExperimentRun: Sendable {
       case .crosses(let f, let svc, let bound, let above, let within):
         if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
-            i, .passed(at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
+            i,
+            .passed(
+              at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
             now)
         } else if elapsed > within {
           settle(
@@ -371,7 +373,9 @@ public struct ExperimentRun: Sendable {
       case .staysWithin(let f, let svc, let bound, let above):
         if let v = f.value(service: svc, namespace: ns, in: s), above ? v > bound : v < bound {
           settle(
-            i, .failed(at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
+            i,
+            .failed(
+              at: now, evidence: "\(svc) \(f.rawValue) \(Experiment.Figure.text(v)) after \(formatDuration(elapsed))"),
             now)
         } else if observingEnded && activeSettled && impactOver(s) {
           settle(
