@@ -201,6 +201,44 @@ expect_run "a stop condition aborts the run (exit 2) and undoes the fault" 2 'fa
 printf 'title: bad\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - fault: pod-smash\n    target: {workload: flask}\n' > "$WORK/bad.yaml"
 expect_run "a bad experiment file says where and what (exit 2)" 2 'bad.yaml:4: unknown fault pod-smash' "$WORK/bad.yaml" --demo
 
+for f in experiments/*.yaml; do
+  expect_run "chaostui run $f passes on the demo (exit 0)" 0 'verdict: passed' "$f" --demo --speed 20
+done
+expect_run "without its control group the demo still runs Experiment 2" 0 'verdict: passed' \
+  experiments/kill-postgres-primary.yaml --demo --speed 20 --no-control-group
+
+# 8. Experiments in the console: the list (x), the question, Experiment 2 beside its control group,
+# the hypotheses turning pass, the verdict staying on screen; the zones pane (Z); the namespace (N).
+start 200 60 "$BIN" --demo --speed 5 --log "$WORK/experiment.log"
+check "the demo shows the experimental group's namespace" 'ns pipeline ' 10
+keys x
+check "x lists the repository's experiments" 'Kill the Postgres primary +2 steps, 3 hypotheses on pipeline' 3
+keys j j Enter
+check "Enter asks first, with what the method touches" 'touches 1 pod: postgres-0 \(primary of postgres, 2 pods\)' 3
+keys y
+check "the experiment pane shows the phase" 'phase (method|observing)' 5
+check "control vs experimental side by side" 'postgres +[0-9.]+/[0-9.]+ .*1/2 \(-1\)' 10
+check "a hypothesis turns pass with its evidence" '✓ +the replica is promoted +postgres-1 is primary \(was postgres-0\)' 20
+check "the verdict stays on screen" 'VERDICT +passed +3/3 held' 40
+check "after the verdict both groups have their Postgres pods Ready" 'postgres +[0-9.]+/[0-9.]+ .* 2/2 ' 5
+if grep -q 'experiment: verdict: passed' "$WORK/experiment.log"; then ok "the log records the verdict"; else bad "the log records the verdict"; fi
+keys Z
+check "Z shows traffic by zone" 'pipeline/flask +zone-a +67%' 5
+keys N
+check "N shows the control group's namespace" 'ns pipeline-control ' 3
+keys q
+check "q quits after an experiment" 'EXIT=0' 5
+
+# 9. Experiment 1 from the list at 80x24: the zone-b Flask pod starved, traffic leaves zone-b.
+start 80 24 "$BIN" --demo --speed 5
+wait_for 'DEMO' 10
+keys x j Enter y
+check "at 80x24 the experiment pane takes the lower half" 'Experiment: Resource exhaustion' 5
+check "traffic leaves zone-b (the load balancer routes around the starved pod)" 'traffic leaves zo.* zone-b has 0% of flask' 30
+keys '!'
+check "the panic key aborts the experiment" 'VERDICT +aborted: panic key' 5
+keys q
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
