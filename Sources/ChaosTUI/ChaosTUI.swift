@@ -62,32 +62,13 @@ struct ChaosTUI: ParsableCommand {
   @Option(help: "The demo HPA's scale-down stabilization window in seconds (Kubernetes' default is 300).")
   var scaleDownWindow: Double = 60
 
-  @Option(
-    help:
-      "Prometheus to take the panes' numbers, alerts and target health from (a real cluster), e.g. http://prometheus:9090; user:password@ in the URL for basic auth."
-  )
-  var prometheus: String?
-
-  @Option(help: "A file holding the bearer token to send to --prometheus (read once; never logged).")
-  var prometheusTokenFile: String?
-
-  @Option(help: "The CA certificate (PEM) to verify an https --prometheus with (default: the system's).")
-  var prometheusCa: String?
-
-  @Flag(help: "Do not verify --prometheus' certificate (shown as TLS UNVERIFIED).")
-  var prometheusInsecureSkipTlsVerify = false
+  @OptionGroup var monitoring: PrometheusOptions
 
   @Option(
     help:
       "A config file (YAML: prometheus url/token_file/ca_file/queries, scrape, theme; default $XDG_CONFIG_HOME/chaostui/config.yaml if it exists). Flags win over it."
   )
   var config: String?
-
-  @Option(
-    help:
-      "A YAML file of PromQL for --prometheus: each pane's figures and steady-state bounds (see queries.example.yaml)."
-  )
-  var queries: String?
 
   @Option(
     help:
@@ -102,7 +83,8 @@ struct ChaosTUI: ParsableCommand {
   var experiments: String?
 
   func validate() throws {
-    for p in (prometheus.map { [$0] } ?? []) + scrape where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
+    for p in (monitoring.prometheus.map { [$0] } ?? []) + scrape
+    where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
       throw ValidationError("--prometheus and --scrape take http:// or https:// URLs, got \(p)")
     }
     guard pods >= 0 && pods <= 20000 else { throw ValidationError("--pods must be between 0 and 20000, got \(pods)") }
@@ -129,13 +111,13 @@ struct ChaosTUI: ParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
-    if prometheus == nil { prometheus = c.prometheusURL }
-    if prometheusTokenFile == nil { prometheusTokenFile = c.tokenFile }
-    if prometheusCa == nil { prometheusCa = c.caFile }
-    if c.insecureSkipTLSVerify { prometheusInsecureSkipTlsVerify = true }
+    if monitoring.prometheus == nil { monitoring.prometheus = c.prometheusURL }
+    if monitoring.prometheusTokenFile == nil { monitoring.prometheusTokenFile = c.tokenFile }
+    if monitoring.prometheusCa == nil { monitoring.prometheusCa = c.caFile }
+    if c.insecureSkipTLSVerify { monitoring.prometheusInsecureSkipTlsVerify = true }
     var inline: PromQueries?
-    if queries == nil {
-      queries = c.queriesFile
+    if monitoring.queries == nil {
+      monitoring.queries = c.queriesFile
       inline = c.queries
     }
     if scrape.isEmpty { scrape = c.scrape }
@@ -194,7 +176,7 @@ struct ChaosTUI: ParsableCommand {
         startNotice = "No kubeconfig and no in-cluster service account: running the demo cluster"
       }
     }
-    if kube == nil && (prometheus != nil || !scrape.isEmpty) {
+    if kube == nil && (monitoring.prometheus != nil || !scrape.isEmpty) {
       startNotice =
         (startNotice.map { $0 + ". " } ?? "")
         + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
@@ -214,37 +196,10 @@ struct ChaosTUI: ParsableCommand {
         warning = "TLS UNVERIFIED"
         logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
       }
-      if let url = prometheus {
-        var token: String?
-        if let f = prometheusTokenFile {
-          guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
-            throw ValidationError("--prometheus-token-file \(f): cannot read it")
-          }
-          token = t.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        var ca: Data?
-        if let f = prometheusCa {
-          guard let d = FileManager.default.contents(atPath: f), !d.isEmpty else {
-            throw ValidationError("--prometheus-ca \(f): cannot read it")
-          }
-          ca = d
-        }
-        let source = PromSource(url: url, bearerToken: token, caData: ca, insecure: prometheusInsecureSkipTlsVerify)
+      if let url = monitoring.prometheus {
+        let source = try monitoring.source(url: url, inline: configQueries, logger: logger)
         source.log = kube.log
-        if prometheusInsecureSkipTlsVerify {
-          warning = "TLS UNVERIFIED"
-          logger?.write("warning: Prometheus' certificate is not checked (--prometheus-insecure-skip-tls-verify)")
-        }
-        if let q = configQueries { source.queries = q }
-        if let f = queries {
-          guard let text = try? String(contentsOfFile: f, encoding: .utf8) else {
-            throw ValidationError("--queries \(f): cannot read it")
-          }
-          do { source.queries = try PromQueries.load(yaml: text, source: f) } catch {
-            throw ValidationError("\(error)")
-          }
-          logger?.write("queries from \(f)")
-        }
+        if monitoring.prometheusInsecureSkipTlsVerify { warning = "TLS UNVERIFIED" }
         kube.metricsFromPrometheus = true
         source.waitsFor = { kube.waitForPodList() }
         metricsSources.append(source)
@@ -280,7 +235,7 @@ struct ChaosTUI: ParsableCommand {
     if kube == nil {
       // Sources the user named that the demo does not read stay visible, with the reason.
       let named =
-        (prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+        (monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
         + scrape.map { "scrape " + PromSource.redacted($0) }
       console.store.dispatch(
         named.map {

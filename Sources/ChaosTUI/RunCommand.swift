@@ -20,6 +20,8 @@ struct RunExperiment: ParsableCommand {
 
   @OptionGroup var cluster: ClusterOptions
 
+  @OptionGroup var monitoring: PrometheusOptions
+
   @Option(help: "Write a Markdown report of the run here.")
   var report: String?
 
@@ -35,12 +37,21 @@ struct RunExperiment: ParsableCommand {
     let logger = try cluster.log.map { try FileLog(path: $0) }
     let env = ProcessInfo.processInfo.environment
     let source: ClusterSource
+    var metricsSources: [ActionSource] = []
     var platform = "chaostui demo cluster (seed \(cluster.seed), speed \(cluster.speed))"
     if !cluster.demo && cluster.kubeconfigFound(env) {
       do {
         let c = try cluster.connection(env)
         let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: cluster.dryRun)
         kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+        if let url = monitoring.prometheus {
+          // Alerts, figures and the experiment's PromQL probes from Prometheus.
+          let prom = try monitoring.source(url: url, inline: nil, logger: logger)
+          prom.log = kube.log
+          kube.metricsFromPrometheus = true
+          prom.waitsFor = { kube.waitForPodList() }
+          metricsSources.append(prom)
+        }
         source = kube
         platform = c.description
       } catch {
@@ -50,7 +61,7 @@ struct RunExperiment: ParsableCommand {
     } else {
       source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
     }
-    let console = Console(source: source, speed: cluster.speed, now: now())
+    let console = Console(source: source, metricsSources: metricsSources, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.start()
     ct_install_signal_handlers()

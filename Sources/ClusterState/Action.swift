@@ -34,6 +34,8 @@ public enum Action: Sendable, Equatable {
   case hpaReplicaHistory([String: [Double]])
   /// The steady-state checks of the queries file, evaluated.
   case steadyStateChecks([CheckResult])
+  /// An experiment's PromQL probes, evaluated (each round while it runs).
+  case probeResults([CheckResult], time: Seconds)
   /// Prometheus' scrape targets.
   case targets([ScrapeTarget])
   case workloadMetrics(time: Seconds, [WorkloadSample])

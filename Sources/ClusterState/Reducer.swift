@@ -155,6 +155,9 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .steadyStateChecks(let results):
     s.promChecks = results
     s.revision &+= 1
+  case .probeResults(let results, _):
+    s.probeResults = results
+    s.revision &+= 1
   case .targets(let list):
     s.targets = list
     s.revision &+= 1

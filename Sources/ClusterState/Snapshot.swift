@@ -66,6 +66,8 @@ public struct ClusterSnapshot: Sendable {
   public var outOfBounds: [String] = []
   /// The steady-state checks of the queries file, as last evaluated.
   public var promChecks: [CheckResult] = []
+  /// A running experiment's PromQL probes, as last evaluated (by name).
+  public var probeResults: [CheckResult] = []
   /// Each autoscaler's current replicas at every metrics round (back-filled from kube-state-metrics).
   public var hpaReplicas: [String: RingBuffer] = [:]
   /// Node usage where a metrics API serves it, by node name.

@@ -66,3 +66,9 @@ extension ClusterSource {
 public protocol SimulatedSource: ClusterSource {
   func actions(atVirtual t: Seconds) -> [Action]
 }
+
+/// A source that evaluates PromQL probes for a running experiment (Prometheus): each round it also
+/// answers `.probeResults` for them. An empty list stops it.
+public protocol ProbeEvaluator: AnyObject {
+  func evaluate(probes: [PromCheck])
+}

@@ -146,6 +146,7 @@ public final class Console {
   public func startExperiment(_ e: Experiment) {
     experiment = ExperimentRun(e, at: store.state.now)
     experimentTold = 0
+    for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: e.steadyState.probes) }
     ui.experimentShown = true
     ui.focus = .experiment
     log?("experiment: start \(e.title)")
@@ -158,6 +159,7 @@ public final class Console {
     guard var run = experiment, !run.isFinished else { return }
     let actions = run.abort(why, at: store.state.now)
     experiment = run
+    for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) }
     if !undone { store.dispatch(actions) }
     tellExperiment()
   }
@@ -176,6 +178,7 @@ public final class Console {
     guard var run = experiment, !run.isFinished else { return }
     let actions = run.step(store.state)
     experiment = run
+    if run.isFinished { for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) } }
     for a in actions {
       if case .requestFault(let req) = a { log?("experiment: inject \(req.kind.rawValue) on \(req.targetLabel)") }
       store.dispatch(a)

@@ -174,17 +174,35 @@ struct Reader {
 
   func steadyState(_ node: YNode) throws -> Experiment.SteadyStateHypothesis {
     var s = Experiment.SteadyStateHypothesis()
-    for (k, v, key) in try mapping(node, "steady-state", known: ["built-in", "timeout", "probes"]) {
+    for (k, v, _) in try mapping(node, "steady-state", known: ["built-in", "timeout", "probes"]) {
       switch k {
       case "built-in":
         guard let b = v.bool else { throw fail(v, "steady-state.built-in must be true or false") }
         s.builtIn = b
       case "timeout": s.timeout = try duration(v, "steady-state.timeout")
-      default:
-        throw fail(key, "steady-state.probes: PromQL probes belong in the queries file's steady_state for now")
+      default: s.probes = try list(v, "steady-state.probes").map(probe)
       }
     }
     return s
+  }
+
+  /// A PromQL probe: `{name, query, max | min | tolerance: [lo, hi]}` (Chaos Toolkit's tolerance as a
+  /// range), evaluated by Prometheus before, during and after the method.
+  func probe(_ node: YNode) throws -> PromCheck {
+    let r = try mapping(node, "a probe", known: ["name", "query", "max", "min", "tolerance"])
+    func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
+    guard let name = f("name"), let query = f("query") else { throw fail(node, "a probe needs name and query") }
+    var c = PromCheck(name: try string(name, "probe name"), expr: try string(query, "probe query"))
+    c.max = try f("max").map { try number($0, "probe max") }
+    c.min = try f("min").map { try number($0, "probe min") }
+    if let t = f("tolerance") {
+      let range = try list(t, "probe tolerance")
+      guard range.count == 2 else { throw fail(t, "probe tolerance is a range: [lowest, highest]") }
+      c.min = try number(range[0], "probe tolerance")
+      c.max = try number(range[1], "probe tolerance")
+    }
+    if c.max == nil && c.min == nil { throw fail(node, "probe \(c.name) needs a bound: max, min or tolerance") }
+    return c
   }
 
   static let faultNames = FaultKind.allCases.map(\.rawValue)

@@ -150,9 +150,33 @@ public struct ExperimentRun: Sendable {
 
   /// What is outside the steady state of the experimental group now.
   public func steadyStateViolations(_ s: ClusterSnapshot) -> [String] {
-    guard experiment.steadyState.builtIn else { return [] }
     let g = experiment.experimental
-    return HealthCheck.violations(workloads: g.workloads(in: s), services: g.services(in: s), in: s)
+    var out =
+      experiment.steadyState.builtIn
+      ? HealthCheck.violations(workloads: g.workloads(in: s), services: g.services(in: s), in: s) : []
+    // The PromQL probes, as Prometheus last answered them: no answer is not steady.
+    for p in experiment.steadyState.probes {
+      guard let r = s.probeResults.first(where: { $0.name == p.name }) else {
+        out.append("probe \(p.name): no answer yet")
+        continue
+      }
+      if let e = r.error {
+        out.append("probe " + e)
+      } else if let v = r.violation {
+        out.append("probe " + v)
+      } else if r.value == nil {
+        out.append("probe \(p.name): no data")
+      }
+    }
+    return out
+  }
+
+  /// Why the run cannot even try (nil: it can): PromQL probes with no Prometheus to ask.
+  func cannotRun(_ s: ClusterSnapshot) -> String? {
+    guard !experiment.steadyState.probes.isEmpty, !s.sources.contains(where: { $0.name.hasPrefix("prometheus ") })
+    else { return nil }
+    return
+      "its steady state has PromQL probes (\(experiment.steadyState.probes.map(\.name).joined(separator: ", "))) and there is no Prometheus: run with --prometheus"
   }
 
   /// Moves the run to the snapshot's time; returns the actions to dispatch.
@@ -163,6 +187,12 @@ public struct ExperimentRun: Sendable {
     switch phase {
     case .finished: return []
     case .steadyBefore:
+      if let why = cannotRun(s), s.isDemo || now - created >= 10 {
+        // The demo never has Prometheus; a real cluster's source may report itself in a moment.
+        steadyStateBefore = []
+        finish(now, .notRun(why))
+        return []
+      }
       let v = steadyStateViolations(s)
       if v.isEmpty {
         steadyStateBefore = []

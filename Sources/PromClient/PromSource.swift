@@ -6,9 +6,14 @@ import Transport
 /// range query that back-fills the sparklines with the last minutes. Results become the same
 /// `.podUsage` actions metrics.k8s.io gives, so pods and workloads fill alike. Failures (down,
 /// garbage, a bad query) go to the resources pane with the age of the last good sample.
-public final class PromSource: MetricsPoller, @unchecked Sendable {
+public final class PromSource: MetricsPoller, ProbeEvaluator, @unchecked Sendable {
   public let baseURL: String
   public var queries = PromQueries()
+  private let probeLock = NSLock()
+  private var probes: [PromCheck] = []
+
+  /// An experiment's PromQL probes, evaluated every round from now on (empty: none).
+  public func evaluate(probes: [PromCheck]) { probeLock.withLock { self.probes = probes } }
   private var lastGood: Double?
   private var backfilled = false
 
@@ -74,19 +79,19 @@ public final class PromSource: MetricsPoller, @unchecked Sendable {
     if !services.isEmpty { actions.append(.serviceMetrics(time: now, services)) }
     actions.append(.networkNote(networkErrors.isEmpty ? nil : networkErrors.joined(separator: "; ")))
     // The steady-state checks of the queries file.
-    if !queries.steadyState.isEmpty {
-      var results: [CheckResult] = []
-      for c in queries.steadyState {
-        do {
-          results.append(c.evaluate(try query(http, c.expr, what: c.name)))
-        } catch let e as PromAPI.Failure {
-          results.append(
-            CheckResult(name: c.name, value: nil, bound: c.boundText, error: e.description, scope: c.scope))
-        }
-      }
-      actions.append(.steadyStateChecks(results))
-    }
+    if !queries.steadyState.isEmpty { actions.append(.steadyStateChecks(try evaluate(queries.steadyState, http))) }
+    let probes = probeLock.withLock { self.probes }
+    if !probes.isEmpty { actions.append(.probeResults(try evaluate(probes, http), time: clock())) }
     return actions
+  }
+
+  /// Checks evaluated: a failed query is the check's error, in words.
+  func evaluate(_ checks: [PromCheck], _ http: HTTPTransport) throws -> [CheckResult] {
+    try checks.map { c in
+      do { return c.evaluate(try query(http, c.expr, what: c.name)) } catch let e as PromAPI.Failure {
+        return CheckResult(name: c.name, value: nil, bound: c.boundText, error: e.description, scope: c.scope)
+      }
+    }
   }
 
   /// A request's response, nil for an HTTP-level failure; a transport failure is thrown.

@@ -61,6 +61,7 @@ final class PromSourceTests: XCTestCase {
       PromCheck(name: "seven", expr: "vector(7)", max: 5, scope: "web"),
       PromCheck(name: "broken", expr: "http_request_duration_seconds_count", max: 1),
     ]
+    source.evaluate(probes: [PromCheck(name: "probe seven", expr: "vector(7)", max: 9, min: 1)])
     let http = try HTTPTransport(connection: source.connection, tokens: source.tokens)
     let actions = try source.poll(http)
     // The back-fill came first, through the inbox: 120 steps of 5 s, pods and services each step,
@@ -98,6 +99,9 @@ final class PromSourceTests: XCTestCase {
       case .steadyStateChecks(let results):
         XCTAssertEqual(results.map(\.violation), ["seven 7 > 5", nil])
         XCTAssertEqual(results.map(\.error), [nil, "broken query: bad_data: unknown metric (HTTP 400)"])
+      case .probeResults(let results, _):
+        XCTAssertEqual(results.map(\.value), [7], "an experiment's probe, evaluated each round")
+        XCTAssertEqual(results.map(\.violation), [nil])
       case .metricsNote(let note):
         XCTAssertNil(note)
       default:

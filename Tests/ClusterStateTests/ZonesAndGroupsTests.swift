@@ -177,3 +177,69 @@ final class ZonesAndGroupsTests: XCTestCase {
       "b.yaml:6: traffic-share: unknown field under (known: service, zone, below)")
   }
 }
+
+/// An experiment's PromQL probes: read from the file, evaluated by Prometheus while it runs, part of
+/// its steady state before, during and after; none without Prometheus.
+final class ProbeTests: XCTestCase {
+  static let file = """
+    title: probed
+    groups: {experimental: {namespace: pipeline}}
+    steady-state:
+      timeout: 20s
+      probes:
+        - {name: error ratio, query: "sum(rate(errors[1m]))", max: 0.01}
+        - {name: ready flask, query: "kube_deployment_status_replicas_ready", tolerance: [3, 9]}
+    method:
+      - wait: 2s
+    """
+
+  func testProbesAreReadWithTheirTolerance() throws {
+    let e = try ExperimentFile.parse(Self.file, file: "p.yaml")
+    XCTAssertEqual(
+      e.steadyState.probes,
+      [
+        PromCheck(name: "error ratio", expr: "sum(rate(errors[1m]))", max: 0.01),
+        PromCheck(name: "ready flask", expr: "kube_deployment_status_replicas_ready", max: 9, min: 3),
+      ])
+    XCTAssertThrowsError(
+      try ExperimentFile.parse(
+        "title: t\ngroups: {experimental: {namespace: p}}\nsteady-state:\n  probes:\n    - {name: x, query: up}\nmethod: [{wait: 1s}]\n",
+        file: "p.yaml")
+    ) { XCTAssertEqual("\($0)", "p.yaml:5: probe x needs a bound: max, min or tolerance") }
+  }
+
+  func testWithoutPrometheusTheRunSaysSoAndDoesNotStart() throws {
+    let e = try ExperimentFile.parse(Self.file, file: "p.yaml")
+    let h = Harness()
+    h.run(to: 2)
+    var r = ExperimentRun(e, at: h.state.now)
+    XCTAssertEqual(r.step(h.state), [])
+    guard case .notRun(let why) = r.verdict else { return XCTFail("\(String(describing: r.verdict))") }
+    XCTAssertTrue(why.contains("PromQL probes (error ratio, ready flask) and there is no Prometheus"), why)
+  }
+
+  func testProbeAnswersDecideTheSteadyState() throws {
+    let e = try ExperimentFile.parse(Self.file, file: "p.yaml")
+    let h = Harness()
+    h.run(to: 2)
+    h.store.dispatch(.source(SourceStatus(name: "prometheus http://p:9090", health: .working, detail: "")))
+    h.store.dispatch(.tick(2))
+    var r = ExperimentRun(e, at: h.state.now)
+    _ = r.step(h.state)
+    XCTAssertNil(r.verdict)
+    XCTAssertEqual(
+      r.steadyStateViolations(h.state), ["probe error ratio: no answer yet", "probe ready flask: no answer yet"])
+    let bad = e.steadyState.probes.map { $0.evaluate([MetricSeries(labels: [:], points: [MetricPoint(2, 0.5)])]) }
+    h.store.dispatch(.probeResults(bad, time: 2))
+    XCTAssertEqual(
+      r.steadyStateViolations(h.state), ["probe error ratio 0.5 > 0.01", "probe ready flask 0.5 < 3"])
+    let good = zip(e.steadyState.probes, [0.0, 3.0]).map { p, v in
+      p.evaluate([MetricSeries(labels: [:], points: [MetricPoint(3, v)])])
+    }
+    h.store.dispatch(.probeResults(good, time: 3))
+    h.run(to: 3)
+    _ = r.step(h.state)
+    XCTAssertEqual(r.steadyStateBefore, [], "steady once Prometheus answers within the bounds")
+    XCTAssertNotNil(r.methodStart)
+  }
+}
