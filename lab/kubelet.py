@@ -60,7 +60,7 @@ class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler):
         self.pool = ThreadPoolExecutor(max_workers=args.workers)
         self.ip_seq = itertools.count(2)
         self.handled_chaos = set()
-        self.primary_lost_at = None
+        self.primary_lost_at = {}  # namespace -> when its primary was lost
         self.stress = {}  # StressChaos uid -> dict(ends, pods: set of pod uids, cpu cores, memory bytes)
         self.samples = {}  # pod uid -> (timestamp, [(container, cores, bytes)])
         self.counters = {}  # (pod uid, container) -> [cpu seconds, fs read bytes, fs write bytes, rx bytes, tx bytes]
@@ -89,7 +89,7 @@ def main():
     ap.add_argument("--max-grace", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--failover-namespace", default="pipeline")
+    ap.add_argument("--failover-namespace", default="pipeline", help="namespaces, comma-separated")
     ap.add_argument("--failover-selector", default="app=postgres")
     ap.add_argument("--failover-delay", type=float, default=8.0)
     ap.add_argument("--metrics-port", type=int, default=0, help="serve metrics.k8s.io here (0: not at all)")

@@ -22,7 +22,7 @@ PROBE_PORT=$((API_PORT + 7))     # the services' probe endpoints, served by the 
 # (API+8 is the HTTPS_PROXY test's tinyproxy in lab/test)
 # The pipeline's services as the blackbox exporter probes them (HTTP, every 2 s): the emulator
 # answers for each, with the delay and loss of the NetworkChaos resources on its pods.
-NET_SERVICES="pipeline/flask pipeline/postgres pipeline/spark-master"
+NET_SERVICES="pipeline/flask pipeline/postgres pipeline/spark-master pipeline-control/flask pipeline-control/postgres pipeline-control/spark-master"
 API_URL="https://127.0.0.1:$API_PORT"
 # The Chaos Mesh CRDs the lab installs: carried in the repository (lab/crds, Apache-2.0, see its
 # NOTICE.md); CHAOSTUI_CRDS names another folder.

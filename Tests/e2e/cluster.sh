@@ -253,6 +253,44 @@ ct_check "each scrape's state in the checks pane: what it feeds" "ok +scrape htt
 ct_check "... and the error of the one that fails" 'FAIL +scrape .*buildinfo: not a metrics exposition' 5
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 10
+# Experiments against the real control plane (chaostui run): Experiment 2 with the real StatefulSet
+# controller and the emulator's failover, beside the control group (pipeline-control); a stop
+# condition that aborts a NetworkChaos, nothing chaostui made left behind; Experiment 1 (a
+# StressChaos on the Flask pods of zone-b: their readiness probes time out, traffic leaves zone-b).
+primary_of() { kc -n "$1" get pods -l app=postgres,role=primary -o jsonpath='{.items[0].metadata.name}'; }
+control_primary=$(primary_of pipeline-control)
+exp_run() { # exp_run NAME CODE FILE ARGS...: chaostui run against the lab, its exit code and output checked
+  local name=$1 code=$2 file=$3 out rc
+  shift 3
+  out=$(timeout 400 "$CT_BIN" run "$file" --kubeconfig "$KUBECONFIG_FILE" --context admin "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$code" ]; then ok "$name"; else bad "$name (exit $rc, not $code)" "$(echo "$out" | tail -20)"; fi
+  echo "$out" > "$STATE/experiment-$code.out"
+}
+exp_run "Experiment 2 passes on the lab (the real StatefulSet controller, the emulator's failover)" 0 \
+  "$REPO_DIR/experiments/kill-postgres-primary.yaml" --journal "$STATE/experiment2.json" --log "$STATE/experiment2.log"
+if grep -q 'hypothesis held: the replica is promoted' "$STATE/experiment-0.out"; then ok "... the replica was promoted"; else bad "promotion held" "$(cat "$STATE/experiment-0.out")"; fi
+if [ "$(primary_of pipeline-control)" = "$control_primary" ]; then ok "... and the control group's primary is untouched ($control_primary)"; else bad "control group untouched" "$(kc -n pipeline-control get pods -L role)"; fi
+if grep -q '"status" : "completed"' "$STATE/experiment2.json"; then ok "... its journal says completed"; else bad "journal" "$(head -20 "$STATE/experiment2.json")"; fi
+cat > "$STATE/stop.yaml" <<'YAML'
+title: a network delay past its stop condition
+groups: {experimental: {namespace: pipeline}, control: {namespace: pipeline-control}}
+method:
+  - {fault: network-delay, target: {workload: postgres}, mode: all, strength: {delay-ms: 800}, duration: 5m}
+hypotheses:
+  - recovers-within: 10m
+stop-conditions:
+  - {service: postgres, figure: p99, max: 500, for: 10s}
+YAML
+exp_run "a stop condition aborts the experiment on the lab (exit 2)" 2 "$STATE/stop.yaml" --prometheus "$PROM_URL" --log "$STATE/stop.log"
+if grep -q 'create networkchaos pipeline/chaostui-' "$STATE/stop.log" && grep -q 'verdict: aborted: stop condition postgres p99 > 500' "$STATE/experiment-2.out"; then ok "... after its NetworkChaos drove Postgres' p99 past 500 ms"; else bad "NetworkChaos made and the stop condition fired" "$(grep -E 'networkchaos|verdict' "$STATE/stop.log" "$STATE/experiment-2.out")"; fi
+if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and nothing chaostui made is left in the cluster"; else bad "nothing left" "$(kc get networkchaos,stresschaos -A)"; fi
+exp_run "Experiment 1 passes on the lab (zone-b's Flask starved, its traffic moves to zone-a)" 0 \
+  "$REPO_DIR/experiments/exhaust-flask-containers.yaml" --prometheus "$PROM_URL" --log "$STATE/experiment1.log"
+if grep -q 'hypothesis held: traffic leaves zone-b (zone-b has 0% of flask' "$STATE/experiment-0.out"; then ok "... the traffic left zone-b"; else bad "traffic left zone-b" "$(cat "$STATE/experiment-0.out")"; fi
+if [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and its StressChaos is gone"; else bad "StressChaos gone" "$(kc get stresschaos -A)"; fi
+if within 60 eval '[ "$(kc -n pipeline get pods -l app=flask --no-headers | grep -c " 1/1 ")" -ge 3 ]'; then ok "... Flask is Ready again in both zones"; else bad "Flask Ready again" "$(kc -n pipeline get pods -o wide)"; fi
+
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape

@@ -26,6 +26,7 @@ class ChaosDaemon:
                     self.apply_podchaos(obj)
                 self.track_stress(
                     self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "stresschaos")["items"])
+                self.readiness_under_stress()
                 if self.probed:
                     self.track_network(
                         self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "networkchaos")["items"])
@@ -53,6 +54,17 @@ class ChaosDaemon:
             for ns in sel.get("namespaces") or [ns_default]:
                 pods.extend(self.core.list_namespaced_pod(ns, label_selector=labels).items)
         pods = [p for p in pods if p.metadata.deletion_timestamp is None]
+        node_sel = sel.get("nodeSelectors") or {}
+        if node_sel:
+            # Only pods on nodes with these labels (a zone, a host), as Chaos Mesh selects them.
+            labels_of = {}
+            for n in {p.spec.node_name for p in pods if p.spec.node_name}:
+                try:
+                    labels_of[n] = self.core.read_node(n).metadata.labels or {}
+                except ApiException:
+                    labels_of[n] = {}
+            pods = [p for p in pods if all(labels_of.get(p.spec.node_name, {}).get(k) == v
+                                           for k, v in node_sel.items())]
         mode = spec.get("mode", "one")
         if mode == "one" and pods:
             pods = [self.rng.choice(pods)]

@@ -23,7 +23,8 @@ class MetricsSampler:
             with self.lock:
                 pods = [(uid, dict(st)) for uid, st in self.pods.items()]
             for uid, st in pods:
-                if st.get("phase") not in ("running", "ready") or st.get("terminating") or "containers" not in st:
+                live = st.get("phase") in ("running", "ready", "unready") and not st.get("terminating")
+                if not live or "containers" not in st:
                     continue
                 h = (hash(uid) & 0xFFFF) / 65535.0
                 drift = 0.85 + 0.15 * math.sin(t / 90.0 + h * 6.28)
@@ -230,6 +231,14 @@ def probe_handler(lab):
             if svc not in lab.probed:
                 self.send_error(404, "no such service")
                 return
+            # The load balancer picks one of the service's Ready pods: one starved of CPU by a
+            # StressChaos (until its failing readiness probe takes it out) answers late.
+            ns, sel = svc.split("/")[0], lab.service_selector(svc) or {}
+            with lab.lock:
+                ready = [(uid, st) for uid, st in lab.pods.items() if st.get("ns") == ns and st.get("phase") == "ready"
+                         and all(st.get("labels", {}).get(k) == v for k, v in sel.items())]
+            if ready and lab.starved(*lab.rng.choice(ready)):
+                time.sleep(1.2)
             e = lab.net_effect.get(svc)
             if e:
                 if e["loss"] > 0 and lab.rng.random() < e["loss"]:

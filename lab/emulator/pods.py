@@ -105,6 +105,7 @@ class PodLifecycle:
             # What metrics-server needs to know of the pod.
             st["ns"], st["name"], st["node"] = pod.metadata.namespace, pod.metadata.name, node
             st["labels"] = dict(pod.metadata.labels or {})
+            st["probe"] = any(c.readiness_probe is not None for c in pod.spec.containers)
             st["containers"] = [(c.name, quantity((c.resources.requests or {}).get("cpu", "0")) if c.resources else 0,
                                  quantity((c.resources.limits or {}).get("cpu", "0")) if c.resources else 0,
                                  quantity((c.resources.limits or {}).get("memory", "0")) if c.resources else 0)
@@ -214,11 +215,58 @@ class PodLifecycle:
         })
         st["phase"] = "ready"
 
+    def readiness_under_stress(self):
+        """Readiness probes time out in a pod whose CPU a StressChaos takes (90% of its limit or
+        more): after 3 failures two seconds apart the pod is not Ready, so its Service's endpoints
+        drop it; it is Ready again at the first probe that answers once the stress ends."""
+        now = time.monotonic()
+        with self.lock:
+            items = [(uid, st) for uid, st in self.pods.items() if st.get("probe") and not st["terminating"]]
+        for uid, st in items:
+            if not self.starved(uid, st):
+                st["probe_failures"] = 0
+                if st["phase"] == "unready":
+                    self.set_ready((st["ns"], st["name"], uid), True)
+                continue
+            if st["phase"] != "ready" or now - st.get("probed", 0.0) < 2:
+                continue
+            st["probed"] = now
+            st["probe_failures"] = st.get("probe_failures", 0) + 1
+            if st["probe_failures"] >= 3:
+                self.set_ready((st["ns"], st["name"], uid), False)
+
+    def starved(self, uid, st):
+        """Whether active StressChaos takes 90% or more of the pod's CPU limit."""
+        t = time.time()
+        cpu = sum(s["cpu"] for s in list(self.stress.values()) if s["ends"] > t and uid in s["pods"])
+        limit = sum(c[2] for c in st.get("containers", []))
+        return limit > 0 and cpu >= 0.9 * limit
+
+    def set_ready(self, key, ready):
+        """The Ready condition of a running pod, its containers' states kept."""
+        ns, name, uid = key
+        st = self.pods.get(uid)
+        try:
+            pod = self.core.read_namespaced_pod(name, ns)
+        except ApiException:
+            return
+        if st is None or pod.metadata.uid != uid:
+            return
+        statuses = self.core.api_client.sanitize_for_serialization(pod.status.container_statuses or [])
+        for c in statuses:
+            c["ready"] = ready
+        self.patch_status(key, {"conditions": self.conditions(ready), "containerStatuses": statuses})
+        st["phase"] = "ready" if ready else "unready"
+        if not ready:
+            self.event(ns, pod, "Unhealthy", "Readiness probe failed: context deadline exceeded (CPU starved)",
+                       warning=True)
+        log.info("readiness: %s/%s %s", ns, name, "Ready again" if ready else "not Ready (probes time out)")
+
     def kill_container(self, key, why):
         """The container dies; the kubelet restarts it at once the first time, then with back-off."""
         ns, name, uid = key
         st = self.pods.get(uid)
-        if st is None or st["terminating"] or st["phase"] not in ("running", "ready"):
+        if st is None or st["terminating"] or st["phase"] not in ("running", "ready", "unready"):
             return
         pod = self.core.read_namespaced_pod(name, ns)
         if pod.metadata.uid != uid:
