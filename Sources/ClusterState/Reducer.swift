@@ -275,7 +275,12 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
       limit: ClusterSnapshot.timelineLimit)
-    s.pendingRequests.removeValue(forKey: id)
+    // Kept as a failed fault: who asked (an experiment) learns it failed, a report can list it.
+    if let req = s.pendingRequests.removeValue(forKey: id), !s.faults.contains(where: { $0.id == id }) {
+      s.faults.append(
+        ActiveFault(id: id, request: req, started: s.now, ends: s.now, state: .failed(message), pods: [], workloads: [])
+      )
+    }
     s.revision &+= 1
     return [.notify("Fault #\(id) failed: \(message)")]
   case .faultEnded(let id, let time, let reason):
@@ -329,7 +334,9 @@ extension Array where Element == TimelineEntry {
 /// A change of a stateful set's primary, as chaostui sees the role labels change: on the timeline
 /// whatever the operator reports, with the time since the last fault on that workload.
 private func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
-  guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels) else { return }
+  // A terminating pod keeps its old label while it goes (an operator relabels only live pods): it
+  // is no new primary.
+  guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels), !pod.isTerminating else { return }
   let workload = WorkloadID(namespace: pod.namespace, name: w).key
   let was = s.primaries[workload]
   s.primaries[workload] = pod.name

@@ -82,6 +82,9 @@ public struct ExperimentRun: Sendable {
   var unavailable: [Int: Seconds] = [:]
   var breachedSince: [Int: Seconds] = [:]
   private var steadyAfterSince: Seconds?
+  private var steadySince: Seconds?
+  /// How long the steady state must hold before the method starts (a Prometheus round is 5 s).
+  static let steadyFor: Seconds = 5
   /// Faults asked for so far.
   private var requested = 0
 
@@ -151,9 +154,20 @@ public struct ExperimentRun: Sendable {
   /// What is outside the steady state of the experimental group now.
   public func steadyStateViolations(_ s: ClusterSnapshot) -> [String] {
     let g = experiment.experimental
+    // Unknown is not steady: no answer from the cluster yet, or nothing of the group in it.
+    if let unknown = s.steadyStateUnknown {
+      switch unknown {
+      case .waiting: return ["waiting for the cluster's first answer"]
+      case .noPods(let why), .stale(_, let why): return ["no answer from the cluster: " + why]
+      case .empty: return ["nothing in \(g.namespace)"]
+      }
+    }
+    if s.podDetailsPending { return ["waiting for the pods' labels and owners (the first view is on screen)"] }
+    let workloads = g.workloads(in: s)
+    if workloads.isEmpty { return ["no workload of the experimental group in \(GroupComparison.label(g))"] }
     var out =
       experiment.steadyState.builtIn
-      ? HealthCheck.violations(workloads: g.workloads(in: s), services: g.services(in: s), in: s) : []
+      ? HealthCheck.violations(workloads: workloads, services: g.services(in: s), in: s) : []
     // The PromQL probes, as Prometheus last answered them: no answer is not steady.
     for p in experiment.steadyState.probes {
       guard let r = s.probeResults.first(where: { $0.name == p.name }) else {
@@ -194,14 +208,18 @@ public struct ExperimentRun: Sendable {
         return []
       }
       let v = steadyStateViolations(s)
-      if v.isEmpty {
+      if !v.isEmpty { steadySince = nil }
+      if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
+        // Steady, for how long? A monitoring source's first figures may be a round away.
+        if steadySince == nil { steadySince = now }
+      } else if v.isEmpty {
         steadyStateBefore = []
         methodStart = now
         for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
           initialPrimary[id(w)] = s.primaries[id(w)]
         }
         phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
-        note(now, "steady: the method starts")
+        note(now, "steady for \(formatDuration(Self.steadyFor)): the method starts")
       } else if now - created >= experiment.steadyState.timeout {
         steadyStateBefore = v
         finish(
@@ -218,6 +236,17 @@ public struct ExperimentRun: Sendable {
       closeSteps(now, status: "aborted")
       finish(now, .aborted(why))
       return actions
+    }
+    // A fault of the method that could not be made: the experiment cannot go on as designed.
+    for f in ownFaults(s) {
+      if case .failed(let why) = f.state {
+        actions.append(.abortAllFaults)
+        closeSteps(now, status: "aborted")
+        let label = Experiment.Step.fault(f.request).label
+        if let k = steps.lastIndex(where: { $0.label == label }) { steps[k].status = "failed" }
+        finish(now, .aborted("\(f.request.kind.rawValue) on \(f.request.targetLabel) failed: \(why)"))
+        return actions
+      }
     }
     // The method's faults, on their schedule.
     while next < schedule.count, now >= start + schedule[next].offset {

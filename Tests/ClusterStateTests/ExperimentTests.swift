@@ -248,4 +248,43 @@ final class ExperimentRunTests: XCTestCase {
     XCTAssertTrue(md.contains("**Verdict: passed**"))
     XCTAssertTrue(md.contains("| primary-changes | held | postgres-1 is primary"), md)
   }
+
+  func testAFaultThatCannotBeMadeAbortsTheRun() throws {
+    let (r, h, emitted) = try run(
+      Self.header + """
+        method:
+          - fault: kill-primary
+            target: {workload: flask}
+        hypotheses:
+          - recovers-within: 1m
+        """)
+    XCTAssertEqual(
+      r.verdict,
+      .aborted(
+        "kill-primary on workload pipeline/flask failed: no pod of flask matches the primary selector"
+      ))
+    XCTAssertEqual(emitted.last, .abortAllFaults)
+    XCTAssertEqual(r.steps.map(\.status), ["failed"])
+    XCTAssertTrue(h.state.activeFaults.isEmpty)
+  }
+
+  /// A real cluster that has not answered yet, or has shown only its first view of the pods, is not
+  /// steady: the method waits (the lab caught a run that started before the first list).
+  func testUnknownIsNotSteady() throws {
+    let e = try ExperimentFile.parse(Self.header + "method: [{wait: 1s}]\n", file: "t.yaml")
+    let r = ExperimentRun(e, at: 0)
+    var s = ClusterSnapshot()
+    s.isDemo = false
+    s.connection = .connecting
+    XCTAssertEqual(r.steadyStateViolations(s), ["waiting for the cluster's first answer"])
+    s.connection = .connected
+    s.pods["pipeline/x"] = Pod(
+      namespace: "pipeline", name: "x", phase: .running, status: "Running", readyContainers: 1, created: 0,
+      labels: [:], workload: "web")
+    s.podDetailsPending = true
+    XCTAssertEqual(
+      r.steadyStateViolations(s), ["waiting for the pods' labels and owners (the first view is on screen)"])
+    s.podDetailsPending = false
+    XCTAssertEqual(r.steadyStateViolations(s), ["no workload of the experimental group in pipeline"])
+  }
 }

@@ -79,5 +79,12 @@ final class HonestStateTests: XCTestCase {
     // The same pod updated again is no new change.
     _ = reduce(&s, .podUpserted(postgres("postgres-1", role: "master", ready: false)))
     XCTAssertEqual(s.timeline.filter { $0.kind == .promotion }.count, 1)
+    // The old primary, terminating with its old label (an operator relabels only live pods), is no
+    // change back (the lab caught this: the primary flipped back to the dying pod).
+    var dying = postgres("postgres-0", role: "master", ready: false)
+    dying.deletionTimestamp = 111
+    _ = reduce(&s, .podUpserted(dying))
+    XCTAssertEqual(s.primaries["pipeline/postgres"], "postgres-1")
+    XCTAssertEqual(s.timeline.filter { $0.kind == .promotion }.count, 1)
   }
 }

@@ -65,7 +65,7 @@ final class ExperimentConsoleTests: XCTestCase {
     let c = makeConsole()
     let i = index(c, "Kill the Postgres primary")
     c.startExperiment(c.ui.catalog.entries[i].experiment!)
-    c.advanceVirtual(to: 14)
+    for t in stride(from: 10.5, through: 19, by: 0.5) { c.advanceVirtual(to: t) }
     assertSnapshot(c.render(width: 80, height: 24), named: "experiment-running-80x24")
     assertSnapshot(c.render(width: 200, height: 60), named: "experiment-running-200x60")
     let text = c.render(width: 200, height: 60).text
@@ -79,10 +79,10 @@ final class ExperimentConsoleTests: XCTestCase {
     let c = makeConsole()
     let i = index(c, "Network delay against Postgres")
     c.startExperiment(c.ui.catalog.entries[i].experiment!)
-    c.advanceVirtual(to: 15)
+    for t in stride(from: 10.5, through: 20, by: 0.5) { c.advanceVirtual(to: t) }
     XCTAssertEqual(c.state.activeFaults.count, 1)
     press(c, .char("!"))
-    c.advanceVirtual(to: 15.5)
+    c.advanceVirtual(to: 20.5)
     XCTAssertEqual(c.experiment?.verdict, .aborted("panic key"))
     XCTAssertTrue(c.state.activeFaults.isEmpty)
     XCTAssertTrue(c.render(width: 200, height: 60).text.contains("VERDICT  aborted: panic key"))
