@@ -78,6 +78,8 @@ public struct ExperimentRun: Sendable {
   private var next = 0
   private var lastTick: Seconds?
   var initialPrimary: [String: String?] = [:]
+  /// Each zone's share of a service's traffic when the method started ("service@zone").
+  var initialShare: [String: Double] = [:]
   var reachedAt: [Int: Seconds] = [:]
   var unavailable: [Int: Seconds] = [:]
   var breachedSince: [Int: Seconds] = [:]
@@ -217,6 +219,9 @@ public struct ExperimentRun: Sendable {
         methodStart = now
         for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
           initialPrimary[id(w)] = s.primaries[id(w)]
+        }
+        for case .zoneShareBelow(let svc, let zone, _, _) in experiment.hypotheses.map(\.kind) {
+          initialShare[svc + "@" + zone] = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone) ?? 0
         }
         phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
         note(now, "steady for \(formatDuration(Self.steadyFor)): the method starts")
@@ -487,7 +492,16 @@ public struct ExperimentRun: Sendable {
         }
       case .zoneShareBelow(let svc, let zone, let below, let within):
         let share = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone)
-        if let share, share < below {
+        let before = initialShare[svc + "@" + zone] ?? 0
+        if before < below {
+          // Nothing to fall from: the zone had (almost) none of the traffic before the method.
+          settle(
+            i,
+            .failed(
+              at: now,
+              evidence: "\(zone) had \(PromCheck.fmt(before.rounded()))% of \(svc) before the method: nothing to fall from"),
+            now)
+        } else if let share, share < below {
           settle(
             i,
             .passed(
