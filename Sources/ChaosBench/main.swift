@@ -36,9 +36,10 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 
 func ms(_ v: Double) -> String { String(format: "%.3f ms", v * 1000) }
 
-func makeConsole(extraPods: Int, warm: Seconds) -> Console {
+func makeConsole(extraPods: Int, warm: Seconds, controlGroup: Bool = false) -> Console {
   var o = Simulator.Options()
   o.extraPods = extraPods
+  o.controlGroup = controlGroup
   let c = Console(source: DemoCluster(options: o))
   // In steps, as the app's loop does (one big step would hold every action of the run at once).
   var t: Seconds = 0
@@ -186,11 +187,11 @@ for extra in [191, 9991] {
 print("")
 print("7. An experiment's hypotheses and stop conditions, per second of cluster time, 10,000 pods")
 do {
-  let c = makeConsole(extraPods: 9991, warm: 5)
+  let c = makeConsole(extraPods: 9982, warm: 5, controlGroup: true)
   let experiment = try ExperimentFile.parse(
     """
     title: bench
-    groups: {experimental: {namespace: pipeline}}
+    groups: {experimental: {namespace: pipeline}, control: {namespace: pipeline-control}}
     method: [{fault: kill-primary, target: {workload: postgres}}, {wait: 60s}]
     hypotheses:
       - {primary-changes: postgres, within: 30s}
@@ -199,8 +200,12 @@ do {
       - {crosses: {service: flask, figure: p99, max: 5000}, within: 60s}
       - stays-within: {service: postgres, figure: errors, max: 100}
       - recovers-within: 5m
+      - detected-within: 5m
+      - {traffic-share: {service: flask, zone: zone-b, below: 1}, within: 60s}
+      - {alert-fires: Never, within: 60s}
     stop-conditions:
       - {service: flask, figure: p99, max: 9000, for: 30s}
+      - {service: postgres, figure: errors, max: 99, by: 1}
     """, file: "bench")
   var run = ExperimentRun(experiment, at: c.state.now)
   var spent = 0.0
@@ -213,7 +218,17 @@ do {
     spent += now() - t0
     for a in actions { c.store.dispatch(a) }
   }
-  print("   \(c.state.pods.count) pods, 6 hypotheses, 1 stop condition, 10 steps a second: \(ms(spent / 60)) a second")
+  print(
+    "   \(c.state.pods.count) pods, \(experiment.hypotheses.count) hypotheses (every kind), 2 stop conditions, 10 steps a second: \(ms(spent / 60)) a second"
+  )
+  // The pane's control vs experimental table, once a frame.
+  var tCmp = 0.0
+  for _ in 0..<100 {
+    let t0 = now()
+    _ = GroupComparison(experiment, in: c.state)
+    tCmp += now() - t0
+  }
+  print("   control vs experimental (the pane's table, a frame): \(ms(tCmp / 100))")
 } catch {
   print("   \(error)")
 }
