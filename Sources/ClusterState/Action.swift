@@ -36,6 +36,9 @@ public enum Action: Sendable, Equatable {
   case steadyStateChecks([CheckResult])
   /// An experiment's PromQL probes, evaluated (each round while it runs).
   case probeResults([CheckResult], time: Seconds)
+  /// Requests a second by service and zone, measured (a load balancer's metrics), by service id
+  /// ("namespace/name", or a name alone) then zone.
+  case zoneRequests(time: Seconds, [String: [String: Double]])
   /// Prometheus' scrape targets.
   case targets([ScrapeTarget])
   case workloadMetrics(time: Seconds, [WorkloadSample])

@@ -158,6 +158,10 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .probeResults(let results, _):
     s.probeResults = results
     s.revision &+= 1
+  case .zoneRequests(let time, let byService):
+    s.measuredZoneRequests = byService
+    s.measuredZoneRequestsAt = time
+    s.revision &+= 1
   case .targets(let list):
     s.targets = list
     s.revision &+= 1

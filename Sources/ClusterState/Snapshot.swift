@@ -79,6 +79,9 @@ public struct ClusterSnapshot: Sendable {
   /// second).
   public var zones: [ZoneStatus] = []
   public var zoneTraffic: [String: ZoneTraffic] = [:]
+  /// Requests a second by service and zone from a monitoring source (nil: none configured).
+  public var measuredZoneRequests: [String: [String: Double]]? = nil
+  public var measuredZoneRequestsAt: Seconds? = nil
   public var serviceDependencies: [String: [String]] = [:]
   public var events: [ClusterEvent] = []
   public var podSeries: [String: PodSeries] = [:]

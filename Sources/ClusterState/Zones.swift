@@ -16,6 +16,9 @@ public struct ZoneStatus: Sendable, Equatable {
 public struct ZoneTraffic: Sendable, Equatable {
   public var service: String
   public var readyEndpoints: [String: Int] = [:]
+  /// Whether the last share was measured (requests by zone from a monitoring source) rather than
+  /// taken from the Ready endpoints.
+  public var measured = false
   public var share: [String: RingBuffer] = [:]
   public init(service: String) { self.service = service }
 
@@ -52,14 +55,19 @@ extension ClusterSnapshot {
     }
     zones = byZone.values.sorted { $0.name < $1.name }
     let names = zones.map(\.name)
-    for svc in services.keys {
+    for (svc, info) in services {
       var t = zoneTraffic[svc] ?? ZoneTraffic(service: svc)
       let counts = endpoints[svc] ?? [:]
-      let total = counts.values.reduce(0, +)
       t.readyEndpoints = counts
+      // Measured requests by zone where a source gives them (fresh: within 30 s), else the endpoints.
+      let fresh = measuredZoneRequestsAt.map { now - $0 <= 30 } ?? false
+      let measured = fresh ? (measuredZoneRequests?[svc] ?? measuredZoneRequests?[info.name]) : nil
+      t.measured = measured != nil
+      let weights = measured ?? counts.mapValues(Double.init)
+      let total = weights.values.reduce(0, +)
       for z in names {
         t.share[z, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
-          total == 0 ? 0 : Double(counts[z] ?? 0) * 100 / Double(total))
+          total == 0 ? 0 : (weights[z] ?? 0) * 100 / total)
       }
       zoneTraffic[svc] = t
     }

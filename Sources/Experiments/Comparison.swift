@@ -27,14 +27,20 @@ public struct GroupComparison: Sendable, Equatable {
     control = e.control.map(Self.label)
     let mine = e.experimental.workloads(in: s)
     let theirs = e.control?.workloads(in: s) ?? []
+    // The same workload in the other group's namespace; else (two selectors in one namespace, a
+    // canary beside the rest) the other group's workloads in order.
+    let unmatched = theirs.filter { t in !mine.contains { WorkloadName.of($0) == WorkloadName.of(t) } }
+    var byOrder = unmatched.makeIterator()
     rows = mine.map { id in
       let name = WorkloadName.of(id)
-      let other = theirs.first { WorkloadName.of($0) == name && $0 != id }
+      let other = theirs.first { WorkloadName.of($0) == name && $0 != id } ?? byOrder.next()
       var values: [Experiment.Figure: (Double?, Double?)] = [:]
       for f in Self.figures {
         values[f] = (Self.value(f, workload: id, in: s), other.flatMap { Self.value(f, workload: $0, in: s) })
       }
-      return Row(workload: name, values: values)
+      return Row(
+        workload: other.map { WorkloadName.of($0) != name ? name + "/" + WorkloadName.of($0) : name } ?? name,
+        values: values)
     }
   }
 

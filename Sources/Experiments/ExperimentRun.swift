@@ -499,7 +499,8 @@ public struct ExperimentRun: Sendable {
             i,
             .failed(
               at: now,
-              evidence: "\(zone) had \(PromCheck.fmt(before.rounded()))% of \(svc) before the method: nothing to fall from"),
+              evidence:
+                "\(zone) had \(PromCheck.fmt(before.rounded()))% of \(svc) before the method: nothing to fall from"),
             now)
         } else if let share, share < below {
           settle(

@@ -132,9 +132,12 @@ public final class PodList {
 }
 
 public enum PodsPane {
-  static func columns(width: Int, showNamespace: Bool) -> [Column] {
+  /// `namespaceWidth`: the longest namespace shown (the column takes it, up to 24 on wide panes).
+  static func columns(width: Int, showNamespace: Bool, namespaceWidth: Int = 10) -> [Column] {
     var cols: [Column] = []
-    if showNamespace && width >= 100 { cols.append(Column("NAMESPACE", 10)) }
+    if showNamespace && width >= 100 {
+      cols.append(Column("NAMESPACE", max(9, min(width >= 150 ? 24 : 16, namespaceWidth))))
+    }
     cols.append(Column("NAME", 0))
     cols.append(Column("READY", 5, right: true))
     cols.append(Column("STATUS", 17))
@@ -168,7 +171,9 @@ public enum PodsPane {
     if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
     let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 10 else { return }
-    let cols = columns(width: inner.width, showNamespace: list.namespaceCount > 1)
+    let cols = columns(
+      width: inner.width, showNamespace: list.namespaceCount > 1,
+      namespaceWidth: list.namespaces.map(\.count).max() ?? 10)
     var x = inner.x
     for c in cols {
       let title = c.title == view.sort.title ? c.title + (view.descending ? "v" : "^") : c.title

@@ -8,8 +8,10 @@ public enum ZonesPane {
     _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext
   ) {
     let t = ctx.theme
+    let measured = state.zoneTraffic.values.contains(where: \.measured)
     let inner = Widgets.box(
-      &buf, area, title: "Zones", focused: focused, ctx: ctx, badge: "traffic share by Ready endpoints")
+      &buf, area, title: "Zones", focused: focused, ctx: ctx,
+      badge: measured ? "traffic share measured (zone_requests_per_second)" : "traffic share by Ready endpoints")
     guard inner.height >= 1, inner.width >= 20 else { return }
     var y = inner.y
     func line(_ text: String, _ style: Style) {
@@ -38,6 +40,11 @@ public enum ZonesPane {
       state.services[traffic.service].map { state.pods.isEmpty || !$0.namespace.isEmpty } ?? false
     }.sorted { $0.service < $1.service }
     guard !services.isEmpty, y < inner.maxY else { return }
+    if !measured && !state.isDemo {
+      line(
+        "no zone_requests_per_second query in the queries file: a zone's share is its share of the Ready endpoints",
+        t.style(.muted))
+    }
     y += y < inner.maxY - 1 ? 1 : 0
     let svcW = max(10, min(28, services.map(\.service.count).max() ?? 10))
     let sparkW = max(0, inner.width - svcW - zoneW - 16)

@@ -29,6 +29,10 @@ public struct PromQueries: Sendable, Equatable {
     #"100 * sum by (namespace, service) (rate(http_request_duration_seconds_count{code=~"5.."}[1m])) / sum by (namespace, service) (rate(http_request_duration_seconds_count[1m]))"#
   public var serviceRequestsPerSecond =
     "sum by (namespace, service) (rate(http_request_duration_seconds_count[1m]))"
+  /// Requests a second by zone for each service (a load balancer's or an ingress controller's
+  /// metrics): results carry `service`, `zone` (and `namespace`). Off by default: the zones view then
+  /// takes a zone's share as its share of the service's Ready endpoints, and says so.
+  public var zoneRequestsPerSecond = ""
   // Autoscalers (back-fill of the replica history): results carry `namespace` and `horizontalpodautoscaler`.
   public var hpaCurrentReplicas = "kube_horizontalpodautoscaler_status_current_replicas"
   /// Steady-state bounds as PromQL (none by default: the built-in bounds apply).
@@ -45,7 +49,7 @@ public struct PromQueries: Sendable, Equatable {
       ("service_latency_p99_seconds", \.serviceLatencyP99Seconds),
       ("service_loss_percent", \.serviceLossPercent), ("service_error_percent", \.serviceErrorPercent),
       ("service_requests_per_second", \.serviceRequestsPerSecond),
-      ("hpa_current_replicas", \.hpaCurrentReplicas),
+      ("hpa_current_replicas", \.hpaCurrentReplicas), ("zone_requests_per_second", \.zoneRequestsPerSecond),
     ]
   }
   static var keys: [String] { fields.map(\.0) + ["steady_state"] }

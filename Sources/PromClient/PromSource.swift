@@ -77,6 +77,11 @@ public final class PromSource: MetricsPoller, ProbeEvaluator, @unchecked Sendabl
     let (services, unlabelled) = PromSource.serviceSamples(figures)
     for f in unlabelled { networkErrors.append("\(f.rawValue) query: results carry no service label") }
     if !services.isEmpty { actions.append(.serviceMetrics(time: now, services)) }
+    if !queries.zoneRequestsPerSecond.isEmpty,
+      let r = try optional(http, queries.zoneRequestsPerSecond, what: "zone traffic", errors: &networkErrors)
+    {
+      actions.append(.zoneRequests(time: now, PromSource.zoneRequests(r)))
+    }
     actions.append(.networkNote(networkErrors.isEmpty ? nil : networkErrors.joined(separator: "; ")))
     // The steady-state checks of the queries file.
     if !queries.steadyState.isEmpty { actions.append(.steadyStateChecks(try evaluate(queries.steadyState, http))) }
@@ -261,6 +266,16 @@ public final class PromSource: MetricsPoller, ProbeEvaluator, @unchecked Sendabl
       if !labelled && !list.isEmpty { unlabelled.append(figure) }
     }
     return (byKey.keys.sorted().map { byKey[$0]! }, unlabelled)
+  }
+
+  /// Requests a second by service ("namespace/service", or the name alone) and zone.
+  static func zoneRequests(_ list: [PromAPI.Series]) -> [String: [String: Double]] {
+    var out: [String: [String: Double]] = [:]
+    for s in list {
+      guard let svc = s.labels["service"], let zone = s.labels["zone"], let v = s.last, v.isFinite else { continue }
+      out[s.labels["namespace"].map { $0 + "/" + svc } ?? svc, default: [:]][zone, default: 0] += v
+    }
+    return out
   }
 
   /// The URL without a password, for logs and the screen.

@@ -3,6 +3,7 @@ import XCTest
 
 @testable import ClusterState
 @testable import Experiments
+@testable import PromClient
 @testable import Simulation
 
 /// The demo's control group (a second pipeline with the same load), zones, readiness probes that
@@ -243,5 +244,74 @@ final class ProbeTests: XCTestCase {
     }
     XCTAssertEqual(r.steadyStateBefore, [], "steady (for 5 s) once Prometheus answers within the bounds")
     XCTAssertNotNil(r.methodStart)
+  }
+}
+
+/// A zone's share of a service's traffic measured by a monitoring source (the queries file's
+/// `zone_requests_per_second`) wins over the Ready endpoints while it is fresh.
+final class MeasuredZoneTrafficTests: XCTestCase {
+  func testMeasuredRequestsByZoneWinWhileFresh() {
+    var s = ClusterSnapshot()
+    s.isDemo = false
+    _ = reduce(&s, .nodeUpserted(Node(name: "a1", zone: "zone-a", cpuCapacityMilli: 1, memoryCapacityBytes: 1)))
+    _ = reduce(&s, .nodeUpserted(Node(name: "b1", zone: "zone-b", cpuCapacityMilli: 1, memoryCapacityBytes: 1)))
+    for (name, node) in [("web-1", "a1"), ("web-2", "b1")] {
+      var p = Pod(
+        namespace: "shop", name: name, phase: .running, status: "Running", readyContainers: 1, created: 0,
+        labels: [:], workload: "web")
+      p.node = node
+      _ = reduce(&s, .podUpserted(p))
+    }
+    _ = reduce(&s, .serviceUpserted(ServiceInfo(namespace: "shop", name: "web", workload: "shop/web"), dependsOn: []))
+    _ = reduce(&s, .tick(1))
+    XCTAssertEqual(s.zoneTraffic["shop/web"]?.latest("zone-a"), 50, "by Ready endpoints: one a zone")
+    XCTAssertEqual(s.zoneTraffic["shop/web"]?.measured, false)
+    _ = reduce(&s, .zoneRequests(time: 1.5, ["shop/web": ["zone-a": 30, "zone-b": 10]]))
+    _ = reduce(&s, .tick(2))
+    XCTAssertEqual(s.zoneTraffic["shop/web"]?.latest("zone-a"), 75)
+    XCTAssertEqual(s.zoneTraffic["shop/web"]?.measured, true)
+    _ = reduce(&s, .tick(40))
+    XCTAssertEqual(s.zoneTraffic["shop/web"]?.latest("zone-a"), 50, "stale after 30 s: the endpoints again")
+  }
+
+  func testZoneRequestsFromPrometheusSeries() {
+    let series = [
+      PromAPI.Series(labels: ["namespace": "shop", "service": "web", "zone": "zone-a"], points: [MetricPoint(1, 3)]),
+      PromAPI.Series(labels: ["service": "api", "zone": "zone-b"], points: [MetricPoint(1, 2)]),
+      PromAPI.Series(labels: ["service": "nozone"], points: [MetricPoint(1, 2)]),
+    ]
+    XCTAssertEqual(PromSource.zoneRequests(series), ["shop/web": ["zone-a": 3], "api": ["zone-b": 2]])
+  }
+}
+
+/// Groups as two selectors in one namespace (a canary beside the rest): compared in order.
+final class SelectorGroupsTests: XCTestCase {
+  func testTwoSelectorsInOneNamespaceAreComparedSideBySide() throws {
+    var s = ClusterSnapshot()
+    for (name, app) in [("web-canary-1", "web-canary"), ("web-1", "web"), ("web-2", "web")] {
+      _ = reduce(
+        &s,
+        .podUpserted(
+          Pod(
+            namespace: "shop", name: name, phase: .running, status: "Running", readyContainers: 1, created: 0,
+            labels: ["app": app], workload: app)))
+    }
+    for (w, ready) in [("web-canary", 1), ("web", 2)] {
+      _ = reduce(
+        &s,
+        .workloadUpserted(
+          Workload(
+            kind: .deployment, namespace: "shop", name: w, desiredReplicas: ready, currentReplicas: ready,
+            readyReplicas: ready, updatedAt: 0)))
+    }
+    var e = Experiment(title: "canary", experimental: .init(namespace: "shop", selector: ["app": "web-canary"]))
+    e.control = .init(namespace: "shop", selector: ["app": "web"])
+    let cmp = GroupComparison(e, in: s)
+    XCTAssertEqual(cmp.experimental, "shop app=web-canary")
+    XCTAssertEqual(cmp.control, "shop app=web")
+    XCTAssertEqual(cmp.rows.map(\.workload), ["web-canary/web"])
+    let ready = try XCTUnwrap(cmp.rows.first?.values[.ready])
+    XCTAssertEqual(ready.0, 1)
+    XCTAssertEqual(ready.1, 2)
   }
 }

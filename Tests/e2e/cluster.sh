@@ -272,6 +272,18 @@ exp_run "Experiment 2 passes on the lab (the real StatefulSet controller, the em
 if grep -q 'hypothesis held: the replica is promoted' "$STATE/experiment-0.out"; then ok "... the replica was promoted"; else bad "promotion held" "$(cat "$STATE/experiment-0.out")"; fi
 if [ "$(primary_of pipeline-control)" = "$control_primary" ]; then ok "... and the control group's primary is untouched ($control_primary)"; else bad "control group untouched" "$(kc -n pipeline-control get pods -L role)"; fi
 if grep -q '"status" : "completed"' "$STATE/experiment2.json"; then ok "... its journal says completed"; else bad "journal" "$(head -20 "$STATE/experiment2.json")"; fi
+# The HPA's scale-in may have left zone-b without a Flask pod (it removes unready pods first): a
+# replacement of a zone-a pod goes to zone-b (the Deployment spreads over zones).
+flask_in_zone_b() { kc -n pipeline get pods -l app=flask -o wide --no-headers | awk '$2 == "1/1" && $7 == "lab-b1"' | grep -q .; }
+if ! flask_in_zone_b; then
+  kc -n pipeline delete pod "$(kc -n pipeline get pods -l app=flask -o wide --no-headers | awk '$7 != "lab-b1" {print $1; exit}')" --wait=false >/dev/null
+  within 60 flask_in_zone_b || echo "# no Flask pod in zone-b: $(kc -n pipeline get pods -l app=flask -o wide --no-headers)"
+fi
+exp_run "Experiment 1 passes on the lab (zone-b's Flask starved, its traffic moves to zone-a)" 0 \
+  "$REPO_DIR/experiments/exhaust-flask-containers.yaml" --prometheus "$PROM_URL" --log "$STATE/experiment1.log"
+if grep -q 'hypothesis held: traffic leaves zone-b (zone-b has 0% of flask' "$STATE/experiment-0.out"; then ok "... the traffic left zone-b"; else bad "traffic left zone-b" "$(cat "$STATE/experiment-0.out")"; fi
+if [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and its StressChaos is gone"; else bad "StressChaos gone" "$(kc get stresschaos -A)"; fi
+if within 60 eval '[ "$(kc -n pipeline get pods -l app=flask --no-headers | grep -c " 1/1 ")" -ge 3 ]'; then ok "... Flask is Ready again in both zones"; else bad "Flask Ready again" "$(kc -n pipeline get pods -o wide)"; fi
 cat > "$STATE/stop.yaml" <<'YAML'
 title: a network delay past its stop condition
 groups: {experimental: {namespace: pipeline}, control: {namespace: pipeline-control}}
@@ -285,18 +297,6 @@ YAML
 exp_run "a stop condition aborts the experiment on the lab (exit 2)" 2 "$STATE/stop.yaml" --prometheus "$PROM_URL" --log "$STATE/stop.log"
 if grep -q 'create networkchaos pipeline/chaostui-' "$STATE/stop.log" && grep -q 'verdict: aborted: stop condition postgres p99 > 500' "$STATE/experiment-2.out"; then ok "... after its NetworkChaos drove Postgres' p99 past 500 ms"; else bad "NetworkChaos made and the stop condition fired" "$(grep -E 'networkchaos|verdict' "$STATE/stop.log" "$STATE/experiment-2.out")"; fi
 if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and nothing chaostui made is left in the cluster"; else bad "nothing left" "$(kc get networkchaos,stresschaos -A)"; fi
-# The HPA's scale-in may have left zone-b without a Flask pod (it removes unready pods first): a
-# replacement of a zone-a pod goes to zone-b (the Deployment spreads over zones).
-flask_in_zone_b() { kc -n pipeline get pods -l app=flask -o wide --no-headers | awk '$2 == "1/1" && $7 == "lab-b1"' | grep -q .; }
-if ! flask_in_zone_b; then
-  kc -n pipeline delete pod "$(kc -n pipeline get pods -l app=flask -o wide --no-headers | awk '$7 != "lab-b1" {print $1; exit}')" --wait=false >/dev/null
-  within 60 flask_in_zone_b || echo "# no Flask pod in zone-b: $(kc -n pipeline get pods -l app=flask -o wide --no-headers)"
-fi
-exp_run "Experiment 1 passes on the lab (zone-b's Flask starved, its traffic moves to zone-a)" 0 \
-  "$REPO_DIR/experiments/exhaust-flask-containers.yaml" --prometheus "$PROM_URL" --log "$STATE/experiment1.log"
-if grep -q 'hypothesis held: traffic leaves zone-b (zone-b has 0% of flask' "$STATE/experiment-0.out"; then ok "... the traffic left zone-b"; else bad "traffic left zone-b" "$(cat "$STATE/experiment-0.out")"; fi
-if [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and its StressChaos is gone"; else bad "StressChaos gone" "$(kc get stresschaos -A)"; fi
-if within 60 eval '[ "$(kc -n pipeline get pods -l app=flask --no-headers | grep -c " 1/1 ")" -ge 3 ]'; then ok "... Flask is Ready again in both zones"; else bad "Flask Ready again" "$(kc -n pipeline get pods -o wide)"; fi
 
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
