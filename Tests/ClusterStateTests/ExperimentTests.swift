@@ -122,7 +122,10 @@ final class ExperimentFileTests: XCTestCase {
 
 final class ExperimentRunTests: XCTestCase {
   /// Runs an experiment on the demo's virtual clock in 0.1 s ticks until its verdict (or `limit`).
-  func run(_ yaml: String, limit: Seconds = 600, before: ((Harness) -> Void)? = nil) throws -> (
+  func run(
+    _ yaml: String, limit: Seconds = 600, before: ((Harness) -> Void)? = nil,
+    during: ((Harness, Seconds) -> Void)? = nil
+  ) throws -> (
     ExperimentRun, Harness, [Action]
   ) {
     let e = try ExperimentFile.parse(yaml, file: "t.yaml")
@@ -135,6 +138,7 @@ final class ExperimentRunTests: XCTestCase {
     while !r.isFinished && t < limit {
       t = ((t + 0.1) * 10).rounded() / 10
       h.run(to: t)
+      during?(h, t)
       // As the console does: the run's actions go through the store (the reducer asks the demo).
       let actions = r.step(h.state)
       emitted += actions
@@ -286,5 +290,65 @@ final class ExperimentRunTests: XCTestCase {
       r.steadyStateViolations(s), ["waiting for the pods' labels and owners (the first view is on screen)"])
     s.podDetailsPending = false
     XCTAssertEqual(r.steadyStateViolations(s), ["no workload of the experimental group in pipeline"])
+  }
+
+  /// Every kind of hypothesis, made to fail, fails with evidence that says why.
+  func testEachKindFailsWhenItShould() throws {
+    let (r, _, _) = try run(
+      Self.header + """
+        method:
+          - fault: pod-kill
+            target: {workload: flask}
+            mode: one
+        hypotheses:
+          - {name: no roles, primary-changes: flask, within: 10s}
+          - {name: never 9, replicas: {workload: flask, reach: 9, within: 10s}}
+          - {name: no spike, crosses: {service: flask, figure: p99, max: 5000}, within: 10s}
+          - {name: stays 3, stays-within: {service: flask, figure: ready, min: 3}}
+          - {name: never fires, alert-fires: NoSuchAlert, within: 10s}
+          - {name: instant, detected-within: 0.01s}
+          - {name: zone-b empties, traffic-share: {service: postgres, zone: zone-b, below: 5}, within: 10s}
+          - {name: fast, recovers-within: 1s}
+        """)
+    guard case .failed(let why)? = r.verdict else { return XCTFail("\(String(describing: r.verdict))") }
+    let evidence = Dictionary(
+      uniqueKeysWithValues: why.map { line -> (String, String) in
+        let parts = line.components(separatedBy: ": ")
+        return (parts[0], parts.dropFirst().joined(separator: ": "))
+      })
+    XCTAssertEqual(evidence["no roles"], "no new primary of flask within 10.0s")
+    XCTAssertEqual(evidence["never 9"], "flask had 3 ready, not 9, after 10.0s")
+    XCTAssertEqual(evidence["no spike"], "flask p99 did not cross 5000 within 10.0s")
+    XCTAssertTrue(evidence["stays 3"]?.hasPrefix("flask ready 2 after ") ?? false, "\(why)")
+    XCTAssertEqual(evidence["never fires"], "NoSuchAlert did not fire within 10.0s")
+    XCTAssertTrue(evidence["instant"]?.hasPrefix("#1 ") ?? false, "\(why)")
+    XCTAssertTrue(
+      evidence["zone-b empties"]?.hasSuffix("of postgres before the method: nothing to fall from") ?? false, "\(why)")
+    XCTAssertTrue(evidence["fast"]?.hasPrefix("#1 ") ?? false, "\(why)")
+  }
+
+  /// Replicas that reach a count and come back, an alert that fires, a figure that stays in bounds.
+  func testReplicasAlertsAndBoundsPass() throws {
+    let (r, _, _) = try run(
+      Self.header + """
+        method:
+          - {fault: cpu-hog, target: {workload: flask}, strength: {cpu-milli: 300}, duration: 60s}
+        hypotheses:
+          - {name: out and back, replicas: {workload: flask, reach: 4, within: 90s, return-to: 3, return-within: 5m}}
+          - {name: fires, alert-fires: FlaskCPUHigh, within: 1m}
+          - {name: postgres fine, stays-within: {service: postgres, figure: errors, max: 1}}
+        """,
+      during: { h, t in
+        if t == 20 {
+          h.store.dispatch(
+            .alerts([Alert(name: "FlaskCPUHigh", state: "firing", labels: [:], summary: "", activeAt: 19)], time: 20))
+        }
+      })
+    XCTAssertEqual(r.verdict, .passed, r.log.map(\.text).joined(separator: "\n"))
+    guard case .passed(_, let back) = r.outcomes[0], case .passed(_, let fired) = r.outcomes[1] else {
+      return XCTFail("\(r.outcomes)")
+    }
+    XCTAssertTrue(back.hasPrefix("4 reached, back to 3 "), back)
+    XCTAssertTrue(fired.hasPrefix("FlaskCPUHigh firing after "), fired)
   }
 }
