@@ -72,6 +72,7 @@ class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler):
         self.svc_selectors = {}
         self.net_selected = {}
         self.net_effect = {}
+        self.rr = {}  # service -> the next of its Ready endpoints a probe reaches
 
 
 def main():

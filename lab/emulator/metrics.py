@@ -237,8 +237,14 @@ def probe_handler(lab):
             with lab.lock:
                 ready = [(uid, st) for uid, st in lab.pods.items() if st.get("ns") == ns and st.get("phase") == "ready"
                          and all(st.get("labels", {}).get(k) == v for k, v in sel.items())]
-            if ready and lab.starved(*lab.rng.choice(ready)):
-                time.sleep(1.2)
+            if ready:
+                # Round robin over the Ready endpoints, as kube-proxy's spreading comes to.
+                with lab.lock:
+                    n = lab.rr.get(svc, 0)
+                    lab.rr[svc] = n + 1
+                ready.sort(key=lambda item: item[1].get("name", ""))
+                if lab.starved(*ready[n % len(ready)]):
+                    time.sleep(1.2)
             e = lab.net_effect.get(svc)
             if e:
                 if e["loss"] > 0 and lab.rng.random() < e["loss"]:
