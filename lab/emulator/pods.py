@@ -105,7 +105,9 @@ class PodLifecycle:
             # What metrics-server needs to know of the pod.
             st["ns"], st["name"], st["node"] = pod.metadata.namespace, pod.metadata.name, node
             st["labels"] = dict(pod.metadata.labels or {})
-            st["probe"] = any(c.readiness_probe is not None for c in pod.spec.containers)
+            probes = [c.readiness_probe for c in pod.spec.containers if c.readiness_probe is not None]
+            # The readiness probe's period and failure threshold (Kubernetes' defaults: 10 s, 3).
+            st["probe"] = ((probes[0].period_seconds or 10), (probes[0].failure_threshold or 3)) if probes else None
             st["containers"] = [(c.name, quantity((c.resources.requests or {}).get("cpu", "0")) if c.resources else 0,
                                  quantity((c.resources.limits or {}).get("cpu", "0")) if c.resources else 0,
                                  quantity((c.resources.limits or {}).get("memory", "0")) if c.resources else 0)
@@ -217,8 +219,9 @@ class PodLifecycle:
 
     def readiness_under_stress(self):
         """Readiness probes time out in a pod whose CPU a StressChaos takes (90% of its limit or
-        more): after 3 failures two seconds apart the pod is not Ready, so its Service's endpoints
-        drop it; it is Ready again at the first probe that answers once the stress ends."""
+        more): after failureThreshold failures periodSeconds apart the pod is not Ready, so its
+        Service's endpoints drop it; it is Ready again at the first probe that answers once the
+        stress ends."""
         now = time.monotonic()
         with self.lock:
             items = [(uid, st) for uid, st in self.pods.items() if st.get("probe") and not st["terminating"]]
@@ -228,11 +231,12 @@ class PodLifecycle:
                 if st["phase"] == "unready":
                     self.set_ready((st["ns"], st["name"], uid), True)
                 continue
-            if st["phase"] != "ready" or now - st.get("probed", 0.0) < 2:
+            period, threshold = st["probe"]
+            if st["phase"] != "ready" or now - st.get("probed", 0.0) < period:
                 continue
             st["probed"] = now
             st["probe_failures"] = st.get("probe_failures", 0) + 1
-            if st["probe_failures"] >= 3:
+            if st["probe_failures"] >= threshold:
                 self.set_ready((st["ns"], st["name"], uid), False)
 
     def starved(self, uid, st):
