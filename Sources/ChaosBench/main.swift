@@ -215,7 +215,11 @@ do {
     c.advanceVirtual(to: t)
     let t0 = now()
     let actions = run.step(c.state)
-    spent += now() - t0
+    let dt = now() - t0
+    spent += dt
+    if ProcessInfo.processInfo.environment["BENCH_TRACE"] != nil && dt > 0.001 {
+      print("   slow step at \(t): \(ms(dt)) phase \(run.phase.label)")
+    }
     for a in actions { c.store.dispatch(a) }
   }
   print(

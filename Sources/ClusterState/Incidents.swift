@@ -84,7 +84,7 @@ public enum HealthCheck {
   ) -> [String] {
     violations(
       workloads: workloads, services: services, in: state, promChecks: promChecks,
-      missingPrimary: { state.hasRoles(workload: $0) && state.primary(of: $0) == nil })
+      missingPrimary: { state.roleWorkloads.contains($0) && !state.hasReadyPrimary($0) })
   }
 
   /// What is outside the built-in bounds now over every workload and service, sorted (the alerts

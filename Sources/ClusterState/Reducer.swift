@@ -6,6 +6,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     let id = pod.id
     if s.pods[id] != pod {
       notePrimary(&s, pod)
+      if pod.role != nil, let w = pod.workloadID { s.roleWorkloads.insert(w) }
       s.pods[id] = pod
       s.podsRevision &+= 1
       s.revision &+= 1
@@ -31,6 +32,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     for p in pods { next[p.id] = p }
     if !s.primaries.isEmpty || !pods.isEmpty {
       for p in pods where p.workload != nil && s.roleSelector.isPrimary(p.labels) { notePrimary(&s, p) }
+      for p in pods where p.role != nil { if let w = p.workloadID { s.roleWorkloads.insert(w) } }
     }
     for id in s.podSeries.keys where next[id] == nil { s.podSeries.removeValue(forKey: id) }
     s.pods = next

@@ -39,6 +39,8 @@ public struct ClusterSnapshot: Sendable {
   public var roleSelector: RoleSelector = .default
   /// The pod each stateful workload's role labels last called primary, by workload id.
   public var primaries: [String: String] = [:]
+  /// Workloads whose pods carry a role label (primary/replica), by id.
+  public var roleWorkloads: Set<String> = []
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
   /// Every source of figures and how it is doing, in the order they first reported.
@@ -132,6 +134,14 @@ public struct ClusterSnapshot: Sendable {
 
   public func hasRoles(workload id: String) -> Bool {
     pods.values.contains { $0.role != nil && ClusterSnapshot.belongs($0, to: id) }
+  }
+
+  /// Whether the pod the role labels last called the workload's primary is Ready (O(1): it runs
+  /// every tick while incidents are open, and every step of an experiment).
+  public func hasReadyPrimary(_ workload: String) -> Bool {
+    guard let name = primaries[workload], let slash = workload.firstIndex(of: "/") else { return false }
+    guard let p = pods[String(workload[..<slash]) + "/" + name] else { return false }
+    return p.isReady && !p.isTerminating && roleSelector.isPrimary(p.labels)
   }
 
   /// The Ready, non-terminating pod of a workload that the role selector calls primary.
