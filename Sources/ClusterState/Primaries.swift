@@ -1,0 +1,20 @@
+/// A change of a stateful set's primary, as chaostui sees the role labels change: on the timeline
+/// whatever the operator reports, with the time since the last fault on that workload.
+func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
+  // A terminating pod keeps its old label while it goes (an operator relabels only live pods): it
+  // is no new primary.
+  guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels), !pod.isTerminating else { return }
+  let workload = WorkloadID(namespace: pod.namespace, name: w).key
+  let was = s.primaries[workload]
+  s.primaries[workload] = pod.name
+  guard let was, was != pod.name else { return }
+  var text = "primary of \(w) is now \(pod.name) (was \(was))"
+  let fault = s.faults.last { $0.workloads.contains(workload) && $0.started <= s.now }
+  if let fault { text += ", \(formatDuration(s.now - fault.started)) after fault #\(fault.id)" }
+  s.timeline.insertByTime(
+    TimelineEntry(
+      time: s.now, kind: .promotion, text: text,
+      incident: fault.flatMap { f in
+        s.incidents.last { $0.faultID == f.id }?.id
+      }), limit: ClusterSnapshot.timelineLimit)
+}
