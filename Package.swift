@@ -36,37 +36,42 @@ let package = Package(
     // Chaos experiments: the file format and the run (steady state, method, hypotheses, stop conditions, verdict).
     .target(
       name: "Experiments", dependencies: ["ClusterState", .product(name: "Yams", package: "Yams")]),
+    // Sessions on the record: the journal (writer, reader) and its replay as a source.
+    .target(name: "Recording", dependencies: ["ClusterState"]),
     // The demo: the reference pipeline simulated on a virtual clock.
     .target(name: "Simulation", dependencies: ["ClusterState"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
     .target(name: "Panels", dependencies: ["ClusterState", "Experiments"]),
     // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.
-    .target(name: "Console", dependencies: ["ClusterState", "Panels", "Experiments"]),
+    .target(name: "Console", dependencies: ["ClusterState", "Panels", "Experiments", "Recording"]),
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "Experiments",
-        "CNCursesW",
+        "Recording", "CNCursesW",
         "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
       name: "ChaosBench",
       dependencies: [
-        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Experiments", "CTerminal",
+        "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording",
+        "CTerminal",
       ]),
     // Snapshot comparison shared by the test targets.
     .target(name: "TestSupport", dependencies: ["Panels"], path: "Tests/TestSupport"),
     .testTarget(
       name: "ClusterStateTests",
-      dependencies: ["ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments"],
+      dependencies: [
+        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording",
+      ],
       resources: [.copy("Fixtures")]),
     .testTarget(
       name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "Experiments", "TestSupport"],
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "ConsoleTests",
-      dependencies: ["Console", "Panels", "ClusterState", "Simulation", "Experiments", "TestSupport"],
+      dependencies: ["Console", "Panels", "ClusterState", "Simulation", "Experiments", "Recording", "TestSupport"],
       exclude: ["__Snapshots__"]),
   ]
 )

@@ -8,6 +8,7 @@ import Foundation
 import KubeClient
 import Panels
 import PromClient
+import Recording
 import Simulation
 import Transport
 
@@ -22,6 +23,8 @@ enum Entry {
     let args = CommandLine.arguments.dropFirst()
     if args.first == "run" {
       RunExperiment.main(Array(args.dropFirst()))
+    } else if args.first == "replay" {
+      ReplaySession.main(Array(args.dropFirst()))
     } else {
       ChaosTUI.main()
     }
@@ -75,6 +78,12 @@ struct ChaosTUI: ParsableCommand {
       "A raw /metrics endpoint (Prometheus text or OpenMetrics) to read every 5 s; repeatable. cAdvisor series give the pods' CPU and memory, request-duration histograms a service's latency."
   )
   var scrape: [String] = []
+
+  @Option(help: "Record the session's journal here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
+  var record: String?
+
+  @Flag(help: "Do not record the session.")
+  var noRecord = false
 
   @Option(
     help:
@@ -245,36 +254,18 @@ struct ChaosTUI: ParsableCommand {
               detail: "not read: the demo makes its own numbers (this is for a real cluster)"))
         })
     }
+    if !noRecord {
+      let path = record ?? defaultRecordPath(context: console.state.context)
+      let writer = JournalWriter(
+        path: path,
+        header: Journal.Header(
+          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
+          shown: console.ui.namespaceScope))
+      if let p = writer.problem { logger?.write(p) } else { logger?.write("recording the session to \(path)") }
+      console.record(to: writer)
+    }
     console.start()
-
-    ct_tune_malloc()
-    ct_install_signal_handlers()
-    let backend: NCursesBackend
-    do {
-      backend = try NCursesBackend(term: term)
-    } catch {
-      throw RunError("\(error)")
-    }
-    logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
-    if let notice = themeProblem ?? startNotice {
-      console.tell(notice, seconds: 8)
-    }
-    let stats = runLoop(console: console, backend: backend, clock: now)
-    backend.shutdown()
-    // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
-    console.stop()
-
-    // Demo faults die with the simulator; nothing is left behind.
-    let state = console.state
-    let sum = state.summary
-    logger?.write(
-      "exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
-    if sum.incidents > 0 {
-      print(
-        "chaostui: \(sum.incidents) incident(s), \(sum.recovered) recovered; MTTD \(sum.meanTTD.map(formatDuration) ?? "-"), mean TTR \(sum.meanTTR.map(formatDuration) ?? "-"), max TTR \(sum.maxTTR.map(formatDuration) ?? "-")"
-      )
-    }
-    if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
+    try runOnTerminal(console: console, term: term, notice: themeProblem ?? startNotice, logger: logger)
   }
 
   /// `--experiments` (or the config file's), else `./experiments`, else the checkout's beside the
@@ -290,22 +281,25 @@ struct ChaosTUI: ParsableCommand {
     return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
   }
 
-  func themeSearchPaths() -> [String] {
-    var paths: [String] = []
-    let env = ProcessInfo.processInfo.environment
-    if let dir = env["CHAOSTUI_THEMES"] { paths.append(dir) }
-    let config = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "") + "/.config")
-    paths.append(config + "/chaostui/themes")
-    paths.append(FileManager.default.currentDirectoryPath + "/themes")
-    // Next to the binary's checkout (.build/<config>/chaostui) and an installed share folder.
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
-      paths.append(url.appendingPathComponent("../../themes").standardized.path)
-      paths.append(url.appendingPathComponent("../share/chaostui/themes").standardized.path)
-    }
-    var seen = Set<String>()
-    return paths.filter { seen.insert($0).inserted }
+  func themeSearchPaths() -> [String] { chaostuiThemeSearchPaths() }
+}
+
+/// Where themes are looked for: $CHAOSTUI_THEMES, the user's config, ./themes, beside the binary.
+func chaostuiThemeSearchPaths() -> [String] {
+  var paths: [String] = []
+  let env = ProcessInfo.processInfo.environment
+  if let dir = env["CHAOSTUI_THEMES"] { paths.append(dir) }
+  let config = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "") + "/.config")
+  paths.append(config + "/chaostui/themes")
+  paths.append(FileManager.default.currentDirectoryPath + "/themes")
+  // Next to the binary's checkout (.build/<config>/chaostui) and an installed share folder.
+  if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+    let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    paths.append(url.appendingPathComponent("../../themes").standardized.path)
+    paths.append(url.appendingPathComponent("../share/chaostui/themes").standardized.path)
   }
+  var seen = Set<String>()
+  return paths.filter { seen.insert($0).inserted }
 }
 
 func now() -> Double {

@@ -1,7 +1,7 @@
 /// Everything that can change the state. Sources (the simulator, Kubernetes, Prometheus, a scrape)
 /// produce only these; a key produces these through the console's `Update.key` (which also changes
 /// the UI state, never the cluster's).
-public enum Action: Sendable, Equatable {
+public enum Action: Sendable, Equatable, Codable {
   case podUpserted(Pod)
   case podDeleted(id: String)
   /// A (re)list: the complete set of pods the source sees; pods not in it are gone.
@@ -65,6 +65,8 @@ public enum Action: Sendable, Equatable {
   /// The panic key: end every active fault now.
   case abortAllFaults
   case notice(String?)
+  /// The whole state at once: a recorded session's snapshot (replay starts and seeks from these).
+  case restore(ClusterSnapshot)
 }
 
 /// Work the reducer asks an executor to do; results come back as Actions.

@@ -1,6 +1,6 @@
 /// The faults chaostui can inject. On a real cluster they map to API calls or Chaos Mesh resources;
 /// in the demo the simulator carries them out.
-public enum FaultKind: String, Sendable, Equatable, CaseIterable {
+public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case podKill = "pod-kill"
   case containerKill = "container-kill"
   case networkDelay = "network-delay"
@@ -36,7 +36,7 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable {
   }
 }
 
-public enum FaultTarget: Sendable, Equatable, Hashable {
+public enum FaultTarget: Sendable, Equatable, Hashable, Codable {
   case pod(namespace: String, name: String)
   case workload(namespace: String, name: String)
   case node(name: String)
@@ -64,11 +64,11 @@ public enum FaultTarget: Sendable, Equatable, Hashable {
 }
 
 /// How many pods of a workload a fault acts on (Chaos Mesh `mode`).
-public enum FaultMode: String, Sendable, Equatable {
+public enum FaultMode: String, Sendable, Equatable, Codable {
   case one, all
 }
 
-public struct FaultParameters: Sendable, Equatable {
+public struct FaultParameters: Sendable, Equatable, Codable {
   public var mode: FaultMode = .all
   public var delayMs: Double = 200
   public var jitterMs: Double = 20
@@ -87,7 +87,7 @@ public struct FaultParameters: Sendable, Equatable {
   public init() {}
 }
 
-public struct FaultRequest: Sendable, Equatable {
+public struct FaultRequest: Sendable, Equatable, Codable {
   public var kind: FaultKind
   public var target: FaultTarget
   public var parameters: FaultParameters
@@ -109,8 +109,8 @@ public struct FaultRequest: Sendable, Equatable {
   }
 }
 
-public struct ActiveFault: Sendable, Equatable {
-  public enum State: Sendable, Equatable {
+public struct ActiveFault: Sendable, Equatable, Codable {
+  public enum State: Sendable, Equatable, Codable {
     case active
     case ended(reason: String)
     case failed(String)

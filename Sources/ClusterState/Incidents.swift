@@ -1,6 +1,6 @@
 /// Bounds of the steady state an incident is measured against: a service is healthy while its
 /// latency, loss and error rate stay within them and its workload has every desired replica Ready.
-public struct SteadyState: Sendable, Equatable {
+public struct SteadyState: Sendable, Equatable, Codable {
   public var maxP99Ms: Double = 250
   public var maxLossPercent: Double = 1
   public var maxErrorPercent: Double = 1
@@ -9,8 +9,8 @@ public struct SteadyState: Sendable, Equatable {
   public init() {}
 }
 
-public struct Incident: Sendable, Equatable {
-  public enum Status: String, Sendable, Equatable {
+public struct Incident: Sendable, Equatable, Codable {
+  public enum Status: String, Sendable, Equatable, Codable {
     case detecting = "waiting for impact"
     case degraded = "degraded"
     case recovering = "recovering"

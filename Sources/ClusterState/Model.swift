@@ -1,7 +1,7 @@
 /// Seconds on the cluster's clock. The simulator's clock is virtual; a real cluster's is wall time.
 public typealias Seconds = Double
 
-public enum PodPhase: String, Sendable, Equatable, CaseIterable {
+public enum PodPhase: String, Sendable, Equatable, CaseIterable, Codable {
   case pending = "Pending"
   case running = "Running"
   case succeeded = "Succeeded"
@@ -16,7 +16,7 @@ public enum PodHealth: Int, Sendable, Comparable {
   public static func < (a: PodHealth, b: PodHealth) -> Bool { a.rawValue < b.rawValue }
 }
 
-public struct OwnerRef: Sendable, Equatable, Hashable {
+public struct OwnerRef: Sendable, Equatable, Hashable, Codable {
   public var kind: String
   public var name: String
   public init(kind: String, name: String) {
@@ -25,7 +25,7 @@ public struct OwnerRef: Sendable, Equatable, Hashable {
   }
 }
 
-public struct Pod: Sendable, Equatable {
+public struct Pod: Sendable, Equatable, Codable {
   public var namespace: String
   public var name: String
   public var phase: PodPhase
@@ -97,7 +97,7 @@ public struct Pod: Sendable, Equatable {
 /// Finds the primary of a replicated stateful workload from its pods' labels.
 /// The defaults cover `role=primary|master`, Zalando/Spilo `spilo-role=master` and CloudNativePG
 /// `cnpg.io/instanceRole=primary`; the keys are configurable.
-public struct RoleSelector: Sendable, Equatable {
+public struct RoleSelector: Sendable, Equatable, Codable {
   public var keys: [String]
   public var primaryValues: Set<String>
 
@@ -129,7 +129,7 @@ public struct RoleSelector: Sendable, Equatable {
   }
 }
 
-public enum WorkloadKind: String, Sendable, Equatable, Hashable {
+public enum WorkloadKind: String, Sendable, Equatable, Hashable, Codable {
   case deployment = "Deployment"
   case statefulSet = "StatefulSet"
   case replicaSet = "ReplicaSet"
@@ -145,7 +145,7 @@ public enum WorkloadKind: String, Sendable, Equatable, Hashable {
   }
 }
 
-public struct Workload: Sendable, Equatable {
+public struct Workload: Sendable, Equatable, Codable {
   public var kind: WorkloadKind
   public var namespace: String
   public var name: String
@@ -174,7 +174,7 @@ public struct Workload: Sendable, Equatable {
   public var healthy: Bool { readyReplicas >= desiredReplicas }
 }
 
-public struct HPA: Sendable, Equatable {
+public struct HPA: Sendable, Equatable, Codable {
   public var namespace: String
   public var name: String
   public var target: String
@@ -218,7 +218,7 @@ public struct HPA: Sendable, Equatable {
   /// The controller's conditions (AbleToScale, ScalingActive, ScalingLimited), as the API serves them.
   public var conditions: [Condition] = []
 
-  public struct Condition: Sendable, Equatable {
+  public struct Condition: Sendable, Equatable, Codable {
     public var type: String
     public var status: String
     public var reason: String
@@ -250,7 +250,7 @@ public struct HPA: Sendable, Equatable {
   }
 }
 
-public struct Node: Sendable, Equatable {
+public struct Node: Sendable, Equatable, Codable {
   public var name: String
   public var zone: String
   public var ready: Bool
@@ -269,7 +269,7 @@ public struct Node: Sendable, Equatable {
 }
 
 /// What a node uses now (metrics.k8s.io).
-public struct NodeUsage: Sendable, Equatable {
+public struct NodeUsage: Sendable, Equatable, Codable {
   public var node: String
   public var cpuMilli: Double
   public var memoryBytes: Double
@@ -281,7 +281,7 @@ public struct NodeUsage: Sendable, Equatable {
 }
 
 /// A Service and the workload behind it; its traffic is what the network pane measures.
-public struct ServiceInfo: Sendable, Equatable {
+public struct ServiceInfo: Sendable, Equatable, Codable {
   public var namespace: String
   public var name: String
   public var workload: String
@@ -293,8 +293,8 @@ public struct ServiceInfo: Sendable, Equatable {
   public var id: String { namespace + "/" + name }
 }
 
-public struct ClusterEvent: Sendable, Equatable {
-  public enum Severity: String, Sendable { case normal = "Normal", warning = "Warning" }
+public struct ClusterEvent: Sendable, Equatable, Codable {
+  public enum Severity: String, Sendable, Codable { case normal = "Normal", warning = "Warning" }
   public var time: Seconds
   public var severity: Severity
   public var reason: String
@@ -318,8 +318,8 @@ public struct ClusterEvent: Sendable, Equatable {
 
 /// The state of one source of figures the user named or the cluster offers: what it feeds when it
 /// works, why it gives nothing, or its error. Every such source has one, shown in the checks pane.
-public struct SourceStatus: Sendable, Equatable {
-  public enum Health: String, Sendable, Equatable {
+public struct SourceStatus: Sendable, Equatable, Codable {
+  public enum Health: String, Sendable, Equatable, Codable {
     /// Answers and feeds figures (`detail` says which).
     case working
     /// Answers, but gives nothing chaostui uses (`detail` says why).
@@ -340,7 +340,7 @@ public struct SourceStatus: Sendable, Equatable {
   }
 }
 
-public enum ConnectionState: Sendable, Equatable {
+public enum ConnectionState: Sendable, Equatable, Codable {
   case simulated
   case connecting
   case connected

@@ -2,7 +2,7 @@ import Foundation
 
 /// Network figures of one service from a monitoring source (blackbox probes, request histograms);
 /// nil where the source has no such figure.
-public struct ServiceSample: Sendable, Equatable {
+public struct ServiceSample: Sendable, Equatable, Codable {
   public var namespace: String?
   public var service: String
   public var p50Ms: Double?
@@ -27,7 +27,7 @@ public struct ServiceSample: Sendable, Equatable {
 
 /// A steady-state bound measured by a PromQL expression (the queries file's `steady_state:`):
 /// every series of the result must stay at most `max` and/or at least `min`.
-public struct PromCheck: Sendable, Equatable {
+public struct PromCheck: Sendable, Equatable, Codable {
   public var name: String
   public var expr: String
   public var max: Double?
@@ -98,7 +98,7 @@ public struct PromCheck: Sendable, Equatable {
 }
 
 /// One evaluation of a `PromCheck`.
-public struct CheckResult: Sendable, Equatable {
+public struct CheckResult: Sendable, Equatable, Codable {
   public var name: String
   /// The worst value seen (nil: no data or the query failed).
   public var value: Double?

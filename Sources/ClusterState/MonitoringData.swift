@@ -1,7 +1,7 @@
 import Foundation
 
 /// An alert of the monitoring stack (Prometheus' `/api/v1/alerts`), as the panes and the timeline use it.
-public struct Alert: Sendable, Equatable {
+public struct Alert: Sendable, Equatable, Codable {
   public var name: String
   public var state: String
   public var labels: [String: String]
@@ -20,7 +20,7 @@ public struct Alert: Sendable, Equatable {
 public typealias MonitoringAlert = Alert
 
 /// A scrape target of the monitoring stack and its health (Prometheus' `/api/v1/targets`).
-public struct ScrapeTarget: Sendable, Equatable {
+public struct ScrapeTarget: Sendable, Equatable, Codable {
   public var job: String
   public var instance: String
   public var health: String
@@ -37,7 +37,7 @@ public struct ScrapeTarget: Sendable, Equatable {
 
 /// A labelled time series from the monitoring stack: its labels and its points (seconds, value;
 /// NaN and ±Inf kept).
-public struct MetricSeries: Sendable, Equatable {
+public struct MetricSeries: Sendable, Equatable, Codable {
   public var labels: [String: String]
   public var points: [MetricPoint]
   public init(labels: [String: String], points: [MetricPoint]) {
@@ -47,7 +47,7 @@ public struct MetricSeries: Sendable, Equatable {
   public var last: Double? { points.last?.value }
 }
 
-public struct MetricPoint: Sendable, Equatable {
+public struct MetricPoint: Sendable, Equatable, Codable {
   public var time: Double
   public var value: Double
   public init(_ time: Double, _ value: Double) {

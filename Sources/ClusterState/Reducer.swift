@@ -2,6 +2,14 @@
 /// Pure: the same state and action always give the same result.
 public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   switch action {
+  case .restore(let snapshot):
+    let revision = s.revision
+    s = snapshot
+    // Everything shown changes: every memo keyed on a revision recomputes.
+    s.revision = revision &+ 1
+    s.podsRevision &+= 1
+    s.workloadsRevision &+= 1
+    s.metricsRevision &+= 1
   case .podUpserted(let pod):
     let id = pod.id
     if s.pods[id] != pod {

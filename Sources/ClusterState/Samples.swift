@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fixed-capacity series of samples; the oldest is overwritten. Samples are Float to keep
 /// 10,000 pods with minutes of history small.
 public struct RingBuffer: Sendable, Equatable {
@@ -43,7 +45,7 @@ public struct RingBuffer: Sendable, Equatable {
 }
 
 /// Series kept for one pod.
-public struct PodSeries: Sendable, Equatable {
+public struct PodSeries: Sendable, Equatable, Codable {
   public var cpuMilli: RingBuffer
   public var memoryBytes: RingBuffer
   public init(capacity: Int) {
@@ -53,7 +55,7 @@ public struct PodSeries: Sendable, Equatable {
 }
 
 /// Series kept for one workload: resources summed over its pods, and the network of its service.
-public struct WorkloadSeries: Sendable, Equatable {
+public struct WorkloadSeries: Sendable, Equatable, Codable {
   public var cpuMilli: RingBuffer
   public var memoryBytes: RingBuffer
   public var ioBytesPerSec: RingBuffer
@@ -78,7 +80,7 @@ public struct WorkloadSeries: Sendable, Equatable {
   }
 }
 
-public struct PodSample: Sendable, Equatable {
+public struct PodSample: Sendable, Equatable, Codable {
   public var podID: String
   public var cpuMilli: Double
   public var memoryBytes: Double
@@ -98,7 +100,7 @@ public struct PodSample: Sendable, Equatable {
   }
 }
 
-public struct WorkloadSample: Sendable, Equatable {
+public struct WorkloadSample: Sendable, Equatable, Codable {
   public var workloadID: String
   /// nil: the source has no such figure (it is not drawn as zero).
   public var cpuMilli: Double?
@@ -125,5 +127,23 @@ public struct WorkloadSample: Sendable, Equatable {
     self.lossPercent = lossPercent
     self.errorPercent = errorPercent
     self.requestsPerSec = requestsPerSec
+  }
+}
+
+/// A series in a journal: its capacity and its values oldest first, each to 4 significant digits
+/// (a sparkline cannot show more), so that snapshots stay small.
+extension RingBuffer: Codable {
+  enum CodingKeys: String, CodingKey { case c, v }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(capacity: Swift.max(1, try c.decode(Int.self, forKey: .c)))
+    for v in try c.decode([Double].self, forKey: .v).suffix(capacity) { append(v) }
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(capacity, forKey: .c)
+    try c.encode(values.map { v in v.isFinite ? Double(String(format: "%.4g", v)) ?? v : 0 }, forKey: .v)
   }
 }

@@ -1,6 +1,6 @@
 /// One entry of the timeline pane: what happened, when, and to which incident it belongs.
-public struct TimelineEntry: Sendable, Equatable {
-  public enum Kind: String, Sendable {
+public struct TimelineEntry: Sendable, Equatable, Codable {
+  public enum Kind: String, Sendable, Codable {
     case fault, detected, recovered, ended, event, warning, scale, promotion, info
   }
   public var time: Seconds
@@ -16,7 +16,7 @@ public struct TimelineEntry: Sendable, Equatable {
 }
 
 /// The whole model the panes render: an immutable value once handed out.
-public struct ClusterSnapshot: Sendable {
+public struct ClusterSnapshot: Sendable, Equatable, Codable {
   public static let podHistory = 120
   public static let workloadHistory = 300
   public static let timelineLimit = 500

@@ -72,3 +72,17 @@ public protocol SimulatedSource: ClusterSource {
 public protocol ProbeEvaluator: AnyObject {
   func evaluate(probes: [PromCheck])
 }
+
+/// A source that plays a recorded session: the console drives its clock with the replay keys.
+public protocol ReplayControl: AnyObject {
+  /// Where the replay is, from the recording's start, and how long the recording is.
+  var position: Seconds { get }
+  var length: Seconds { get }
+  var paused: Bool { get }
+  var speed: Double { get }
+  func togglePause()
+  /// Moves by `delta` seconds of the recording (back: from the nearest snapshot before).
+  func seek(by delta: Seconds)
+  /// To the next (or previous) fault, its end, or an alert that fired; false when there is none.
+  @discardableResult func seekToMark(forward: Bool) -> Bool
+}

@@ -6,6 +6,8 @@ public final class Store {
   public var executor: ((Effect) -> [Action])?
   /// Gets what the reducer tells the user (`Effect.notify`), in order.
   public var notifier: ((String) -> Void)?
+  /// Sees every action before the reducer does, with the state it meets (a session's journal).
+  public var observer: ((Action, ClusterSnapshot) -> Void)?
 
   public init(state: ClusterSnapshot = ClusterSnapshot()) { self.state = state }
 
@@ -15,6 +17,7 @@ public final class Store {
     var queue = actions
     var i = 0
     while i < queue.count {
+      observer?(queue[i], state)
       let effects = reduce(&state, queue[i])
       i += 1
       for e in effects {

@@ -1,7 +1,7 @@
 /// Availability zones (`topology.kubernetes.io/zone` of the nodes) and where each service's traffic
 /// goes: a load balancer spreads requests over a service's Ready endpoints, so a zone's share of
 /// the traffic is its share of the Ready pods behind the service. Worked out once a whole second.
-public struct ZoneStatus: Sendable, Equatable {
+public struct ZoneStatus: Sendable, Equatable, Codable {
   public var name: String
   public var nodes = 0
   public var readyNodes = 0
@@ -13,7 +13,7 @@ public struct ZoneStatus: Sendable, Equatable {
 
 /// One service's traffic by zone: the share of its Ready endpoints in each zone, percent, with
 /// history (a sample a second).
-public struct ZoneTraffic: Sendable, Equatable {
+public struct ZoneTraffic: Sendable, Equatable, Codable {
   public var service: String
   public var readyEndpoints: [String: Int] = [:]
   /// Whether the last share was measured (requests by zone from a monitoring source) rather than

@@ -2,6 +2,7 @@ import ClusterState
 import Experiments
 import Foundation
 import Panels
+import Recording
 
 /// The console's runtime: the store, the UI state, the sources and the theme. Keys go through the
 /// pure `Update.key`, the clock through `advance`; frames come from `render`, a function of the UI
@@ -34,6 +35,9 @@ public final class Console {
   /// How many lines of the experiment's log were told (shown in the footer, logged).
   private var experimentTold = 0
   private var scoped: (revision: Int, scope: String?, state: ClusterSnapshot)?
+  /// The session's journal, when it is recorded.
+  public private(set) var recorder: JournalWriter?
+  private var recorderProblemTold = false
 
   /// `now`: the run loop's clock at the start (messages fade on it). The session's own time is the
   /// source's: a real cluster's wall clock from `info.startedAt`, the demo's virtual clock from 0.
@@ -77,11 +81,33 @@ public final class Console {
     for s in metricsSources { s.start(inbox: inbox) }
   }
 
-  /// Stops every source; a real cluster sets back what this session changed.
+  /// Stops every source; a real cluster sets back what this session changed. The journal gets
+  /// what is left (the faults ended) and is closed.
   public func stop() {
     for s in metricsSources { s.stop() }
     source.stop()
+    recorder?.flush()
+    recorder?.close()
   }
+
+  /// Records the session into `writer` from now on: every action the store sees, the state at the
+  /// start and every 5 minutes.
+  public func record(to writer: JournalWriter) {
+    recorder = writer
+    writer.snapshot(store.state)
+    store.observer = { [unowned writer] action, state in writer.record(action, state: state) }
+    sayRecorderProblem()
+  }
+
+  /// A journal that cannot be written is said once; the session goes on.
+  func sayRecorderProblem() {
+    guard !recorderProblemTold, let p = recorder?.problem else { return }
+    recorderProblemTold = true
+    say(p)
+  }
+
+  /// The replay, when the session is a recording.
+  public var replay: ReplayControl? { source as? ReplayControl }
 
   public var state: ClusterSnapshot { store.state }
 
@@ -106,6 +132,10 @@ public final class Console {
       keepSelection()
     }
     if !readOnly && !store.state.isDemo { source.showing(namespaces: podList.namespaces) }
+    if recorder != nil {
+      recorder?.flush()
+      sayRecorderProblem()
+    }
     if ui.message != nil && realTime >= ui.messageUntil {
       ui.message = nil
       return true
@@ -221,6 +251,7 @@ public final class Console {
   /// Handles one key: the pure update, then its actions through the store (logged as the audit of
   /// what the user asked for), then a theme the key asked for.
   public func handle(_ key: Key, pageSize: Int = 10) {
+    if let replay, ui.dialog == nil, !ui.filterEditing, handleReplay(key, replay) { return }
     var context = UpdateContext(
       readOnly: readOnly, pageSize: pageSize, visibleRows: visibleRows, now: realNow, themeNames: themeNames,
       pods: podList)
@@ -257,6 +288,32 @@ public final class Console {
       say(problem ?? "Theme \(t.name)")
     }
     keepSelection()
+  }
+
+  /// The replay keys: Space pause, Left/Right 10 s, [ and ] a minute, n/p the next/previous fault
+  /// or alert, +/- speed. True when the key was one of them.
+  func handleReplay(_ key: Key, _ r: ReplayControl) -> Bool {
+    switch key {
+    case .char(" "):
+      r.togglePause()
+      say(r.paused ? "Paused" : "Playing")
+    case .left: r.seek(by: -10)
+    case .right: r.seek(by: 10)
+    case .char("["): r.seek(by: -60)
+    case .char("]"): r.seek(by: 60)
+    case .char("n"), .char("p"):
+      if !r.seekToMark(forward: key == .char("n")) {
+        say(key == .char("n") ? "No fault or alert after this point" : "No fault or alert before this point")
+      }
+    case .char("+"), .char("-"):
+      if let s = r as? RecordedSession {
+        s.setSpeed(key == .char("+") ? s.speed * 2 : s.speed / 2)
+        speed = s.speed
+        say("Replay at x\(Fmt.one(s.speed))")
+      }
+    default: return false
+    }
+    return true
   }
 
   func keepSelection() {

@@ -54,10 +54,9 @@ extension Console {
     let state = view
     let rects = Layout.panes(
       width: width, height: height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil)
-    HeaderBar.render(
-      &buf, y: 0, width: width, state: state,
-      info: HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning),
-      ctx: ctx)
+    var header = HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning)
+    if let r = replay { header.replay = (r.position, r.length, r.paused) }
+    HeaderBar.render(&buf, y: 0, width: width, state: state, info: header, ctx: ctx)
     for (pane, r) in rects {
       let focused = pane == ui.focus
       switch pane {
@@ -110,6 +109,16 @@ extension Console {
     if let m = ui.message {
       buf.write(x, y, m, t.style(.info, [.bold]), maxWidth: width - 2)
       return
+    }
+    if replay != nil {
+      // A replay's own keys first; the fault keys are greyed (a recording cannot be changed).
+      for (k, hint) in [
+        ("Space", "pause"), ("←/→", "10s"), ("[/]", "1m"), ("n/p", "next/prev fault"), ("+/-", "speed"),
+      ]
+      where x + k.count + hint.count + 3 < width {
+        x += buf.write(x, y, k, t.style(.key, [.bold]))
+        x += buf.write(x, y, " " + hint + "  ", t.style(.muted))
+      }
     }
     for b in KeyTable.bindings where b.inFooter {
       let disabled = b.dangerous && readOnly

@@ -5,6 +5,8 @@ public struct HeaderInfo: Sendable {
   public var readOnly: Bool
   public var themeName: String
   public var warning: String?
+  /// A replay: where it is in the recording, how long that is, whether it is paused.
+  public var replay: (position: Seconds, length: Seconds, paused: Bool)?
   public init(speed: Double, readOnly: Bool, themeName: String, warning: String? = nil) {
     self.speed = speed
     self.readOnly = readOnly
@@ -25,7 +27,21 @@ public enum HeaderBar {
     if state.isDemo {
       x += buf.write(x, y, " DEMO ", Style(fg: t[.badge_fg], bg: t[.badge_bg], attrs: [.bold]))
     }
-    if info.readOnly {
+    if let r = info.replay {
+      // REPLAY, the time within the recording and a position bar.
+      x += buf.write(x, y, " REPLAY ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
+      x += buf.write(x, y, " " + Fmt.clock(r.position).replacingOccurrences(of: "T+", with: "") + "/", base)
+      x += buf.write(x, y, Fmt.clock(r.length).replacingOccurrences(of: "T+", with: "") + " ", base)
+      let barWidth = width >= 120 ? 20 : 8
+      let filled = r.length > 0 ? Int((r.position / r.length * Double(barWidth)).rounded(.down)) : 0
+      for i in 0..<barWidth {
+        buf.put(
+          x + i, y, i < filled ? ctx.glyphs.spark[ctx.glyphs.spark.count - 1] : ctx.glyphs.horizontal,
+          Style(fg: t[i < filled ? .info : .muted], bg: t[.header_bg]))
+      }
+      x += barWidth
+      if r.paused { x += buf.write(x, y, " PAUSED", base.with(.bold)) }
+    } else if info.readOnly {
       x += buf.write(x, y, " READ-ONLY ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
     }
     if let w = info.warning {

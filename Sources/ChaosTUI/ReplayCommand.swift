@@ -1,0 +1,74 @@
+import ArgumentParser
+import CTerminal
+import ClusterState
+import Console
+import Foundation
+import Panels
+import Recording
+
+/// `chaostui replay FILE`: a recorded session in the full console, with no cluster and no network.
+struct ReplaySession: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chaostui replay",
+    abstract:
+      "Replay a recorded session (a journal) in the console: Space pauses, Left/Right seek 10 s, [ ] a minute, n/p jump to the next/previous fault or alert."
+  )
+
+  @Argument(help: "The journal (see $XDG_STATE_HOME/chaostui/sessions/, or --record).")
+  var file: String
+
+  @Option(help: "Replay speed (0.1 to 100; + and - change it while playing).")
+  var speed: Double = 1
+
+  @Option(help: "Theme name (from themes/) or path to a .theme file (default: default).")
+  var theme: String?
+
+  @Option(help: "Glyphs: block, braille or ascii (default: block on UTF-8 locales, ascii otherwise).")
+  var glyphs: String?
+
+  @Option(help: "Write a log to this file (nothing is logged on screen).")
+  var log: String?
+
+  func validate() throws {
+    guard speed >= 0.1 && speed <= 100 else {
+      throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
+    }
+    if let g = glyphs, Glyphs.named(g) == nil {
+      throw ValidationError("--glyphs must be block, braille or ascii, got \(g)")
+    }
+  }
+
+  func run() throws {
+    let journal: JournalReader
+    do { journal = try JournalReader.load(path: file) } catch {
+      FileHandle.standardError.write(Data("chaostui replay: \(error)\n".utf8))
+      throw ExitCode(2)
+    }
+    let logger = try log.map { try FileLog(path: $0) }
+    for n in journal.notes { logger?.write("journal: " + n) }
+    setlocale(LC_ALL, "")
+    let utf8 = ct_locale_is_utf8() != 0
+    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+    guard isatty(0) != 0 && isatty(1) != 0 else {
+      throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
+    }
+    guard !term.isEmpty else {
+      throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).")
+    }
+    let searchPaths = chaostuiThemeSearchPaths()
+    let (loadedTheme, themeProblem) = Theme.load(theme ?? "default", searchPaths: searchPaths)
+    let session = RecordedSession(journal: journal, speed: speed)
+    let console = Console(
+      source: session, speed: speed, readOnly: true, theme: loadedTheme,
+      glyphs: glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii), themeSearchPaths: searchPaths, now: now())
+    console.log = logger.map { l in { l.write($0) } }
+    console.show(namespace: journal.header.shown)
+    console.start()
+    let notice =
+      themeProblem
+      ?? (journal.notes.isEmpty
+        ? "Replaying \((file as NSString).lastPathComponent): \(formatDuration(session.length)) recorded"
+        : "Replaying: " + journal.notes.joined(separator: "; "))
+    try runOnTerminal(console: console, term: term, notice: notice, logger: logger)
+  }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import CTerminal
+import ClusterState
+import Console
+import Foundation
+
+/// The console on the terminal until the user quits or a signal comes: the ncurses backend, the
+/// run loop, then the sources stopped (a real cluster's faults undone, the journal closed) and the
+/// session's summary printed.
+func runOnTerminal(console: Console, term: String, notice: String?, logger: FileLog?) throws {
+  ct_tune_malloc()
+  ct_install_signal_handlers()
+  let backend: NCursesBackend
+  do {
+    backend = try NCursesBackend(term: term)
+  } catch {
+    throw RunError("\(error)")
+  }
+  logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
+  if let notice { console.tell(notice, seconds: 8) }
+  let stats = runLoop(console: console, backend: backend, clock: now)
+  backend.shutdown()
+  // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
+  console.stop()
+  let sum = console.state.summary
+  logger?.write(
+    "exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
+  if sum.incidents > 0 {
+    print(
+      "chaostui: \(sum.incidents) incident(s), \(sum.recovered) recovered; MTTD \(sum.meanTTD.map(formatDuration) ?? "-"), mean TTR \(sum.meanTTR.map(formatDuration) ?? "-"), max TTR \(sum.maxTTR.map(formatDuration) ?? "-")"
+    )
+  }
+  if let r = console.recorder {
+    print(r.problem.map { "chaostui: " + $0 } ?? "chaostui: session recorded in \(r.path) (chaostui replay FILE)")
+  }
+  if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
+}
+
+/// Where a session is recorded by default: `$XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl`.
+func defaultRecordPath(context: String) -> String {
+  let env = ProcessInfo.processInfo.environment
+  let state = env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")
+  let f = DateFormatter()
+  f.dateFormat = "yyyyMMdd-HHmmss"
+  f.timeZone = TimeZone(identifier: "UTC")
+  let safe = String(context.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+  return state + "/chaostui/sessions/" + f.string(from: Date()) + "-" + safe + ".jsonl"
+}

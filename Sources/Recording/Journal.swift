@@ -1,0 +1,81 @@
+import ClusterState
+import Foundation
+
+/// A session's journal: JSON Lines, one record a line, append-only. The first line is the header
+/// (`"k": "header"`, the format's `version`); then what the session's store saw, in order:
+///
+/// - `{"k":"snap","t":T,"s":{...}}` the whole state (at the start and every 5 minutes: replay starts
+///   and seeks from these);
+/// - `{"k":"tick","t":T}` the clock (incidents are judged on it);
+/// - `{"k":"id","n":N,"id":"ns/pod"}` a pod's number in the `pm` records that follow;
+/// - `{"k":"pm","t":T,"s":[[N,cpu,memory],...]}` pod samples of one metrics round;
+/// - `{"k":"a","t":T,"a":{...}}` any other action (watch events, faults, alerts, the panic key);
+/// - `{"k":"note","t":T,"text":"..."}` what the recorder itself has to say (details thinned).
+///
+/// A reader skips a last line cut short by a crash (with a note) and ignores kinds it does not know
+/// (a newer chaostui's); a newer `version` is refused in words. Nothing secret is in an action.
+public enum Journal {
+  public static let format = "chaostui-journal"
+  public static let version = 1
+  /// Seconds of session time between snapshots.
+  public static let snapshotEvery: Seconds = 300
+
+  public struct Header: Codable, Sendable, Equatable {
+    public var k = "header"
+    public var format = Journal.format
+    public var version = Journal.version
+    public var chaostui: String
+    /// Wall-clock seconds since 1970 when recording started.
+    public var started: Double
+    public var isDemo: Bool
+    public var context: String
+    public var namespace: String?
+    public var title: String?
+    /// The namespace the console showed when recording started (nil: every namespace).
+    public var shown: String?
+
+    public init(chaostui: String, started: Double, info: SourceInfo, title: String? = nil, shown: String? = nil) {
+      self.chaostui = chaostui
+      self.started = started
+      isDemo = info.isDemo
+      context = info.context
+      namespace = info.namespace
+      self.title = title
+      self.shown = shown
+    }
+  }
+
+  /// One line's record, as read.
+  public enum Record: Sendable {
+    case snapshot(Seconds, ClusterSnapshot)
+    case action(Seconds, Action)
+    case note(Seconds, String)
+  }
+
+  /// A journal that cannot be read, in words.
+  public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+  }
+
+  static let encoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    e.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+    return e
+  }()
+
+  static let decoder: JSONDecoder = {
+    let d = JSONDecoder()
+    d.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+    return d
+  }()
+
+  /// Rounds a figure to what a pane can show (keeps journals small).
+  static func compact(_ v: Double) -> Double {
+    guard v.isFinite else { return 0 }
+    return Double(String(format: "%.4g", v)) ?? v
+  }
+}

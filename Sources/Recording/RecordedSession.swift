@@ -1,0 +1,127 @@
+import ClusterState
+import Foundation
+
+/// A recorded session as a source: the journal's actions replayed through the same reducer, so the
+/// panes, incidents and verdicts are the session's own, on a machine with no cluster and no network.
+/// The console drives it with the replay keys: pause, seek (from the nearest snapshot before), and
+/// jumps to the faults and alerts. It carries nothing out: what the session's executor did is in the
+/// journal.
+public final class RecordedSession: SimulatedSource, ReplayControl {
+  public let journal: JournalReader
+  public let start: Seconds
+  public let end: Seconds
+  public private(set) var speed: Double
+  public private(set) var paused = false
+  /// Times of the faults, their ends and the alerts that fired (the jumps' marks), from the start.
+  public let marks: [Seconds]
+  /// Where the replay is (offset from the start) and the record it plays next.
+  public private(set) var position: Seconds = 0
+  private var cursor = 0
+  private var lastReal: Double?
+  private var mustRestore = true
+
+  public init(journal: JournalReader, speed: Double = 1) {
+    self.journal = journal
+    (start, end) = journal.span
+    self.speed = speed
+    var marks: [Seconds] = []
+    for case .action(let t, let a) in journal.records {
+      switch a {
+      case .faultStarted, .faultEnded, .faultFailed, .abortAllFaults: marks.append(t)
+      case .alerts(let list, _) where list.contains(where: { $0.state == "firing" }): marks.append(t)
+      default: continue
+      }
+    }
+    // One mark a second at most (a fault's start and its first alert are one moment).
+    var kept: [Seconds] = []
+    for m in marks.sorted() where kept.last.map({ m - $0 >= 1 }) ?? true { kept.append(m - start) }
+    self.marks = kept
+  }
+
+  public var length: Seconds { end - start }
+
+  public var info: SourceInfo {
+    SourceInfo(
+      isDemo: journal.header.isDemo, context: journal.header.context, namespace: journal.header.namespace,
+      startedAt: start)
+  }
+
+  public func start(inbox: Inbox) {}
+  public func stop() {}
+
+  /// A replay changes nothing: the session's outcomes are in the journal.
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] { [] }
+
+  public func actions(at realTime: Double) -> [Action] {
+    if let last = lastReal, !paused { position = min(length, position + (realTime - last) * speed) }
+    lastReal = realTime
+    return play(to: start + position)
+  }
+
+  /// Tests: the replay at `t` seconds from the recording's start.
+  public func actions(atVirtual t: Seconds) -> [Action] {
+    seek(to: t)
+    return play(to: start + position)
+  }
+
+  public func togglePause() { paused.toggle() }
+
+  public func setSpeed(_ s: Double) { speed = max(0.1, min(100, s)) }
+
+  public func seek(by delta: Seconds) { seek(to: position + delta) }
+
+  public func seek(to offset: Seconds) {
+    let target = min(length, max(0, offset))
+    if target < position { mustRestore = true }
+    position = target
+  }
+
+  @discardableResult
+  public func seekToMark(forward: Bool) -> Bool {
+    // Half a second of slack: a jump lands just past its mark, and the next press goes on.
+    let next = forward ? marks.first { $0 > position + 0.5 } : marks.last { $0 < position - 1.5 }
+    guard let next else { return false }
+    seek(to: next + 0.5)
+    return true
+  }
+
+  /// The actions from where the replay was to `target`: from the last snapshot at or before it when
+  /// seeking back (or far ahead), else the records in between.
+  func play(to target: Seconds) -> [Action] {
+    var out: [Action] = []
+    let records = journal.records
+    // A snapshot at or before the target, ahead of the cursor (or any, after a seek back).
+    var from: Int?
+    let lowest = mustRestore ? 0 : cursor
+    var i = records.count - 1
+    while i >= lowest {
+      if case .snapshot(let t, _) = records[i], t <= target {
+        from = i
+        break
+      }
+      i -= 1
+    }
+    if let from, mustRestore || from > cursor, case .snapshot(_, var snap) = records[from] {
+      // A replay never changes a cluster: its keys are greyed with the reason.
+      snap.readOnlyReason = "replay: a recording cannot be changed"
+      out.append(.restore(snap))
+      cursor = from + 1
+      mustRestore = false
+    }
+    while cursor < records.count {
+      let r = records[cursor]
+      let t: Seconds
+      switch r {
+      case .snapshot(let at, _), .note(let at, _): t = at
+      case .action(let at, _): t = at
+      }
+      guard t <= target else { break }
+      if case .action(_, let a) = r { out.append(a) }
+      cursor += 1
+    }
+    return out
+  }
+
+  /// Whether the replay has reached the recording's end.
+  public var atEnd: Bool { position >= length }
+}

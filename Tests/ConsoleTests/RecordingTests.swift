@@ -1,0 +1,168 @@
+import ClusterState
+import Console
+import Foundation
+import Panels
+import Recording
+import Simulation
+import XCTest
+
+/// A session's journal: written as the session goes, read back whole, replayed through the same
+/// reducer to the same incidents, seekable; bad journals refused in words.
+final class RecordingTests: XCTestCase {
+  var dir: URL!
+
+  override func setUpWithError() throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("ct-rec-\(getpid())-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  }
+
+  override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+  /// A demo session with a pod kill and a primary kill, recorded; returns the live console and the file.
+  func recordSession(seconds: Seconds = 90, sizeCap: Int = 200 << 20) throws -> (Console, String) {
+    var o = Simulator.Options()
+    o.controlGroup = true
+    let c = Console(source: DemoCluster(options: o))
+    let path = dir.appendingPathComponent("s.jsonl").path
+    var clock = 0.0
+    let writer = JournalWriter(
+      path: path, header: Journal.Header(chaostui: "test", started: 1_800_000_000, info: c.source.info),
+      sizeCap: sizeCap, clock: { clock })
+    XCTAssertNil(writer.problem)
+    c.record(to: writer)
+    var t: Seconds = 0
+    while t < seconds {
+      t += 0.5
+      clock = t
+      c.advanceVirtual(to: t)
+      if t == 10 {
+        c.store.dispatch(
+          .requestFault(
+            FaultRequest(
+              kind: .podKill, target: .workload(namespace: "pipeline", name: "flask"),
+              parameters: {
+                var p = FaultParameters(); p.mode = .one; return p
+              }())))
+      }
+      if t == 30 {
+        c.store.dispatch(
+          .requestFault(FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres"))))
+      }
+    }
+    c.stop()
+    return (c, path)
+  }
+
+  func testAReplayHasTheSessionsIncidentsAndPods() throws {
+    let (live, path) = try recordSession()
+    let journal = try JournalReader.load(path: path)
+    XCTAssertEqual(journal.header.version, 1)
+    XCTAssertTrue(journal.header.isDemo)
+    XCTAssertEqual(journal.notes, [])
+    let replay = RecordedSession(journal: journal)
+    XCTAssertEqual(replay.length, 90, accuracy: 0.6)
+    let c = Console(source: replay, readOnly: true)
+    c.advanceVirtual(to: replay.length)
+    XCTAssertEqual(c.state.incidents.count, 2)
+    XCTAssertEqual(c.state.incidents, live.state.incidents, "the same incidents, TTD and TTR")
+    XCTAssertEqual(Set(c.state.pods.keys), Set(live.state.pods.keys))
+    XCTAssertEqual(c.state.primaries, live.state.primaries)
+    XCTAssertEqual(c.state.timeline.map(\.text), live.state.timeline.map(\.text))
+    // The keys that change a cluster are refused, with the replay's reason.
+    c.handle(.char("f"))
+    XCTAssertEqual(c.ui.message, "fault is disabled: replay: a recording cannot be changed")
+  }
+
+  func testSeekBackAndForwardAndToTheFaults() throws {
+    let (live, path) = try recordSession()
+    let replay = RecordedSession(journal: try JournalReader.load(path: path))
+    let c = Console(source: replay, readOnly: true)
+    c.advanceVirtual(to: 80)
+    XCTAssertEqual(c.state.incidents.count, 2)
+    // Back to 20 s: from the snapshot at the start, then the records up to 20 s.
+    c.advanceVirtual(to: 20)
+    XCTAssertEqual(c.state.now, 20, accuracy: 0.11)
+    XCTAssertEqual(c.state.incidents.count, 1, "only the pod kill by then")
+    c.advanceVirtual(to: 90)
+    XCTAssertEqual(c.state.incidents, live.state.incidents)
+    // The marks: each fault's start (and the primary kill's), in order.
+    XCTAssertEqual(replay.marks.first ?? 0, 10, accuracy: 0.6)
+    replay.seek(to: 0)
+    XCTAssertTrue(replay.seekToMark(forward: true))
+    XCTAssertEqual(replay.position, 10.5, accuracy: 0.6)
+    XCTAssertTrue(replay.seekToMark(forward: true))
+    XCTAssertEqual(replay.position, 30.5, accuracy: 0.6)
+    XCTAssertTrue(replay.seekToMark(forward: false))
+    XCTAssertEqual(replay.position, 10.5, accuracy: 0.6)
+  }
+
+  func testACutLastLineAndUnknownRecordsAreSkippedWithANote() throws {
+    let (_, path) = try recordSession(seconds: 20)
+    var data = try Data(contentsOf: URL(fileURLWithPath: path))
+    data.append(Data(#"{"k":"future-kind","t":20,"x":1}"#.utf8))
+    data.append(0x0A)
+    data.append(Data(#"{"k":"a","t":20.5,"a":{"tick":{"_0":20"#.utf8))
+    let j = try JournalReader(data: data, name: "cut.jsonl")
+    XCTAssertEqual(
+      j.notes,
+      [
+        "the last line was cut short (the session ended abruptly): skipped",
+        "records of kinds this version does not know ignored: future-kind",
+      ])
+  }
+
+  func testBadJournalsAreRefusedInWords() {
+    func error(_ text: String) -> String {
+      do {
+        _ = try JournalReader(data: Data(text.utf8), name: "j")
+        return "read"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(error(""), "j: empty: no session was recorded in it")
+    XCTAssertEqual(error("hello\n"), "j: not a chaostui journal (its first line is no chaostui-journal header)")
+    XCTAssertEqual(
+      error(
+        #"{"k":"header","format":"chaostui-journal","version":9,"chaostui":"9","started":0,"isDemo":true,"context":"demo"}"#
+          + "\n"),
+      "j: a journal of version 9, newer than this chaostui reads (1): update chaostui")
+    XCTAssertEqual(
+      error(
+        #"{"k":"header","format":"chaostui-journal","version":1,"chaostui":"1","started":0,"isDemo":true,"context":"demo"}"#
+          + "\n"),
+      "j: no snapshot in it: nothing to replay from (was the session that short?)")
+  }
+
+  func testAFileThatCannotBeWrittenIsSaidOnceAndTheSessionGoesOn() throws {
+    let c = Console(source: DemoCluster(options: Simulator.Options()))
+    let writer = JournalWriter(
+      path: "/proc/chaostui-cannot/s.jsonl",
+      header: Journal.Header(chaostui: "test", started: 0, info: c.source.info))
+    c.record(to: writer)
+    XCTAssertTrue(writer.problem?.hasPrefix("not recording: cannot create /proc/chaostui-cannot") ?? false)
+    XCTAssertEqual(c.ui.message, writer.problem)
+    c.advanceVirtual(to: 5)
+    XCTAssertEqual(c.state.now, 5, accuracy: 0.11)
+    // An existing file is never overwritten.
+    let existing = dir.appendingPathComponent("old.jsonl").path
+    try "keep".write(toFile: existing, atomically: true, encoding: .utf8)
+    let second = JournalWriter(path: existing, header: Journal.Header(chaostui: "t", started: 0, info: c.source.info))
+    XCTAssertEqual(second.problem, "not recording: \(existing) exists (a journal is never overwritten)")
+    XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "keep")
+  }
+
+  func testPastTheCapPodSamplesAreThinnedAndTheRestKept() throws {
+    let (live, path) = try recordSession(seconds: 90, sizeCap: 30_000)
+    let journal = try JournalReader.load(path: path)
+    let notes = journal.records.compactMap { r -> String? in
+      if case .note(_, let t) = r { return t } else { return nil }
+    }
+    XCTAssertEqual(notes, ["past 0 MiB: pod samples thinned to one round a minute"])
+    let rounds = journal.records.filter { r in
+      if case .action(_, .podMetrics) = r { return true } else { return false }
+    }.count
+    XCTAssertLessThan(rounds, 30, "one round a minute past the cap")
+    let c = Console(source: RecordedSession(journal: journal), readOnly: true)
+    c.advanceVirtual(to: 90)
+    XCTAssertEqual(c.state.incidents, live.state.incidents, "events and faults are all kept")
+  }
+}
