@@ -2,6 +2,8 @@
 # End-to-end tests of chaostui against the lab's real API server; sourced by lab/test while its lab
 # is up (it provides kc, ok, bad, within, ready_pods and the lab variables). Needs the built binary.
 CT_BIN=$(readlink -f "${CHAOSTUI_BIN:-$REPO_DIR/.build/debug/chaostui}")
+# Sessions are recorded by default: into the lab's state, not the user's.
+export XDG_STATE_HOME="$STATE/xdg-state"
 if [ ! -x "$CT_BIN" ] || ! command -v tmux >/dev/null; then
   echo "# chaostui not built or tmux missing: skipping chaostui against the lab"
   return 0

@@ -9,6 +9,8 @@ BIN=$(readlink -f "$BIN")
 command -v tmux >/dev/null || { echo "e2e: tmux is not installed"; exit 2; }
 
 WORK=$(mktemp -d)
+# Sessions are recorded by default: here, not in the user's state folder.
+export XDG_STATE_HOME="$WORK/state"
 SOCK="$WORK/tmux.sock"
 T="tmux -u -S $SOCK"
 passed=0
@@ -237,6 +239,39 @@ check "at 80x24 the experiment pane takes the lower half" 'Experiment: Resource 
 check "traffic leaves zone-b (the load balancer routes around the starved pod)" 'traffic leaves zo.* zone-b has 0% of flask' 30
 keys '!'
 check "the panic key aborts the experiment" 'VERDICT +aborted: panic key' 5
+keys q
+
+# 10. A session on the record: a pod kill and a primary kill recorded, then replayed at x10 with no
+# cluster: the same incidents with the same TTD and TTR; seek and jumps; bad journals refused.
+start 160 48 "$BIN" --demo --speed 5 --record "$WORK/session.jsonl"
+wait_for 'DEMO' 10
+keys j f k y
+check "recorded session: a pod kill recovers" '#1 pod-kill .*TTR [0-9.]+s +recovered' 30
+keys / p o s t g Enter g f p y Escape
+check "... and a primary kill recovers" '#2 kill-primary .*TTR [0-9.]+s +recovered' 60
+live=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +TTR [0-9.]+s' | sort)
+keys q
+check "on exit it says where the session was recorded" "session recorded in $WORK/session.jsonl" 5
+start 160 48 "$BIN" replay "$WORK/session.jsonl" --speed 10
+check "replay shows the REPLAY badge and the position in the recording" 'REPLAY +00:00:[0-9]{2}/00:[0-9]{2}:[0-9]{2}' 5
+check "the replay reaches the second incident's recovery" '#2 kill-primary .*TTR [0-9.]+s +recovered' 30
+replayed=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +TTR [0-9.]+s' | sort)
+if [ -n "$live" ] && [ "$live" = "$replayed" ]; then ok "the replay's incidents are the session's, TTD and TTR alike"; else bad "same incidents in replay (live: $live; replay: $replayed)"; fi
+keys f
+check "fault keys are refused in replay, with the reason" 'disabled: replay: a recording cannot be changed' 3
+keys Space
+check "Space pauses" 'PAUSED' 3
+keys '['
+check "a seek back a minute goes before the incidents" 'T\+00:00:00' 5
+keys n
+check "n jumps to the first fault" '#1 pod-kill' 5
+keys q
+printf 'not a journal\n' > "$WORK/bad.jsonl"
+start 100 30 "$BIN" replay "$WORK/bad.jsonl"
+check "a file that is not a journal is refused in words (exit 2)" 'not a chaostui journal.*EXIT=2|EXIT=2' 5
+head -c 100000 "$WORK/session.jsonl" > "$WORK/cut.jsonl"
+start 100 30 "$BIN" replay "$WORK/cut.jsonl" --speed 10
+check "a journal cut short replays what it has, and says so" 'last line was cut short' 5
 keys q
 
 echo
