@@ -25,6 +25,8 @@ enum Entry {
       RunExperiment.main(Array(args.dropFirst()))
     } else if args.first == "replay" {
       ReplaySession.main(Array(args.dropFirst()))
+    } else if args.first == "report" {
+      ReportSession.main(Array(args.dropFirst()))
     } else {
       ChaosTUI.main()
     }
@@ -258,7 +260,7 @@ struct ChaosTUI: ParsableCommand {
       let path = record ?? defaultRecordPath(context: console.state.context)
       let writer = JournalWriter(
         path: path,
-        header: Journal.Header(
+        header: SessionJournal.Header(
           chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
           shown: console.ui.namespaceScope))
       if let p = writer.problem { logger?.write(p) } else { logger?.write("recording the session to \(path)") }

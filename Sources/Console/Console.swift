@@ -190,8 +190,24 @@ public final class Console {
     let actions = run.abort(why, at: store.state.now)
     experiment = run
     for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) }
+    recordVerdict(run)
     if !undone { store.dispatch(actions) }
     tellExperiment()
+  }
+
+  /// An experiment's verdict and hypotheses into the journal (the report lists them).
+  func recordVerdict(_ run: ExperimentRun) {
+    guard let recorder, let v = run.verdict else { return }
+    let hs = zip(run.experiment.hypotheses, run.outcomes).map { h, o -> SessionJournal.ExperimentRecord.Hypothesis in
+      switch o {
+      case .pending: return .init(name: h.name, status: "pending", evidence: "")
+      case .passed(_, let e): return .init(name: h.name, status: "held", evidence: e)
+      case .failed(_, let e): return .init(name: h.name, status: "failed", evidence: e)
+      }
+    }
+    recorder.experiment(
+      SessionJournal.ExperimentRecord(
+        t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs))
   }
 
   /// The experiments the list offers.
@@ -208,7 +224,10 @@ public final class Console {
     guard var run = experiment, !run.isFinished else { return }
     let actions = run.step(store.state)
     experiment = run
-    if run.isFinished { for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) } }
+    if run.isFinished {
+      for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) }
+      recordVerdict(run)
+    }
     for a in actions {
       if case .requestFault(let req) = a { log?("experiment: inject \(req.kind.rawValue) on \(req.targetLabel)") }
       store.dispatch(a)

@@ -14,7 +14,7 @@ import Foundation
 ///
 /// A reader skips a last line cut short by a crash (with a note) and ignores kinds it does not know
 /// (a newer chaostui's); a newer `version` is refused in words. Nothing secret is in an action.
-public enum Journal {
+public enum SessionJournal {
   public static let format = "chaostui-journal"
   public static let version = 1
   /// Seconds of session time between snapshots.
@@ -22,8 +22,8 @@ public enum Journal {
 
   public struct Header: Codable, Sendable, Equatable {
     public var k = "header"
-    public var format = Journal.format
-    public var version = Journal.version
+    public var format = SessionJournal.format
+    public var version = SessionJournal.version
     public var chaostui: String
     /// Wall-clock seconds since 1970 when recording started.
     public var started: Double
@@ -33,6 +33,8 @@ public enum Journal {
     public var title: String?
     /// The namespace the console showed when recording started (nil: every namespace).
     public var shown: String?
+    /// Who the cluster knows the session as (the kubeconfig's user; nil on the demo).
+    public var user: String?
 
     public init(chaostui: String, started: Double, info: SourceInfo, title: String? = nil, shown: String? = nil) {
       self.chaostui = chaostui
@@ -50,6 +52,34 @@ public enum Journal {
     case snapshot(Seconds, ClusterSnapshot)
     case action(Seconds, Action)
     case note(Seconds, String)
+    case experiment(Seconds, ExperimentRecord)
+  }
+
+  /// An experiment's outcome (`{"k":"exp",...}`), written at its verdict.
+  public struct ExperimentRecord: Codable, Sendable, Equatable {
+    public var k = "exp"
+    public var t: Seconds
+    public var title: String
+    public var verdict: String
+    public var passed: Bool
+    public var hypotheses: [Hypothesis]
+    public struct Hypothesis: Codable, Sendable, Equatable {
+      public var name: String
+      public var status: String
+      public var evidence: String
+      public init(name: String, status: String, evidence: String) {
+        self.name = name
+        self.status = status
+        self.evidence = evidence
+      }
+    }
+    public init(t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis]) {
+      self.t = t
+      self.title = title
+      self.verdict = verdict
+      self.passed = passed
+      self.hypotheses = hypotheses
+    }
   }
 
   /// A journal that cannot be read, in words.

@@ -5,28 +5,31 @@ import Foundation
 /// skipped with a note; a line of a kind this version does not know is ignored; a corrupt line in
 /// the middle is skipped and counted. Not a journal, empty, or from a newer version: an error in words.
 public struct JournalReader: Sendable {
-  public var header: Journal.Header
-  public var records: [Journal.Record] = []
+  public var header: SessionJournal.Header
+  public var records: [SessionJournal.Record] = []
   /// What the reader skipped or ignored, for the user.
   public var notes: [String] = []
 
   public static func load(path: String) throws -> JournalReader {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw Journal.ReadError("\(path): cannot read the file")
+      throw SessionJournal.ReadError("\(path): cannot read the file")
     }
     return try JournalReader(data: data, name: path)
   }
 
   public init(data: Data, name: String) throws {
     var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
-    guard let first = lines.first else { throw Journal.ReadError("\(name): empty: no session was recorded in it") }
-    guard let h = try? Journal.decoder.decode(Journal.Header.self, from: Data(first)), h.format == Journal.format
-    else {
-      throw Journal.ReadError("\(name): not a chaostui journal (its first line is no chaostui-journal header)")
+    guard let first = lines.first else {
+      throw SessionJournal.ReadError("\(name): empty: no session was recorded in it")
     }
-    guard h.version <= Journal.version else {
-      throw Journal.ReadError(
-        "\(name): a journal of version \(h.version), newer than this chaostui reads (\(Journal.version)): update chaostui"
+    guard let h = try? SessionJournal.decoder.decode(SessionJournal.Header.self, from: Data(first)),
+      h.format == SessionJournal.format
+    else {
+      throw SessionJournal.ReadError("\(name): not a chaostui journal (its first line is no chaostui-journal header)")
+    }
+    guard h.version <= SessionJournal.version else {
+      throw SessionJournal.ReadError(
+        "\(name): a journal of version \(h.version), newer than this chaostui reads (\(SessionJournal.version)): update chaostui"
       )
     }
     header = h
@@ -37,7 +40,7 @@ public struct JournalReader: Sendable {
     var unknown: Set<String> = []
     for (i, raw) in lines.enumerated() {
       let isLast = i == lines.count - 1
-      guard let kind = try? Journal.decoder.decode(Kind.self, from: Data(raw)) else {
+      guard let kind = try? SessionJournal.decoder.decode(Kind.self, from: Data(raw)) else {
         if isLast && !endsCleanly {
           notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
@@ -50,16 +53,16 @@ public struct JournalReader: Sendable {
         case "tick":
           records.append(.action(kind.t ?? 0, .tick(kind.t ?? 0)))
         case "a":
-          let line = try Journal.decoder.decode(ActionLine.self, from: Data(raw))
+          let line = try SessionJournal.decoder.decode(ActionLine.self, from: Data(raw))
           records.append(.action(line.t, line.a))
         case "snap":
-          let line = try Journal.decoder.decode(SnapLine.self, from: Data(raw))
+          let line = try SessionJournal.decoder.decode(SnapLine.self, from: Data(raw))
           records.append(.snapshot(line.t, line.s))
         case "id":
-          let line = try Journal.decoder.decode(PodNumber.self, from: Data(raw))
+          let line = try SessionJournal.decoder.decode(PodNumber.self, from: Data(raw))
           pods[line.n] = line.id
         case "pm":
-          let line = try Journal.decoder.decode(PodMetricsLine.self, from: Data(raw))
+          let line = try SessionJournal.decoder.decode(PodMetricsLine.self, from: Data(raw))
           let samples = line.s.compactMap { row -> PodSample? in
             guard row.count >= 3, let n = row[0].map(Int.init), let id = pods[n], let cpu = row[1], let mem = row[2]
             else { return nil }
@@ -69,8 +72,11 @@ public struct JournalReader: Sendable {
           }
           records.append(.action(line.t, .podMetrics(time: line.t, samples)))
         case "note":
-          let line = try Journal.decoder.decode(NoteLine.self, from: Data(raw))
+          let line = try SessionJournal.decoder.decode(NoteLine.self, from: Data(raw))
           records.append(.note(line.t, line.text))
+        case "exp":
+          let line = try SessionJournal.decoder.decode(SessionJournal.ExperimentRecord.self, from: Data(raw))
+          records.append(.experiment(line.t, line))
         default:
           unknown.insert(kind.k)
         }
@@ -87,7 +93,7 @@ public struct JournalReader: Sendable {
       notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
     }
     guard records.contains(where: { if case .snapshot = $0 { return true } else { return false } }) else {
-      throw Journal.ReadError("\(name): no snapshot in it: nothing to replay from (was the session that short?)")
+      throw SessionJournal.ReadError("\(name): no snapshot in it: nothing to replay from (was the session that short?)")
     }
   }
 
@@ -98,7 +104,7 @@ public struct JournalReader: Sendable {
     for r in records {
       let t: Seconds
       switch r {
-      case .snapshot(let at, _), .action(let at, _), .note(let at, _): t = at
+      case .snapshot(let at, _), .action(let at, _), .note(let at, _), .experiment(let at, _): t = at
       }
       lo = min(lo, t)
       hi = max(hi, t)

@@ -25,7 +25,7 @@ public final class JournalWriter {
   /// Creates the file (and its folder); a file that exists is refused (a journal is never
   /// overwritten). `clock`: monotonic seconds, for the flush cadence.
   public init(
-    path: String, header: Journal.Header, sizeCap: Int = 200 * 1024 * 1024,
+    path: String, header: SessionJournal.Header, sizeCap: Int = 200 * 1024 * 1024,
     clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
   ) {
     self.path = path
@@ -46,7 +46,7 @@ public final class JournalWriter {
         return
       }
       handle = h
-      line(try Journal.encoder.encode(header))
+      line(try SessionJournal.encoder.encode(header))
       flush()
     } catch {
       problem = "not recording: cannot create \(dir) (\(error.localizedDescription))"
@@ -59,7 +59,7 @@ public final class JournalWriter {
   public func record(_ action: Action, state: ClusterSnapshot) {
     guard isRecording else { return }
     let t = state.now
-    if t - lastSnapshot >= Journal.snapshotEvery { snapshot(state) }
+    if t - lastSnapshot >= SessionJournal.snapshotEvery { snapshot(state) }
     switch action {
     case .tick(let at):
       text("{\"k\":\"tick\",\"t\":\(at)}")
@@ -77,16 +77,16 @@ public final class JournalWriter {
       rows.reserveCapacity(samples.count)
       for s in samples {
         let n = number(s.podID)
-        var row = "[\(n),\(Journal.compact(s.cpuMilli)),\(Journal.compact(s.memoryBytes))"
+        var row = "[\(n),\(SessionJournal.compact(s.cpuMilli)),\(SessionJournal.compact(s.memoryBytes))"
         if s.ioBytesPerSec != nil || s.networkBytesPerSec != nil {
-          row += "," + (s.ioBytesPerSec.map { "\(Journal.compact($0))" } ?? "null")
+          row += "," + (s.ioBytesPerSec.map { "\(SessionJournal.compact($0))" } ?? "null")
         }
-        if let net = s.networkBytesPerSec { row += ",\(Journal.compact(net))" }
+        if let net = s.networkBytesPerSec { row += ",\(SessionJournal.compact(net))" }
         rows.append(row + "]")
       }
       text("{\"k\":\"pm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
     default:
-      guard let data = try? Journal.encoder.encode(Line(t: t, a: action)) else { return }
+      guard let data = try? SessionJournal.encoder.encode(Line(t: t, a: action)) else { return }
       line(data)
     }
     if clock() - lastFlush >= 1 { flush() }
@@ -94,13 +94,19 @@ public final class JournalWriter {
 
   /// Writes the whole state (replay seeks from it).
   public func snapshot(_ state: ClusterSnapshot) {
-    guard isRecording, let data = try? Journal.encoder.encode(Snap(t: state.now, s: state)) else { return }
+    guard isRecording, let data = try? SessionJournal.encoder.encode(Snap(t: state.now, s: state)) else { return }
     lastSnapshot = state.now
     line(data)
   }
 
+  /// An experiment's verdict with its hypotheses.
+  public func experiment(_ e: SessionJournal.ExperimentRecord) {
+    guard isRecording, let data = try? SessionJournal.encoder.encode(e) else { return }
+    line(data)
+  }
+
   public func note(_ t: Seconds, _ text: String) {
-    guard let data = try? Journal.encoder.encode(Note(t: t, text: text)) else { return }
+    guard let data = try? SessionJournal.encoder.encode(Note(t: t, text: text)) else { return }
     line(data)
   }
 
@@ -129,7 +135,7 @@ public final class JournalWriter {
     if let n = podNumbers[podID] { return n }
     let n = podNumbers.count
     podNumbers[podID] = n
-    if let data = try? Journal.encoder.encode(PodNumber(n: n, id: podID)) { line(data) }
+    if let data = try? SessionJournal.encoder.encode(PodNumber(n: n, id: podID)) { line(data) }
     return n
   }
 

@@ -112,7 +112,7 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       let r = records[cursor]
       let t: Seconds
       switch r {
-      case .snapshot(let at, _), .note(let at, _): t = at
+      case .snapshot(let at, _), .note(let at, _), .experiment(let at, _): t = at
       case .action(let at, _): t = at
       }
       guard t <= target else { break }

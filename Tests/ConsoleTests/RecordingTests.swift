@@ -26,7 +26,7 @@ final class RecordingTests: XCTestCase {
     let path = dir.appendingPathComponent("s.jsonl").path
     var clock = 0.0
     let writer = JournalWriter(
-      path: path, header: Journal.Header(chaostui: "test", started: 1_800_000_000, info: c.source.info),
+      path: path, header: SessionJournal.Header(chaostui: "test", started: 1_800_000_000, info: c.source.info),
       sizeCap: sizeCap, clock: { clock })
     XCTAssertNil(writer.problem)
     c.record(to: writer)
@@ -136,7 +136,7 @@ final class RecordingTests: XCTestCase {
     let c = Console(source: DemoCluster(options: Simulator.Options()))
     let writer = JournalWriter(
       path: "/proc/chaostui-cannot/s.jsonl",
-      header: Journal.Header(chaostui: "test", started: 0, info: c.source.info))
+      header: SessionJournal.Header(chaostui: "test", started: 0, info: c.source.info))
     c.record(to: writer)
     XCTAssertTrue(writer.problem?.hasPrefix("not recording: cannot create /proc/chaostui-cannot") ?? false)
     XCTAssertEqual(c.ui.message, writer.problem)
@@ -145,7 +145,8 @@ final class RecordingTests: XCTestCase {
     // An existing file is never overwritten.
     let existing = dir.appendingPathComponent("old.jsonl").path
     try "keep".write(toFile: existing, atomically: true, encoding: .utf8)
-    let second = JournalWriter(path: existing, header: Journal.Header(chaostui: "t", started: 0, info: c.source.info))
+    let second = JournalWriter(
+      path: existing, header: SessionJournal.Header(chaostui: "t", started: 0, info: c.source.info))
     XCTAssertEqual(second.problem, "not recording: \(existing) exists (a journal is never overwritten)")
     XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "keep")
   }
@@ -164,5 +165,59 @@ final class RecordingTests: XCTestCase {
     let c = Console(source: RecordedSession(journal: journal), readOnly: true)
     c.advanceVirtual(to: 90)
     XCTAssertEqual(c.state.incidents, live.state.incidents, "events and faults are all kept")
+  }
+
+  /// MTTD, MTTR and MTBF by service worked by hand from the incidents; alerts by service with the
+  /// noisy one told apart; the three renderings carry the figures.
+  func testTheReportOfARecordedSession() throws {
+    let (live, path) = try recordSession()
+    // Two alerts, added to the journal as Prometheus would have sent them: one while the pod kill's
+    // incident is open (not noisy), one later that resolves by itself within a minute (noisy).
+    var text = try String(contentsOfFile: path, encoding: .utf8)
+    func alertLine(_ t: Seconds, _ firing: [(String, String)]) throws -> String {
+      let list = firing.map {
+        Alert(name: $0.0, state: "firing", labels: ["service": "flask", "severity": $0.1], summary: "", activeAt: t)
+      }
+      let data = try JSONEncoder().encode(AlertLine(t: t, a: .alerts(list, time: t)))
+      return String(decoding: data, as: UTF8.self) + "\n"
+    }
+    text += try alertLine(12, [("FlaskDown", "critical")])
+    text += try alertLine(20, [])
+    text += try alertLine(60, [("FlaskSlow", "warning")])
+    text += try alertLine(75, [])
+    let report = SessionReport(journal: try JournalReader(data: Data(text.utf8), name: "s"))
+    XCTAssertEqual(report.incidents, live.state.incidents)
+    let flask = try XCTUnwrap(report.byService.first { $0.service == "pipeline/flask" })
+    let inc = live.state.incidents.filter { $0.workloads.contains("pipeline/flask") }
+    XCTAssertEqual(flask.incidents, inc.count)
+    XCTAssertEqual(flask.mttd!, inc.compactMap(\.ttd).reduce(0, +) / Double(inc.count), accuracy: 1e-9)
+    XCTAssertEqual(flask.mttr!, inc.compactMap(\.ttr).reduce(0, +) / Double(inc.count), accuracy: 1e-9)
+    XCTAssertEqual(flask.mtbf!, report.length / Double(inc.count), accuracy: 1e-9)
+    XCTAssertEqual(report.alerts.map(\.name), ["FlaskDown", "FlaskSlow"])
+    XCTAssertEqual(report.alerts.map { report.isNoisy($0) }, [false, true])
+    let bySvc = try XCTUnwrap(report.alertsByService.first)
+    XCTAssertEqual(bySvc.service, "flask")
+    XCTAssertEqual(bySvc.count, 2)
+    XCTAssertEqual(bySvc.noisy, 1)
+    XCTAssertEqual(bySvc.meanResolution!, (8 + 15) / 2, accuracy: 1e-9)
+    XCTAssertEqual(report.severity(report.incidents[0]), "critical", "a critical alert fired during it")
+    XCTAssertEqual(report.audit.count, 2)
+    let md = report.markdown()
+    XCTAssertTrue(md.contains("| pipeline/flask | \(inc.count) |"), md)
+    XCTAssertTrue(md.contains("- critical: 1"), md)
+    let html = report.html()
+    XCTAssertTrue(html.contains("<svg class=\"chart\" data-label=\"p99 latency\""))
+    XCTAssertTrue(html.contains("class=\"fault\""), "fault windows shaded")
+    XCTAssertTrue(html.contains("class=\"detected\""), "incidents marked")
+    XCTAssertFalse(html.contains("<script") || html.contains("http://") || html.contains("https://"), "self-contained")
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: report.json()) as? [String: Any])
+    XCTAssertEqual((json["summary"] as? [String: Any])?["incidents"] as? Int, 2)
+    XCTAssertEqual((json["alerts"] as? [[String: Any]])?.map { $0["noisy"] as? Bool }, [false, true])
+  }
+
+  struct AlertLine: Encodable {
+    var k = "a"
+    var t: Seconds
+    var a: Action
   }
 }

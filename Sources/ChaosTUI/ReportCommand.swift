@@ -1,0 +1,58 @@
+import ArgumentParser
+import ClusterState
+import Foundation
+import Recording
+
+/// `chaostui report FILE`: a recorded session as Markdown, JSON and one self-contained HTML file.
+struct ReportSession: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chaostui report",
+    abstract:
+      "Write the report of a recorded session: incidents (TTD, TTR, what detected them), MTTD/MTTR/MTBF by service, alerts, experiments, who did what, charts."
+  )
+
+  @Argument(help: "The journal (see $XDG_STATE_HOME/chaostui/sessions/, or --record).")
+  var file: String
+
+  @Option(help: "Write the Markdown report here.")
+  var md: String?
+
+  @Option(help: "Write the JSON report here.")
+  var json: String?
+
+  @Option(help: "Write the HTML report here (one file: inline SVG charts, no scripts, prints well).")
+  var html: String?
+
+  func run() throws {
+    let journal: JournalReader
+    do { journal = try JournalReader.load(path: file) } catch {
+      FileHandle.standardError.write(Data("chaostui report: \(error)\n".utf8))
+      throw ExitCode(2)
+    }
+    let report = SessionReport(journal: journal)
+    var wrote = false
+    do {
+      if let md {
+        try report.markdown().write(toFile: md, atomically: true, encoding: .utf8)
+        print("report: \(md)")
+        wrote = true
+      }
+      if let json {
+        try report.json().write(to: URL(fileURLWithPath: json))
+        print("report: \(json)")
+        wrote = true
+      }
+      if let html {
+        try report.html().write(toFile: html, atomically: true, encoding: .utf8)
+        print("report: \(html)")
+        wrote = true
+      }
+    } catch {
+      FileHandle.standardError.write(Data("chaostui report: cannot write: \(error.localizedDescription)\n".utf8))
+      throw ExitCode(2)
+    }
+    // Nothing asked for: the Markdown on standard output.
+    if !wrote { print(report.markdown(), terminator: "") }
+    for n in journal.notes { FileHandle.standardError.write(Data("chaostui report: journal: \(n)\n".utf8)) }
+  }
+}

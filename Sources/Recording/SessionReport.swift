@@ -1,0 +1,199 @@
+import ClusterState
+import Foundation
+
+/// What a recorded session comes to, for people: incidents with TTD, TTR, what detected them and
+/// their overlaps; MTTD, MTTR and MTBF by service; alerts by service (counts, time to resolution,
+/// noisy ones, the most frequent); incidents by severity; experiments and their verdicts; who did
+/// what; and the workloads' p99, error rate, Ready replicas and CPU over the session. Built by
+/// replaying the journal through the same reducer.
+public struct SessionReport: Sendable {
+  public struct Point: Sendable, Equatable {
+    public var t: Seconds
+    public var p99: Double?
+    public var errors: Double?
+    public var ready: Double?
+    public var cpu: Double?
+  }
+
+  public struct AlertRun: Sendable, Equatable {
+    public var name: String
+    public var service: String
+    public var severity: String
+    public var fired: Seconds
+    public var resolved: Seconds?
+  }
+
+  public struct ServiceFigures: Sendable, Equatable {
+    public var service: String
+    public var incidents: Int
+    public var mttd: Seconds?
+    public var mttr: Seconds?
+    /// Mean time between failures: the time observed over the number of incidents.
+    public var mtbf: Seconds?
+  }
+
+  public struct AuditEntry: Sendable, Equatable {
+    public var t: Seconds
+    public var who: String
+    public var what: String
+  }
+
+  public var header: SessionJournal.Header
+  public var start: Seconds
+  public var end: Seconds
+  public var final: ClusterSnapshot
+  public var incidents: [Incident]
+  public var faults: [ActiveFault]
+  public var series: [String: [Point]] = [:]
+  public var alerts: [AlertRun] = []
+  public var audit: [AuditEntry] = []
+  public var experiments: [SessionJournal.ExperimentRecord] = []
+  public var notes: [String]
+  /// An alert that resolved by itself within this long, with no fault of the session active, is noisy.
+  public static let noisyWithin: Seconds = 300
+
+  public var length: Seconds { end - start }
+
+  /// Replays the journal; samples the charts every `sampleEvery` seconds of session time. At most
+  /// `maxWorkloads` workloads are charted: those behind a service first, then the busiest.
+  public init(journal: JournalReader, sampleEvery: Seconds = 5, maxWorkloads: Int = 8) {
+    header = journal.header
+    (start, end) = journal.span
+    notes = journal.notes
+    let store = Store()
+    var nextSample = start
+    var firing: [String: AlertRun] = [:]
+    var charted: [String]?
+    let who = journal.header.user.map { "\($0) (\(journal.header.context))" } ?? journal.header.context
+    for r in journal.records {
+      switch r {
+      case .snapshot(_, let s): store.dispatch(.restore(s))
+      case .note: continue
+      case .experiment(_, let e): experiments.append(e)
+      case .action(let t, let a):
+        store.dispatch(a)
+        switch a {
+        case .requestFault(let req):
+          audit.append(
+            AuditEntry(
+              t: t, who: req.origin ?? who,
+              what: "asked for \(req.kind.rawValue) on \(req.targetLabel)"
+                + (req.kind.isOneShot ? "" : " for \(formatDuration(req.parameters.duration))")))
+        case .abortAllFaults: audit.append(AuditEntry(t: t, who: who, what: "panic: every active fault aborted"))
+        case .faultFailed(let id, let message):
+          audit.append(AuditEntry(t: t, who: "cluster", what: "fault #\(id) failed: \(message)"))
+        case .alerts(let list, let time):
+          var now: [String: Alert] = [:]
+          for al in list where al.state == "firing" { now[Self.key(al)] = al }
+          for (k, al) in now where firing[k] == nil {
+            firing[k] = AlertRun(
+              name: al.name, service: al.labels["service"] ?? al.labels["job"] ?? "-",
+              severity: al.labels["severity"] ?? "-", fired: al.activeAt ?? time)
+          }
+          for (k, var run) in firing where now[k] == nil {
+            run.resolved = time
+            alerts.append(run)
+            firing[k] = nil
+          }
+        default: break
+        }
+        if t >= nextSample {
+          nextSample = t + sampleEvery
+          let s = store.state
+          if charted == nil || charted!.isEmpty { charted = Self.chartedWorkloads(s, max: maxWorkloads) }
+          for w in charted ?? [] {
+            let ws = s.workloadSeries[w]
+            series[w, default: []].append(
+              Point(
+                t: t - start, p99: ws?.latencyP99Ms.last, errors: ws?.errorPercent.last,
+                ready: s.workloads[w].map { Double($0.readyReplicas) }, cpu: ws?.cpuMilli.last))
+          }
+        }
+      }
+    }
+    alerts += firing.values.sorted { $0.fired < $1.fired }
+    alerts.sort { $0.fired < $1.fired }
+    final = store.state
+    incidents = final.incidents
+    faults = final.faults
+  }
+
+  static func key(_ a: Alert) -> String {
+    a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()
+  }
+
+  static func chartedWorkloads(_ s: ClusterSnapshot, max: Int) -> [String] {
+    let fronted = Set(s.services.values.map(\.workload))
+    let ids = s.workloads.keys.sorted { a, b in
+      let fa = fronted.contains(a)
+      let fb = fronted.contains(b)
+      if fa != fb { return fa }
+      let ca = s.workloadSeries[a]?.cpuMilli.last ?? 0
+      let cb = s.workloadSeries[b]?.cpuMilli.last ?? 0
+      return ca != cb ? ca > cb : a < b
+    }
+    return Array(ids.prefix(max))
+  }
+
+  /// MTTD, MTTR and MTBF by service (each workload an incident watched).
+  public var byService: [ServiceFigures] {
+    var by: [String: [Incident]] = [:]
+    for i in incidents { for w in Set(i.workloads) { by[w, default: []].append(i) } }
+    return by.keys.sorted().map { w in
+      let list = by[w]!
+      let ttds = list.compactMap(\.ttd)
+      let ttrs = list.compactMap(\.ttr)
+      let failures = list.filter { $0.status != .noImpact }.count
+      return ServiceFigures(
+        service: w, incidents: list.count, mttd: ttds.isEmpty ? nil : ttds.reduce(0, +) / Double(ttds.count),
+        mttr: ttrs.isEmpty ? nil : ttrs.reduce(0, +) / Double(ttrs.count),
+        mtbf: failures == 0 ? nil : length / Double(failures))
+    }
+  }
+
+  /// An alert that resolved by itself within 5 minutes, with no incident of the session open
+  /// meanwhile (an alert during an incident told of it; one without is noise).
+  public func isNoisy(_ a: AlertRun) -> Bool {
+    guard let r = a.resolved, r - a.fired <= Self.noisyWithin else { return false }
+    return !incidents.contains { i in i.injected <= r && (i.recovered ?? end) >= a.fired && i.status != .noImpact }
+  }
+
+  /// Alerts by service: how many, their mean time to resolution, how many were noisy.
+  public var alertsByService: [(service: String, count: Int, meanResolution: Seconds?, noisy: Int)] {
+    Dictionary(grouping: alerts, by: \.service).keys.sorted().map { svc in
+      let list = alerts.filter { $0.service == svc }
+      let res = list.compactMap { a in a.resolved.map { $0 - a.fired } }
+      return (svc, list.count, res.isEmpty ? nil : res.reduce(0, +) / Double(res.count), list.filter(isNoisy).count)
+    }
+  }
+
+  /// The alerts that fired most often, most first.
+  public var mostFrequentAlerts: [(name: String, count: Int)] {
+    Dictionary(grouping: alerts, by: \.name).map { ($0.key, $0.value.count) }.sorted {
+      $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0
+    }
+  }
+
+  /// An incident's severity: the highest of the alerts that fired during it, else by what it did
+  /// (no ready primary or no Ready pod: critical; degraded: major; no impact: none).
+  public func severity(_ i: Incident) -> String {
+    let endT = i.recovered ?? end
+    let order = ["critical", "major", "warning", "minor", "info"]
+    let labelled = alerts.filter { $0.fired <= endT && ($0.resolved ?? end) >= i.injected }.map {
+      $0.severity.lowercased()
+    }
+    if let best = labelled.filter(order.contains).min(by: { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }) {
+      return best
+    }
+    if i.status == .noImpact { return "none" }
+    let text = (i.detectedBy ?? "") + " " + (i.lastViolation ?? "")
+    return text.contains("no ready primary") || text.contains(" 0/") ? "critical" : "major"
+  }
+
+  public var incidentsBySeverity: [(severity: String, count: Int)] {
+    Dictionary(grouping: incidents, by: severity).map { ($0.key, $0.value.count) }.sorted { $0.0 < $1.0 }
+  }
+
+  /// The timeline entries of one incident.
+  public func timeline(of i: Incident) -> [TimelineEntry] { final.timeline.filter { $0.incident == i.id } }
+}
