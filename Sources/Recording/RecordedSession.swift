@@ -34,7 +34,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
     }
     // One mark a second at most (a fault's start and its first alert are one moment).
     var kept: [Seconds] = []
-    for m in marks.sorted() where kept.last.map({ m - $0 >= 1 }) ?? true { kept.append(m - start) }
+    for m in marks.sorted().map({ $0 - journal.span.start }) where kept.last.map({ m - $0 >= 1 }) ?? true {
+      kept.append(m)
+    }
     self.marks = kept
   }
 

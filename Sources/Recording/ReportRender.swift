@@ -158,7 +158,8 @@ extension SessionReport {
       """
     h +=
       "<h2>Over the session</h2>\n<p class=\"muted\">Fault windows shaded, incidents marked (red: detected, green: recovered).</p>\n"
-    for (w, points) in series.sorted(by: { $0.key < $1.key }) {
+    for w in chartOrder {
+      let points = series[w] ?? []
       h += "<h3>\(Self.esc(w))</h3>\n"
       for (label, unit, pick) in [
         ("p99 latency", "ms", \Point.p99), ("error rate", "%", \Point.errors), ("Ready replicas", "", \Point.ready),
@@ -228,7 +229,8 @@ extension SessionReport {
     let hgt = 120.0
     let left = 50.0
     let span = max(1, length)
-    let top = max(values.map(\.1).max() ?? 1, 1e-9) * 1.1
+    // A flat zero line gets a scale of 1 (not of 1e-9).
+    let top = max(values.map(\.1).max() ?? 1, unit == "%" ? 1 : 1e-9) * 1.1
     func x(_ t: Seconds) -> Double { left + (w - left - 10) * min(1, max(0, t / span)) }
     func y(_ v: Double) -> Double { hgt - 20 - (hgt - 30) * (v / top) }
     var s =

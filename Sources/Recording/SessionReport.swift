@@ -45,6 +45,8 @@ public struct SessionReport: Sendable {
   public var incidents: [Incident]
   public var faults: [ActiveFault]
   public var series: [String: [Point]] = [:]
+  /// The charted workloads in the order shown.
+  public var chartOrder: [String] = []
   public var alerts: [AlertRun] = []
   public var audit: [AuditEntry] = []
   public var experiments: [SessionJournal.ExperimentRecord] = []
@@ -100,7 +102,10 @@ public struct SessionReport: Sendable {
         if t >= nextSample {
           nextSample = t + sampleEvery
           let s = store.state
-          if charted == nil || charted!.isEmpty { charted = Self.chartedWorkloads(s, max: maxWorkloads) }
+          if charted == nil || charted!.isEmpty {
+            charted = Self.chartedWorkloads(s, shown: journal.header.shown, max: maxWorkloads)
+            chartOrder = charted ?? []
+          }
           for w in charted ?? [] {
             let ws = s.workloadSeries[w]
             series[w, default: []].append(
@@ -122,12 +127,16 @@ public struct SessionReport: Sendable {
     a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()
   }
 
-  static func chartedWorkloads(_ s: ClusterSnapshot, max: Int) -> [String] {
+  /// The workloads charted: those behind a service in the namespace the console showed first, then
+  /// behind any service, then the busiest.
+  static func chartedWorkloads(_ s: ClusterSnapshot, shown: String?, max: Int) -> [String] {
     let fronted = Set(s.services.values.map(\.workload))
+    func rank(_ id: String) -> Int {
+      let inShown = shown.map { id.hasPrefix($0 + "/") } ?? true
+      return (fronted.contains(id) ? 0 : 2) + (inShown ? 0 : 1)
+    }
     let ids = s.workloads.keys.sorted { a, b in
-      let fa = fronted.contains(a)
-      let fb = fronted.contains(b)
-      if fa != fb { return fa }
+      if rank(a) != rank(b) { return rank(a) < rank(b) }
       let ca = s.workloadSeries[a]?.cpuMilli.last ?? 0
       let cb = s.workloadSeries[b]?.cpuMilli.last ?? 0
       return ca != cb ? ca > cb : a < b

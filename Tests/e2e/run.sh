@@ -266,11 +266,28 @@ check "a seek back a minute goes before the incidents" 'T\+00:00:00' 5
 keys n
 check "n jumps to the first fault" '#1 pod-kill' 5
 keys q
+# The report of the recorded session, and its HTML in a real browser (headless Chromium): drawn
+# charts (the series' blue in the screenshot), the incidents' figures in the rendered page.
+if "$BIN" report "$WORK/session.jsonl" --md "$WORK/report.md" --json "$WORK/report.json" --html "$WORK/report.html" >/dev/null &&
+  grep -q '| pipeline/flask |' "$WORK/report.md" && grep -q '"chaostui-report"' "$WORK/report.json"; then
+  ok "chaostui report writes Markdown, JSON and HTML"
+else bad "report written"; fi
+if command -v chromium >/dev/null; then
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1200,1800 \
+    --screenshot="$WORK/report.png" "file://$WORK/report.html" >/dev/null 2>&1
+  blue=$(python3 Tests/e2e/png_colors.py "$WORK/report.png" 0969da 2>/dev/null || echo 0)
+  if [ "${blue:-0}" -gt 500 ]; then ok "Chromium draws the report's charts ($blue pixels of the series)"; else bad "charts drawn in Chromium ($blue)"; fi
+  timeout 60 chromium --headless --no-sandbox --disable-gpu --dump-dom "file://$WORK/report.html" > "$WORK/report.dom" 2>/dev/null
+  mttr=$(grep -o '<b id="mttr">[^<]*' "$WORK/report.html" | sed 's/.*>//')
+  if [ "$(grep -c '<svg class="chart"' "$WORK/report.dom")" -ge 4 ] && grep -q "id=\"mttr\">$mttr<" "$WORK/report.dom" && [ "$mttr" != "-" ]; then
+    ok "... and the rendered page holds the charts and the session's MTTR ($mttr)"
+  else bad "rendered page with charts and MTTR"; fi
+else bad "chromium is not installed (scripts/test installs it)"; fi
 printf 'not a journal\n' > "$WORK/bad.jsonl"
 start 100 30 "$BIN" replay "$WORK/bad.jsonl"
 check "a file that is not a journal is refused in words (exit 2)" 'not a chaostui journal.*EXIT=2|EXIT=2' 5
 head -c 100000 "$WORK/session.jsonl" > "$WORK/cut.jsonl"
-start 100 30 "$BIN" replay "$WORK/cut.jsonl" --speed 10
+start 100 30 "$BIN" replay "$WORK/cut.jsonl"
 check "a journal cut short replays what it has, and says so" 'last line was cut short' 5
 keys q
 
