@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import Panels
 import PromClient
+import Recording
 import Simulation
 
 // The allocator as the app tunes it.
@@ -108,6 +109,10 @@ if let i = args.firstIndex(of: "--prometheus"), i + 1 < args.count {
 }
 if args.contains("--exposition") {
   expositionSection()
+  exit(0)
+}
+if args.contains("--journal") {
+  journalSection()
   exit(0)
 }
 if args.contains("--memory") {
@@ -317,6 +322,9 @@ func expositionSection() {
 }
 
 print("")
+journalSection()
+
+print("")
 print("4. Memory: 10,000 pods with full history (300 s of cluster time), in a fresh process")
 fflush(nil)
 let task = Process()
@@ -324,3 +332,86 @@ task.executableURL = URL(fileURLWithPath: "/proc/self/exe")
 task.arguments = ["--memory"]
 try? task.run()
 task.waitUntilExit()
+
+/// Section 8 (also alone: `chaostui-bench --journal`): a session's journal.
+func journalSection() {
+  print("8. Session journal: size, recording cost, load, seek and report")
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chaostui-bench-\(getpid())")
+  try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: dir) }
+  for (pods, seconds) in [(200, 3600.0), (10_000, 300.0)] {
+    var o = Simulator.Options()
+    o.extraPods = max(0, pods - 9)
+    let c = Console(source: DemoCluster(options: o))
+    let path = dir.appendingPathComponent("j-\(pods).jsonl").path
+    let writer = JournalWriter(
+      path: path, header: SessionJournal.Header(chaostui: "bench", started: 0, info: c.source.info))
+    var recording = 0.0
+    c.store.observer = { action, state in
+      let t0 = now()
+      writer.record(action, state: state)
+      recording += now() - t0
+    }
+    writer.snapshot(c.state)
+    var t: Seconds = 0
+    let t0 = now()
+    while t < seconds {
+      t += 1
+      c.advanceVirtual(to: t)
+      if Int(t) % 600 == 300 {
+        c.store.dispatch(
+          .requestFault(FaultRequest(kind: .podKill, target: .workload(namespace: "pipeline", name: "flask"))))
+      }
+    }
+    let total = now() - t0
+    writer.close()
+    let mb = Double(writer.bytesWritten) / 1_048_576
+    print(
+      String(
+        format:
+          "   %5d pods, %4.0f s: journal %.1f MiB (%.1f MiB an hour), recording %.2f%% of one core at --speed 1 (%.1f ms a second; the session itself %.1f ms)",
+        c.state.pods.count, seconds, mb, mb * 3600 / seconds, recording / seconds * 100, recording / seconds * 1000,
+        (total - recording) / seconds * 1000))
+    guard pods == 200 else { continue }
+    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+      var byKind: [String: Int] = [:]
+      for line in text.split(separator: "\n") {
+        var kind = line.range(of: "\"k\":\"").map { String(line[$0.upperBound...].prefix { $0 != "\"" }) } ?? "?"
+        if kind == "a", let r = line.range(of: "\"a\":{\"") {
+          kind += ":" + line[r.upperBound...].prefix { $0 != "\"" }
+        }
+        byKind[kind, default: 0] += line.utf8.count + 1
+      }
+      let top = byKind.sorted { $0.value > $1.value }.prefix(6)
+      print(
+        "   by kind: "
+          + top.map { "\($0.key) \(String(format: "%.1f", Double($0.value) / 1_048_576)) MiB" }.joined(separator: ", "))
+    }
+    var l0 = now()
+    guard let journal = try? JournalReader.load(path: path) else {
+      print("   cannot read the journal back")
+      return
+    }
+    let loadTime = now() - l0
+    let replay = RecordedSession(journal: journal)
+    let r = Console(source: replay, readOnly: true)
+    var seeks: [Double] = []
+    var g = SplitMix64(seed: 7)
+    for _ in 0..<20 {
+      let target = Double(g.next() % UInt64(seconds))
+      l0 = now()
+      r.advanceVirtual(to: target)
+      seeks.append(now() - l0)
+    }
+    seeks.sort()
+    l0 = now()
+    let report = SessionReport(journal: journal)
+    _ = report.html()
+    let reportTime = now() - l0
+    print(
+      String(
+        format:
+          "   1 h at 200 pods: load %.0f ms; seek to a random point median %.0f ms, worst %.0f ms; report (replay + HTML) %.0f ms; %d incidents",
+        loadTime * 1000, seeks[10] * 1000, seeks.last! * 1000, reportTime * 1000, report.incidents.count))
+  }
+}

@@ -38,9 +38,31 @@ public struct JournalReader: Sendable {
     var pods: [Int: String] = [:]
     var corrupt = 0
     var unknown: Set<String> = []
+    let tickPrefix = Array(#"{"k":"tick","t":"#.utf8)
+    let pmPrefix = Array(#"{"k":"pm","#.utf8)
+    let wmPrefix = Array(#"{"k":"wm","#.utf8)
+    let snapPrefix = Array(#"{"k":"snap","#.utf8)
+    let actionPrefix = Array(#"{"a":{"#.utf8)
     for (i, raw) in lines.enumerated() {
       let isLast = i == lines.count - 1
-      guard let kind = try? SessionJournal.decoder.decode(Kind.self, from: Data(raw)) else {
+      // The clock's lines, most of a journal, without a decoder.
+      if raw.starts(with: tickPrefix), raw.last == UInt8(ascii: "}"),
+        let t = Double(String(decoding: raw.dropFirst(tickPrefix.count).dropLast(), as: UTF8.self))
+      {
+        records.append(.action(t, .tick(t)))
+        continue
+      }
+      // The kind from the line's start where the writer puts it there (a decoder would read the
+      // whole line twice); else from the decoded line.
+      let kindByPrefix: String? =
+        raw.starts(with: pmPrefix)
+        ? "pm"
+        : raw.starts(with: wmPrefix)
+          ? "wm" : raw.starts(with: snapPrefix) ? "snap" : raw.starts(with: actionPrefix) ? "a" : nil
+      guard
+        let kind = kindByPrefix.map({ Kind(k: $0, t: nil) })
+          ?? (try? SessionJournal.decoder.decode(Kind.self, from: Data(raw)))
+      else {
         if isLast && !endsCleanly {
           notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
@@ -61,16 +83,33 @@ public struct JournalReader: Sendable {
         case "id":
           let line = try SessionJournal.decoder.decode(PodNumber.self, from: Data(raw))
           pods[line.n] = line.id
-        case "pm":
-          let line = try SessionJournal.decoder.decode(PodMetricsLine.self, from: Data(raw))
-          let samples = line.s.compactMap { row -> PodSample? in
-            guard row.count >= 3, let n = row[0].map(Int.init), let id = pods[n], let cpu = row[1], let mem = row[2]
-            else { return nil }
-            return PodSample(
-              podID: id, cpuMilli: cpu, memoryBytes: mem, ioBytesPerSec: row.count > 3 ? row[3] : nil,
-              networkBytesPerSec: row.count > 4 ? row[4] : nil)
+        case "pm", "wm":
+          guard let obj = try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any],
+            let t = (obj["t"] as? NSNumber)?.doubleValue, let rows = obj["s"] as? [[Any]]
+          else { throw SessionJournal.ReadError("a metrics line without t and s") }
+          func v(_ row: [Any], _ k: Int) -> Double? { k < row.count ? (row[k] as? NSNumber)?.doubleValue : nil }
+          if kind.k == "pm" {
+            let samples = rows.compactMap { row -> PodSample? in
+              guard let n = v(row, 0), let id = pods[Int(n)], let cpu = v(row, 1), let kib = v(row, 2) else {
+                return nil
+              }
+              return PodSample(
+                podID: id, cpuMilli: cpu, memoryBytes: kib * 1024, ioBytesPerSec: v(row, 3),
+                networkBytesPerSec: v(row, 4))
+            }
+            records.append(.action(t, .podMetrics(time: t, samples)))
+          } else {
+            let samples = rows.compactMap { row -> WorkloadSample? in
+              guard let n = v(row, 0), let id = pods[Int(n)] else { return nil }
+              var w = WorkloadSample(
+                workloadID: id, cpuMilli: v(row, 1), memoryBytes: v(row, 2).map { $0 * 1024 },
+                ioBytesPerSec: v(row, 3), latencyP50Ms: v(row, 4), latencyP99Ms: v(row, 5), lossPercent: v(row, 6),
+                errorPercent: v(row, 7), requestsPerSec: v(row, 8))
+              w.networkBytesPerSec = v(row, 9)
+              return w
+            }
+            records.append(.action(t, .workloadMetrics(time: t, samples)))
           }
-          records.append(.action(line.t, .podMetrics(time: line.t, samples)))
         case "note":
           let line = try SessionJournal.decoder.decode(NoteLine.self, from: Data(raw))
           records.append(.note(line.t, line.text))
@@ -131,9 +170,5 @@ public struct JournalReader: Sendable {
   struct PodNumber: Decodable {
     var n: Int
     var id: String
-  }
-  struct PodMetricsLine: Decodable {
-    var t: Seconds
-    var s: [[Double?]]
   }
 }

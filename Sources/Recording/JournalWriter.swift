@@ -76,15 +76,23 @@ public final class JournalWriter {
       var rows: [String] = []
       rows.reserveCapacity(samples.count)
       for s in samples {
-        let n = number(s.podID)
-        var row = "[\(n),\(SessionJournal.compact(s.cpuMilli)),\(SessionJournal.compact(s.memoryBytes))"
-        if s.ioBytesPerSec != nil || s.networkBytesPerSec != nil {
-          row += "," + (s.ioBytesPerSec.map { "\(SessionJournal.compact($0))" } ?? "null")
-        }
-        if let net = s.networkBytesPerSec { row += ",\(SessionJournal.compact(net))" }
-        rows.append(row + "]")
+        rows.append(
+          Self.row(
+            number(s.podID), [s.cpuMilli, s.memoryBytes / 1024, s.ioBytesPerSec, s.networkBytesPerSec]))
       }
       text("{\"k\":\"pm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
+    case .workloadMetrics(let time, let samples):
+      var rows: [String] = []
+      for s in samples {
+        rows.append(
+          Self.row(
+            number(s.workloadID),
+            [
+              s.cpuMilli, s.memoryBytes.map { $0 / 1024 }, s.ioBytesPerSec, s.latencyP50Ms, s.latencyP99Ms,
+              s.lossPercent, s.errorPercent, s.requestsPerSec, s.networkBytesPerSec,
+            ]))
+      }
+      text("{\"k\":\"wm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
     default:
       guard let data = try? SessionJournal.encoder.encode(Line(t: t, a: action)) else { return }
       line(data)
@@ -94,7 +102,15 @@ public final class JournalWriter {
 
   /// Writes the whole state (replay seeks from it).
   public func snapshot(_ state: ClusterSnapshot) {
-    guard isRecording, let data = try? SessionJournal.encoder.encode(Snap(t: state.now, s: state)) else { return }
+    // The pods' series to their last minute (what a pane draws of one pod); the workloads' whole.
+    var small = state
+    for (id, series) in state.podSeries where series.cpuMilli.count > 60 {
+      var cut = PodSeries(capacity: ClusterSnapshot.podHistory)
+      for v in series.cpuMilli.suffix(60) { cut.cpuMilli.append(v) }
+      for v in series.memoryBytes.suffix(60) { cut.memoryBytes.append(v) }
+      small.podSeries[id] = cut
+    }
+    guard isRecording, let data = try? SessionJournal.encoder.encode(Snap(t: state.now, s: small)) else { return }
     lastSnapshot = state.now
     line(data)
   }
@@ -129,6 +145,18 @@ public final class JournalWriter {
     flush()
     try? handle?.close()
     handle = nil
+  }
+
+  /// `[N,v1,v2,...]`: figures to 4 significant digits, `null` for a missing one, trailing ones left out.
+  static func row(_ n: Int, _ values: [Double?]) -> String {
+    var parts = values.map {
+      $0.map { v -> String in
+        let c = SessionJournal.compact(v)
+        return c == c.rounded() && abs(c) < 1e15 ? String(Int64(c)) : String(c)
+      } ?? "null"
+    }
+    while parts.last == "null" { parts.removeLast() }
+    return "[\(n)" + parts.map { "," + $0 }.joined() + "]"
   }
 
   func number(_ podID: String) -> Int {
