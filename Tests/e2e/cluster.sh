@@ -300,6 +300,28 @@ exp_run "a stop condition aborts the experiment on the lab (exit 2)" 2 "$STATE/s
 if grep -q 'create networkchaos pipeline/chaostui-' "$STATE/stop.log" && grep -q 'verdict: aborted: stop condition postgres p99 > 500' "$STATE/experiment-2.out"; then ok "... after its NetworkChaos drove Postgres' p99 past 500 ms"; else bad "NetworkChaos made and the stop condition fired" "$(grep -E 'networkchaos|verdict' "$STATE/stop.log" "$STATE/experiment-2.out")"; fi
 if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and nothing chaostui made is left in the cluster"; else bad "nothing left" "$(kc get networkchaos,stresschaos -A)"; fi
 
+# A session on the record against the real control plane (with Prometheus), killed with -9: its
+# journal keeps all but the last second, and replays with no cluster.
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -n pipeline --prometheus "$PROM_URL" --record "$STATE/killed.jsonl"
+ct_check "a recorded session against the lab" 'ctx admin ns pipeline .* connected' 10
+sleep 10
+pkill -9 -f "record $STATE/killed.jsonl"
+killed=$(date +%s.%N)
+last=$(python3 -c 'import json,sys
+t=0
+for l in open(sys.argv[1]):
+    try: t = max(t, json.loads(l).get("t", 0))
+    except ValueError: pass
+print(t)' "$STATE/killed.jsonl")
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) - float(sys.argv[2]) <= 1.5 else 1)" "$killed" "$last"; then
+  ok "kill -9 lost at most the last second of the journal (last record $(python3 -c "import sys; print(round(float(sys.argv[1]) - float(sys.argv[2]), 2))" "$killed" "$last") s before the kill)"
+else bad "journal up to the last second" "last record $last, killed $killed"; fi
+ct_start "$CT_BIN" replay "$STATE/killed.jsonl" --speed 5
+ct_check "... and it replays with no cluster: the pipeline's pods" 'postgres-0 +2/2 +Running' 10
+ct_check "... under the REPLAY badge" 'REPLAY +00:00:[0-9]{2}/00:00:[0-9]{2}' 5
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects again" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
