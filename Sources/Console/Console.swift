@@ -106,6 +106,29 @@ public final class Console {
     say(p)
   }
 
+  /// Writes the report of the session so far beside its journal (FILE.md, .json, .html).
+  public func writeReport() {
+    let path: String
+    if let r = recorder, r.isRecording {
+      r.flush()
+      path = r.path
+    } else if let s = source as? RecordedSession, let p = s.journal.path {
+      path = p
+    } else {
+      return say("No report: this session is not recorded (--no-record, or its journal could not be written)")
+    }
+    do {
+      let report = SessionReport(journal: try JournalReader.load(path: path))
+      let base = path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path
+      try report.markdown().write(toFile: base + ".md", atomically: true, encoding: .utf8)
+      try report.json().write(to: URL(fileURLWithPath: base + ".json"))
+      try report.html().write(toFile: base + ".html", atomically: true, encoding: .utf8)
+      say("Report: \(base).html (and .md, .json)")
+    } catch {
+      say("No report: \(error)")
+    }
+  }
+
   /// The replay, when the session is a recording.
   public var replay: ReplayControl? { source as? ReplayControl }
 
@@ -287,6 +310,10 @@ public final class Console {
       if let e = ui.catalog.entries[safe: i]?.experiment { startExperiment(e) }
     }
     if actions.contains(.abortAllFaults) { abortExperiment("panic key", undone: true) }
+    if ui.reportRequested {
+      ui.reportRequested = false
+      writeReport()
+    }
     if let m = ui.message, m != before { log?("notice: " + m) }
     for action in actions {
       switch action {

@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
-  case experiments, zones, namespace
+  case experiments, zones, namespace, report
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -110,6 +110,9 @@ public enum KeyTable {
       [.char("Z")], .zones, hint: "",
       "Zones: nodes, Ready pods and each service's traffic share by zone (again: back)"),
     KeyBinding([.char("N")], .namespace, hint: "", "Namespace shown: the next one (then every namespace)"),
+    KeyBinding(
+      [.char("R")], .report, hint: "",
+      "Report of this session so far: Markdown, JSON and HTML beside its journal (chaostui report FILE does the same)"),
     KeyBinding([.char("t")], .theme, hint: "", "Next theme"),
     KeyBinding([.char("T")], .glyphs, hint: "", "Next glyph set (block, braille, ascii)"),
   ]

@@ -54,6 +54,8 @@ public struct UIState: Sendable {
   public var catalog = ExperimentCatalog()
   /// An experiment of the list the user started (the runtime takes it and starts the run).
   public var startExperiment: Int? = nil
+  /// The user asked for the session's report (the runtime writes it).
+  public var reportRequested = false
   /// An experiment runs or has its verdict on screen (the experiment pane has a place).
   public var experimentShown = false
   public init() {}

@@ -166,6 +166,7 @@ struct Updater {
       } else {
         ui.dialog = .experiments(selected: 0)
       }
+    case .report: ui.reportRequested = true
     case .zones:
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }

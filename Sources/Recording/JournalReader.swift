@@ -9,12 +9,16 @@ public struct JournalReader: Sendable {
   public var records: [SessionJournal.Record] = []
   /// What the reader skipped or ignored, for the user.
   public var notes: [String] = []
+  /// The file it was read from (nil: read from memory).
+  public var path: String?
 
   public static func load(path: String) throws -> JournalReader {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw SessionJournal.ReadError("\(path): cannot read the file")
     }
-    return try JournalReader(data: data, name: path)
+    var j = try JournalReader(data: data, name: path)
+    j.path = path
+    return j
   }
 
   public init(data: Data, name: String) throws {

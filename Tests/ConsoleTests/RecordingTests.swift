@@ -220,4 +220,22 @@ final class RecordingTests: XCTestCase {
     var t: Seconds
     var a: Action
   }
+
+  /// R writes the report of the session so far beside its journal; without a journal it says why.
+  func testTheReportKey() throws {
+    let c = Console(source: DemoCluster(options: Simulator.Options()))
+    let path = dir.appendingPathComponent("live.jsonl").path
+    c.record(
+      to: JournalWriter(path: path, header: SessionJournal.Header(chaostui: "t", started: 0, info: c.source.info)))
+    for t in stride(from: 0.5, through: 20, by: 0.5) { c.advanceVirtual(to: t) }
+    c.handle(.char("R"))
+    let base = dir.appendingPathComponent("live").path
+    XCTAssertEqual(c.ui.message, "Report: \(base).html (and .md, .json)")
+    for ext in ["md", "json", "html"] { XCTAssertTrue(FileManager.default.fileExists(atPath: base + "." + ext), ext) }
+    let unrecorded = Console(source: DemoCluster(options: Simulator.Options()))
+    unrecorded.handle(.char("R"))
+    XCTAssertEqual(
+      unrecorded.ui.message,
+      "No report: this session is not recorded (--no-record, or its journal could not be written)")
+  }
 }
