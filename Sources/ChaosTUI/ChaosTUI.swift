@@ -89,6 +89,12 @@ struct ChaosTUI: ParsableCommand {
 
   @Option(
     help:
+      "Write the terminal session as an asciicast v2 file (asciinema), with a marker at each fault, detection and recovery."
+  )
+  var cast: String?
+
+  @Option(
+    help:
       "The directory of experiment files the x key lists (default: ./experiments, else the one beside the chaostui checkout)."
   )
   var experiments: String?
@@ -267,7 +273,7 @@ struct ChaosTUI: ParsableCommand {
       console.record(to: writer)
     }
     console.start()
-    try runOnTerminal(console: console, term: term, notice: themeProblem ?? startNotice, logger: logger)
+    try runOnTerminal(console: console, term: term, notice: themeProblem ?? startNotice, logger: logger, cast: cast)
   }
 
   /// `--experiments` (or the config file's), else `./experiments`, else the checkout's beside the

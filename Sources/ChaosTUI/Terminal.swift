@@ -7,7 +7,7 @@ import Foundation
 /// The console on the terminal until the user quits or a signal comes: the ncurses backend, the
 /// run loop, then the sources stopped (a real cluster's faults undone, the journal closed) and the
 /// session's summary printed.
-func runOnTerminal(console: Console, term: String, notice: String?, logger: FileLog?) throws {
+func runOnTerminal(console: Console, term: String, notice: String?, logger: FileLog?, cast: String? = nil) throws {
   ct_tune_malloc()
   ct_install_signal_handlers()
   let backend: NCursesBackend
@@ -18,8 +18,23 @@ func runOnTerminal(console: Console, term: String, notice: String?, logger: File
   }
   logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
   if let notice { console.tell(notice, seconds: 8) }
-  let stats = runLoop(console: console, backend: backend, clock: now)
+  var screen: TerminalBackend = backend
+  var recorder: CastRecorder?
+  if let cast {
+    do {
+      let r = try CastRecorder(
+        path: cast, inner: backend, title: "chaostui on \(console.state.context)", clock: now)
+      r.timeline = { [unowned console] in console.state.timeline }
+      recorder = r
+      screen = r
+    } catch {
+      console.tell("No cast: \(error)", seconds: 8)
+    }
+  }
+  let stats = runLoop(console: console, backend: screen, clock: now)
   backend.shutdown()
+  recorder?.close()
+  if let cast, recorder != nil { print("chaostui: the terminal session is in \(cast) (asciinema play \(cast))") }
   // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
   console.stop()
   let sum = console.state.summary
