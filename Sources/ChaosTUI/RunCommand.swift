@@ -5,6 +5,7 @@ import Console
 import Experiments
 import Foundation
 import KubeClient
+import Recording
 import Simulation
 
 /// `chaostui run FILE`: a chaos experiment without the screen, for CI pipelines and scheduled game
@@ -27,6 +28,13 @@ struct RunExperiment: ParsableCommand {
 
   @Option(help: "Write the run's journal (JSON, Chaos Toolkit's fields) here.")
   var journal: String?
+
+  @Option(
+    help: "Record the session (replay, report) here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
+  var record: String?
+
+  @Flag(help: "Do not record the session.")
+  var noRecord = false
 
   func run() throws {
     let experiment: Experiment
@@ -67,6 +75,16 @@ struct RunExperiment: ParsableCommand {
     ct_install_signal_handlers()
     let wallStart = Date().timeIntervalSince1970
     print("chaostui run: \(experiment.title) on \(platform)")
+    if !noRecord {
+      let path = record ?? defaultRecordPath(context: console.state.context)
+      let writer = JournalWriter(
+        path: path,
+        header: SessionJournal.Header(
+          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
+          title: "chaostui run: " + experiment.title, shown: experiment.experimental.namespace))
+      console.record(to: writer)
+      print(writer.problem ?? "session: \(path)")
+    }
     console.startExperiment(experiment)
     var printed = 0
     func printNew() {
