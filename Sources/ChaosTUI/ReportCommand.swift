@@ -14,6 +14,9 @@ struct ReportSession: ParsableCommand {
   @Argument(help: "The journal (see $XDG_STATE_HOME/chaostui/sessions/, or --record).")
   var file: String
 
+  @Argument(help: "A second journal: the two sessions side by side (MTTD/MTTR/MTBF by service, verdicts).")
+  var other: String?
+
   @Option(help: "Write the Markdown report here.")
   var md: String?
 
@@ -29,21 +32,30 @@ struct ReportSession: ParsableCommand {
       FileHandle.standardError.write(Data("chaostui report: \(error)\n".utf8))
       throw ExitCode(2)
     }
+    var second: JournalReader?
+    if let other {
+      do { second = try JournalReader.load(path: other) } catch {
+        FileHandle.standardError.write(Data("chaostui report: \(error)\n".utf8))
+        throw ExitCode(2)
+      }
+    }
     let report = SessionReport(journal: journal)
+    let comparison = second.map { SessionComparison(report, SessionReport(journal: $0)) }
+    let markdown = comparison?.markdown() ?? report.markdown()
     var wrote = false
     do {
       if let md {
-        try report.markdown().write(toFile: md, atomically: true, encoding: .utf8)
+        try markdown.write(toFile: md, atomically: true, encoding: .utf8)
         print("report: \(md)")
         wrote = true
       }
       if let json {
-        try report.json().write(to: URL(fileURLWithPath: json))
+        try (comparison?.json() ?? report.json()).write(to: URL(fileURLWithPath: json))
         print("report: \(json)")
         wrote = true
       }
       if let html {
-        try report.html().write(toFile: html, atomically: true, encoding: .utf8)
+        try (comparison?.html() ?? report.html()).write(toFile: html, atomically: true, encoding: .utf8)
         print("report: \(html)")
         wrote = true
       }
@@ -52,7 +64,7 @@ struct ReportSession: ParsableCommand {
       throw ExitCode(2)
     }
     // Nothing asked for: the Markdown on standard output.
-    if !wrote { print(report.markdown(), terminator: "") }
+    if !wrote { print(markdown, terminator: "") }
     for n in journal.notes { FileHandle.standardError.write(Data("chaostui report: journal: \(n)\n".utf8)) }
   }
 }

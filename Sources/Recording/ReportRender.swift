@@ -9,7 +9,7 @@ extension SessionReport {
 
   public var title: String { header.title ?? "chaostui session on \(header.context)" }
 
-  var startedText: String {
+  public var startedText: String {
     let f = ISO8601DateFormatter()
     return f.string(from: Date(timeIntervalSince1970: header.started))
   }
@@ -73,7 +73,7 @@ extension SessionReport {
 
   // MARK: - JSON
 
-  var summaryJSON: [String: Any] {
+  public var summaryJSON: [String: Any] {
     let sum = final.summary
     var d: [String: Any] = ["incidents": sum.incidents, "recovered": sum.recovered, "no_impact": sum.noImpact]
     if let v = sum.meanTTD { d["mttd"] = v }
@@ -127,7 +127,7 @@ extension SessionReport {
 
   // MARK: - HTML
 
-  static func esc(_ s: String) -> String {
+  public static func esc(_ s: String) -> String {
     s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
       .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }

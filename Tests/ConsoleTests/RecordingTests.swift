@@ -238,4 +238,22 @@ final class RecordingTests: XCTestCase {
       unrecorded.ui.message,
       "No report: this session is not recorded (--no-record, or its journal could not be written)")
   }
+
+  /// Two sessions side by side: by service, with B - A; the same session twice differs in nothing.
+  func testComparingTwoSessions() throws {
+    let (_, path) = try recordSession(seconds: 60)
+    let a = SessionReport(journal: try JournalReader.load(path: path))
+    let cmp = SessionComparison(a, a)
+    XCTAssertEqual(cmp.rows.map(\.service), a.byService.map(\.service))
+    let md = cmp.markdown()
+    XCTAssertTrue(
+      md.contains(
+        "| MTTR | \(formatDuration(a.final.summary.meanTTR!)) | \(formatDuration(a.final.summary.meanTTR!)) | = |"), md)
+    XCTAssertEqual(SessionComparison.delta(10, 6.8), "-3.2s")
+    XCTAssertEqual(SessionComparison.delta(10, 12), "+2.0s")
+    XCTAssertEqual(SessionComparison.delta(nil, 12), "-")
+    let json = try XCTUnwrap(JSONSerialization.jsonObject(with: cmp.json()) as? [String: Any])
+    XCTAssertEqual(json["format"] as? String, "chaostui-comparison")
+    XCTAssertTrue(cmp.html().contains("<table>"))
+  }
 }
