@@ -49,10 +49,20 @@ public enum SessionJournal {
 
   /// One line's record, as read.
   public enum Record: Sendable {
-    case snapshot(Seconds, ClusterSnapshot)
+    case snapshot(Seconds, Snapshot)
     case action(Seconds, Action)
     case note(Seconds, String)
     case experiment(Seconds, ExperimentRecord)
+  }
+
+  /// A snapshot as read: decoded when a replay restores it (a journal holds one every 5 minutes;
+  /// loading decodes none).
+  public struct Snapshot: Sendable {
+    let data: Data
+    public func decode() throws -> ClusterSnapshot {
+      try SessionJournal.decoder.decode(SnapLine.self, from: data).s
+    }
+    struct SnapLine: Decodable { var s: ClusterSnapshot }
   }
 
   /// An experiment's outcome (`{"k":"exp",...}`), written at its verdict.

@@ -82,8 +82,11 @@ public struct JournalReader: Sendable {
           let line = try SessionJournal.decoder.decode(ActionLine.self, from: Data(raw))
           records.append(.action(line.t, line.a))
         case "snap":
-          let line = try SessionJournal.decoder.decode(SnapLine.self, from: Data(raw))
-          records.append(.snapshot(line.t, line.s))
+          // Its time from the line's end (`,"t":T}`: keys are sorted), the state decoded when used.
+          guard let comma = raw.lastIndex(of: UInt8(ascii: ":")),
+            let t = Double(String(decoding: raw[(comma + 1)...].dropLast(), as: UTF8.self))
+          else { throw SessionJournal.ReadError("a snapshot without its time") }
+          records.append(.snapshot(t, SessionJournal.Snapshot(data: Data(raw))))
         case "id":
           let line = try SessionJournal.decoder.decode(PodNumber.self, from: Data(raw))
           pods[line.n] = line.id
@@ -135,7 +138,9 @@ public struct JournalReader: Sendable {
     if !unknown.isEmpty {
       notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
     }
-    guard records.contains(where: { if case .snapshot = $0 { return true } else { return false } }) else {
+    guard let first = records.first(where: { if case .snapshot = $0 { return true } else { return false } }),
+      case .snapshot(_, let snap) = first, (try? snap.decode()) != nil
+    else {
       throw SessionJournal.ReadError("\(name): no snapshot in it: nothing to replay from (was the session that short?)")
     }
   }
@@ -162,10 +167,6 @@ public struct JournalReader: Sendable {
   struct ActionLine: Decodable {
     var t: Seconds
     var a: Action
-  }
-  struct SnapLine: Decodable {
-    var t: Seconds
-    var s: ClusterSnapshot
   }
   struct NoteLine: Decodable {
     var t: Seconds

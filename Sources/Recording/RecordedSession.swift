@@ -80,8 +80,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
 
   @discardableResult
   public func seekToMark(forward: Bool) -> Bool {
-    // Half a second of slack: a jump lands just past its mark, and the next press goes on.
-    let next = forward ? marks.first { $0 > position + 0.5 } : marks.last { $0 < position - 1.5 }
+    // A jump lands half a second past its mark; the next press goes on from there (back: to the
+    // start of the mark the replay is in, then the one before).
+    let next = forward ? marks.first { $0 + 0.5 > position + 0.05 } : marks.last { $0 + 0.5 < position - 0.05 }
     guard let next else { return false }
     seek(to: next + 0.5)
     return true
@@ -103,7 +104,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       }
       i -= 1
     }
-    if let from, mustRestore || from > cursor, case .snapshot(_, var snap) = records[from] {
+    if let from, mustRestore || from > cursor, case .snapshot(_, let lazy) = records[from],
+      var snap = try? lazy.decode()
+    {
       // A replay never changes a cluster: its keys are greyed with the reason.
       snap.readOnlyReason = "replay: a recording cannot be changed"
       out.append(.restore(snap))

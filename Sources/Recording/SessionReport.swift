@@ -13,6 +13,13 @@ public struct SessionReport: Sendable {
     public var errors: Double?
     public var ready: Double?
     public var cpu: Double?
+    init(t: Seconds, p99: Double? = nil, errors: Double? = nil, ready: Double? = nil, cpu: Double? = nil) {
+      self.t = t
+      self.p99 = p99
+      self.errors = errors
+      self.ready = ready
+      self.cpu = cpu
+    }
   }
 
   public struct AlertRun: Sendable, Equatable {
@@ -56,25 +63,59 @@ public struct SessionReport: Sendable {
 
   public var length: Seconds { end - start }
 
-  /// Replays the journal; samples the charts every `sampleEvery` seconds of session time. At most
-  /// `maxWorkloads` workloads are charted: those behind a service first, then the busiest.
+  /// Reads the journal once: alerts, who did what and the charts from its records (the latest
+  /// figures of each workload, sampled every `sampleEvery` seconds of session time); the incidents
+  /// from the last snapshot and what follows it, through the reducer. At most `maxWorkloads`
+  /// workloads are charted: those behind a service of the namespace shown first, then the busiest.
   public init(journal: JournalReader, sampleEvery: Seconds = 5, maxWorkloads: Int = 8) {
     header = journal.header
     (start, end) = journal.span
     notes = journal.notes
+    let records = journal.records
+    let lastSnapshot = records.lastIndex { if case .snapshot = $0 { return true } else { return false } } ?? 0
+    var firstState: ClusterSnapshot?
+    for case .snapshot(_, let snap) in records {
+      firstState = try? snap.decode()
+      break
+    }
     let store = Store()
     var nextSample = start
     var firing: [String: AlertRun] = [:]
-    var charted: [String]?
+    let charted = firstState.map { Self.chartedWorkloads($0, shown: journal.header.shown, max: maxWorkloads) } ?? []
+    chartOrder = charted
+    let watched = Set(charted)
+    // The latest figures of each charted workload, as the records bring them.
+    var latest: [String: Point] = [:]
+    for w in charted {
+      let ws = firstState?.workloadSeries[w]
+      latest[w] = Point(
+        t: 0, p99: ws?.latencyP99Ms.last, errors: ws?.errorPercent.last,
+        ready: firstState?.workloads[w].map { Double($0.readyReplicas) }, cpu: ws?.cpuMilli.last)
+    }
     let who = journal.header.user.map { "\($0) (\(journal.header.context))" } ?? journal.header.context
-    for r in journal.records {
+    for (index, r) in records.enumerated() {
       switch r {
-      case .snapshot(_, let s): store.dispatch(.restore(s))
+      case .snapshot(_, let snap):
+        if index == lastSnapshot, let s = try? snap.decode() { store.dispatch(.restore(s)) }
       case .note: continue
       case .experiment(_, let e): experiments.append(e)
       case .action(let t, let a):
-        store.dispatch(a)
+        if index > lastSnapshot { store.dispatch(a) }
         switch a {
+        case .workloadMetrics(_, let samples):
+          for sm in samples where watched.contains(sm.workloadID) {
+            var p = latest[sm.workloadID] ?? Point(t: 0)
+            p.p99 = sm.latencyP99Ms ?? p.p99
+            p.errors = sm.errorPercent ?? p.errors
+            p.cpu = sm.cpuMilli ?? p.cpu
+            latest[sm.workloadID] = p
+          }
+        case .workloadUpserted(let w) where watched.contains(w.id):
+          latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
+        case .workloadsReplaced(_, let list):
+          for w in list where watched.contains(w.id) {
+            latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
+          }
         case .requestFault(let req):
           audit.append(
             AuditEntry(
@@ -101,17 +142,10 @@ public struct SessionReport: Sendable {
         }
         if t >= nextSample {
           nextSample = t + sampleEvery
-          let s = store.state
-          if charted == nil || charted!.isEmpty {
-            charted = Self.chartedWorkloads(s, shown: journal.header.shown, max: maxWorkloads)
-            chartOrder = charted ?? []
-          }
-          for w in charted ?? [] {
-            let ws = s.workloadSeries[w]
-            series[w, default: []].append(
-              Point(
-                t: t - start, p99: ws?.latencyP99Ms.last, errors: ws?.errorPercent.last,
-                ready: s.workloads[w].map { Double($0.readyReplicas) }, cpu: ws?.cpuMilli.last))
+          for w in charted {
+            var p = latest[w] ?? Point(t: 0)
+            p.t = t - start
+            series[w, default: []].append(p)
           }
         }
       }
