@@ -91,10 +91,10 @@ public struct JournalReader: Sendable {
           let line = try SessionJournal.decoder.decode(PodNumber.self, from: Data(raw))
           pods[line.n] = line.id
         case "pm", "wm":
-          guard let obj = try JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any],
-            let t = (obj["t"] as? NSNumber)?.doubleValue, let rows = obj["s"] as? [[Any]]
-          else { throw SessionJournal.ReadError("a metrics line without t and s") }
-          func v(_ row: [Any], _ k: Int) -> Double? { k < row.count ? (row[k] as? NSNumber)?.doubleValue : nil }
+          guard let (t, rows) = Self.metricsLine(raw) else {
+            throw SessionJournal.ReadError("a metrics line without t and s")
+          }
+          func v(_ row: [Double?], _ k: Int) -> Double? { k < row.count ? row[k] : nil }
           if kind.k == "pm" {
             let samples = rows.compactMap { row -> PodSample? in
               guard let n = v(row, 0), let id = pods[Int(n)], let cpu = v(row, 1), let kib = v(row, 2) else {
@@ -143,6 +143,51 @@ public struct JournalReader: Sendable {
     else {
       throw SessionJournal.ReadError("\(name): no snapshot in it: nothing to replay from (was the session that short?)")
     }
+  }
+
+  /// `{"k":"pm","t":T,"s":[[N,v,...],...]}` (or `wm`) read by hand: numbers and `null` only, so no
+  /// JSON decoder is needed for the bulk of a journal.
+  static func metricsLine(_ raw: Data.SubSequence) -> (Seconds, [[Double?]])? {
+    let bytes = Array(raw)
+    func find(_ needle: String, from: Int) -> Int? {
+      let n = Array(needle.utf8)
+      guard bytes.count >= n.count else { return nil }
+      var i = from
+      while i + n.count <= bytes.count {
+        if bytes[i] == n[0] && Array(bytes[i..<i + n.count]) == n { return i + n.count }
+        i += 1
+      }
+      return nil
+    }
+    func number(_ i: inout Int) -> Double?? {
+      let start = i
+      while i < bytes.count,
+        !(bytes[i] == UInt8(ascii: ",") || bytes[i] == UInt8(ascii: "]") || bytes[i] == UInt8(ascii: "}"))
+      {
+        i += 1
+      }
+      let text = String(decoding: bytes[start..<i], as: UTF8.self)
+      if text == "null" { return .some(nil) }
+      guard let v = Double(text) else { return nil }
+      return .some(v)
+    }
+    guard var i = find(#""t":"#, from: 0), let t = number(&i), let time = t, var j = find(#""s":["#, from: i) else {
+      return nil
+    }
+    var rows: [[Double?]] = []
+    while j < bytes.count, bytes[j] == UInt8(ascii: "[") {
+      j += 1
+      var row: [Double?] = []
+      while j < bytes.count, bytes[j] != UInt8(ascii: "]") {
+        guard let v = number(&j) else { return nil }
+        row.append(v)
+        if j < bytes.count, bytes[j] == UInt8(ascii: ",") { j += 1 }
+      }
+      rows.append(row)
+      j += 1  // ]
+      if j < bytes.count, bytes[j] == UInt8(ascii: ",") { j += 1 }
+    }
+    return (time, rows)
   }
 
   /// The recording's first and last times.

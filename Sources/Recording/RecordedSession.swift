@@ -19,6 +19,8 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
   private var cursor = 0
   private var lastReal: Double?
   private var mustRestore = true
+  /// Snapshots decoded so far, by record index (a seek decodes each at most once).
+  private var decoded: [Int: ClusterSnapshot] = [:]
 
   public init(journal: JournalReader, speed: Double = 1) {
     self.journal = journal
@@ -105,8 +107,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       i -= 1
     }
     if let from, mustRestore || from > cursor, case .snapshot(_, let lazy) = records[from],
-      var snap = try? lazy.decode()
+      var snap = decoded[from] ?? (try? lazy.decode())
     {
+      decoded[from] = snap
       // A replay never changes a cluster: its keys are greyed with the reason.
       snap.readOnlyReason = "replay: a recording cannot be changed"
       out.append(.restore(snap))
