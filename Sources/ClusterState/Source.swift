@@ -83,6 +83,6 @@ public protocol ReplayControl: AnyObject {
   func togglePause()
   /// Moves by `delta` seconds of the recording (back: from the nearest snapshot before).
   func seek(by delta: Seconds)
-  /// To the next (or previous) fault, its end, or an alert that fired; false when there is none.
+  /// To the next (or previous) fault, detection, recovery, fault end or alert; false when none.
   @discardableResult func seekToMark(forward: Bool) -> Bool
 }

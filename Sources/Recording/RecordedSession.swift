@@ -12,7 +12,8 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
   public let end: Seconds
   public private(set) var speed: Double
   public private(set) var paused = false
-  /// Times of the faults, their ends and the alerts that fired (the jumps' marks), from the start.
+  /// Times of the faults, their ends, the incidents' detections and recoveries and the alerts that
+  /// fired (the jumps' marks), from the start.
   public let marks: [Seconds]
   /// Where the replay is (offset from the start) and the record it plays next.
   public private(set) var position: Seconds = 0
@@ -33,6 +34,11 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       case .alerts(let list, _) where list.contains(where: { $0.state == "firing" }): marks.append(t)
       default: continue
       }
+    }
+    // The incidents' detections and recoveries, from the state at the journal's end.
+    for i in SessionReport.finalState(journal).incidents {
+      if let d = i.detected { marks.append(d) }
+      if let r = i.recovered { marks.append(r) }
     }
     // One mark a second at most (a fault's start and its first alert are one moment).
     var kept: [Seconds] = []

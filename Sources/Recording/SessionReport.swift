@@ -157,6 +157,18 @@ public struct SessionReport: Sendable {
     faults = final.faults
   }
 
+  /// The state at the journal's end: its last snapshot and what follows it, through the reducer.
+  public static func finalState(_ journal: JournalReader) -> ClusterSnapshot {
+    let records = journal.records
+    let store = Store()
+    guard let last = records.lastIndex(where: { if case .snapshot = $0 { return true } else { return false } }),
+      case .snapshot(_, let snap) = records[last], let s = try? snap.decode()
+    else { return store.state }
+    store.dispatch(.restore(s))
+    for case .action(_, let a) in records[(last + 1)...] { store.dispatch(a) }
+    return store.state
+  }
+
   static func key(_ a: Alert) -> String {
     a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()
   }

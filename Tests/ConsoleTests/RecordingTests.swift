@@ -85,15 +85,23 @@ final class RecordingTests: XCTestCase {
     XCTAssertEqual(c.state.incidents.count, 1, "only the pod kill by then")
     c.advanceVirtual(to: 90)
     XCTAssertEqual(c.state.incidents, live.state.incidents)
-    // The marks: each fault's start (and the primary kill's), in order.
-    XCTAssertEqual(replay.marks.first ?? 0, 10, accuracy: 0.6)
+    // The marks: each fault (its detection a moment later is the same mark) and each recovery.
+    let recoveries = live.state.incidents.compactMap(\.recovered).map { $0 - replay.start }
+    XCTAssertEqual(recoveries.count, 2)
+    XCTAssertEqual(replay.marks.count, 4, "\(replay.marks)")
+    XCTAssertEqual(replay.marks[0], 10, accuracy: 0.6)
+    XCTAssertEqual(replay.marks[1], recoveries[0], accuracy: 0.01)
+    XCTAssertEqual(replay.marks[2], 30, accuracy: 0.6)
+    XCTAssertEqual(replay.marks[3], recoveries[1], accuracy: 0.01)
     replay.seek(to: 0)
     XCTAssertTrue(replay.seekToMark(forward: true))
     XCTAssertEqual(replay.position, 10.5, accuracy: 0.6)
     XCTAssertTrue(replay.seekToMark(forward: true))
+    XCTAssertEqual(replay.position, recoveries[0] + 0.5, accuracy: 0.01)
+    XCTAssertTrue(replay.seekToMark(forward: true))
     XCTAssertEqual(replay.position, 30.5, accuracy: 0.6)
     XCTAssertTrue(replay.seekToMark(forward: false))
-    XCTAssertEqual(replay.position, 10.5, accuracy: 0.6)
+    XCTAssertEqual(replay.position, recoveries[0] + 0.5, accuracy: 0.01)
   }
 
   func testACutLastLineAndUnknownRecordsAreSkippedWithANote() throws {
