@@ -152,15 +152,7 @@ struct ChaosTUI: ParsableCommand {
   func start(configPath: String?, configQueries: PromQueries?) throws {
     let logger = try cluster.log.map { try FileLog(path: $0) }
     if let configPath { logger?.write("config from \(configPath)") }
-    setlocale(LC_ALL, "")
-    let utf8 = ct_locale_is_utf8() != 0
-    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-    guard isatty(0) != 0 && isatty(1) != 0 else {
-      throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
-    }
-    guard !term.isEmpty else {
-      throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).")
-    }
+    let (term, utf8) = try terminalReady()
 
     let searchPaths = themeSearchPaths()
     let (loadedTheme, themeProblem) = Theme.load(theme ?? "default", searchPaths: searchPaths)

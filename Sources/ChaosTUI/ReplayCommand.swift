@@ -46,15 +46,7 @@ struct ReplaySession: ParsableCommand {
     }
     let logger = try log.map { try FileLog(path: $0) }
     for n in journal.notes { logger?.write("journal: " + n) }
-    setlocale(LC_ALL, "")
-    let utf8 = ct_locale_is_utf8() != 0
-    let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-    guard isatty(0) != 0 && isatty(1) != 0 else {
-      throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
-    }
-    guard !term.isEmpty else {
-      throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).")
-    }
+    let (term, utf8) = try terminalReady()
     let searchPaths = chaostuiThemeSearchPaths()
     let (loadedTheme, themeProblem) = Theme.load(theme ?? "default", searchPaths: searchPaths)
     let session = RecordedSession(journal: journal, speed: speed)

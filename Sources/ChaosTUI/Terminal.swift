@@ -51,6 +51,21 @@ func runOnTerminal(console: Console, term: String, notice: String?, logger: File
   if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
 }
 
+/// The locale set, and standard input and output a terminal with a TERM: its name and whether the
+/// locale is UTF-8 (else ASCII glyphs). The console and the replay need both.
+func terminalReady() throws -> (term: String, utf8: Bool) {
+  setlocale(LC_ALL, "")
+  let utf8 = ct_locale_is_utf8() != 0
+  let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+  guard isatty(0) != 0 && isatty(1) != 0 else {
+    throw RunError("chaostui needs a terminal: standard input and output must be a TTY.")
+  }
+  guard !term.isEmpty else {
+    throw RunError("chaostui: TERM is not set; set it to your terminal type (for example xterm-256color).")
+  }
+  return (term, utf8)
+}
+
 /// Where a session is recorded by default: `$XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl`.
 func defaultRecordPath(context: String) -> String {
   let env = ProcessInfo.processInfo.environment

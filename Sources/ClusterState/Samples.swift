@@ -144,6 +144,12 @@ extension RingBuffer: Codable {
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(capacity, forKey: .c)
-    try c.encode(values.map { v in v.isFinite ? Double(String(format: "%.4g", v)) ?? v : 0 }, forKey: .v)
+    try c.encode(values.map(fourSignificantDigits), forKey: .v)
   }
+}
+
+/// A figure to 4 significant digits (all a pane shows; journals keep figures so); 0 when not finite.
+public func fourSignificantDigits(_ v: Double) -> Double {
+  guard v.isFinite else { return 0 }
+  return Double(String(format: "%.4g", v)) ?? v
 }

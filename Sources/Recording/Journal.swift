@@ -114,8 +114,5 @@ public enum SessionJournal {
   }()
 
   /// Rounds a figure to what a pane can show (keeps journals small).
-  static func compact(_ v: Double) -> Double {
-    guard v.isFinite else { return 0 }
-    return Double(String(format: "%.4g", v)) ?? v
-  }
+  static func compact(_ v: Double) -> Double { fourSignificantDigits(v) }
 }
