@@ -111,6 +111,24 @@ if args.contains("--exposition") {
   expositionSection()
   exit(0)
 }
+if let i = args.firstIndex(of: "--journal-file"), i + 1 < args.count {
+  // Any journal: how long it takes to read and to report, three times.
+  for _ in 0..<3 {
+    let l0 = now()
+    guard let journal = try? JournalReader.load(path: args[i + 1]) else {
+      print("cannot read \(args[i + 1]) as a journal")
+      exit(1)
+    }
+    let load = now() - l0
+    let report = SessionReport(journal: journal)
+    _ = report.html()
+    print(
+      String(
+        format: "%@: %d records, load %.0f ms, report %.0f ms", args[i + 1], journal.records.count, load * 1000,
+        (now() - l0 - load) * 1000))
+  }
+  exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)
@@ -338,8 +356,14 @@ func journalSection() {
   print("8. Session journal: size, recording cost, load, seek and report")
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chaostui-bench-\(getpid())")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-  defer { try? FileManager.default.removeItem(at: dir) }
-  for (pods, seconds) in [(200, 3600.0), (10_000, 300.0)] {
+  let keep = ProcessInfo.processInfo.environment["BENCH_KEEP_JOURNAL"]
+  defer {
+    if let keep {
+      try? FileManager.default.moveItem(at: dir.appendingPathComponent("j-200.jsonl"), to: URL(fileURLWithPath: keep))
+    }
+    try? FileManager.default.removeItem(at: dir)
+  }
+  for (pods, seconds) in keep == nil ? [(200, 3600.0), (10_000, 300.0)] : [(200, 3600.0)] {
     var o = Simulator.Options()
     o.extraPods = max(0, pods - 9)
     let c = Console(source: DemoCluster(options: o))
