@@ -129,6 +129,16 @@ public final class Console {
     }
   }
 
+  private var shownRecordedStart: Seconds?
+
+  /// The experiment a replay shows at its position (a recording's own, as it ran).
+  var recordedExperiment: RecordedExperiment? {
+    guard let r = source as? RecordedSession, let e = r.experiment(at: store.state.now) else { return nil }
+    return RecordedExperiment(
+      title: e.title, started: e.created ?? e.t, finished: e.t, verdict: e.verdict, passed: e.passed,
+      hypotheses: e.hypotheses.map { .init(name: $0.name, status: $0.status, evidence: $0.evidence, at: $0.at) })
+  }
+
   /// The replay, when the session is a recording.
   public var replay: ReplayControl? { source as? ReplayControl }
 
@@ -224,13 +234,14 @@ public final class Console {
     let hs = zip(run.experiment.hypotheses, run.outcomes).map { h, o -> SessionJournal.ExperimentRecord.Hypothesis in
       switch o {
       case .pending: return .init(name: h.name, status: "pending", evidence: "")
-      case .passed(_, let e): return .init(name: h.name, status: "held", evidence: e)
-      case .failed(_, let e): return .init(name: h.name, status: "failed", evidence: e)
+      case .passed(let at, let e): return .init(name: h.name, status: "held", evidence: e, at: at)
+      case .failed(let at, let e): return .init(name: h.name, status: "failed", evidence: e, at: at)
       }
     }
     recorder.experiment(
       SessionJournal.ExperimentRecord(
-        t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs))
+        t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs,
+        created: run.created))
   }
 
   /// The experiments the list offers.
@@ -244,6 +255,12 @@ public final class Console {
 
   /// Moves the experiment to the snapshot's time and dispatches what it asks (faults, the abort).
   func stepExperiment() {
+    if replay != nil {
+      // A replay's experiment takes the focus when it starts, as it did in the session.
+      let started = recordedExperiment?.started
+      if let started, started != shownRecordedStart { ui.focus = .experiment }
+      shownRecordedStart = started
+    }
     guard var run = experiment, !run.isFinished else { return }
     let actions = run.step(store.state)
     experiment = run
@@ -286,7 +303,8 @@ public final class Console {
   /// Rows the pods pane shows at the current size.
   var visibleRows: Int {
     let rect = Layout.panes(
-      width: size.width, height: size.height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil)[.pods]
+      width: size.width, height: size.height, zoomed: ui.zoomed, focus: ui.focus,
+      experiment: experiment != nil || recordedExperiment != nil)[.pods]
     return PodsPane.visibleRows(height: rect?.height ?? 10)
   }
 

@@ -52,8 +52,10 @@ extension Console {
       return buf
     }
     let state = view
+    let recorded = experiment == nil ? recordedExperiment : nil
     let rects = Layout.panes(
-      width: width, height: height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil)
+      width: width, height: height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil || recorded != nil
+    )
     var header = HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning)
     if let r = replay { header.replay = (r.position, r.length, r.paused) }
     HeaderBar.render(&buf, y: 0, width: width, state: state, info: header, ctx: ctx)
@@ -76,6 +78,8 @@ extension Console {
       case .experiment:
         if let run = experiment {
           ExperimentPane.render(&buf, r, run: run, state: store.state, focused: focused, ctx: ctx)
+        } else if let recorded {
+          ExperimentPane.render(&buf, r, recorded: recorded, now: store.state.now, focused: focused, ctx: ctx)
         }
       }
     }

@@ -73,22 +73,30 @@ public enum SessionJournal {
     public var verdict: String
     public var passed: Bool
     public var hypotheses: [Hypothesis]
+    /// When it started (absent in journals before it was written).
+    public var created: Seconds?
     public struct Hypothesis: Codable, Sendable, Equatable {
       public var name: String
       public var status: String
       public var evidence: String
-      public init(name: String, status: String, evidence: String) {
+      /// When it held or failed.
+      public var at: Seconds?
+      public init(name: String, status: String, evidence: String, at: Seconds? = nil) {
         self.name = name
         self.status = status
         self.evidence = evidence
+        self.at = at
       }
     }
-    public init(t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis]) {
+    public init(
+      t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil
+    ) {
       self.t = t
       self.title = title
       self.verdict = verdict
       self.passed = passed
       self.hypotheses = hypotheses
+      self.created = created
     }
   }
 

@@ -22,6 +22,8 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
   private var mustRestore = true
   /// Snapshots decoded so far, by record index (a seek decodes each at most once).
   private var decoded: [Int: ClusterSnapshot] = [:]
+  /// The experiments' records, by start.
+  private let experiments: [SessionJournal.ExperimentRecord]
 
   public init(journal: JournalReader, speed: Double = 1) {
     self.journal = journal
@@ -46,6 +48,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       kept.append(m)
     }
     self.marks = kept
+    experiments = journal.records.compactMap { r -> SessionJournal.ExperimentRecord? in
+      if case .experiment(_, let e) = r { return e } else { return nil }
+    }.sorted { ($0.created ?? $0.t) < ($1.created ?? $1.t) }
   }
 
   public var length: Seconds { end - start }
@@ -134,6 +139,12 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       cursor += 1
     }
     return out
+  }
+
+  /// The experiment the recording shows at cluster time `now`: the last one started by then (from
+  /// its start to its verdict, then its verdict until the next one starts).
+  public func experiment(at now: Seconds) -> SessionJournal.ExperimentRecord? {
+    experiments.last { ($0.created ?? $0.t) <= now }
   }
 
   /// Whether the replay has reached the recording's end.
