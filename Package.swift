@@ -36,19 +36,21 @@ let package = Package(
     // Chaos experiments: the file format and the run (steady state, method, hypotheses, stop conditions, verdict).
     .target(
       name: "Experiments", dependencies: ["ClusterState", .product(name: "Yams", package: "Yams")]),
+    // kube-monkey's schedule: its labels and config read as it reads them, the day's plan, the kills.
+    .target(name: "Monkey", dependencies: ["ClusterState"]),
     // Sessions on the record: the journal (writer, reader) and its replay as a source.
     .target(name: "Recording", dependencies: ["ClusterState"]),
     // The demo: the reference pipeline simulated on a virtual clock.
     .target(name: "Simulation", dependencies: ["ClusterState"]),
     // Cell buffer, widgets, panes, themes. Never imports ncurses.
-    .target(name: "Panels", dependencies: ["ClusterState", "Experiments"]),
+    .target(name: "Panels", dependencies: ["ClusterState", "Experiments", "Monkey"]),
     // UI state, key table, screen composition and the run loop, against a TerminalBackend protocol.
-    .target(name: "Console", dependencies: ["ClusterState", "Panels", "Experiments", "Recording"]),
+    .target(name: "Console", dependencies: ["ClusterState", "Panels", "Experiments", "Recording", "Monkey"]),
     .executableTarget(
       name: "ChaosTUI",
       dependencies: [
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "Experiments",
-        "Recording", "CNCursesW",
+        "Recording", "Monkey", "CNCursesW",
         "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -63,7 +65,7 @@ let package = Package(
     .testTarget(
       name: "ClusterStateTests",
       dependencies: [
-        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording",
+        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey",
       ],
       resources: [.copy("Fixtures")]),
     .testTarget(
@@ -71,7 +73,9 @@ let package = Package(
       exclude: ["__Snapshots__"]),
     .testTarget(
       name: "ConsoleTests",
-      dependencies: ["Console", "Panels", "ClusterState", "Simulation", "Experiments", "Recording", "TestSupport"],
+      dependencies: [
+        "Console", "Panels", "ClusterState", "Simulation", "Experiments", "Recording", "Monkey", "TestSupport",
+      ],
       exclude: ["__Snapshots__"]),
   ]
 )

@@ -96,6 +96,16 @@ public enum FaultPlan {
     case .workload(let ns, let name):
       let all = members(of: WorkloadID(namespace: ns, name: name), in: state, zone: request.parameters.zone)
       if request.kind == .killPrimary { return all.filter { state.roleSelector.isPrimary($0.labels) } }
+      if let n = request.parameters.count, request.kind != .scale {
+        // n of the Running pods, each drawn by `pick` from those left.
+        var left = all.filter { $0.phase == .running }
+        var chosen: [Pod] = []
+        while chosen.count < n, let p = pick(left) {
+          chosen.append(p)
+          left.removeAll { $0.id == p.id }
+        }
+        return chosen.sorted { $0.name < $1.name }
+      }
       if request.parameters.mode == .one && request.kind != .scale { return pick(all).map { [$0] } ?? [] }
       return all
     }
@@ -134,6 +144,10 @@ public enum FaultPlan {
       if req.kind == .killPrimary {
         let primary = members.filter { s.roleSelector.isPrimary($0.labels) }.map(\.name).first
         return (1, "1 pod: \(primary ?? "no primary found") (primary of \(name), \(members.count) pods)")
+      }
+      if let n = req.parameters.count {
+        let running = members.filter { $0.phase == .running }.count
+        return (min(n, running), "\(min(n, running)) random Running pod\(n == 1 ? "" : "s") of \(members.count) in \(name)")
       }
       if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)\(inZone)") }
       if req.kind == .evict {

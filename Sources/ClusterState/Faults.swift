@@ -82,6 +82,9 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   public var gracePeriod: Int? = nil
   /// Scale: the replicas the workload is set to for the duration (then set back).
   public var replicas: Int = 1
+  /// Pod kill: this many of the workload's Running pods, chosen at random (kube-monkey's `fixed` and
+  /// percentage kill modes); nil: by `mode`.
+  public var count: Int? = nil
   /// Only the workload's pods on nodes of this zone (`topology.kubernetes.io/zone`); nil: any zone.
   public var zone: String? = nil
   public init() {}

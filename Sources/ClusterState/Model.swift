@@ -155,10 +155,12 @@ public struct Workload: Sendable, Equatable, Codable {
   public var updatedAt: Seconds
   /// The ReplicaSet behind a Deployment.
   public var owner: String?
+  /// The workload's own labels (`metadata.labels`: kube-monkey's opt-in lives there).
+  public var labels: [String: String] = [:]
 
   public init(
     kind: WorkloadKind, namespace: String, name: String, desiredReplicas: Int, currentReplicas: Int = 0,
-    readyReplicas: Int = 0, updatedAt: Seconds = 0, owner: String? = nil
+    readyReplicas: Int = 0, updatedAt: Seconds = 0, owner: String? = nil, labels: [String: String] = [:]
   ) {
     self.kind = kind
     self.namespace = namespace
@@ -168,6 +170,21 @@ public struct Workload: Sendable, Equatable, Codable {
     self.readyReplicas = readyReplicas
     self.updatedAt = updatedAt
     self.owner = owner
+    self.labels = labels
+  }
+
+  /// Journals written before workloads had labels read as no labels.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    kind = try c.decode(WorkloadKind.self, forKey: .kind)
+    namespace = try c.decode(String.self, forKey: .namespace)
+    name = try c.decode(String.self, forKey: .name)
+    desiredReplicas = try c.decode(Int.self, forKey: .desiredReplicas)
+    currentReplicas = try c.decode(Int.self, forKey: .currentReplicas)
+    readyReplicas = try c.decode(Int.self, forKey: .readyReplicas)
+    updatedAt = try c.decode(Seconds.self, forKey: .updatedAt)
+    owner = try c.decodeIfPresent(String.self, forKey: .owner)
+    labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
   }
 
   public var id: String { WorkloadID(namespace: namespace, name: name).key }

@@ -267,7 +267,7 @@ public enum KubeDecode {
     Workload(
       kind: kind, namespace: k.metadata.namespace ?? "default", name: k.metadata.name,
       desiredReplicas: k.spec?.replicas ?? 1, currentReplicas: k.status?.replicas ?? 0,
-      readyReplicas: k.status?.readyReplicas ?? 0, updatedAt: now)
+      readyReplicas: k.status?.readyReplicas ?? 0, updatedAt: now, labels: k.metadata.labels ?? [:])
   }
 
   static func node(_ k: KNode) -> Node {

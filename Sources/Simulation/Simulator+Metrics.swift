@@ -222,7 +222,7 @@ extension Simulator {
         Workload(
           kind: spec.kind, namespace: spec.namespace, name: spec.name, desiredReplicas: spec.replicas,
           currentReplicas: current[w], readyReplicas: ready[w], updatedAt: 0,
-          owner: spec.rsHash.map { spec.name + "-" + $0 }))
+          owner: spec.rsHash.map { spec.name + "-" + $0 }, labels: spec.workloadLabels))
     }
     if statuses != workloadStatus {
       for (i, s) in statuses.enumerated() where i >= workloadStatus.count || workloadStatus[i] != s {

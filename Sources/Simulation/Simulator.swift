@@ -44,6 +44,21 @@ public struct Simulator: Sendable {
   static let probeTicks = 20
   static let probeFailureThreshold = 3
 
+  /// kube-monkey's labels on the demo's workloads (flask, postgres, spark-master, spark-worker):
+  /// each kill mode once, the Spark master opted out.
+  static let monkeyLabels: [[String: String]] = [
+    [
+      "kube-monkey/enabled": "enabled", "kube-monkey/identifier": "flask", "kube-monkey/mtbf": "6h",
+      "kube-monkey/kill-mode": "fixed", "kube-monkey/kill-value": "1",
+    ],
+    ["kube-monkey/enabled": "enabled", "kube-monkey/identifier": "postgres", "kube-monkey/mtbf": "12h"],
+    ["kube-monkey/enabled": "disabled", "kube-monkey/identifier": "spark-master", "kube-monkey/mtbf": "1"],
+    [
+      "kube-monkey/enabled": "enabled", "kube-monkey/identifier": "spark-worker", "kube-monkey/mtbf": "8h",
+      "kube-monkey/kill-mode": "random-max-percent", "kube-monkey/kill-value": "50",
+    ],
+  ]
+
   struct Spec: Sendable {
     var kind: WorkloadKind
     var namespace: String
@@ -67,6 +82,8 @@ public struct Simulator: Sendable {
     var light = false
     /// A PodDisruptionBudget's minAvailable for the workload's pods (evictions honour it).
     var minAvailable: Int? = nil
+    /// The workload's own labels (kube-monkey's opt-in).
+    var workloadLabels: [String: String] = [:]
     var id: String { namespace + "/" + name }
   }
 
@@ -182,6 +199,10 @@ public struct Simulator: Sendable {
           hpa: HPA(
             namespace: namespace, name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
             currentReplicas: 3, desiredReplicas: 3, targetUtilization: 50, scaleDownWindow: options.scaleDownWindow)))
+      // The experimental pipeline opts in to kube-monkey (the control group stays out).
+      if namespace == Simulator.experimentalNamespace {
+        for (i, labels) in Simulator.monkeyLabels.enumerated() { specs[first + i].workloadLabels = labels }
+      }
     }
     if options.extraPods > 0 {
       let perDeployment = 50
