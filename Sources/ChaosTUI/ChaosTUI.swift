@@ -6,6 +6,7 @@ import Console
 import Experiments
 import Foundation
 import KubeClient
+import Monkey
 import Panels
 import PromClient
 import Recording
@@ -27,6 +28,8 @@ enum Entry {
       ReplaySession.main(Array(args.dropFirst()))
     } else if args.first == "report" {
       ReportSession.main(Array(args.dropFirst()))
+    } else if args.first == "monkey" {
+      MonkeyCommand.main(Array(args.dropFirst()))
     } else {
       ChaosTUI.main()
     }
@@ -41,7 +44,8 @@ struct ChaosTUI: ParsableCommand {
       "With no cluster configured it runs the embedded demo cluster: a Flask web tier with an autoscaler, "
       + "a Postgres primary and replica, and Spark. Select a pod, press f to inject a fault, and watch the "
       + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key. "
-      + "chaostui run FILE runs a chaos experiment headless (see experiments/).",
+      + "chaostui run FILE runs a chaos experiment headless (see experiments/); chaostui monkey runs kube-monkey's "
+      + "schedule headless; chaostui replay and chaostui report read a recorded session.",
     version: chaostuiVersion)
 
   @OptionGroup var cluster: ClusterOptions
@@ -68,6 +72,11 @@ struct ChaosTUI: ParsableCommand {
   var scaleDownWindow: Double = 60
 
   @OptionGroup var monitoring: PrometheusOptions
+
+  @Flag(help: "Start monkey mode at once: kube-monkey's schedule from the workloads' labels (M in the console).")
+  var monkey = false
+
+  @OptionGroup var monkeyOptions: MonkeyOptions
 
   @Option(
     help:
@@ -237,6 +246,7 @@ struct ChaosTUI: ParsableCommand {
         + (catalog.problem.map { " (\($0))" } ?? ""))
     for e in catalog.entries where e.error != nil { logger?.write("experiment file: \(e.error!)") }
     console.use(catalog: catalog)
+    console.monkeyConfig = try monkeyOptions.config(demo: kube == nil, environment: env)
     if kube == nil && options.controlGroup && pods == 0 {
       // The demo shows its experimental group; N shows the control group, then everything.
       console.show(namespace: Simulator.experimentalNamespace)
@@ -265,6 +275,7 @@ struct ChaosTUI: ParsableCommand {
       console.record(to: writer)
     }
     console.start()
+    if monkey { console.startMonkey() }
     try runOnTerminal(console: console, term: term, notice: themeProblem ?? startNotice, logger: logger, cast: cast)
   }
 

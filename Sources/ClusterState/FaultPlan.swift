@@ -147,7 +147,9 @@ public enum FaultPlan {
       }
       if let n = req.parameters.count {
         let running = members.filter { $0.phase == .running }.count
-        return (min(n, running), "\(min(n, running)) random Running pod\(n == 1 ? "" : "s") of \(members.count) in \(name)")
+        return (
+          min(n, running), "\(min(n, running)) random Running pod\(n == 1 ? "" : "s") of \(members.count) in \(name)"
+        )
       }
       if req.parameters.mode == .one { return (1, "1 random pod of \(members.count) in \(name)\(inZone)") }
       if req.kind == .evict {

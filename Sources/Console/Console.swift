@@ -1,6 +1,7 @@
 import ClusterState
 import Experiments
 import Foundation
+import Monkey
 import Panels
 import Recording
 
@@ -9,7 +10,7 @@ import Recording
 /// state and the snapshot. Knows nothing of ncurses, nor which source drives the session.
 public final class Console {
   public let store: Store
-  public private(set) var ui = UIState()
+  public internal(set) var ui = UIState()
   public let podList = PodList()
   public private(set) var theme: Theme
   public var glyphs: Glyphs { ui.glyphs }
@@ -32,6 +33,10 @@ public final class Console {
   public private(set) var size = (width: 80, height: 24)
   /// The experiment running, or the last one with its verdict (shown until another starts).
   public private(set) var experiment: ExperimentRun?
+  /// kube-monkey's schedule, while monkey mode is on.
+  public internal(set) var monkey: MonkeyRun?
+  /// Its configuration (kube-monkey's defaults; the demo's compressed day; a file and variables).
+  public var monkeyConfig = MonkeyConfig()
   /// How many lines of the experiment's log were told (shown in the footer, logged).
   private var experimentTold = 0
   private var scoped: (revision: Int, scope: String?, state: ClusterSnapshot)?
@@ -162,6 +167,7 @@ public final class Console {
     if !actions.isEmpty {
       store.dispatch(actions)
       stepExperiment()
+      stepMonkey()
       keepSelection()
     }
     if !readOnly && !store.state.isDemo { source.showing(namespaces: podList.namespaces) }
@@ -181,6 +187,7 @@ public final class Console {
     guard let demo = source as? SimulatedSource else { return }
     store.dispatch(demo.actions(atVirtual: t))
     stepExperiment()
+    stepMonkey()
     keepSelection()
   }
 
@@ -327,7 +334,17 @@ public final class Console {
       ui.startExperiment = nil
       if let e = ui.catalog.entries[safe: i]?.experiment { startExperiment(e) }
     }
-    if actions.contains(.abortAllFaults) { abortExperiment("panic key", undone: true) }
+    if actions.contains(.abortAllFaults) {
+      abortExperiment("panic key", undone: true)
+      if monkey != nil {
+        monkey?.pause("panic key")
+        log?("monkey: paused by the panic key")
+      }
+    }
+    if let m = ui.monkeyRequest {
+      ui.monkeyRequest = nil
+      monkeyKey(m)
+    }
     if ui.reportRequested {
       ui.reportRequested = false
       writeReport()

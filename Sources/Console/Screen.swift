@@ -1,4 +1,5 @@
 import ClusterState
+import Monkey
 import Panels
 
 public enum Layout {
@@ -27,12 +28,17 @@ public enum Layout {
           .network: r[1], hpaSlot: r[2],
         ]
       }
+      if focus == .monkey {
+        let l = left.rows([40, 36, 24])
+        return [.pods: l[0], .monkey: l[1], .timeline: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
+      }
       let l = left.rows([54, 28, 18])
       return [.pods: l[0], .timeline: l[1], .alerts: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
     }
     let podsHeight = max(10, body.height * 45 / 100)
     let (top, rest) = body.splitTop(podsHeight)
     if experiment && focus == .experiment { return [.pods: top, .experiment: rest] }
+    if focus == .monkey { return [.pods: top, .monkey: rest] }
     if focus == .zones { return [.pods: top, .zones: rest] }
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
@@ -80,6 +86,12 @@ extension Console {
           ExperimentPane.render(&buf, r, run: run, state: store.state, focused: focused, ctx: ctx)
         } else if let recorded {
           ExperimentPane.render(&buf, r, recorded: recorded, now: store.state.now, focused: focused, ctx: ctx)
+        }
+      case .monkey:
+        if let m = monkey {
+          MonkeyPane.render(&buf, r, schedule: MonkeySchedule(m, state: store.state), focused: focused, ctx: ctx)
+        } else {
+          MonkeyPane.renderOff(&buf, r, focused: focused, ctx: ctx)
         }
       }
     }
@@ -245,6 +257,7 @@ extension Console {
       buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
     case .experiments(let selected): renderExperimentList(selected, &buf, ctx: ctx)
     case .confirmExperiment(let i): renderExperimentConfirm(i, &buf, ctx: ctx)
+    case .confirmMonkey: renderMonkeyConfirm(&buf, ctx: ctx)
     case .confirmForce(let req):
       let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
       let lines: [(String, Theme.Role)] = [

@@ -4,7 +4,7 @@ import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
-  case pods, resources, network, hpa, alerts, timeline, experiment, zones
+  case pods, resources, network, hpa, alerts, timeline, experiment, zones, monkey
 
   public var title: String {
     switch self {
@@ -16,6 +16,7 @@ public enum PaneID: String, CaseIterable, Sendable {
     case .timeline: return "Timeline"
     case .experiment: return "Experiment"
     case .zones: return "Zones"
+    case .monkey: return "Monkey"
     }
   }
 }
@@ -31,6 +32,8 @@ public enum Dialog: Equatable, Sendable {
   case experiments(selected: Int)
   /// Start this experiment of the list? (its method, hypotheses and stop conditions shown)
   case confirmExperiment(Int)
+  /// Start the monkey? (the workloads that opted in and the window shown)
+  case confirmMonkey
 }
 
 /// Everything about the screen that is not the cluster: focus, zoom, selection, dialogs.
@@ -58,6 +61,10 @@ public struct UIState: Sendable {
   public var reportRequested = false
   /// An experiment runs or has its verdict on screen (the experiment pane has a place).
   public var experimentShown = false
+  /// The monkey runs (its pane is in the focus cycle).
+  public var monkeyShown = false
+  /// What a key asked of the monkey, for the console to carry out.
+  public var monkeyRequest: MonkeyRequest? = nil
   public init() {}
 
   /// Shows `text` in the footer until `now` + 6 s.
@@ -65,4 +72,9 @@ public struct UIState: Sendable {
     message = text
     messageUntil = now + 6
   }
+}
+
+/// What the monkey key asks.
+public enum MonkeyRequest: Equatable, Sendable {
+  case start, togglePause
 }

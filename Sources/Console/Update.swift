@@ -123,7 +123,9 @@ struct Updater {
     case .help: ui.dialog = .help(scroll: 0)
     case .focusNext, .focusPrev:
       // The panes on screen at this size, in order (the experiment pane while one is shown).
-      let all = PaneID.allCases.filter { ($0 != .experiment || ui.experimentShown) && $0 != .zones }
+      let all = PaneID.allCases.filter {
+        ($0 != .experiment || ui.experimentShown) && ($0 != .monkey || ui.monkeyShown) && $0 != .zones
+      }
       let i = all.firstIndex(of: ui.focus)!
       ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
       if ui.zoomed != nil { ui.zoomed = ui.focus }
@@ -167,6 +169,15 @@ struct Updater {
         ui.dialog = .experiments(selected: 0)
       }
     case .report: ui.reportRequested = true
+    case .monkey:
+      if !ui.monkeyShown {
+        ui.dialog = .confirmMonkey
+      } else if ui.focus != .monkey {
+        ui.focus = .monkey
+        if ui.zoomed != nil { ui.zoomed = .monkey }
+      } else {
+        ui.monkeyRequest = .togglePause
+      }
     case .zones:
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }
@@ -230,6 +241,13 @@ struct Updater {
       default:
         ui.dialog = .experiments(selected: i)
         say("Not started")
+      }
+    case .confirmMonkey:
+      ui.dialog = nil
+      if key == .char("y") || key == .char("Y") || key == .enter {
+        ui.monkeyRequest = .start
+      } else {
+        say("Monkey not started")
       }
     case .confirmForce(let req):
       ui.dialog = nil

@@ -50,7 +50,9 @@ public struct MonkeyConfig: Sendable, Equatable {
   }
 
   /// `toml` (a file's text, nil: none) and then `environment` over `base`; every value checked.
-  public static func load(toml: String?, name: String = "config.toml", environment: [String: String], base: MonkeyConfig)
+  public static func load(
+    toml: String?, name: String = "config.toml", environment: [String: String], base: MonkeyConfig
+  )
     throws -> MonkeyConfig
   {
     var c = base

@@ -95,7 +95,8 @@ public struct MonkeyRun: Sendable {
       hi = from.addingTimeInterval(60)
     }
     guard lo < hi else { return }
-    let fraction = config.scheduleImmediateKill ? 1 : hi.timeIntervalSince(lo) / windowEnd.timeIntervalSince(windowStart)
+    let fraction =
+      config.scheduleImmediateKill ? 1 : hi.timeIntervalSince(lo) / windowEnd.timeIntervalSince(windowStart)
     for w in state.workloads.values.sorted(by: { $0.id < $1.id }) {
       guard let v = Eligibility.of(w, config: config).victim else { continue }
       let expected = 86_400 / v.mtbf * fraction

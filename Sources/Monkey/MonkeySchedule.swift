@@ -24,11 +24,14 @@ public struct MonkeySchedule: Sendable, Equatable {
     public var measuredMTBF: Seconds?
   }
   public var rows: [Row]
+  /// Cluster time of the schedule.
+  public var now: Seconds
   /// The monkey's time now, its window, dry run, pause, next planning: one line.
   public var status: String
 
   public init(_ run: MonkeyRun, state: ClusterSnapshot) {
     let now = state.now
+    self.now = now
     var rows: [Row] = []
     let incidents = state.incidents.filter { $0.injected >= run.startedAt }
     for w in state.workloads.values.sorted(by: { $0.id < $1.id })
@@ -74,16 +77,19 @@ public struct MonkeySchedule: Sendable, Equatable {
     let clock = run.wall(now)
     var parts = [
       "monkey clock " + Self.hhmm(clock, run.calendar)
-        + (run.config.day.map { " (a day in \(formatDuration($0)))" } ?? " \(run.config.timeZone)"),
+        + (run.config.day.map { " (day=\(formatDuration($0)))" } ?? " \(run.config.timeZone)"),
       "window " + MonkeyConfig.clock(run.config.start) + "-" + MonkeyConfig.clock(run.config.end),
     ]
     if run.config.dryRun { parts.append("DRY RUN: kills only logged") }
     if let p = run.pausedReason { parts.append("PAUSED (\(p))") }
     if run.nextPlanning.isFinite {
-      parts.append("next plan in " + formatDuration(max(0, run.nextPlanning - now)))
+      parts.append("plan in " + formatDuration(max(0, run.nextPlanning - now)))
     }
     status = parts.joined(separator: "  ")
   }
+
+  /// `Wed 10:42` in the monkey's zone.
+  public static func hhmm(_ d: Date, _ run: MonkeyRun) -> String { hhmm(d, run.calendar) }
 
   static func hhmm(_ d: Date, _ cal: Calendar) -> String {
     let c = cal.dateComponents([.weekday, .hour, .minute], from: d)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value of kube-monkey's config: from the TOML file (typed) or from an environment variable
 /// (text, read as the key needs it, as viper does).
 enum TOMLValue: Equatable {
@@ -55,7 +57,8 @@ enum TOMLValue: Equatable {
   var list: [String]? {
     switch self {
     case .list(let l, _): return l
-    case .text(let s, _): return s.split(separator: ",", omittingEmptySubsequences: false).map {
+    case .text(let s, _):
+      return s.split(separator: ",", omittingEmptySubsequences: false).map {
         $0.trimmingCharacters(in: .whitespaces)
       }
     default: return nil
@@ -88,7 +91,8 @@ enum TOML {
       guard !key.isEmpty else { throw MonkeyConfig.LoadError("\(at): a value without a key") }
       guard let v = Self.value(value, origin: at) else {
         throw MonkeyConfig.LoadError(
-          "\(at): cannot read the value of \(key) (a string in quotes, a whole number, true/false or a list of strings)")
+          "\(at): cannot read the value of \(key) (a string in quotes, a whole number, true/false or a list of strings)"
+        )
       }
       out[(section.isEmpty ? "" : section + ".") + key] = v
     }
@@ -118,7 +122,8 @@ enum TOML {
   static func quoted(_ s: String) -> String? {
     guard s.count >= 2, let q = s.first, q == "\"" || q == "'", s.last == q else { return nil }
     let body = String(s.dropFirst().dropLast())
-    return q == "'" ? body : body.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
+    return q == "'"
+      ? body : body.replacingOccurrences(of: "\\\"", with: "\"").replacingOccurrences(of: "\\\\", with: "\\")
   }
 
   /// Commas outside quotes.
@@ -159,5 +164,3 @@ enum TOML {
     return line
   }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import ClusterState
+import Foundation
 
 /// How many pods one kill takes (`kube-monkey/kill-mode` with `kube-monkey/kill-value`).
 public enum KillMode: Sendable, Equatable {
@@ -81,19 +82,23 @@ public enum Eligibility: Sendable, Equatable {
     guard mtbf >= 60 else { return .invalid("kube-monkey/mtbf \"\(text)\" is under a minute, the shortest") }
     let mode: KillMode
     let value = l["kube-monkey/kill-value"]
-    func number(_ range: ClosedRange<Int>) -> Int? { value.flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil } }
+    func number(_ range: ClosedRange<Int>) -> Int? {
+      value.flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil }
+    }
     switch l["kube-monkey/kill-mode"] {
     case nil, "": mode = .one
     case "kill-all": mode = .killAll
     case "fixed":
       guard let n = number(0...100_000) else {
-        return .invalid("kill-mode fixed needs kube-monkey/kill-value, a whole number (got \(value.map { "\"\($0)\"" } ?? "none"))")
+        return .invalid(
+          "kill-mode fixed needs kube-monkey/kill-value, a whole number (got \(value.map { "\"\($0)\"" } ?? "none"))")
       }
       mode = .fixed(n)
     case "fixed-percent", "random-max-percent":
       guard let p = number(0...100) else {
         return .invalid(
-          "kill-mode \(l["kube-monkey/kill-mode"]!) needs kube-monkey/kill-value from 0 to 100 (got \(value.map { "\"\($0)\"" } ?? "none"))")
+          "kill-mode \(l["kube-monkey/kill-mode"]!) needs kube-monkey/kill-value from 0 to 100 (got \(value.map { "\"\($0)\"" } ?? "none"))"
+        )
       }
       mode = l["kube-monkey/kill-mode"] == "fixed-percent" ? .fixedPercent(p) : .randomMaxPercent(p)
     case let other?:
@@ -101,7 +106,9 @@ public enum Eligibility: Sendable, Equatable {
         "kube-monkey/kill-mode \"\(other)\" is none of kill-all, fixed, fixed-percent, random-max-percent")
     }
     return .victim(
-      Victim(workload: WorkloadID(namespace: w.namespace, name: w.name), identifier: id, mtbf: mtbf, mtbfText: text, mode: mode))
+      Victim(
+        workload: WorkloadID(namespace: w.namespace, name: w.name), identifier: id, mtbf: mtbf, mtbfText: text,
+        mode: mode))
   }
 
   /// `3` (days, as older kube-monkey), `3d`, `2h`, `30m`: a whole number and a unit.
@@ -117,5 +124,3 @@ public enum Eligibility: Sendable, Equatable {
     return Double(n) * 86_400
   }
 }
-
-import Foundation

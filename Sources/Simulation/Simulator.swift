@@ -55,7 +55,7 @@ public struct Simulator: Sendable {
     ["kube-monkey/enabled": "disabled", "kube-monkey/identifier": "spark-master", "kube-monkey/mtbf": "1"],
     [
       "kube-monkey/enabled": "enabled", "kube-monkey/identifier": "spark-worker", "kube-monkey/mtbf": "8h",
-      "kube-monkey/kill-mode": "random-max-percent", "kube-monkey/kill-value": "50",
+      "kube-monkey/kill-mode": "random-max-percent", "kube-monkey/kill-value": "100",
     ],
   ]
 

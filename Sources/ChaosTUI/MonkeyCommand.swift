@@ -1,0 +1,159 @@
+import ArgumentParser
+import CTerminal
+import ClusterState
+import Console
+import Foundation
+import KubeClient
+import Monkey
+import Recording
+import Simulation
+
+/// `chaostui monkey`: kube-monkey's schedule without the screen, for a game-day afternoon. Prints
+/// the day's plan, each kill as it happens and how each incident healed; at the end (`--for`, or
+/// Ctrl-C) each workload's kills, mean TTR and measured MTBF beside the label's.
+struct MonkeyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "chaostui monkey",
+    abstract: "Run kube-monkey's schedule headless: kills by the workloads' kube-monkey labels, MTBF and TTR measured.")
+
+  @OptionGroup var cluster: ClusterOptions
+
+  @OptionGroup var monkey: MonkeyOptions
+
+  @Option(name: [.short, .long], help: "Only this namespace (default: every namespace, as kube-monkey).")
+  var namespace: String?
+
+  @Option(name: .customLong("for"), help: "Stop after this long (like 30m or 4h; default: until Ctrl-C).")
+  var duration: String?
+
+  @Option(
+    help: "Record the session (replay, report) here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
+  var record: String?
+
+  @Flag(help: "Do not record the session.")
+  var noRecord = false
+
+  func validate() throws {
+    if let d = duration, GoDuration.seconds(d) == nil {
+      throw ValidationError("--for takes a duration like 30m or 4h, got \(d)")
+    }
+  }
+
+  func run() throws {
+    let logger = try cluster.log.map { try FileLog(path: $0) }
+    let env = ProcessInfo.processInfo.environment
+    let source: ClusterSource
+    var platform = "chaostui demo cluster (seed \(cluster.seed), speed \(cluster.speed))"
+    let real = !cluster.demo && cluster.kubeconfigFound(env)
+    let config: MonkeyConfig
+    do {
+      config = try monkey.config(demo: !real, environment: env)
+      if real {
+        let c = try cluster.connection(env)
+        let kube = KubeCluster(connection: c, namespace: namespace, dryRun: cluster.dryRun)
+        kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+        source = kube
+        platform = c.description
+      } else {
+        source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
+      }
+    } catch {
+      FileHandle.standardError.write(Data("chaostui monkey: \(error)\n".utf8))
+      throw ExitCode(2)
+    }
+    let console = Console(source: source, speed: cluster.speed, now: now())
+    console.log = logger.map { l in { l.write($0) } }
+    console.monkeyConfig = config
+    console.start()
+    ct_install_signal_handlers()
+    print("chaostui monkey on \(platform)")
+    if !noRecord {
+      let path = record ?? defaultRecordPath(context: console.state.context)
+      let writer = JournalWriter(
+        path: path,
+        header: SessionJournal.Header(
+          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
+          title: "chaostui monkey", shown: namespace))
+      console.record(to: writer)
+      print(writer.problem ?? "session: \(path)")
+    }
+    // The workloads first (a real cluster lists them), then the plan.
+    let wallStart = now()
+    while console.state.workloads.isEmpty && now() - wallStart < 30 {
+      console.advance(realTime: now())
+      usleep(50_000)
+    }
+    for _ in 0..<10 {
+      console.advance(realTime: now())
+      usleep(20_000)
+    }
+    console.startMonkey()
+    guard let run = console.monkey else {
+      print(console.ui.message ?? "the monkey did not start")
+      console.stop()
+      throw ExitCode(2)
+    }
+    let schedule = MonkeySchedule(run, state: console.state)
+    print(schedule.status)
+    for r in schedule.rows {
+      print("  \(r.workload): " + (r.problem ?? "mtbf \(r.mtbf), \(r.mode), \(r.plannedToday) planned today"))
+    }
+    for p in run.planned {
+      print("  planned " + MonkeySchedule.hhmm(run.wall(p.at), run) + "  \(p.workload.key)")
+    }
+    ct_flush_stdout()
+    let limit = duration.flatMap(GoDuration.seconds)
+    var printedKills = 0
+    var reported: Set<Int> = []
+    func printNew() {
+      guard let m = console.monkey else { return }
+      let t0 = m.startedAt
+      while printedKills < m.kills.count {
+        let k = m.kills[printedKills]
+        print(
+          String(format: "%8@  ", "+" + formatDuration(k.at - t0)) + MonkeySchedule.hhmm(m.wall(k.at), m)
+            + "  \(k.workload.key): \(k.outcome)")
+        printedKills += 1
+      }
+      for i in console.state.incidents where !reported.contains(i.id) && i.injected >= t0 {
+        guard let f = console.state.faults.first(where: { $0.id == i.faultID }),
+          f.request.origin == MonkeyRun.origin, i.recovered != nil || i.status == .noImpact
+        else { continue }
+        reported.insert(i.id)
+        let how =
+          i.recovered.map {
+            "recovered in \(formatDuration($0 - i.injected))"
+              + (i.detected.map { " (detected after \(formatDuration($0 - i.injected)))" } ?? "")
+          } ?? "no impact"
+        print(
+          String(format: "%8@  ", "+" + formatDuration(console.state.now - t0)) + "incident #\(i.id) \(i.title): \(how)"
+        )
+      }
+      ct_flush_stdout()
+    }
+    while true {
+      if ct_take_signal() != 0 {
+        print("interrupted")
+        break
+      }
+      if let limit, console.state.now - run.startedAt >= limit { break }
+      console.advance(realTime: now())
+      printNew()
+      usleep(50_000)
+    }
+    printNew()
+    let final = MonkeySchedule(console.monkey!, state: console.state)
+    print("summary after \(formatDuration(console.state.now - run.startedAt)):")
+    for r in final.rows where r.problem == nil {
+      let kills = console.monkey!.kills.filter { $0.workload.key == r.workload && $0.injected }.count
+      let ttrs = console.state.incidents.filter { i in
+        i.injected >= run.startedAt && i.workloads.contains(r.workload)
+      }.compactMap { i in i.recovered.map { $0 - i.injected } }
+      let mttr = ttrs.isEmpty ? "-" : formatDuration(ttrs.reduce(0, +) / Double(ttrs.count))
+      print(
+        "  \(r.workload): \(kills) kills, \(r.failures) incidents, MTTR \(mttr), MTBF measured "
+          + (r.measuredMTBF.map(formatDuration) ?? "-") + " (label \(r.mtbf))")
+    }
+    console.stop()
+  }
+}

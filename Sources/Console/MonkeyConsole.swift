@@ -1,0 +1,101 @@
+import ClusterState
+import Foundation
+import Monkey
+import Panels
+
+/// Monkey mode in the console: kube-monkey's schedule stepped with the snapshot, its kills through
+/// the store as a key's faults are (incidents, audit, journal), paused by the panic key.
+extension Console {
+  /// Starts the monkey now (the `M` key after its question, or `--monkey`); `wallNow` gives the
+  /// date of the demo's compressed day (tests fix it).
+  public func startMonkey(wallNow: Date = Date()) {
+    guard monkey == nil else { return }
+    if readOnly {
+      say("monkey is disabled: \(store.state.readOnlyReason)")
+      return
+    }
+    let c = monkeyConfig
+    let origin =
+      c.day != nil
+      ? MonkeyRun.demoOrigin(c, now: wallNow)
+      : store.state.isDemo ? wallNow : Date(timeIntervalSince1970: store.state.now)
+    let run = MonkeyRun(
+      config: c, state: store.state, origin: origin, seed: UInt64(truncatingIfNeeded: Int(origin.timeIntervalSince1970))
+    )
+    monkey = run
+    ui.monkeyShown = true
+    ui.focus = .monkey
+    let victims = store.state.workloads.values.compactMap { Eligibility.of($0, config: c).victim }
+    log?(
+      "monkey: start, \(victims.count) workloads opted in, window \(MonkeyConfig.clock(c.start))-\(MonkeyConfig.clock(c.end))"
+        + (c.dryRun ? ", dry run" : "") + ", \(run.planned.count) kills planned today")
+    say(
+      victims.isEmpty
+        ? "Monkey on, but no workload opted in (label kube-monkey/enabled=enabled)"
+        : "Monkey on: \(run.planned.count) kill\(run.planned.count == 1 ? "" : "s") planned today"
+          + (c.dryRun ? " (dry run)" : ""))
+  }
+
+  func monkeyKey(_ request: MonkeyRequest) {
+    switch request {
+    case .start: startMonkey()
+    case .togglePause:
+      guard var m = monkey else { return }
+      if m.pausedReason == nil {
+        m.pause("M key")
+        say("Monkey paused: M resumes")
+      } else {
+        m.resume()
+        say("Monkey resumed")
+      }
+      log?("monkey: " + (m.pausedReason == nil ? "resumed" : "paused"))
+      monkey = m
+    }
+  }
+
+  /// Moves the monkey to the snapshot's time and dispatches its kills.
+  func stepMonkey() {
+    guard var m = monkey else { return }
+    let before = m.kills.count
+    let actions = m.step(store.state)
+    monkey = m
+    for k in m.kills.dropFirst(before) { log?("monkey: \(k.workload.key): \(k.outcome)") }
+    if !actions.isEmpty { store.dispatch(actions) }
+  }
+
+  func renderMonkeyConfirm(_ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let c = monkeyConfig
+    var lines: [(String, Theme.Role)] = [
+      (
+        "window \(MonkeyConfig.clock(c.start))-\(MonkeyConfig.clock(c.end)) \(c.timeZone), plan at \(MonkeyConfig.clock(c.runHour * 60))"
+          + (c.day.map { ", a day in \(formatDuration($0))" } ?? (c.weekdaysOnly ? ", weekdays" : "")), .muted
+      ),
+      (
+        c.dryRun ? "DRY RUN: kills are only logged (kubemonkey.dry_run)" : "kills pods for real",
+        c.dryRun ? .info : .warn
+      ),
+      ("workloads with kube-monkey labels:", .title),
+    ]
+    let labelled = state.workloads.values.filter { $0.labels.keys.contains { $0.hasPrefix("kube-monkey/") } }
+      .sorted { $0.id < $1.id }
+    for w in labelled {
+      switch Eligibility.of(w, config: c) {
+      case .victim(let v): lines.append(("  \(w.id): mtbf \(v.mtbfText), \(v.mode.label)", .fault))
+      case .notEnrolled: lines.append(("  \(w.id): opted out", .muted))
+      case .excluded(let why), .invalid(let why): lines.append(("  \(w.id): not scheduled, \(why)", .warn))
+      }
+    }
+    if labelled.isEmpty { lines.append(("  none: label workloads kube-monkey/enabled=enabled", .warn)) }
+    lines.append(("the panic key pauses it; M on its pane pauses and resumes", .muted))
+    lines.append(("", .main_fg))
+    lines.append(("y/Enter start   any other key cancels", .key))
+    let inner = dialogBox(
+      &buf, width: 90, height: min(buf.height - 2, lines.count + 2), title: "Start the monkey?", ctx: ctx)
+    for (k, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
+    }
+  }
+}
