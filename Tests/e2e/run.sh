@@ -293,6 +293,30 @@ check "a journal cut short replays what it has" 'REPLAY' 5
 keys q
 if grep -q 'journal: the last line was cut short' "$WORK/cut.log"; then ok "... and says its last line was cut short"; else bad "cut journal noted" "$(cat "$WORK/cut.log")"; fi
 
+# 11. Monkey mode: M asks, y starts kube-monkey's schedule from the demo's labels; kills come on it
+# and heal (TTR), the measured MTBF appears; the panic key pauses it. Then `chaostui monkey` headless.
+start 80 24 "$BIN" --demo --speed 8 --no-record --log "$WORK/monkey.log"
+check "monkey: starts" 'DEMO.*simulated' 10
+keys M
+check "M asks first, naming the opted-in workloads" 'pipeline/flask: mtbf 6h, fixed 1' 3
+keys y
+check "the schedule shows each workload's next kill" 'pipeline/flask +6h +in ' 5
+check "a kill comes on schedule and heals with its TTR" '[0-9.]+s +[0-9hms.]+ ago: killed' 60
+check "... and the measured MTBF appears beside the label's" '[0-9]+h[0-9]+m \([0-9]+\)' 30
+keys '!'
+check "the panic key pauses the monkey" 'PAUSED \(panic key\)' 5
+keys M
+check "M on its pane resumes it" 'Monkey resumed' 5
+keys q
+check "quits" 'EXIT=0' 10
+if grep -q 'monkey: pipeline/.*: killed' "$WORK/monkey.log"; then ok "every kill is in the log"; else bad "monkey kills logged"; fi
+start 120 40 "$BIN" monkey --demo --speed 20 --for 5m --no-record
+check "chaostui monkey prints the day's plan" 'planned [A-Z][a-z]{2} [0-9]{2}:[0-9]{2} +pipeline/' 15
+check "... each kill and its incident's TTR, then a summary with MTBF" 'MTBF measured .*\(label 6h\)' 60
+printf '[kubemonkey]\nrun_hour = 25\n' > "$WORK/km.toml"
+start 120 30 "$BIN" monkey --demo --monkey-config "$WORK/km.toml"
+check "a bad kube-monkey config is refused in words (exit 2)" 'km.toml:2: kubemonkey.run_hour must be a whole number in 0...23' 10
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
