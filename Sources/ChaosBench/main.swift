@@ -129,6 +129,10 @@ if let i = args.firstIndex(of: "--journal-file"), i + 1 < args.count {
   }
   exit(0)
 }
+if args.contains("--logs") {
+  logsSection()
+  exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)
@@ -341,6 +345,7 @@ func expositionSection() {
 
 print("")
 journalSection()
+logsSection()
 
 print("")
 print("4. Memory: 10,000 pods with full history (300 s of cluster time), in a fresh process")

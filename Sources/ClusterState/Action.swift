@@ -65,6 +65,11 @@ public enum Action: Sendable, Equatable, Codable {
   /// The panic key: end every active fault now.
   case abortAllFaults
   case notice(String?)
+  /// Follow this container's log (nil: stop following).
+  case followLogs(LogRequest?)
+  /// Lines of the followed log, and how its stream is doing, in words.
+  case logLines(LogRequest, [LogLine])
+  case logStatus(LogRequest, String)
   /// The whole state at once: a recorded session's snapshot (replay starts and seeks from these).
   case restore(ClusterSnapshot)
 }
@@ -73,6 +78,8 @@ public enum Action: Sendable, Equatable, Codable {
 public enum Effect: Sendable, Equatable {
   case inject(id: Int, FaultRequest)
   case abort(ids: [Int])
+  /// Follow a container's log (nil: stop): lines come back as `logLines`.
+  case followLogs(LogRequest?)
   /// Tell the user (a fault refused, injected, failed; a source's note): the runtime shows it as a
   /// message of its own UI state, once. Never carried out by a source.
   case notify(String)

@@ -318,6 +318,13 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     return [.abort(ids: ids), .notify("Panic: aborted \(ids.count) active fault\(ids.count == 1 ? "" : "s")")]
   case .notice(let text):
     return text.map { [.notify($0)] } ?? []
+  case .followLogs(let req):
+    s.logs = req.map { LogFollow(request: $0) }
+    return [.followLogs(req)]
+  case .logLines(let req, let lines):
+    if s.logs?.request == req { s.logs?.append(lines) }
+  case .logStatus(let req, let text):
+    if s.logs?.request == req { s.logs?.status = text }
   }
   return []
 }

@@ -90,6 +90,8 @@ public struct ClusterSnapshot: Sendable, Equatable, Codable {
   public var workloadSeries: [String: WorkloadSeries] = [:]
 
   public var faults: [ActiveFault] = []
+  /// The container log the logs pane follows.
+  public var logs: LogFollow?
   public var nextFaultID = 1
   /// Faults asked for and not yet confirmed by the executor.
   public var pendingRequests: [Int: FaultRequest] = [:]

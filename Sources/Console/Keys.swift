@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
-  case experiments, zones, namespace, report, monkey
+  case experiments, zones, namespace, report, monkey, logs
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -109,6 +109,10 @@ public enum KeyTable {
     KeyBinding(
       [.char("Z")], .zones, hint: "",
       "Zones: nodes, Ready pods and each service's traffic share by zone (again: back)"),
+    KeyBinding(
+      [.char("l")], .logs, hint: "logs",
+      "Logs of the selected pod, followed (in the pane: / search, w wrap, Space pause, c container, P previous, j/k scroll; l again: back)",
+      footer: true),
     KeyBinding(
       [.char("M")], .monkey, hint: "monkey",
       "Monkey mode: kube-monkey's schedule from its labels (asks first); again shows it, then pauses or resumes",

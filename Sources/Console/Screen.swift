@@ -28,6 +28,10 @@ public enum Layout {
           .network: r[1], hpaSlot: r[2],
         ]
       }
+      if focus == .logs {
+        let l = left.rows([36, 44, 20])
+        return [.pods: l[0], .logs: l[1], .timeline: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
+      }
       if focus == .monkey {
         let l = left.rows([40, 36, 24])
         return [.pods: l[0], .monkey: l[1], .timeline: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
@@ -39,6 +43,7 @@ public enum Layout {
     let (top, rest) = body.splitTop(podsHeight)
     if experiment && focus == .experiment { return [.pods: top, .experiment: rest] }
     if focus == .monkey { return [.pods: top, .monkey: rest] }
+    if focus == .logs { return [.pods: top, .logs: rest] }
     if focus == .zones { return [.pods: top, .zones: rest] }
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
@@ -87,6 +92,12 @@ extension Console {
         } else if let recorded {
           ExperimentPane.render(&buf, r, recorded: recorded, now: store.state.now, focused: focused, ctx: ctx)
         }
+      case .logs:
+        LogsPane.render(
+          &buf, r, state: store.state,
+          options: .init(
+            search: ui.logs.search, searching: ui.logs.searching, wrap: ui.logs.wrap, pausedAt: ui.logs.pausedAt,
+            scroll: ui.logs.scroll), focused: focused, ctx: ctx)
       case .monkey:
         if let m = monkey {
           MonkeyPane.render(&buf, r, schedule: MonkeySchedule(m, state: store.state), focused: focused, ctx: ctx)

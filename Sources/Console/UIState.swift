@@ -4,7 +4,7 @@ import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
-  case pods, resources, network, hpa, alerts, timeline, experiment, zones, monkey
+  case pods, resources, network, hpa, alerts, timeline, experiment, zones, monkey, logs
 
   public var title: String {
     switch self {
@@ -17,6 +17,7 @@ public enum PaneID: String, CaseIterable, Sendable {
     case .experiment: return "Experiment"
     case .zones: return "Zones"
     case .monkey: return "Monkey"
+    case .logs: return "Logs"
     }
   }
 }
@@ -61,6 +62,8 @@ public struct UIState: Sendable {
   public var reportRequested = false
   /// An experiment runs or has its verdict on screen (the experiment pane has a place).
   public var experimentShown = false
+  /// The logs pane: search, wrap, pause, scroll.
+  public var logs = LogsView()
   /// The monkey runs (its pane is in the focus cycle).
   public var monkeyShown = false
   /// What a key asked of the monkey, for the console to carry out.
@@ -77,4 +80,16 @@ public struct UIState: Sendable {
 /// What the monkey key asks.
 public enum MonkeyRequest: Equatable, Sendable {
   case start, togglePause
+}
+
+/// How the logs pane shows the followed log.
+public struct LogsView: Equatable, Sendable {
+  public var search = ""
+  public var searching = false
+  public var wrap = false
+  /// Paused at this many lines received (new lines keep coming, unseen until Space again).
+  public var pausedAt: Int? = nil
+  /// Rows up from the newest.
+  public var scroll = 0
+  public init() {}
 }

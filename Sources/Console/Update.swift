@@ -104,6 +104,8 @@ struct Updater {
     if key == .resize { return }
     if ui.filterEditing { return handleFilter(key) }
     if let dialog = ui.dialog { return handleDialog(dialog, key) }
+    if ui.logs.searching { return handleLogSearch(key) }
+    if ui.focus == .logs && handleLogsKey(key) { return }
     guard let command = KeyTable.command(for: key) else {
       if key != .escape {
         say("Unknown key \(key.label): press ? for help")
@@ -125,6 +127,7 @@ struct Updater {
       // The panes on screen at this size, in order (the experiment pane while one is shown).
       let all = PaneID.allCases.filter {
         ($0 != .experiment || ui.experimentShown) && ($0 != .monkey || ui.monkeyShown) && $0 != .zones
+          && ($0 != .logs || state.logs != nil)
       }
       let i = all.firstIndex(of: ui.focus)!
       ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
@@ -169,6 +172,19 @@ struct Updater {
         ui.dialog = .experiments(selected: 0)
       }
     case .report: ui.reportRequested = true
+    case .logs:
+      if ui.focus == .logs {
+        ui.focus = .pods
+        if ui.zoomed != nil { ui.zoomed = nil }
+        return
+      }
+      guard let id = selectedPodID, let pod = state.pods[id] else { return say("No pod selected") }
+      if state.logs?.request.podID != id {
+        actions.append(.followLogs(LogRequest(namespace: pod.namespace, pod: pod.name)))
+        ui.logs = LogsView()
+      }
+      ui.focus = .logs
+      if ui.zoomed != nil { ui.zoomed = .logs }
     case .monkey:
       if !ui.monkeyShown {
         ui.dialog = .confirmMonkey

@@ -9,6 +9,9 @@ extension KubeCluster {
   public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
     case .notify: return []
+    case .followLogs(let req):
+      logStream.follow(req, cluster: self)
+      return []
     case .abort(let ids):
       // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
       Thread.detachNewThread { [self] in

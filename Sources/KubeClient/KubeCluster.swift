@@ -22,6 +22,8 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
   public let dryRun: Bool
   /// What this session changed and must set back (panic, expiry, every exit path), by fault id.
   public let ledger = UndoLedger()
+  /// The container log the logs pane follows.
+  let logStream = LogStream()
   /// Guards the small caches below (API versions found, namespaces whose permissions were asked).
   let cacheLock = NSLock()
   var evictionVersion: String?

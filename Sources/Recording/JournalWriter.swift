@@ -55,6 +55,12 @@ public final class JournalWriter {
 
   public var isRecording: Bool { handle != nil && problem == nil }
 
+  /// Log lines journaled a second at most (a replay shows them; a pouring log would fill the file).
+  public static let logLinesPerSecond = 200
+  private var logSecond = Int.min
+  private var logKept = 0
+  private var logSkipped = 0
+
   /// Records one action with the state it meets (the store's observer).
   public func record(_ action: Action, state: ClusterSnapshot) {
     guard isRecording else { return }
@@ -93,6 +99,23 @@ public final class JournalWriter {
             ]))
       }
       text("{\"k\":\"wm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
+    case .logLines(let req, let lines):
+      // A log pouring lines keeps its first `logLinesPerSecond` a second; the rest counted in a note.
+      if Int(t) != logSecond {
+        if logSkipped > 0 {
+          note(t, "\(logSkipped) log lines of \(req.label) not journaled (over \(Self.logLinesPerSecond) a second)")
+        }
+        logSecond = Int(t)
+        logKept = 0
+        logSkipped = 0
+      }
+      let keep = max(0, min(lines.count, Self.logLinesPerSecond - logKept))
+      logKept += keep
+      logSkipped += lines.count - keep
+      guard keep > 0,
+        let data = try? SessionJournal.encoder.encode(Line(t: t, a: .logLines(req, Array(lines.prefix(keep)))))
+      else { return }
+      line(data)
     default:
       guard let data = try? SessionJournal.encoder.encode(Line(t: t, a: action)) else { return }
       line(data)

@@ -48,6 +48,7 @@ public final class DemoCluster: SimulatedSource {
     case .inject(let id, let request): return simulator.inject(id: id, request)
     case .abort(let ids): return simulator.abort(ids: ids)
     case .notify: return []
+    case .followLogs(let req): return simulator.followLogs(req)
     }
   }
 }

@@ -197,12 +197,14 @@ extension Simulator {
       spec.kind == .statefulSet
       ? OwnerRef(kind: "StatefulSet", name: spec.name)
       : OwnerRef(kind: "ReplicaSet", name: spec.name + "-" + (spec.rsHash ?? ""))
-    return Pod(
+    var pod = Pod(
       namespace: spec.namespace, name: p.name, phase: phase, status: status, readyContainers: readyCount,
       totalContainers: spec.containers, restarts: p.restarts, created: p.created, deletionTimestamp: p.deletion,
       node: p.node,
       labels: p.labels, owner: owner, workload: spec.name, cpuRequestMilli: spec.cpuRequest,
       memoryLimitBytes: spec.memLimit)
+    pod.containerNames = Simulator.containerNames(spec)
+    return pod
   }
 
   mutating func emitChanges(into out: inout [Action]) {

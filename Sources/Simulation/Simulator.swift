@@ -145,6 +145,9 @@ public struct Simulator: Sendable {
   var pipelines: [Pipeline] = []
   var workloadStatus: [Workload] = []
   var started = false
+  /// The container log the logs pane follows, and what its lines were last written from.
+  var logFollow: LogRequest?
+  var logMemory = LogMemory()
 
   public init(options: Options = Options()) {
     self.options = options
@@ -304,7 +307,10 @@ public struct Simulator: Sendable {
     for k in pipelines.indices { runFailover(k, at: t, into: &out) }
     if tickIndex % Simulator.probeTicks == 0 { runReadinessProbes(at: t, into: &out) }
     if tickIndex % Simulator.hpaSyncTicks == 0 { for k in pipelines.indices { runHPA(k, at: t, into: &out) } }
-    if tickIndex % Simulator.ticksPerSecond == 0 { sampleMetrics(into: &out) }
+    if tickIndex % Simulator.ticksPerSecond == 0 {
+      sampleMetrics(into: &out)
+      writeLogs(at: t, into: &out)
+    }
     emitChanges(into: &out)
     out.append(.tick(t))
   }

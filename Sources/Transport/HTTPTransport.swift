@@ -86,7 +86,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     sink.onOpen = onOpen
     do {
       let status = try perform(
-        "GET", path, body: nil, contentType: nil, accept: "application/json", timeout: timeout, sink: sink,
+        "GET", path, body: nil, contentType: nil, accept: "application/json, */*", timeout: timeout, sink: sink,
         streaming: true)
       return WatchOutcome(status: status, body: sink.data)
     } catch let e as TransportError where sink.status != 0 {

@@ -1,0 +1,230 @@
+/// A container's log as the logs pane follows it: which pod and container, and its last lines,
+/// bounded (`LogFollow.capacity` lines of at most `LogDecoder.maxLine` bytes each).
+public struct LogRequest: Sendable, Equatable, Hashable, Codable {
+  public var namespace: String
+  public var pod: String
+  /// nil: the pod's only (or first) container.
+  public var container: String?
+  /// The container's previous instance (after a restart).
+  public var previous: Bool
+  public var tailLines: Int
+
+  public init(namespace: String, pod: String, container: String? = nil, previous: Bool = false, tailLines: Int = 200) {
+    self.namespace = namespace
+    self.pod = pod
+    self.container = container
+    self.previous = previous
+    self.tailLines = tailLines
+  }
+
+  public var podID: String { PodID(namespace: namespace, name: pod).key }
+  public var label: String {
+    pod + (container.map { "/" + $0 } ?? "") + (previous ? " (previous)" : "")
+  }
+}
+
+public enum LogLevel: String, Sendable, Equatable, Codable {
+  case error, warning, info
+}
+
+public struct LogLine: Sendable, Equatable, Codable {
+  /// From the line's RFC 3339 timestamp (`timestamps=true`), nil when it had none.
+  public var time: Seconds?
+  public var text: String
+  public var level: LogLevel
+
+  public init(time: Seconds?, text: String, level: LogLevel? = nil) {
+    self.time = time
+    self.text = text
+    self.level = level ?? LogDecoder.classify(text)
+  }
+}
+
+/// The followed log in the state: the newest lines, the count received, what was dropped past
+/// the cap, and the stream's status in words.
+public struct LogFollow: Sendable, Equatable, Codable {
+  public static let capacity = 5000
+  public var request: LogRequest
+  /// Oldest first; at most `capacity`.
+  public private(set) var lines: [LogLine] = []
+  public private(set) var received = 0
+  public var status: String
+
+  public init(request: LogRequest, status: String = "connecting") {
+    self.request = request
+    self.status = status
+  }
+
+  /// Lines dropped from the front to keep to the cap.
+  public var dropped: Int { received - lines.count }
+
+  public mutating func append(_ new: [LogLine]) {
+    received += new.count
+    if new.count >= Self.capacity {
+      lines = Array(new.suffix(Self.capacity))
+      return
+    }
+    let over = lines.count + new.count - Self.capacity
+    // Drop in chunks (an eighth of the cap at a time): amortised O(1) a line.
+    if over > 0 { lines.removeFirst(min(lines.count, max(over, Self.capacity / 8))) }
+    lines.append(contentsOf: new)
+  }
+}
+
+/// A log stream's bytes into lines, however they arrive: split at any byte (even inside a UTF-8
+/// sequence), a line longer than `maxLine` cut into pieces (marked), bytes that are not UTF-8
+/// replaced, the `timestamps=true` prefix read into the line's time.
+public struct LogDecoder: Sendable {
+  public static let maxLine = 4096
+  private var pending: [UInt8] = []
+  /// The piece of a cut line that comes next is marked as its continuation.
+  private var continuing = false
+  public var timestamps: Bool
+
+  public init(timestamps: Bool = true) { self.timestamps = timestamps }
+
+  public mutating func feed(_ bytes: some Sequence<UInt8>) -> [LogLine] {
+    if let out = bytes.withContiguousStorageIfAvailable({ feed(buffer: $0) }) { return out }
+    let copy = Array(bytes)
+    return copy.withUnsafeBufferPointer { feed(buffer: $0) }
+  }
+
+  /// Whole lines straight from the buffer; only a line cut by the chunk's end is copied aside.
+  mutating func feed(buffer b: UnsafeBufferPointer<UInt8>) -> [LogLine] {
+    var out: [LogLine] = []
+    var start = 0
+    while start < b.count {
+      var nl = start
+      while nl < b.count && b[nl] != 0x0A { nl += 1 }
+      if nl < b.count && pending.isEmpty && nl - start < Self.maxLine {
+        out.append(line(UnsafeBufferPointer(rebasing: b[start..<nl]), cut: false))
+        start = nl + 1
+        continue
+      }
+      for k in start..<min(nl + 1, b.count) { out += take(b[k]) }
+      start = nl + 1
+    }
+    return out
+  }
+
+  /// One byte of a line that is copied aside (cut by a chunk's end, or too long).
+  mutating func take(_ b: UInt8) -> [LogLine] {
+    if b == 0x0A {
+      defer { pending.removeAll(keepingCapacity: true) }
+      return [pending.withUnsafeBufferPointer { line($0, cut: false) }]
+    }
+    pending.append(b)
+    guard pending.count >= Self.maxLine else { return [] }
+    // Cut before a UTF-8 continuation byte, not inside a character.
+    var at = pending.count
+    while at > pending.count - 4, at > 0, pending[at - 1] & 0xC0 == 0x80 { at -= 1 }
+    if at > 0, pending[at - 1] & 0xC0 == 0xC0 { at -= 1 }
+    if at == 0 { at = pending.count }
+    let head = Array(pending[..<at])
+    pending.removeFirst(at)
+    return [head.withUnsafeBufferPointer { line($0, cut: true) }]
+  }
+
+  /// What is left at the stream's end (a last line without its newline).
+  public mutating func finish() -> [LogLine] {
+    defer { pending.removeAll() }
+    return pending.isEmpty ? [] : [pending.withUnsafeBufferPointer { line($0, cut: false) }]
+  }
+
+  mutating func line(_ bytes: UnsafeBufferPointer<UInt8>, cut: Bool) -> LogLine {
+    var text = String(decoding: bytes, as: UTF8.self)
+    if text.hasSuffix("\r") { text.removeLast() }
+    var time: Seconds?
+    if timestamps && !continuing, let space = text.firstIndex(of: " "),
+      let t = KubeTimestamp.parse(text[..<space])
+    {
+      time = t
+      text = String(text[text.index(after: space)...])
+    }
+    if continuing { text = "↪ " + text }
+    if cut { text += " …" }
+    continuing = cut
+    return LogLine(time: time, text: text)
+  }
+
+  /// Error and warning lines by the words logs use for them (and an HTTP 5xx in an access log).
+  public static func classify(_ text: some StringProtocol) -> LogLevel {
+    var s = String(text)
+    return s.withUTF8 { classify(bytes: $0) }
+  }
+
+  static let errorWords = ["error", "fatal", "panic", "critical", "traceback", "exception"].map { Array($0.utf8) }
+  static let warningWord = Array("warn".utf8)
+
+  /// One pass of byte comparisons (ASCII case folded): a log pouring lines classifies each.
+  static func classify(bytes b: UnsafeBufferPointer<UInt8>) -> LogLevel {
+    var warning = false
+    var i = 0
+    while i < b.count {
+      let c = b[i] | 0x20
+      if c == UInt8(ascii: "e") || c == UInt8(ascii: "f") || c == UInt8(ascii: "p") || c == UInt8(ascii: "c")
+        || c == UInt8(ascii: "t")
+      {
+        for w in errorWords where w[0] == c && matches(b, i, w) { return .error }
+      } else if c == UInt8(ascii: "w"), !warning {
+        warning = matches(b, i, warningWord)
+      } else if b[i] == UInt8(ascii: "\""), i + 4 < b.count, b[i + 1] == 0x20, b[i + 2] == UInt8(ascii: "5"),
+        b[i + 3] >= 0x30, b[i + 3] <= 0x39, b[i + 4] >= 0x30, b[i + 4] <= 0x39
+      {
+        return .error  // `" 5xx` of an access log
+      }
+      i += 1
+    }
+    return warning ? .warning : .info
+  }
+
+  static func matches(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ w: [UInt8]) -> Bool {
+    guard at + w.count <= b.count else { return false }
+    for k in 0..<w.count where (b[at + k] | 0x20) != w[k] { return false }
+    return true
+  }
+}
+
+/// RFC 3339 times as the API server writes them (`2026-11-27T15:04:05.123456789Z`), to Unix seconds.
+public enum KubeTimestamp {
+  public static func parse(_ s: some StringProtocol) -> Seconds? {
+    let b = Array(s.utf8)
+    guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
+    func n(_ from: Int, _ len: Int) -> Int? {
+      var v = 0
+      for i in from..<from + len {
+        guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+        v = v * 10 + Int(b[i] - 0x30)
+      }
+      return v
+    }
+    guard let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
+      (1...12).contains(mo), (1...31).contains(d)
+    else { return nil }
+    var i = 19
+    var frac = 0.0
+    if i < b.count, b[i] == 0x2E {
+      i += 1
+      var scale = 0.1
+      while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+        frac += Double(b[i] - 0x30) * scale
+        scale /= 10
+        i += 1
+      }
+    }
+    guard i < b.count, b[i] == 0x5A || b[i] == 0x2B || b[i] == 0x2D else { return nil }
+    var offset = 0
+    if b[i] != 0x5A {
+      guard b.count >= i + 6, let oh = n(i + 1, 2), let om = n(i + 4, 2) else { return nil }
+      offset = (oh * 3600 + om * 60) * (b[i] == 0x2B ? 1 : -1)
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let yy = mo <= 2 ? y - 1 : y
+    let era = (yy >= 0 ? yy : yy - 399) / 400
+    let yoe = yy - era * 400
+    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146_097 + doe - 719_468
+    return Double(days * 86_400 + h * 3600 + mi * 60 + sec - offset) + frac
+  }
+}
