@@ -317,6 +317,31 @@ printf '[kubemonkey]\nrun_hour = 25\n' > "$WORK/km.toml"
 start 120 30 "$BIN" monkey --demo --monkey-config "$WORK/km.toml"
 check "a bad kube-monkey config is refused in words (exit 2)" 'km.toml:2: kubemonkey.run_hour must be a whole number in 0...23' 10
 
+# 12. The logs pane follows a Postgres replica through a failover: the primary killed from the
+# fault menu, the replica loses its WAL stream and is promoted, in its own log.
+start 120 40 "$BIN" --demo --speed 4 --no-record
+check "logs: starts" 'postgres-1 .*replica' 10
+keys / postgres-1 Enter
+keys l
+check "l follows the selected pod's log" 'Logs postgres-1 .*following \(demo\)' 5
+check "... its history first" 'started streaming WAL from primary' 5
+keys f
+check "fault menu" 'Inject a fault' 3
+keys p
+check "kill-primary asks" 'blast radius' 3
+keys y
+check "the fault's row marks when it was injected" '── fault #1 kill-primary injected' 10
+check "the replica loses its WAL stream" 'could not receive data from WAL stream' 20
+check "... then is promoted (in red: FATAL above it)" 'received promote request' 30
+keys / promote Enter
+check "search keeps the matching lines" '/promote' 3
+keys Escape w
+check "w wraps long lines" 'wrap' 3
+keys c
+check "c shows the other container" 'Logs postgres-1/exporter' 5
+keys q
+check "quits" 'EXIT=0' 10
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
