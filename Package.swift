@@ -66,6 +66,7 @@ let package = Package(
       name: "ClusterStateTests",
       dependencies: [
         "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey",
+        .product(name: "Yams", package: "Yams"),
       ],
       resources: [.copy("Fixtures")]),
     .testTarget(

@@ -59,6 +59,14 @@ public enum FaultPlan {
     case .cpuHog: req.parameters.cpuMilli = max(100, min(8000, req.parameters.cpuMilli + s * 250))
     case .memoryHog: req.parameters.memoryMiBPerSec = max(1, min(512, req.parameters.memoryMiBPerSec + s * 8))
     case .scale: req.parameters.replicas = max(0, min(100, req.parameters.replicas + Int(s)))
+    case .timeSkew:
+      // Further behind with +: -1 min, -10 min, -1 h, -1 day; then ahead.
+      let steps: [Double] = [-86_400, -3600, -600, -60, 60, 600, 3600]
+      let i = steps.firstIndex(of: req.parameters.skewSeconds) ?? 2
+      req.parameters.skewSeconds = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
+    case .ioLatency:
+      req.parameters.ioDelayMs = max(
+        10, min(5000, req.parameters.ioDelayMs + s * (req.parameters.ioDelayMs >= 500 ? 250 : 50)))
     case .podKill:
       // The pod's own grace period, then shorter ones down to 0 (force, confirmed separately).
       let steps: [Int?] = [nil, 30, 10, 5, 1, 0]
@@ -66,6 +74,20 @@ public enum FaultPlan {
       req.parameters.gracePeriod = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
     default: break
     }
+  }
+
+  /// The volume IO latency acts on, by the workload's kind of data (a database's data directory).
+  public static func volumePath(_ req: FaultRequest, pods: [Pod]) -> String {
+    if let v = req.parameters.volumePath { return v }
+    let w = pods.first?.workload ?? ""
+    if w.contains("postgres") { return "/var/lib/postgresql/data" }
+    if w.contains("spark") { return "/opt/spark/work" }
+    return "/data"
+  }
+
+  /// The port HTTP abort proxies: the app's (gunicorn's 8000 for Flask), else 80.
+  public static func httpPort(_ req: FaultRequest, pods: [Pod]) -> Int {
+    req.parameters.httpPort ?? ((pods.first?.workload ?? "").contains("flask") ? 8000 : 80)
   }
 
   /// The live (not terminating) pods of a workload; with a zone, those on nodes of that zone.

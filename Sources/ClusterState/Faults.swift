@@ -11,6 +11,10 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case evict = "evict"
   case scale = "scale"
   case cordon = "cordon"
+  case dnsError = "dns-error"
+  case timeSkew = "time-skew"
+  case ioLatency = "io-latency"
+  case httpAbort = "http-abort"
 
   public var title: String {
     switch self {
@@ -24,6 +28,10 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
     case .evict: return "Evict pod"
     case .scale: return "Scale workload"
     case .cordon: return "Cordon node"
+    case .dnsError: return "DNS errors"
+    case .timeSkew: return "Clock skew"
+    case .ioLatency: return "IO latency"
+    case .httpAbort: return "HTTP abort"
     }
   }
 
@@ -85,6 +93,15 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   /// Pod kill: this many of the workload's Running pods, chosen at random (kube-monkey's `fixed` and
   /// percentage kill modes); nil: by `mode`.
   public var count: Int? = nil
+  /// Clock skew: seconds added to the pods' clocks (negative: behind).
+  public var skewSeconds: Double = -600
+  /// IO latency: added to each file operation on the volume, ms.
+  public var ioDelayMs: Double = 100
+  /// IO latency: the volume's mount path (nil: the workload's usual data path).
+  public var volumePath: String? = nil
+  /// HTTP abort: the port the app serves (nil: the workload's usual one) and the request path pattern.
+  public var httpPort: Int? = nil
+  public var httpPath: String = "*"
   /// Only the workload's pods on nodes of this zone (`topology.kubernetes.io/zone`); nil: any zone.
   public var zone: String? = nil
   public init() {}

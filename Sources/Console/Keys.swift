@@ -144,5 +144,9 @@ public enum KeyTable {
     ("e", .evict, "evict it (a PodDisruptionBudget may refuse)"),
     ("s", .scale, "scale its workload for a while, then back"),
     ("n", .cordon, "cordon its node for a while: no new pods there"),
+    ("D", .dnsError, "make its DNS lookups fail (DNSChaos)"),
+    ("t", .timeSkew, "skew its clock (TimeChaos)"),
+    ("i", .ioLatency, "slow its volume's file operations (IOChaos)"),
+    ("h", .httpAbort, "abort the HTTP requests it serves (HTTPChaos)"),
   ]
 }

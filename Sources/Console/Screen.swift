@@ -302,6 +302,17 @@ extension Console {
       case .networkLoss: effect = "\(Int(p.lossPercent))% packet loss   (+/- to change)"
       case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (near its limit: probes time out)  (+/- to change)"
       case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
+      case .dnsError: effect = "every DNS lookup of the pods fails (Chaos Mesh DNSChaos): their calls error"
+      case .timeSkew:
+        effect =
+          "the pods' clocks \(p.skewSeconds < 0 ? "behind" : "ahead") by \(Fmt.age(abs(p.skewSeconds))) (TimeChaos)   (+/- to change)"
+      case .ioLatency:
+        let pods = FaultPlan.targets(req, in: state) { $0.first }
+        effect =
+          "+\(Int(p.ioDelayMs))ms on file operations under \(FaultPlan.volumePath(req, pods: pods)) (IOChaos)   (+/-)"
+      case .httpAbort:
+        let pods = FaultPlan.targets(req, in: state) { $0.first }
+        effect = "abort HTTP requests to port \(FaultPlan.httpPort(req, pods: pods)) path \(p.httpPath) (HTTPChaos)"
       }
       let duration =
         req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"

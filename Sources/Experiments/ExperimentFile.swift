@@ -209,6 +209,7 @@ struct Reader {
   static let targetKeys = ["workload", "pod", "node", "namespace", "zone"]
   static let strengthKeys = [
     "delay-ms", "jitter-ms", "loss-percent", "cpu-milli", "memory-mib-per-sec", "replicas", "grace-period",
+    "skew-seconds", "io-delay-ms", "volume-path", "http-port", "http-path",
   ]
 
   func step(_ node: YNode, ns: String) throws -> Experiment.Step {
@@ -243,6 +244,11 @@ struct Reader {
         case "cpu-milli": req.parameters.cpuMilli = try number(v, k)
         case "memory-mib-per-sec": req.parameters.memoryMiBPerSec = try number(v, k)
         case "replicas": req.parameters.replicas = try int(v, k)
+        case "skew-seconds": req.parameters.skewSeconds = try number(v, k)
+        case "io-delay-ms": req.parameters.ioDelayMs = try number(v, k)
+        case "volume-path": req.parameters.volumePath = try string(v, k)
+        case "http-port": req.parameters.httpPort = try int(v, k)
+        case "http-path": req.parameters.httpPath = try string(v, k)
         default: req.parameters.gracePeriod = try int(v, k)
         }
       }

@@ -23,9 +23,20 @@ public enum ChaosMesh {
     case .containerKill: return "podchaos"
     case .networkDelay, .networkLoss: return "networkchaos"
     case .cpuHog, .memoryHog: return "stresschaos"
+    case .dnsError: return "dnschaos"
+    case .timeSkew: return "timechaos"
+    case .ioLatency: return "iochaos"
+    case .httpAbort: return "httpchaos"
     default: return nil
     }
   }
+
+  /// Every kind of resource chaostui makes, by plural, with its kind.
+  public static let kinds: [(plural: String, kind: String)] = [
+    ("podchaos", "PodChaos"), ("networkchaos", "NetworkChaos"), ("stresschaos", "StressChaos"),
+    ("dnschaos", "DNSChaos"), ("timechaos", "TimeChaos"), ("iochaos", "IOChaos"), ("httpchaos", "HTTPChaos"),
+  ]
+  public static var plurals: [String] { kinds.map(\.plural) }
 
   /// Labels that select a workload's pods: the first pod's labels without the per-pod ones.
   static func selectorLabels(_ pods: [Pod]) -> [String: String] {
@@ -83,9 +94,31 @@ public enum ChaosMesh {
     case .memoryHog:
       spec["stressors"] = ["memory": ["workers": 1, "size": "\(Int(p.memoryMiBPerSec * p.duration))MB"]]
       spec["duration"] = duration
+    case .dnsError:
+      spec["action"] = "error"
+      spec["patterns"] = ["*"]
+      spec["duration"] = duration
+    case .timeSkew:
+      spec["timeOffset"] = "\(Int(p.skewSeconds))s"
+      spec["duration"] = duration
+    case .ioLatency:
+      let volume = FaultPlan.volumePath(request, pods: pods)
+      spec["action"] = "latency"
+      spec["volumePath"] = volume
+      spec["path"] = volume + "/**/*"
+      spec["delay"] = "\(Int(p.ioDelayMs))ms"
+      spec["percent"] = 100
+      spec["duration"] = duration
+      if let c = pods.first?.containerNames.first { spec["containerNames"] = [c] }
+    case .httpAbort:
+      spec["target"] = "Request"
+      spec["port"] = FaultPlan.httpPort(request, pods: pods)
+      spec["path"] = p.httpPath
+      spec["abort"] = true
+      spec["duration"] = duration
     default: return nil
     }
-    let kind = plural == "podchaos" ? "PodChaos" : (plural == "networkchaos" ? "NetworkChaos" : "StressChaos")
+    let kind = kinds.first { $0.plural == plural }?.kind ?? "PodChaos"
     let json: [String: Any] = [
       "apiVersion": group, "kind": kind,
       "metadata": [

@@ -11,7 +11,7 @@ extension KubeCluster {
     let log = self.log
     Thread.detachNewThread { [self] in
       waitForFirstView()
-      var missing: [String] = ["podchaos", "networkchaos", "stresschaos"]
+      var missing: [String] = ChaosMesh.plurals
       var why = "Chaos Mesh is not installed (no chaos-mesh.org/v1alpha1 API)"
       for attempt in 0..<20 {
         do {
@@ -38,7 +38,7 @@ extension KubeCluster {
       }
       log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
       inbox.post([.faultsUnavailable(unavailable)])
-      for plural in ["podchaos", "networkchaos", "stresschaos"] where !missing.contains(plural) {
+      for plural in ChaosMesh.plurals where !missing.contains(plural) {
         self.watchChaos(plural)
       }
     }

@@ -68,7 +68,7 @@ extension KubeCluster {
         restored += 1
       }
     }
-    for plural in ["podchaos", "networkchaos", "stresschaos"] {
+    for plural in ChaosMesh.plurals {
       let selector = "?labelSelector=" + ChaosMesh.managedBy + "%3Dchaostui"
       for item in list(scope(ChaosMesh.group, plural) + selector) {
         guard let ns = item.metadata.namespace, item.metadata.labels?[ChaosMesh.sessionLabel] != session,

@@ -202,7 +202,10 @@ extension Simulator {
         case .running = pods[i].container
       else { continue }
       let id = PodID(namespace: spec.namespace, name: pods[i].name).key
-      let starved = faultLoad(id).cpu >= spec.cpuLimit * 0.9
+      let fx = faultLoad(id)
+      // A replica whose clock is skewed stops replaying WAL (its lag check fails the probe).
+      let skewed = abs(fx.skew) >= 60 && pods[i].labels["role"] == "replica"
+      let starved = fx.cpu >= spec.cpuLimit * 0.9 || skewed
       if starved {
         pods[i].probeFailures += 1
         if pods[i].probeFailures == Simulator.probeFailureThreshold {
@@ -214,7 +217,9 @@ extension Simulator {
           }
           event(
             &out, w: pods[i].w, "Unhealthy", "pod/" + pods[i].name,
-            "Readiness probe failed: Get \"http://\(spec.service!):8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+            skewed
+              ? "Readiness probe failed: replication lag check: clock skew of \(Int(fx.skew))s, WAL replay stopped"
+              : "Readiness probe failed: Get \"http://\(spec.service!):8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
             warning: true)
         }
       } else {

@@ -78,7 +78,7 @@ extension Simulator {
           crashContainer(i, reason: "Error", into: &out)
         }
       }
-    case .networkDelay, .networkLoss, .cpuHog, .memoryHog:
+    case .networkDelay, .networkLoss, .cpuHog, .memoryHog, .dnsError, .timeSkew, .ioLatency, .httpAbort:
       faults.append(SimFault(id: id, kind: request.kind, pods: Set(names), params: request.parameters, ends: ends))
     }
     emitChanges(into: &out)

@@ -206,9 +206,26 @@ extension Simulator {
   {
     let pipeline = pipelines.first { $0.namespace == spec.namespace }
     let primaryLost = pipeline?.primaryLostAt.map { $0 <= t } ?? false
+    let fx = faults.isEmpty ? FaultLoad() : faultLoad(PodID(namespace: spec.namespace, name: p.name).key)
     switch (spec.name, container) {
     case ("flask", _):
       var out: [LogLine] = []
+      if fx.dnsErrors {
+        out.append(
+          LogLine(
+            time: t + 0.1,
+            text:
+              "[ERROR] psycopg2.OperationalError: could not translate host name \"postgres\" to address: Temporary failure in name resolution"
+          ))
+      }
+      if abs(fx.skew) >= 60 {
+        out.append(
+          LogLine(
+            time: t + 0.2,
+            text:
+              "[ERROR] jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat): clock off by \(Int(fx.skew))s"
+          ))
+      }
       let paths = ["GET /api/orders", "POST /api/orders", "GET /api/products", "GET /healthz"]
       for k in 0..<2 {
         let path = paths[g.int(paths.count)]
@@ -229,6 +246,20 @@ extension Simulator {
       }
       return out
     case ("postgres", "postgres"):
+      if fx.ioDelay > 0 && g.int(2) == 0 {
+        return [
+          LogLine(
+            time: t,
+            text:
+              "LOG:  duration: \(fmt(fx.ioDelay * Double(3 + g.int(8)))) ms  statement: SELECT * FROM orders WHERE id = $1"
+          )
+        ]
+      }
+      if abs(fx.skew) >= 60 && p.labels["role"] == "replica" && Int(t) % 5 == 0 {
+        return [
+          LogLine(time: t, text: "FATAL:  replication terminated: clock skew of \(Int(fx.skew))s with the primary")
+        ]
+      }
       guard Int(t) % 30 == 0 else { return [] }
       if p.labels["role"] == "primary" {
         return [

@@ -8,6 +8,8 @@ extension Simulator {
   /// What the active faults add to a pod: latency, loss, CPU and memory pressure.
   struct FaultLoad {
     var delay = 0.0, jitter = 0.0, loss = 0.0, cpu = 0.0, memRate = 0.0
+    /// DNS lookups fail; HTTP requests aborted; the clock skewed by seconds; file operations slowed.
+    var dnsErrors = false, httpAbort = false, skew = 0.0, ioDelay = 0.0
   }
 
   func faultLoad(_ id: String) -> FaultLoad {
@@ -20,6 +22,10 @@ extension Simulator {
       case .networkLoss: e.loss = min(100, e.loss + f.params.lossPercent)
       case .cpuHog: e.cpu += f.params.cpuMilli
       case .memoryHog: e.memRate += f.params.memoryMiBPerSec * 1024 * 1024
+      case .dnsError: e.dnsErrors = true
+      case .httpAbort: e.httpAbort = true
+      case .timeSkew: e.skew += f.params.skewSeconds
+      case .ioLatency: e.ioDelay += f.params.ioDelayMs
       default: break
       }
     }
@@ -51,6 +57,17 @@ extension Simulator {
       var cpu = 0.0, mem = 0.0, io = 0.0
       var lat: [(p50: Double, p99: Double, share: Double)] = []
       var loss = 0.0
+      /// Failed requests, weighted by the pods' shares (DNS errors, aborts, rejected tokens).
+      var errors = 0.0
+    }
+    // Postgres' file-operation latency reaches every query its Flask tier makes.
+    var dbDelay = [Double](repeating: 0, count: pipelines.count)
+    if !faults.isEmpty {
+      for (k, line) in pipelines.enumerated() {
+        for p in pods where p.w == line.postgres && p.ready {
+          dbDelay[k] = max(dbDelay[k], faultLoad(PodID(namespace: line.namespace, name: p.name).key).ioDelay)
+        }
+      }
     }
     var acc = [Acc](repeating: Acc(), count: specs.count)
     var podSamples: [PodSample] = []
@@ -93,7 +110,8 @@ extension Simulator {
         share = pods[i].ready ? (isPrimary ? rps * 0.8 : rps * 0.2) : 0
         work += share * spec.cpuPerRequest
       default:
-        if spec.name == "spark-worker" { work += 700 * sparkWave }
+        // Tasks that wait on slowed IO burn less CPU and take longer.
+        if spec.name == "spark-worker" { work += 700 * sparkWave / (1 + fx.ioDelay / 100) }
         share = spec.service != nil && pods[i].ready ? 5 : 0
       }
       work *= 1 + 0.06 * rng.gaussian()
@@ -112,6 +130,7 @@ extension Simulator {
       var io = spec.ioPerPod * (0.8 + 0.4 * rng.unit())
       if spec.name == "spark-worker" { io *= 0.3 + 2 * sparkWave }
       if role[w] == .postgres { io *= share / 60 + 0.2 }
+      if fx.ioDelay > 0 { io /= 1 + fx.ioDelay / 100 }
       acc[pods[i].w].io += io
       if spec.service != nil && pods[i].ready {
         // Queueing: latency grows as the pod's CPU nears its limit (the stressor steals from the app).
@@ -122,6 +141,23 @@ extension Simulator {
         if fx.delay > 0 {
           p50 += fx.delay + fx.jitter * rng.gaussian() * 0.5
           p99 += fx.delay + fx.jitter * 2
+        }
+        // A query touches a few pages: IO latency shows several times in the database's p99.
+        p50 += fx.ioDelay
+        p99 += fx.ioDelay * 3
+        if role[w] == .flask {
+          p50 += dbDelay[lineOf[w]] * 1.5
+          p99 += dbDelay[lineOf[w]] * 4
+        }
+        let weight = max(share, 0.01)
+        if fx.dnsErrors && role[w] == .flask {
+          acc[pods[i].w].errors += 92 * weight  // every call to postgres fails: "could not translate host name"
+        } else if fx.dnsErrors {
+          acc[pods[i].w].errors += 10 * weight
+        }
+        if fx.httpAbort { acc[pods[i].w].errors += 100 * weight }
+        if abs(fx.skew) >= 60 && role[w] == .flask {
+          acc[pods[i].w].errors += 35 * weight  // tokens issued "in the future" or expired: 401s
         }
         acc[pods[i].w].lat.append((max(0.1, p50), max(0.1, p99), max(share, 0.01)))
         acc[pods[i].w].loss += fx.loss * max(share, 0.01)
@@ -145,7 +181,7 @@ extension Simulator {
           sample.latencyP99Ms = Simulator.weightedQuantile(lat.map { ($0.p99, $0.share) }, 0.99)
           let loss = acc[w].loss / total
           sample.lossPercent = loss
-          var errors = loss * 0.6
+          var errors = loss * 0.6 + acc[w].errors / total
           if !hasPrimary[lineOf[w]] && role[w] != .other { errors += 25 }
           sample.errorPercent = min(100, errors)
           sample.requestsPerSec = role[w] != .other ? rpsOf[lineOf[w]] : 5

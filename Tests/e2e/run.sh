@@ -342,6 +342,33 @@ check "c shows the other container" 'Logs postgres-1/exporter' 5
 keys q
 check "quits" 'EXIT=0' 10
 
+# 13. The new faults from the keys on the demo: DNS errors and HTTP abort raise Flask's errors, clock
+# skew on the Postgres replica takes it out of Ready, IO latency raises Postgres' p99; panic ends each.
+start 200 60 "$BIN" --demo --speed 4 --no-record
+check "new faults: starts" 'postgres-1 .*replica' 10
+inject() { # inject FILTER KEY TITLE
+  keys Escape / "$1" Enter f
+  wait_for 'Inject a fault' 3
+  keys "$2"
+  wait_for 'Confirm: ' 3
+  keys y
+  check "$3 injected from the keys" "Injected $3" 5
+}
+inject flask-7c9d8f5b6d-2pxzf D "DNS errors"
+check "... Flask's errors rise, detected as an incident" 'detected after .*flask errors [1-9][0-9.]*% > 1%' 10
+keys '!'
+check "panic ends it" 'aborted|ended' 5
+inject postgres-1 t "Clock skew"
+check "... the skewed replica leaves Ready (replication stops)" 'replication lag check: clock skew' 30
+keys '!'
+inject postgres-0 i "IO latency"
+check "... Postgres queries slow down (p99 over its bound)" 'detected after .*(postgres|flask) p99 [0-9.]+ ms > ' 20
+keys '!'
+inject flask-7c9d8f5b6d-2pxzf h "HTTP abort"
+check "... the aborted requests are Flask errors" 'detected after .*flask errors [1-9][0-9.]*% > 1%' 10
+keys '!' q
+check "quits with nothing left" 'EXIT=0' 10
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

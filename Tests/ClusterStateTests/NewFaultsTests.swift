@@ -1,0 +1,146 @@
+import Foundation
+import Simulation
+import XCTest
+import Yams
+
+@testable import ClusterState
+@testable import KubeClient
+
+/// DNS errors, clock skew, IO latency and HTTP abort: the Chaos Mesh resources chaostui sends are
+/// what the real CRDs' schemas accept (lab/crds, taken from Chaos Mesh); in the demo each has an
+/// effect the panes show, ends by itself, and the panic key ends it.
+final class NewFaultsTests: XCTestCase {
+  static let crds = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../lab/crds").standardized.path
+
+  /// `value` checked against an OpenAPI v3 schema: types, enums, required keys, no unknown key.
+  func check(_ value: Any, _ schema: [String: Any], at path: String) -> [String] {
+    var problems: [String] = []
+    switch schema["type"] as? String {
+    case "object":
+      guard let obj = value as? [String: Any] else { return ["\(path): not an object"] }
+      let props = schema["properties"] as? [String: Any]
+      for key in (schema["required"] as? [String]) ?? [] where obj[key] == nil {
+        problems.append("\(path).\(key): required, missing")
+      }
+      for (k, v) in obj {
+        if let p = props?[k] as? [String: Any] {
+          problems += check(v, p, at: path + "." + k)
+        } else if let extra = schema["additionalProperties"] as? [String: Any] {
+          problems += check(v, extra, at: path + "." + k)
+        } else if props != nil {
+          problems.append("\(path).\(k): not in the schema")
+        }
+      }
+    case "array":
+      guard let a = value as? [Any] else { return ["\(path): not an array"] }
+      if let items = schema["items"] as? [String: Any] { for v in a { problems += check(v, items, at: path + "[]") } }
+    case "string":
+      guard let s = value as? String else { return ["\(path): not a string"] }
+      if let e = schema["enum"] as? [String], !e.contains(s) { problems.append("\(path): \(s) not one of \(e)") }
+    case "integer":
+      if !(value is Int) { problems.append("\(path): not an integer") }
+    case "boolean":
+      if !(value is Bool) { problems.append("\(path): not a boolean") }
+    default: break
+    }
+    return problems
+  }
+
+  func pods(_ workload: String, containers: [String]) -> [Pod] {
+    (0..<2).map { i in
+      var p = Pod(
+        namespace: "pipeline", name: "\(workload)-\(i)", phase: .running, status: "Running", created: 0,
+        labels: ["app": workload], workload: workload)
+      p.containerNames = containers
+      return p
+    }
+  }
+
+  func testTheResourcesAreWhatTheRealCRDsAccept() throws {
+    let cases: [(FaultKind, String, [String])] = [
+      (.dnsError, "flask", ["flask"]), (.timeSkew, "flask", ["flask"]),
+      (.ioLatency, "postgres", ["postgres", "exporter"]), (.httpAbort, "flask", ["flask"]),
+      (.containerKill, "flask", ["flask"]), (.networkDelay, "postgres", ["postgres"]), (.cpuHog, "flask", ["flask"]),
+    ]
+    for (kind, workload, containers) in cases {
+      let req = FaultRequest(kind: kind, target: .workload(namespace: "pipeline", name: workload))
+      let body = try XCTUnwrap(ChaosMesh.body(req, id: 3, session: "s1", pods: pods(workload, containers: containers)))
+      let text = try String(contentsOfFile: Self.crds + "/\(body.plural).yaml", encoding: .utf8)
+      let crd = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
+      let spec = crd["spec"] as! [String: Any]
+      let names = spec["names"] as! [String: Any]
+      XCTAssertEqual(body.json["kind"] as? String, names["kind"] as? String)
+      let version = (spec["versions"] as! [[String: Any]]).first { $0["name"] as? String == "v1alpha1" }!
+      let schema = ((version["schema"] as! [String: Any])["openAPIV3Schema"] as! [String: Any])
+      let specSchema = (schema["properties"] as! [String: Any])["spec"] as! [String: Any]
+      let problems = check(body.json["spec"]!, specSchema, at: "\(body.plural).spec")
+      XCTAssertEqual(problems, [], "\(kind)")
+      if kind == .dnsError {
+        // The checker itself: a bad mode and an unknown field are found.
+        let bad: [String: Any] = ["mode": "sometimes", "selector": [String: Any](), "action": "error", "bogus": 1]
+        XCTAssertEqual(check(bad, specSchema, at: "x").count, 2, check(bad, specSchema, at: "x").description)
+      }
+    }
+    let io = ChaosMesh.body(
+      FaultRequest(kind: .ioLatency, target: .workload(namespace: "pipeline", name: "postgres")), id: 1, session: "s",
+      pods: pods("postgres", containers: ["postgres"]))!
+    let ioSpec = io.json["spec"] as! [String: Any]
+    XCTAssertEqual(ioSpec["volumePath"] as? String, "/var/lib/postgresql/data")
+    XCTAssertEqual(ioSpec["delay"] as? String, "100ms")
+    let skew = ChaosMesh.body(
+      FaultRequest(kind: .timeSkew, target: .pod(namespace: "pipeline", name: "flask-0")), id: 1, session: "s",
+      pods: pods("flask", containers: ["flask"]))!
+    XCTAssertEqual((skew.json["spec"] as! [String: Any])["timeOffset"] as? String, "-600s")
+    XCTAssertEqual(Set(ChaosMesh.plurals).count, 7, "every CRD in lab/crds is one chaostui makes")
+  }
+
+  /// Each fault on its natural target in the demo: what it does, then gone by itself.
+  func testEachNewFaultHasAVisibleEffectAndEnds() {
+    func run(_ kind: FaultKind, _ target: String, duration: Seconds = 30, check: (ClusterSnapshot) -> String?) {
+      let demo = DemoCluster(options: Simulator.Options())
+      let store = Store()
+      store.executor = { [store] e in demo.perform(e, state: store.state) }
+      store.dispatch(demo.actions(atVirtual: 10))
+      var req = FaultRequest(kind: kind, target: .workload(namespace: "pipeline", name: target))
+      req.parameters.duration = duration
+      store.dispatch(.requestFault(req))
+      XCTAssertEqual(store.state.activeFaults.count, 1, "\(kind) started")
+      for t in stride(from: 10.5, through: 30, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+      if let problem = check(store.state) { XCTFail("\(kind): \(problem)") }
+      for t in stride(from: 30.5, through: 45, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+      XCTAssertTrue(store.state.activeFaults.isEmpty, "\(kind) ended by itself")
+      XCTAssertEqual(store.state.incidents.count, 1, "\(kind): an incident")
+    }
+    let flask = "pipeline/flask"
+    run(.dnsError, "flask") { s in
+      (s.workloadSeries[flask]?.errorPercent.last ?? 0) > 50
+        ? nil : "Flask errors \(s.workloadSeries[flask]?.errorPercent.last ?? -1)"
+    }
+    run(.httpAbort, "flask") { s in
+      (s.workloadSeries[flask]?.errorPercent.last ?? 0) > 90
+        ? nil : "Flask errors \(s.workloadSeries[flask]?.errorPercent.last ?? -1)"
+    }
+    run(.timeSkew, "flask") { s in
+      (s.workloadSeries[flask]?.errorPercent.last ?? 0) > 20
+        ? nil : "token checks: errors \(s.workloadSeries[flask]?.errorPercent.last ?? -1)"
+    }
+    run(.timeSkew, "postgres") { s in
+      s.workloads["pipeline/postgres"]!.readyReplicas < 2 ? nil : "the skewed replica should stop being Ready"
+    }
+    run(.ioLatency, "postgres") { s in
+      let db = s.workloadSeries["pipeline/postgres"]?.latencyP99Ms.last ?? 0
+      let web = s.workloadSeries[flask]?.latencyP99Ms.last ?? 0
+      return db > 250 && web > 300 ? nil : "p99 postgres \(db), flask \(web)"
+    }
+    // The panic key ends one at once.
+    let demo = DemoCluster(options: Simulator.Options())
+    let store = Store()
+    store.executor = { [store] e in demo.perform(e, state: store.state) }
+    store.dispatch(demo.actions(atVirtual: 10))
+    store.dispatch(
+      .requestFault(FaultRequest(kind: .dnsError, target: .workload(namespace: "pipeline", name: "flask"))))
+    store.dispatch(.abortAllFaults)
+    XCTAssertTrue(store.state.activeFaults.isEmpty)
+  }
+}
