@@ -12,6 +12,8 @@ Chaos Mesh PodChaos, and as the Postgres operator that fails over to the replica
 - as metrics-server, serves the metrics.k8s.io API (pod and node usage, a new sample every 15 s) over
   TLS to the API server's aggregator (client certificate required); usage reacts to StressChaos as
   the stress the chaos-daemon would start (CPU workers x load, memory size), until its duration ends;
+- as each node's kubelet, serves container logs (/containerLogs/...) to the API server for
+  `kubectl logs -f` and chaostui's logs pane: a line a second of each running container;
 - answers the blackbox exporter's HTTP probes of each service (/probe/NAMESPACE/SERVICE) with the
   delay (latency + jitter) and loss of the NetworkChaos resources on the service's pods, as their
   traffic would see it, until the resource is deleted, paused or past its duration. (tc netem would
@@ -35,11 +37,12 @@ from emulator.chaos import ChaosDaemon
 from emulator.metrics import MetricsSampler, serve_cadvisor, serve_metrics, serve_probes
 from emulator.nodes import NodeAgent
 from emulator.failover import Operator
+from emulator.logs import LogWriter, serve_kubelet
 from emulator.pods import PodLifecycle
 from emulator.util import now_iso, log, STOP
 
 
-class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler):
+class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler, LogWriter):
     """The emulator: every part shares the state set here."""
 
     def __init__(self, args):
@@ -73,6 +76,8 @@ class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler):
         self.net_selected = {}
         self.net_effect = {}
         self.rr = {}  # service -> the next of its Ready endpoints a probe reaches
+        self.logs = {}  # (namespace, pod, container) -> its last lines
+        self.logs_cv = threading.Condition()
 
 
 def main():
@@ -99,6 +104,8 @@ def main():
     ap.add_argument("--metrics-ca", help="CA of the client certificates allowed (the aggregator's)")
     ap.add_argument("--cadvisor-port", type=int, default=0, help="serve cAdvisor-style /metrics here (0: not at all)")
     ap.add_argument("--probe-port", type=int, default=0, help="answer the services' probes here (0: not at all)")
+    ap.add_argument("--kubelet-port", type=int, default=0,
+                    help="serve the kubelet's container logs here, the nodes' kubeletEndpoint (0: not at all)")
     ap.add_argument("--probe-services", default="", help="NAMESPACE/SERVICE,...: the services probed")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -111,7 +118,7 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: STOP.set())
     threads = [threading.Thread(target=t, daemon=True) for t in
-               (lab.heartbeat, lab.watch_pods, lab.run_queue, lab.failover, lab.chaos, lab.sample)]
+               (lab.heartbeat, lab.watch_pods, lab.run_queue, lab.failover, lab.chaos, lab.sample, lab.write_logs)]
     for t in threads:
         t.start()
     if args.metrics_port:
@@ -120,6 +127,8 @@ def main():
         serve_cadvisor(lab, args.cadvisor_port)
     if args.probe_port:
         serve_probes(lab, args.probe_port)
+    if args.kubelet_port:
+        serve_kubelet(lab, args.kubelet_port, args.metrics_cert, args.metrics_key)
     log.info("emulating nodes %s", ", ".join(lab.nodes))
     while not STOP.is_set():
         STOP.wait(1)

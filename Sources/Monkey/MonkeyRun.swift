@@ -51,7 +51,7 @@ public struct MonkeyRun: Sendable {
     let now = origin
     let today = cal.startOfDay(for: now)
     let runAt = today.addingTimeInterval(Double(config.runHour) * 3600)
-    if now >= runAt && isRunDay(today) {
+    if config.scheduleImmediateKill || (now >= runAt && isRunDay(today)) {
       plan(day: today, from: now, state: state)
       nextPlanning = cluster(nextRunDay(after: today).addingTimeInterval(Double(config.runHour) * 3600))
     } else {

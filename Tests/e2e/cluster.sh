@@ -91,9 +91,33 @@ $CT send-keys -t ct f c
 sleep 0.3
 $CT send-keys -t ct y
 ct_check "a container kill through a PodChaos restarts the container" 'flask-[a-z0-9]+-[a-z0-9]{5} +[01]/1 +[A-Za-z]+ +[1-9] ' 15
+# The new Chaos Mesh faults from the keys: each accepted by its real CRD schema; panic and q delete them.
+new_fault() { # new_fault KEY PLURAL KIND
+  $CT send-keys -t ct f "$1"
+  sleep 0.3
+  $CT send-keys -t ct y
+  if within 5 eval '[ "$(chaos_count '"$2"')" -eq 1 ]'; then ok "a $3 made from the keys is accepted by the real CRD schema"; else bad "$3 accepted" "$(grep -E "$2|error" "$STATE/chaostui.log" | tail -3)"; fi
+}
+new_fault D dnschaos DNSChaos
+$CT send-keys -t ct '!'
+if within 5 eval '[ "$(chaos_count dnschaos)" -eq 0 ]'; then ok "... the panic key deletes the DNSChaos"; else bad "panic deletes the DNSChaos" "$(kc get dnschaos -A)"; fi
+new_fault t timechaos TimeChaos
+new_fault i iochaos IOChaos
+new_fault h httpchaos HTTPChaos
+# The logs pane reads the container log through the API server from the emulated kubelet: the lines
+# kubectl logs prints.
+$CT send-keys -t ct l
+ct_check "l follows the selected pod's log through the API server" 'Logs flask-[a-z0-9]+-[a-z0-9]{5} .*following' 10
+log_pod=$(ct_screen | grep -Eo 'Logs flask-[a-z0-9]+-[a-z0-9]{5}' | head -1 | cut -d' ' -f2)
+sleep 2
+last_line=$(kc -n pipeline logs --tail=1 "$log_pod" 2>&1)
+ct_check "... and shows the line kubectl logs prints ($last_line)" "$(printf '%s' "$last_line" | sed 's/[][\.*^$()|+?{}]/\\&/g')" 5
+$CT send-keys -t ct l
 $CT send-keys -t ct q
 ct_check "q quits" 'EXIT=0' 10
-if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count podchaos)" -eq 0 ]; then ok "after q nothing chaostui made is left in the cluster"; else bad "nothing left after q" "$(kc get networkchaos,podchaos -A)"; fi
+left=0
+for plural in networkchaos podchaos timechaos iochaos httpchaos; do left=$((left + $(chaos_count $plural))); done
+if [ "$left" -eq 0 ]; then ok "after q nothing chaostui made is left in the cluster (TimeChaos, IOChaos, HTTPChaos too)"; else bad "nothing left after q" "$(kc get networkchaos,podchaos,timechaos,iochaos,httpchaos -A)"; fi
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui reconnects" 'ctx admin ns all .* connected' 10
 $CT send-keys -t ct Escape
@@ -299,6 +323,22 @@ YAML
 exp_run "a stop condition aborts the experiment on the lab (exit 2)" 2 "$STATE/stop.yaml" --prometheus "$PROM_URL" --log "$STATE/stop.log"
 if grep -q 'create networkchaos pipeline/chaostui-' "$STATE/stop.log" && grep -q 'verdict: aborted: stop condition postgres p99 > 500' "$STATE/experiment-2.out"; then ok "... after its NetworkChaos drove Postgres' p99 past 500 ms"; else bad "NetworkChaos made and the stop condition fired" "$(grep -E 'networkchaos|verdict' "$STATE/stop.log" "$STATE/experiment-2.out")"; fi
 if [ "$(chaos_count networkchaos)" -eq 0 ] && [ "$(chaos_count stresschaos)" -eq 0 ]; then ok "... and nothing chaostui made is left in the cluster"; else bad "nothing left" "$(kc get networkchaos,stresschaos -A)"; fi
+
+# kube-monkey's labels on the real Flask Deployment drive kills through the real API (chaostui monkey,
+# headless; debug mode schedules the kill within the minute, as kube-monkey's does).
+kc -n pipeline label deployment flask kube-monkey/enabled=enabled kube-monkey/identifier=flask \
+  kube-monkey/mtbf=1d kube-monkey/kill-mode=fixed kube-monkey/kill-value=1 --overwrite >/dev/null
+flask_before=$(kc -n pipeline get pods -l app=flask -o jsonpath='{.items[*].metadata.name}')
+monkey_out=$(KUBEMONKEY_DRY_RUN=false DEBUG_ENABLED=true DEBUG_FORCE_SHOULD_KILL=true DEBUG_SCHEDULE_IMMEDIATE_KILL=true \
+  timeout 200 "$CT_BIN" monkey --kubeconfig "$KUBECONFIG_FILE" --context admin -n pipeline --for 100s \
+  --log "$STATE/monkey.log" 2>&1)
+echo "$monkey_out" > "$STATE/monkey.out"
+if echo "$monkey_out" | grep -Eq 'pipeline/flask: mtbf 1d, fixed 1, 1 planned today'; then ok "chaostui monkey reads kube-monkey's labels from the real Deployment"; else bad "monkey read the labels" "$monkey_out"; fi
+if echo "$monkey_out" | grep -Eq 'pipeline/flask: killed 1 of [0-9]+ Running pods'; then ok "... kills one Flask pod on schedule"; else bad "monkey kill" "$monkey_out"; fi
+if grep -q 'delete pod pipeline/flask-\|DELETE .*pods/flask-\|pod-kill' "$STATE/monkey.log" && [ "$(kc -n pipeline get pods -l app=flask -o jsonpath='{.items[*].metadata.name}')" != "$flask_before" ]; then ok "... through the API (a Flask pod replaced by the real ReplicaSet controller)"; else bad "monkey kill through the API" "$(tail -5 "$STATE/monkey.log")"; fi
+if echo "$monkey_out" | grep -Eq 'incident #[0-9]+ pod-kill flask-.*: recovered in [0-9.]+s'; then ok "... the incident recovers with its TTR"; else bad "monkey incident TTR" "$monkey_out"; fi
+if echo "$monkey_out" | grep -Eq 'pipeline/flask: 1 kills, [0-9]+ incidents, MTTR [0-9.]+s, MTBF measured [0-9hms.]+ \(label 1d\)'; then ok "... and the summary measures MTBF beside the label's"; else bad "monkey summary" "$monkey_out"; fi
+kc -n pipeline label deployment flask kube-monkey/enabled- kube-monkey/identifier- kube-monkey/mtbf- kube-monkey/kill-mode- kube-monkey/kill-value- >/dev/null
 
 # A session on the record against the real control plane (with Prometheus), killed with -9: its
 # journal keeps all but the last second, and replays with no cluster.

@@ -53,7 +53,7 @@ class NodeAgent:
                 "kubeletVersion": "v1.20.2", "kubeProxyVersion": "v1.20.2", "operatingSystem": "linux",
                 "architecture": "amd64",
             },
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": self.args.kubelet_port or 10250}},
         }}
 
     def heartbeat(self):
