@@ -65,7 +65,7 @@ let package = Package(
     .testTarget(
       name: "ClusterStateTests",
       dependencies: [
-        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey",
+        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey", "Panels",
         .product(name: "Yams", package: "Yams"),
       ],
       resources: [.copy("Fixtures")]),

@@ -19,7 +19,7 @@ NODE_EXPORTER_PORT=$((API_PORT + 11))
 BLACKBOX_PORT=$((API_PORT + 12))
 PROM_URL="http://127.0.0.1:$PROM_PORT"
 PROBE_PORT=$((API_PORT + 7))     # the services' probe endpoints, served by the emulator
-KUBELET_PORT=$((API_PORT + 8))   # the emulated kubelet's container logs (the nodes' kubeletEndpoint)
+KUBELET_PORT=$((API_PORT + 9))   # the emulated kubelet's container logs (the nodes' kubeletEndpoint)
 # (API+8 is the HTTPS_PROXY test's tinyproxy in lab/test)
 # The pipeline's services as the blackbox exporter probes them (HTTP, every 2 s): the emulator
 # answers for each, with the delay and loss of the NetworkChaos resources on its pods.

@@ -41,7 +41,7 @@ public enum FaultPlan {
       params.mode = .all
       return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
     }
-    if kind == .cordon {
+    if kind == .cordon || kind == .nodeStop || kind == .drain || kind == .memoryPressure {
       guard let node = pod.node else { return nil }
       return FaultRequest(kind: kind, target: .node(name: node), parameters: params)
     }
@@ -64,6 +64,7 @@ public enum FaultPlan {
       let steps: [Double] = [-86_400, -3600, -600, -60, 60, 600, 3600]
       let i = steps.firstIndex(of: req.parameters.skewSeconds) ?? 2
       req.parameters.skewSeconds = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
+    case .memoryPressure: req.parameters.pressureMiB = max(256, min(16_384, req.parameters.pressureMiB + s * 512))
     case .ioLatency:
       req.parameters.ioDelayMs = max(
         10, min(5000, req.parameters.ioDelayMs + s * (req.parameters.ioDelayMs >= 500 ? 250 : 50)))
@@ -75,6 +76,10 @@ public enum FaultPlan {
     default: break
     }
   }
+
+  /// How long the demo's pods tolerate a NotReady node before the node controller evicts them
+  /// (`node.kubernetes.io/not-ready:NoExecute`; Kubernetes' default is 300 s).
+  public static let nodeToleration: Seconds = 30
 
   /// The volume IO latency acts on, by the workload's kind of data (a database's data directory).
   public static func volumePath(_ req: FaultRequest, pods: [Pod]) -> String {
@@ -106,7 +111,13 @@ public enum FaultPlan {
     _ request: FaultRequest, in state: ClusterSnapshot, pick: ([Pod]) -> Pod? = { $0.randomElement() }
   ) -> [Pod] {
     switch request.target {
-    case .node: return []
+    case .node(let name):
+      // A drain evicts the node's pods (not a DaemonSet's: they belong there); a stopped node takes
+      // every pod on it down. A cordon hits none.
+      guard request.kind == .drain || request.kind == .nodeStop || request.kind == .memoryPressure else { return [] }
+      return state.pods.values.filter {
+        $0.node == name && !$0.isTerminating && (request.kind == .nodeStop || $0.owner?.kind != "DaemonSet")
+      }.sorted { $0.name < $1.name }
     case .pod(let ns, let name):
       guard let p = state.pods[PodID(namespace: ns, name: name).key] else { return [] }
       if request.kind == .killPrimary, let w = p.workload {
@@ -150,7 +161,22 @@ public enum FaultPlan {
       return (1, "1 pod: \(name)\(of)")
     case .node(let name):
       let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
-      return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
+      switch req.kind {
+      case .drain:
+        return (on, "node \(name): cordoned, its \(on) pods evicted (each as its budget allows)")
+      case .memoryPressure:
+        return (
+          on,
+          "node \(name) short of \(Int(req.parameters.pressureMiB))MiB: the kubelet evicts of its \(on) pods the lowest priority first"
+        )
+      case .nodeStop:
+        return (
+          on,
+          "node \(name) NotReady: its \(on) pods lose readiness, evicted after their \(Int(nodeToleration))s toleration"
+        )
+      default:
+        return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
+      }
     case .workload(let ns, let name):
       let zone = req.parameters.zone
       let members = members(of: WorkloadID(namespace: ns, name: name), in: s, zone: zone)

@@ -15,6 +15,9 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case timeSkew = "time-skew"
   case ioLatency = "io-latency"
   case httpAbort = "http-abort"
+  case nodeStop = "node-stop"
+  case drain = "drain"
+  case memoryPressure = "memory-pressure"
 
   public var title: String {
     switch self {
@@ -32,6 +35,9 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
     case .timeSkew: return "Clock skew"
     case .ioLatency: return "IO latency"
     case .httpAbort: return "HTTP abort"
+    case .nodeStop: return "Stop node"
+    case .drain: return "Drain node"
+    case .memoryPressure: return "Memory pressure"
     }
   }
 
@@ -93,6 +99,8 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   /// Pod kill: this many of the workload's Running pods, chosen at random (kube-monkey's `fixed` and
   /// percentage kill modes); nil: by `mode`.
   public var count: Int? = nil
+  /// Memory pressure: what the node's own processes take, MiB (the kubelet evicts pods to free it).
+  public var pressureMiB: Double = 1536
   /// Clock skew: seconds added to the pods' clocks (negative: behind).
   public var skewSeconds: Double = -600
   /// IO latency: added to each file operation on the volume, ms.

@@ -46,6 +46,23 @@ public struct Pod: Sendable, Equatable, Codable {
   public var memoryLimitBytes: Double
   /// Names of the pod's containers (Chaos Mesh container-kill names them).
   public var containerNames: [String] = []
+  /// The other half of its resources (nil: not set), and its priority (PriorityClass' value).
+  public var cpuLimitMilli: Double?
+  public var memoryRequestBytes: Double?
+  public var priority: Int?
+  /// Why the kubelet evicted it (`The node was low on resource: memory...`), when it did.
+  public var evictionReason: String?
+
+  /// Kubernetes' QoS class from requests and limits: the kubelet evicts BestEffort first.
+  public var qosClass: String {
+    let cpuLimit = cpuLimitMilli ?? 0
+    let memRequest = memoryRequestBytes ?? 0
+    if cpuRequestMilli <= 0 && memRequest <= 0 && cpuLimit <= 0 && memoryLimitBytes <= 0 { return "BestEffort" }
+    if cpuLimit > 0 && memoryLimitBytes > 0 && cpuLimit == cpuRequestMilli && memoryLimitBytes == memRequest {
+      return "Guaranteed"
+    }
+    return "Burstable"
+  }
 
   public init(
     namespace: String, name: String, phase: PodPhase = .pending, status: String = "Pending",

@@ -356,7 +356,8 @@ private func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
   switch e.reason {
   // "Promoted" is left out: chaostui records a change of primary itself from the role labels.
   case "Killing", "SuccessfulCreate", "SuccessfulDelete", "Started", "BackOff", "OOMKilled",
-    "Unhealthy", "NodeNotReady", "CaughtUp", "Failover":
+    "Unhealthy", "NodeNotReady", "CaughtUp", "Failover", "Evicted", "TaintManagerEviction", "NodeReady",
+    "NodeHasInsufficientMemory":
     let kind: TimelineEntry.Kind = e.severity == .warning ? .warning : .event
     return TimelineEntry(time: e.time, kind: kind, text: "\(e.object): \(e.message)")
   default:
@@ -382,7 +383,9 @@ private func startFault(
   var what =
     podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
   switch (request.kind, request.target) {
-  case (.cordon, .node(let name)): what = "node \(name)"
+  case (.cordon, .node(let name)), (.nodeStop, .node(let name)), (.drain, .node(let name)),
+    (.memoryPressure, .node(let name)):
+    what = "node \(name)"
   case (.scale, .workload(_, let name)): what = "\(name) to \(request.parameters.replicas) replicas"
   default: break
   }

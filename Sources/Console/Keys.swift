@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
-  case experiments, zones, namespace, report, monkey, logs
+  case experiments, zones, namespace, report, monkey, logs, capacity
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -117,6 +117,10 @@ public enum KeyTable {
       [.char("M")], .monkey, hint: "monkey",
       "Monkey mode: kube-monkey's schedule from its labels (asks first); again shows it, then pauses or resumes",
       dangerous: true),
+    KeyBinding(
+      [.char("O")], .capacity, hint: "",
+      "Capacity: each node's requests and limits against allocatable (overcommit), the pods nearest their limits, evictions (again: back)"
+    ),
     KeyBinding([.char("N")], .namespace, hint: "", "Namespace shown: the next one (then every namespace)"),
     KeyBinding(
       [.char("R")], .report, hint: "",
@@ -144,6 +148,9 @@ public enum KeyTable {
     ("e", .evict, "evict it (a PodDisruptionBudget may refuse)"),
     ("s", .scale, "scale its workload for a while, then back"),
     ("n", .cordon, "cordon its node for a while: no new pods there"),
+    ("o", .nodeStop, "stop its node: NotReady, pods evicted after their toleration"),
+    ("P", .memoryPressure, "memory pressure on its node: the kubelet evicts the lowest priority"),
+    ("r", .drain, "drain its node: cordon, evict its pods (budgets apply)"),
     ("D", .dnsError, "make its DNS lookups fail (DNSChaos)"),
     ("t", .timeSkew, "skew its clock (TimeChaos)"),
     ("i", .ioLatency, "slow its volume's file operations (IOChaos)"),

@@ -28,6 +28,10 @@ public enum Layout {
           .network: r[1], hpaSlot: r[2],
         ]
       }
+      if focus == .capacity {
+        let l = left.rows([36, 44, 20])
+        return [.pods: l[0], .capacity: l[1], .timeline: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
+      }
       if focus == .logs {
         let l = left.rows([36, 44, 20])
         return [.pods: l[0], .logs: l[1], .timeline: l[2], .resources: r[0], .network: r[1], hpaSlot: r[2]]
@@ -44,6 +48,7 @@ public enum Layout {
     if experiment && focus == .experiment { return [.pods: top, .experiment: rest] }
     if focus == .monkey { return [.pods: top, .monkey: rest] }
     if focus == .logs { return [.pods: top, .logs: rest] }
+    if focus == .capacity { return [.pods: top, .capacity: rest] }
     if focus == .zones { return [.pods: top, .zones: rest] }
     let restRows = rest.rows([50, 50])
     let a = restRows[0].columns([50, 50])
@@ -92,6 +97,7 @@ extension Console {
         } else if let recorded {
           ExperimentPane.render(&buf, r, recorded: recorded, now: store.state.now, focused: focused, ctx: ctx)
         }
+      case .capacity: CapacityPane.render(&buf, r, state: state, focused: focused, ctx: ctx)
       case .logs:
         LogsPane.render(
           &buf, r, state: store.state,
@@ -302,6 +308,10 @@ extension Console {
       case .networkLoss: effect = "\(Int(p.lossPercent))% packet loss   (+/- to change)"
       case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (near its limit: probes time out)  (+/- to change)"
       case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
+      case .memoryPressure:
+        effect = "the node's processes take \(Int(p.pressureMiB))MiB: the kubelet evicts pods to free it  (+/-)"
+      case .nodeStop: effect = "the node stops (kubelet down): NotReady, its pods evicted after their toleration"
+      case .drain: effect = "cordon the node, evict its pods through the Eviction API, uncordon at the end"
       case .dnsError: effect = "every DNS lookup of the pods fails (Chaos Mesh DNSChaos): their calls error"
       case .timeSkew:
         effect =

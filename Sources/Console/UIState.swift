@@ -4,7 +4,7 @@ import Foundation
 import Panels
 
 public enum PaneID: String, CaseIterable, Sendable {
-  case pods, resources, network, hpa, alerts, timeline, experiment, zones, monkey, logs
+  case pods, resources, network, hpa, alerts, timeline, experiment, zones, monkey, logs, capacity
 
   public var title: String {
     switch self {
@@ -18,6 +18,7 @@ public enum PaneID: String, CaseIterable, Sendable {
     case .zones: return "Zones"
     case .monkey: return "Monkey"
     case .logs: return "Logs"
+    case .capacity: return "Capacity"
     }
   }
 }

@@ -127,7 +127,7 @@ struct Updater {
       // The panes on screen at this size, in order (the experiment pane while one is shown).
       let all = PaneID.allCases.filter {
         ($0 != .experiment || ui.experimentShown) && ($0 != .monkey || ui.monkeyShown) && $0 != .zones
-          && ($0 != .logs || state.logs != nil)
+          && ($0 != .logs || state.logs != nil) && $0 != .capacity
       }
       let i = all.firstIndex(of: ui.focus)!
       ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
@@ -194,6 +194,9 @@ struct Updater {
       } else {
         ui.monkeyRequest = .togglePause
       }
+    case .capacity:
+      ui.focus = ui.focus == .capacity ? .pods : .capacity
+      if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .zones:
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }

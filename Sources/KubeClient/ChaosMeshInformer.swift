@@ -35,6 +35,7 @@ extension KubeCluster {
       var unavailable: [FaultKind: String] = [:]
       for kind in FaultKind.allCases {
         if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) { unavailable[kind] = why }
+        if kind == .nodeStop || kind == .memoryPressure { unavailable[kind] = KubeCluster.nodeStopReason }
       }
       log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
       inbox.post([.faultsUnavailable(unavailable)])

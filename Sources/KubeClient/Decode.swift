@@ -29,6 +29,7 @@ public enum KubeDecode {
     struct Spec: Decodable {
       var nodeName: String?
       var containers: [Container]?
+      var priority: Int? = nil
     }
     struct Container: Decodable {
       var name: String
@@ -43,6 +44,7 @@ public enum KubeDecode {
       var reason: String?
       var containerStatuses: [ContainerStatus]?
       var initContainerStatuses: [ContainerStatus]?
+      var message: String? = nil
     }
     struct ContainerStatus: Decodable {
       var ready: Bool?
@@ -249,9 +251,13 @@ public enum KubeDecode {
     let phase = PodPhase(rawValue: k.status?.phase ?? "Unknown") ?? .unknown
     var cpu = 0.0
     var mem = 0.0
+    var cpuLimit = 0.0
+    var memRequest = 0.0
     for c in containers {
       cpu += c.resources?.requests?["cpu"].flatMap(Quantity.milli) ?? 0
       mem += c.resources?.limits?["memory"].flatMap(Quantity.bytes) ?? 0
+      cpuLimit += c.resources?.limits?["cpu"].flatMap(Quantity.milli) ?? 0
+      memRequest += c.resources?.requests?["memory"].flatMap(Quantity.bytes) ?? 0
     }
     var model = Pod(
       namespace: m.namespace ?? "default", name: m.name, phase: phase, status: reason, readyContainers: ready,
@@ -260,6 +266,10 @@ public enum KubeDecode {
       labels: m.labels ?? [:], owner: owner.map { OwnerRef(kind: $0.kind, name: $0.name) }, workload: workload,
       cpuRequestMilli: cpu, memoryLimitBytes: mem)
     model.containerNames = containers.map(\.name)
+    model.cpuLimitMilli = cpuLimit > 0 ? cpuLimit : nil
+    model.memoryRequestBytes = memRequest > 0 ? memRequest : nil
+    model.priority = k.spec?.priority
+    if k.status?.reason == "Evicted" { model.evictionReason = k.status?.message }
     return model
   }
 

@@ -21,7 +21,11 @@ extension KubeCluster {
       return []
     case .inject(let id, let request):
       if case .node(let name) = request.target {
-        Thread.detachNewThread { [self] in cordon(id, request, node: name) }
+        guard request.kind != .nodeStop && request.kind != .memoryPressure else {
+          return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
+        }
+        let drain = request.kind == .drain ? FaultPlan.targets(request, in: state) : []
+        Thread.detachNewThread { [self] in cordon(id, request, node: name, drain: drain) }
         return []
       }
       let targets = FaultPlan.targets(request, in: state)
@@ -178,7 +182,13 @@ extension KubeCluster {
 
   /// Cordons a node for the fault's duration (new pods go elsewhere); then uncordons it. A node that
   /// was cordoned already is left as it was.
-  func cordon(_ id: Int, _ request: FaultRequest, node: String) {
+  /// Stopping a node is done on the node (its kubelet, its machine), not through the API.
+  static let nodeStopReason =
+    "done on the node (its kubelet, its memory), not through the Kubernetes API (the lab stops a node with lab/node stop NAME)"
+
+  /// Cordon (and, for a drain, evict each of `drain` through the Eviction API, budgets applying);
+  /// uncordoned at the end.
+  func cordon(_ id: Int, _ request: FaultRequest, node: String, drain: [Pod] = []) {
     let now = clock()
     let ends = now + request.parameters.duration
     do {
@@ -199,9 +209,36 @@ extension KubeCluster {
       try KubeCluster.check(r, what: "cordon node \(node)")
       audit("cordon node \(node) for \(Int(request.parameters.duration))s: \(r.status)")
       if !dryRun { ledger.record(id, .uncordon(node: node), at: now) }
+      var evicted: [Pod] = []
+      var refused: [String] = []
+      for p in drain {
+        let version = evictionAPIVersion()
+        var body: [String: Any] = [
+          "apiVersion": version, "kind": "Eviction", "metadata": ["name": p.name, "namespace": p.namespace],
+        ]
+        if dryRun { body["deleteOptions"] = ["dryRun": ["All"]] }
+        let e = try http.send(
+          "POST", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)/eviction" + query([]),
+          body: try JSONSerialization.data(withJSONObject: body))
+        audit("drain \(node): evict pod \(p.namespace)/\(p.name): \(e.status)")
+        if (200..<300).contains(e.status) {
+          evicted.append(p)
+        } else {
+          refused.append("\(p.name): " + (KubeDecode.status(e.body)?.message ?? "HTTP \(e.status)"))
+        }
+      }
+      var notices: [Action] = dryRun ? [.notice("Dry run: the server accepted the cordon; nothing changed")] : []
+      if !drain.isEmpty {
+        notices.append(
+          .notice(
+            "Drained \(node): evicted \(evicted.count) of \(drain.count)"
+              + (refused.isEmpty ? "" : "; refused: " + refused.joined(separator: "; "))))
+      }
       inbox.post(
-        [.faultStarted(id: id, time: now, ends: ends, pods: [], workloads: [])]
-          + (dryRun ? [.notice("Dry run: the server accepted the cordon; nothing changed")] : []))
+        [
+          .faultStarted(
+            id: id, time: now, ends: ends, pods: evicted.map(\.id), workloads: KubeCluster.workloadIDs(evicted))
+        ] + notices)
       holdUntil(id, ends)
     } catch {
       audit("cordon node \(node) failed: \(error)")

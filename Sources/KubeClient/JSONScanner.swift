@@ -312,6 +312,7 @@ extension KubeDecode {
         try s.object { s, k in
           switch k {
           case "nodeName": spec.nodeName = try s.optionalString()
+          case "priority": spec.priority = try s.isNull() ? nil : Int(try s.number())
           case "containers":
             var cs: [KPod.Container] = []
             try s.array { s in
@@ -343,6 +344,7 @@ extension KubeDecode {
           switch k {
           case "phase": status.phase = try s.optionalString()
           case "reason": status.reason = try s.optionalString()
+          case "message": status.message = try s.optionalString()
           case "containerStatuses": status.containerStatuses = try scanContainerStatuses(&s)
           case "initContainerStatuses": status.initContainerStatuses = try scanContainerStatuses(&s)
           default: try s.skipValue()

@@ -11,7 +11,8 @@ extension KubeCluster {
     case .podKill, .killPrimary: return ("delete", "", "pods", "")
     case .evict: return ("create", "", "pods", "eviction")
     case .scale: return ("patch", "apps", "deployments", "scale")
-    case .cordon: return ("patch", "", "nodes", "")
+    case .cordon, .nodeStop, .memoryPressure: return ("patch", "", "nodes", "")
+    case .drain: return ("create", "", "pods", "eviction")
     default: return ("create", "chaos-mesh.org", ChaosMesh.plural(for: kind) ?? "podchaos", "")
     }
   }

@@ -102,9 +102,55 @@ extension Simulator {
     level <= 0 ? 1 : min(10 * pow(2, Double(level - 1)), 300)
   }
 
+  /// The node controller: a pod on a NotReady node is evicted once its toleration is up (Terminating
+  /// until the node's kubelet comes back to finish it; its controller makes a replacement elsewhere).
+  mutating func runNodeController(at t: Seconds, into out: inout [Action]) {
+    for f in faults where f.kind == .nodeStop {
+      guard let n = f.restart, t - f.since >= FaultPlan.nodeToleration else { continue }
+      let name = nodes[n].name
+      for i in pods.indices where pods[i].node == name && pods[i].deletion == nil {
+        deletePod(at: i, grace: specs[pods[i].w].grace, into: &out)
+        event(
+          &out, w: pods[i].w, "TaintManagerEviction", "pod/" + pods[i].name,
+          "Marking for deletion Pod \(specs[pods[i].w].namespace)/\(pods[i].name): node \(name) NotReady past its \(Int(FaultPlan.nodeToleration))s toleration",
+          warning: true)
+      }
+    }
+  }
+
+  /// The kubelet under memory pressure: every 2 s it evicts one pod of the node until the memory
+  /// taken is freed, BestEffort and the lowest priority first, then the most over its request (as
+  /// the kubelet ranks them), with the reason in the pod's status and an event.
+  mutating func runMemoryPressure(at t: Seconds, into out: inout [Action]) {
+    guard tickIndex % 20 == 0 else { return }
+    for k in faults.indices {
+      guard let (n, left) = faults[k].pressure, left > 0 else { continue }
+      let name = nodes[n].name
+      let victims = pods.indices.filter { pods[$0].node == name && pods[$0].deletion == nil }
+      func rank(_ i: Int) -> (Int, Int, Double) {
+        let s = specs[pods[i].w]
+        return (s.memRequest == 0 && s.cpuRequest == 0 ? 0 : 1, s.priority, -(pods[i].memory - s.memRequest))
+      }
+      guard let i = victims.min(by: { rank($0) < rank($1) }) else { continue }
+      let s = specs[pods[i].w]
+      let using = Int(pods[i].memory / 1_048_576)
+      let why =
+        "The node was low on resource: memory. Container \(Simulator.containerNames(s)[0]) was using \(using)Mi, "
+        + (s.memRequest > 0 ? "which exceeds its request of \(Int(s.memRequest / 1_048_576))Mi" : "with no request")
+        + " (priority \(s.priority))."
+      pods[i].evicted = why
+      faults[k].pressure = (n, left - pods[i].memory / 1_048_576)
+      deletePod(at: i, grace: 0, into: &out)
+      event(&out, w: pods[i].w, "Evicted", "pod/" + pods[i].name, why, warning: true)
+    }
+  }
+
   mutating func runKubelet(at t: Seconds, into out: inout [Action]) {
     var removed: [Int] = []
+    let down = Set(nodes.filter { !$0.ready }.map(\.name))
     for i in pods.indices {
+      // A stopped node's kubelet does nothing: its pods neither start, turn Ready nor finish terminating.
+      if let node = pods[i].node, down.contains(node) { continue }
       let spec = specs[pods[i].w]
       switch pods[i].stage {
       case .pending(let until):

@@ -10,7 +10,7 @@ extension Simulator {
   public mutating func inject(id: Int, _ request: FaultRequest, targets chosen: [String]? = nil) -> [Action] {
     var out: [Action] = []
     var targets = resolveTargets(request)
-    if let chosen, case .success = targets, request.kind != .scale, request.kind != .cordon {
+    if let chosen, case .success = targets, request.kind != .scale, !request.target.isNode {
       let indices = chosen.compactMap { id in
         pods.indices.first {
           pods[$0].deletion == nil && PodID(namespace: specs[pods[$0].w].namespace, name: pods[$0].name).key == id
@@ -24,7 +24,7 @@ extension Simulator {
     }
     var acted = indices
     var refusedNote: String?
-    if request.kind == .evict {
+    if request.kind == .evict || request.kind == .drain {
       // The eviction API: each pod in turn, refused (429) where its disruption budget allows no more.
       acted = []
       for i in indices {
@@ -38,7 +38,7 @@ extension Simulator {
         acted.append(i)
         deletePod(at: i, grace: spec.grace, into: &out)
       }
-      if acted.isEmpty {
+      if acted.isEmpty && request.kind == .evict {
         return [.faultFailed(id: id, message: "429 Too Many Requests: " + (refusedNote ?? "refused"))]
       }
     }
@@ -47,7 +47,9 @@ extension Simulator {
     for i in acted where !workloads.contains(specs[pods[i].w].id) { workloads.append(specs[pods[i].w].id) }
     let ends = request.kind.isOneShot ? now : now + request.parameters.duration
     out.append(.faultStarted(id: id, time: now, ends: ends, pods: names, workloads: workloads))
-    if let refusedNote { out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote)) }
+    if let refusedNote, request.kind == .evict {
+      out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote))
+    }
     switch request.kind {
     case .evict: break
     case .scale:
@@ -59,7 +61,35 @@ extension Simulator {
       event(
         &out, w: w, "ScalingReplicaSet", "deployment/" + specs[w].name,
         "Scaled \(specs[w].name) to \(specs[w].replicas) (chaostui, was \(f.restoreReplicas!.replicas))")
-    case .cordon:
+    case .memoryPressure:
+      guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
+      var f = SimFault(id: id, kind: .memoryPressure, pods: [], params: request.parameters, ends: ends)
+      f.pressure = (n, request.parameters.pressureMiB)
+      faults.append(f)
+      event(
+        &out, w: nil, "NodeHasInsufficientMemory", "node/" + name,
+        "Node \(name) status is now: NodeHasInsufficientMemory (\(Int(request.parameters.pressureMiB))MiB taken outside the pods)",
+        warning: true)
+    case .nodeStop:
+      guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
+      var f = SimFault(id: id, kind: .nodeStop, pods: [], params: request.parameters, ends: ends)
+      if nodes[n].ready {
+        nodes[n].ready = false
+        f.restart = n
+        f.since = now
+        out.append(.nodeUpserted(nodes[n]))
+        event(
+          &out, w: nil, "NodeNotReady", "node/" + name,
+          "Node \(name) status is now: NodeNotReady (kubelet stopped posting node status)", warning: true)
+        // The node controller marks its pods not Ready; the kubelet is gone, so nothing on it moves.
+        for i in pods.indices where pods[i].node == name && pods[i].ready {
+          pods[i].ready = false
+          pods[i].readyAt = nil
+          pods[i].dirty = true
+        }
+      }
+      faults.append(f)
+    case .cordon, .drain:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
       var f = SimFault(id: id, kind: .cordon, pods: [], params: request.parameters, ends: ends)
       if !nodes[n].unschedulable {
@@ -69,6 +99,11 @@ extension Simulator {
       }
       faults.append(f)
       event(&out, w: nil, "NodeNotSchedulable", "node/" + name, "Node \(name) status is now: NodeNotSchedulable")
+      if request.kind == .drain {
+        out.append(
+          .notice(
+            "Drained \(name): evicted \(acted.count) of \(indices.count)" + (refusedNote.map { "; refused: " + $0 } ?? "")))
+      }
     case .podKill, .killPrimary:
       let grace = request.parameters.gracePeriod.map(Double.init)
       for i in indices { deletePod(at: i, grace: grace ?? specs[pods[i].w].grace, into: &out) }
@@ -125,7 +160,10 @@ extension Simulator {
       }
     case .node(let name):
       guard nodes.contains(where: { $0.name == name }) else { return .failure(Refusal(text: "node \(name) not found")) }
-      return .success([])
+      // A drain acts on the node's pods; a stopped node or its memory pressure touches them (the
+      // incident watches their workloads); a cordon touches none.
+      guard [.drain, .nodeStop, .memoryPressure].contains(request.kind) else { return .success([]) }
+      return .success(live.filter { pods[$0].node == name })
     }
     return .success(chosen)
   }
@@ -162,6 +200,17 @@ extension Simulator {
       event(
         &out, w: r.w, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
         "Scaled \(specs[r.w].name) back to \(r.replicas) (chaostui)")
+    }
+    if let n = f.restart {
+      nodes[n].ready = true
+      out.append(.nodeUpserted(nodes[n]))
+      event(&out, w: nil, "NodeReady", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeReady")
+      // The kubelet is back: its pods' containers answer their probes again.
+      for i in pods.indices where pods[i].node == nodes[n].name && pods[i].deletion == nil && !pods[i].ready {
+        if case .running = pods[i].stage, case .running = pods[i].container {
+          pods[i].readyAt = now + specs[pods[i].w].readyDelay
+        }
+      }
     }
     if let n = f.uncordon {
       nodes[n].unschedulable = false

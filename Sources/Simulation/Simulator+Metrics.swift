@@ -74,10 +74,13 @@ extension Simulator {
     podSamples.reserveCapacity(pods.count)
     let faultsActive = !faults.isEmpty
     let sparkWave = max(0, sin(2 * Double.pi * t / 90))
+    // A stopped node reports nothing (its kubelet and cAdvisor are down).
+    let down = nodes.contains { !$0.ready } ? Set(nodes.filter { !$0.ready }.map(\.name)) : []
     for i in pods.indices {
       let spec = specs[pods[i].w]
-      let running: Bool
+      var running: Bool
       if case .running = pods[i].stage, case .running = pods[i].container { running = true } else { running = false }
+      if let node = pods[i].node, down.contains(node) { running = false }
       guard running else {
         if pods[i].hasMetrics {
           pods[i].hasMetrics = false
@@ -240,6 +243,14 @@ extension Simulator {
       labels: p.labels, owner: owner, workload: spec.name, cpuRequestMilli: spec.cpuRequest,
       memoryLimitBytes: spec.memLimit)
     pod.containerNames = Simulator.containerNames(spec)
+    pod.cpuLimitMilli = spec.cpuLimit
+    pod.memoryRequestBytes = spec.memRequest > 0 ? spec.memRequest : nil
+    pod.priority = spec.priority
+    if let why = p.evicted {
+      pod.phase = .failed
+      pod.status = "Evicted"
+      pod.evictionReason = why
+    }
     return pod
   }
 

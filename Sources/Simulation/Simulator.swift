@@ -84,6 +84,9 @@ public struct Simulator: Sendable {
     var minAvailable: Int? = nil
     /// The workload's own labels (kube-monkey's opt-in).
     var workloadLabels: [String: String] = [:]
+    /// Memory requested a pod, and the pods' priority (the kubelet evicts the lowest first).
+    var memRequest: Double = 0
+    var priority = 0
     var id: String { namespace + "/" + name }
   }
 
@@ -120,6 +123,8 @@ public struct Simulator: Sendable {
     var hasMetrics = false
     var deletion: Seconds?
     var dirty = true
+    /// The kubelet evicted it, and why.
+    var evicted: String?
   }
 
   struct SimFault: Sendable {
@@ -131,6 +136,11 @@ public struct Simulator: Sendable {
     /// What to set back when the fault ends: a workload's replicas, or a node to uncordon.
     var restoreReplicas: (w: Int, replicas: Int)? = nil
     var uncordon: Int? = nil
+    /// A stopped node to start again, and since when it is down.
+    var restart: Int? = nil
+    var since: Seconds = 0
+    /// Memory pressure on this node: MiB still to free.
+    var pressure: (node: Int, mib: Double)? = nil
   }
 
   public private(set) var tickIndex: Int = 0
@@ -202,6 +212,11 @@ public struct Simulator: Sendable {
           hpa: HPA(
             namespace: namespace, name: "flask", target: "Deployment/flask", minReplicas: 3, maxReplicas: 9,
             currentReplicas: 3, desiredReplicas: 3, targetUtilization: 50, scaleDownWindow: options.scaleDownWindow)))
+      // Requests beside the limits, and priorities: the database first, the batch workers last.
+      for (k, (mem, priority)) in [(128 * mi, 100), (512 * mi, 1000), (512 * mi, 100), (1024 * mi, 0)].enumerated() {
+        specs[first + k].memRequest = mem
+        specs[first + k].priority = priority
+      }
       // The experimental pipeline opts in to kube-monkey (the control group stays out).
       if namespace == Simulator.experimentalNamespace {
         for (i, labels) in Simulator.monkeyLabels.enumerated() { specs[first + i].workloadLabels = labels }
@@ -303,6 +318,8 @@ public struct Simulator: Sendable {
     let t = now
     endFaults(at: t, into: &out)
     runControllers(at: t, into: &out)
+    runNodeController(at: t, into: &out)
+    runMemoryPressure(at: t, into: &out)
     runKubelet(at: t, into: &out)
     for k in pipelines.indices { runFailover(k, at: t, into: &out) }
     if tickIndex % Simulator.probeTicks == 0 { runReadinessProbes(at: t, into: &out) }

@@ -1,6 +1,7 @@
 import Foundation
 import Simulation
 import XCTest
+import Panels
 import Yams
 
 @testable import ClusterState
@@ -142,5 +143,124 @@ final class NewFaultsTests: XCTestCase {
       .requestFault(FaultRequest(kind: .dnsError, target: .workload(namespace: "pipeline", name: "flask"))))
     store.dispatch(.abortAllFaults)
     XCTAssertTrue(store.state.activeFaults.isEmpty)
+  }
+}
+
+/// Node faults in the demo: a stopped node goes NotReady, its pods lose readiness, the node
+/// controller evicts them after their toleration and their controllers replace them elsewhere; a
+/// drain cordons and evicts within the disruption budgets; both are set back at their end.
+final class NodeFaultsTests: XCTestCase {
+  func demo() -> (DemoCluster, Store) {
+    let demo = DemoCluster(options: Simulator.Options())
+    let store = Store()
+    store.executor = { [store] e in demo.perform(e, state: store.state) }
+    store.dispatch(demo.actions(atVirtual: 10))
+    return (demo, store)
+  }
+
+  func testAStoppedNodeEvictsAfterItsTolerationThenComesBack() {
+    let (demo, store) = demo()
+    let node = store.state.pods.values.first { $0.workload == "flask" }!.node!
+    let onNode = store.state.pods.values.filter { $0.node == node }.map(\.id)
+    XCTAssertFalse(onNode.isEmpty)
+    var req = FaultRequest(kind: .nodeStop, target: .node(name: node))
+    req.parameters.duration = 90
+    XCTAssertEqual(FaultPlan.blastRadius(req, state: store.state).count, onNode.count)
+    store.dispatch(.requestFault(req))
+    store.dispatch(demo.actions(atVirtual: 11))
+    XCTAssertEqual(store.state.nodes[node]?.ready, false)
+    XCTAssertTrue(onNode.allSatisfy { store.state.pods[$0]?.isReady == false }, "its pods lose readiness")
+    for t in stride(from: 11.5, through: 38, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+    XCTAssertTrue(onNode.allSatisfy { store.state.pods[$0]?.isTerminating == false }, "not before the toleration")
+    for t in stride(from: 38.5, through: 70, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+    XCTAssertTrue(onNode.allSatisfy { store.state.pods[$0]?.isTerminating ?? true }, "evicted after 30 s")
+    let flaskElsewhere = store.state.pods.values.filter {
+      $0.workload == "flask" && $0.node != node && $0.isReady && $0.namespace == "pipeline"
+    }
+    XCTAssertGreaterThanOrEqual(flaskElsewhere.count, 3, "replaced on the other nodes")
+    XCTAssertTrue(store.state.timeline.contains { $0.text.contains("TaintManagerEviction") || $0.text.contains("NotReady") })
+    for t in stride(from: 70.5, through: 120, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+    XCTAssertEqual(store.state.nodes[node]?.ready, true, "started again at the end")
+    XCTAssertEqual(store.state.incidents.first?.title, "node-stop node \(node)")
+    XCTAssertFalse(store.state.incidents.first?.workloads.isEmpty ?? true, "it watches the node's workloads")
+    XCTAssertNotNil(store.state.incidents.first?.detected, "the pods' lost readiness is detected")
+    XCTAssertTrue(store.state.activeFaults.isEmpty)
+    XCTAssertTrue(onNode.allSatisfy { id in store.state.pods[id].map { !$0.isTerminating } ?? true }, "evicted pods gone")
+  }
+
+  func testADrainCordonsEvictsWithinBudgetsAndUncordons() {
+    let (demo, store) = demo()
+    var notices: [String] = []
+    store.notifier = { notices.append($0) }
+    let node = store.state.pods.values.first { $0.workload == "flask" }!.node!
+    let before = store.state.pods.values.filter { $0.node == node }.count
+    var req = FaultRequest(kind: .drain, target: .node(name: node))
+    req.parameters.duration = 40
+    store.dispatch(.requestFault(req))
+    XCTAssertEqual(store.state.nodes[node]?.unschedulable, true)
+    XCTAssertTrue(notices.contains { $0.hasPrefix("Drained \(node): evicted ") }, "\(notices)")
+    let evicting = store.state.pods.values.filter { $0.node == node && $0.isTerminating }.count
+    XCTAssertGreaterThan(evicting, 0)
+    XCTAssertLessThanOrEqual(evicting, before)
+    for t in stride(from: 10.5, through: 60, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+    XCTAssertEqual(store.state.nodes[node]?.unschedulable, false, "uncordoned at the end")
+    XCTAssertEqual(
+      store.state.pods.values.filter { $0.workload == "flask" && $0.namespace == "pipeline" && $0.isReady }.count, 3)
+  }
+}
+
+/// Oversubscription: requests and limits against allocatable per node, QoS classes, and memory
+/// pressure that makes the demo's kubelet evict the lowest priority first, with the reason.
+final class CapacityTests: XCTestCase {
+  func testQoSClassesAndNodeFigures() {
+    var best = Pod(namespace: "a", name: "be", phase: .running, created: 0, node: "n1")
+    XCTAssertEqual(best.qosClass, "BestEffort")
+    var g = Pod(namespace: "a", name: "g", phase: .running, created: 0, node: "n1", cpuRequestMilli: 500, memoryLimitBytes: 1e9)
+    g.cpuLimitMilli = 500
+    g.memoryRequestBytes = 1e9
+    XCTAssertEqual(g.qosClass, "Guaranteed")
+    var b = g
+    b.name = "b"
+    b.cpuLimitMilli = 2000
+    XCTAssertEqual(b.qosClass, "Burstable")
+    var s = ClusterSnapshot()
+    let node = Node(name: "n1", zone: "z", cpuCapacityMilli: 2000, memoryCapacityBytes: 4e9)
+    s.nodes["n1"] = node
+    best.node = "n1"
+    for p in [best, g, b] { s.pods[p.id] = p }
+    let f = CapacityPane.figures(node, s)
+    XCTAssertEqual(f.pods, 3)
+    XCTAssertEqual(f.cpuRequest, 1000)
+    XCTAssertEqual(f.cpuLimit, 500 + 2000 + 2000, "a pod without a limit can take the whole node")
+    XCTAssertEqual(f.unlimited, 1)
+    XCTAssertEqual(f.memLimit, 1e9 + 1e9 + 4e9)
+  }
+
+  func testMemoryPressureEvictsTheLowestPriorityFirstWithTheReason() {
+    let demo = DemoCluster(options: Simulator.Options())
+    let store = Store()
+    store.executor = { [store] e in demo.perform(e, state: store.state) }
+    store.dispatch(demo.actions(atVirtual: 10))
+    // The node with a Spark worker (priority 0) and something of higher priority.
+    let worker = store.state.pods.values.first { $0.workload == "spark-worker" && $0.namespace == "pipeline" }!
+    let node = worker.node!
+    XCTAssertEqual(worker.priority, 0)
+    XCTAssertEqual(worker.qosClass, "Burstable")
+    var req = FaultRequest(kind: .memoryPressure, target: .node(name: node))
+    req.parameters.pressureMiB = 1000
+    store.dispatch(.requestFault(req))
+    var evicted: [ClusterEvent] = []
+    for t in stride(from: 10.5, through: 20, by: 0.5) {
+      store.dispatch(demo.actions(atVirtual: t))
+      evicted = store.state.events.filter { $0.reason == "Evicted" }
+    }
+    XCTAssertFalse(evicted.isEmpty)
+    let first = evicted[0]
+    XCTAssertTrue(first.object.contains("spark-worker"), "the lowest priority first: \(first.object)")
+    XCTAssertTrue(
+      first.message.hasPrefix("The node was low on resource: memory. Container spark was using "), first.message)
+    XCTAssertTrue(first.message.contains("which exceeds its request of 1024Mi (priority 0)"), first.message)
+    XCTAssertEqual(evicted.count, 1, "a 1.2 GiB worker frees the 1000 MiB asked")
+    XCTAssertTrue(store.state.timeline.contains { $0.text.contains("low on resource: memory") })
   }
 }

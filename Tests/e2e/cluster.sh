@@ -96,7 +96,7 @@ new_fault() { # new_fault KEY PLURAL KIND
   $CT send-keys -t ct f "$1"
   sleep 0.3
   $CT send-keys -t ct y
-  if within 5 eval '[ "$(chaos_count '"$2"')" -eq 1 ]'; then ok "a $3 made from the keys is accepted by the real CRD schema"; else bad "$3 accepted" "$(grep -E "$2|error" "$STATE/chaostui.log" | tail -3)"; fi
+  if within 5 eval '[ "$(chaos_count '"$2"')" -eq 1 ]'; then ok "$3 made from the keys: accepted by the real CRD schema"; else bad "$3 accepted" "$(grep -E "$2|error" "$STATE/chaostui.log" | tail -3)"; fi
 }
 new_fault D dnschaos DNSChaos
 $CT send-keys -t ct '!'
