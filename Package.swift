@@ -65,7 +65,8 @@ let package = Package(
     .testTarget(
       name: "ClusterStateTests",
       dependencies: [
-        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey", "Panels",
+        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey",
+        "Panels",
         .product(name: "Yams", package: "Yams"),
       ],
       resources: [.copy("Fixtures")]),

@@ -172,7 +172,7 @@ public enum FaultPlan {
       case .nodeStop:
         return (
           on,
-          "node \(name) NotReady: its \(on) pods lose readiness, evicted after their \(Int(nodeToleration))s toleration"
+          "\(name) NotReady: \(on) pods unready, evicted after \(Int(nodeToleration))s (toleration)"
         )
       default:
         return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")

@@ -26,9 +26,12 @@ public enum CapacityPane {
     return f
   }
 
-  public static func render(_ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext) {
+  public static func render(
+    _ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, focused: Bool, ctx: RenderContext
+  ) {
     let t = ctx.theme
-    let inner = Widgets.box(&buf, area, title: "Capacity", focused: focused, ctx: ctx, badge: "requests / limits / use vs allocatable")
+    let inner = Widgets.box(
+      &buf, area, title: "Capacity", focused: focused, ctx: ctx, badge: "requests / limits / use vs allocatable")
     guard inner.height >= 1, inner.width >= 40 else { return }
     var y = inner.y
     func line(_ parts: [(String, Style)]) {

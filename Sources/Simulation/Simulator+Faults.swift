@@ -102,7 +102,8 @@ extension Simulator {
       if request.kind == .drain {
         out.append(
           .notice(
-            "Drained \(name): evicted \(acted.count) of \(indices.count)" + (refusedNote.map { "; refused: " + $0 } ?? "")))
+            "Drained \(name): evicted \(acted.count) of \(indices.count)"
+              + (refusedNote.map { "; refused: " + $0 } ?? "")))
       }
     case .podKill, .killPrimary:
       let grace = request.parameters.gracePeriod.map(Double.init)

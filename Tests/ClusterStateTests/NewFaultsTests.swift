@@ -1,7 +1,7 @@
 import Foundation
+import Panels
 import Simulation
 import XCTest
-import Panels
 import Yams
 
 @testable import ClusterState
@@ -178,14 +178,16 @@ final class NodeFaultsTests: XCTestCase {
       $0.workload == "flask" && $0.node != node && $0.isReady && $0.namespace == "pipeline"
     }
     XCTAssertGreaterThanOrEqual(flaskElsewhere.count, 3, "replaced on the other nodes")
-    XCTAssertTrue(store.state.timeline.contains { $0.text.contains("TaintManagerEviction") || $0.text.contains("NotReady") })
+    XCTAssertTrue(
+      store.state.timeline.contains { $0.text.contains("TaintManagerEviction") || $0.text.contains("NotReady") })
     for t in stride(from: 70.5, through: 120, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
     XCTAssertEqual(store.state.nodes[node]?.ready, true, "started again at the end")
     XCTAssertEqual(store.state.incidents.first?.title, "node-stop node \(node)")
     XCTAssertFalse(store.state.incidents.first?.workloads.isEmpty ?? true, "it watches the node's workloads")
     XCTAssertNotNil(store.state.incidents.first?.detected, "the pods' lost readiness is detected")
     XCTAssertTrue(store.state.activeFaults.isEmpty)
-    XCTAssertTrue(onNode.allSatisfy { id in store.state.pods[id].map { !$0.isTerminating } ?? true }, "evicted pods gone")
+    XCTAssertTrue(
+      onNode.allSatisfy { id in store.state.pods[id].map { !$0.isTerminating } ?? true }, "evicted pods gone")
   }
 
   func testADrainCordonsEvictsWithinBudgetsAndUncordons() {
@@ -215,7 +217,8 @@ final class CapacityTests: XCTestCase {
   func testQoSClassesAndNodeFigures() {
     var best = Pod(namespace: "a", name: "be", phase: .running, created: 0, node: "n1")
     XCTAssertEqual(best.qosClass, "BestEffort")
-    var g = Pod(namespace: "a", name: "g", phase: .running, created: 0, node: "n1", cpuRequestMilli: 500, memoryLimitBytes: 1e9)
+    var g = Pod(
+      namespace: "a", name: "g", phase: .running, created: 0, node: "n1", cpuRequestMilli: 500, memoryLimitBytes: 1e9)
     g.cpuLimitMilli = 500
     g.memoryRequestBytes = 1e9
     XCTAssertEqual(g.qosClass, "Guaranteed")

@@ -369,6 +369,30 @@ check "... the aborted requests are Flask errors" 'detected after .*flask errors
 keys '!' q
 check "quits with nothing left" 'EXIT=0' 10
 
+# 14. Node faults and capacity on the demo: memory pressure makes the kubelet evict the lowest
+# priority pod with the reason; the capacity pane shows requests and limits against allocatable;
+# a stopped node goes NotReady and its pods are evicted after their toleration; a drain cordons.
+start 200 60 "$BIN" --demo --speed 4 --no-record
+check "node faults: starts" 'postgres-1 .*replica' 10
+keys / spark-worker-0 Enter f P
+check "memory pressure asks, naming the node" 'Confirm: Memory pressure' 3
+keys y
+check "... the kubelet evicts the lowest priority (a Spark worker) with the reason" 'spark-worker-[0-9]: The node was low on resource: memory\. Container spark was using' 20
+keys '!' Escape O
+check "O shows each node's requests and limits against allocatable" 'node-a1 +[0-9]+ +[0-9]+% +[0-9]+% +[0-9]+% +[0-9]+% +[0-9]+%' 5
+check "... and the pods with their QoS class and priority" 'postgres-[01] +Burstable +1000 ' 5
+keys O / flask-7c9d8f5b6d-2pxzf Enter f o
+check "stop node asks, naming the toleration" 'NotReady: [0-9]+ pods unready, evicted after 30s \(toleration\)' 3
+keys y
+check "... the node goes NotReady" 'node-[ab][12] .*NotReady' 10
+check "... and after the toleration the node controller evicts its pods" 'Marking for deletion Pod pipeline/' 40
+keys '!' Escape / flask-7c9d8f5b6d Enter f r
+check "drain asks" 'cordoned, its [0-9]+ pods evicted' 3
+keys y
+check "... it cordons the node and evicts within the budgets" 'Drained node-[ab][12]: evicted [0-9]+ of [0-9]+' 10
+keys '!' q
+check "quits" 'EXIT=0' 10
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
