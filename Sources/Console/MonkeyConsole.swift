@@ -15,6 +15,14 @@ extension Console {
       return
     }
     let c = monkeyConfig
+    // A pod kill the user may not make anywhere the monkey would act: greyed with the API's reason.
+    let namespaces = Set(
+      store.state.workloads.values.filter { Eligibility.of($0, config: c).victim != nil }.map(\.namespace))
+    let denied = namespaces.compactMap { ns in store.state.whyUnavailable(.podKill, namespace: ns).map { (ns, $0) } }
+    if !namespaces.isEmpty && denied.count == namespaces.count, let first = denied.min(by: { $0.0 < $1.0 }) {
+      say("monkey is disabled: pod kill in \(first.0): \(first.1)")
+      return
+    }
     let origin =
       c.day != nil
       ? MonkeyRun.demoOrigin(c, now: wallNow)

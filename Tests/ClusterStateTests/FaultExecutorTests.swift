@@ -184,3 +184,54 @@ final class FaultExecutorTests: XCTestCase {
     XCTAssertNil(KubeCluster.goDuration("5"))
   }
 }
+
+extension FaultExecutorTests {
+  /// A drain over the API: the cordon with its note, then the Eviction API for each pod on the node
+  /// (a DaemonSet's left), a budget's 429 said in the API's words; uncordoned at the end.
+  func testADrainCordonsEvictsAndUncordons() throws {
+    let http = RoutedHTTP([
+      ("GET", "/api/v1/nodes/lab-a1", 200, #"{"metadata":{"name":"lab-a1"},"spec":{}}"#),
+      ("PATCH", "/api/v1/nodes/lab-a1", 200, "{}"),
+      ("POST", "/api/v1/namespaces/pipeline/pods/flask-1/eviction", 201, "{}"),
+      (
+        "POST", "/api/v1/namespaces/pipeline/pods/flask-2/eviction", 429,
+        #"{"kind":"Status","message":"Cannot evict pod as it would violate the pod's disruption budget.","code":429}"#
+      ),
+      ("GET", "/apis/policy/v1", 200, #"{"resources":[{"name":"pods/eviction"}]}"#),
+    ])
+    let (c, inbox, clock) = cluster(http)
+    var s = ClusterSnapshot()
+    for (name, owner) in [("flask-1", "ReplicaSet"), ("flask-2", "ReplicaSet"), ("agent-x", "DaemonSet")] {
+      s.pods["pipeline/" + name] = Pod(
+        namespace: "pipeline", name: name, phase: .running, status: "Running", created: 0, node: "lab-a1",
+        owner: OwnerRef(kind: owner, name: "x"), workload: name.hasPrefix("flask") ? "flask" : "agent")
+    }
+    var req = FaultRequest(kind: .drain, target: .node(name: "lab-a1"))
+    req.parameters.duration = 30
+    let drain = FaultPlan.targets(req, in: s)
+    XCTAssertEqual(drain.map(\.name), ["flask-1", "flask-2"], "a DaemonSet's pod stays")
+    c.cordon(4, req, node: "lab-a1", drain: drain)
+    let sent = http.requests.map { "\($0.method) \($0.path)" }.filter { !$0.hasPrefix("GET /apis") }
+    XCTAssertEqual(
+      sent,
+      [
+        "GET /api/v1/nodes/lab-a1", "PATCH /api/v1/nodes/lab-a1",
+        "POST /api/v1/namespaces/pipeline/pods/flask-1/eviction",
+        "POST /api/v1/namespaces/pipeline/pods/flask-2/eviction",
+        "PATCH /api/v1/nodes/lab-a1",
+      ])
+    XCTAssertTrue(http.requests.last!.body.contains(#""unschedulable":null"#), "uncordoned at the end")
+    XCTAssertGreaterThanOrEqual(clock.now, 1030)
+    let actions = inbox.drain()
+    XCTAssertTrue(
+      actions.contains(
+        .notice(
+          "Drained lab-a1: evicted 1 of 2; refused: flask-2: Cannot evict pod as it would violate the pod's disruption budget."
+        )),
+      "\(actions)")
+    XCTAssertTrue(
+      actions.contains {
+        if case .faultStarted(4, _, _, let pods, _) = $0 { return pods == ["pipeline/flask-1"] } else { return false }
+      })
+  }
+}

@@ -78,3 +78,18 @@ final class MonkeyConsoleTests: XCTestCase {
     XCTAssertEqual(c.ui.message, "monkey is disabled: read-only mode (--read-only)")
   }
 }
+
+extension MonkeyConsoleTests {
+  /// RBAC: where the user may not delete pods, the monkey says so instead of starting.
+  func testTheMonkeyIsGreyedWhereAPodKillIsForbidden() {
+    let c = makeConsole()
+    c.store.dispatch(
+      .permissions(
+        namespace: "pipeline", denied: [.podKill: "forbidden: developer cannot delete pods in pipeline (RBAC)"]))
+    c.startMonkey(wallNow: wednesday)
+    XCTAssertNil(c.monkey)
+    XCTAssertEqual(
+      c.ui.message,
+      "monkey is disabled: pod kill in pipeline: forbidden: developer cannot delete pods in pipeline (RBAC)")
+  }
+}

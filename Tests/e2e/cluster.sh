@@ -227,7 +227,7 @@ if within 60 eval '[ "$(ct_screen | grep -Ec "flask-[a-z0-9]+-[a-z0-9]{5} +[01]/
 kill "$(cat "$PIDS/prometheus.pid")"
 ct_check "Prometheus stopped: the pane says STALE with the last sample's age within one refresh" 'STALE: last sample [0-9]+s ago; prometheus: cannot connect' 8
 $CT send-keys -t ct '?'
-ct_check "... and the console keeps working (help opens)" 'Help \(Esc closes\)' 3
+ct_check "... and the console keeps working (help opens)" 'Help \((j/k scroll, )?Esc closes\)' 3
 $CT send-keys -t ct Escape
 "$LAB_DIR/up" >/dev/null 2>&1
 if within 20 eval '! ct_screen | grep -q STALE'; then ok "Prometheus back: the panes recover"; else bad "recovery after Prometheus returns" "$(ct_screen | head -5)"; fi

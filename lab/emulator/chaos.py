@@ -1,4 +1,5 @@
-"""Chaos Mesh's chaos-daemon for the lab: PodChaos, StressChaos and NetworkChaos on the probes."""
+"""Chaos Mesh's chaos-daemon for the lab: PodChaos, StressChaos, and on the services' probes
+NetworkChaos, IOChaos, HTTPChaos and DNSChaos."""
 import time
 from kubernetes import client
 from kubernetes.client.rest import ApiException
@@ -28,8 +29,18 @@ class ChaosDaemon:
                     self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "stresschaos")["items"])
                 self.readiness_under_stress()
                 if self.probed:
-                    self.track_network(
-                        self.custom.list_cluster_custom_object("chaos-mesh.org", "v1alpha1", "networkchaos")["items"])
+                    items = self.custom.list_cluster_custom_object(
+                        "chaos-mesh.org", "v1alpha1", "networkchaos")["items"]
+                    # What a probe of the service can show of the other kinds: a volume's latency, an
+                    # aborted request, a failed lookup of what the service calls.
+                    for plural in ("iochaos", "httpchaos", "dnschaos"):
+                        try:
+                            items += self.custom.list_cluster_custom_object(
+                                "chaos-mesh.org", "v1alpha1", plural)["items"]
+                        except ApiException as e:
+                            if e.status != 404:
+                                raise
+                    self.track_network(items)
             except ApiException as e:
                 if e.status != 404:  # the CRD may not be installed yet
                     log.info("chaos: API error %s %s", e.status, e.reason)
@@ -146,8 +157,20 @@ class ChaosDaemon:
                 if not sel or not any(ns == svc.split("/")[0] and all(labels.get(k) == v for k, v in sel.items())
                                       for ns, labels in self.net_selected[uid]):
                     continue
-                e = effect.setdefault(svc, {"delay": 0.0, "jitter": 0.0, "loss": 0.0})
-                if spec.get("action") == "delay":
+                kind = obj.get("kind", "NetworkChaos")
+                if kind not in ("NetworkChaos", "IOChaos", "HTTPChaos", "DNSChaos"):
+                    continue  # a clock skew shows on no probe
+                e = effect.setdefault(svc, {"delay": 0.0, "jitter": 0.0, "loss": 0.0, "error": 0.0})
+                if kind == "IOChaos" and spec.get("action") == "latency":
+                    # A query touches a few pages of the volume: the delay shows several times.
+                    e["delay"] += 3 * (parse_duration(spec.get("delay", "")) or 0)
+                elif kind == "HTTPChaos" and spec.get("abort"):
+                    e["loss"] = 1.0  # the request is cut: the prober sees the connection closed
+                elif kind == "DNSChaos":
+                    e["error"] = 1.0  # the service cannot resolve what it calls: it answers 503
+                elif kind != "NetworkChaos":
+                    continue
+                elif spec.get("action") == "delay":
                     d = spec.get("delay") or {}
                     e["delay"] += parse_duration(d.get("latency", "")) or 0
                     e["jitter"] += parse_duration(d.get("jitter", "")) or 0

@@ -250,6 +250,9 @@ def probe_handler(lab):
                 if e["loss"] > 0 and lab.rng.random() < e["loss"]:
                     self.close_connection = True
                     return
+                if e.get("error", 0) > 0 and lab.rng.random() < e["error"]:
+                    self.send_error(503, "could not resolve a dependency (DNSChaos)")
+                    return
                 delay = e["delay"] + (lab.rng.uniform(-e["jitter"], e["jitter"]) if e["jitter"] else 0)
                 if delay > 0:
                     time.sleep(delay)

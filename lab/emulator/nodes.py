@@ -81,6 +81,13 @@ class NodeAgent:
                         self.renew_lease(name)
                     if last_ready.get(name) is not None and last_ready[name] != ready:
                         log.info("node %s is now %s", name, "Ready" if ready else "NotReady")
+                        if ready:
+                            # Started again: what happened to its pods meanwhile (a deletion by the
+                            # node controller, a new pod bound here) is acted on now, as a kubelet
+                            # that syncs its pods on start.
+                            for p in self.core.list_pod_for_all_namespaces(
+                                    field_selector="spec.nodeName=" + name).items:
+                                self.observe(p)
                     last_ready[name] = ready
                 except ApiException as e:
                     log.warning("node %s: API error %s %s", name, e.status, e.reason)

@@ -1,4 +1,4 @@
-"""Unit tests of the emulator's helpers (no API server, no kubernetes client): python3 -m unittest
+"""Unit tests of the emulator (no API server): /usr/bin/python3 -m unittest
 discover -s lab/tests -t lab"""
 import datetime as dt
 import unittest
@@ -74,3 +74,51 @@ class NodeStatusReports(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ChaosOnProbes(unittest.TestCase):
+    """What each Chaos Mesh kind does to the probes of the services whose pods it selected."""
+
+    def effect(self, *objs):
+        from emulator.chaos import ChaosDaemon
+
+        class Lab(ChaosDaemon):
+            probed = ["pipeline/postgres", "pipeline/flask"]
+            net_selected = {}
+            net_effect = {}
+
+            def select(self, obj):
+                class Meta:
+                    namespace = "pipeline"
+                    labels = {"app": obj["spec"]["app"]}
+
+                class Pod:
+                    metadata = Meta
+
+                return [Pod]
+
+            def service_selector(self, svc):
+                return {"app": svc.split("/")[1]}
+
+        lab = Lab()
+        far = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        items = []
+        for i, (kind, spec) in enumerate(objs):
+            items.append({"kind": kind, "metadata": {"uid": str(i), "name": "c%d" % i, "creationTimestamp": far},
+                          "spec": dict(spec, duration="10m")})
+        lab.track_network(items)
+        return lab.net_effect
+
+    def test_io_latency_delays_the_database(self):
+        e = self.effect(("IOChaos", {"app": "postgres", "action": "latency", "delay": "100ms"}))
+        self.assertAlmostEqual(e["pipeline/postgres"]["delay"], 0.3)
+        self.assertNotIn("pipeline/flask", e)
+
+    def test_http_abort_and_dns_errors(self):
+        e = self.effect(("HTTPChaos", {"app": "flask", "abort": True, "target": "Request"}),
+                        ("DNSChaos", {"app": "postgres", "action": "error"}))
+        self.assertEqual(e["pipeline/flask"]["loss"], 1.0)
+        self.assertEqual(e["pipeline/postgres"]["error"], 1.0)
+
+    def test_time_skew_shows_nothing_on_a_probe(self):
+        self.assertEqual(self.effect(("TimeChaos", {"app": "flask", "timeOffset": "-600s"})), {})
