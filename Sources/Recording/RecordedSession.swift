@@ -20,8 +20,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
   private var cursor = 0
   private var lastReal: Double?
   private var mustRestore = true
-  /// Snapshots decoded so far, by record index (a seek decodes each at most once).
-  private var decoded: [Int: ClusterSnapshot] = [:]
+  /// Snapshots decoded, by record index: a background thread decodes them as the replay opens, so
+  /// a seek finds its snapshot ready (else it decodes it itself, once).
+  private let decoded = SnapshotCache()
   /// The experiments' records, by start.
   private let experiments: [SessionJournal.ExperimentRecord]
 
@@ -51,6 +52,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
     experiments = journal.records.compactMap { r -> SessionJournal.ExperimentRecord? in
       if case .experiment(_, let e) = r { return e } else { return nil }
     }.sorted { ($0.created ?? $0.t) < ($1.created ?? $1.t) }
+    var snapshots: [(Int, SessionJournal.Snapshot)] = []
+    for (i, r) in journal.records.enumerated() { if case .snapshot(_, let s) = r { snapshots.append((i, s)) } }
+    decoded.warm(snapshots.suffix(SnapshotCache.warmLimit))
   }
 
   public var length: Seconds { end - start }
@@ -118,9 +122,9 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       i -= 1
     }
     if let from, mustRestore || from > cursor, case .snapshot(_, let lazy) = records[from],
-      var snap = decoded[from] ?? (try? lazy.decode())
+      var snap = decoded.get(from) ?? (try? lazy.decode())
     {
-      decoded[from] = snap
+      decoded.put(from, snap)
       // A replay never changes a cluster: its keys are greyed with the reason.
       snap.readOnlyReason = "replay: a recording cannot be changed"
       out.append(.restore(snap))
@@ -149,4 +153,29 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
 
   /// Whether the replay has reached the recording's end.
   public var atEnd: Bool { position >= length }
+}
+
+/// Decoded snapshots shared with the thread that decodes them ahead of the seeks.
+final class SnapshotCache: @unchecked Sendable {
+  /// Snapshots decoded ahead at most (the newest; 4 hours of a journal, a few MiB each).
+  static let warmLimit = 48
+  private let lock = NSLock()
+  private var items: [Int: ClusterSnapshot] = [:]
+  private var stopped = false
+
+  func get(_ i: Int) -> ClusterSnapshot? { lock.withLock { items[i] } }
+  func put(_ i: Int, _ s: ClusterSnapshot) { lock.withLock { items[i] = s } }
+
+  func warm(_ snapshots: some Collection<(Int, SessionJournal.Snapshot)>) {
+    let list = Array(snapshots)
+    guard list.count > 1 else { return }
+    Thread.detachNewThread { [self] in
+      for (i, s) in list {
+        if lock.withLock({ stopped || items[i] != nil }) { continue }
+        if let snap = try? s.decode() { put(i, snap) }
+      }
+    }
+  }
+
+  deinit { lock.withLock { stopped = true } }
 }
