@@ -265,14 +265,8 @@ struct ChaosTUI: ParsableCommand {
         })
     }
     if !noRecord {
-      let path = record ?? defaultRecordPath(context: console.state.context)
-      let writer = JournalWriter(
-        path: path,
-        header: SessionJournal.Header(
-          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
-          shown: console.ui.namespaceScope))
-      if let p = writer.problem { logger?.write(p) } else { logger?.write("recording the session to \(path)") }
-      console.record(to: writer)
+      let (path, problem) = recordSession(console, source: source, to: record, shown: console.ui.namespaceScope)
+      logger?.write(problem ?? "recording the session to \(path)")
     }
     console.start()
     if monkey { console.startMonkey() }

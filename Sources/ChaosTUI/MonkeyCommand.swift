@@ -68,14 +68,9 @@ struct MonkeyCommand: ParsableCommand {
     ct_install_signal_handlers()
     print("chaostui monkey on \(platform)")
     if !noRecord {
-      let path = record ?? defaultRecordPath(context: console.state.context)
-      let writer = JournalWriter(
-        path: path,
-        header: SessionJournal.Header(
-          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
-          title: "chaostui monkey", shown: namespace))
-      console.record(to: writer)
-      print(writer.problem ?? "session: \(path)")
+      let (path, problem) = recordSession(
+        console, source: source, to: record, title: "chaostui monkey", shown: namespace)
+      print(problem ?? "session: \(path)")
     }
     // The workloads first (a real cluster lists them), then the plan.
     let wallStart = now()

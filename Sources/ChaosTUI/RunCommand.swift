@@ -76,14 +76,10 @@ struct RunExperiment: ParsableCommand {
     let wallStart = Date().timeIntervalSince1970
     print("chaostui run: \(experiment.title) on \(platform)")
     if !noRecord {
-      let path = record ?? defaultRecordPath(context: console.state.context)
-      let writer = JournalWriter(
-        path: path,
-        header: SessionJournal.Header(
-          chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info,
-          title: "chaostui run: " + experiment.title, shown: experiment.experimental.namespace))
-      console.record(to: writer)
-      print(writer.problem ?? "session: \(path)")
+      let (path, problem) = recordSession(
+        console, source: source, to: record, title: "chaostui run: " + experiment.title,
+        shown: experiment.experimental.namespace)
+      print(problem ?? "session: \(path)")
     }
     console.startExperiment(experiment)
     var printed = 0

@@ -3,6 +3,7 @@ import CTerminal
 import ClusterState
 import Console
 import Foundation
+import Recording
 
 /// The console on the terminal until the user quits or a signal comes: the ncurses backend, the
 /// run loop, then the sources stopped (a real cluster's faults undone, the journal closed) and the
@@ -75,4 +76,19 @@ func defaultRecordPath(context: String) -> String {
   f.timeZone = TimeZone(identifier: "UTC")
   let safe = String(context.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
   return state + "/chaostui/sessions/" + f.string(from: Date()) + "-" + safe + ".jsonl"
+}
+
+/// Records the console's session to `path` (nil: the default path); returns the path and, when the
+/// file cannot be written, the problem in words (the session goes on unrecorded).
+func recordSession(
+  _ console: Console, source: ClusterSource, to path: String?, title: String? = nil, shown: String?
+) -> (path: String, problem: String?) {
+  let path = path ?? defaultRecordPath(context: console.state.context)
+  let writer = JournalWriter(
+    path: path,
+    header: SessionJournal.Header(
+      chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info, title: title,
+      shown: shown))
+  console.record(to: writer)
+  return (path, writer.problem)
 }

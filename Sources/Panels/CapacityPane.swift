@@ -36,8 +36,7 @@ public enum CapacityPane {
     var y = inner.y
     func line(_ parts: [(String, Style)]) {
       guard y < inner.maxY else { return }
-      var x = inner.x
-      for (text, style) in parts where x < inner.maxX { x += buf.write(x, y, text, style, maxWidth: inner.maxX - x) }
+      Widgets.runs(&buf, inner, y: y, parts)
       y += 1
     }
     func pct(_ v: Double, _ of: Double) -> Double { of > 0 ? v / of * 100 : 0 }

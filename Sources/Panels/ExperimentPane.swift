@@ -88,12 +88,7 @@ public enum ExperimentPane {
         lines.append(parts)
       }
     }
-    for (i, parts) in lines.prefix(inner.height).enumerated() {
-      var x = inner.x
-      for (text, style) in parts where x < inner.maxX {
-        x += buf.write(x, inner.y + i, text, style, maxWidth: inner.maxX - x)
-      }
-    }
+    Widgets.rows(&buf, inner, lines)
   }
 
   static func stepText(_ run: ExperimentRun, _ t: Theme) -> [(String, Style)] {

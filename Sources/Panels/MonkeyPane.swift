@@ -15,10 +15,7 @@ public enum MonkeyPane {
     var y = inner.y
     func line(_ parts: [(String, Style)]) {
       guard y < inner.maxY else { return }
-      var x = inner.x
-      for (text, style) in parts where x < inner.maxX {
-        x += buf.write(x, y, text, style, maxWidth: inner.maxX - x)
-      }
+      Widgets.runs(&buf, inner, y: y, parts)
       y += 1
     }
     let warn = schedule.status.contains("PAUSED") || schedule.status.contains("DRY RUN")

@@ -78,11 +78,6 @@ extension ExperimentPane {
       ])
     }
     lines.append([("control and experimental groups: N shows each namespace's panes", t.style(.muted))])
-    for (i, parts) in lines.prefix(inner.height).enumerated() {
-      var x = inner.x
-      for (text, style) in parts where x < inner.maxX {
-        x += buf.write(x, inner.y + i, text, style, maxWidth: inner.maxX - x)
-      }
-    }
+    Widgets.rows(&buf, inner, lines)
   }
 }

@@ -11,6 +11,19 @@ public struct RenderContext {
 }
 
 public enum Widgets {
+  /// Runs of differently styled text on one row of `area`, left to right, cut at its right edge.
+  public static func runs(_ buf: inout CellBuffer, _ area: Rect, y: Int, _ parts: [(String, Style)]) {
+    var x = area.x
+    for (text, style) in parts where x < area.maxX {
+      x += buf.write(x, y, text, style, maxWidth: area.maxX - x)
+    }
+  }
+
+  /// Rows of runs from the top of `area`, as many as fit.
+  public static func rows(_ buf: inout CellBuffer, _ area: Rect, _ lines: [[(String, Style)]]) {
+    for (i, parts) in lines.prefix(area.height).enumerated() { runs(&buf, area, y: area.y + i, parts) }
+  }
+
   /// A bordered box with a title; returns the inner area.
   @discardableResult
   public static func box(
