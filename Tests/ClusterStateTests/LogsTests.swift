@@ -157,3 +157,65 @@ final class LogsTests: XCTestCase {
       status.contains { $0.contains("container \"postgres\" in pod \"postgres-0\" is waiting to start") }, "\(status)")
   }
 }
+
+extension LogsTests {
+  /// A forbidden user and an HTML error page: said in words once, and the stream is not retried.
+  func testAForbiddenLogAndAnHTMLPageAreSaidInWords() throws {
+    final class Refusing: HTTPClient, @unchecked Sendable {
+      let status: Int
+      let body: String
+      let lock = NSLock()
+      var calls = 0
+      init(_ status: Int, _ body: String) {
+        self.status = status
+        self.body = body
+      }
+      func request(_ method: String, _ path: String, body: Data?, contentType: String, accept: String, timeout: Int)
+        throws -> HTTPTransport.Response
+      { HTTPTransport.Response(status: 404, body: Data()) }
+      func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool)
+        throws -> WatchOutcome
+      {
+        lock.withLock { calls += 1 }
+        onOpen(status)
+        return WatchOutcome(status: status, body: Data(body.utf8))
+      }
+    }
+    let cases: [(Int, String, String)] = [
+      (
+        403,
+        #"{"kind":"Status","status":"Failure","message":"pods \"flask-0\" is forbidden: User \"dev\" cannot get resource \"pods/log\" in API group \"\" in the namespace \"pipeline\"","reason":"Forbidden","code":403}"#,
+        "forbidden"
+      ),
+      (502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", "502"),
+    ]
+    for (status, body, expected) in cases {
+      let http = Refusing(status, body)
+      let c = KubeCluster(
+        connection: ClusterConnection(
+          contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
+          userName: "dev", credentials: .none, proxyURL: nil),
+        namespace: "pipeline")
+      c.makeClient = { http }
+      let inbox = Inbox()
+      c.inbox = inbox
+      c.sleep = { _ in Thread.sleep(forTimeInterval: 0.01) }
+      let req = LogRequest(namespace: "pipeline", pod: "flask-0")
+      _ = c.perform(.followLogs(req), state: ClusterSnapshot())
+      var statuses: [String] = []
+      let deadline = Date().addingTimeInterval(3)
+      while Date() < deadline && statuses.isEmpty {
+        statuses += inbox.drain().compactMap { a -> String? in
+          if case .logStatus(_, let s) = a { return s } else { return nil }
+        }
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+      Thread.sleep(forTimeInterval: 0.2)
+      _ = c.perform(.followLogs(nil), state: ClusterSnapshot())
+      XCTAssertEqual(statuses.count, 1, "\(statuses)")
+      XCTAssertTrue(statuses.first?.contains(expected) ?? false, "\(statuses)")
+      XCTAssertFalse(statuses.first?.contains("<html") ?? true, "no markup on screen: \(statuses)")
+      XCTAssertEqual(http.lock.withLock { http.calls }, 1, "not retried")
+    }
+  }
+}
