@@ -78,6 +78,6 @@ let package = Package(
       dependencies: [
         "Console", "Panels", "ClusterState", "Simulation", "Experiments", "Recording", "Monkey", "TestSupport",
       ],
-      exclude: ["__Snapshots__"]),
+      exclude: ["__Snapshots__", "Fixtures"]),
   ]
 )

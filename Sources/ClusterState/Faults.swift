@@ -113,6 +113,38 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   /// Only the workload's pods on nodes of this zone (`topology.kubernetes.io/zone`); nil: any zone.
   public var zone: String? = nil
   public init() {}
+
+  enum CodingKeys: String, CodingKey {
+    case mode, delayMs, jitterMs, lossPercent, cpuMilli, memoryMiBPerSec, duration, gracePeriod, replicas, count
+    case pressureMiB, skewSeconds, ioDelayMs, volumePath, httpPort, httpPath, zone
+  }
+
+  /// A parameter missing from what was written (a journal of an older chaostui, before the fault
+  /// had it) reads as its default: old game days still replay and report.
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let d = FaultParameters()
+    func v<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+      try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+    mode = try v(.mode, d.mode)
+    delayMs = try v(.delayMs, d.delayMs)
+    jitterMs = try v(.jitterMs, d.jitterMs)
+    lossPercent = try v(.lossPercent, d.lossPercent)
+    cpuMilli = try v(.cpuMilli, d.cpuMilli)
+    memoryMiBPerSec = try v(.memoryMiBPerSec, d.memoryMiBPerSec)
+    duration = try v(.duration, d.duration)
+    gracePeriod = try c.decodeIfPresent(Int.self, forKey: .gracePeriod)
+    replicas = try v(.replicas, d.replicas)
+    count = try c.decodeIfPresent(Int.self, forKey: .count)
+    pressureMiB = try v(.pressureMiB, d.pressureMiB)
+    skewSeconds = try v(.skewSeconds, d.skewSeconds)
+    ioDelayMs = try v(.ioDelayMs, d.ioDelayMs)
+    volumePath = try c.decodeIfPresent(String.self, forKey: .volumePath)
+    httpPort = try c.decodeIfPresent(Int.self, forKey: .httpPort)
+    httpPath = try v(.httpPath, d.httpPath)
+    zone = try c.decodeIfPresent(String.self, forKey: .zone)
+  }
 }
 
 public struct FaultRequest: Sendable, Equatable, Codable {

@@ -55,6 +55,8 @@ public struct JournalReader: Sendable {
     let endsCleanly = buf.last == 0x0A
     var pods: [Int: String] = [:]
     var corrupt = 0
+    /// The first unreadable line (its number in the file) and why, for the note.
+    var firstCorrupt: (line: Int, why: String)?
     var unknown: Set<String> = []
     let tickPrefix = Array(#"{"k":"tick","t":"#.utf8)
     let pmPrefix = Array(#"{"k":"pm","#.utf8)
@@ -89,6 +91,7 @@ public struct JournalReader: Sendable {
           j.notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
           corrupt += 1
+          if firstCorrupt == nil { firstCorrupt = (i + 2, "not a JSON record") }
         }
         continue
       }
@@ -128,14 +131,45 @@ public struct JournalReader: Sendable {
           j.notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
           corrupt += 1
+          if firstCorrupt == nil { firstCorrupt = (i + 2, "\(Self.kindName(kind.k)): \(Self.why(error))") }
         }
       }
     }
-    if corrupt > 0 { j.notes.append("\(corrupt) unreadable line\(corrupt == 1 ? "" : "s") skipped") }
+    if corrupt > 0, let (line, why) = firstCorrupt {
+      j.notes.append(
+        "\(corrupt) unreadable line\(corrupt == 1 ? "" : "s") skipped (\(corrupt == 1 ? "" : "the first, ")line \(line): \(why))"
+      )
+    }
     if !unknown.isEmpty {
       j.notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
     }
     return j
+  }
+
+  static func kindName(_ k: String) -> String {
+    switch k {
+    case "a": "an action"
+    case "snap": "a snapshot"
+    case "pm", "wm": "a metrics round"
+    case "exp": "an experiment's verdict"
+    case "id": "a pod's number"
+    default: "a \(k) record"
+    }
+  }
+
+  /// A decoding error in a few words: what was wrong and where in the record.
+  static func why(_ error: Error) -> String {
+    func path(_ c: DecodingError.Context) -> String {
+      let p = c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+      return p.isEmpty ? "" : " at \(p)"
+    }
+    switch error {
+    case DecodingError.keyNotFound(let key, let c): return "no \(key.stringValue)\(path(c))"
+    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+      return "\(c.debugDescription.prefix(80))\(path(c))"
+    case DecodingError.dataCorrupted(let c): return "\(c.debugDescription.prefix(80))\(path(c))"
+    default: return "\(error)".prefix(100).description
+    }
   }
 
   private static func v(_ row: [Double?], _ k: Int) -> Double? { k < row.count ? row[k] : nil }
