@@ -88,21 +88,13 @@ public enum HealthCheck {
   }
 
   /// What is outside the built-in bounds now over every workload and service, sorted (the alerts
-  /// pane's "now"). One pass over the pods finds the stateful sets with roles and a ready primary,
-  /// rather than a pass for each.
+  /// pane's "now"). The stateful sets with roles and a ready primary come from the pod facts (one
+  /// pass over the pods when they change, rather than a pass for each set each second).
   public static func outOfBounds(in state: ClusterSnapshot) -> [String] {
-    var withRoles = Set<String>()
-    var withPrimary = Set<String>()
-    for p in state.pods.values {
-      let hasRole = p.role != nil
-      let primary = p.isReady && state.roleSelector.isPrimary(p.labels)
-      guard hasRole || primary, let id = p.workloadID else { continue }
-      if hasRole { withRoles.insert(id) }
-      if primary { withPrimary.insert(id) }
-    }
+    let facts = state.podFacts
     return violations(
       workloads: Array(state.workloads.keys), services: Array(state.services.keys), in: state, promChecks: false,
-      missingPrimary: { withRoles.contains($0) && !withPrimary.contains($0) }
+      missingPrimary: { facts.withRoles.contains($0) && !facts.withPrimary.contains($0) }
     ).sorted()
   }
 

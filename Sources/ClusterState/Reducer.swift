@@ -237,6 +237,7 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.now = t
     evaluateIncidents(&s)
     if whole {
+      s.refreshPodFacts()
       s.outOfBounds = HealthCheck.outOfBounds(in: s)
       s.updateZones()
       s.revision &+= 1

@@ -41,6 +41,8 @@ public struct ClusterSnapshot: Sendable, Equatable, Codable {
   public var primaries: [String: String] = [:]
   /// Workloads whose pods carry a role label (primary/replica), by id.
   public var roleWorkloads: Set<String> = []
+  /// The pods' facts for the checks of each second, kept between ticks (not part of the state).
+  public var podFactsCache: PodFactsCache? = nil
   /// Why the resource panes have no numbers, when a real cluster serves no metrics.
   public var metricsNote: String? = nil
   /// Every source of figures and how it is doing, in the order they first reported.

@@ -30,34 +30,15 @@ extension ClusterSnapshot {
   /// The zone of a pod's node ("" when unscheduled or unlabelled).
   public func zone(ofPod p: Pod) -> String { p.node.flatMap { nodes[$0]?.zone } ?? "" }
 
-  /// Works out zones and traffic shares: one pass over the pods.
+  /// Works out zones and traffic shares (from the pod facts: one pass over the pods when they change).
   mutating func updateZones() {
     guard !nodes.isEmpty else { return }
-    var byZone: [String: ZoneStatus] = [:]
-    for n in nodes.values {
-      let z = n.zone.isEmpty ? "(no zone)" : n.zone
-      byZone[z, default: ZoneStatus(name: z)].nodes += 1
-      if n.ready { byZone[z, default: ZoneStatus(name: z)].readyNodes += 1 }
-    }
-    // The services in front of each workload.
-    var servicesOf: [String: [String]] = [:]
-    for svc in services.values { servicesOf[svc.workload, default: []].append(svc.id) }
-    var endpoints: [String: [String: Int]] = [:]
-    for p in pods.values where !p.isTerminating {
-      guard let node = p.node, let n = nodes[node] else { continue }
-      let z = n.zone.isEmpty ? "(no zone)" : n.zone
-      byZone[z, default: ZoneStatus(name: z)].pods += 1
-      guard p.isReady else { continue }
-      byZone[z, default: ZoneStatus(name: z)].readyPods += 1
-      if let w = p.workloadID, let svcs = servicesOf[w] {
-        for svc in svcs { endpoints[svc, default: [:]][z, default: 0] += 1 }
-      }
-    }
-    zones = byZone.values.sorted { $0.name < $1.name }
+    let facts = podFacts
+    zones = facts.zones
     let names = zones.map(\.name)
     for (svc, info) in services {
       var t = zoneTraffic[svc] ?? ZoneTraffic(service: svc)
-      let counts = endpoints[svc] ?? [:]
+      let counts = facts.endpoints[svc] ?? [:]
       t.readyEndpoints = counts
       // Measured requests by zone where a source gives them (fresh: within 30 s), else the endpoints.
       let fresh = measuredZoneRequestsAt.map { now - $0 <= 30 } ?? false
