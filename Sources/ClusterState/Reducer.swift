@@ -207,28 +207,16 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
           Double(h.currentReplicas))
       }
     }
-    for sample in samples {
-      guard s.pods[sample.podID] != nil else { continue }
-      var series = s.podSeries[sample.podID] ?? PodSeries(capacity: ClusterSnapshot.podHistory)
-      series.cpuMilli.append(sample.cpuMilli)
-      if !sample.memoryBytes.isNaN { series.memoryBytes.append(sample.memoryBytes) }
-      s.podSeries[sample.podID] = series
+    // In place (a copy out of the dictionary and back copied each ring buffer twice).
+    for sample in samples where s.pods[sample.podID] != nil {
+      s.podSeries[sample.podID, default: PodSeries(capacity: ClusterSnapshot.podHistory)].append(sample)
     }
     s.metricsRevision &+= 1
     s.revision &+= 1
   case .workloadMetrics(_, let samples):
     for sample in samples {
-      var series = s.workloadSeries[sample.workloadID] ?? WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)
-      if let v = sample.cpuMilli { series.cpuMilli.append(v) }
-      if let v = sample.memoryBytes { series.memoryBytes.append(v) }
-      if let v = sample.ioBytesPerSec { series.ioBytesPerSec.append(v) }
-      if let v = sample.latencyP50Ms { series.latencyP50Ms.append(v) }
-      if let v = sample.latencyP99Ms { series.latencyP99Ms.append(v) }
-      if let v = sample.lossPercent { series.lossPercent.append(v) }
-      if let v = sample.errorPercent { series.errorPercent.append(v) }
-      if let v = sample.requestsPerSec { series.requestsPerSec.append(v) }
-      if let v = sample.networkBytesPerSec { series.networkBytesPerSec.append(v) }
-      s.workloadSeries[sample.workloadID] = series
+      s.workloadSeries[sample.workloadID, default: WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)]
+        .append(sample)
     }
     s.metricsRevision &+= 1
     s.revision &+= 1

@@ -52,6 +52,12 @@ public struct PodSeries: Sendable, Equatable, Codable {
     cpuMilli = RingBuffer(capacity: capacity)
     memoryBytes = RingBuffer(capacity: capacity)
   }
+
+  /// One metrics round's sample (memory left out when the source had none).
+  public mutating func append(_ sample: PodSample) {
+    cpuMilli.append(sample.cpuMilli)
+    if !sample.memoryBytes.isNaN { memoryBytes.append(sample.memoryBytes) }
+  }
 }
 
 /// Series kept for one workload: resources summed over its pods, and the network of its service.
@@ -77,6 +83,19 @@ public struct WorkloadSeries: Sendable, Equatable, Codable {
     errorPercent = RingBuffer(capacity: capacity)
     requestsPerSec = RingBuffer(capacity: capacity)
     networkBytesPerSec = RingBuffer(capacity: capacity)
+  }
+
+  /// One metrics round's figures (a figure the source had not left out).
+  public mutating func append(_ sample: WorkloadSample) {
+    if let v = sample.cpuMilli { cpuMilli.append(v) }
+    if let v = sample.memoryBytes { memoryBytes.append(v) }
+    if let v = sample.ioBytesPerSec { ioBytesPerSec.append(v) }
+    if let v = sample.latencyP50Ms { latencyP50Ms.append(v) }
+    if let v = sample.latencyP99Ms { latencyP99Ms.append(v) }
+    if let v = sample.lossPercent { lossPercent.append(v) }
+    if let v = sample.errorPercent { errorPercent.append(v) }
+    if let v = sample.requestsPerSec { requestsPerSec.append(v) }
+    if let v = sample.networkBytesPerSec { networkBytesPerSec.append(v) }
   }
 }
 

@@ -8,7 +8,8 @@ import Foundation
 ///   and seeks from these);
 /// - `{"k":"tick","t":T}` the clock (incidents are judged on it);
 /// - `{"k":"id","n":N,"id":"ns/pod"}` a pod's number in the `pm` records that follow;
-/// - `{"k":"pm","t":T,"s":[[N,cpu,memory],...]}` pod samples of one metrics round;
+/// - `{"k":"pm","t":T,"s":[[N,cpu,memory],...]}` pod samples of one metrics round (CPU in whole
+///   millicores from 1m up, memory in KiB to 4 significant digits);
 /// - `{"k":"a","t":T,"a":{...}}` any other action (watch events, faults, alerts, the panic key);
 /// - `{"k":"note","t":T,"text":"..."}` what the recorder itself has to say (details thinned).
 ///

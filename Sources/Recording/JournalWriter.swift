@@ -82,9 +82,11 @@ public final class JournalWriter {
       var rows: [String] = []
       rows.reserveCapacity(samples.count)
       for s in samples {
+        // CPU in whole millicores (Kubernetes' own resolution, and what the panes show) from 1m up:
+        // "50" rather than "50.21" in every pod's row of every round.
+        let cpu = s.cpuMilli >= 1 ? s.cpuMilli.rounded() : s.cpuMilli
         rows.append(
-          Self.row(
-            number(s.podID), [s.cpuMilli, s.memoryBytes / 1024, s.ioBytesPerSec, s.networkBytesPerSec]))
+          Self.row(number(s.podID), [cpu, s.memoryBytes / 1024, s.ioBytesPerSec, s.networkBytesPerSec]))
       }
       text("{\"k\":\"pm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
     case .workloadMetrics(let time, let samples):

@@ -68,6 +68,15 @@ final class RecordingTests: XCTestCase {
     XCTAssertEqual(Set(c.state.pods.keys), Set(live.state.pods.keys))
     XCTAssertEqual(c.state.primaries, live.state.primaries)
     XCTAssertEqual(c.state.timeline.map(\.text), live.state.timeline.map(\.text))
+    // Each pod's CPU as the panes show it (whole millicores), memory to 4 significant digits.
+    for (id, series) in live.state.podSeries {
+      let cpu = try XCTUnwrap(series.cpuMilli.last)
+      let replayed = try XCTUnwrap(c.state.podSeries[id]?.cpuMilli.last, id)
+      XCTAssertEqual(Fmt.cpu(replayed), Fmt.cpu(cpu), id)
+      XCTAssertEqual(replayed, cpu, accuracy: 0.5, id)
+      let memory = try XCTUnwrap(series.memoryBytes.last)
+      XCTAssertEqual(try XCTUnwrap(c.state.podSeries[id]?.memoryBytes.last), memory, accuracy: memory * 5e-4, id)
+    }
     // The keys that change a cluster are refused, with the replay's reason.
     c.handle(.char("f"))
     XCTAssertEqual(c.ui.message, "fault is disabled: replay: a recording cannot be changed")
