@@ -121,7 +121,4 @@ public enum SessionJournal {
       positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
     return d
   }()
-
-  /// Rounds a figure to what a pane can show (keeps journals small).
-  static func compact(_ v: Double) -> Double { fourSignificantDigits(v) }
 }

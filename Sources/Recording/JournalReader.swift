@@ -176,11 +176,10 @@ public struct JournalReader: Sendable {
 
   private static func podMetrics(_ t: Seconds, _ rows: [[Double?]], _ pods: [Int: String]) -> Action {
     let samples = rows.compactMap { row -> PodSample? in
-      guard let n = v(row, 0), let id = pods[Int(n)], let cpu = v(row, 1), let kib = v(row, 2) else {
-        return nil
-      }
+      guard let n = v(row, 0), let id = pods[Int(n)], let cpu = v(row, 1) else { return nil }
+      // No memory figure (`null`): the source had none this round.
       return PodSample(
-        podID: id, cpuMilli: cpu, memoryBytes: kib * 1024, ioBytesPerSec: v(row, 3),
+        podID: id, cpuMilli: cpu, memoryBytes: v(row, 2).map { $0 * 1024 } ?? .nan, ioBytesPerSec: v(row, 3),
         networkBytesPerSec: v(row, 4))
     }
     return .podMetrics(time: t, samples)

@@ -79,28 +79,30 @@ public final class JournalWriter {
         guard time - lastThinnedRound >= 60 else { return }
         lastThinnedRound = time
       }
-      var rows: [String] = []
-      rows.reserveCapacity(samples.count)
+      var w = RowWriter(capacity: samples.count * 24 + 48)
+      w.text(#"{"k":"pm","t":"#)
+      w.number(time)
+      w.text(#","s":["#)
       for s in samples {
         // CPU in whole millicores (Kubernetes' own resolution, and what the panes show) from 1m up:
         // "50" rather than "50.21" in every pod's row of every round.
         let cpu = s.cpuMilli >= 1 ? s.cpuMilli.rounded() : s.cpuMilli
-        rows.append(
-          Self.row(number(s.podID), [cpu, s.memoryBytes / 1024, s.ioBytesPerSec, s.networkBytesPerSec]))
+        w.row(number(s.podID), cpu, s.memoryBytes / 1024, s.ioBytesPerSec, s.networkBytesPerSec)
       }
-      text("{\"k\":\"pm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
+      w.text("]}")
+      line(w.bytes)
     case .workloadMetrics(let time, let samples):
-      var rows: [String] = []
+      var w = RowWriter(capacity: samples.count * 64 + 48)
+      w.text(#"{"k":"wm","t":"#)
+      w.number(time)
+      w.text(#","s":["#)
       for s in samples {
-        rows.append(
-          Self.row(
-            number(s.workloadID),
-            [
-              s.cpuMilli, s.memoryBytes.map { $0 / 1024 }, s.ioBytesPerSec, s.latencyP50Ms, s.latencyP99Ms,
-              s.lossPercent, s.errorPercent, s.requestsPerSec, s.networkBytesPerSec,
-            ]))
+        w.row(
+          number(s.workloadID), s.cpuMilli, s.memoryBytes.map { $0 / 1024 }, s.ioBytesPerSec, s.latencyP50Ms,
+          s.latencyP99Ms, s.lossPercent, s.errorPercent, s.requestsPerSec, s.networkBytesPerSec)
       }
-      text("{\"k\":\"wm\",\"t\":\(time),\"s\":[" + rows.joined(separator: ",") + "]}")
+      w.text("]}")
+      line(w.bytes)
     case .logLines(let req, let lines):
       // A log pouring lines keeps its first `logLinesPerSecond` a second; the rest counted in a note.
       if Int(t) != logSecond {
@@ -172,18 +174,6 @@ public final class JournalWriter {
     handle = nil
   }
 
-  /// `[N,v1,v2,...]`: figures to 4 significant digits, `null` for a missing one, trailing ones left out.
-  static func row(_ n: Int, _ values: [Double?]) -> String {
-    var parts = values.map {
-      $0.map { v -> String in
-        let c = SessionJournal.compact(v)
-        return c == c.rounded() && abs(c) < 1e15 ? String(Int64(c)) : String(c)
-      } ?? "null"
-    }
-    while parts.last == "null" { parts.removeLast() }
-    return "[\(n)" + parts.map { "," + $0 }.joined() + "]"
-  }
-
   func number(_ podID: String) -> Int {
     if let n = podNumbers[podID] { return n }
     let n = podNumbers.count
@@ -194,6 +184,11 @@ public final class JournalWriter {
 
   func line(_ data: Data) {
     buffer.append(data)
+    buffer.append(0x0A)
+  }
+
+  func line(_ bytes: [UInt8]) {
+    buffer.append(contentsOf: bytes)
     buffer.append(0x0A)
   }
 

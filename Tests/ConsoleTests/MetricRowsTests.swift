@@ -45,3 +45,55 @@ final class MetricRowsTests: XCTestCase {
     }
   }
 }
+
+/// The journal's row writer: each figure to 4 significant digits as a plain decimal that the
+/// reader (and a JSON decoder) reads back; missing and non-finite figures as `null`.
+final class RowWriterTests: XCTestCase {
+  func text(_ build: (inout RowWriter) -> Void) -> String {
+    var w = RowWriter()
+    build(&w)
+    return String(decoding: w.bytes, as: UTF8.self)
+  }
+
+  func testFiguresAreFourSignificantDigitsThatReadBack() throws {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<50_000 {
+      let v = (Bool.random(using: &g) ? -1 : 1) * pow(10, Double.random(in: -9...14, using: &g))
+      let s = text { $0.figure(v) }
+      let back = try XCTUnwrap(Double(s), s)
+      // At most 4 significant digits, no exponent, and within half a unit of the 4th digit.
+      let digits = s.filter(\.isNumber).drop { $0 == "0" }
+      XCTAssertLessThanOrEqual(digits.reversed().drop { $0 == "0" }.count, 4, "\(v) -> \(s)")
+      XCTAssertFalse(s.contains("e"), s)
+      let unit = pow(10, (log10(abs(v))).rounded(.down) - 3)
+      XCTAssertLessThanOrEqual(abs(back - v), unit / 2 * (1 + 1e-9), "\(v) -> \(s)")
+      // What %.4g gives, but at a tie the two may round either way.
+      let printf = Double(String(format: "%.4g", v))!
+      XCTAssertLessThanOrEqual(abs(back - printf), unit * (1 + 1e-9), "\(v) -> \(s) vs \(printf)")
+      XCTAssertEqual(
+        Array(s.utf8).withUnsafeBytes { b -> Double?? in
+          var i = 0
+          return MetricRows.number(b, &i, b.count)
+        }, .some(back), s)
+    }
+    let cases: [(Double, String)] = [
+      (0, "0"), (50.21, "50.21"), (50.0, "50"), (93_580, "93580"), (1_268_512, "1269000"), (0.001234, "0.001234"),
+      (0.1, "0.1"), (-2.5, "-2.5"), (999.96, "1000"), (9.99996, "10"), (120.5, "120.5"), (1e-7, "0.0000001"),
+    ]
+    for (v, want) in cases { XCTAssertEqual(text { $0.figure(v) }, want, "\(v)") }
+  }
+
+  func testRowsLeaveOutTrailingMissingFiguresAndWriteNullForTheRest() {
+    let s = text {
+      $0.text("[")
+      $0.row(0, 50, 93_580)
+      $0.row(1, 50, .nan, 12)
+      $0.row(12, nil, nil, .infinity)
+      $0.row(3, 1, nil)
+      $0.text("]")
+    }
+    XCTAssertEqual(s, "[[0,50,93580],[1,50,null,12],[12],[3,1]]")
+    let decoded = try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [[Any]]
+    XCTAssertEqual(decoded?.count, 4, "valid JSON")
+  }
+}

@@ -82,6 +82,29 @@ final class RecordingTests: XCTestCase {
     XCTAssertEqual(c.ui.message, "fault is disabled: replay: a recording cannot be changed")
   }
 
+  /// A round where the source had no memory figure for a pod (NaN) replays as no memory sample,
+  /// as live; its CPU is kept.
+  func testAMissingMemoryFigureReplaysAsMissing() throws {
+    let (live, _) = try recordSession(seconds: 5)
+    let id = try XCTUnwrap(live.state.pods.keys.sorted().first)
+    let before = try XCTUnwrap(live.state.podSeries[id])
+    let header = SessionJournal.Header(chaostui: "test", started: 0, info: live.source.info)
+    let more = dir.appendingPathComponent("more.jsonl").path
+    let writer = JournalWriter(path: more, header: header)
+    var state = live.state
+    writer.snapshot(state)
+    state.now += 1
+    writer.record(.podMetrics(time: state.now, [PodSample(podID: id, cpuMilli: 42, memoryBytes: .nan)]), state: state)
+    writer.close()
+    XCTAssertTrue(try String(contentsOfFile: more, encoding: .utf8).contains(#""s":[[0,42]]}"#))
+    let replay = RecordedSession(journal: try JournalReader.load(path: more))
+    let c = Console(source: replay, readOnly: true)
+    c.advanceVirtual(to: replay.length)
+    let after = try XCTUnwrap(c.state.podSeries[id])
+    XCTAssertEqual(after.cpuMilli.last, 42)
+    XCTAssertEqual(after.memoryBytes.count, min(60, before.memoryBytes.count), "no memory sample added")
+  }
+
   func testSeekBackAndForwardAndToTheFaults() throws {
     let (live, path) = try recordSession()
     let replay = RecordedSession(journal: try JournalReader.load(path: path))
