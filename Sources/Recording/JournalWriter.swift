@@ -131,6 +131,7 @@ public final class JournalWriter {
   public func snapshot(_ state: ClusterSnapshot) {
     // The pods' series to their last minute (what a pane draws of one pod); the workloads' whole.
     var small = state
+    small.podFactsCache = nil
     for (id, series) in state.podSeries where series.cpuMilli.count > 60 {
       var cut = PodSeries(capacity: ClusterSnapshot.podHistory)
       for v in series.cpuMilli.suffix(60) { cut.cpuMilli.append(v) }

@@ -56,6 +56,7 @@ final class RecordingTests: XCTestCase {
   func testAReplayHasTheSessionsIncidentsAndPods() throws {
     let (live, path) = try recordSession()
     let journal = try JournalReader.load(path: path)
+    XCTAssertFalse(try String(contentsOfFile: path, encoding: .utf8).contains("podFactsCache"), "a cache, not state")
     XCTAssertEqual(journal.header.version, 1)
     XCTAssertTrue(journal.header.isDemo)
     XCTAssertEqual(journal.notes, [])
