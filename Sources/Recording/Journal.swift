@@ -11,7 +11,8 @@ import Foundation
 /// - `{"k":"pm","t":T,"s":[[N,cpu,memory],...]}` pod samples of one metrics round (CPU in whole
 ///   millicores from 1m up, memory in KiB to 4 significant digits);
 /// - `{"k":"a","t":T,"a":{...}}` any other action (watch events, faults, alerts, the panic key);
-/// - `{"k":"note","t":T,"text":"..."}` what the recorder itself has to say (details thinned).
+/// - `{"k":"note","t":T,"text":"..."}` what the recorder itself has to say (details thinned past
+///   the size cap: which, and up to when).
 ///
 /// A reader skips a last line cut short by a crash (with a note) and ignores kinds it does not know
 /// (a newer chaostui's); a newer `version` is refused in words. Nothing secret is in an action.

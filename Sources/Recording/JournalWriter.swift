@@ -3,33 +3,53 @@ import Foundation
 
 /// Writes a session's journal as it happens: lines are buffered and written at least once a
 /// second (a crash or `kill -9` loses at most the last second), a snapshot every 5 minutes of
-/// session time, and past the size cap the metric samples are thinned to one round a minute (events,
-/// faults and snapshots are always kept). A file that cannot be written is said once; the session
-/// goes on without recording.
+/// session time. Past the size cap the oldest detail is thinned first: the file is rewritten with its
+/// oldest pod samples at one round a minute, as far as brings it to three quarters of the cap (the
+/// newest 5 minutes kept whole; `JournalCompaction`, on a thread of its own); when that no longer
+/// frees a tenth of the cap, new pod samples are thinned to one round a minute. Events,
+/// faults, alerts and snapshots are always kept. A file that cannot be written is said once; the
+/// session goes on without recording.
 public final class JournalWriter {
   public let path: String
   /// What went wrong (nil: recording); the console says it once.
   public private(set) var problem: String?
+  /// The journal's size now (after any rewrite), and everything appended to it in all.
   public private(set) var bytesWritten = 0
+  public private(set) var bytesAppended = 0
+  /// The rewrites past the cap: sizes before and after, and the seconds of the rewrite (on its own
+  /// thread) and of putting it in place (on the recording's).
+  public private(set) var rewrites: [(from: Int, to: Int, rewrite: Double, swap: Double)] = []
   /// The size past which metric samples are thinned.
   public var sizeCap: Int
+  /// The newest seconds of pod samples a rewrite past the cap keeps whole.
+  public var keepWhole: Seconds
   private var handle: FileHandle?
   private var buffer = Data()
   private var lastFlush: Double
   private var lastSnapshot: Seconds = -.infinity
   private var podNumbers: [String: Int] = [:]
-  private var thinned = false
+  /// New pod samples are thinned (rewriting the oldest no longer frees enough).
+  private var thinNewest = false
   private var lastThinnedRound: Seconds = -.infinity
+  /// Nothing was old enough to thin: new samples are thinned until then.
+  private var rewriteNotBefore: Seconds = -.infinity
+  private var saidNothingOld = false
+  /// The rewrite of the oldest detail, while it runs.
+  private var compaction: JournalCompaction?
+  /// The session time of the last record and the session's start (for the notes).
+  private var lastTime: Seconds = 0
+  private var sessionStart: Seconds = 0
   private let clock: () -> Double
 
   /// Creates the file (and its folder); a file that exists is refused (a journal is never
   /// overwritten). `clock`: monotonic seconds, for the flush cadence.
   public init(
-    path: String, header: SessionJournal.Header, sizeCap: Int = 200 * 1024 * 1024,
+    path: String, header: SessionJournal.Header, sizeCap: Int = 200 * 1024 * 1024, keepWhole: Seconds = 300,
     clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
   ) {
     self.path = path
     self.sizeCap = sizeCap
+    self.keepWhole = keepWhole
     self.clock = clock
     lastFlush = clock()
     let dir = (path as NSString).deletingLastPathComponent
@@ -65,19 +85,27 @@ public final class JournalWriter {
   public func record(_ action: Action, state: ClusterSnapshot) {
     guard isRecording else { return }
     let t = state.now
+    lastTime = t
+    sessionStart = state.sessionStart
     if t - lastSnapshot >= SessionJournal.snapshotEvery { snapshot(state) }
     switch action {
     case .tick(let at):
       text("{\"k\":\"tick\",\"t\":\(at)}")
     case .podMetrics(let time, let samples):
       if bytesWritten + buffer.count > sizeCap {
-        // Past the cap: one round a minute.
-        if !thinned {
-          thinned = true
-          note(t, "past \(sizeCap / 1_048_576) MiB: pod samples thinned to one round a minute")
+        if !thinNewest && time >= rewriteNotBefore {
+          // Past the cap: the oldest samples thinned (full detail goes on meanwhile).
+          if compaction == nil {
+            flush()
+            if problem == nil {
+              compaction = JournalCompaction(
+                path: path, upTo: bytesWritten, target: sizeCap * 3 / 4, keepNewest: keepWhole)
+            }
+          }
+        } else {
+          guard time - lastThinnedRound >= 60 else { return }
+          lastThinnedRound = time
         }
-        guard time - lastThinnedRound >= 60 else { return }
-        lastThinnedRound = time
       }
       var w = RowWriter(capacity: samples.count * 24 + 48)
       w.text(#"{"k":"pm","t":"#)
@@ -154,12 +182,14 @@ public final class JournalWriter {
     line(data)
   }
 
-  /// Writes what is buffered (at least once a second, and at the end).
+  /// Writes what is buffered (at least once a second, and at the end); takes the rewrite of the
+  /// oldest detail in once it is done.
   public func flush() {
     guard let handle, !buffer.isEmpty, problem == nil else { return }
     do {
       try handle.write(contentsOf: buffer)
       bytesWritten += buffer.count
+      bytesAppended += buffer.count
       buffer.removeAll(keepingCapacity: true)
       lastFlush = clock()
     } catch {
@@ -167,12 +197,84 @@ public final class JournalWriter {
         "recording stopped: cannot write \(path) (\(error.localizedDescription)); the journal up to here is kept"
       buffer.removeAll()
     }
+    if let result = compaction?.result { swapIn(result) }
   }
 
   public func close() {
+    // A rewrite under way is waited for (it reads and writes the file once).
+    while let c = compaction, c.result == nil, problem == nil { usleep(10_000) }
+    flush()
+    if let result = compaction?.result { swapIn(result) }
     flush()
     try? handle?.close()
     handle = nil
+  }
+
+  /// The size cap in words.
+  private var capText: String {
+    sizeCap >= 1_048_576 ? "\(sizeCap / 1_048_576) MiB" : "\(sizeCap / 1024) KiB"
+  }
+
+  /// Puts the rewritten journal in place: what was appended since it was read is copied after it,
+  /// then it is renamed over the journal. If it cannot be, the journal stays whole and new samples
+  /// are thinned instead.
+  private func swapIn(_ result: Result<JournalCompaction.Done, SessionJournal.ReadError>) {
+    compaction = nil
+    let done: JournalCompaction.Done
+    switch result {
+    case .failure(let e) where e == JournalCompaction.nothingOld:
+      rewriteNotBefore = lastTime + keepWhole
+      lastThinnedRound = -.infinity
+      if !saidNothingOld {
+        saidNothingOld = true
+        note(lastTime, "past \(capText): new pod samples thinned to one round a minute until older ones can be")
+      }
+      return
+    case .failure(let e):
+      thinNewest = true
+      note(lastTime, "past \(capText): new pod samples thinned to one round a minute (\(e.description))")
+      return
+    case .success(let d): done = d
+    }
+    let t0 = clock()
+    let from = bytesWritten
+    do {
+      let src = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+      try src.seek(toOffset: UInt64(done.upTo))
+      let tail = try src.readToEnd() ?? Data()
+      try src.close()
+      let dst = try FileHandle(forWritingTo: URL(fileURLWithPath: done.path))
+      let size = try dst.seekToEnd()
+      try dst.write(contentsOf: tail)
+      try dst.synchronize()
+      try dst.close()
+      guard rename(done.path, path) == 0 else { throw SessionJournal.ReadError(String(cString: strerror(errno))) }
+      // The rename itself on disk.
+      let folder = open(
+        (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
+        O_RDONLY)
+      if folder >= 0 {
+        fsync(folder)
+        Glibc.close(folder)
+      }
+      try? handle?.close()
+      let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+      try h.seekToEnd()
+      handle = h
+      bytesWritten = Int(size) + tail.count
+      rewrites.append((from, bytesWritten, done.seconds, clock() - t0))
+      let span = formatDuration(done.before - sessionStart)
+      note(lastTime, "past \(capText): pod samples up to +\(span) thinned to one round a minute")
+      // Rewriting the oldest no longer frees a tenth of the cap: thin what comes instead.
+      if bytesWritten + buffer.count > sizeCap * 9 / 10 {
+        thinNewest = true
+        note(lastTime, "past \(capText): new pod samples thinned to one round a minute")
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: done.path)
+      thinNewest = true
+      note(lastTime, "past \(capText): new pod samples thinned to one round a minute (cannot rewrite: \(error))")
+    }
   }
 
   func number(_ podID: String) -> Int {

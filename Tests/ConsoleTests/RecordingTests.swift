@@ -19,15 +19,16 @@ final class RecordingTests: XCTestCase {
   override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
   /// A demo session with a pod kill and a primary kill, recorded; returns the live console and the file.
-  func recordSession(seconds: Seconds = 90, sizeCap: Int = 200 << 20) throws -> (Console, String) {
+  func recordSession(seconds: Seconds = 90, sizeCap: Int = 200 << 20, extraPods: Int = 0) throws -> (Console, String) {
     var o = Simulator.Options()
     o.controlGroup = true
+    o.extraPods = extraPods
     let c = Console(source: DemoCluster(options: o))
     let path = dir.appendingPathComponent("s.jsonl").path
     var clock = 0.0
     let writer = JournalWriter(
       path: path, header: SessionJournal.Header(chaostui: "test", started: 1_800_000_000, info: c.source.info),
-      sizeCap: sizeCap, clock: { clock })
+      sizeCap: sizeCap, keepWhole: 60, clock: { clock })
     XCTAssertNil(writer.problem)
     c.record(to: writer)
     var t: Seconds = 0
@@ -194,13 +195,77 @@ final class RecordingTests: XCTestCase {
     XCTAssertEqual(try String(contentsOfFile: existing, encoding: .utf8), "keep")
   }
 
-  func testPastTheCapPodSamplesAreThinnedAndTheRestKept() throws {
+  /// Past the cap the oldest detail goes first: the journal is rewritten with the pod samples of
+  /// its older half at one round a minute, the newest kept every second; events, faults and
+  /// snapshots all kept, so the replay has the session's incidents.
+  func testPastTheCapTheOldestPodSamplesAreThinnedFirst() throws {
+    // 100 more pods: pod samples are most of the journal, as on a real cluster.
+    let (_, full) = try recordSession(seconds: 600, extraPods: 100)
+    let fullSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: full)[.size] as? Int)
+    try FileManager.default.removeItem(atPath: full)
+    let cap = fullSize * 7 / 10
+    let (live, path) = try recordSession(seconds: 600, sizeCap: cap, extraPods: 100)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".compacting"), "no rewrite left behind")
+    let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+    XCTAssertLessThan(size, fullSize, "smaller than the whole")
+    let journal = try JournalReader.load(path: path)
+    let notes = journal.records.compactMap { r -> String? in
+      if case .note(_, let t) = r { return t } else { return nil }
+    }
+    let thinned = notes.compactMap { n -> Seconds? in
+      guard let r = n.range(of: "pod samples up to +") else { return nil }
+      // "4m40s" or "52.3s"
+      let text = n[r.upperBound...].prefix { $0 != " " }.dropLast()
+      let parts = text.split(separator: "m")
+      return parts.count == 2 ? Double(parts[0])! * 60 + Double(parts[1])! : Double(text)
+    }
+    XCTAssertFalse(thinned.isEmpty, "\(notes)")
+    XCTAssertFalse(notes.contains { $0.contains("new pod samples") }, "rewriting the oldest was enough: \(notes)")
+    let before = try XCTUnwrap(thinned.max())
+    let rounds = journal.records.compactMap { r -> Seconds? in
+      if case .action(let t, .podMetrics) = r { return t } else { return nil }
+    }
+    let old = rounds.filter { $0 < before - 0.1 }
+    let oldMinutes = Set(old.map { Int($0 / 60) })
+    XCTAssertEqual(old.count, oldMinutes.count, "one round a minute up to +\(before)")
+    XCTAssertLessThan(size, cap, "under the cap")
+    let newest = rounds.filter { $0 > 540 }
+    XCTAssertGreaterThanOrEqual(newest.count, 55, "the last minute every second")
+    XCTAssertEqual(journal.notes, [], "every line reads")
+    let c = Console(source: RecordedSession(journal: journal), readOnly: true)
+    c.advanceVirtual(to: 600)
+    XCTAssertEqual(c.state.incidents, live.state.incidents, "events and faults are all kept")
+  }
+
+  /// A rewrite that cannot be made (here its file's name is taken by a folder) leaves the journal
+  /// whole and says so; new samples are thinned instead.
+  func testARewriteThatCannotBeMadeLeavesTheJournalWhole() throws {
+    try FileManager.default.createDirectory(
+      at: dir.appendingPathComponent("s.jsonl.compacting"), withIntermediateDirectories: true)
+    let (live, path) = try recordSession(seconds: 200, sizeCap: 400_000, extraPods: 100)
+    let journal = try JournalReader.load(path: path)
+    let notes = journal.records.compactMap { r -> String? in
+      if case .note(_, let t) = r { return t } else { return nil }
+    }
+    XCTAssertEqual(notes.count, 1, "\(notes)")
+    XCTAssertTrue(
+      notes.first?.hasPrefix("past 390 KiB: new pod samples thinned to one round a minute (cannot create") ?? false,
+      "\(notes)")
+    XCTAssertEqual(journal.notes, [])
+    let c = Console(source: RecordedSession(journal: journal), readOnly: true)
+    c.advanceVirtual(to: 200)
+    XCTAssertEqual(c.state.incidents, live.state.incidents)
+  }
+
+  /// Past the cap with nothing old enough to thin (the newest minutes are kept whole), new samples
+  /// are thinned.
+  func testPastATinyCapNewPodSamplesAreThinned() throws {
     let (live, path) = try recordSession(seconds: 90, sizeCap: 30_000)
     let journal = try JournalReader.load(path: path)
     let notes = journal.records.compactMap { r -> String? in
       if case .note(_, let t) = r { return t } else { return nil }
     }
-    XCTAssertEqual(notes, ["past 0 MiB: pod samples thinned to one round a minute"])
+    XCTAssertEqual(notes.first, "past 29 KiB: new pod samples thinned to one round a minute until older ones can be")
     let rounds = journal.records.filter { r in
       if case .action(_, .podMetrics) = r { return true } else { return false }
     }.count
