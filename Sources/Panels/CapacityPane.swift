@@ -33,22 +33,19 @@ public enum CapacityPane {
     let inner = Widgets.box(
       &buf, area, title: "Capacity", focused: focused, ctx: ctx, badge: "requests / limits / use vs allocatable")
     guard inner.height >= 1, inner.width >= 40 else { return }
-    var y = inner.y
-    func line(_ parts: [(String, Style)]) {
-      guard y < inner.maxY else { return }
-      Widgets.runs(&buf, inner, y: y, parts)
-      y += 1
-    }
+    var rows = Widgets.Rows(inner)
     func pct(_ v: Double, _ of: Double) -> Double { of > 0 ? v / of * 100 : 0 }
     let nameW = min(16, max(6, state.nodes.keys.map(\.count).max() ?? 6))
     let widths = [9, 10, 9, 9, 10, 9]
     let titles = ["CPU req", "CPU lim", "CPU use", "MEM req", "MEM lim", "MEM use"]
-    line([
-      (
-        Fmt.fit("NODE", nameW) + " " + Fmt.fit("PODS", 4, right: true) + "  "
-          + zip(titles, widths).map { Fmt.fit($0, $1) }.joined(), t.style(.title, [.bold])
-      )
-    ])
+    rows.line(
+      &buf,
+      [
+        (
+          Fmt.fit("NODE", nameW) + " " + Fmt.fit("PODS", 4, right: true) + "  "
+            + zip(titles, widths).map { Fmt.fit($0, $1) }.joined(), t.style(.title, [.bold])
+        )
+      ])
     // Use from the nodes' own figures (metrics.k8s.io), else the sum of their pods' last samples.
     var podUse: [String: (cpu: Double, mem: Double)] = [:]
     if state.nodeUsage.isEmpty {
@@ -85,17 +82,19 @@ public enum CapacityPane {
       ]
       if over { parts.append(("overcommitted", t.style(.warn, [.bold]))) }
       if f.unlimited > 0 { parts.append(("  \(f.unlimited) without limits", t.style(.muted))) }
-      line(parts)
+      rows.line(&buf, parts)
     }
-    guard y + 2 < inner.maxY else { return }
-    y += 1
+    guard rows.left > 2 else { return }
+    rows.skip()
     let podW = nameW + 18
-    line([
-      (
-        Fmt.fit("POD (by memory use / limit)", podW) + " " + Fmt.fit("QOS", 11) + " " + Fmt.fit("PRIO", 6)
-          + " " + Fmt.fit("MEM use / req / lim", 27) + " CPU use / req / lim", t.style(.title, [.bold])
-      )
-    ])
+    rows.line(
+      &buf,
+      [
+        (
+          Fmt.fit("POD (by memory use / limit)", podW) + " " + Fmt.fit("QOS", 11) + " " + Fmt.fit("PRIO", 6)
+            + " " + Fmt.fit("MEM use / req / lim", 27) + " CPU use / req / lim", t.style(.title, [.bold])
+        )
+      ])
     let ranked = state.pods.values.filter { !$0.isTerminating && $0.phase == .running }.map {
       p -> (Pod, Double?, Double?) in
       (p, state.podSeries[p.id]?.memoryBytes.last, state.podSeries[p.id]?.cpuMilli.last)
@@ -105,29 +104,31 @@ public enum CapacityPane {
       return ra != rb ? ra > rb : a.0.name < b.0.name
     }
     let evictions = state.events.filter { $0.reason == "Evicted" }.suffix(3)
-    let room = max(0, inner.maxY - y - (evictions.isEmpty ? 0 : evictions.count + 1))
+    let room = max(0, rows.left - (evictions.isEmpty ? 0 : evictions.count + 1))
     for (p, mem, cpu) in ranked.prefix(room) {
       let ratio = p.memoryLimitBytes > 0 ? (mem ?? 0) / p.memoryLimitBytes : 0
-      line([
-        (Fmt.fit(p.name, podW) + " ", t.style(.main_fg)),
-        (Fmt.fit(p.qosClass, 11) + " ", t.style(p.qosClass == "BestEffort" ? .warn : .muted)),
-        (Fmt.fit(p.priority.map(String.init) ?? "-", 6) + " ", t.style(.muted)),
-        (
-          Fmt.fit(
-            Fmt.bytes(mem) + " / " + (p.memoryRequestBytes.map { Fmt.bytes($0) } ?? "-") + " / "
-              + (p.memoryLimitBytes > 0 ? Fmt.bytes(p.memoryLimitBytes) : "-"), 27) + " ",
-          t.style(ratio > 0.9 ? .error : ratio > 0.75 ? .warn : .main_fg)
-        ),
-        (
-          Fmt.cpu(cpu) + " / " + (p.cpuRequestMilli > 0 ? Fmt.cpu(p.cpuRequestMilli) : "-") + " / "
-            + (p.cpuLimitMilli.map { Fmt.cpu($0) } ?? "-"), t.style(.muted)
-        ),
-      ])
+      rows.line(
+        &buf,
+        [
+          (Fmt.fit(p.name, podW) + " ", t.style(.main_fg)),
+          (Fmt.fit(p.qosClass, 11) + " ", t.style(p.qosClass == "BestEffort" ? .warn : .muted)),
+          (Fmt.fit(p.priority.map(String.init) ?? "-", 6) + " ", t.style(.muted)),
+          (
+            Fmt.fit(
+              Fmt.bytes(mem) + " / " + (p.memoryRequestBytes.map { Fmt.bytes($0) } ?? "-") + " / "
+                + (p.memoryLimitBytes > 0 ? Fmt.bytes(p.memoryLimitBytes) : "-"), 27) + " ",
+            t.style(ratio > 0.9 ? .error : ratio > 0.75 ? .warn : .main_fg)
+          ),
+          (
+            Fmt.cpu(cpu) + " / " + (p.cpuRequestMilli > 0 ? Fmt.cpu(p.cpuRequestMilli) : "-") + " / "
+              + (p.cpuLimitMilli.map { Fmt.cpu($0) } ?? "-"), t.style(.muted)
+          ),
+        ])
     }
     if !evictions.isEmpty {
-      line([("LAST EVICTIONS", t.style(.title, [.bold]))])
+      rows.line(&buf, [("LAST EVICTIONS", t.style(.title, [.bold]))])
       for e in evictions {
-        line([(e.object + ": ", t.style(.error, [.bold])), (e.message, t.style(.warn))])
+        rows.line(&buf, [(e.object + ": ", t.style(.error, [.bold])), (e.message, t.style(.warn))])
       }
     }
   }

@@ -12,18 +12,15 @@ public enum MonkeyPane {
     let t = ctx.theme
     let inner = Widgets.box(&buf, area, title: "Monkey", focused: focused, ctx: ctx, badge: "kube-monkey labels")
     guard inner.height >= 1, inner.width >= 20 else { return }
-    var y = inner.y
-    func line(_ parts: [(String, Style)]) {
-      guard y < inner.maxY else { return }
-      Widgets.runs(&buf, inner, y: y, parts)
-      y += 1
-    }
+    var rows = Widgets.Rows(inner)
     let warn = schedule.status.contains("PAUSED") || schedule.status.contains("DRY RUN")
-    line([(schedule.status, t.style(warn ? .warn : .muted, warn ? [.bold] : []))])
+    rows.line(&buf, [(schedule.status, t.style(warn ? .warn : .muted, warn ? [.bold] : []))])
     if schedule.rows.isEmpty {
-      line([
-        ("no workload carries kube-monkey labels (kube-monkey/enabled=enabled, /mtbf, /identifier)", t.style(.warn))
-      ])
+      rows.line(
+        &buf,
+        [
+          ("no workload carries kube-monkey labels (kube-monkey/enabled=enabled, /mtbf, /identifier)", t.style(.warn))
+        ])
       return
     }
     let wide = inner.width >= 110
@@ -31,7 +28,7 @@ public enum MonkeyPane {
     var header = Fmt.fit("WORKLOAD", nameW) + " " + Fmt.fit("MTBF", 5) + " " + Fmt.fit("NEXT", 8) + " "
     if wide { header += Fmt.fit("KILL MODE", 24) + " " + Fmt.fit("TODAY", 5) + " " }
     header += Fmt.fit("MEASURED", 12) + " " + Fmt.fit("LAST TTR", 10) + " LAST KILL"
-    line([(header, t.style(.title, [.bold]))])
+    rows.line(&buf, [(header, t.style(.title, [.bold]))])
     for r in schedule.rows {
       var parts: [(String, Style)] = [
         (Fmt.fit(r.workload, nameW) + " ", t.style(r.problem == nil ? .main_fg : .muted)),
@@ -39,7 +36,7 @@ public enum MonkeyPane {
       ]
       if let problem = r.problem {
         parts.append((problem, t.style(problem.hasPrefix("opted out") ? .muted : .warn)))
-        line(parts)
+        rows.line(&buf, parts)
         continue
       }
       let next = r.next.map { "in " + formatDuration(max(0, $0 - schedule.now)) } ?? "-"
@@ -57,7 +54,7 @@ public enum MonkeyPane {
       } else {
         parts.append(("none yet", t.style(.muted)))
       }
-      line(parts)
+      rows.line(&buf, parts)
     }
   }
 

@@ -24,6 +24,26 @@ public enum Widgets {
     for (i, parts) in lines.prefix(area.height).enumerated() { runs(&buf, area, y: area.y + i, parts) }
   }
 
+  /// Writes rows of runs down an area one after another, those past its bottom left out.
+  public struct Rows {
+    public let area: Rect
+    /// The row the next line goes to.
+    public private(set) var y: Int
+    public init(_ area: Rect) {
+      self.area = area
+      y = area.y
+    }
+    /// Rows left below the next one's top.
+    public var left: Int { area.maxY - y }
+    public mutating func line(_ buf: inout CellBuffer, _ parts: [(String, Style)]) {
+      guard y < area.maxY else { return }
+      Widgets.runs(&buf, area, y: y, parts)
+      y += 1
+    }
+    /// An empty row.
+    public mutating func skip() { y += 1 }
+  }
+
   /// A bordered box with a title; returns the inner area.
   @discardableResult
   public static func box(

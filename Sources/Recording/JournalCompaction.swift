@@ -15,7 +15,7 @@ final class JournalCompaction: @unchecked Sendable {
     /// Pod samples up to this session time were thinned.
     var before: Seconds
     /// How long the rewrite took.
-    var seconds: Double = 0
+    var seconds: Double
   }
 
   /// No pod samples older than the newest minutes yet: nothing to thin now.
@@ -27,12 +27,7 @@ final class JournalCompaction: @unchecked Sendable {
   /// Starts rewriting the first `upTo` bytes of `path` down to about `target` bytes.
   init(path: String, upTo: Int, target: Int, keepNewest: Seconds) {
     Thread.detachNewThread { [self] in
-      let t0 = ProcessInfo.processInfo.systemUptime
-      var result = Self.rewrite(path: path, upTo: upTo, target: target, keepNewest: keepNewest)
-      if case .success(var done) = result {
-        done.seconds = ProcessInfo.processInfo.systemUptime - t0
-        result = .success(done)
-      }
+      let result = Self.rewrite(path: path, upTo: upTo, target: target, keepNewest: keepNewest)
       lock.withLock { outcome = result }
     }
   }
@@ -43,6 +38,7 @@ final class JournalCompaction: @unchecked Sendable {
   static func rewrite(path: String, upTo: Int, target: Int, keepNewest: Seconds) -> Result<
     Done, SessionJournal.ReadError
   > {
+    let t0 = ProcessInfo.processInfo.systemUptime
     let tmp = path + ".compacting"
     guard let h = FileHandle(forReadingAtPath: path), let data = try? h.read(upToCount: upTo), data.count == upTo
     else { return .failure(SessionJournal.ReadError("cannot read \(path) back")) }
@@ -50,13 +46,7 @@ final class JournalCompaction: @unchecked Sendable {
     return data.withUnsafeBytes { buf -> Result<Done, SessionJournal.ReadError> in
       let lines = MetricRows.lines(buf)
       let prefix = Array(#"{"k":"pm","t":"#.utf8)
-      func pmTime(_ r: Range<Int>) -> Seconds? {
-        guard r.count > prefix.count else { return nil }
-        for (k, b) in prefix.enumerated() where buf[r.lowerBound + k] != b { return nil }
-        var at = r.lowerBound + prefix.count
-        if case .some(.some(let t)) = MetricRows.number(buf, &at, r.upperBound) { return t }
-        return nil
-      }
+      func pmTime(_ r: Range<Int>) -> Seconds? { MetricRows.number(after: prefix, buf, r)?.0 }
       // Thin from the oldest on, as far as brings the file to `target` bytes, keeping the newest
       // `keepNewest` seconds whole.
       var rounds: [(line: Int, t: Seconds, size: Int)] = []
@@ -103,7 +93,8 @@ final class JournalCompaction: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: tmp)
         return .failure(SessionJournal.ReadError("cannot write \(tmp) (\(error.localizedDescription))"))
       }
-      return .success(Done(path: tmp, upTo: upTo, before: before))
+      return .success(
+        Done(path: tmp, upTo: upTo, before: before, seconds: ProcessInfo.processInfo.systemUptime - t0))
     }
   }
 }

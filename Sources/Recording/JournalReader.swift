@@ -63,20 +63,15 @@ public struct JournalReader: Sendable {
     let wmPrefix = Array(#"{"k":"wm","#.utf8)
     let snapPrefix = Array(#"{"k":"snap","#.utf8)
     let actionPrefix = Array(#"{"a":{"#.utf8)
-    func starts(_ r: Range<Int>, _ prefix: [UInt8]) -> Bool {
-      guard r.count >= prefix.count else { return false }
-      for (k, byte) in prefix.enumerated() where buf[r.lowerBound + k] != byte { return false }
-      return true
-    }
+    func starts(_ r: Range<Int>, _ prefix: [UInt8]) -> Bool { MetricRows.starts(buf, r, prefix) }
     for (i, r) in lines.enumerated() {
       let isLast = i == lines.count - 1
       // The clock's lines, most of a journal, without a decoder.
-      if starts(r, tickPrefix), buf[r.upperBound - 1] == UInt8(ascii: "}") {
-        var at = r.lowerBound + tickPrefix.count
-        if case .some(.some(let t)) = MetricRows.number(buf, &at, r.upperBound), at == r.upperBound - 1 {
-          j.records.append(.action(t, .tick(t)))
-          continue
-        }
+      if buf[r.upperBound - 1] == UInt8(ascii: "}"), let (t, end) = MetricRows.number(after: tickPrefix, buf, r),
+        end == r.upperBound - 1
+      {
+        j.records.append(.action(t, .tick(t)))
+        continue
       }
       // The kind from the line's start where the writer puts it there (a decoder would read the
       // whole line twice); else from the decoded line.

@@ -250,12 +250,11 @@ public final class JournalWriter {
       try dst.close()
       guard rename(done.path, path) == 0 else { throw SessionJournal.ReadError(String(cString: strerror(errno))) }
       // The rename itself on disk.
-      let folder = open(
-        (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-        O_RDONLY)
-      if folder >= 0 {
-        fsync(folder)
-        Glibc.close(folder)
+      let folder = (path as NSString).deletingLastPathComponent
+      let fd = open(folder.isEmpty ? "." : folder, O_RDONLY)
+      if fd >= 0 {
+        fsync(fd)
+        Glibc.close(fd)
       }
       try? handle?.close()
       let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -23,6 +23,22 @@ enum MetricRows {
     return out
   }
 
+  /// Whether the line at `r` starts with `prefix`.
+  static func starts(_ b: UnsafeRawBufferPointer, _ r: Range<Int>, _ prefix: [UInt8]) -> Bool {
+    guard r.count >= prefix.count else { return false }
+    for (k, byte) in prefix.enumerated() where b[r.lowerBound + k] != byte { return false }
+    return true
+  }
+
+  /// The number right after `prefix` at the start of the line at `r` (`{"k":"tick","t":12.5}`) and
+  /// where it ends; nil when the line does not start so.
+  static func number(after prefix: [UInt8], _ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> (Double, end: Int)? {
+    guard r.count > prefix.count, starts(b, r, prefix) else { return nil }
+    var at = r.lowerBound + prefix.count
+    guard case .some(.some(let v)) = number(b, &at, r.upperBound) else { return nil }
+    return (v, at)
+  }
+
   /// The time and rows of a metrics line; nil when it is not one (or cut short).
   static func parse(_ b: UnsafeRawBufferPointer, _ range: Range<Int>) -> (Seconds, [[Double?]])? {
     var i = range.lowerBound

@@ -18,6 +18,13 @@ final class RecordingTests: XCTestCase {
 
   override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
+  /// The recorder's notes in a journal.
+  static func notes(_ journal: JournalReader) -> [String] {
+    journal.records.compactMap { r -> String? in
+      if case .note(_, let t) = r { return t } else { return nil }
+    }
+  }
+
   /// A demo session with a pod kill and a primary kill, recorded; returns the live console and the file.
   func recordSession(seconds: Seconds = 90, sizeCap: Int = 200 << 20, extraPods: Int = 0) throws -> (Console, String) {
     var o = Simulator.Options()
@@ -209,9 +216,7 @@ final class RecordingTests: XCTestCase {
     let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
     XCTAssertLessThan(size, fullSize, "smaller than the whole")
     let journal = try JournalReader.load(path: path)
-    let notes = journal.records.compactMap { r -> String? in
-      if case .note(_, let t) = r { return t } else { return nil }
-    }
+    let notes = Self.notes(journal)
     let thinned = notes.compactMap { n -> Seconds? in
       guard let r = n.range(of: "pod samples up to +") else { return nil }
       // "4m40s" or "52.3s"
@@ -244,9 +249,7 @@ final class RecordingTests: XCTestCase {
       at: dir.appendingPathComponent("s.jsonl.compacting"), withIntermediateDirectories: true)
     let (live, path) = try recordSession(seconds: 200, sizeCap: 400_000, extraPods: 100)
     let journal = try JournalReader.load(path: path)
-    let notes = journal.records.compactMap { r -> String? in
-      if case .note(_, let t) = r { return t } else { return nil }
-    }
+    let notes = Self.notes(journal)
     XCTAssertEqual(notes.count, 1, "\(notes)")
     XCTAssertTrue(
       notes.first?.hasPrefix("past 390 KiB: new pod samples thinned to one round a minute (cannot create") ?? false,
@@ -262,9 +265,7 @@ final class RecordingTests: XCTestCase {
   func testPastATinyCapNewPodSamplesAreThinned() throws {
     let (live, path) = try recordSession(seconds: 90, sizeCap: 30_000)
     let journal = try JournalReader.load(path: path)
-    let notes = journal.records.compactMap { r -> String? in
-      if case .note(_, let t) = r { return t } else { return nil }
-    }
+    let notes = Self.notes(journal)
     XCTAssertEqual(notes.first, "past 29 KiB: new pod samples thinned to one round a minute until older ones can be")
     let rounds = journal.records.filter { r in
       if case .action(_, .podMetrics) = r { return true } else { return false }
