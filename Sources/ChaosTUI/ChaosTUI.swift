@@ -23,16 +23,33 @@ enum Entry {
   static func main() {
     let args = CommandLine.arguments.dropFirst()
     if args.first == "run" {
-      RunExperiment.main(Array(args.dropFirst()))
+      execute(RunExperiment.self, Array(args.dropFirst()))
     } else if args.first == "replay" {
-      ReplaySession.main(Array(args.dropFirst()))
+      execute(ReplaySession.self, Array(args.dropFirst()))
     } else if args.first == "report" {
-      ReportSession.main(Array(args.dropFirst()))
+      execute(ReportSession.self, Array(args.dropFirst()))
     } else if args.first == "monkey" {
-      MonkeyCommand.main(Array(args.dropFirst()))
+      execute(MonkeyCommand.self, Array(args.dropFirst()))
     } else {
-      ChaosTUI.main()
+      execute(ChaosTUI.self, Array(args))
     }
+  }
+
+  /// ArgumentParser's `main`, with its messages (which may quote an error from a cluster or a
+  /// file) through the sanitizer.
+  static func execute<C: ParsableCommand>(_ command: C.Type, _ args: [String]) {
+    do {
+      var parsed = try C.parseAsRoot(args)
+      try parsed.run()
+    } catch {
+      let code = C.exitCode(for: error)
+      let message = C.fullMessage(for: error)
+      if !message.isEmpty {
+        if code == .success { say(message) } else { complain(message) }
+      }
+      exit(code.rawValue)
+    }
+    exit(0)
   }
 }
 
@@ -323,19 +340,12 @@ final class FileLog: @unchecked Sendable {
   private let lock = NSLock()
   let handle: FileHandle
   init(path: String) throws {
-    if !FileManager.default.fileExists(atPath: path) {
-      guard FileManager.default.createFile(atPath: path, contents: nil) else {
-        throw RunError("chaostui: cannot create the log file \(path)")
-      }
-    }
-    guard let h = FileHandle(forWritingAtPath: path) else {
-      throw RunError("chaostui: cannot write the log file \(path)")
-    }
-    handle = h
-    handle.seekToEndOfFile()
+    do { handle = try PrivateFile.append(path) } catch { throw RunError("chaostui: the log file: \(error)") }
   }
+  /// One record a line: whatever the line carries from a cluster (an API's message, an event),
+  /// its newlines and escapes are written escaped, so no record can forge another.
   func write(_ line: String) {
     let stamp = ISO8601DateFormatter().string(from: Date())
-    lock.withLock { handle.write(Data((stamp + " " + line + "\n").utf8)) }
+    lock.withLock { handle.write(Data((stamp + " " + Sanitize.line(line) + "\n").utf8)) }
   }
 }

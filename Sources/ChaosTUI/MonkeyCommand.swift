@@ -58,7 +58,7 @@ struct MonkeyCommand: ParsableCommand {
         source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
       }
     } catch {
-      FileHandle.standardError.write(Data("chaostui monkey: \(error)\n".utf8))
+      complain("chaostui monkey: \(error)")
       throw ExitCode(2)
     }
     let console = Console(source: source, speed: cluster.speed, now: now())
@@ -66,11 +66,11 @@ struct MonkeyCommand: ParsableCommand {
     console.monkeyConfig = config
     console.start()
     ct_install_signal_handlers()
-    print("chaostui monkey on \(platform)")
+    say("chaostui monkey on \(platform)")
     if !noRecord {
       let (path, problem) = recordSession(
         console, source: source, to: record, title: "chaostui monkey", shown: namespace)
-      print(problem ?? "session: \(path)")
+      say(problem ?? "session: \(path)")
     }
     // The workloads first (a real cluster lists them), then the plan.
     let wallStart = now()
@@ -84,17 +84,17 @@ struct MonkeyCommand: ParsableCommand {
     }
     console.startMonkey()
     guard let run = console.monkey else {
-      print(console.ui.message ?? "the monkey did not start")
+      say(console.ui.message ?? "the monkey did not start")
       console.stop()
       throw ExitCode(2)
     }
     let schedule = MonkeySchedule(run, state: console.state)
-    print(schedule.status)
+    say(schedule.status)
     for r in schedule.rows {
-      print("  \(r.workload): " + (r.problem ?? "mtbf \(r.mtbf), \(r.mode), \(r.plannedToday) planned today"))
+      say("  \(r.workload): " + (r.problem ?? "mtbf \(r.mtbf), \(r.mode), \(r.plannedToday) planned today"))
     }
     for p in run.planned {
-      print("  planned " + MonkeySchedule.hhmm(run.wall(p.at), run) + "  \(p.workload.key)")
+      say("  planned " + MonkeySchedule.hhmm(run.wall(p.at), run) + "  \(p.workload.key)")
     }
     ct_flush_stdout()
     let limit = duration.flatMap(GoDuration.seconds)
@@ -105,7 +105,7 @@ struct MonkeyCommand: ParsableCommand {
       let t0 = m.startedAt
       while printedKills < m.kills.count {
         let k = m.kills[printedKills]
-        print(
+        say(
           String(format: "%8@  ", "+" + formatDuration(k.at - t0)) + MonkeySchedule.hhmm(m.wall(k.at), m)
             + "  \(k.workload.key): \(k.outcome)")
         printedKills += 1
@@ -120,7 +120,7 @@ struct MonkeyCommand: ParsableCommand {
             "recovered in \(formatDuration($0 - i.injected))"
               + (i.detected.map { " (detected after \(formatDuration($0 - i.injected)))" } ?? "")
           } ?? "no impact"
-        print(
+        say(
           String(format: "%8@  ", "+" + formatDuration(console.state.now - t0)) + "incident #\(i.id) \(i.title): \(how)"
         )
       }
@@ -128,7 +128,7 @@ struct MonkeyCommand: ParsableCommand {
     }
     while true {
       if ct_take_signal() != 0 {
-        print("interrupted")
+        say("interrupted")
         break
       }
       if let limit, console.state.now - run.startedAt >= limit { break }
@@ -138,14 +138,14 @@ struct MonkeyCommand: ParsableCommand {
     }
     printNew()
     let final = MonkeySchedule(console.monkey!, state: console.state)
-    print("summary after \(formatDuration(console.state.now - run.startedAt)):")
+    say("summary after \(formatDuration(console.state.now - run.startedAt)):")
     for r in final.rows where r.problem == nil {
       let kills = console.monkey!.kills.filter { $0.workload.key == r.workload && $0.injected }.count
       let ttrs = console.state.incidents.filter { i in
         i.injected >= run.startedAt && i.workloads.contains(r.workload)
       }.compactMap { i in i.recovered.map { $0 - i.injected } }
       let mttr = ttrs.isEmpty ? "-" : formatDuration(ttrs.reduce(0, +) / Double(ttrs.count))
-      print(
+      say(
         "  \(r.workload): \(kills) kills, \(r.failures) incidents, MTTR \(mttr), MTBF measured "
           + (r.measuredMTBF.map(formatDuration) ?? "-") + " (label \(r.mtbf))")
     }

@@ -41,7 +41,7 @@ struct ReplaySession: ParsableCommand {
   func run() throws {
     let journal: JournalReader
     do { journal = try JournalReader.load(path: file) } catch {
-      FileHandle.standardError.write(Data("chaostui replay: \(error)\n".utf8))
+      complain("chaostui replay: \(error)")
       throw ExitCode(2)
     }
     let logger = try log.map { try FileLog(path: $0) }

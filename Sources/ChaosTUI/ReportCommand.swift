@@ -26,16 +26,19 @@ struct ReportSession: ParsableCommand {
   @Option(help: "Write the HTML report here (one file: inline SVG charts, no scripts, prints well).")
   var html: String?
 
+  @Flag(help: "Replace report files that exist (never a symbolic link).")
+  var force = false
+
   func run() throws {
     let journal: JournalReader
     do { journal = try JournalReader.load(path: file) } catch {
-      FileHandle.standardError.write(Data("chaostui report: \(error)\n".utf8))
+      complain("chaostui report: \(error)")
       throw ExitCode(2)
     }
     var second: JournalReader?
     if let other {
       do { second = try JournalReader.load(path: other) } catch {
-        FileHandle.standardError.write(Data("chaostui report: \(error)\n".utf8))
+        complain("chaostui report: \(error)")
         throw ExitCode(2)
       }
     }
@@ -45,26 +48,26 @@ struct ReportSession: ParsableCommand {
     var wrote = false
     do {
       if let md {
-        try markdown.write(toFile: md, atomically: true, encoding: .utf8)
-        print("report: \(md)")
+        try PrivateFile.write(Data(markdown.utf8), to: md, overwrite: force)
+        say("report: \(md)")
         wrote = true
       }
       if let json {
-        try (comparison?.json() ?? report.json()).write(to: URL(fileURLWithPath: json))
-        print("report: \(json)")
+        try PrivateFile.write(comparison?.json() ?? report.json(), to: json, overwrite: force)
+        say("report: \(json)")
         wrote = true
       }
       if let html {
-        try (comparison?.html() ?? report.html()).write(toFile: html, atomically: true, encoding: .utf8)
-        print("report: \(html)")
+        try PrivateFile.write(Data((comparison?.html() ?? report.html()).utf8), to: html, overwrite: force)
+        say("report: \(html)")
         wrote = true
       }
     } catch {
-      FileHandle.standardError.write(Data("chaostui report: cannot write: \(error.localizedDescription)\n".utf8))
+      complain("chaostui report: cannot write: \(error)")
       throw ExitCode(2)
     }
     // Nothing asked for: the Markdown on standard output.
-    if !wrote { print(markdown, terminator: "") }
-    for n in journal.notes { FileHandle.standardError.write(Data("chaostui report: journal: \(n)\n".utf8)) }
+    if !wrote { say(markdown, terminator: "") }
+    for n in journal.notes { complain("chaostui report: journal: \(n)") }
   }
 }

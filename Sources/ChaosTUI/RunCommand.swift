@@ -36,10 +36,13 @@ struct RunExperiment: ParsableCommand {
   @Flag(help: "Do not record the session.")
   var noRecord = false
 
+  @Flag(help: "Replace the --report and --journal files when they exist (never a symbolic link).")
+  var force = false
+
   func run() throws {
     let experiment: Experiment
     do { experiment = try ExperimentFile.load(path: file) } catch {
-      FileHandle.standardError.write(Data("chaostui run: \(error)\n".utf8))
+      complain("chaostui run: \(error)")
       throw ExitCode(2)
     }
     let logger = try cluster.log.map { try FileLog(path: $0) }
@@ -63,7 +66,7 @@ struct RunExperiment: ParsableCommand {
         source = kube
         platform = c.description
       } catch {
-        FileHandle.standardError.write(Data("chaostui run: \(error)\n".utf8))
+        complain("chaostui run: \(error)")
         throw ExitCode(2)
       }
     } else {
@@ -74,12 +77,12 @@ struct RunExperiment: ParsableCommand {
     console.start()
     ct_install_signal_handlers()
     let wallStart = Date().timeIntervalSince1970
-    print("chaostui run: \(experiment.title) on \(platform)")
+    say("chaostui run: \(experiment.title) on \(platform)")
     if !noRecord {
       let (path, problem) = recordSession(
         console, source: source, to: record, title: "chaostui run: " + experiment.title,
         shown: experiment.experimental.namespace)
-      print(problem ?? "session: \(path)")
+      say(problem ?? "session: \(path)")
     }
     console.startExperiment(experiment)
     var printed = 0
@@ -87,7 +90,7 @@ struct RunExperiment: ParsableCommand {
       guard let run = console.experiment else { return }
       while printed < run.log.count {
         let (t, text) = run.log[printed]
-        print(String(format: "%8@  %@", "+" + formatDuration(t - run.created), text))
+        say(String(format: "%8@  %@", "+" + formatDuration(t - run.created), text))
         printed += 1
       }
       ct_flush_stdout()
@@ -97,7 +100,7 @@ struct RunExperiment: ParsableCommand {
       if ct_take_signal() != 0 {
         console.abortExperiment("interrupted")
         printNew()
-        print("interrupted: every fault undone")
+        say("interrupted: every fault undone")
         console.stop()
         throw ExitCode(2)
       }
@@ -113,15 +116,19 @@ struct RunExperiment: ParsableCommand {
     }
     console.stop()
     let left = console.state.activeFaults.count
-    print("faults still active: \(left)")
+    say("faults still active: \(left)")
     if let report {
-      try Journal.markdown(run, state: console.state).write(toFile: report, atomically: true, encoding: .utf8)
-      print("report: \(report)")
+      do {
+        try PrivateFile.write(Data(Journal.markdown(run, state: console.state).utf8), to: report, overwrite: force)
+        say("report: \(report)")
+      } catch { complain("chaostui run: no report: \(error)") }
     }
     if let journal {
-      try Journal.json(run, state: console.state, wallStart: wallStart, platform: platform)
-        .write(to: URL(fileURLWithPath: journal))
-      print("journal: \(journal)")
+      do {
+        let data = Journal.json(run, state: console.state, wallStart: wallStart, platform: platform)
+        try PrivateFile.write(data, to: journal, overwrite: force)
+        say("journal: \(journal)")
+      } catch { complain("chaostui run: no journal: \(error)") }
     }
     throw ExitCode(Journal.exitCode(run.verdict))
   }

@@ -35,19 +35,19 @@ func runOnTerminal(console: Console, term: String, notice: String?, logger: File
   let stats = runLoop(console: console, backend: screen, clock: now)
   backend.shutdown()
   recorder?.close()
-  if let cast, recorder != nil { print("chaostui: the terminal session is in \(cast) (asciinema play \(cast))") }
+  if let cast, recorder != nil { say("chaostui: the terminal session is in \(cast) (asciinema play \(cast))") }
   // Every exit path (q, SIGINT, SIGTERM, SIGHUP) removes what this session created in the cluster.
   console.stop()
   let sum = console.state.summary
   logger?.write(
     "exit after \(stats.frames) frames, \(stats.keys) keys\(stats.exitSignal.map { ", signal \($0)" } ?? "")")
   if sum.incidents > 0 {
-    print(
+    say(
       "chaostui: \(sum.incidents) incident(s), \(sum.recovered) recovered; MTTD \(sum.meanTTD.map(formatDuration) ?? "-"), mean TTR \(sum.meanTTR.map(formatDuration) ?? "-"), max TTR \(sum.maxTTR.map(formatDuration) ?? "-")"
     )
   }
   if let r = console.recorder {
-    print(r.problem.map { "chaostui: " + $0 } ?? "chaostui: session recorded in \(r.path) (chaostui replay FILE)")
+    say(r.problem.map { "chaostui: " + $0 } ?? "chaostui: session recorded in \(r.path) (chaostui replay FILE)")
   }
   if let sig = stats.exitSignal { throw ExitCode(128 + sig) }
 }

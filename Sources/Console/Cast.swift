@@ -1,6 +1,7 @@
 import ClusterState
 import Foundation
 import Panels
+import Recording
 
 /// The session as an asciicast v2 file (`--cast FILE`), for asciinema's player: a header line
 /// (`version`, `width`, `height`, `timestamp`, `title`), then `[time, "o", text]` for what changed
@@ -26,9 +27,9 @@ public final class CastRecorder: TerminalBackend {
     guard !FileManager.default.fileExists(atPath: path) else {
       throw CastError("\(path) exists (a cast is never overwritten)")
     }
-    guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-      throw CastError("cannot create \(path)")
-    }
+    // 0600: a cast holds the logs pane, where secrets often show.
+    let h: FileHandle
+    do { h = try PrivateFile.create(path) } catch { throw CastError("\(error)") }
     self.inner = inner
     handle = h
     self.clock = clock
@@ -60,18 +61,25 @@ public final class CastRecorder: TerminalBackend {
     let text = Self.ansi(frame, since: last)
     if !text.isEmpty { event(t, "o", text) }
     last = frame
-    // Markers: what the timeline gained since the last frame.
+    // Markers: chaostui's own entries the timeline gained since the last frame (an injection,
+    // detection, recovery, end or abort), never a cluster's event, whatever its words.
     let entries = timeline()
     if let seen = seenTimeline {
-      for e in entries.dropFirst(seen)
-      where [.fault, .detected, .recovered, .ended].contains(e.kind) || e.text.contains("aborted") {
-        event(t, "m", e.text)
-      }
+      for e in entries.dropFirst(seen) where Self.isChapter(e) { event(t, "m", Sanitize.line(e.text)) }
     }
     seenTimeline = entries.count
   }
 
   public func close() { try? handle.close() }
+
+  /// The timeline entries chaostui writes itself about faults and incidents (the kinds a cluster's
+  /// events never get).
+  static func isChapter(_ e: TimelineEntry) -> Bool {
+    switch e.kind {
+    case .fault, .detected, .recovered, .ended: return true
+    case .event, .warning, .scale, .promotion, .info: return false
+    }
+  }
 
   func event(_ t: Double, _ code: String, _ data: String) {
     guard

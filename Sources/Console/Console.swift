@@ -124,10 +124,13 @@ public final class Console {
     }
     do {
       let report = SessionReport(journal: try JournalReader.load(path: path))
-      let base = path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path
-      try report.markdown().write(toFile: base + ".md", atomically: true, encoding: .utf8)
-      try report.json().write(to: URL(fileURLWithPath: base + ".json"))
-      try report.html().write(toFile: base + ".html", atomically: true, encoding: .utf8)
+      // A report already beside the journal (an earlier R, a planted file or symlink) is never
+      // replaced: the next free name is taken.
+      let base = PrivateFile.freshName(
+        path.hasSuffix(".jsonl") ? String(path.dropLast(6)) : path, [".md", ".json", ".html"])
+      try PrivateFile.write(Data(report.markdown().utf8), to: base + ".md")
+      try PrivateFile.write(report.json(), to: base + ".json")
+      try PrivateFile.write(Data(report.html().utf8), to: base + ".html")
       say("Report: \(base).html (and .md, .json)")
     } catch {
       say("No report: \(error)")

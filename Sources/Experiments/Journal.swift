@@ -79,30 +79,32 @@ public enum Journal {
 
   /// A Markdown report for people: verdict, hypotheses with their evidence, steps, incidents, the log.
   public static func markdown(_ run: ExperimentRun, state: ClusterSnapshot) -> String {
+    // Titles, evidence and the log quote experiment files and clusters: escaped for Markdown and HTML.
+    let md = Sanitize.markdown
     let e = run.experiment
-    var out = ["# \(e.title)", ""]
-    if !e.description.isEmpty { out += [e.description, ""] }
-    out += ["**Verdict: \(run.verdict?.label ?? "unfinished")**", ""]
+    var out = ["# \(md(e.title))", ""]
+    if !e.description.isEmpty { out += [md(e.description), ""] }
+    out += ["**Verdict: \(md(run.verdict?.label ?? "unfinished"))**", ""]
     out += [
-      "Experimental group: namespace `\(e.experimental.namespace)`"
-        + (e.control.map { "; control group: namespace `\($0.namespace)`" } ?? ""), "",
+      "Experimental group: namespace \(md(e.experimental.namespace))"
+        + (e.control.map { "; control group: namespace \(md($0.namespace))" } ?? ""), "",
     ]
     out += ["## Hypotheses", "", "| hypothesis | result | evidence |", "| --- | --- | --- |"]
     for (h, o) in zip(e.hypotheses, run.outcomes) {
       switch o {
-      case .pending: out.append("| \(h.name) | pending | |")
-      case .passed(_, let ev): out.append("| \(h.name) | held | \(ev) |")
-      case .failed(_, let ev): out.append("| \(h.name) | failed | \(ev) |")
+      case .pending: out.append("| \(md(h.name)) | pending | |")
+      case .passed(_, let ev): out.append("| \(md(h.name)) | held | \(md(ev)) |")
+      case .failed(_, let ev): out.append("| \(md(h.name)) | failed | \(md(ev)) |")
       }
     }
     out += ["", "## Method", "", "| step | start | end | status |", "| --- | --- | --- | --- |"]
     for s in run.steps {
       out.append(
-        "| \(s.label) | +\(formatDuration(s.start - run.created)) | \(s.end.map { "+" + formatDuration($0 - run.created) } ?? "-") | \(s.status) |"
+        "| \(md(s.label)) | +\(formatDuration(s.start - run.created)) | \(s.end.map { "+" + formatDuration($0 - run.created) } ?? "-") | \(md(s.status)) |"
       )
     }
     if !e.stopConditions.isEmpty {
-      out += ["", "## Stop conditions", ""] + e.stopConditions.map { "- " + $0.label }
+      out += ["", "## Stop conditions", ""] + e.stopConditions.map { "- " + md($0.label) }
     }
     let own = Set(state.faults.filter { $0.request.origin == run.origin }.map(\.id))
     let incidents = state.incidents.filter { own.contains($0.faultID) }
@@ -110,11 +112,11 @@ public enum Journal {
       out += ["", "## Incidents", "", "| incident | TTD | TTR | detected by |", "| --- | --- | --- | --- |"]
       for i in incidents {
         out.append(
-          "| #\(i.id) \(i.title) | \(i.ttd.map(formatDuration) ?? "-") | \(i.ttr.map(formatDuration) ?? "-") | \(i.detectedBy ?? "") |"
+          "| #\(i.id) \(md(i.title)) | \(i.ttd.map(formatDuration) ?? "-") | \(i.ttr.map(formatDuration) ?? "-") | \(md(i.detectedBy ?? "")) |"
         )
       }
     }
-    out += ["", "## What happened", ""] + run.log.map { "- +\(formatDuration($0.time - run.created)) \($0.text)" }
+    out += ["", "## What happened", ""] + run.log.map { "- +\(formatDuration($0.time - run.created)) \(md($0.text))" }
     return out.joined(separator: "\n") + "\n"
   }
 }

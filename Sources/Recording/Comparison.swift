@@ -36,10 +36,11 @@ public struct SessionComparison: Sendable {
   static func d(_ s: Seconds?) -> String { s.map(formatDuration) ?? "-" }
 
   public func markdown() -> String {
+    let md = Sanitize.markdown
     let sa = a.final.summary
     let sb = b.final.summary
     var out = [
-      "# \(a.title) vs \(b.title)", "",
+      "# \(md(a.title)) vs \(md(b.title))", "",
       "A: started \(a.startedText), \(formatDuration(a.length)) recorded. B: started \(b.startedText), \(formatDuration(b.length)) recorded.",
       "", "| | A | B | B - A |", "| --- | --- | --- | --- |",
       "| incidents | \(sa.incidents) | \(sb.incidents) | \(sb.incidents - sa.incidents) |",
@@ -51,13 +52,13 @@ public struct SessionComparison: Sendable {
     ]
     for r in rows {
       out.append(
-        "| \(r.service) | \(r.a?.incidents ?? 0) / \(r.b?.incidents ?? 0) | \(Self.d(r.a?.mttd)) / \(Self.d(r.b?.mttd)) (\(Self.delta(r.a?.mttd, r.b?.mttd))) | \(Self.d(r.a?.mttr)) / \(Self.d(r.b?.mttr)) (\(Self.delta(r.a?.mttr, r.b?.mttr))) | \(Self.d(r.a?.mtbf)) / \(Self.d(r.b?.mtbf)) (\(Self.delta(r.a?.mtbf, r.b?.mtbf))) |"
+        "| \(md(r.service)) | \(r.a?.incidents ?? 0) / \(r.b?.incidents ?? 0) | \(Self.d(r.a?.mttd)) / \(Self.d(r.b?.mttd)) (\(Self.delta(r.a?.mttd, r.b?.mttd))) | \(Self.d(r.a?.mttr)) / \(Self.d(r.b?.mttr)) (\(Self.delta(r.a?.mttr, r.b?.mttr))) | \(Self.d(r.a?.mtbf)) / \(Self.d(r.b?.mtbf)) (\(Self.delta(r.a?.mtbf, r.b?.mtbf))) |"
       )
     }
     out += ["", "## Experiments", ""]
     for (label, r) in [("A", a), ("B", b)] {
       if r.experiments.isEmpty { out.append("- \(label): none") }
-      for e in r.experiments { out.append("- \(label): \(e.title): \(e.verdict)") }
+      for e in r.experiments { out.append("- \(label): \(md(e.title)): \(md(e.verdict))") }
     }
     return out.joined(separator: "\n") + "\n"
   }

@@ -54,18 +54,15 @@ public final class JournalWriter {
     lastFlush = clock()
     let dir = (path as NSString).deletingLastPathComponent
     do {
-      if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+      if !dir.isEmpty { try PrivateFile.folder(dir) }
       guard !FileManager.default.fileExists(atPath: path) else {
         problem = "not recording: \(path) exists (a journal is never overwritten)"
         return
       }
-      guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-        let h = FileHandle(forWritingAtPath: path)
-      else {
-        problem = "not recording: cannot create \(path)"
+      do { handle = try PrivateFile.create(path) } catch {
+        problem = "not recording: \(error)"
         return
       }
-      handle = h
       line(try SessionJournal.encoder.encode(header))
       flush()
     } catch {

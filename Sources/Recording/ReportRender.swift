@@ -17,10 +17,12 @@ extension SessionReport {
   // MARK: - Markdown
 
   public func markdown() -> String {
+    // Every name and message here may come from a cluster: escaped for Markdown and HTML, one line.
+    let md = Sanitize.markdown
     let sum = final.summary
-    var out = ["# \(title)", ""]
+    var out = ["# \(md(title))", ""]
     out.append(
-      "Started \(startedText), \(formatDuration(length)) recorded, context `\(header.context)`"
+      "Started \(startedText), \(formatDuration(length)) recorded, context \(md(header.context))"
         + (header.isDemo ? " (the demo cluster)" : "") + ".")
     out += [
       "", "| incidents | recovered | no impact | MTTD | MTTR (mean) | MTTR (max) |",
@@ -29,7 +31,7 @@ extension SessionReport {
     ]
     out += ["", "## By service", "", "| service | incidents | MTTD | MTTR | MTBF |", "| --- | --- | --- | --- | --- |"]
     for s in byService {
-      out.append("| \(s.service) | \(s.incidents) | \(Self.d(s.mttd)) | \(Self.d(s.mttr)) | \(Self.d(s.mtbf)) |")
+      out.append("| \(md(s.service)) | \(s.incidents) | \(Self.d(s.mttd)) | \(Self.d(s.mttr)) | \(Self.d(s.mtbf)) |")
     }
     out += [
       "", "## Incidents", "",
@@ -38,36 +40,39 @@ extension SessionReport {
     ]
     for i in incidents {
       out.append(
-        "| \(i.id) | \(i.title) | \(Self.at(i.injected - start)) | \(Self.d(i.ttd)) | \(Self.d(i.ttr)) | \(i.detectedBy ?? "-") | \(severity(i)) | \(i.overlaps.map { "#\($0)" }.joined(separator: ", ")) |"
+        "| \(i.id) | \(md(i.title)) | \(Self.at(i.injected - start)) | \(Self.d(i.ttd)) | \(Self.d(i.ttr)) | \(md(i.detectedBy ?? "-")) | \(md(severity(i))) | \(i.overlaps.map { "#\($0)" }.joined(separator: ", ")) |"
       )
     }
     for i in incidents {
-      out += ["", "### #\(i.id) \(i.title)", ""]
-      out += timeline(of: i).map { "- \(Self.at($0.time - start)) \($0.text)" }
+      out += ["", "### #\(i.id) \(md(i.title))", ""]
+      out += timeline(of: i).map { "- \(Self.at($0.time - start)) \(md($0.text))" }
     }
-    out += ["", "## Incidents by severity", ""] + incidentsBySeverity.map { "- \($0.severity): \($0.count)" }
+    out += ["", "## Incidents by severity", ""] + incidentsBySeverity.map { "- \(md($0.severity)): \($0.count)" }
     out += ["", "## Alerts", ""]
     if alerts.isEmpty {
       out.append("No alert fired" + (header.isDemo ? " (the demo has no Prometheus)." : "."))
     } else {
       out += ["| service | alerts | mean time to resolution | noisy |", "| --- | --- | --- | --- |"]
       for a in alertsByService {
-        out.append("| \(a.service) | \(a.count) | \(Self.d(a.meanResolution)) | \(a.noisy) |")
+        out.append("| \(md(a.service)) | \(a.count) | \(Self.d(a.meanResolution)) | \(a.noisy) |")
       }
       out += [
-        "", "Most frequent: " + mostFrequentAlerts.prefix(5).map { "\($0.name) (\($0.count))" }.joined(separator: ", "),
+        "",
+        "Most frequent: " + mostFrequentAlerts.prefix(5).map { "\(md($0.name)) (\($0.count))" }.joined(separator: ", "),
       ]
     }
     if !experiments.isEmpty {
       out += ["", "## Experiments", ""]
       for e in experiments {
-        out += ["### \(e.title)", "", "**Verdict: \(e.verdict)**", ""]
-        out += e.hypotheses.map { "- \($0.status): \($0.name)" + ($0.evidence.isEmpty ? "" : " (\($0.evidence))") }
+        out += ["### \(md(e.title))", "", "**Verdict: \(md(e.verdict))**", ""]
+        out += e.hypotheses.map {
+          "- \(md($0.status)): \(md($0.name))" + ($0.evidence.isEmpty ? "" : " (\(md($0.evidence)))")
+        }
         out.append("")
       }
     }
-    out += ["", "## Who did what", ""] + audit.map { "- \(Self.at($0.t - start)) \($0.who): \($0.what)" }
-    if !notes.isEmpty { out += ["", "## Notes on the journal", ""] + notes.map { "- " + $0 } }
+    out += ["", "## Who did what", ""] + audit.map { "- \(Self.at($0.t - start)) \(md($0.who)): \(md($0.what))" }
+    if !notes.isEmpty { out += ["", "## Notes on the journal", ""] + notes.map { "- " + md($0) } }
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -127,8 +132,10 @@ extension SessionReport {
 
   // MARK: - HTML
 
+  /// Text for HTML: controls and invisible bidi/zero-width characters made visible (the file may
+  /// be read in a terminal too), then `& < > "` as entities.
   public static func esc(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    Sanitize.line(s).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
       .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
   }
 
@@ -189,7 +196,7 @@ extension SessionReport {
       h += "</ul>\n"
     }
     h += "<h2>Incidents by severity</h2>\n<ul>\n"
-    for s in incidentsBySeverity { h += "<li>\(s.severity): \(s.count)</li>\n" }
+    for s in incidentsBySeverity { h += "<li>\(Self.esc(s.severity)): \(s.count)</li>\n" }
     h += "</ul>\n<h2>Alerts</h2>\n"
     if alerts.isEmpty {
       h += "<p>No alert fired\(header.isDemo ? " (the demo has no Prometheus)" : "").</p>\n"
