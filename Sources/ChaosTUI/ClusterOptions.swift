@@ -25,6 +25,20 @@ struct ClusterOptions: ParsableArguments {
   @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
   var dryRun = false
 
+  @Flag(
+    help:
+      "Set back, without asking, what your earlier sessions left in the cluster (by this machine's record of them; for run and monkey). Never in --read-only or --dry-run."
+  )
+  var restoreLeftovers = false
+
+  /// Settings every command gives a real cluster: this user's record of changes (the leftover
+  /// sweep acts only on it), and whether leftovers are set back without asking.
+  func configure(_ kube: KubeCluster, readOnly: Bool = false) {
+    kube.readOnly = readOnly
+    kube.restoreLeftoversWithoutAsking = restoreLeftovers
+    kube.ledger.book = ChangeBook(folder: ChangeBook.defaultFolder())
+  }
+
   @Option(help: "Write a log to this file (nothing is logged on screen).")
   var log: String?
 

@@ -52,6 +52,7 @@ struct MonkeyCommand: ParsableCommand {
         let c = try cluster.connection(env)
         let kube = KubeCluster(connection: c, namespace: namespace, dryRun: cluster.dryRun)
         kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+        cluster.configure(kube)
         source = kube
         platform = c.description
       } else {

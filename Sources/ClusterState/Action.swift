@@ -70,6 +70,8 @@ public enum Action: Sendable, Equatable, Codable {
   /// Lines of the followed log, and how its stream is doing, in words.
   case logLines(LogRequest, [LogLine])
   case logStatus(LogRequest, String)
+  /// Changes earlier sessions left in the cluster: found, answered, set back.
+  case leftovers(LeftoverAction)
   /// The whole state at once: a recorded session's snapshot (replay starts and seeks from these).
   case restore(ClusterSnapshot)
 }
@@ -83,4 +85,7 @@ public enum Effect: Sendable, Equatable {
   /// Tell the user (a fault refused, injected, failed; a source's note): the runtime shows it as a
   /// message of its own UI state, once. Never carried out by a source.
   case notify(String)
+  /// Set back these leftovers of earlier sessions (the user said yes): results come back as
+  /// `.leftovers(.result)`.
+  case restoreLeftovers(ids: [Int])
 }

@@ -307,6 +307,8 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     return [.abort(ids: ids), .notify("Panic: aborted \(ids.count) active fault\(ids.count == 1 ? "" : "s")")]
   case .notice(let text):
     return text.map { [.notify($0)] } ?? []
+  case .leftovers(let a):
+    return reduceLeftovers(&s, a)
   case .followLogs(let req):
     s.logs = req.map { LogFollow(request: $0) }
     return [.followLogs(req)]

@@ -55,6 +55,8 @@ public struct ClusterSnapshot: Sendable, Equatable, Codable {
   public var deniedFaults: [String: [FaultKind: String]] = [:]
   /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
   public var unavailableFaults: [FaultKind: String] = [:]
+  /// What the leftover sweep found of earlier sessions (optional: snapshots of earlier builds have none).
+  public var leftovers: [Leftover]? = nil
 
   public var pods: [String: Pod] = [:]
   public var workloads: [String: Workload] = [:]

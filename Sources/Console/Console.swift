@@ -172,6 +172,7 @@ public final class Console {
       stepExperiment()
       stepMonkey()
       keepSelection()
+      askAboutLeftovers()
     }
     if !readOnly && !store.state.isDemo { source.showing(namespaces: podList.namespaces) }
     if recorder != nil {

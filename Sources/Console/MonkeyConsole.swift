@@ -107,3 +107,36 @@ extension Console {
     }
   }
 }
+
+// MARK: - Leftovers of earlier sessions
+
+extension Console {
+  /// Changes this user's earlier sessions left wait for an answer: asked once, when no other
+  /// dialog is open (never in a read-only session, whose sweep sends nothing).
+  func askAboutLeftovers() {
+    guard !readOnly, ui.dialog == nil, !store.state.awaitingLeftovers.isEmpty else { return }
+    ui.dialog = .confirmLeftovers
+  }
+
+  func renderLeftoversConfirm(_ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let waiting = state.awaitingLeftovers
+    var lines: [(String, Theme.Role)] = [
+      ("Your earlier chaostui sessions on this cluster ended without setting these back", .main_fg),
+      ("(this machine's record of them, not the cluster's notes, says what to send):", .muted),
+    ]
+    lines += waiting.prefix(12).map { ("  \($0.what)  (session \($0.session))", .fault) }
+    if waiting.count > 12 { lines.append(("  and \(waiting.count - 12) more", .fault)) }
+    let alone = (state.leftovers ?? []).filter { $0.status == .notYours || $0.status == .leftAlone }.count
+    if alone > 0 { lines.append(("\(alone) other restore note(s) are left alone: see the timeline", .warn)) }
+    lines.append(("", .main_fg))
+    lines.append(("y set them back   n/Esc leave them as they are", .key))
+    let inner = dialogBox(
+      &buf, width: 90, height: min(buf.height - 2, lines.count + 2), title: "Set back what was left?", ctx: ctx)
+    for (k, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
+    }
+  }
+}

@@ -275,6 +275,7 @@ extension Console {
     case .experiments(let selected): renderExperimentList(selected, &buf, ctx: ctx)
     case .confirmExperiment(let i): renderExperimentConfirm(i, &buf, ctx: ctx)
     case .confirmMonkey: renderMonkeyConfirm(&buf, ctx: ctx)
+    case .confirmLeftovers: renderLeftoversConfirm(&buf, ctx: ctx)
     case .confirmForce(let req):
       let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
       let lines: [(String, Theme.Role)] = [

@@ -36,6 +36,8 @@ public enum Dialog: Equatable, Sendable {
   case confirmExperiment(Int)
   /// Start the monkey? (the workloads that opted in and the window shown)
   case confirmMonkey
+  /// Set back what earlier sessions of this user left in the cluster? (each change listed)
+  case confirmLeftovers
 }
 
 /// Everything about the screen that is not the cluster: focus, zoom, selection, dialogs.

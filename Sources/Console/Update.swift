@@ -268,6 +268,18 @@ struct Updater {
       } else {
         say("Monkey not started")
       }
+    case .confirmLeftovers:
+      switch key {
+      case .char("y"), .char("Y"):
+        ui.dialog = nil
+        actions.append(.leftovers(.answer(restore: true)))
+        say("Setting back what your earlier sessions left (see the timeline)")
+      case .char("n"), .char("N"), .escape, .char("q"):
+        ui.dialog = nil
+        actions.append(.leftovers(.answer(restore: false)))
+        say("Left as it is")
+      default: break
+      }
     case .confirmForce(let req):
       ui.dialog = nil
       if key == .char("F") {

@@ -11,7 +11,7 @@ public enum ChaosMesh {
   public static let managedBy = "app.kubernetes.io/managed-by"
   public static let sessionLabel = "chaostui.io/session"
 
-  public struct Resource: Sendable, Equatable {
+  public struct Resource: Sendable, Equatable, Codable {
     public var plural: String
     public var namespace: String
     public var name: String

@@ -68,19 +68,30 @@ extension KubeCluster {
   func goneChaos(_ plural: String, present: Set<String>? = nil, deleted: String? = nil) -> [Action] {
     let gone = ledger.takeGoneChaos(
       plural: plural, present: present, deleted: deleted, settledBefore: clock() - 10)
-    for id in gone { audit("fault \(id): its \(plural) was deleted outside chaostui") }
+    for id in gone {
+      ledger.forget(id)
+      audit("fault \(id): its \(plural) was deleted outside chaostui")
+    }
     return gone.map { .faultEnded(id: $0, time: clock(), reason: "deleted in the cluster") }
   }
 
   func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod]) {
     guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods),
       let body = try? JSONSerialization.data(withJSONObject: json)
-    else { return }
+    else {
+      // Never pending forever: a fault with no Chaos Mesh body fails in words.
+      inbox.post([.faultFailed(id: id, message: "\(request.kind.rawValue) has no Chaos Mesh resource to create")])
+      return
+    }
     let ns = request.target.namespace
     let resource = ChaosMesh.Resource(plural: plural, namespace: ns, name: name)
     Thread.detachNewThread { [self] in
       let now = clock()
       do {
+        let until = request.kind.isOneShot ? now + 15 : now + request.parameters.duration
+        if !dryRun, let problem = ledger.intend(id, .chaos(resource), until: until, now: now) {
+          throw LocalRecordError(problem)
+        }
         let http = try makeClient()
         let r = try http.send(
           "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
@@ -99,6 +110,7 @@ extension KubeCluster {
           inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
         }
       } catch {
+        if !ledger.holds(id) { ledger.forget(id) }
         audit("create \(plural) \(ns)/\(name) failed: \(error)")
         inbox.post([.faultFailed(id: id, message: "\(error)")])
       }

@@ -9,6 +9,9 @@ extension KubeCluster {
   public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
     case .notify: return []
+    case .restoreLeftovers(let ids):
+      Thread.detachNewThread { [self] in sweeper.restore(ids) }
+      return []
     case .followLogs(let req):
       logStream.follow(req, cluster: self)
       return []
@@ -113,8 +116,10 @@ extension KubeCluster {
   func undoFault(_ id: Int, reason: String) -> Bool {
     guard let change = ledger.take(id) else { return false }
     do {
-      let (what, status) = try UndoLedger.undo(change, try makeClient())
-      audit("\(what) (\(reason)): \(status)")
+      let u = try UndoLedger.undo(change, try makeClient())
+      audit("\(u.what) (\(reason)): \(u.sent)")
+      // Set back, or gone already: this user's record of it goes; else it stays for a later sweep.
+      if (200..<300).contains(u.status) || u.status == 404 { ledger.forget(id) }
     } catch {
       audit("undo of fault \(id) (\(reason)) failed: \(error)")
     }
@@ -157,7 +162,14 @@ extension KubeCluster {
       let original = (try? JSONDecoder().decode(Scale.self, from: g.body))?.spec?.replicas ?? w.desiredReplicas
       let target = max(0, request.parameters.replicas)
       let ends = now + request.parameters.duration
-      // The annotation first (what to set back, until when), so a crash after the scale leaves a trace.
+      // This user's record first (what to set back: read by a later sweep), then the annotation
+      // (a trace for people), so a crash after the scale leaves both.
+      if !dryRun,
+        let problem = ledger.intend(
+          id, .replicas(objectPath: objectPath, replicas: original, label: label), setTo: target, until: ends, now: now)
+      {
+        throw KubeCluster.LocalRecordError(problem)
+      }
       let note = #"{\"replicas\":\#(original),\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
       let a = try http.send(
         "PATCH", objectPath + query([]),
@@ -175,6 +187,7 @@ extension KubeCluster {
           + (dryRun ? [.notice("Dry run: the server accepted the scale; nothing changed")] : []))
       holdUntil(id, ends)
     } catch {
+      if !ledger.holds(id) { ledger.forget(id) }
       audit("scale \(label) failed: \(error)")
       inbox.post([.faultFailed(id: id, message: "\(error)")])
     }
@@ -199,6 +212,9 @@ extension KubeCluster {
       if already {
         inbox.post([.faultFailed(id: id, message: "node \(node) is cordoned already; chaostui leaves it as it is")])
         return
+      }
+      if !dryRun, let problem = ledger.intend(id, .uncordon(node: node), until: ends, now: now) {
+        throw KubeCluster.LocalRecordError(problem)
       }
       let note = #"{\"uncordon\":true,\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
       let body =
@@ -241,6 +257,7 @@ extension KubeCluster {
         ] + notices)
       holdUntil(id, ends)
     } catch {
+      if !ledger.holds(id) { ledger.forget(id) }
       audit("cordon node \(node) failed: \(error)")
       inbox.post([.faultFailed(id: id, message: "\(error)")])
     }

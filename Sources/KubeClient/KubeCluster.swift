@@ -46,10 +46,27 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
     self.dryRun = dryRun
     makeClient = { try HTTPTransport(connection: connection, tokens: tokens) }
     session = String((0..<8).map { _ in "0123456789abcdef".randomElement()! })
+    ledger.owner = (session, connection.server, connection.userName)
   }
 
-  func audit(_ line: String) {
-    log?("audit: context=\(connection.contextName) user=\(connection.userName) \(line)\(dryRun ? " (dry run)" : "")")
+  /// The session may not change the cluster (`--read-only`): the leftover sweep only lists.
+  public var readOnly = false
+  /// Set back this user's leftovers without asking (`--restore-leftovers`, for headless commands).
+  public var restoreLeftoversWithoutAsking = false
+  /// What the leftover sweep found and may set back when the user says so.
+  lazy var sweeper = LeftoverSweeper(cluster: self)
+
+  /// An audit line; `sent` false for what was only looked at or listed (no "(dry run)" claim).
+  func audit(_ line: String, sent: Bool = true) {
+    log?(
+      "audit: context=\(connection.contextName) user=\(connection.userName) \(line)\(dryRun && sent ? " (dry run)" : "")"
+    )
+  }
+
+  /// A change could not be recorded on this machine before being made: it is not made.
+  struct LocalRecordError: Error, CustomStringConvertible {
+    var description: String
+    init(_ problem: String) { description = "not done: this user's record of the change could not be kept: \(problem)" }
   }
 
   var dryRunQuery: String { dryRun ? "?dryRun=All" : "" }
@@ -130,7 +147,7 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
     discoverChaosMesh()
     Thread.detachNewThread { [self] in
       waitForFirstView()
-      sweepLeftovers()
+      sweeper.sweep()
     }
     startInformers()
     let metricsPath =

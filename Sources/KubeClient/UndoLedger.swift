@@ -7,7 +7,7 @@ import Transport
 /// is never set back twice. Thread-safe.
 public final class UndoLedger: @unchecked Sendable {
   /// A change chaostui made, and what undoing it means.
-  public enum Change: Sendable, Equatable {
+  public enum Change: Sendable, Equatable, Codable {
     /// A Chaos Mesh resource: deleted.
     case chaos(ChaosMesh.Resource)
     /// A workload scaled: its scale subresource set back, the restore note removed.
@@ -18,8 +18,26 @@ public final class UndoLedger: @unchecked Sendable {
 
   private let lock = NSLock()
   private var changes: [Int: (change: Change, at: Double)] = [:]
+  /// This user's record of changes on this machine (nil: none is kept, and a change killed with -9
+  /// can only be listed later, not set back by chaostui).
+  public var book: ChangeBook?
+  /// Whose changes these are: written into each record.
+  var owner = (session: "", server: "", user: "")
 
   public init() {}
+
+  /// Writes this user's record of a change before it is made (the value to set back comes from
+  /// here later, never from the cluster). Returns the problem in words when it cannot be kept.
+  func intend(_ id: Int, _ change: Change, setTo: Int? = nil, until: Double, now: Double) -> String? {
+    guard let book else { return nil }
+    return book.write(
+      ChangeBook.Record(
+        session: owner.session, fault: id, server: owner.server, user: owner.user, change: change, setTo: setTo,
+        until: until, made: now))
+  }
+
+  /// The change of fault `id` was set back (or never made): its record goes.
+  func forget(_ id: Int) { book?.remove(session: owner.session, fault: id) }
 
   /// Notes a change made at `time` for fault `id`.
   public func record(_ id: Int, _ change: Change, at time: Double) {
@@ -30,6 +48,9 @@ public final class UndoLedger: @unchecked Sendable {
   public func take(_ id: Int) -> Change? { lock.withLock { changes.removeValue(forKey: id)?.change } }
 
   public var ids: [Int] { lock.withLock { changes.keys.sorted() } }
+
+  /// Whether the change of fault `id` is held (made and not yet set back).
+  public func holds(_ id: Int) -> Bool { lock.withLock { changes[id] != nil } }
 
   /// Takes out the faults whose Chaos Mesh resource of `plural` is gone from the cluster though
   /// chaostui did not delete it: the one `deleted`, or those not `present` in a list (made before
@@ -51,23 +72,36 @@ public final class UndoLedger: @unchecked Sendable {
   /// so that a later run (or a person) can undo it even after chaostui was killed with -9.
   public static let restoreAnnotation = "chaostui.io/restore"
 
-  /// Sets one change back through the API. Returns what it did, for the audit log, and the status.
-  public static func undo(_ change: Change, _ http: HTTPClient) throws -> (what: String, status: Int) {
+  /// What setting a change back sent and what came back, for the audit log.
+  public struct Undone: Sendable {
+    /// In words: "scale deployments pipeline/flask back to 3".
+    public var what: String
+    /// The requests exactly as sent, each with its answer: `PATCH /apis/... {"spec":{"replicas":3}} -> 200`.
+    public var sent: String
+    /// The status of the request that sets the change back.
+    public var status: Int
+  }
+
+  /// Sets one change back through the API.
+  public static func undo(_ change: Change, _ http: HTTPClient) throws -> Undone {
     let patch = "application/merge-patch+json"
     let clearNote = #""metadata":{"annotations":{"\#(restoreAnnotation)":null}}"#
+    func send(_ method: String, _ path: String, _ body: String?) throws -> (Int, String) {
+      let r = try http.send(method, path, body: body.map { Data($0.utf8) }, contentType: patch)
+      let answer = (200..<300).contains(r.status) ? "" : ": " + (KubeDecode.status(r.body)?.message ?? "")
+      return (r.status, "\(method) \(path)\(body.map { " " + $0 } ?? "") -> \(r.status)\(answer)")
+    }
     switch change {
     case .chaos(let r):
-      return ("delete \(r.plural) \(r.namespace)/\(r.name)", try http.send("DELETE", r.path).status)
+      let (status, sent) = try send("DELETE", r.path, nil)
+      return Undone(what: "delete \(r.plural) \(r.namespace)/\(r.name)", sent: sent, status: status)
     case .replicas(let path, let replicas, let label):
-      let r = try http.send(
-        "PATCH", path + "/scale", body: Data(#"{"spec":{"replicas":\#(replicas)}}"#.utf8), contentType: patch)
-      _ = try? http.send("PATCH", path, body: Data("{\(clearNote)}".utf8), contentType: patch)
-      return ("scale \(label) back to \(replicas)", r.status)
+      let (status, sent) = try send("PATCH", path + "/scale", #"{"spec":{"replicas":\#(replicas)}}"#)
+      let note = (try? send("PATCH", path, "{\(clearNote)}"))?.1 ?? "PATCH \(path) (note removed): no answer"
+      return Undone(what: "scale \(label) back to \(replicas)", sent: sent + "; " + note, status: status)
     case .uncordon(let node):
-      let r = try http.send(
-        "PATCH", "/api/v1/nodes/\(node)", body: Data(#"{"spec":{"unschedulable":null},\#(clearNote)}"#.utf8),
-        contentType: patch)
-      return ("uncordon node \(node)", r.status)
+      let (status, sent) = try send("PATCH", "/api/v1/nodes/\(node)", #"{"spec":{"unschedulable":null},\#(clearNote)}"#)
+      return Undone(what: "uncordon node \(node)", sent: sent, status: status)
     }
   }
 }

@@ -47,7 +47,7 @@ public final class DemoCluster: SimulatedSource {
     switch effect {
     case .inject(let id, let request): return simulator.inject(id: id, request)
     case .abort(let ids): return simulator.abort(ids: ids)
-    case .notify: return []
+    case .notify, .restoreLeftovers: return []
     case .followLogs(let req): return simulator.followLogs(req)
     }
   }

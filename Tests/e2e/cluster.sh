@@ -187,10 +187,41 @@ pkill -9 -f "^$CT_BIN "
 ct_wait 'EXIT=137' 5
 sleep 16
 if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 2 ]; then ok "after kill -9 the scale is still in force (nothing could undo it)"; else bad "scale left by kill -9"; fi
+# A read-only look sends nothing, and says what it would set back.
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --read-only --log "$STATE/readonly.log"
+ct_check "a read-only chaostui says a leftover is left alone" 'Leftovers: 1 restore note\(s\) left alone' 10
+if grep -q 'leftover: scale statefulsets pipeline/spark-worker back to 3 (session [0-9a-f]*): left alone: read-only session: nothing sent' "$STATE/readonly.log"; then ok "... its audit log says what it would set back, and that nothing was sent"; else bad "read-only leftover audit" "$(grep leftover "$STATE/readonly.log")"; fi
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 2 ]; then ok "... the scale is still in force after it"; else bad "read-only session changed the scale"; fi
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
-ct_check "the next chaostui says it set back what was left behind" 'Set back 1 change' 10
-if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 3 ] && [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... spark-worker is back at 3 replicas, its note removed"; else bad "leftover restored"; fi
+ct_check "the next chaostui asks before setting back what your session left" 'Set back what was left\?' 10
+ct_check "... and lists it from this machine's record" 'scale statefulsets pipeline/spark-worker back to 3 +\(session' 2
+$CT send-keys -t ct y
+within 10 eval '[ "$(kc -n pipeline get sts spark-worker -o jsonpath="{.spec.replicas}")" = 3 ]'
+if [ "$(kc -n pipeline get sts spark-worker -o jsonpath='{.spec.replicas}')" = 3 ] && [ -z "$(kc -n pipeline get sts spark-worker -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" ]; then ok "... y: spark-worker is back at 3 replicas, its note removed"; else bad "leftover restored"; fi
+if grep -q 'restore leftover of session [0-9a-f]*: PATCH /apis/apps/v1/namespaces/pipeline/statefulsets/spark-worker/scale {"spec":{"replicas":3}} -> 200' "$STATE/chaostui.log"; then ok "... the audit line says what was sent and what came back"; else bad "leftover audit line" "$(grep leftover "$STATE/chaostui.log")"; fi
 $CT send-keys -t ct Escape
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+# A restore note planted by someone who may annotate (replicas 0, long expired) on the real flask
+# Deployment: a read-only session leaves it untouched, a normal one refuses it (no record backs it).
+kc -n pipeline annotate deployment flask --overwrite 'chaostui.io/restore={"replicas":0,"until":0,"session":"x"}' >/dev/null
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --read-only --dry-run --log "$STATE/planted.log"
+ct_check "a read-only, dry-run session leaves the planted note alone" 'Leftovers: 1 restore note\(s\) left alone' 10
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/planted.log"
+ct_check "a normal session refuses it" 'Leftovers: 1 restore note\(s\) left alone' 10
+if grep -q 'leftover: scale deployments pipeline/flask back (session x): left alone: no record of your sessions on this machine backs it' "$STATE/planted.log"; then ok "... no record of yours backs it, in its audit log"; else bad "planted note audit" "$(grep leftover "$STATE/planted.log")"; fi
+if ! ct_screen | grep -q 'Set back what was left'; then ok "... and does not ask to set it back"; else bad "planted note offered" "$(ct_screen)"; fi
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+if [ "$(kc -n pipeline get deployment flask -o jsonpath='{.metadata.annotations.chaostui\.io/restore}')" = '{"replicas":0,"until":0,"session":"x"}' ] && [ "$(kc -n pipeline get deployment flask -o jsonpath='{.spec.replicas}')" != 0 ]; then ok "... flask is untouched (the note as planted, replicas not 0)"; else bad "planted note acted on"; fi
+if ! grep -q 'PATCH /apis/apps/v1/namespaces/pipeline/deployments/flask' "$STATE/planted.log"; then ok "... and no PATCH of flask is in either audit log"; else bad "PATCH of flask in the audit log" "$(grep flask "$STATE/planted.log")"; fi
+kc -n pipeline annotate deployment flask 'chaostui.io/restore-' >/dev/null
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
+ct_check "chaostui starts again" 'ctx admin ns all .* connected' 10
 
 # Prometheus (the lab's, scraping the emulator's cAdvisor metrics): the panes' numbers, a CPU hog
 # that the real HPA answers, and Prometheus stopped and started under the console.
