@@ -19,6 +19,12 @@ static inline CURLcode ccurl_setopt_blob(CURL *h, CURLoption o, const void *data
   blob.flags = CURL_BLOB_COPY;
   return curl_easy_setopt(h, o, &blob);
 }
+typedef int (*ccurl_xferinfo_fn)(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+/// Called about once a second even when nothing arrives: a nonzero answer aborts the transfer.
+static inline CURLcode ccurl_setopt_xferinfo_function(CURL *h, ccurl_xferinfo_fn fn) {
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, fn);
+}
 static inline long ccurl_response_code(CURL *h) {
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

@@ -90,7 +90,7 @@ public struct LogDecoder: Sendable {
   }
 
   /// Whole lines straight from the buffer; only a line cut by the chunk's end is copied aside.
-  mutating func feed(buffer b: UnsafeBufferPointer<UInt8>) -> [LogLine] {
+  public mutating func feed(buffer b: UnsafeBufferPointer<UInt8>) -> [LogLine] {
     var out: [LogLine] = []
     var start = 0
     while start < b.count {
@@ -101,20 +101,27 @@ public struct LogDecoder: Sendable {
         start = nl + 1
         continue
       }
-      for k in start..<min(nl + 1, b.count) { out += take(b[k]) }
+      // Copied aside in runs (cut by the chunk's end, or too long): never more than maxLine held.
+      var k = start
+      let end = min(nl, b.count)
+      while k < end {
+        let n = min(Self.maxLine - pending.count, end - k)
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: b[k..<(k + n)]))
+        k += n
+        if let piece = cutIfFull() { out.append(piece) }
+      }
+      if nl < b.count {
+        out.append(pending.withUnsafeBufferPointer { line($0, cut: false) })
+        pending.removeAll(keepingCapacity: true)
+      }
       start = nl + 1
     }
     return out
   }
 
-  /// One byte of a line that is copied aside (cut by a chunk's end, or too long).
-  mutating func take(_ b: UInt8) -> [LogLine] {
-    if b == 0x0A {
-      defer { pending.removeAll(keepingCapacity: true) }
-      return [pending.withUnsafeBufferPointer { line($0, cut: false) }]
-    }
-    pending.append(b)
-    guard pending.count >= Self.maxLine else { return [] }
+  /// The held line's first piece, once it reaches maxLine.
+  mutating func cutIfFull() -> LogLine? {
+    guard pending.count >= Self.maxLine else { return nil }
     // Cut before a UTF-8 continuation byte, not inside a character.
     var at = pending.count
     while at > pending.count - 4, at > 0, pending[at - 1] & 0xC0 == 0x80 { at -= 1 }
@@ -122,7 +129,7 @@ public struct LogDecoder: Sendable {
     if at == 0 { at = pending.count }
     let head = Array(pending[..<at])
     pending.removeFirst(at)
-    return [head.withUnsafeBufferPointer { line($0, cut: true) }]
+    return head.withUnsafeBufferPointer { line($0, cut: true) }
   }
 
   /// What is left at the stream's end (a last line without its newline).

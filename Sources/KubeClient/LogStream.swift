@@ -89,7 +89,10 @@ public final class LogStream: @unchecked Sendable {
       do {
         let http = try cluster.makeClient()
         var opened = false
-        let outcome = try http.watch(
+        // The bytes go straight to the log decoder, which cuts a line at 4 KiB: a line that never
+        // ends (a progress bar, 100 MiB without a newline) costs no more than that. A stream the
+        // pane no longer shows ends within a second, whether or not anything arrives.
+        let outcome = try http.stream(
           Self.path(req, since: since), timeout: 3600,
           onOpen: { status in
             if (200..<300).contains(status) {
@@ -97,14 +100,15 @@ public final class LogStream: @unchecked Sendable {
               inbox.post([.logStatus(req, since == nil ? "following" : "following (reconnected)")])
             }
           },
-          onLine: { [self] data in
+          onBytes: { [self] bytes in
             guard isCurrent(g) else { return false }
             // A reconnection repeats the second it starts from: skip what was shown.
-            let lines = decoder.feed(data + [0x0A]).filter { l in since.map { s in (l.time ?? .infinity) > s } ?? true }
+            let lines = decoder.feed(buffer: bytes).filter { l in since.map { s in (l.time ?? .infinity) > s } ?? true }
             if let t = lines.last?.time { last = t }
             add(lines, req, g, inbox, now: cluster.clock())
             return true
-          })
+          },
+          cancelled: { [self] in !isCurrent(g) || cluster.isStopped })
         add(decoder.finish(), req, g, inbox, now: .infinity)
         flush(req, g, inbox, force: true)
         guard isCurrent(g) else { return }

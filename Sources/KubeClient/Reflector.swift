@@ -203,6 +203,14 @@ public final class Reflector<T>: @unchecked Sendable {
       w, timeout: timeoutSeconds + 30,
       onOpen: { status in if (200..<300).contains(status) { reopened() } },
       onLine: { [self] line in
+        if let size = LineSplitter.refusedSize(line) {
+          // Not a Kubernetes event (the API server takes objects of at most ~1.5 MiB): refused, said.
+          let what =
+            "\(name): a watch event of \(size >> 20) MiB was refused (the limit is \(LineSplitter.maxEvent >> 20) MiB)"
+          log?(what)
+          post([.notice(what)])
+          return !isStopped()
+        }
         switch WatchLine.parse(line) {
         case .bookmark(let v): last = v ?? last
         case .gone:

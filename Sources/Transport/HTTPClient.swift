@@ -15,9 +15,27 @@ public protocol HTTPClient: AnyObject, Sendable {
   /// `WatchOutcome.dropped`.
   func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool) throws
     -> WatchOutcome
+
+  /// A stream of bytes as they arrive, lines or not (a container log); `cancelled` ends it even
+  /// while nothing arrives.
+  func stream(
+    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
+  ) throws -> WatchOutcome
 }
 
 extension HTTPClient {
+  /// A stream built on `watch` (scripted fakes, which serve lines): each line with its newline.
+  public func stream(
+    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
+  ) throws -> WatchOutcome {
+    try watch(path, timeout: timeout, onOpen: onOpen) { line in
+      guard !cancelled() else { return false }
+      return (line + [0x0A]).withUnsafeBytes { onBytes($0.bindMemory(to: UInt8.self)) }
+    }
+  }
+
   /// A GET of JSON.
   public func get(_ path: String, accept: String = "application/json", timeout: Int = 30) throws
     -> HTTPTransport.Response

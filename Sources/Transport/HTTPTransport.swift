@@ -84,6 +84,8 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
   ) throws -> WatchOutcome {
     let sink = Sink(lines: onLine)
     sink.onOpen = onOpen
+    // The body of an answer in error (a Status, an HTML page) is read up to 1 MiB.
+    sink.limit = 1 << 20
     do {
       let status = try perform(
         "GET", path, body: nil, contentType: nil, accept: "application/json, */*", timeout: timeout, sink: sink,
@@ -95,10 +97,33 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     }
   }
 
+  /// A stream of bytes as they arrive (a container log): `onBytes` gets each chunk (false stops);
+  /// `cancelled` is asked about once a second even when nothing arrives, and with each chunk, so a
+  /// stream nobody shows any longer ends at once, whether or not its lines end.
+  public func stream(
+    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
+  ) throws -> WatchOutcome {
+    let sink = Sink(lines: nil)
+    sink.bytes = onBytes
+    sink.cancelled = cancelled
+    sink.onOpen = onOpen
+    sink.limit = 1 << 20
+    do {
+      let status = try perform(
+        "GET", path, body: nil, contentType: nil, accept: "*/*", timeout: timeout, sink: sink, streaming: true)
+      return WatchOutcome(status: status, body: sink.data)
+    } catch let e as TransportError where sink.status != 0 {
+      return WatchOutcome(status: sink.status, body: sink.data, dropped: e.description)
+    }
+  }
+
   final class Sink {
     var data = Data()
     var splitter = LineSplitter()
     let lines: ((Data) -> Bool)?
+    var bytes: ((UnsafeBufferPointer<UInt8>) -> Bool)?
+    var cancelled: (() -> Bool)?
     var stopped = false
     var status = 0
     var contentType: String?
@@ -111,6 +136,10 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
       if let open = onOpen {
         onOpen = nil
         open(status)
+      }
+      if let bytes, (200..<300).contains(status) {
+        if cancelled?() == true || !bytes(chunk) { stopped = true }
+        return !stopped
       }
       guard let lines, (200..<300).contains(status) else {
         if data.count + chunk.count > limit {
@@ -214,6 +243,16 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
       }
       return n
     }
+    if sink.cancelled != nil {
+      _ = ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque())
+      _ = ccurl_setopt_xferinfo_function(handle) { user, _, _, _, _ in
+        guard let user else { return 0 }
+        let sink = Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue()
+        guard sink.cancelled?() == true else { return 0 }
+        sink.stopped = true
+        return 1
+      }
+    }
     let rc: CURLcode = bodyCopy.withUnsafeBytes { raw in
       if body != nil {
         _ = ccurl_setopt_pointer(
@@ -222,7 +261,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
       }
       return curl_easy_perform(handle)
     }
-    if rc == CURLE_WRITE_ERROR && sink.stopped { return sink.status }
+    if (rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK) && sink.stopped { return sink.status }
     if rc == CURLE_WRITE_ERROR && sink.tooLarge {
       throw TransportError(
         description: "the response is larger than \(sink.limit >> 20) MiB: stopped reading it",
