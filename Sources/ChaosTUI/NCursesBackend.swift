@@ -118,6 +118,8 @@ final class NCursesBackend: TerminalBackend {
       for x in 0..<frame.width {
         let cell = frame[x, y]
         if !full, last![x, y] == cell { continue }
+        // The second half of a wide character: drawn with its first.
+        if cell.scalar == CellBuffer.continuation { continue }
         // The bottom-right cell scrolls some terminals; ncurses handles it, but skip if it fails.
         let (attrs, pair) = attributes(cell.style)
         ct_put_cell(Int32(y), Int32(x), cell.scalar.value, attrs, pair)

@@ -114,6 +114,11 @@ public final class CastRecorder: TerminalBackend {
         out += "\u{1B}[\(y + 1);\(x + 1)H"
         while x < frame.width, previous.map({ $0[x, y] != frame[x, y] }) ?? true {
           let cell = frame[x, y]
+          if cell.scalar == CellBuffer.continuation {
+            // The second half of a wide character: its first cell drew it.
+            x += 1
+            continue
+          }
           if cell.style != style {
             out += sgr(cell.style)
             style = cell.style

@@ -76,6 +76,9 @@ extension Console {
     if let r = replay { header.replay = (r.position, r.length, r.paused) }
     HeaderBar.render(&buf, y: 0, width: width, state: state, info: header, ctx: ctx)
     for (pane, r) in rects {
+      // A pane writes inside its rectangle only, whatever its text.
+      buf.clip = r
+      defer { buf.clip = nil }
       let focused = pane == ui.focus
       switch pane {
       case .pods:

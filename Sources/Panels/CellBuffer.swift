@@ -1,3 +1,5 @@
+import ClusterState
+
 /// A colour as a theme names it; the terminal backend maps it to what the terminal can show.
 public enum Color: Hashable, Sendable {
   /// The terminal's own foreground or background.
@@ -94,15 +96,43 @@ public struct Rect: Equatable, Sendable {
 }
 
 /// An in-memory screen: what a frame draws, what the backend diffs, what snapshot tests read.
+///
+/// A character takes the cells Unicode says it does (`UnicodeTables.cellWidth`): a wide one (CJK,
+/// most emoji) its cell and the next, which holds `CellBuffer.continuation`; combining marks and
+/// invisible format characters (zero-width, bidi controls) none (they are dropped); controls and
+/// unassigned code points show as `?`. Nothing is written outside `clip` (a pane's rectangle), and
+/// overwriting half of a wide character blanks its other half, so a row never shifts.
 public struct CellBuffer: Equatable, Sendable {
   public let width: Int
   public let height: Int
   public var cells: [Cell]
+  /// The second cell of a wide character: drawn by its first.
+  public static let continuation: Unicode.Scalar = "\u{0}"
+  /// Where writes land (nil: the whole buffer). Screens set it to each pane's rectangle.
+  public var clip: Rect? {
+    didSet {
+      let c = clip ?? bounds
+      cx0 = max(0, c.x)
+      cy0 = max(0, c.y)
+      cx1 = min(width, c.maxX)
+      cy1 = min(height, c.maxY)
+    }
+  }
+  private var cx0 = 0
+  private var cy0 = 0
+  private var cx1: Int
+  private var cy1: Int
 
   public init(width: Int, height: Int, fill: Cell = Cell()) {
     self.width = max(0, width)
     self.height = max(0, height)
     cells = Array(repeating: fill, count: self.width * self.height)
+    cx1 = self.width
+    cy1 = self.height
+  }
+
+  public static func == (a: CellBuffer, b: CellBuffer) -> Bool {
+    a.width == b.width && a.height == b.height && a.cells == b.cells
   }
 
   public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
@@ -112,38 +142,79 @@ public struct CellBuffer: Equatable, Sendable {
     set { cells[y * width + x] = newValue }
   }
 
+  /// Before cell `i` (at column `x`) is overwritten: the other half of a wide character it is part
+  /// of becomes a blank.
+  @inline(__always)
+  mutating func unpair(_ i: Int, x: Int) {
+    let v = cells[i].scalar.value
+    if v == 0 {
+      if x > 0 { cells[i - 1].scalar = " " }
+    } else if v >= 0x1100, x + 1 < width, cells[i + 1].scalar.value == 0 {
+      cells[i + 1].scalar = " "
+    }
+  }
+
   @inline(__always)
   public mutating func put(_ x: Int, _ y: Int, _ scalar: Unicode.Scalar, _ style: Style) {
-    guard x >= 0, y >= 0, x < width, y < height else { return }
-    cells[y * width + x] = Cell(scalar, style)
+    guard x >= cx0, y >= cy0, x < cx1, y < cy1 else { return }
+    let i = y * width + x
+    unpair(i, x: x)
+    cells[i] = Cell(scalar, style)
   }
 
   public mutating func fill(_ r: Rect, _ style: Style, _ scalar: Unicode.Scalar = " ") {
-    let x0 = max(0, r.x)
-    let x1 = min(width, r.maxX)
-    let y0 = max(0, r.y)
-    let y1 = min(height, r.maxY)
+    let x0 = max(cx0, r.x)
+    let x1 = min(cx1, r.maxX)
+    let y0 = max(cy0, r.y)
+    let y1 = min(cy1, r.maxY)
     guard x0 < x1, y0 < y1 else { return }
     for y in y0..<y1 {
+      unpair(y * width + x0, x: x0)
+      unpair(y * width + x1 - 1, x: x1 - 1)
       for x in x0..<x1 { cells[y * width + x] = Cell(scalar, style) }
     }
   }
 
-  /// Writes `text` from (x, y), clipped to `maxWidth` columns and the buffer; returns the columns used.
-  /// Control and wide characters become `?` so a frame never shifts.
+  /// Writes `text` from (x, y), clipped to `maxWidth` columns, the clip and the buffer; returns the
+  /// columns used. Wide characters take two cells (one that would be cut shows as a space),
+  /// zero-width ones none, controls `?`.
   @discardableResult
   public mutating func write(_ x: Int, _ y: Int, _ text: String, _ style: Style, maxWidth: Int = Int.max) -> Int {
-    guard y >= 0, y < height else { return 0 }
-    let limit = min(maxWidth, width - x)
+    guard y >= cy0, y < cy1 else { return 0 }
+    let limit = min(maxWidth, cx1 - x)
     var col = 0
     for s in text.unicodeScalars {
       if col >= limit { break }
       let v = s.value
-      let safe: Unicode.Scalar = (v < 0x20 || (v >= 0x7f && v < 0xa0) || isWide(v)) ? "?" : s
-      if x + col >= 0 { cells[y * width + x + col] = Cell(safe, style) }
+      let w = v >= 0x20 && v < 0x7F ? 1 : UnicodeTables.cellWidth(v)
+      if w == 0 { continue }
+      let at = x + col
+      if w == 2 {
+        if col + 2 > limit {
+          if at >= cx0 { place(at, y, " ", style) }
+          col += 1
+          break
+        }
+        if at >= cx0 {
+          place(at, y, s, style)
+          place(at + 1, y, Self.continuation, style)
+        } else if at + 1 >= cx0 {
+          place(at + 1, y, " ", style)
+        }
+        col += 2
+        continue
+      }
+      if at >= cx0 { place(at, y, w < 0 ? "?" : s, style) }
       col += 1
     }
     return max(0, col)
+  }
+
+  @inline(__always)
+  mutating func place(_ x: Int, _ y: Int, _ s: Unicode.Scalar, _ style: Style) {
+    let i = y * width + x
+    unpair(i, x: x)
+    cells[i] = Cell(s, style)
   }
 
   /// The text of the buffer, one line a row, trailing spaces removed (what snapshot tests compare).
@@ -151,7 +222,7 @@ public struct CellBuffer: Equatable, Sendable {
     var lines: [String] = []
     for y in 0..<height {
       var line = String.UnicodeScalarView()
-      for x in 0..<width { line.append(cells[y * width + x].scalar) }
+      for x in 0..<width where cells[y * width + x].scalar.value != 0 { line.append(cells[y * width + x].scalar) }
       var s = String(line)
       while s.hasSuffix(" ") { s.removeLast() }
       lines.append(s)
@@ -160,11 +231,13 @@ public struct CellBuffer: Equatable, Sendable {
   }
 }
 
-/// East Asian wide and emoji ranges, which take two columns; we keep one cell per scalar.
-@inline(__always)
-func isWide(_ v: UInt32) -> Bool {
-  (v >= 0x1100 && v <= 0x115F) || (v >= 0x2E80 && v <= 0xA4CF) || (v >= 0xAC00 && v <= 0xD7A3)
-    || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0xFE30 && v <= 0xFE4F) || (v >= 0xFF00 && v <= 0xFF60)
-    || (v >= 0xFFE0 && v <= 0xFFE6) || (v >= 0x1F300 && v <= 0x1FAFF) || (v >= 0x20000 && v <= 0x3FFFD)
-    || (v >= 0x0300 && v <= 0x036F) || v == 0x200B || v == 0x200D
+/// Cells `text` takes on a terminal, as `CellBuffer.write` lays it out.
+public func cellWidth(of text: some StringProtocol) -> Int {
+  var n = 0
+  for s in text.unicodeScalars {
+    let v = s.value
+    let w = v >= 0x20 && v < 0x7F ? 1 : UnicodeTables.cellWidth(v)
+    n += w < 0 ? 1 : w
+  }
+  return n
 }

@@ -94,16 +94,26 @@ public enum Fmt {
 
   static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
-  /// Pads or truncates to exactly `width` columns (truncation marks with `~`).
+  /// Pads or truncates to exactly `width` columns (truncation marks with `~`), by the cells each
+  /// character takes (a wide one two, a combining mark none).
   public static func fit(_ s: String, _ width: Int, right: Bool = false) -> String {
     guard width > 0 else { return "" }
-    let n = s.unicodeScalars.count
+    let n = s.utf8.allSatisfy { $0 < 0x80 } ? s.utf8.count : cellWidth(of: s)
     if n == width { return s }
     if n > width {
       if width == 1 { return "~" }
-      return String(String.UnicodeScalarView(s.unicodeScalars.prefix(width - 1))) + "~"
+      var out = String.UnicodeScalarView()
+      var used = 0
+      for u in s.unicodeScalars {
+        let w = cellWidth(of: String(u))
+        if used + w > width - 1 { break }
+        out.append(u)
+        used += w
+      }
+      return String(out) + String(repeating: " ", count: width - 1 - used) + "~"
     }
     let pad = String(repeating: " ", count: width - n)
     return right ? pad + s : s + pad
   }
+
 }

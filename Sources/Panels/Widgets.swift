@@ -118,7 +118,7 @@ public enum Widgets {
 
   /// Text centered in a rectangle's row.
   public static func centered(_ buf: inout CellBuffer, _ r: Rect, y: Int, _ text: String, _ style: Style) {
-    let n = min(text.unicodeScalars.count, r.width)
+    let n = min(cellWidth(of: text), r.width)
     buf.write(r.x + (r.width - n) / 2, y, text, style, maxWidth: r.width)
   }
 }

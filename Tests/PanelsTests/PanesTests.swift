@@ -184,8 +184,40 @@ final class PanesSnapshotTests: XCTestCase {
   func testWideAndControlCharactersNeverShiftAFrame() {
     var buf = CellBuffer(width: 10, height: 1)
     let n = buf.write(0, 0, "a\u{1b}[31m日本b", .plain)
-    XCTAssertEqual(n, 9)
-    XCTAssertEqual(buf.text, "a?[31m??b")
+    XCTAssertEqual(n, 10, "a, ?, [31m, then two wide characters of two cells: b does not fit")
+    XCTAssertEqual(buf.text, "a?[31m日本")
+    XCTAssertEqual(buf[7, 0].scalar, CellBuffer.continuation)
+  }
+
+  /// The characters that misaligned rows: zero-width and bidi controls, a BOM, combining marks
+  /// outside U+0300-U+036F (dropped); ⌚ ☔ 🀄 (two cells each, as the terminal draws them).
+  func testCellWidthsFollowUnicode() {
+    var buf = CellBuffer(width: 30, height: 1)
+    let text = "a\u{200B}\u{200F}\u{2060}\u{FEFF}\u{202E}\u{2066}b\u{0483}\u{20DD}c⌚☔🀄d"
+    XCTAssertEqual(buf.write(0, 0, text, .plain), 10)
+    XCTAssertEqual(cellWidth(of: text), 10)
+    XCTAssertEqual(buf.text, "abc⌚☔🀄d")
+    XCTAssertEqual(Fmt.fit("⌚☔🀄xyz", 6), "⌚☔ ~", "cut by cells, padded to the width")
+    XCTAssertEqual(cellWidth(of: Fmt.fit("日本語のログ", 7)), 7)
+    XCTAssertEqual(cellWidth(of: Fmt.fit("日本", 9, right: true)), 9)
+  }
+
+  /// A line of wide characters then text, written by a pane: it stays inside the pane's rectangle,
+  /// and writing over half of a wide character blanks its other half.
+  func testALineNeverWritesOutsideItsPane() {
+    var buf = CellBuffer(width: 20, height: 2, fill: Cell("#", .plain))
+    buf.clip = Rect(x: 0, y: 0, width: 10, height: 1)
+    buf.write(0, 0, "日本語のログ and ALL CHECKS OK", .plain)
+    buf.write(0, 1, "second row", .plain)
+    buf.put(15, 0, "x", .plain)
+    buf.fill(Rect(x: 8, y: 0, width: 12, height: 2), .plain, "z")
+    buf.clip = nil
+    XCTAssertEqual(buf.text, "日本語のzz##########\n####################")
+    buf.write(1, 0, "q", .plain)
+    XCTAssertEqual(buf.text, " q本語のzz##########\n####################", "the first half of 日 became a blank")
+    buf.write(4, 0, "AB", .plain)
+    XCTAssertEqual(buf.text, " q本ABのzz##########\n####################")
+    XCTAssertEqual(cellWidth(of: buf.text.split(separator: "\n")[0]), 20)
   }
 }
 
