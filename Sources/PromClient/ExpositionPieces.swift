@@ -142,7 +142,8 @@ extension ExpositionParser {
   /// A float as Prometheus writes them: decimal, exponent, NaN, +Inf, -Inf (any case).
   static func number(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
     let len = e - s
-    guard len > 0, len < 64 else { return nil }
+    // Any length the format allows (a long decimal is valid); past 4 KiB it is not a number.
+    guard len > 0, len <= 4096 else { return nil }
     var i = s
     var negative = false
     if b[i] == 0x2D || b[i] == 0x2B {
@@ -223,20 +224,25 @@ extension ExpositionParser {
   }
 
   static func integer(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+    // An int64 as Go's strconv.ParseInt reads it: a sign, then digits (leading zeros any number).
     var i = s
     var negative = false
-    if i < e && b[i] == 0x2D {
-      negative = true
+    if i < e && (b[i] == 0x2D || b[i] == 0x2B) {
+      negative = b[i] == 0x2D
       i += 1
     }
-    guard i < e, e - i <= 18 else { return nil }
+    guard i < e else { return nil }
     var v: Int64 = 0
     while i < e {
       guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
-      v = v * 10 + Int64(b[i] - 0x30)
+      let (m, o1) = v.multipliedReportingOverflow(by: 10)
+      let (a, o2) =
+        negative ? m.subtractingReportingOverflow(Int64(b[i] - 0x30)) : m.addingReportingOverflow(Int64(b[i] - 0x30))
+      guard !o1 && !o2 else { return nil }
+      v = a
       i += 1
     }
-    return negative ? -v : v
+    return v
   }
 
   static func unescape(_ s: String, quotes: Bool) -> String {

@@ -11,6 +11,11 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
   public let url: String
   private let parser = ExpositionParser()
   private var interpreter = ScrapeInterpreter()
+  /// Scrapes read so far; the strict check runs on the first and every `conformanceEvery`-th.
+  private var scrapes = 0
+  static let conformanceEvery = 60
+  /// Why the target's text breaks its format ("line 12: ..."), from the last strict check.
+  private(set) var nonConformance: String?
 
   /// Whether its pod figures are wanted: not where metrics.k8s.io serves them (asked each round).
   public var podsWanted: @Sendable () -> Bool = { true }
@@ -38,7 +43,16 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     guard ct.isEmpty || ct.hasPrefix("text/plain") || ct.hasPrefix("application/openmetrics-text") else {
       throw PromAPI.Failure("not a metrics exposition (Content-Type \(ct))")
     }
-    let result = parser.parse(r.body, openMetrics: ct.hasPrefix("application/openmetrics-text"))
+    let openMetrics = ct.hasPrefix("application/openmetrics-text")
+    let result = parser.parse(r.body, openMetrics: openMetrics)
+    // The scrape stays lenient (every good sample is used); a strict check, now and then, names a
+    // target whose text breaks the format.
+    if scrapes % Self.conformanceEvery == 0 || (!result.errors.isEmpty && nonConformance == nil) {
+      let v = ExpositionConformance.check(r.body, openMetrics: openMetrics)
+      if let v, v.description != nonConformance { log?("scrape \(url): not conformant: \(v)") }
+      nonConformance = v?.description
+    }
+    scrapes += 1
     if result.samples.isEmpty && !result.errors.isEmpty {
       throw PromAPI.Failure("line \(result.errors[0].line): \(result.errors[0].message)")
     }
@@ -65,7 +79,8 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
       return SourceStatus(
         name: name, health: .empty,
         detail: "\(series) series, none that chaostui uses (cAdvisor container_cpu_usage_seconds_total and "
-          + "container_memory_working_set_bytes; *_request_duration_seconds histograms)")
+          + "container_memory_working_set_bytes; *_request_duration_seconds histograms)"
+          + (nonConformance.map { "; not conformant: \(String($0.prefix(160)))" } ?? ""))
     }
     var feeds: [String] = []
     if !out.pods.isEmpty {
@@ -73,8 +88,11 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
         podsWanted ? "CPU/memory of \(out.pods.count) pods" : "no pod figures (metrics.k8s.io serves them)")
     }
     if !out.latency.isEmpty { feeds.append("latency of \(out.latency.count) services") }
-    if feeds.isEmpty { return SourceStatus(name: name, health: .working, detail: "read; figures from the next scrape") }
-    return SourceStatus(name: name, health: .working, detail: "feeds " + feeds.joined(separator: ", "))
+    let note = nonConformance.map { "; not conformant: \(String($0.prefix(160)))" } ?? ""
+    if feeds.isEmpty {
+      return SourceStatus(name: name, health: .working, detail: "read; figures from the next scrape" + note)
+    }
+    return SourceStatus(name: name, health: .working, detail: "feeds " + feeds.joined(separator: ", ") + note)
   }
 
   override func clearsNote(_ actions: [Action]) -> Bool {

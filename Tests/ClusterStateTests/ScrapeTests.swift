@@ -127,4 +127,44 @@ final class ScrapeTests: XCTestCase {
       XCTAssertThrowsError(try source.poll(http)) { XCTAssertEqual("\($0)", want) }
     }
   }
+
+  /// A target whose text breaks the format on line 3: named "not conformant: line 3: ..." in its
+  /// source state, while its good samples (the pod's CPU) are used.
+  func testANonConformantTargetIsNamedAndItsGoodSamplesUsed() throws {
+    let server = try PythonServer(
+      """
+      import http.server
+      class H(http.server.BaseHTTPRequestHandler):
+          def log_message(self, *a): pass
+          def do_GET(self):
+              body = (
+                  b'# TYPE container_cpu_usage_seconds_total counter\\n'
+                  b'container_cpu_usage_seconds_total{namespace="p",pod="web-1",container="app"} 12.5\\n'
+                  b'container_memory_working_set_bytes{namespace="p",pod="web-1",container="app} 1e8\\n'
+                  b'container_memory_working_set_bytes{namespace="p",pod="web-1",container="app"} 104857600\\n')
+              self.send_response(200)
+              self.send_header("Content-Type", "text/plain; version=0.0.4")
+              self.send_header("Content-Length", str(len(body)))
+              self.end_headers()
+              self.wfile.write(body)
+      s = http.server.HTTPServer(("127.0.0.1", 0), H)
+      print(s.server_address[1], flush=True)
+      s.serve_forever()
+      """)
+    let source = ScrapeSource(url: server.url + "/metrics", inbox: Inbox())
+    let http = try HTTPTransport(connection: source.connection, tokens: source.tokens)
+    var statuses: [SourceStatus] = []
+    var usage = false
+    for _ in 0..<2 {
+      for a in try source.poll(http) {
+        if case .source(let st) = a { statuses.append(st) }
+        if case .podUsage(_, let samples) = a, samples.contains(where: { $0.podID == "p/web-1" }) { usage = true }
+      }
+    }
+    XCTAssertTrue(usage, "the good samples feed the pod")
+    XCTAssertEqual(statuses.last?.health, .working)
+    XCTAssertTrue(
+      statuses.last?.detail.hasSuffix("not conformant: line 3: label container: the value's quote is not closed")
+        == true, "\(statuses)")
+  }
 }
