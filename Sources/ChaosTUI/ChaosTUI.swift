@@ -45,7 +45,7 @@ enum Entry {
       let code = C.exitCode(for: error)
       let message = C.fullMessage(for: error)
       if !message.isEmpty {
-        if code == .success { say(message) } else { complain(message) }
+        if code == .success { sayLines(message) } else { complain(message, lines: true) }
       }
       exit(code.rawValue)
     }

@@ -5,12 +5,19 @@ import Foundation
 // and clusters other people write: every line goes through the sanitizer, so no escape sequence
 // (window title, clipboard, screen clearing, cursor reports) reaches the operator's terminal.
 
-/// A line (or lines) on standard output.
-func say(_ text: String, terminator: String = "\n") {
+/// One line on standard output: a newline inside it (a label's value, an API's message) is written
+/// `\n`, so nothing a cluster says can start a line that looks like chaostui's.
+func say(_ text: String) {
+  print(Sanitize.line(text))
+}
+
+/// Text of several lines chaostui composed (a Markdown report, a help page): newlines kept, every
+/// escape made visible.
+func sayLines(_ text: String, terminator: String = "\n") {
   print(Sanitize.text(text), terminator: terminator)
 }
 
-/// A line on standard error, `chaostui COMMAND: ...`.
-func complain(_ text: String) {
-  FileHandle.standardError.write(Data((Sanitize.text(text) + "\n").utf8))
+/// A line on standard error, `chaostui COMMAND: ...` (several only where chaostui composed them).
+func complain(_ text: String, lines: Bool = false) {
+  FileHandle.standardError.write(Data(((lines ? Sanitize.text(text) : Sanitize.line(text)) + "\n").utf8))
 }

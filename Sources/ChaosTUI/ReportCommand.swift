@@ -67,7 +67,7 @@ struct ReportSession: ParsableCommand {
       throw ExitCode(2)
     }
     // Nothing asked for: the Markdown on standard output.
-    if !wrote { say(markdown, terminator: "") }
+    if !wrote { sayLines(markdown, terminator: "") }
     for n in journal.notes { complain("chaostui report: journal: \(n)") }
   }
 }

@@ -111,7 +111,7 @@ public enum KeyTable {
       "Zones: nodes, Ready pods and each service's traffic share by zone (again: back)"),
     KeyBinding(
       [.char("l")], .logs, hint: "logs",
-      "Logs of the selected pod, followed (in the pane: / search, w wrap, Space pause, c container, P previous, j/k scroll; l again: back)",
+      "Logs of the selected pod, followed (in the pane: / search, w wrap, Space pause, c container, P previous, j/k scroll; l again: back; Esc closes)",
       footer: true),
     KeyBinding(
       [.char("M")], .monkey, hint: "monkey",

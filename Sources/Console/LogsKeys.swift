@@ -42,8 +42,12 @@ extension Updater {
       if !ui.logs.search.isEmpty {
         ui.logs.search = ""
       } else {
+        // Closing the pane stops following: its stream ends at once (l follows again).
+        actions.append(.followLogs(nil))
+        ui.logs = LogsView()
         ui.focus = .pods
         ui.zoomed = nil
+        say("Logs closed")
       }
     default: return false
     }

@@ -61,6 +61,13 @@ final class LogsConsoleTests: XCTestCase {
     // l again: back to the pods.
     c.handle(.char("l"))
     XCTAssertEqual(c.ui.focus, .pods)
+    // Esc in the pane (no search): closed, nothing followed any more.
+    c.handle(.char("l"))
+    XCTAssertEqual(c.ui.focus, .logs)
+    c.handle(.escape)
+    XCTAssertEqual(c.ui.focus, .pods)
+    XCTAssertNil(c.state.logs)
+    XCTAssertFalse(c.render(width: 120, height: 40).text.contains("Logs postgres-0"))
   }
 
   func testAPouringLogIsJournaledAtMost200LinesASecondAndReplays() throws {

@@ -393,6 +393,10 @@ check "... it cordons the node and evicts within the budgets" 'Drained node-[ab]
 keys '!' q
 check "quits" 'EXIT=0' 10
 
+# 15. Hostile cluster content through every command (a scripted fake API server and Prometheus).
+# shellcheck source=Tests/e2e/hostile.sh
+source Tests/e2e/hostile.sh
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
