@@ -75,6 +75,9 @@ func defaultRecordPath(context: String) -> String {
   f.dateFormat = "yyyyMMdd-HHmmss"
   f.timeZone = TimeZone(identifier: "UTC")
   let safe = String(context.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+  // The sessions folder is the user's alone (journals hold what the cluster showed).
+  PrivateFile.tighten(state + "/chaostui")
+  PrivateFile.tighten(state + "/chaostui/sessions")
   return state + "/chaostui/sessions/" + f.string(from: Date()) + "-" + safe + ".jsonl"
 }
 

@@ -302,7 +302,8 @@ public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     }
     s.revision &+= 1
   case .abortAllFaults:
-    let ids = s.faults.filter(\.isActive).map(\.id)
+    // Faults still being made too: the executor sets each back as soon as it is made.
+    let ids = s.faults.filter(\.isActive).map(\.id) + s.pendingRequests.keys.sorted()
     if ids.isEmpty { return [.notify("Panic: no active faults")] }
     return [.abort(ids: ids), .notify("Panic: aborted \(ids.count) active fault\(ids.count == 1 ? "" : "s")")]
   case .notice(let text):

@@ -41,9 +41,6 @@ extension Console {
   }
 
   func renderExperimentConfirm(_ i: Int, _ buf: inout CellBuffer, ctx: RenderContext) {
-    let t = ctx.theme
-    let bg = t[.dialog_bg]
-    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     guard let e = ui.catalog.entries[safe: i]?.experiment else { return }
     var lines: [(String, Theme.Role)] = [
       (
@@ -71,10 +68,6 @@ extension Console {
     }
     lines.append(("", .main_fg))
     lines.append(("y/Enter start   any other key back to the list", .key))
-    let inner = dialogBox(
-      &buf, width: 100, height: min(buf.height - 2, lines.count + 2), title: "Start \(e.title)?", ctx: ctx)
-    for (k, l) in lines.prefix(inner.height).enumerated() {
-      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
-    }
+    lineDialog(&buf, width: 100, title: "Start \(e.title)?", lines: lines, ctx: ctx)
   }
 }

@@ -72,9 +72,6 @@ extension Console {
   }
 
   func renderMonkeyConfirm(_ buf: inout CellBuffer, ctx: RenderContext) {
-    let t = ctx.theme
-    let bg = t[.dialog_bg]
-    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     let c = monkeyConfig
     var lines: [(String, Theme.Role)] = [
       (
@@ -100,11 +97,7 @@ extension Console {
     lines.append(("the panic key pauses it; M on its pane pauses and resumes", .muted))
     lines.append(("", .main_fg))
     lines.append(("y/Enter start   any other key cancels", .key))
-    let inner = dialogBox(
-      &buf, width: 90, height: min(buf.height - 2, lines.count + 2), title: "Start the monkey?", ctx: ctx)
-    for (k, l) in lines.prefix(inner.height).enumerated() {
-      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
-    }
+    lineDialog(&buf, width: 90, title: "Start the monkey?", lines: lines, ctx: ctx)
   }
 }
 
@@ -119,9 +112,6 @@ extension Console {
   }
 
   func renderLeftoversConfirm(_ buf: inout CellBuffer, ctx: RenderContext) {
-    let t = ctx.theme
-    let bg = t[.dialog_bg]
-    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     let waiting = state.awaitingLeftovers
     var lines: [(String, Theme.Role)] = [
       ("Your earlier chaostui sessions on this cluster ended without setting these back", .main_fg),
@@ -133,10 +123,6 @@ extension Console {
     if alone > 0 { lines.append(("\(alone) other restore note(s) are left alone: see the timeline", .warn)) }
     lines.append(("", .main_fg))
     lines.append(("y set them back   n/Esc leave them as they are", .key))
-    let inner = dialogBox(
-      &buf, width: 90, height: min(buf.height - 2, lines.count + 2), title: "Set back what was left?", ctx: ctx)
-    for (k, l) in lines.prefix(inner.height).enumerated() {
-      buf.write(inner.x + 1, inner.y + k, l.0, st(l.1, k == lines.count - 1 ? [.bold] : []), maxWidth: inner.width - 2)
-    }
+    lineDialog(&buf, width: 90, title: "Set back what was left?", lines: lines, ctx: ctx)
   }
 }

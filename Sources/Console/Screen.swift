@@ -165,6 +165,18 @@ extension Console {
     }
   }
 
+  /// A dialog of styled lines as tall as they need, the last one (its keys) in bold.
+  func lineDialog(
+    _ buf: inout CellBuffer, width: Int, title: String, lines: [(String, Theme.Role)], ctx: RenderContext
+  ) {
+    let bg = ctx.theme[.dialog_bg]
+    let inner = dialogBox(&buf, width: width, height: min(buf.height - 2, lines.count + 2), title: title, ctx: ctx)
+    for (k, l) in lines.prefix(inner.height).enumerated() {
+      let style = Style(fg: ctx.theme[l.1], bg: bg, attrs: k == lines.count - 1 ? [.bold] : [])
+      buf.write(inner.x + 1, inner.y + k, l.0, style, maxWidth: inner.width - 2)
+    }
+  }
+
   func dialogBox(_ buf: inout CellBuffer, width: Int, height: Int, title: String, ctx: RenderContext) -> Rect {
     let w = min(width, buf.width - 2)
     let h = min(height, buf.height - 2)

@@ -102,6 +102,7 @@ extension KubeCluster {
         let workloads = KubeCluster.workloadIDs(pods)
         inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
         if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
+        if endIfAborted(id) { return }
         // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot
         // (container-kill) stays a little while so that Chaos Mesh acts on it.
         let removeAt = request.kind.isOneShot ? now + 15 : ends

@@ -17,6 +17,7 @@ extension KubeCluster {
       return []
     case .abort(let ids):
       // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
+      ledger.abort(ids)
       Thread.detachNewThread { [self] in
         for id in ids { undoFault(id, reason: "panic") }
         inbox.post(ids.map { .faultEnded(id: $0, time: clock(), reason: "aborted") })
@@ -263,8 +264,18 @@ extension KubeCluster {
     }
   }
 
+  /// A fault the panic key hit while it was being made: set back as soon as it is made. True when
+  /// it was (the caller stops there).
+  func endIfAborted(_ id: Int) -> Bool {
+    guard ledger.wasAborted(id) else { return false }
+    undoFault(id, reason: "panic")
+    inbox.post([.faultEnded(id: id, time: clock(), reason: "aborted")])
+    return true
+  }
+
   /// Waits until a fault's end, then undoes it (unless the panic key or an exit did first).
   func holdUntil(_ id: Int, _ ends: Seconds) {
+    if endIfAborted(id) { return }
     while !isStopped && clock() < ends { sleep(min(1, max(0.05, ends - clock()))) }
     if !isStopped, undoFault(id, reason: "expired") {
       inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])

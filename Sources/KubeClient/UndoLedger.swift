@@ -49,6 +49,14 @@ public final class UndoLedger: @unchecked Sendable {
 
   public var ids: [Int] { lock.withLock { changes.keys.sorted() } }
 
+  private var aborted = Set<Int>()
+
+  /// The panic key hit these faults, some perhaps still being made: one that starts later is set
+  /// back at once (`wasAborted`).
+  public func abort(_ ids: [Int]) { lock.withLock { aborted.formUnion(ids) } }
+
+  public func wasAborted(_ id: Int) -> Bool { lock.withLock { aborted.contains(id) } }
+
   /// Whether the change of fault `id` is held (made and not yet set back).
   public func holds(_ id: Int) -> Bool { lock.withLock { changes[id] != nil } }
 

@@ -67,6 +67,15 @@ public enum PrivateFile {
       atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
   }
 
+  /// A folder of chaostui's own (its state, its sessions) made 0700 when it is the user's and wider
+  /// (an earlier build made it 0755).
+  public static func tighten(_ path: String) {
+    var st = stat()
+    guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid(), st.st_mode & 0o077 != 0
+    else { return }
+    chmod(path, 0o700)
+  }
+
   /// `base` + `suffix` when no such file exists, else `base-2` + `suffix`, `base-3` + `suffix`...
   /// (a report written again never replaces the one before).
   public static func freshName(_ base: String, _ suffixes: [String]) -> String {

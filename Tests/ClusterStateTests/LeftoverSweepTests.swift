@@ -219,3 +219,45 @@ final class AuditLines: @unchecked Sendable {
   func add(_ line: String) { lock.withLock { all.append(line) } }
   var lines: [String] { lock.withLock { all } }
 }
+
+/// The panic key while a fault is still being made: the panic takes the fault that is in flight
+/// too, and the executor sets it back as soon as it is made (it never outlives the panic).
+final class PanicInFlightTests: XCTestCase {
+  func testAFaultBeingMadeWhenPanicIsPressedIsSetBackOnceMade() {
+    let http = RoutedHTTP([
+      ("POST", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos", 201, "{}"),
+      ("DELETE", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos/", 200, "{}"),
+    ])
+    let c = KubeCluster(
+      connection: ClusterConnection(
+        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
+        userName: "admin", credentials: .none, proxyURL: nil),
+      namespace: "pipeline")
+    c.makeClient = { http }
+    c.clock = { 1000 }
+    c.sleep = { _ in }
+    let inbox = Inbox()
+    c.inbox = inbox
+    // The reducer: panic while the request is pending takes it too.
+    var s = ClusterSnapshot()
+    let request = FaultRequest(kind: .networkDelay, target: .pod(namespace: "pipeline", name: "web-1"))
+    _ = reduce(&s, .requestFault(request))
+    let id = s.pendingRequests.keys.first!
+    XCTAssertEqual(reduce(&s, .abortAllFaults).first, .abort(ids: [id]))
+    // The executor: the panic arrives while the POST is on its way.
+    http.onRequest = { method, _ in if method == "POST" { _ = c.perform(.abort(ids: [id]), state: s) } }
+    let pod = Pod(namespace: "pipeline", name: "web-1", phase: .running, readyContainers: 1, created: 900)
+    c.injectChaos(id, request, pods: [pod])
+    let deadline = Date().addingTimeInterval(5)
+    var seen: [Action] = []
+    while Date() < deadline
+      && !seen.contains(where: { if case .faultEnded(id, _, "aborted") = $0 { true } else { false } })
+    {
+      seen += inbox.drain()
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    XCTAssertTrue(seen.contains { if case .faultStarted(id, _, _, _, _) = $0 { true } else { false } }, "\(seen)")
+    XCTAssertTrue(http.requests.contains { $0.method == "DELETE" }, "set back once made: \(http.requests)")
+    XCTAssertEqual(c.ledger.ids, [])
+  }
+}

@@ -182,8 +182,8 @@ expect_run() { # expect_run NAME CODE REGEX FILE ARGS...
   if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
 }
 expect_run "chaostui run: killing the Postgres primary passes (exit 0), nothing left injected" 0 \
-  'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/report.md"
-if grep -q '"status" : "completed"' "$WORK/journal.json" && grep -q 'Verdict: passed' "$WORK/report.md"; then
+  'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/run-report.md"
+if grep -q '"status" : "completed"' "$WORK/journal.json" && grep -q 'Verdict: passed' "$WORK/run-report.md"; then
   ok "... with its journal and report"
 else bad "journal and report written"; fi
 sed 's/unavailable-at-most: {workload: postgres, for: 15s}/unavailable-at-most: {workload: postgres, for: 2s}/' \
