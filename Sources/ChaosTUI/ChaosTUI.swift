@@ -225,7 +225,7 @@ struct ChaosTUI: ParsableCommand {
     )
     if let kube {
       kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-      cluster.configure(kube, readOnly: readOnly)
+      try cluster.configure(kube, readOnly: readOnly)
       if cluster.dryRun { warning = "DRY RUN" }
       logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
       if kube.connection.insecureSkipTLSVerify {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterState
 import Foundation
 import KubeClient
 import Simulation
@@ -32,8 +33,14 @@ struct ClusterOptions: ParsableArguments {
   var restoreLeftovers = false
 
   /// Settings every command gives a real cluster: this user's record of changes (the leftover
-  /// sweep acts only on it), and whether leftovers are set back without asking.
-  func configure(_ kube: KubeCluster, readOnly: Bool = false) {
+  /// sweep acts only on it), and whether leftovers are set back without asking. `--speed` is
+  /// refused: it runs the demo's clock, and a real cluster keeps its own pace.
+  func configure(_ kube: KubeCluster, readOnly: Bool = false) throws {
+    guard speed == 1 else {
+      throw RunError(
+        "--speed \(format1(speed)) runs the demo's clock (and a replay's); a real cluster keeps its own pace: drop --speed, or add --demo"
+      )
+    }
     kube.readOnly = readOnly
     kube.restoreLeftoversWithoutAsking = restoreLeftovers
     kube.ledger.book = ChangeBook(folder: ChangeBook.defaultFolder())

@@ -34,7 +34,7 @@ struct MonkeyCommand: ParsableCommand {
   var noRecord = false
 
   func validate() throws {
-    if let d = duration, GoDuration.seconds(d) == nil {
+    if let d = duration, Durations.seconds(d) == nil {
       throw ValidationError("--for takes a duration like 30m or 4h, got \(d)")
     }
   }
@@ -52,7 +52,7 @@ struct MonkeyCommand: ParsableCommand {
         let c = try cluster.connection(env)
         let kube = KubeCluster(connection: c, namespace: namespace, dryRun: cluster.dryRun)
         kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-        cluster.configure(kube)
+        try cluster.configure(kube)
         source = kube
         platform = c.description
       } else {
@@ -98,7 +98,7 @@ struct MonkeyCommand: ParsableCommand {
       say("  planned " + MonkeySchedule.hhmm(run.wall(p.at), run) + "  \(p.workload.key)")
     }
     ct_flush_stdout()
-    let limit = duration.flatMap(GoDuration.seconds)
+    let limit = duration.flatMap({ Durations.seconds($0) })
     var printedKills = 0
     var reported: Set<Int> = []
     func printNew() {

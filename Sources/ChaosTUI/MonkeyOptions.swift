@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterState
 import Foundation
 import Monkey
 
@@ -18,7 +19,7 @@ struct MonkeyOptions: ParsableArguments {
   var monkeyDay: String?
 
   func validate() throws {
-    if let d = monkeyDay, (GoDuration.seconds(d) ?? 0) < 60 {
+    if let d = monkeyDay, (Durations.seconds(d) ?? 0) < 60 {
       throw ValidationError("--monkey-day must be a duration of at least a minute, like 12m, got \(d)")
     }
   }
@@ -40,7 +41,7 @@ struct MonkeyOptions: ParsableArguments {
     } catch {
       throw ValidationError("\(error)")
     }
-    if let d = monkeyDay.flatMap(GoDuration.seconds) {
+    if let d = monkeyDay.flatMap({ Durations.seconds($0) }) {
       c.day = d
       c.weekdaysOnly = false
     }

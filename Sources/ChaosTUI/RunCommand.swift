@@ -55,7 +55,7 @@ struct RunExperiment: ParsableCommand {
         let c = try cluster.connection(env)
         let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: cluster.dryRun)
         kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-        cluster.configure(kube)
+        try cluster.configure(kube)
         if let url = monitoring.prometheus {
           // Alerts, figures and the experiment's PromQL probes from Prometheus.
           let prom = try monitoring.source(url: url, inline: nil, logger: logger)

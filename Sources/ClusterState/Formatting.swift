@@ -28,3 +28,33 @@ public func format1(_ v: Double) -> String {
 
 /// Two digits: 05.
 public func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+/// The one reader of durations: Go's (`90s`, `1h30m`, `1.5h`, `250ms`, as Chaos Mesh and kube-monkey
+/// write them), kubectl's ages (`3d4h`, `2y`), and with `plainSeconds` a bare number of seconds (the
+/// experiment file's `30`). Units: ns, us, µs, ms, s, m, h, d (24 h), y (365 d). Nil when unreadable.
+public enum Durations {
+  static let units: [(String, Double)] = [
+    ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400),
+    ("y", 365 * 86_400),
+  ]
+
+  public static func seconds(_ text: String, plainSeconds: Bool = false) -> Seconds? {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if plainSeconds, let n = Double(t), n >= 0, n.isFinite { return n }
+    var rest = Substring(t)
+    guard !rest.isEmpty else { return nil }
+    var total = 0.0
+    while !rest.isEmpty {
+      let digits = rest.prefix { ($0.isASCII && $0.isNumber) || $0 == "." }
+      guard !digits.isEmpty, let v = Double(digits) else { return nil }
+      rest = rest.dropFirst(digits.count)
+      // The longest unit first: "ms" before "m", "us" before nothing else.
+      guard let (u, scale) = units.filter({ rest.hasPrefix($0.0) }).max(by: { $0.0.count < $1.0.count }) else {
+        return nil
+      }
+      rest = rest.dropFirst(u.count)
+      total += v * scale
+    }
+    return total.isFinite ? total : nil
+  }
+}

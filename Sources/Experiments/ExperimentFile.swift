@@ -51,23 +51,6 @@ public enum ExperimentFile {
     }
   }
 
-  /// Seconds of `30s`, `2m`, `1h30m`, `500ms` or a plain number of seconds.
-  public static func duration(_ text: String) -> Seconds? {
-    if let n = Double(text), n >= 0 { return n }
-    let units: [(String, Double)] = [("ms", 0.001), ("h", 3600), ("m", 60), ("s", 1)]
-    var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-    var total = 0.0
-    guard !rest.isEmpty else { return nil }
-    while !rest.isEmpty {
-      let digits = rest.prefix { $0.isNumber || $0 == "." }
-      guard let v = Double(digits) else { return nil }
-      rest = rest.dropFirst(digits.count)
-      guard let (u, scale) = units.first(where: { rest.hasPrefix($0.0) }) else { return nil }
-      rest = rest.dropFirst(u.count)
-      total += v * scale
-    }
-    return total
-  }
 }
 
 /// Reads the composed YAML with line numbers for every error.
@@ -108,7 +91,7 @@ struct Reader {
   }
 
   func duration(_ node: YNode, _ what: String) throws -> Seconds {
-    guard let s = node.string, let v = ExperimentFile.duration(s) else {
+    guard let s = node.string, let v = Durations.seconds(s, plainSeconds: true) else {
       throw fail(node, "\(what) must be a duration such as 30s, 2m or 1h30m")
     }
     return v

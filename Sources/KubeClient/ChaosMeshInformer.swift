@@ -24,7 +24,7 @@ extension KubeCluster {
             }
             let served = Set((try? JSONDecoder().decode(Resources.self, from: r.body))?.resources.map(\.name) ?? [])
             missing = missing.filter { !served.contains($0) }
-            why = "Chaos Mesh does not serve " + missing.joined(separator: ", ")
+            why = ""
           }
           break
         } catch {
@@ -34,10 +34,15 @@ extension KubeCluster {
       }
       var unavailable: [FaultKind: String] = [:]
       for kind in FaultKind.allCases {
-        if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) { unavailable[kind] = why }
+        // Each fault its own reason: the group missing, or this kind's CRD.
+        if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) {
+          unavailable[kind] = why.isEmpty ? "Chaos Mesh does not serve \(plural) (its CRD is not installed)" : why
+        }
         if kind == .nodeStop || kind == .memoryPressure { unavailable[kind] = KubeCluster.nodeStopReason }
       }
-      log?("chaos mesh: " + (unavailable.isEmpty ? "available" : why))
+      log?(
+        "chaos mesh: "
+          + (missing.isEmpty ? "available" : why.isEmpty ? "not served: " + missing.joined(separator: ", ") : why))
       inbox.post([.faultsUnavailable(unavailable)])
       for plural in ChaosMesh.plurals where !missing.contains(plural) {
         self.watchChaos(plural)

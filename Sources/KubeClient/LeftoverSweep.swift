@@ -212,7 +212,7 @@ final class LeftoverSweeper: @unchecked Sendable {
         guard let ns = item.metadata.namespace, s != cluster.session,
           let created = item.metadata.creationTimestamp.flatMap(KubeTime.parse)
         else { continue }
-        let duration = item.spec?.duration.flatMap(KubeCluster.goDuration) ?? 60
+        let duration = item.spec?.duration.flatMap({ Durations.seconds($0) }) ?? 60
         guard created + duration < now else { continue }
         out.append(
           (
@@ -237,32 +237,5 @@ final class LeftoverSweeper: @unchecked Sendable {
   static func words(_ c: UndoLedger.Change) -> String {
     if case .replicas(_, let n, _) = c { return target(c) + " to \(n)" }
     return target(c)
-  }
-}
-
-extension KubeCluster {
-  /// Seconds of a Go duration ("90s", "5m", "1h30m", "1.5h"); nil when unreadable.
-  static func goDuration(_ s: String) -> Double? {
-    var total = 0.0
-    var number = ""
-    var found = false
-    var i = s.startIndex
-    while i < s.endIndex {
-      let c = s[i]
-      if c.isNumber || c == "." {
-        number.append(c)
-        i = s.index(after: i)
-        continue
-      }
-      var unit = String(c)
-      let next = s.index(after: i)
-      if c == "m" && next < s.endIndex && s[next] == "s" { unit = "ms" }
-      guard let v = Double(number), let scale = ["h": 3600, "m": 60, "s": 1, "ms": 0.001][unit] else { return nil }
-      total += v * scale
-      found = true
-      number = ""
-      i = s.index(i, offsetBy: unit.count)
-    }
-    return found && number.isEmpty ? total : nil
   }
 }

@@ -67,7 +67,7 @@ extension KubeDecode {
       let readyParts = (r["Ready"] ?? "0/0").split(separator: "/").map { Int($0) ?? 0 }
       // 1.20 prints restarts as a number; newer servers as "3 (5m ago)".
       let restarts = Int(r["Restarts"]?.prefix { $0.isNumber } ?? "") ?? 0
-      let age = r["Age"].flatMap(humanDuration) ?? 0
+      let age = r["Age"].flatMap({ Durations.seconds($0) }) ?? 0
       let node = r["Node"].flatMap { $0 == "<none>" || $0.isEmpty ? nil : $0 }
       var pod = Pod(
         namespace: namespace, name: name, phase: phase(forStatus: status), status: status,
@@ -92,29 +92,4 @@ extension KubeDecode {
     }
   }
 
-  /// Seconds in kubectl's human durations: "45s", "5m", "3m20s", "7h", "2h5m", "3d", "3d4h", "2y", "1y3d".
-  public static func humanDuration(_ s: String) -> Double? {
-    var total = 0.0
-    var number = 0.0
-    var digits = false
-    for ch in s {
-      if let d = ch.wholeNumberValue, ch.isASCII {
-        number = number * 10 + Double(d)
-        digits = true
-        continue
-      }
-      guard digits else { return nil }
-      switch ch {
-      case "s": total += number
-      case "m": total += number * 60
-      case "h": total += number * 3600
-      case "d": total += number * 86400
-      case "y": total += number * 365 * 86400
-      default: return nil
-      }
-      number = 0
-      digits = false
-    }
-    return digits || s.isEmpty ? nil : total
-  }
 }

@@ -103,7 +103,7 @@ public struct MonkeyConfig: Sendable, Equatable {
       c.timeZone = z
     }
     if let v = values["chaostui.day"] {
-      guard let d = v.string.flatMap(GoDuration.seconds) ?? v.int.map(Double.init), d >= 60 else {
+      guard let d = v.string.flatMap({ Durations.seconds($0) }) ?? v.int.map(Double.init), d >= 60 else {
         throw LoadError("\(v.origin): day must be a duration of at least a minute, like \"12m\"")
       }
       c.day = d
@@ -175,31 +175,5 @@ enum Glob {
     }
     while pi < p.count && p[pi] == "*" { pi += 1 }
     return pi == p.count
-  }
-}
-
-/// Go's durations as kube-monkey labels and chaostui's flags write them: `90s`, `12m`, `2h`, `1h30m`.
-public enum GoDuration {
-  public static func seconds(_ text: String) -> Double? {
-    var total = 0.0
-    var number = ""
-    var any = false
-    for ch in text {
-      if ch.isNumber || ch == "." {
-        number.append(ch)
-      } else {
-        guard let v = Double(number) else { return nil }
-        switch ch {
-        case "s": total += v
-        case "m": total += v * 60
-        case "h": total += v * 3600
-        case "d": total += v * 86_400
-        default: return nil
-        }
-        number = ""
-        any = true
-      }
-    }
-    return any && number.isEmpty ? total : nil
   }
 }

@@ -143,14 +143,6 @@ final class FaultExecutorTests: XCTestCase {
     XCTAssertEqual(c.ledger.ids, [])
   }
 
-  func testGoDurations() {
-    XCTAssertEqual(KubeCluster.goDuration("90s"), 90)
-    XCTAssertEqual(KubeCluster.goDuration("1h30m"), 5400)
-    XCTAssertEqual(KubeCluster.goDuration("1.5h"), 5400)
-    XCTAssertEqual(KubeCluster.goDuration("250ms"), 0.25)
-    XCTAssertNil(KubeCluster.goDuration("soon"))
-    XCTAssertNil(KubeCluster.goDuration("5"))
-  }
 }
 
 extension FaultExecutorTests {

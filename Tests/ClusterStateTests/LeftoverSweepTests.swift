@@ -261,3 +261,34 @@ final class PanicInFlightTests: XCTestCase {
     XCTAssertEqual(c.ledger.ids, [])
   }
 }
+
+/// On a cluster whose Chaos Mesh serves some kinds only, each greyed fault says its own reason.
+final class ChaosMeshDiscoveryTests: XCTestCase {
+  func testEachMissingKindHasItsOwnReason() {
+    let served = ["podchaos", "networkchaos", "stresschaos", "iochaos", "timechaos"].map { #"{"name":"\#($0)"}"# }
+    let http = RoutedHTTP([
+      ("GET", "/apis/chaos-mesh.org/v1alpha1", 200, #"{"resources":[\#(served.joined(separator: ","))]}"#)
+    ])
+    let c = KubeCluster(
+      connection: ClusterConnection(
+        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
+        userName: "admin", credentials: .none, proxyURL: nil),
+      namespace: "pipeline")
+    c.makeClient = { http }
+    let inbox = Inbox()
+    c.inbox = inbox
+    c.firstViewShown()
+    c.discoverChaosMesh()
+    var unavailable: [FaultKind: String]?
+    let deadline = Date().addingTimeInterval(5)
+    while unavailable == nil && Date() < deadline {
+      for case .faultsUnavailable(let u) in inbox.drain() { unavailable = u }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    c.stop()
+    XCTAssertEqual(unavailable?[.httpAbort], "Chaos Mesh does not serve httpchaos (its CRD is not installed)")
+    XCTAssertEqual(unavailable?[.dnsError], "Chaos Mesh does not serve dnschaos (its CRD is not installed)")
+    XCTAssertNil(unavailable?[.networkDelay])
+    XCTAssertNil(unavailable?[.ioLatency])
+  }
+}

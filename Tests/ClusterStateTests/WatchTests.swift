@@ -155,15 +155,15 @@ final class PodTableTests: XCTestCase {
   }
 
   func testHumanDurations() {
-    XCTAssertEqual(KubeDecode.humanDuration("45s"), 45)
-    XCTAssertEqual(KubeDecode.humanDuration("3m20s"), 200)
-    XCTAssertEqual(KubeDecode.humanDuration("7h"), 7 * 3600)
-    XCTAssertEqual(KubeDecode.humanDuration("3d4h"), 3 * 86400 + 4 * 3600)
-    XCTAssertEqual(KubeDecode.humanDuration("2y10d"), 2 * 365 * 86400 + 10 * 86400)
-    XCTAssertNil(KubeDecode.humanDuration("<invalid>"))
-    XCTAssertNil(KubeDecode.humanDuration(""))
-    XCTAssertNil(KubeDecode.humanDuration("12"))
-    XCTAssertNil(KubeDecode.humanDuration("5w"))
+    XCTAssertEqual(Durations.seconds("45s"), 45)
+    XCTAssertEqual(Durations.seconds("3m20s"), 200)
+    XCTAssertEqual(Durations.seconds("7h"), 7 * 3600)
+    XCTAssertEqual(Durations.seconds("3d4h"), 3 * 86400 + 4 * 3600)
+    XCTAssertEqual(Durations.seconds("2y10d"), 2 * 365 * 86400 + 10 * 86400)
+    XCTAssertNil(Durations.seconds("<invalid>"))
+    XCTAssertNil(Durations.seconds(""))
+    XCTAssertNil(Durations.seconds("12"))
+    XCTAssertNil(Durations.seconds("5w"))
   }
 
   func testThePreviewGivesWayToTheFullListAndNeverOverwritesIt() {
@@ -181,16 +181,25 @@ final class PodTableTests: XCTestCase {
   }
 }
 
-final class LeftoverTests: XCTestCase {
-  func testGoDurations() {
-    XCTAssertEqual(KubeCluster.goDuration("90s"), 90)
-    XCTAssertEqual(KubeCluster.goDuration("5m"), 300)
-    XCTAssertEqual(KubeCluster.goDuration("1h30m"), 5400)
-    XCTAssertEqual(KubeCluster.goDuration("1.5h"), 5400)
-    XCTAssertEqual(KubeCluster.goDuration("250ms"), 0.25)
-    XCTAssertNil(KubeCluster.goDuration("forever"))
-    XCTAssertNil(KubeCluster.goDuration("15"))
-    XCTAssertNil(KubeCluster.goDuration(""))
+/// The one duration reader: Go's, kubectl's ages and the experiment file's plain seconds.
+final class DurationsTests: XCTestCase {
+  func testGoKubectlAndPlainDurations() {
+    XCTAssertEqual(Durations.seconds("90s"), 90)
+    XCTAssertEqual(Durations.seconds("5m"), 300)
+    XCTAssertEqual(Durations.seconds("1h30m"), 5400)
+    XCTAssertEqual(Durations.seconds("1.5h"), 5400)
+    XCTAssertEqual(Durations.seconds("250ms"), 0.25)
+    XCTAssertEqual(Durations.seconds("1m500ms"), 60.5)
+    XCTAssertEqual(Durations.seconds("300us"), 0.0003)
+    XCTAssertEqual(Durations.seconds("3d"), 3 * 86400)
+    XCTAssertEqual(Durations.seconds(" 45s "), 45)
+    XCTAssertEqual(Durations.seconds("30", plainSeconds: true), 30)
+    XCTAssertEqual(Durations.seconds("2.5", plainSeconds: true), 2.5)
+    for bad in ["forever", "15", "", "5w", "m", "1h-5m", "-5s", "1e3s", "١٢s", "soon"] {
+      XCTAssertNil(Durations.seconds(bad), bad)
+    }
+    XCTAssertNil(Durations.seconds("-3", plainSeconds: true))
+    XCTAssertNil(Durations.seconds("inf", plainSeconds: true))
   }
 }
 

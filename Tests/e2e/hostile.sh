@@ -158,4 +158,7 @@ sleep 3
 if grep -q closed "$HX/endless"; then ok "... Esc closes the pane and the stream ends at once"; else bad "the endless stream kept going after the pane closed"; fi
 keys q
 check "... quits" 'EXIT=0' 10
+# --speed runs the demo's clock: on a real cluster it is refused, with the reason.
+start 160 20 "$BIN" "${HXC[@]}" --speed 5 --no-record
+check "--speed on a real cluster is refused with the reason" "speed 5\.0 runs the demo's clock.*drop --speed, or add --demo" 10
 kill "$HX_SERVER" 2>/dev/null
