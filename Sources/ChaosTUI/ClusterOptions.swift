@@ -20,7 +20,7 @@ struct ClusterOptions: ParsableArguments {
   @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
   var seed: UInt64 = 1
 
-  @Option(help: "Demo clock multiplier (0.1 to 100).")
+  @Option(help: "Demo clock multiplier (0.1 to 100; the demo only: a real cluster keeps its own pace).")
   var speed: Double = 1
 
   @Flag(help: "Send every change with dryRun=All: the server validates it, nothing is changed.")
