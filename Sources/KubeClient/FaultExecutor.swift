@@ -171,10 +171,8 @@ extension KubeCluster {
       {
         throw KubeCluster.LocalRecordError(problem)
       }
-      let note = #"{\"replicas\":\#(original),\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
       let a = try http.send(
-        "PATCH", objectPath + query([]),
-        body: Data(#"{"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#.utf8),
+        "PATCH", objectPath + query([]), body: RestoreNote(replicas: original, session: session, until: ends).patch(),
         contentType: "application/merge-patch+json")
       try KubeCluster.check(a, what: "annotate \(label)")
       let r = try http.send(
@@ -217,12 +215,9 @@ extension KubeCluster {
       if !dryRun, let problem = ledger.intend(id, .uncordon(node: node), until: ends, now: now) {
         throw KubeCluster.LocalRecordError(problem)
       }
-      let note = #"{\"uncordon\":true,\"session\":\"\#(session)\",\"until\":\#(Int(ends))}"#
-      let body =
-        #"{"spec":{"unschedulable":true},"metadata":{"annotations":{"\#(KubeCluster.restoreAnnotation)":"\#(note)"}}}"#
+      let body = RestoreNote(uncordon: true, session: session, until: ends).patch(spec: ["unschedulable": true])
       let r = try http.send(
-        "PATCH", "/api/v1/nodes/\(node)" + query([]), body: Data(body.utf8),
-        contentType: "application/merge-patch+json")
+        "PATCH", "/api/v1/nodes/\(node)" + query([]), body: body, contentType: "application/merge-patch+json")
       try KubeCluster.check(r, what: "cordon node \(node)")
       audit("cordon node \(node) for \(Int(request.parameters.duration))s: \(r.status)")
       if !dryRun { ledger.record(id, .uncordon(node: node), at: now) }

@@ -38,7 +38,6 @@ final class LeftoverSweeper: @unchecked Sendable {
     var spec: Spec?
   }
   struct Items: Decodable { var items: [Item]? }
-  struct Note: Decodable { var session: String? }
 
   func sweep() {
     guard let http = try? cluster.makeClient() else { return }
@@ -137,11 +136,7 @@ final class LeftoverSweeper: @unchecked Sendable {
       guard let resp = try? http.send("GET", path), resp.status == 200 else { return nil }
       return try? JSONDecoder().decode(Item.self, from: resp.body)
     }
-    func noted(_ i: Item) -> Bool {
-      i.metadata.annotations?[UndoLedger.restoreAnnotation].flatMap {
-        try? JSONDecoder().decode(Note.self, from: Data($0.utf8))
-      }?.session == r.session
-    }
+    func noted(_ i: Item) -> Bool { RestoreNote.on(i.metadata.annotations)?.session == r.session }
     switch r.change {
     case .replicas(let path, _, _):
       guard let obj = get(path) else { return .gone("the workload is gone") }
@@ -183,8 +178,8 @@ final class LeftoverSweeper: @unchecked Sendable {
       return self.cluster.namespace.map { "\(prefix)/namespaces/\($0)/\(plural)" } ?? "\(prefix)/\(plural)"
     }
     func session(_ i: Item) -> String? {
-      guard let raw = i.metadata.annotations?[UndoLedger.restoreAnnotation] else { return nil }
-      return String(((try? JSONDecoder().decode(Note.self, from: Data(raw.utf8)))?.session ?? "?").prefix(40))
+      guard i.metadata.annotations?[UndoLedger.restoreAnnotation] != nil else { return nil }
+      return String((RestoreNote.on(i.metadata.annotations)?.session ?? "?").prefix(40))
     }
     var out: [(String, String)] = []
     for plural in ["deployments", "statefulsets"] {

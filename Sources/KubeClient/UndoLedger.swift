@@ -113,3 +113,38 @@ public final class UndoLedger: @unchecked Sendable {
     }
   }
 }
+
+/// The `chaostui.io/restore` annotation on a scaled workload or a cordoned node: what to set back
+/// and until when, a trace for people (`kubectl describe`). One type for the writer and the
+/// reader; the leftover sweep reads only its `session` (the value to set back comes from this
+/// user's `ChangeBook`, never from the cluster).
+public struct RestoreNote: Codable, Sendable, Equatable {
+  public var replicas: Int?
+  public var uncordon: Bool?
+  public var session: String?
+  public var until: Int?
+
+  public init(replicas: Int? = nil, uncordon: Bool? = nil, session: String, until: Double) {
+    self.replicas = replicas
+    self.uncordon = uncordon
+    self.session = session
+    self.until = safeInt(until)
+  }
+
+  /// The note an object carries, when it carries one that reads as a note.
+  public static func on(_ annotations: [String: String]?) -> RestoreNote? {
+    guard let raw = annotations?[UndoLedger.restoreAnnotation] else { return nil }
+    return try? JSONDecoder().decode(RestoreNote.self, from: Data(raw.utf8))
+  }
+
+  /// The merge patch that puts this note on an object, with `spec` beside it when given.
+  public func patch(spec: [String: Any]? = nil) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let note = String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    var body: [String: Any] = ["metadata": ["annotations": [UndoLedger.restoreAnnotation: note]]]
+    if let spec { body["spec"] = spec }
+    return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+      ?? Data()
+  }
+}

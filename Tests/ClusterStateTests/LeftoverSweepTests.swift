@@ -81,6 +81,19 @@ final class LeftoverSweepTests: XCTestCase {
     http.requests.filter { $0.method != "GET" }.map { "\($0.method) \($0.path) \($0.body)" }
   }
 
+  /// The annotation is one Codable type, written and read the same way; a session name with a
+  /// quote cannot break the patch's JSON.
+  func testTheRestoreNoteIsOneCodableType() throws {
+    let n = RestoreNote(replicas: 3, session: #"a"b\"#, until: 1030.7)
+    let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: n.patch(spec: ["replicas": 1])) as? [String: Any])
+    let annotations = (body["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+    XCTAssertEqual(RestoreNote.on(annotations), n)
+    XCTAssertEqual(n.until, 1030)
+    XCTAssertEqual((body["spec"] as? [String: Any])?["replicas"] as? Int, 1)
+    XCTAssertNil(RestoreNote.on(["chaostui.io/restore": "not json"]))
+    XCTAssertNil(RestoreNote.on([:]))
+  }
+
   func testAPlantedNoteIsNeverActedOnAndYoursWaitsForAnAnswer() {
     let http = server()
     let (c, inbox) = cluster(http)
