@@ -47,17 +47,10 @@ final class FaultExecutorTests: XCTestCase {
   }
 
   func cluster(_ http: RoutedHTTP, namespace: String? = "pipeline") -> (KubeCluster, Inbox, VirtualClock) {
-    let c = KubeCluster(
-      connection: ClusterConnection(
-        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "admin", credentials: .none, proxyURL: nil),
-      namespace: namespace)
+    let (c, inbox) = fakeKube(http, namespace: namespace)
     let clock = VirtualClock()
-    c.makeClient = { http }
     c.clock = { clock.now }
     c.sleep = { clock.now += $0 }
-    let inbox = Inbox()
-    c.inbox = inbox
     return (c, inbox, clock)
   }
 

@@ -1,9 +1,10 @@
 import ClusterState
-import KubeClient
 import PromClient
 import Simulation
 import Transport
 import XCTest
+
+@testable import KubeClient
 
 /// The demo cluster wired to a store, driven on the virtual clock.
 final class Harness {
@@ -99,4 +100,17 @@ func testConnection(_ server: String, context: String = "t") -> ClusterConnectio
   ClusterConnection(
     contextName: context, server: server, caData: nil, insecureSkipTLSVerify: false, namespace: nil, userName: "t",
     credentials: .none, proxyURL: nil)
+}
+
+/// A `KubeCluster` over a scripted fake API server (`lab` context at https://k), its inbox its own.
+func fakeKube(_ http: HTTPClient, namespace: String? = "pipeline", user: String = "admin") -> (KubeCluster, Inbox) {
+  let c = KubeCluster(
+    connection: ClusterConnection(
+      contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
+      userName: user, credentials: .none, proxyURL: nil),
+    namespace: namespace)
+  c.makeClient = { http }
+  let inbox = Inbox()
+  c.inbox = inbox
+  return (c, inbox)
 }

@@ -18,16 +18,9 @@ final class LeftoverSweepTests: XCTestCase {
   override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
 
   func cluster(_ http: RoutedHTTP, namespace: String? = "pipeline") -> (KubeCluster, Inbox) {
-    let c = KubeCluster(
-      connection: ClusterConnection(
-        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "admin", credentials: .none, proxyURL: nil),
-      namespace: namespace)
-    c.makeClient = { http }
+    let (c, inbox) = fakeKube(http, namespace: namespace)
     c.clock = { 1000 }
     c.sleep = { _ in }
-    let inbox = Inbox()
-    c.inbox = inbox
     c.ledger.book = ChangeBook(folder: folder)
     return (c, inbox)
   }
@@ -241,16 +234,9 @@ final class PanicInFlightTests: XCTestCase {
       ("POST", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos", 201, "{}"),
       ("DELETE", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos/", 200, "{}"),
     ])
-    let c = KubeCluster(
-      connection: ClusterConnection(
-        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "admin", credentials: .none, proxyURL: nil),
-      namespace: "pipeline")
-    c.makeClient = { http }
+    let (c, inbox) = fakeKube(http)
     c.clock = { 1000 }
     c.sleep = { _ in }
-    let inbox = Inbox()
-    c.inbox = inbox
     // The reducer: panic while the request is pending takes it too.
     var s = ClusterSnapshot()
     let request = FaultRequest(kind: .networkDelay, target: .pod(namespace: "pipeline", name: "web-1"))
@@ -282,14 +268,7 @@ final class ChaosMeshDiscoveryTests: XCTestCase {
     let http = RoutedHTTP([
       ("GET", "/apis/chaos-mesh.org/v1alpha1", 200, #"{"resources":[\#(served.joined(separator: ","))]}"#)
     ])
-    let c = KubeCluster(
-      connection: ClusterConnection(
-        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "admin", credentials: .none, proxyURL: nil),
-      namespace: "pipeline")
-    c.makeClient = { http }
-    let inbox = Inbox()
-    c.inbox = inbox
+    let (c, inbox) = fakeKube(http)
     c.firstViewShown()
     c.discoverChaosMesh()
     var unavailable: [FaultKind: String]?

@@ -123,14 +123,7 @@ final class LogsTests: XCTestCase {
       }
     }
     let http = LogHTTP()
-    let c = KubeCluster(
-      connection: ClusterConnection(
-        contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "admin", credentials: .none, proxyURL: nil),
-      namespace: "pipeline")
-    c.makeClient = { http }
-    let inbox = Inbox()
-    c.inbox = inbox
+    let (c, inbox) = fakeKube(http)
     c.sleep = { _ in Thread.sleep(forTimeInterval: 0.01) }
     let req = LogRequest(namespace: "pipeline", pod: "postgres-0", container: "postgres", tailLines: 50)
     _ = c.perform(.followLogs(req), state: ClusterSnapshot())
@@ -191,14 +184,7 @@ extension LogsTests {
     ]
     for (status, body, expected) in cases {
       let http = Refusing(status, body)
-      let c = KubeCluster(
-        connection: ClusterConnection(
-          contextName: "lab", server: "https://k", caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-          userName: "dev", credentials: .none, proxyURL: nil),
-        namespace: "pipeline")
-      c.makeClient = { http }
-      let inbox = Inbox()
-      c.inbox = inbox
+      let (c, inbox) = fakeKube(http, user: "dev")
       c.sleep = { _ in Thread.sleep(forTimeInterval: 0.01) }
       let req = LogRequest(namespace: "pipeline", pod: "flask-0")
       _ = c.perform(.followLogs(req), state: ClusterSnapshot())
