@@ -30,6 +30,8 @@ enum Entry {
       execute(ReportSession.self, Array(args.dropFirst()))
     } else if args.first == "monkey" {
       execute(MonkeyCommand.self, Array(args.dropFirst()))
+    } else if args.first == "faults" {
+      execute(FaultsCommand.self, Array(args.dropFirst()))
     } else {
       execute(ChaosTUI.self, Array(args))
     }
@@ -62,7 +64,7 @@ struct ChaosTUI: ParsableCommand {
       + "a Postgres primary and replica, and Spark. Select a pod, press f to inject a fault, and watch the "
       + "incident's time to detect (TTD) and to recover (TTR). Press ? in the console for every key. "
       + "chaostui run FILE runs a chaos experiment headless (see experiments/); chaostui monkey runs kube-monkey's "
-      + "schedule headless; chaostui replay and chaostui report read a recorded session.",
+      + "schedule headless; chaostui replay and chaostui report read a recorded session; chaostui faults lists the faults.",
     version: chaostuiVersion)
 
   @OptionGroup var cluster: ClusterOptions

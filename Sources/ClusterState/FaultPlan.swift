@@ -10,71 +10,47 @@ public enum FaultScope: Int, Sendable, CaseIterable {
 /// Fault planning, in one place for the keys, the demo and a real cluster: the request a choice
 /// makes, its strength steps, which pods it hits and what a confirmation says it touches.
 public enum FaultPlan {
-  /// The request a fault-menu choice makes for a pod and scope; nil when the pod is gone (or has
-  /// no workload or node where the fault needs one).
+  /// The request a fault-menu choice makes for a pod and scope, by the fault's target kind; nil when
+  /// the pod is gone (or has no workload, node or zone where the fault needs one).
   public static func request(for kind: FaultKind, podID: String, scope: FaultScope, state: ClusterSnapshot)
     -> FaultRequest?
   {
     guard let pod = state.pods[podID] else { return nil }
     var params = FaultParameters()
-    let target: FaultTarget
-    switch scope {
-    case .pod:
-      target = .pod(namespace: pod.namespace, name: pod.name)
-    case .oneOfWorkload, .allOfWorkload, .zoneOfWorkload:
-      guard let w = pod.workload else { return nil }
-      target = .workload(namespace: pod.namespace, name: w)
+    let workload = pod.workload.map { FaultTarget.workload(namespace: pod.namespace, name: $0) }
+    switch kind.descriptor.target {
+    case .pods:
+      guard scope != .pod else {
+        return FaultRequest(kind: kind, target: .pod(namespace: pod.namespace, name: pod.name), parameters: params)
+      }
+      guard let workload else { return nil }
       params.mode = scope == .oneOfWorkload ? .one : .all
       if scope == .zoneOfWorkload {
         guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
         params.zone = zone
       }
-    }
-    if kind == .killPrimary, let w = pod.workload {
-      return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
-    }
-    if kind == .scale {
+      return FaultRequest(kind: kind, target: workload, parameters: params)
+    case .primary:
+      return FaultRequest(
+        kind: kind, target: workload ?? .pod(namespace: pod.namespace, name: pod.name), parameters: params)
+    case .workload:
       // The pod's workload, one replica fewer (its controller or HPA may fight back: that is the test).
-      guard let w = pod.workload else { return nil }
+      guard let workload, let w = pod.workload else { return nil }
       let desired = state.workloads[WorkloadID(namespace: pod.namespace, name: w).key]?.desiredReplicas ?? 1
       params.replicas = max(0, desired - 1)
-      params.mode = .all
-      return FaultRequest(kind: kind, target: .workload(namespace: pod.namespace, name: w), parameters: params)
-    }
-    if kind == .cordon || kind == .nodeStop || kind == .drain || kind == .memoryPressure {
+      return FaultRequest(kind: kind, target: workload, parameters: params)
+    case .node:
       guard let node = pod.node else { return nil }
       return FaultRequest(kind: kind, target: .node(name: node), parameters: params)
+    case .zone:
+      guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
+      return FaultRequest(kind: kind, target: .zone(name: zone), parameters: params)
     }
-    return FaultRequest(kind: kind, target: target, parameters: params)
   }
 
-  /// One step stronger or weaker (the confirmation's + and -).
-  public static func adjust(_ req: inout FaultRequest, up: Bool) {
-    let s: Double = up ? 1 : -1
-    switch req.kind {
-    case .networkDelay:
-      req.parameters.delayMs = max(
-        10, min(5000, req.parameters.delayMs + s * (req.parameters.delayMs >= 500 ? 100 : 50)))
-    case .networkLoss: req.parameters.lossPercent = max(5, min(100, req.parameters.lossPercent + s * 5))
-    case .cpuHog: req.parameters.cpuMilli = max(100, min(8000, req.parameters.cpuMilli + s * 250))
-    case .memoryHog: req.parameters.memoryMiBPerSec = max(1, min(512, req.parameters.memoryMiBPerSec + s * 8))
-    case .scale: req.parameters.replicas = max(0, min(100, req.parameters.replicas + Int(s)))
-    case .timeSkew:
-      // Further behind with +: -1 min, -10 min, -1 h, -1 day; then ahead.
-      let steps: [Double] = [-86_400, -3600, -600, -60, 60, 600, 3600]
-      let i = steps.firstIndex(of: req.parameters.skewSeconds) ?? 2
-      req.parameters.skewSeconds = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
-    case .memoryPressure: req.parameters.pressureMiB = max(256, min(16_384, req.parameters.pressureMiB + s * 512))
-    case .ioLatency:
-      req.parameters.ioDelayMs = max(
-        10, min(5000, req.parameters.ioDelayMs + s * (req.parameters.ioDelayMs >= 500 ? 250 : 50)))
-    case .podKill:
-      // The pod's own grace period, then shorter ones down to 0 (force, confirmed separately).
-      let steps: [Int?] = [nil, 30, 10, 5, 1, 0]
-      let i = steps.firstIndex(of: req.parameters.gracePeriod) ?? 0
-      req.parameters.gracePeriod = steps[max(0, min(steps.count - 1, i + (up ? -1 : 1)))]
-    default: break
-    }
+  /// One step stronger or weaker (the confirmation's + and -), as the fault's table row says.
+  public static func adjust(_ req: inout FaultRequest, up: Bool, state: ClusterSnapshot) {
+    req.kind.descriptor.strength?.step(&req, up, state)
   }
 
   /// How long the demo's pods tolerate a NotReady node before the node controller evicts them
@@ -118,6 +94,11 @@ public enum FaultPlan {
       return state.pods.values.filter {
         $0.node == name && !$0.isTerminating && (request.kind == .nodeStop || $0.owner?.kind != "DaemonSet")
       }.sorted { $0.name < $1.name }
+    case .zone(let zone):
+      // Every pod on the zone's nodes goes down with them.
+      let nodes = nodes(inZone: zone, state)
+      return state.pods.values.filter { $0.node.map(nodes.contains) ?? false && !$0.isTerminating }
+        .sorted { $0.name < $1.name }
     case .pod(let ns, let name):
       guard let p = state.pods[PodID(namespace: ns, name: name).key] else { return [] }
       if request.kind == .killPrimary, let w = p.workload {
@@ -144,6 +125,11 @@ public enum FaultPlan {
     }
   }
 
+  /// The names of a zone's nodes.
+  public static func nodes(inZone zone: String, _ state: ClusterSnapshot) -> Set<String> {
+    Set(state.nodes.values.filter { $0.zone == zone }.map(\.name))
+  }
+
   /// Why `targets` found nothing, in words for the timeline.
   public static func whyNoTargets(_ request: FaultRequest) -> String {
     request.kind == .killPrimary
@@ -159,6 +145,13 @@ public enum FaultPlan {
       let w = p.workload.flatMap { s.workloads[WorkloadID(namespace: ns, name: $0).key] }
       let of = w.map { " (\($0.readyReplicas)/\($0.desiredReplicas) ready in \($0.kind.rawValue) \($0.name))" } ?? ""
       return (1, "1 pod: \(name)\(of)")
+    case .zone(let zone):
+      let nodes = nodes(inZone: zone, s)
+      let on = s.pods.values.filter { $0.node.map(nodes.contains) ?? false && !$0.isTerminating }.count
+      return (
+        on,
+        "zone \(zone): \(nodes.count) node\(nodes.count == 1 ? "" : "s") NotReady, \(on) pods unready, evicted after \(Int(nodeToleration))s"
+      )
     case .node(let name):
       let on = s.pods.values.filter { $0.node == name && !$0.isTerminating }.count
       switch req.kind {
@@ -174,8 +167,10 @@ public enum FaultPlan {
           on,
           "\(name) NotReady: \(on) pods unready, evicted after \(Int(nodeToleration))s (toleration)"
         )
-      default:
+      case .cordon:
         return (on, "node \(name): its \(on) pods stay; new pods go elsewhere")
+      default:
+        return (on, "node \(name) (\(on) pods)")
       }
     case .workload(let ns, let name):
       let zone = req.parameters.zone

@@ -1,6 +1,7 @@
 /// The faults chaostui can inject. On a real cluster they map to API calls or Chaos Mesh resources;
 /// in the demo the simulator carries them out.
 public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
+  // In the fault menu's order. Each has its row in the fault table (`FaultTable+Kinds.swift`).
   case podKill = "pod-kill"
   case containerKill = "container-kill"
   case networkDelay = "network-delay"
@@ -11,61 +12,36 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case evict = "evict"
   case scale = "scale"
   case cordon = "cordon"
+  case nodeStop = "node-stop"
+  case memoryPressure = "memory-pressure"
+  case drain = "drain"
   case dnsError = "dns-error"
   case timeSkew = "time-skew"
   case ioLatency = "io-latency"
   case httpAbort = "http-abort"
-  case nodeStop = "node-stop"
-  case drain = "drain"
-  case memoryPressure = "memory-pressure"
-
-  public var title: String {
-    switch self {
-    case .podKill: return "Pod kill"
-    case .containerKill: return "Container kill"
-    case .networkDelay: return "Network delay"
-    case .networkLoss: return "Network loss"
-    case .cpuHog: return "CPU hog"
-    case .memoryHog: return "Memory hog"
-    case .killPrimary: return "Kill stateful primary"
-    case .evict: return "Evict pod"
-    case .scale: return "Scale workload"
-    case .cordon: return "Cordon node"
-    case .dnsError: return "DNS errors"
-    case .timeSkew: return "Clock skew"
-    case .ioLatency: return "IO latency"
-    case .httpAbort: return "HTTP abort"
-    case .nodeStop: return "Stop node"
-    case .drain: return "Drain node"
-    case .memoryPressure: return "Memory pressure"
-    }
-  }
-
-  /// One-shot faults act once (the pod or container is killed); the others stay in force for their duration.
-  public var isOneShot: Bool {
-    switch self {
-    case .podKill, .containerKill, .killPrimary, .evict: return true
-    default: return false
-    }
-  }
 }
 
 public enum FaultTarget: Sendable, Equatable, Hashable, Codable {
   case pod(namespace: String, name: String)
   case workload(namespace: String, name: String)
   case node(name: String)
+  /// Every node of a zone (`topology.kubernetes.io/zone`).
+  case zone(name: String)
 
-  /// The namespace of the target ("" for a node, which has none).
+  /// The namespace of the target ("" for a node or a zone, which have none).
   public var namespace: String {
     switch self {
     case .pod(let ns, _), .workload(let ns, _): return ns
-    case .node: return ""
+    case .node, .zone: return ""
     }
   }
 
+  /// A node or a zone: the fault acts on machines, not on a workload's pods.
   public var isNode: Bool {
-    if case .node = self { return true }
-    return false
+    switch self {
+    case .node, .zone: return true
+    case .pod, .workload: return false
+    }
   }
 
   public var label: String {
@@ -73,6 +49,7 @@ public enum FaultTarget: Sendable, Equatable, Hashable, Codable {
     case .pod(let ns, let n): return "pod \(ns)/\(n)"
     case .workload(let ns, let n): return "workload \(ns)/\(n)"
     case .node(let n): return "node \(n)"
+    case .zone(let z): return "zone \(z)"
     }
   }
 }

@@ -21,9 +21,37 @@ public func formatDuration(_ d: Seconds) -> String {
 }
 
 /// One decimal: 12.3.
-public func format1(_ v: Double) -> String {
-  let scaled = safeInt((v * 10).rounded())
-  return "\(scaled / 10).\(abs(scaled % 10))"
+public func format1(_ v: Double) -> String { Numbers.one(v) }
+
+/// The number formats shared by the core's texts and the panes (Panels' `Fmt` adds column formats).
+public enum Numbers {
+  /// One decimal, with its sign: 12.3, -0.5.
+  public static func one(_ v: Double) -> String {
+    let scaled = safeInt((v * 10).rounded())
+    return (scaled < 0 ? "-" : "") + "\(abs(scaled) / 10).\(abs(scaled) % 10)"
+  }
+
+  /// kubectl's age: 45s, 5m12s, 25m, 3h10m, 20h, 3d4h, 40d.
+  public static func age(_ d: Seconds) -> String {
+    let s = max(0, safeInt(d))
+    if s < 120 { return "\(s)s" }
+    let m = s / 60
+    if m < 10 { return "\(m)m\(s % 60)s" }
+    if m < 180 { return "\(m)m" }
+    let h = m / 60
+    if h < 8 { return "\(h)h\(m % 60)m" }
+    if h < 48 { return "\(h)h" }
+    let d = h / 24
+    if d < 8 { return "\(d)d\(h % 24)h" }
+    return "\(d)d"
+  }
+
+  /// CPU as kubectl top writes it: 250m, 1.5 (cores).
+  public static func cpu(_ milli: Double?) -> String {
+    guard let m = milli, m.isFinite else { return "-" }
+    if m < 1000 { return "\(safeInt(m.rounded()))m" }
+    return one(m / 1000)
+  }
 }
 
 /// Two digits: 05.

@@ -375,9 +375,8 @@ private func startFault(
   var what =
     podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
   switch (request.kind, request.target) {
-  case (.cordon, .node(let name)), (.nodeStop, .node(let name)), (.drain, .node(let name)),
-    (.memoryPressure, .node(let name)):
-    what = "node \(name)"
+  case (_, .node(let name)): what = "node \(name)"
+  case (_, .zone(let name)): what = "zone \(name)"
   case (.scale, .workload(_, let name)): what = "\(name) to \(request.parameters.replicas) replicas"
   default: break
   }

@@ -135,25 +135,4 @@ public enum KeyTable {
   }
 
   public static func binding(_ command: Command) -> KeyBinding? { bindings.first { $0.command == command } }
-
-  /// Keys of the fault menu, in menu order.
-  public static let faultKeys: [(Character, FaultKind, String)] = [
-    ("k", .podKill, "delete the pod; its owner creates a replacement"),
-    ("c", .containerKill, "kill the container; the kubelet restarts it"),
-    ("d", .networkDelay, "add latency to the pod's traffic"),
-    ("l", .networkLoss, "drop a share of the pod's packets"),
-    ("u", .cpuHog, "burn CPU in the pod, up to its limit"),
-    ("m", .memoryHog, "allocate memory until OOMKilled"),
-    ("p", .killPrimary, "delete the primary of a replicated stateful set"),
-    ("e", .evict, "evict it (a PodDisruptionBudget may refuse)"),
-    ("s", .scale, "scale its workload for a while, then back"),
-    ("n", .cordon, "cordon its node for a while: no new pods there"),
-    ("o", .nodeStop, "stop its node: NotReady, pods evicted after their toleration"),
-    ("P", .memoryPressure, "memory pressure on its node: the kubelet evicts the lowest priority"),
-    ("r", .drain, "drain its node: cordon, evict its pods (budgets apply)"),
-    ("D", .dnsError, "make its DNS lookups fail (DNSChaos)"),
-    ("t", .timeSkew, "skew its clock (TimeChaos)"),
-    ("i", .ioLatency, "slow its volume's file operations (IOChaos)"),
-    ("h", .httpAbort, "abort the HTTP requests it serves (HTTPChaos)"),
-  ]
 }

@@ -199,7 +199,7 @@ extension Console {
       lines += KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
       lines.append(("", "", false))
       lines.append(("", "Fault menu (f), on the selected pod:", false))
-      for (k, kind, what) in KeyTable.faultKeys { lines.append(("  " + String(k), kind.title + ": " + what, readOnly)) }
+      for f in FaultTable.all { lines.append(("  " + String(f.key), f.title + ": " + f.summary, readOnly)) }
       lines.append(
         (
           "  w/Tab", "scope: this pod, one random pod of its workload, all its pods, its pods in this pod's zone",
@@ -266,7 +266,7 @@ extension Console {
       let zone = pod?.node.flatMap { state.nodes[$0]?.zone } ?? "?"
       let scopes = ["this pod", "1 random of \(wname)", "all \(count) of \(wname)", "\(wname) in \(zone)"]
       let inner = dialogBox(
-        &buf, width: 78, height: KeyTable.faultKeys.count + 8, title: "Inject a fault", ctx: ctx)
+        &buf, width: 100, height: FaultTable.all.count + 8, title: "Inject a fault", ctx: ctx)
       buf.write(
         inner.x + 1, inner.y, "pod    " + (pod?.id ?? podID + " (gone)"),
         st(.title, [.bold]), maxWidth: inner.width - 2)
@@ -277,14 +277,23 @@ extension Console {
           x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ",
           i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
       }
-      for (i, (k, kind, what)) in KeyTable.faultKeys.enumerated() {
-        let y = inner.y + 3 + i
-        let why = state.whyUnavailable(kind, namespace: pod?.namespace ?? "")
-        buf.write(inner.x + 2, y, String(k), why == nil ? st(.key, [.bold]) : st(.inactive))
-        buf.write(inner.x + 5, y, Fmt.fit(kind.title, 22), why == nil ? st(.title) : st(.inactive))
-        buf.write(
-          inner.x + 28, y, why.map { "unavailable: " + $0 } ?? what, why == nil ? st(.muted) : st(.inactive),
-          maxWidth: inner.width - 29)
+      // One fault a line with what it does; on a short screen two columns of keys and titles (a
+      // greyed key pressed says why it is unavailable).
+      let rows = inner.height - 4
+      let columns = FaultTable.all.count <= rows ? 1 : 2
+      let perColumn = (FaultTable.all.count + columns - 1) / columns
+      let colWidth = (inner.width - 2) / columns
+      for (i, f) in FaultTable.all.enumerated() {
+        let y = inner.y + 3 + i % perColumn
+        let x = inner.x + 2 + (i / perColumn) * colWidth
+        let why = state.whyUnavailable(f.kind, namespace: pod?.namespace ?? "")
+        buf.write(x, y, String(f.key), why == nil ? st(.key, [.bold]) : st(.inactive))
+        buf.write(x + 3, y, Fmt.fit(f.title, min(22, colWidth - 4)), why == nil ? st(.title) : st(.inactive))
+        if columns == 1 {
+          buf.write(
+            x + 26, y, why.map { "unavailable: " + $0 } ?? f.summary, why == nil ? st(.muted) : st(.inactive),
+            maxWidth: inner.width - 29)
+        }
       }
       buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
     case .experiments(let selected): renderExperimentList(selected, &buf, ctx: ctx)
@@ -305,43 +314,10 @@ extension Console {
       }
     case .confirm(let req, _):
       let radius = blastRadius(req)
-      let p = req.parameters
-      let effect: String
-      switch req.kind {
-      case .podKill:
-        effect =
-          p.gracePeriod.map {
-            $0 == 0
-              ? "FORCE delete (grace 0): gone from the API at once  (+/-)"
-              : "delete, grace period \($0)s; its owner replaces it  (+/- grace)"
-          } ?? "delete, the pod's grace period; its owner replaces it  (+/- grace)"
-      case .evict: effect = "the Eviction API; a PodDisruptionBudget may refuse it"
-      case .scale: effect = "set replicas to \(p.replicas), then back   (+/- to change)"
-      case .cordon: effect = "mark the node unschedulable, then uncordon it"
-      case .containerKill: effect = "kill the main container; the kubelet restarts it with back-off"
-      case .killPrimary: effect = "delete the primary; the operator promotes a replica"
-      case .networkDelay: effect = "+\(Int(p.delayMs))ms latency, jitter \(Int(p.jitterMs))ms   (+/- to change)"
-      case .networkLoss: effect = "\(Int(p.lossPercent))% packet loss   (+/- to change)"
-      case .cpuHog: effect = "burn \(Fmt.cpu(p.cpuMilli)) CPU a pod (near its limit: probes time out)  (+/- to change)"
-      case .memoryHog: effect = "allocate \(Int(p.memoryMiBPerSec))MiB/s until the memory limit   (+/- to change)"
-      case .memoryPressure:
-        effect = "the node's processes take \(Int(p.pressureMiB))MiB: the kubelet evicts pods to free it  (+/-)"
-      case .nodeStop: effect = "the node stops (kubelet down): NotReady, its pods evicted after their toleration"
-      case .drain: effect = "cordon the node, evict its pods through the Eviction API, uncordon at the end"
-      case .dnsError: effect = "every DNS lookup of the pods fails (Chaos Mesh DNSChaos): their calls error"
-      case .timeSkew:
-        effect =
-          "the pods' clocks \(p.skewSeconds < 0 ? "behind" : "ahead") by \(Fmt.age(abs(p.skewSeconds))) (TimeChaos)   (+/- to change)"
-      case .ioLatency:
-        let pods = FaultPlan.targets(req, in: state) { $0.first }
-        effect =
-          "+\(Int(p.ioDelayMs))ms on file operations under \(FaultPlan.volumePath(req, pods: pods)) (IOChaos)   (+/-)"
-      case .httpAbort:
-        let pods = FaultPlan.targets(req, in: state) { $0.first }
-        effect = "abort HTTP requests to port \(FaultPlan.httpPort(req, pods: pods)) path \(p.httpPath) (HTTPChaos)"
-      }
+      let effect = req.kind.descriptor.effect(req, state)
       let duration =
-        req.kind.isOneShot ? "one shot" : "\(Fmt.age(p.duration)), then it ends by itself   (</> to change)"
+        req.kind.isOneShot
+        ? "one shot" : "\(Fmt.age(req.parameters.duration)), then it ends by itself   (</> to change)"
       let rows: [(String, String, Theme.Role)] = [
         ("target", req.targetLabel, .title),
         ("blast radius", radius.text, radius.count > 1 ? .warn : .title),

@@ -301,10 +301,10 @@ struct Updater {
         ui.dialog = nil
         say("Cancelled")
       case .char("+"), .char("="), .right:
-        FaultPlan.adjust(&req, up: true)
+        FaultPlan.adjust(&req, up: true, state: state)
         ui.dialog = .confirm(req, podID: podID)
       case .char("-"), .left:
-        FaultPlan.adjust(&req, up: false)
+        FaultPlan.adjust(&req, up: false, state: state)
         ui.dialog = .confirm(req, podID: podID)
       case .char(">"), .char("."):
         if !req.kind.isOneShot { req.parameters.duration = min(3600, req.parameters.duration + 15) }
@@ -356,13 +356,13 @@ struct Updater {
       ui.dialog = .faultMenu(
         podID: podID, scope: FaultScope(rawValue: (scope.rawValue + 1) % FaultScope.allCases.count)!)
     case .char(let c):
-      guard let entry = KeyTable.faultKeys.first(where: { $0.0 == c }) else {
+      guard let fault = FaultTable.forKey(c) else {
         return say("No fault on key \(c): pick one of the listed keys, or Esc")
       }
-      if let why = state.whyUnavailable(entry.1, namespace: state.pods[podID]?.namespace ?? "") {
-        return say("\(entry.1.title) is unavailable: \(why)")
+      if let why = state.whyUnavailable(fault.kind, namespace: state.pods[podID]?.namespace ?? "") {
+        return say("\(fault.title) is unavailable: \(why)")
       }
-      if entry.1 == .killPrimary && !(state.workloadID(ofPod: podID).map { state.hasRoles(workload: $0) } ?? false) {
+      if fault.target == .primary && !(state.workloadID(ofPod: podID).map { state.hasRoles(workload: $0) } ?? false) {
         return say("Kill primary: \(state.pods[podID]?.workload ?? "this workload") has no pods with a role label")
       }
       if scope == .zoneOfWorkload,
@@ -370,7 +370,10 @@ struct Updater {
       {
         return say("Its node has no zone (label topology.kubernetes.io/zone): pick another scope")
       }
-      guard let req = FaultPlan.request(for: entry.1, podID: podID, scope: scope, state: state) else {
+      if fault.target == .zone, (state.pods[podID]?.node.flatMap { state.nodes[$0]?.zone } ?? "").isEmpty {
+        return say("\(fault.title): its node has no zone (label topology.kubernetes.io/zone)")
+      }
+      guard let req = FaultPlan.request(for: fault.kind, podID: podID, scope: scope, state: state) else {
         ui.dialog = nil
         return say("The pod is gone; pick another")
       }

@@ -190,10 +190,8 @@ struct Reader {
 
   static let faultNames = FaultKind.allCases.map(\.rawValue)
   static let targetKeys = ["workload", "pod", "node", "namespace", "zone"]
-  static let strengthKeys = [
-    "delay-ms", "jitter-ms", "loss-percent", "cpu-milli", "memory-mib-per-sec", "replicas", "grace-period",
-    "skew-seconds", "io-delay-ms", "volume-path", "http-port", "http-path",
-  ]
+  /// Every fault's strength keys (the fault table's fields).
+  static let strengthKeys = FaultTable.fieldKeys
 
   func step(_ node: YNode, ns: String) throws -> Experiment.Step {
     let fields = try mapping(
@@ -208,10 +206,14 @@ struct Reader {
     }
     guard let t = field("target") else { throw fail(node, "the \(name) step has no target") }
     let target = try self.target(t, ns: ns)
+    if let why = Self.mismatch(kind.descriptor.target, target) { throw fail(t, "\(name) \(why)") }
     var req = FaultRequest(kind: kind, target: target)
     if let z = try mapping(t, "target", known: Self.targetKeys).first(where: { $0.key == "zone" }) {
-      guard case .workload = target else { throw fail(z.value, "target.zone narrows a workload's pods") }
-      req.parameters.zone = try string(z.value, "target.zone")
+      switch target {
+      case .workload: req.parameters.zone = try string(z.value, "target.zone")
+      case .zone: break
+      case .pod, .node: throw fail(z.value, "target.zone narrows a workload's pods")
+      }
     }
     if let d = field("duration") { req.parameters.duration = try duration(d, "duration") }
     if let m = field("mode") {
@@ -219,24 +221,33 @@ struct Reader {
       req.parameters.mode = mode
     }
     if let s = field("strength") {
-      for (k, v, _) in try mapping(s, "strength", known: Self.strengthKeys) {
-        switch k {
-        case "delay-ms": req.parameters.delayMs = try number(v, k)
-        case "jitter-ms": req.parameters.jitterMs = try number(v, k)
-        case "loss-percent": req.parameters.lossPercent = try number(v, k)
-        case "cpu-milli": req.parameters.cpuMilli = try number(v, k)
-        case "memory-mib-per-sec": req.parameters.memoryMiBPerSec = try number(v, k)
-        case "replicas": req.parameters.replicas = try int(v, k)
-        case "skew-seconds": req.parameters.skewSeconds = try number(v, k)
-        case "io-delay-ms": req.parameters.ioDelayMs = try number(v, k)
-        case "volume-path": req.parameters.volumePath = try string(v, k)
-        case "http-port": req.parameters.httpPort = try int(v, k)
-        case "http-path": req.parameters.httpPath = try string(v, k)
-        default: req.parameters.gracePeriod = try int(v, k)
+      let fields = kind.descriptor.fields
+      for (k, v, keyNode) in try mapping(s, "strength", known: Self.strengthKeys) {
+        guard let f = fields.first(where: { $0.key == k }) else {
+          let own = fields.isEmpty ? "it has none" : "its are " + fields.map(\.key).joined(separator: ", ")
+          throw fail(keyNode, "strength.\(k) is not a strength of \(name) (\(own))")
+        }
+        switch f.type {
+        case .number: f.apply(&req.parameters, .number(try number(v, k)))
+        case .integer: f.apply(&req.parameters, .integer(try int(v, k)))
+        case .text: f.apply(&req.parameters, .text(try string(v, k)))
         }
       }
     }
     return .fault(req)
+  }
+
+  /// Why a step's target does not suit its fault (nil: it does).
+  static func mismatch(_ wants: FaultTargetKind, _ target: FaultTarget) -> String? {
+    switch (wants, target) {
+    case (.pods, .pod), (.pods, .workload), (.primary, .pod), (.primary, .workload), (.workload, .workload),
+      (.node, .node), (.zone, .zone):
+      return nil
+    case (.pods, _), (.primary, _): return "acts on pods: its target names a workload or a pod"
+    case (.workload, _): return "acts on a workload: its target names one"
+    case (.node, _): return "acts on a node: its target names one (target: {node: NAME})"
+    case (.zone, _): return "acts on a zone's nodes: its target names the zone alone (target: {zone: NAME})"
+    }
   }
 
   func target(_ node: YNode, ns: String) throws -> FaultTarget {
@@ -249,7 +260,9 @@ struct Reader {
       return .pod(namespace: namespace, name: try string(p.value, "target.pod"))
     }
     if let n = fields.first(where: { $0.key == "node" }) { return .node(name: try string(n.value, "target.node")) }
-    throw fail(node, "target names a workload, a pod or a node")
+    // A zone alone is the zone's nodes (with a workload it narrows the workload's pods: see `step`).
+    if let z = fields.first(where: { $0.key == "zone" }) { return .zone(name: try string(z.value, "target.zone")) }
+    throw fail(node, "target names a workload, a pod, a node or a zone")
   }
 
   func figure(_ node: YNode) throws -> Experiment.Figure {

@@ -18,24 +18,18 @@ public enum ChaosMesh {
     public var path: String { "/apis/\(group)/namespaces/\(namespace)/\(plural)/\(name)" }
   }
 
-  public static func plural(for kind: FaultKind) -> String? {
-    switch kind {
-    case .containerKill: return "podchaos"
-    case .networkDelay, .networkLoss: return "networkchaos"
-    case .cpuHog, .memoryHog: return "stresschaos"
-    case .dnsError: return "dnschaos"
-    case .timeSkew: return "timechaos"
-    case .ioLatency: return "iochaos"
-    case .httpAbort: return "httpchaos"
-    default: return nil
-    }
-  }
+  public static func plural(for kind: FaultKind) -> String? { kind.descriptor.needs.chaosMeshPlural }
 
-  /// Every kind of resource chaostui makes, by plural, with its kind.
-  public static let kinds: [(plural: String, kind: String)] = [
-    ("podchaos", "PodChaos"), ("networkchaos", "NetworkChaos"), ("stresschaos", "StressChaos"),
-    ("dnschaos", "DNSChaos"), ("timechaos", "TimeChaos"), ("iochaos", "IOChaos"), ("httpchaos", "HTTPChaos"),
-  ]
+  /// Every kind of resource chaostui makes, by plural, with its kind (from the fault table).
+  public static let kinds: [(plural: String, kind: String)] = {
+    var out: [(plural: String, kind: String)] = []
+    for d in FaultTable.all {
+      if case .chaosMesh(let plural, let kind) = d.needs, !out.contains(where: { $0.plural == plural }) {
+        out.append((plural, kind))
+      }
+    }
+    return out
+  }()
   public static var plurals: [String] { kinds.map(\.plural) }
 
   /// Labels that select a workload's pods: the first pod's labels without the per-pod ones.
@@ -56,7 +50,7 @@ public enum ChaosMesh {
   public static func body(
     _ request: FaultRequest, id: Int, session: String, pods: [Pod]
   ) -> (plural: String, json: [String: Any], name: String)? {
-    guard let plural = plural(for: request.kind) else { return nil }
+    guard case .chaosMesh(let plural, let kind) = request.kind.descriptor.needs else { return nil }
     let p = request.parameters
     let ns = request.target.namespace
     let name = "chaostui-\(session)-\(id)-\(request.kind.rawValue)"
@@ -69,56 +63,11 @@ public enum ChaosMesh {
       selector = ["namespaces": [ns], "labelSelectors": selectorLabels(pods)]
       if let zone = p.zone { selector["nodeSelectors"] = ["topology.kubernetes.io/zone": zone] }
       mode = p.mode == .one ? "one" : "all"
-    case .node: return nil
+    case .node, .zone: return nil
     }
-    var spec: [String: Any] = ["mode": mode, "selector": selector]
-    let duration = "\(Int(p.duration))s"
-    switch request.kind {
-    case .containerKill:
-      spec["action"] = "container-kill"
-      spec["containerNames"] = [pods.first?.containerNames.first ?? "main"]
-    case .networkDelay:
-      spec["action"] = "delay"
-      spec["delay"] = ["latency": "\(Int(p.delayMs))ms", "jitter": "\(Int(p.jitterMs))ms", "correlation": "0"]
-      spec["direction"] = "to"
-      spec["duration"] = duration
-    case .networkLoss:
-      spec["action"] = "loss"
-      spec["loss"] = ["loss": "\(Int(p.lossPercent))", "correlation": "0"]
-      spec["direction"] = "to"
-      spec["duration"] = duration
-    case .cpuHog:
-      let workers = max(1, Int((p.cpuMilli / 1000).rounded(.up)))
-      spec["stressors"] = ["cpu": ["workers": workers, "load": min(100, Int(p.cpuMilli / Double(workers) / 10))]]
-      spec["duration"] = duration
-    case .memoryHog:
-      spec["stressors"] = ["memory": ["workers": 1, "size": "\(Int(p.memoryMiBPerSec * p.duration))MB"]]
-      spec["duration"] = duration
-    case .dnsError:
-      spec["action"] = "error"
-      spec["patterns"] = ["*"]
-      spec["duration"] = duration
-    case .timeSkew:
-      spec["timeOffset"] = "\(Int(p.skewSeconds))s"
-      spec["duration"] = duration
-    case .ioLatency:
-      let volume = FaultPlan.volumePath(request, pods: pods)
-      spec["action"] = "latency"
-      spec["volumePath"] = volume
-      spec["path"] = volume + "/**/*"
-      spec["delay"] = "\(Int(p.ioDelayMs))ms"
-      spec["percent"] = 100
-      spec["duration"] = duration
-      if let c = pods.first?.containerNames.first { spec["containerNames"] = [c] }
-    case .httpAbort:
-      spec["target"] = "Request"
-      spec["port"] = FaultPlan.httpPort(request, pods: pods)
-      spec["path"] = p.httpPath
-      spec["abort"] = true
-      spec["duration"] = duration
-    default: return nil
-    }
-    let kind = kinds.first { $0.plural == plural }?.kind ?? "PodChaos"
+    guard var spec = spec(request, pods: pods) else { return nil }
+    spec["mode"] = mode
+    spec["selector"] = selector
     let json: [String: Any] = [
       "apiVersion": group, "kind": kind,
       "metadata": [
@@ -128,5 +77,56 @@ public enum ChaosMesh {
       "spec": spec,
     ]
     return (plural, json, name)
+  }
+
+  /// Each kind's `spec` beyond its mode and selector (an exhaustive switch: a new fault kind must say
+  /// here whether it is a Chaos Mesh resource); nil for a kind carried out otherwise.
+  static func spec(_ request: FaultRequest, pods: [Pod]) -> [String: Any]? {
+    let p = request.parameters
+    let duration = "\(Int(p.duration))s"
+    switch request.kind {
+    case .podKill, .killPrimary, .evict, .scale, .cordon, .drain, .nodeStop, .memoryPressure:
+      return nil
+    case .containerKill:
+      return ["action": "container-kill", "containerNames": [pods.first?.containerNames.first ?? "main"]]
+    case .networkDelay:
+      return [
+        "action": "delay", "direction": "to", "duration": duration,
+        "delay": ["latency": "\(Int(p.delayMs))ms", "jitter": "\(Int(p.jitterMs))ms", "correlation": "0"],
+      ]
+    case .networkLoss:
+      return [
+        "action": "loss", "direction": "to", "duration": duration,
+        "loss": ["loss": "\(Int(p.lossPercent))", "correlation": "0"],
+      ]
+    case .cpuHog:
+      let workers = max(1, Int((p.cpuMilli / 1000).rounded(.up)))
+      return [
+        "duration": duration,
+        "stressors": ["cpu": ["workers": workers, "load": min(100, Int(p.cpuMilli / Double(workers) / 10))]],
+      ]
+    case .memoryHog:
+      return [
+        "duration": duration,
+        "stressors": ["memory": ["workers": 1, "size": "\(Int(p.memoryMiBPerSec * p.duration))MB"]],
+      ]
+    case .dnsError:
+      return ["action": "error", "patterns": ["*"], "duration": duration]
+    case .timeSkew:
+      return ["timeOffset": "\(Int(p.skewSeconds))s", "duration": duration]
+    case .ioLatency:
+      let volume = FaultPlan.volumePath(request, pods: pods)
+      var spec: [String: Any] = [
+        "action": "latency", "volumePath": volume, "path": volume + "/**/*", "delay": "\(Int(p.ioDelayMs))ms",
+        "percent": 100, "duration": duration,
+      ]
+      if let c = pods.first?.containerNames.first { spec["containerNames"] = [c] }
+      return spec
+    case .httpAbort:
+      return [
+        "target": "Request", "port": FaultPlan.httpPort(request, pods: pods), "path": p.httpPath, "abort": true,
+        "duration": duration,
+      ]
+    }
   }
 }

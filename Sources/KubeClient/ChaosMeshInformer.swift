@@ -35,10 +35,12 @@ extension KubeCluster {
       var unavailable: [FaultKind: String] = [:]
       for kind in FaultKind.allCases {
         // Each fault its own reason: the group missing, or this kind's CRD.
-        if let plural = ChaosMesh.plural(for: kind), missing.contains(plural) {
+        switch kind.descriptor.needs {
+        case .chaosMesh(let plural, _) where missing.contains(plural):
           unavailable[kind] = why.isEmpty ? "Chaos Mesh does not serve \(plural) (its CRD is not installed)" : why
+        case .onNode: unavailable[kind] = KubeCluster.nodeStopReason
+        case .chaosMesh, .api: break
         }
-        if kind == .nodeStop || kind == .memoryPressure { unavailable[kind] = KubeCluster.nodeStopReason }
       }
       log?(
         "chaos mesh: "

@@ -24,33 +24,37 @@ extension KubeCluster {
       }
       return []
     case .inject(let id, let request):
-      if case .node(let name) = request.target {
-        guard request.kind != .nodeStop && request.kind != .memoryPressure else {
-          return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
-        }
-        let drain = request.kind == .drain ? FaultPlan.targets(request, in: state) : []
-        Thread.detachNewThread { [self] in cordon(id, request, node: name, drain: drain) }
-        return []
-      }
-      let targets = FaultPlan.targets(request, in: state)
-      if request.kind == .scale, case .workload(let ns, let name) = request.target {
-        guard let w = state.workloads[WorkloadID(namespace: ns, name: name).key] else {
-          return [.faultFailed(id: id, message: "workload \(ns)/\(name) is not known (yet)")]
-        }
-        let pods = targets
-        Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: pods) }
-        return []
-      }
-      guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
-      switch request.kind {
-      case .podKill, .killPrimary, .evict:
-        let chosen = targets
-        Thread.detachNewThread { [self] in deletePods(id, request, chosen) }
-      default:
-        injectChaos(id, request, pods: targets)
-      }
-      return []
+      return inject(id, request, state: state)
     }
+  }
+
+  /// One executor a fault kind (an exhaustive switch: a new kind must say here how it is carried
+  /// out); each runs on a thread of its own and posts what came of it, or fails visibly now.
+  func inject(_ id: Int, _ request: FaultRequest, state: ClusterSnapshot) -> [Action] {
+    let targets = FaultPlan.targets(request, in: state)
+    switch request.kind {
+    case .nodeStop, .memoryPressure:
+      return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
+    case .cordon, .drain:
+      guard case .node(let name) = request.target else {
+        return [.faultFailed(id: id, message: "\(request.kind.title) acts on a node, not on \(request.targetLabel)")]
+      }
+      let drain = request.kind == .drain ? targets : []
+      Thread.detachNewThread { [self] in cordon(id, request, node: name, drain: drain) }
+    case .scale:
+      guard case .workload(let ns, let name) = request.target,
+        let w = state.workloads[WorkloadID(namespace: ns, name: name).key]
+      else { return [.faultFailed(id: id, message: "\(request.targetLabel) is not a known workload (yet)")] }
+      Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: targets) }
+    case .podKill, .killPrimary, .evict:
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
+      Thread.detachNewThread { [self] in deletePods(id, request, targets) }
+    case .containerKill, .networkDelay, .networkLoss, .cpuHog, .memoryHog, .dnsError, .timeSkew, .ioLatency,
+      .httpAbort:
+      guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
+      injectChaos(id, request, pods: targets)
+    }
+    return []
   }
 
   static func workloadIDs(_ pods: [Pod]) -> [String] {

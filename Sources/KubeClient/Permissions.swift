@@ -5,18 +5,6 @@ import Transport
 extension KubeCluster {
   // MARK: - Permissions
 
-  /// What each fault needs: verb, API group and resource.
-  static func permission(_ kind: FaultKind) -> (verb: String, group: String, resource: String, subresource: String) {
-    switch kind {
-    case .podKill, .killPrimary: return ("delete", "", "pods", "")
-    case .evict: return ("create", "", "pods", "eviction")
-    case .scale: return ("patch", "apps", "deployments", "scale")
-    case .cordon, .nodeStop, .memoryPressure: return ("patch", "", "nodes", "")
-    case .drain: return ("create", "", "pods", "eviction")
-    default: return ("create", "chaos-mesh.org", ChaosMesh.plural(for: kind) ?? "podchaos", "")
-    }
-  }
-
   /// Asks the API server, with a SelfSubjectAccessReview a fault and namespace, which faults the user
   /// may inject in each new namespace; the answers come back as `.permissions` actions.
   public func checkPermissions(namespaces: Set<String>) {
@@ -32,7 +20,7 @@ extension KubeCluster {
         var denied: [FaultKind: String] = [:]
         var answers: [String: Bool] = [:]
         for kind in FaultKind.allCases {
-          let p = KubeCluster.permission(kind)
+          guard let p = kind.descriptor.needs.permission else { continue }
           let key = "\(p.verb) \(p.group)/\(p.resource)/\(p.subresource)"
           if answers[key] == nil {
             // Nodes have no namespace: the question is cluster-wide.

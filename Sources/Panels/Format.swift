@@ -29,25 +29,9 @@ public enum Fmt {
   }
 
   /// kubectl's age: 45s, 5m12s, 25m, 3h10m, 20h, 3d4h, 40d.
-  public static func age(_ d: Seconds) -> String {
-    let s = max(0, safeInt(d))
-    if s < 120 { return "\(s)s" }
-    let m = s / 60
-    if m < 10 { return "\(m)m\(s % 60)s" }
-    if m < 180 { return "\(m)m" }
-    let h = m / 60
-    if h < 8 { return "\(h)h\(m % 60)m" }
-    if h < 48 { return "\(h)h" }
-    let d = h / 24
-    if d < 8 { return "\(d)d\(h % 24)h" }
-    return "\(d)d"
-  }
+  public static func age(_ d: Seconds) -> String { Numbers.age(d) }
 
-  public static func cpu(_ milli: Double?) -> String {
-    guard let m = milli, m.isFinite else { return "-" }
-    if m < 1000 { return "\(safeInt(m.rounded()))m" }
-    return one(m / 1000)
-  }
+  public static func cpu(_ milli: Double?) -> String { Numbers.cpu(milli) }
 
   public static func bytes(_ b: Double?) -> String {
     guard let b, b.isFinite else { return "-" }
@@ -78,10 +62,7 @@ public enum Fmt {
     return v >= 10 ? "\(safeInt(v.rounded()))%" : one(v) + "%"
   }
 
-  public static func one(_ v: Double) -> String {
-    let scaled = safeInt((v * 10).rounded())
-    return (scaled < 0 ? "-" : "") + "\(abs(scaled) / 10).\(abs(scaled) % 10)"
-  }
+  public static func one(_ v: Double) -> String { Numbers.one(v) }
 
   /// A clock on the session: `T+01:02:03`.
   public static func clock(_ d: Seconds) -> String {

@@ -105,15 +105,16 @@ extension Simulator {
   /// The node controller: a pod on a NotReady node is evicted once its toleration is up (Terminating
   /// until the node's kubelet comes back to finish it; its controller makes a replacement elsewhere).
   mutating func runNodeController(at t: Seconds, into out: inout [Action]) {
-    for f in faults where f.kind == .nodeStop {
-      guard let n = f.restart, t - f.since >= FaultPlan.nodeToleration else { continue }
-      let name = nodes[n].name
-      for i in pods.indices where pods[i].node == name && pods[i].deletion == nil {
-        deletePod(at: i, grace: specs[pods[i].w].grace, into: &out)
-        event(
-          &out, w: pods[i].w, "TaintManagerEviction", "pod/" + pods[i].name,
-          "Marking for deletion Pod \(specs[pods[i].w].namespace)/\(pods[i].name): node \(name) NotReady past its \(Int(FaultPlan.nodeToleration))s toleration",
-          warning: true)
+    for f in faults where !f.restart.isEmpty && t - f.since >= FaultPlan.nodeToleration {
+      for n in f.restart {
+        let name = nodes[n].name
+        for i in pods.indices where pods[i].node == name && pods[i].deletion == nil {
+          deletePod(at: i, grace: specs[pods[i].w].grace, into: &out)
+          event(
+            &out, w: pods[i].w, "TaintManagerEviction", "pod/" + pods[i].name,
+            "Marking for deletion Pod \(specs[pods[i].w].namespace)/\(pods[i].name): node \(name) NotReady past its \(Int(FaultPlan.nodeToleration))s toleration",
+            warning: true)
+        }
       }
     }
   }

@@ -73,21 +73,7 @@ extension Simulator {
     case .nodeStop:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
       var f = SimFault(id: id, kind: .nodeStop, pods: [], params: request.parameters, ends: ends)
-      if nodes[n].ready {
-        nodes[n].ready = false
-        f.restart = n
-        f.since = now
-        out.append(.nodeUpserted(nodes[n]))
-        event(
-          &out, w: nil, "NodeNotReady", "node/" + name,
-          "Node \(name) status is now: NodeNotReady (kubelet stopped posting node status)", warning: true)
-        // The node controller marks its pods not Ready; the kubelet is gone, so nothing on it moves.
-        for i in pods.indices where pods[i].node == name && pods[i].ready {
-          pods[i].ready = false
-          pods[i].readyAt = nil
-          pods[i].dirty = true
-        }
-      }
+      stopNodes([n], fault: &f, into: &out)
       faults.append(f)
     case .cordon, .drain:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
@@ -122,6 +108,27 @@ extension Simulator {
   }
 
   struct Refusal: Error { var text: String }
+
+  /// Stops nodes (their kubelets): NotReady, and the node controller marks their pods not Ready;
+  /// the fault starts them again when it ends.
+  mutating func stopNodes(_ indices: [Int], fault f: inout SimFault, into out: inout [Action]) {
+    f.since = now
+    for n in indices where nodes[n].ready {
+      let name = nodes[n].name
+      nodes[n].ready = false
+      f.restart.append(n)
+      out.append(.nodeUpserted(nodes[n]))
+      event(
+        &out, w: nil, "NodeNotReady", "node/" + name,
+        "Node \(name) status is now: NodeNotReady (kubelet stopped posting node status)", warning: true)
+      // The kubelet is gone, so nothing on it moves.
+      for i in pods.indices where pods[i].node == name && pods[i].ready {
+        pods[i].ready = false
+        pods[i].readyAt = nil
+        pods[i].dirty = true
+      }
+    }
+  }
 
   mutating func resolveTargets(_ request: FaultRequest) -> Result<[Int], Refusal> {
     let live = pods.indices.filter { pods[$0].deletion == nil }
@@ -159,6 +166,10 @@ extension Simulator {
       if request.parameters.mode == .one {
         chosen = [members[rng.int(members.count)]]
       }
+    case .zone(let zone):
+      let names = Set(nodes.filter { $0.zone == zone }.map(\.name))
+      guard !names.isEmpty else { return .failure(Refusal(text: "zone \(zone) has no nodes")) }
+      return .success(live.filter { pods[$0].node.map(names.contains) ?? false })
     case .node(let name):
       guard nodes.contains(where: { $0.name == name }) else { return .failure(Refusal(text: "node \(name) not found")) }
       // A drain acts on the node's pods; a stopped node or its memory pressure touches them (the
@@ -202,7 +213,7 @@ extension Simulator {
         &out, w: r.w, "ScalingReplicaSet", "deployment/" + specs[r.w].name,
         "Scaled \(specs[r.w].name) back to \(r.replicas) (chaostui)")
     }
-    if let n = f.restart {
+    for n in f.restart {
       nodes[n].ready = true
       out.append(.nodeUpserted(nodes[n]))
       event(&out, w: nil, "NodeReady", "node/" + nodes[n].name, "Node \(nodes[n].name) status is now: NodeReady")

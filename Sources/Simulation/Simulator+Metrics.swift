@@ -26,7 +26,8 @@ extension Simulator {
       case .httpAbort: e.httpAbort = true
       case .timeSkew: e.skew += f.params.skewSeconds
       case .ioLatency: e.ioDelay += f.params.ioDelayMs
-      default: break
+      case .podKill, .containerKill, .killPrimary, .evict, .scale, .cordon, .nodeStop, .memoryPressure, .drain:
+        break  // acts on pods, nodes or replicas, not on a pod's traffic
       }
     }
     return e

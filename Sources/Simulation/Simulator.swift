@@ -136,8 +136,8 @@ public struct Simulator: Sendable {
     /// What to set back when the fault ends: a workload's replicas, or a node to uncordon.
     var restoreReplicas: (w: Int, replicas: Int)? = nil
     var uncordon: Int? = nil
-    /// A stopped node to start again, and since when it is down.
-    var restart: Int? = nil
+    /// Stopped nodes to start again, and since when they are down.
+    var restart: [Int] = []
     var since: Seconds = 0
     /// Memory pressure on this node: MiB still to free.
     var pressure: (node: Int, mib: Double)? = nil

@@ -108,7 +108,7 @@ final class ExperimentConsoleTests: XCTestCase {
     XCTAssertEqual(catalog.entries.count, 1)
     XCTAssertTrue(
       catalog.entries[0].error!.hasSuffix(
-        "broken.yaml:4: unknown fault pod-kil (known: pod-kill, container-kill, network-delay, network-loss, cpu-hog, memory-hog, kill-primary, evict, scale, cordon, dns-error, time-skew, io-latency, http-abort, node-stop, drain, memory-pressure)"
+        "broken.yaml:4: unknown fault pod-kil (known: pod-kill, container-kill, network-delay, network-loss, cpu-hog, memory-hog, kill-primary, evict, scale, cordon, node-stop, memory-pressure, drain, dns-error, time-skew, io-latency, http-abort)"
       ), catalog.entries[0].error!)
     let c = makeConsole()
     c.use(catalog: catalog)
