@@ -65,7 +65,7 @@ public enum ChaosMesh {
       mode = p.mode == .one ? "one" : "all"
     case .node, .zone: return nil
     }
-    guard var spec = spec(request, pods: pods) else { return nil }
+    guard case .chaos(var spec) = FaultExecution.of(request, pods: pods) else { return nil }
     spec["mode"] = mode
     spec["selector"] = selector
     let json: [String: Any] = [
@@ -77,56 +77,5 @@ public enum ChaosMesh {
       "spec": spec,
     ]
     return (plural, json, name)
-  }
-
-  /// Each kind's `spec` beyond its mode and selector (an exhaustive switch: a new fault kind must say
-  /// here whether it is a Chaos Mesh resource); nil for a kind carried out otherwise.
-  static func spec(_ request: FaultRequest, pods: [Pod]) -> [String: Any]? {
-    let p = request.parameters
-    let duration = "\(Int(p.duration))s"
-    switch request.kind {
-    case .podKill, .killPrimary, .evict, .scale, .cordon, .drain, .nodeStop, .memoryPressure:
-      return nil
-    case .containerKill:
-      return ["action": "container-kill", "containerNames": [pods.first?.containerNames.first ?? "main"]]
-    case .networkDelay:
-      return [
-        "action": "delay", "direction": "to", "duration": duration,
-        "delay": ["latency": "\(Int(p.delayMs))ms", "jitter": "\(Int(p.jitterMs))ms", "correlation": "0"],
-      ]
-    case .networkLoss:
-      return [
-        "action": "loss", "direction": "to", "duration": duration,
-        "loss": ["loss": "\(Int(p.lossPercent))", "correlation": "0"],
-      ]
-    case .cpuHog:
-      let workers = max(1, Int((p.cpuMilli / 1000).rounded(.up)))
-      return [
-        "duration": duration,
-        "stressors": ["cpu": ["workers": workers, "load": min(100, Int(p.cpuMilli / Double(workers) / 10))]],
-      ]
-    case .memoryHog:
-      return [
-        "duration": duration,
-        "stressors": ["memory": ["workers": 1, "size": "\(Int(p.memoryMiBPerSec * p.duration))MB"]],
-      ]
-    case .dnsError:
-      return ["action": "error", "patterns": ["*"], "duration": duration]
-    case .timeSkew:
-      return ["timeOffset": "\(Int(p.skewSeconds))s", "duration": duration]
-    case .ioLatency:
-      let volume = FaultPlan.volumePath(request, pods: pods)
-      var spec: [String: Any] = [
-        "action": "latency", "volumePath": volume, "path": volume + "/**/*", "delay": "\(Int(p.ioDelayMs))ms",
-        "percent": 100, "duration": duration,
-      ]
-      if let c = pods.first?.containerNames.first { spec["containerNames"] = [c] }
-      return spec
-    case .httpAbort:
-      return [
-        "target": "Request", "port": FaultPlan.httpPort(request, pods: pods), "path": p.httpPath, "abort": true,
-        "duration": duration,
-      ]
-    }
   }
 }

@@ -28,29 +28,28 @@ extension KubeCluster {
     }
   }
 
-  /// One executor a fault kind (an exhaustive switch: a new kind must say here how it is carried
-  /// out); each runs on a thread of its own and posts what came of it, or fails visibly now.
+  /// Carries out a fault as `FaultExecution` says for its kind; each runs on a thread of its own and
+  /// posts what came of it, or fails visibly now.
   func inject(_ id: Int, _ request: FaultRequest, state: ClusterSnapshot) -> [Action] {
     let targets = FaultPlan.targets(request, in: state)
-    switch request.kind {
-    case .nodeStop, .memoryPressure:
+    switch FaultExecution.of(request, pods: targets) {
+    case .onNode:
       return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
-    case .cordon, .drain:
+    case .cordon(let drain):
       guard case .node(let name) = request.target else {
         return [.faultFailed(id: id, message: "\(request.kind.title) acts on a node, not on \(request.targetLabel)")]
       }
-      let drain = request.kind == .drain ? targets : []
-      Thread.detachNewThread { [self] in cordon(id, request, node: name, drain: drain) }
+      let evict = drain ? targets : []
+      Thread.detachNewThread { [self] in cordon(id, request, node: name, drain: evict) }
     case .scale:
       guard case .workload(let ns, let name) = request.target,
         let w = state.workloads[WorkloadID(namespace: ns, name: name).key]
       else { return [.faultFailed(id: id, message: "\(request.targetLabel) is not a known workload (yet)")] }
       Thread.detachNewThread { [self] in scale(id, request, workload: w, pods: targets) }
-    case .podKill, .killPrimary, .evict:
+    case .deletePods:
       guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
       Thread.detachNewThread { [self] in deletePods(id, request, targets) }
-    case .containerKill, .networkDelay, .networkLoss, .cpuHog, .memoryHog, .dnsError, .timeSkew, .ioLatency,
-      .httpAbort:
+    case .chaos:
       guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
       injectChaos(id, request, pods: targets)
     }

@@ -50,6 +50,11 @@ extension Simulator {
     if let refusedNote, request.kind == .evict {
       out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote))
     }
+    let p = request.parameters
+    /// A fault that acts on its pods' traffic (the metrics model reads `load`).
+    func traffic(_ load: FaultLoad) {
+      faults.append(SimFault(id: id, kind: request.kind, pods: Set(names), params: p, ends: ends, load: load))
+    }
     switch request.kind {
     case .evict: break
     case .scale:
@@ -100,8 +105,14 @@ extension Simulator {
           crashContainer(i, reason: "Error", into: &out)
         }
       }
-    case .networkDelay, .networkLoss, .cpuHog, .memoryHog, .dnsError, .timeSkew, .ioLatency, .httpAbort:
-      faults.append(SimFault(id: id, kind: request.kind, pods: Set(names), params: request.parameters, ends: ends))
+    case .networkDelay: traffic(FaultLoad(delay: p.delayMs, jitter: p.jitterMs))
+    case .networkLoss: traffic(FaultLoad(loss: p.lossPercent))
+    case .cpuHog: traffic(FaultLoad(cpu: p.cpuMilli))
+    case .memoryHog: traffic(FaultLoad(memRate: p.memoryMiBPerSec * 1024 * 1024))
+    case .dnsError: traffic(FaultLoad(dnsErrors: true))
+    case .timeSkew: traffic(FaultLoad(skew: p.skewSeconds))
+    case .ioLatency: traffic(FaultLoad(ioDelay: p.ioDelayMs))
+    case .httpAbort: traffic(FaultLoad(httpAbort: true))
     }
     emitChanges(into: &out)
     return out

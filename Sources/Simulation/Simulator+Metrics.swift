@@ -5,31 +5,29 @@ import Foundation
 extension Simulator {
   // MARK: - Metrics
 
-  /// What the active faults add to a pod: latency, loss, CPU and memory pressure.
-  struct FaultLoad {
+  /// What the active faults add to a pod's traffic: latency, loss, CPU and memory pressure. Each
+  /// fault's share is set where it is injected (`Simulator.inject`, one case a kind).
+  struct FaultLoad: Sendable {
     var delay = 0.0, jitter = 0.0, loss = 0.0, cpu = 0.0, memRate = 0.0
     /// DNS lookups fail; HTTP requests aborted; the clock skewed by seconds; file operations slowed.
     var dnsErrors = false, httpAbort = false, skew = 0.0, ioDelay = 0.0
+
+    mutating func add(_ o: FaultLoad) {
+      delay += o.delay
+      jitter += o.jitter
+      loss = min(100, loss + o.loss)
+      cpu += o.cpu
+      memRate += o.memRate
+      dnsErrors = dnsErrors || o.dnsErrors
+      httpAbort = httpAbort || o.httpAbort
+      skew += o.skew
+      ioDelay += o.ioDelay
+    }
   }
 
   func faultLoad(_ id: String) -> FaultLoad {
     var e = FaultLoad()
-    for f in faults where f.pods.contains(id) {
-      switch f.kind {
-      case .networkDelay:
-        e.delay += f.params.delayMs
-        e.jitter += f.params.jitterMs
-      case .networkLoss: e.loss = min(100, e.loss + f.params.lossPercent)
-      case .cpuHog: e.cpu += f.params.cpuMilli
-      case .memoryHog: e.memRate += f.params.memoryMiBPerSec * 1024 * 1024
-      case .dnsError: e.dnsErrors = true
-      case .httpAbort: e.httpAbort = true
-      case .timeSkew: e.skew += f.params.skewSeconds
-      case .ioLatency: e.ioDelay += f.params.ioDelayMs
-      case .podKill, .containerKill, .killPrimary, .evict, .scale, .cordon, .nodeStop, .memoryPressure, .drain:
-        break  // acts on pods, nodes or replicas, not on a pod's traffic
-      }
-    }
+    for f in faults where f.pods.contains(id) { e.add(f.load) }
     return e
   }
 

@@ -133,6 +133,8 @@ public struct Simulator: Sendable {
     var pods: Set<String>
     var params: FaultParameters
     var ends: Seconds
+    /// What it adds to the traffic of each of `pods`.
+    var load = FaultLoad()
     /// What to set back when the fault ends: a workload's replicas, or a node to uncordon.
     var restoreReplicas: (w: Int, replicas: Int)? = nil
     var uncordon: Int? = nil
