@@ -16,6 +16,7 @@ extension FaultTable {
     case .nodeStop: return nodeStop
     case .memoryPressure: return memoryPressure
     case .drain: return drain
+    case .zoneOutage: return zoneOutage
     case .dnsError: return dnsError
     case .timeSkew: return timeSkew
     case .ioLatency: return ioLatency
@@ -124,6 +125,17 @@ extension FaultTable {
     oneShot: false, target: .node, needs: .api(verb: "create", group: "", resource: "pods", subresource: "eviction"),
     fields: [], strength: nil,
     effect: { _, _ in "cordon the node, evict its pods through the Eviction API, uncordon at the end" })
+
+  static let zoneOutage = FaultDescriptor(
+    kind: .zoneOutage, key: "z", title: "Zone outage",
+    summary: "stop every node of its zone at once: NotReady, pods evicted after their toleration", oneShot: false,
+    target: .zone, needs: .onNode, fields: [], strength: nil,
+    effect: { req, state in
+      guard case .zone(let zone) = req.target else { return "every node of the zone stops" }
+      let nodes = FaultPlan.nodes(inZone: zone, state).sorted()
+      return
+        "\(nodes.joined(separator: ", ")) stop (kubelets down): NotReady, traffic moves to the other zones, pods evicted after \(Int(FaultPlan.nodeToleration))s"
+    })
 
   static let dnsError = FaultDescriptor(
     kind: .dnsError, key: "D", title: "DNS errors", summary: "make its DNS lookups fail (DNSChaos)",

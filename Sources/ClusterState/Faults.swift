@@ -15,6 +15,7 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case nodeStop = "node-stop"
   case memoryPressure = "memory-pressure"
   case drain = "drain"
+  case zoneOutage = "zone-outage"
   case dnsError = "dns-error"
   case timeSkew = "time-skew"
   case ioLatency = "io-latency"

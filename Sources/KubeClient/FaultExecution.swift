@@ -25,7 +25,7 @@ enum FaultExecution {
     case .scale: return .scale
     case .cordon: return .cordon(drain: false)
     case .drain: return .cordon(drain: true)
-    case .nodeStop, .memoryPressure: return .onNode
+    case .nodeStop, .memoryPressure, .zoneOutage: return .onNode
     case .containerKill:
       return .chaos(["action": "container-kill", "containerNames": [pods.first?.containerNames.first ?? "main"]])
     case .networkDelay:

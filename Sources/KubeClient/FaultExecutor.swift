@@ -199,7 +199,7 @@ extension KubeCluster {
   /// was cordoned already is left as it was.
   /// Stopping a node is done on the node (its kubelet, its machine), not through the API.
   static let nodeStopReason =
-    "done on the node (its kubelet, its memory), not through the Kubernetes API (the lab stops a node with lab/node stop NAME)"
+    "done on the node (its kubelet, its memory), not through the Kubernetes API (the lab stops a node with lab/node stop NAME, a zone with lab/node stop-zone ZONE)"
 
   /// Cordon (and, for a drain, evict each of `drain` through the Eviction API, budgets applying);
   /// uncordoned at the end.

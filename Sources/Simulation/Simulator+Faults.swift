@@ -80,6 +80,13 @@ extension Simulator {
       var f = SimFault(id: id, kind: .nodeStop, pods: [], params: request.parameters, ends: ends)
       stopNodes([n], fault: &f, into: &out)
       faults.append(f)
+    case .zoneOutage:
+      // Every node of the zone at once: one fault, one incident, started again together.
+      guard case .zone(let zone) = request.target else { break }
+      var f = SimFault(id: id, kind: .zoneOutage, pods: [], params: request.parameters, ends: ends)
+      stopNodes(nodes.indices.filter { nodes[$0].zone == zone }, fault: &f, into: &out)
+      faults.append(f)
+      out.append(.notice("Zone \(zone) is down: \(f.restart.count) nodes NotReady"))
     case .cordon, .drain:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
       var f = SimFault(id: id, kind: .cordon, pods: [], params: request.parameters, ends: ends)

@@ -1,0 +1,85 @@
+import Experiments
+import XCTest
+
+@testable import ClusterState
+@testable import KubeClient
+@testable import Simulation
+
+/// The faults added through the fault table: zone outage, network partition, bandwidth limit. In the
+/// demo each has its effect and ends by itself; on a real cluster each is carried out (or greyed) as
+/// its row says.
+final class TableFaultsTests: XCTestCase {
+  /// A demo store at t = 10 s with the request injected; `steps` advances the virtual clock.
+  func demo(_ req: FaultRequest) -> (Store, DemoCluster) {
+    let demo = DemoCluster(options: Simulator.Options())
+    let store = Store()
+    store.executor = { [store] e in demo.perform(e, state: store.state) }
+    store.dispatch(demo.actions(atVirtual: 10))
+    store.dispatch(.requestFault(req))
+    return (store, demo)
+  }
+
+  func advance(_ store: Store, _ demo: DemoCluster, from: Seconds, to: Seconds) {
+    for t in stride(from: from, through: to, by: 0.5) { store.dispatch(demo.actions(atVirtual: t)) }
+  }
+
+  func testZoneOutageStopsEveryNodeOfTheZoneAndTrafficMovesAway() throws {
+    var req = FaultRequest(kind: .zoneOutage, target: .zone(name: "zone-b"))
+    req.parameters.duration = 60
+    let (store, demo) = self.demo(req)
+    XCTAssertEqual(store.state.activeFaults.count, 1, "started")
+    advance(store, demo, from: 10.5, to: 20)
+    var s = store.state
+    XCTAssertEqual(s.nodes["node-b1"]?.ready, false, "zone-b's node NotReady")
+    XCTAssertEqual(s.nodes["node-a1"]?.ready, true, "zone-a untouched")
+    let onB = s.pods.values.filter { $0.node == "node-b1" }
+    XCTAssertFalse(onB.isEmpty)
+    XCTAssertTrue(onB.allSatisfy { !$0.isReady }, "its pods unready")
+    XCTAssertEqual(s.zoneTraffic["pipeline/flask"]?.latest("zone-b") ?? 0, 0, accuracy: 0.1, "no traffic to zone-b")
+    XCTAssertEqual(s.incidents.count, 1)
+    XCTAssertEqual(s.incidents[0].title, "zone-outage zone zone-b")
+    // Past the toleration (30 s) the node controller evicts them; replacements run in zone-a.
+    advance(store, demo, from: 20.5, to: 60)
+    s = store.state
+    XCTAssertTrue(
+      s.pods.values.filter { $0.node == "node-b1" }.allSatisfy(\.isTerminating), "evicted after the toleration")
+    let flask = s.pods.values.filter { $0.workload == "flask" && $0.namespace == "pipeline" && $0.isReady }
+    XCTAssertGreaterThanOrEqual(flask.count, 3, "Flask back to its replicas in zone-a")
+    advance(store, demo, from: 60.5, to: 75)
+    s = store.state
+    XCTAssertTrue(s.activeFaults.isEmpty, "ended by itself")
+    XCTAssertEqual(s.nodes["node-b1"]?.ready, true, "started again")
+  }
+
+  func testZoneOutageFromTheMenuTargetsThePodsZoneAndAsksWithTheNodes() throws {
+    let (store, demo) = self.demo(FaultRequest(kind: .cordon, target: .node(name: "none")))
+    advance(store, demo, from: 10.5, to: 12)
+    let s = store.state
+    let pod = try XCTUnwrap(s.pods.values.first { $0.node == "node-a2" })
+    let req = try XCTUnwrap(FaultPlan.request(for: .zoneOutage, podID: pod.id, scope: .pod, state: s))
+    XCTAssertEqual(req.target, .zone(name: "zone-a"))
+    XCTAssertTrue(req.kind.descriptor.effect(req, s).hasPrefix("node-a1, node-a2 stop"))
+    let radius = FaultPlan.blastRadius(req, state: s)
+    XCTAssertEqual(radius.count, s.pods.values.filter { ["node-a1", "node-a2"].contains($0.node ?? "") }.count)
+    // A real cluster: done on the nodes, refused in words (never pending).
+    XCTAssertEqual(req.kind.descriptor.needs, .onNode)
+    guard case .onNode = FaultExecution.of(req, pods: []) else { return XCTFail("zone outage is done on the nodes") }
+  }
+
+  func testZoneOutageInAnExperimentFile() throws {
+    let e = try ExperimentFile.parse(
+      "title: z\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - {fault: zone-outage, target: {zone: zone-b}, duration: 45s}\n",
+      file: "z.yaml")
+    guard case .fault(let req) = e.method[0] else { return XCTFail() }
+    XCTAssertEqual(req.target, .zone(name: "zone-b"))
+    XCTAssertEqual(req.parameters.duration, 45)
+    XCTAssertThrowsError(
+      try ExperimentFile.parse(
+        "title: z\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - {fault: zone-outage, target: {workload: flask}}\n",
+        file: "z.yaml")
+    ) {
+      XCTAssertEqual(
+        "\($0)", "z.yaml:4: zone-outage acts on a zone's nodes: its target names the zone alone (target: {zone: NAME})")
+    }
+  }
+}
