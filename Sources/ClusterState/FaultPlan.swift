@@ -18,34 +18,35 @@ public enum FaultPlan {
     guard let pod = state.pods[podID] else { return nil }
     var params = FaultParameters()
     let workload = pod.workload.map { FaultTarget.workload(namespace: pod.namespace, name: $0) }
+    var req: FaultRequest
     switch kind.descriptor.target {
     case .pods:
-      guard scope != .pod else {
-        return FaultRequest(kind: kind, target: .pod(namespace: pod.namespace, name: pod.name), parameters: params)
+      if scope == .pod {
+        req = FaultRequest(kind: kind, target: .pod(namespace: pod.namespace, name: pod.name), parameters: params)
+      } else {
+        guard let workload else { return nil }
+        params.mode = scope == .oneOfWorkload ? .one : .all
+        if scope == .zoneOfWorkload {
+          guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
+          params.zone = zone
+        }
+        req = FaultRequest(kind: kind, target: workload, parameters: params)
       }
-      guard let workload else { return nil }
-      params.mode = scope == .oneOfWorkload ? .one : .all
-      if scope == .zoneOfWorkload {
-        guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
-        params.zone = zone
-      }
-      return FaultRequest(kind: kind, target: workload, parameters: params)
     case .primary:
-      return FaultRequest(
+      req = FaultRequest(
         kind: kind, target: workload ?? .pod(namespace: pod.namespace, name: pod.name), parameters: params)
     case .workload:
-      // The pod's workload, one replica fewer (its controller or HPA may fight back: that is the test).
-      guard let workload, let w = pod.workload else { return nil }
-      let desired = state.workloads[WorkloadID(namespace: pod.namespace, name: w).key]?.desiredReplicas ?? 1
-      params.replicas = max(0, desired - 1)
-      return FaultRequest(kind: kind, target: workload, parameters: params)
+      guard let workload else { return nil }
+      req = FaultRequest(kind: kind, target: workload, parameters: params)
     case .node:
       guard let node = pod.node else { return nil }
-      return FaultRequest(kind: kind, target: .node(name: node), parameters: params)
+      req = FaultRequest(kind: kind, target: .node(name: node), parameters: params)
     case .zone:
       guard let zone = pod.node.flatMap({ state.nodes[$0]?.zone }), !zone.isEmpty else { return nil }
-      return FaultRequest(kind: kind, target: .zone(name: zone), parameters: params)
+      req = FaultRequest(kind: kind, target: .zone(name: zone), parameters: params)
     }
+    kind.descriptor.prepare(&req, pod, state)
+    return req
   }
 
   /// One step stronger or weaker (the confirmation's + and -), as the fault's table row says.

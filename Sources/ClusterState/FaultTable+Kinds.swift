@@ -98,7 +98,12 @@ extension FaultTable {
     strength: FaultStrength(help: "replicas, 0 to 100") { req, up, _ in
       req.parameters.replicas = max(0, min(100, req.parameters.replicas + (up ? 1 : -1)))
     },
-    effect: { req, _ in "set replicas to \(req.parameters.replicas), then back" + tune })
+    effect: { req, _ in "set replicas to \(req.parameters.replicas), then back" + tune },
+    prepare: { req, pod, state in
+      // One replica fewer (its controller or HPA may fight back: that is the test).
+      let desired = pod.workload.flatMap { state.workloads[WorkloadID(namespace: pod.namespace, name: $0).key] }
+      req.parameters.replicas = max(0, (desired?.desiredReplicas ?? 1) - 1)
+    })
 
   static let cordon = FaultDescriptor(
     kind: .cordon, key: "n", title: "Cordon node", summary: "cordon its node for a while: no new pods there",

@@ -19,6 +19,28 @@ public struct FaultDescriptor: Sendable {
   public let strength: FaultStrength?
   /// The confirm dialog's effect line, from the request's parameters and the state.
   public let effect: @Sendable (FaultRequest, ClusterSnapshot) -> String
+  /// Fills the parameters a menu choice starts with from the selected pod and the state (scale: one
+  /// replica fewer than desired).
+  public let prepare: @Sendable (inout FaultRequest, Pod, ClusterSnapshot) -> Void
+
+  public init(
+    kind: FaultKind, key: Character, title: String, summary: String, oneShot: Bool, target: FaultTargetKind,
+    needs: FaultNeeds, fields: [FaultField], strength: FaultStrength?,
+    effect: @escaping @Sendable (FaultRequest, ClusterSnapshot) -> String,
+    prepare: @escaping @Sendable (inout FaultRequest, Pod, ClusterSnapshot) -> Void = { _, _, _ in }
+  ) {
+    self.kind = kind
+    self.key = key
+    self.title = title
+    self.summary = summary
+    self.oneShot = oneShot
+    self.target = target
+    self.needs = needs
+    self.fields = fields
+    self.strength = strength
+    self.effect = effect
+    self.prepare = prepare
+  }
 }
 
 /// What a fault acts on, chosen from the selected pod.
@@ -81,10 +103,12 @@ public struct FaultField: Sendable {
   public let key: String
   public let type: ValueType
   public let help: String
-  public let apply: @Sendable (inout FaultParameters, Value) -> Void
+  /// Sets the parameter; returns what is wrong with the value (nil: nothing).
+  public let apply: @Sendable (inout FaultParameters, Value) -> String?
 
   public init(
-    _ key: String, _ type: ValueType, _ help: String, apply: @escaping @Sendable (inout FaultParameters, Value) -> Void
+    _ key: String, _ type: ValueType, _ help: String,
+    apply: @escaping @Sendable (inout FaultParameters, Value) -> String?
   ) {
     self.key = key
     self.type = type
@@ -96,17 +120,26 @@ public struct FaultField: Sendable {
   static func number(_ key: String, _ help: String, _ path: WritableKeyPath<FaultParameters, Double> & Sendable)
     -> FaultField
   {
-    FaultField(key, .number, help) { p, v in if case .number(let n) = v { p[keyPath: path] = n } }
+    FaultField(key, .number, help) { p, v in
+      if case .number(let n) = v { p[keyPath: path] = n }
+      return nil
+    }
   }
   static func integer(_ key: String, _ help: String, _ set: @escaping @Sendable (inout FaultParameters, Int) -> Void)
     -> FaultField
   {
-    FaultField(key, .integer, help) { p, v in if case .integer(let n) = v { set(&p, n) } }
+    FaultField(key, .integer, help) { p, v in
+      if case .integer(let n) = v { set(&p, n) }
+      return nil
+    }
   }
   static func text(_ key: String, _ help: String, _ set: @escaping @Sendable (inout FaultParameters, String) -> Void)
     -> FaultField
   {
-    FaultField(key, .text, help) { p, v in if case .text(let s) = v { set(&p, s) } }
+    FaultField(key, .text, help) { p, v in
+      if case .text(let s) = v { set(&p, s) }
+      return nil
+    }
   }
 }
 

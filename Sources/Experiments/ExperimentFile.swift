@@ -227,11 +227,13 @@ struct Reader {
           let own = fields.isEmpty ? "it has none" : "its are " + fields.map(\.key).joined(separator: ", ")
           throw fail(keyNode, "strength.\(k) is not a strength of \(name) (\(own))")
         }
+        let value: FaultField.Value
         switch f.type {
-        case .number: f.apply(&req.parameters, .number(try number(v, k)))
-        case .integer: f.apply(&req.parameters, .integer(try int(v, k)))
-        case .text: f.apply(&req.parameters, .text(try string(v, k)))
+        case .number: value = .number(try number(v, k))
+        case .integer: value = .integer(try int(v, k))
+        case .text: value = .text(try string(v, k))
         }
+        if let problem = f.apply(&req.parameters, value) { throw fail(v, "strength.\(k): \(problem)") }
       }
     }
     return .fault(req)

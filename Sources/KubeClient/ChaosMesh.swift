@@ -48,7 +48,7 @@ public enum ChaosMesh {
 
   /// The resource body for a fault, or nil when the kind is not a Chaos Mesh one.
   public static func body(
-    _ request: FaultRequest, id: Int, session: String, pods: [Pod]
+    _ request: FaultRequest, id: Int, session: String, pods: [Pod], state: ClusterSnapshot
   ) -> (plural: String, json: [String: Any], name: String)? {
     guard case .chaosMesh(let plural, let kind) = request.kind.descriptor.needs else { return nil }
     let p = request.parameters
@@ -65,7 +65,7 @@ public enum ChaosMesh {
       mode = p.mode == .one ? "one" : "all"
     case .node, .zone: return nil
     }
-    guard case .chaos(var spec) = FaultExecution.of(request, pods: pods) else { return nil }
+    guard case .chaos(var spec) = FaultExecution.of(request, pods: pods, state: state) else { return nil }
     spec["mode"] = mode
     spec["selector"] = selector
     let json: [String: Any] = [

@@ -82,8 +82,8 @@ extension KubeCluster {
     return gone.map { .faultEnded(id: $0, time: clock(), reason: "deleted in the cluster") }
   }
 
-  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod]) {
-    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods),
+  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod], state: ClusterSnapshot) {
+    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods, state: state),
       let body = try? JSONSerialization.data(withJSONObject: json)
     else {
       // Never pending forever: a fault with no Chaos Mesh body fails in words.

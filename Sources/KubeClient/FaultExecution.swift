@@ -16,8 +16,8 @@ enum FaultExecution {
   case chaos([String: Any])
 
   /// How a real cluster carries out a request on `pods` (an exhaustive switch: a new fault kind must
-  /// say here how it is done).
-  static func of(_ request: FaultRequest, pods: [Pod]) -> FaultExecution {
+  /// say here how it is done); `state` for what else a spec names (another workload's pods).
+  static func of(_ request: FaultRequest, pods: [Pod], state: ClusterSnapshot) -> FaultExecution {
     let p = request.parameters
     let duration = "\(Int(p.duration))s"
     switch request.kind {

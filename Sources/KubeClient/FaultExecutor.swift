@@ -32,7 +32,7 @@ extension KubeCluster {
   /// posts what came of it, or fails visibly now.
   func inject(_ id: Int, _ request: FaultRequest, state: ClusterSnapshot) -> [Action] {
     let targets = FaultPlan.targets(request, in: state)
-    switch FaultExecution.of(request, pods: targets) {
+    switch FaultExecution.of(request, pods: targets, state: state) {
     case .onNode:
       return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
     case .cordon(let drain):
@@ -51,7 +51,7 @@ extension KubeCluster {
       Thread.detachNewThread { [self] in deletePods(id, request, targets) }
     case .chaos:
       guard !targets.isEmpty else { return [.faultFailed(id: id, message: FaultPlan.whyNoTargets(request))] }
-      injectChaos(id, request, pods: targets)
+      injectChaos(id, request, pods: targets, state: state)
     }
     return []
   }

@@ -91,7 +91,7 @@ final class ExperimentFileTests: XCTestCase {
     let base = "title: t\ngroups:\n  experimental: {namespace: pipeline}\n"
     XCTAssertEqual(
       error(base + "method:\n  - fault: pod-smash\n    target: {workload: flask}\n"),
-      "bad.yaml:5: unknown fault pod-smash (known: pod-kill, container-kill, network-delay, network-loss, cpu-hog, memory-hog, kill-primary, evict, scale, cordon, node-stop, memory-pressure, drain, dns-error, time-skew, io-latency, http-abort)"
+      "bad.yaml:5: unknown fault pod-smash (known: " + FaultKind.allCases.map(\.rawValue).joined(separator: ", ") + ")"
     )
     XCTAssertEqual(
       error(base + "method:\n  - wait: 5s\nhypothesis:\n  - recovers-within: 1m\n"),

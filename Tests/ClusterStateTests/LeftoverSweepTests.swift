@@ -246,7 +246,7 @@ final class PanicInFlightTests: XCTestCase {
     // The executor: the panic arrives while the POST is on its way.
     http.onRequest = { method, _ in if method == "POST" { _ = c.perform(.abort(ids: [id]), state: s) } }
     let pod = Pod(namespace: "pipeline", name: "web-1", phase: .running, readyContainers: 1, created: 900)
-    c.injectChaos(id, request, pods: [pod])
+    c.injectChaos(id, request, pods: [pod], state: s)
     let deadline = Date().addingTimeInterval(5)
     var seen: [Action] = []
     while Date() < deadline

@@ -66,7 +66,9 @@ final class NewFaultsTests: XCTestCase {
     ]
     for (kind, workload, containers) in cases {
       let req = FaultRequest(kind: kind, target: .workload(namespace: "pipeline", name: workload))
-      let body = try XCTUnwrap(ChaosMesh.body(req, id: 3, session: "s1", pods: pods(workload, containers: containers)))
+      let body = try XCTUnwrap(
+        ChaosMesh.body(
+          req, id: 3, session: "s1", pods: pods(workload, containers: containers), state: ClusterSnapshot()))
       let text = try String(contentsOfFile: Self.crds + "/\(body.plural).yaml", encoding: .utf8)
       let crd = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
       let spec = crd["spec"] as! [String: Any]
@@ -85,13 +87,13 @@ final class NewFaultsTests: XCTestCase {
     }
     let io = ChaosMesh.body(
       FaultRequest(kind: .ioLatency, target: .workload(namespace: "pipeline", name: "postgres")), id: 1, session: "s",
-      pods: pods("postgres", containers: ["postgres"]))!
+      pods: pods("postgres", containers: ["postgres"]), state: ClusterSnapshot())!
     let ioSpec = io.json["spec"] as! [String: Any]
     XCTAssertEqual(ioSpec["volumePath"] as? String, "/var/lib/postgresql/data")
     XCTAssertEqual(ioSpec["delay"] as? String, "100ms")
     let skew = ChaosMesh.body(
       FaultRequest(kind: .timeSkew, target: .pod(namespace: "pipeline", name: "flask-0")), id: 1, session: "s",
-      pods: pods("flask", containers: ["flask"]))!
+      pods: pods("flask", containers: ["flask"]), state: ClusterSnapshot())!
     XCTAssertEqual((skew.json["spec"] as! [String: Any])["timeOffset"] as? String, "-600s")
     XCTAssertEqual(Set(ChaosMesh.plurals).count, 7, "every CRD in lab/crds is one chaostui makes")
   }

@@ -63,7 +63,9 @@ final class TableFaultsTests: XCTestCase {
     XCTAssertEqual(radius.count, s.pods.values.filter { ["node-a1", "node-a2"].contains($0.node ?? "") }.count)
     // A real cluster: done on the nodes, refused in words (never pending).
     XCTAssertEqual(req.kind.descriptor.needs, .onNode)
-    guard case .onNode = FaultExecution.of(req, pods: []) else { return XCTFail("zone outage is done on the nodes") }
+    guard case .onNode = FaultExecution.of(req, pods: [], state: s) else {
+      return XCTFail("zone outage is done on the nodes")
+    }
   }
 
   func testZoneOutageInAnExperimentFile() throws {

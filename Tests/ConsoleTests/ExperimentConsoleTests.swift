@@ -108,7 +108,8 @@ final class ExperimentConsoleTests: XCTestCase {
     XCTAssertEqual(catalog.entries.count, 1)
     XCTAssertTrue(
       catalog.entries[0].error!.hasSuffix(
-        "broken.yaml:4: unknown fault pod-kil (known: pod-kill, container-kill, network-delay, network-loss, cpu-hog, memory-hog, kill-primary, evict, scale, cordon, node-stop, memory-pressure, drain, dns-error, time-skew, io-latency, http-abort)"
+        "broken.yaml:4: unknown fault pod-kil (known: " + FaultKind.allCases.map(\.rawValue).joined(separator: ", ")
+          + ")"
       ), catalog.entries[0].error!)
     let c = makeConsole()
     c.use(catalog: catalog)
