@@ -14,6 +14,8 @@ enum FaultExecution {
   case onNode
   /// A Chaos Mesh resource with this `spec` (beyond its mode and selector).
   case chaos([String: Any])
+  /// Cannot be built from this request and state: the fault fails with the reason.
+  case refused(String)
 
   /// How a real cluster carries out a request on `pods` (an exhaustive switch: a new fault kind must
   /// say here how it is done); `state` for what else a spec names (another workload's pods).

@@ -35,6 +35,8 @@ extension KubeCluster {
     switch FaultExecution.of(request, pods: targets, state: state) {
     case .onNode:
       return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
+    case .refused(let why):
+      return [.faultFailed(id: id, message: why)]
     case .cordon(let drain):
       guard case .node(let name) = request.target else {
         return [.faultFailed(id: id, message: "\(request.kind.title) acts on a node, not on \(request.targetLabel)")]
