@@ -21,6 +21,7 @@ extension FaultTable {
     case .timeSkew: return timeSkew
     case .ioLatency: return ioLatency
     case .httpAbort: return httpAbort
+    case .networkPartition: return networkPartition
     }
   }
 
@@ -188,4 +189,47 @@ extension FaultTable {
       return
         "abort HTTP requests to port \(FaultPlan.httpPort(req, pods: pods)) path \(req.parameters.httpPath) (HTTPChaos)"
     })
+
+  static let networkPartition = FaultDescriptor(
+    kind: .networkPartition, key: "x", title: "Network partition",
+    summary: "cut it off from another workload (NetworkChaos partition)", oneShot: false, target: .pods,
+    needs: .chaosMesh(plural: "networkchaos", kind: "NetworkChaos"),
+    fields: [
+      .text("peer", "the workload cut off (same namespace)") { $0.peer = $1 },
+      FaultField("direction", .text, "to, from or both (default both)") { p, v in
+        guard case .text(let d) = v, ["to", "from", "both"].contains(d) else { return "must be to, from or both" }
+        p.direction = d
+        return nil
+      },
+    ],
+    strength: FaultStrength(help: "the workload cut off: the next one of the namespace") { req, up, state in
+      let peers = partitionPeers(req, state)
+      guard !peers.isEmpty else { return }
+      let i = req.parameters.peer.flatMap { peers.firstIndex(of: $0) } ?? 0
+      req.parameters.peer = peers[(i + (up ? 1 : peers.count - 1)) % peers.count]
+    },
+    effect: { req, _ in
+      let p = req.parameters
+      let way = p.direction == "both" ? "both ways" : p.direction == "to" ? "to it" : "from it"
+      return "no packets \(way) between it and \(p.peer ?? "(no other workload)"): calls time out  (+/- other workload)"
+    },
+    prepare: { req, pod, state in
+      // The workload this one most likely calls: a database or queue of its namespace, else the first.
+      let peers = partitionPeers(req, state)
+      let likely = ["postgres", "mysql", "redis", "mongo", "kafka", "db", "master"]
+      req.parameters.peer = peers.first { p in likely.contains { p.contains($0) } } ?? peers.first
+    })
+
+  /// The other workloads of the request's namespace, by name.
+  static func partitionPeers(_ req: FaultRequest, _ state: ClusterSnapshot) -> [String] {
+    let ns = req.target.namespace
+    let own: String? = {
+      switch req.target {
+      case .workload(_, let name): return name
+      case .pod(let ns, let name): return state.pods[PodID(namespace: ns, name: name).key]?.workload
+      case .node, .zone: return nil
+      }
+    }()
+    return state.workloads.values.filter { $0.namespace == ns && $0.name != own }.map(\.name).sorted()
+  }
 }

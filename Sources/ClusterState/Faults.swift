@@ -20,6 +20,7 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case timeSkew = "time-skew"
   case ioLatency = "io-latency"
   case httpAbort = "http-abort"
+  case networkPartition = "network-partition"
 }
 
 public enum FaultTarget: Sendable, Equatable, Hashable, Codable {
@@ -90,11 +91,15 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   public var httpPath: String = "*"
   /// Only the workload's pods on nodes of this zone (`topology.kubernetes.io/zone`); nil: any zone.
   public var zone: String? = nil
+  /// Network partition: the other workload (same namespace) cut off, and which way (`to` it, `from`
+  /// it, `both`, as Chaos Mesh's `direction`).
+  public var peer: String? = nil
+  public var direction: String = "both"
   public init() {}
 
   enum CodingKeys: String, CodingKey {
     case mode, delayMs, jitterMs, lossPercent, cpuMilli, memoryMiBPerSec, duration, gracePeriod, replicas, count
-    case pressureMiB, skewSeconds, ioDelayMs, volumePath, httpPort, httpPath, zone
+    case pressureMiB, skewSeconds, ioDelayMs, volumePath, httpPort, httpPath, zone, peer, direction
   }
 
   /// A parameter missing from what was written (a journal of an older chaostui, before the fault
@@ -122,6 +127,8 @@ public struct FaultParameters: Sendable, Equatable, Codable {
     httpPort = try c.decodeIfPresent(Int.self, forKey: .httpPort)
     httpPath = try v(.httpPath, d.httpPath)
     zone = try c.decodeIfPresent(String.self, forKey: .zone)
+    peer = try c.decodeIfPresent(String.self, forKey: .peer)
+    direction = try v(.direction, d.direction)
   }
 }
 

@@ -63,6 +63,18 @@ enum FaultExecution {
       ]
       if let c = pods.first?.containerNames.first { spec["containerNames"] = [c] }
       return .chaos(spec)
+    case .networkPartition:
+      // The other side: the peer workload's pods, selected by their common labels.
+      guard let peer = p.peer else { return .refused("network partition names no other workload (peer)") }
+      let ns = request.target.namespace
+      let peers = FaultPlan.members(of: WorkloadID(namespace: ns, name: peer), in: state)
+      guard !peers.isEmpty else { return .refused("workload \(ns)/\(peer) has no pods to cut off") }
+      return .chaos([
+        "action": "partition", "direction": p.direction, "duration": duration,
+        "target": [
+          "mode": "all", "selector": ["namespaces": [ns], "labelSelectors": ChaosMesh.selectorLabels(peers)],
+        ],
+      ])
     case .httpAbort:
       return .chaos([
         "target": "Request", "port": FaultPlan.httpPort(request, pods: pods), "path": p.httpPath, "abort": true,

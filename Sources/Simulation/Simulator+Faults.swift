@@ -22,6 +22,18 @@ extension Simulator {
       if case .failure(let message) = targets { out.append(.faultFailed(id: id, message: message.text)) }
       return out
     }
+    if request.kind == .networkPartition {
+      // The other side must exist (any direction cuts the connections: TCP needs both ways).
+      let ns = request.target.namespace
+      guard let peer = request.parameters.peer, specs.contains(where: { $0.namespace == ns && $0.name == peer })
+      else {
+        return [
+          .faultFailed(
+            id: id,
+            message: "network partition: no workload \(request.parameters.peer ?? "(none named)") in \(ns) to cut off")
+        ]
+      }
+    }
     var acted = indices
     var refusedNote: String?
     if request.kind == .evict || request.kind == .drain {
@@ -120,6 +132,7 @@ extension Simulator {
     case .timeSkew: traffic(FaultLoad(skew: p.skewSeconds))
     case .ioLatency: traffic(FaultLoad(ioDelay: p.ioDelayMs))
     case .httpAbort: traffic(FaultLoad(httpAbort: true))
+    case .networkPartition: traffic(FaultLoad(cutFrom: [p.peer ?? ""]))
     }
     emitChanges(into: &out)
     return out

@@ -11,6 +11,8 @@ extension Simulator {
     var delay = 0.0, jitter = 0.0, loss = 0.0, cpu = 0.0, memRate = 0.0
     /// DNS lookups fail; HTTP requests aborted; the clock skewed by seconds; file operations slowed.
     var dnsErrors = false, httpAbort = false, skew = 0.0, ioDelay = 0.0
+    /// Workloads (of the pod's namespace) no packet reaches or comes from: a network partition.
+    var cutFrom: Set<String> = []
 
     mutating func add(_ o: FaultLoad) {
       delay += o.delay
@@ -22,6 +24,7 @@ extension Simulator {
       httpAbort = httpAbort || o.httpAbort
       skew += o.skew
       ioDelay += o.ioDelay
+      cutFrom.formUnion(o.cutFrom)
     }
   }
 
@@ -61,10 +64,14 @@ extension Simulator {
     }
     // Postgres' file-operation latency reaches every query its Flask tier makes.
     var dbDelay = [Double](repeating: 0, count: pipelines.count)
+    // A primary partitioned from the web tier: every query of it times out.
+    var dbCut = [Bool](repeating: false, count: pipelines.count)
     if !faults.isEmpty {
       for (k, line) in pipelines.enumerated() {
         for p in pods where p.w == line.postgres && p.ready {
-          dbDelay[k] = max(dbDelay[k], faultLoad(PodID(namespace: line.namespace, name: p.name).key).ioDelay)
+          let fx = faultLoad(PodID(namespace: line.namespace, name: p.name).key)
+          dbDelay[k] = max(dbDelay[k], fx.ioDelay)
+          if p.labels["role"] == "primary" && fx.cutFrom.contains(specs[line.flask].name) { dbCut[k] = true }
         }
       }
     }
@@ -113,7 +120,10 @@ extension Simulator {
         work += share * spec.cpuPerRequest
       default:
         // Tasks that wait on slowed IO burn less CPU and take longer.
-        if spec.name == "spark-worker" { work += 700 * sparkWave / (1 + fx.ioDelay / 100) }
+        // Tasks come from the master: a worker cut off from it has none.
+        if spec.name == "spark-worker" && !fx.cutFrom.contains("spark-master") {
+          work += 700 * sparkWave / (1 + fx.ioDelay / 100)
+        }
         share = spec.service != nil && pods[i].ready ? 5 : 0
       }
       work *= 1 + 0.06 * rng.gaussian()
@@ -158,6 +168,12 @@ extension Simulator {
           acc[pods[i].w].errors += 10 * weight
         }
         if fx.httpAbort { acc[pods[i].w].errors += 100 * weight }
+        if role[w] == .flask && (dbCut[lineOf[w]] || fx.cutFrom.contains(specs[pipelines[lineOf[w]].postgres].name)) {
+          // Partitioned from the database: each query waits out its connect timeout, then a 503.
+          acc[pods[i].w].errors += 95 * weight
+          p50 += 1000
+          p99 += 3000
+        }
         if abs(fx.skew) >= 60 && role[w] == .flask {
           acc[pods[i].w].errors += 35 * weight  // tokens issued "in the future" or expired: 401s
         }

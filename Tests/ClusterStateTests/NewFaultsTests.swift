@@ -269,3 +269,59 @@ final class CapacityTests: XCTestCase {
     XCTAssertTrue(store.state.timeline.contains { $0.text.contains("low on resource: memory") })
   }
 }
+
+extension NewFaultsTests {
+  /// A state with the workloads' pods, as the executor reads them.
+  func state(_ workloads: [String: [String]]) -> ClusterSnapshot {
+    var s = ClusterSnapshot()
+    for (w, containers) in workloads {
+      for p in pods(w, containers: containers) { s.pods[p.id] = p }
+      s.workloads["pipeline/" + w] = Workload(
+        kind: .deployment, namespace: "pipeline", name: w, desiredReplicas: 2, currentReplicas: 2, readyReplicas: 2)
+    }
+    return s
+  }
+
+  /// The spec a fault sends, checked against its CRD in lab/crds; the problems found.
+  func problems(_ req: FaultRequest, _ s: ClusterSnapshot, pods: [Pod]) throws -> (
+    spec: [String: Any], found: [String], schema: [String: Any]
+  ) {
+    let body = try XCTUnwrap(ChaosMesh.body(req, id: 3, session: "s1", pods: pods, state: s))
+    let text = try String(contentsOfFile: Self.crds + "/\(body.plural).yaml", encoding: .utf8)
+    let crd = try XCTUnwrap(try Yams.load(yaml: text) as? [String: Any])
+    let version = ((crd["spec"] as! [String: Any])["versions"] as! [[String: Any]]).first {
+      $0["name"] as? String == "v1alpha1"
+    }!
+    let schema = ((version["schema"] as! [String: Any])["openAPIV3Schema"] as! [String: Any])
+    let specSchema = (schema["properties"] as! [String: Any])["spec"] as! [String: Any]
+    let spec = body.json["spec"] as! [String: Any]
+    return (spec, check(spec, specSchema, at: "\(body.plural).spec"), specSchema)
+  }
+
+  func testANetworkPartitionNamesThePeersPodsAsTheCRDWants() throws {
+    let s = state(["flask": ["flask"], "postgres": ["postgres"]])
+    var req = FaultRequest(kind: .networkPartition, target: .workload(namespace: "pipeline", name: "flask"))
+    req.parameters.peer = "postgres"
+    let (spec, found, schema) = try problems(req, s, pods: pods("flask", containers: ["flask"]))
+    XCTAssertEqual(found, [])
+    XCTAssertEqual(spec["action"] as? String, "partition")
+    XCTAssertEqual(spec["direction"] as? String, "both")
+    let target = try XCTUnwrap(spec["target"] as? [String: Any])
+    let selector = try XCTUnwrap(target["selector"] as? [String: Any])
+    XCTAssertEqual(selector["labelSelectors"] as? [String: String], ["app": "postgres"])
+    XCTAssertEqual((spec["selector"] as? [String: Any])?["labelSelectors"] as? [String: String], ["app": "flask"])
+    // A direction the CRD does not know is found by the checker; nothing on the other side is refused.
+    var bad = spec
+    bad["direction"] = "sideways"
+    bad["target"] = ["mode": "all", "selector": ["namespaces": "pipeline"]]
+    XCTAssertEqual(
+      check(bad, schema, at: "x"),
+      ["x.direction: sideways not one of [\"to\", \"from\", \"both\"]", "x.target.selector.namespaces: not an array"]
+        .sorted(), "the checker sees a wrong direction and a wrong target")
+    req.parameters.peer = "redis"
+    guard case .refused(let why) = FaultExecution.of(req, pods: [], state: s) else { return XCTFail("refused") }
+    XCTAssertEqual(why, "workload pipeline/redis has no pods to cut off")
+    req.parameters.peer = nil
+    guard case .refused = FaultExecution.of(req, pods: [], state: s) else { return XCTFail("refused") }
+  }
+}

@@ -85,3 +85,66 @@ final class TableFaultsTests: XCTestCase {
     }
   }
 }
+
+extension TableFaultsTests {
+  func testANetworkPartitionFromTheDatabaseFailsTheWebTierThenHeals() throws {
+    var req = FaultRequest(kind: .networkPartition, target: .workload(namespace: "pipeline", name: "flask"))
+    req.parameters.peer = "postgres"
+    req.parameters.duration = 30
+    let (store, demo) = self.demo(req)
+    XCTAssertEqual(store.state.activeFaults.count, 1, "started")
+    advance(store, demo, from: 10.5, to: 25)
+    let flask = try XCTUnwrap(store.state.workloadSeries["pipeline/flask"])
+    XCTAssertGreaterThan(flask.errorPercent.last ?? 0, 80, "every query times out: 503s")
+    XCTAssertGreaterThan(flask.latencyP99Ms.last ?? 0, 1000, "waits out the connect timeout")
+    XCTAssertEqual(store.state.incidents.count, 1)
+    XCTAssertNotNil(store.state.incidents[0].detected, "detected")
+    advance(store, demo, from: 25.5, to: 70)
+    XCTAssertTrue(store.state.activeFaults.isEmpty, "ended by itself")
+    XCTAssertLessThan(store.state.workloadSeries["pipeline/flask"]?.errorPercent.last ?? 100, 5, "healed")
+    XCTAssertNotNil(store.state.incidents[0].recovered, "recovered")
+  }
+
+  func testAPartitionPicksTheDatabaseFirstAndPlusMinusCyclesThePeer() throws {
+    let (store, demo) = self.demo(FaultRequest(kind: .cordon, target: .node(name: "none")))
+    advance(store, demo, from: 10.5, to: 12)
+    let s = store.state
+    let pod = try XCTUnwrap(s.pods.values.first { $0.workload == "flask" && $0.namespace == "pipeline" })
+    var req = try XCTUnwrap(FaultPlan.request(for: .networkPartition, podID: pod.id, scope: .allOfWorkload, state: s))
+    XCTAssertEqual(req.parameters.peer, "postgres", "the database it calls")
+    XCTAssertTrue(req.kind.descriptor.effect(req, s).hasPrefix("no packets both ways between it and postgres"))
+    let peers = FaultTable.partitionPeers(req, s)
+    XCTAssertFalse(peers.contains("flask"), "never itself")
+    var seen: Set<String> = []
+    for _ in peers {
+      FaultPlan.adjust(&req, up: true, state: s)
+      seen.insert(req.parameters.peer ?? "")
+    }
+    XCTAssertEqual(seen, Set(peers), "+ goes round every other workload")
+  }
+
+  func testAPartitionWithNoOneOnTheOtherSideFailsInWords() {
+    var req = FaultRequest(kind: .networkPartition, target: .workload(namespace: "pipeline", name: "flask"))
+    req.parameters.peer = "nothing-here"
+    let (store, _) = self.demo(req)
+    XCTAssertTrue(store.state.activeFaults.isEmpty)
+    XCTAssertTrue(
+      store.state.timeline.contains { $0.text.contains("no workload nothing-here in pipeline to cut off") },
+      store.state.timeline.map(\.text).description)
+  }
+
+  func testPartitionFieldsInAnExperimentFile() throws {
+    func parse(_ strength: String) -> String {
+      do {
+        let e = try ExperimentFile.parse(
+          "title: p\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - {fault: network-partition, target: {workload: flask}, strength: \(strength)}\n",
+          file: "p.yaml")
+        guard case .fault(let req) = e.method[0] else { return "?" }
+        return "\(req.parameters.peer ?? "-") \(req.parameters.direction)"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(parse("{peer: postgres, direction: to}"), "postgres to")
+    XCTAssertEqual(parse("{peer: postgres}"), "postgres both")
+    XCTAssertEqual(parse("{peer: postgres, direction: up}"), "p.yaml:4: strength.direction: must be to, from or both")
+  }
+}

@@ -149,7 +149,14 @@ class ChaosDaemon:
                 continue
             seen.add(uid)
             if uid not in self.net_selected:
-                self.net_selected[uid] = [(p.metadata.namespace, p.metadata.labels or {}) for p in self.select(obj)]
+                chosen = self.select(obj)
+                if spec.get("action") == "partition" and (spec.get("target") or {}).get("selector"):
+                    # A partition cuts both sides' traffic: the selected pods and the target's.
+                    target = spec["target"]
+                    other = {"metadata": obj["metadata"],
+                             "spec": {"selector": target["selector"], "mode": target.get("mode", "all")}}
+                    chosen = chosen + self.select(other)
+                self.net_selected[uid] = [(p.metadata.namespace, p.metadata.labels or {}) for p in chosen]
                 log.info("chaos: %s (%s) on %d pods", obj["metadata"]["name"], spec.get("action"),
                          len(self.net_selected[uid]))
             for svc in self.probed:
@@ -174,6 +181,8 @@ class ChaosDaemon:
                     d = spec.get("delay") or {}
                     e["delay"] += parse_duration(d.get("latency", "")) or 0
                     e["jitter"] += parse_duration(d.get("jitter", "")) or 0
+                elif spec.get("action") == "partition":
+                    e["error"] = 1.0  # its calls across the cut time out: it answers 503
                 elif spec.get("action") == "loss":
                     p = min(100.0, float((spec.get("loss") or {}).get("loss", "0") or 0))
                     e["loss"] = 1 - (1 - e["loss"]) * (1 - p / 100)
