@@ -22,6 +22,7 @@ extension FaultTable {
     case .ioLatency: return ioLatency
     case .httpAbort: return httpAbort
     case .networkPartition: return networkPartition
+    case .bandwidthLimit: return bandwidthLimit
     }
   }
 
@@ -219,6 +220,42 @@ extension FaultTable {
       let likely = ["postgres", "mysql", "redis", "mongo", "kafka", "db", "master"]
       req.parameters.peer = peers.first { p in likely.contains { p.contains($0) } } ?? peers.first
     })
+
+  static let bandwidthLimit = FaultDescriptor(
+    kind: .bandwidthLimit, key: "b", title: "Bandwidth limit",
+    summary: "shape its outgoing traffic to a rate (NetworkChaos bandwidth)", oneShot: false, target: .pods,
+    needs: .chaosMesh(plural: "networkchaos", kind: "NetworkChaos"),
+    fields: [
+      FaultField("rate-kbit", .number, "the rate, kbit/s") { p, v in
+        guard case .number(let r) = v, r >= 1 else { return "must be at least 1 kbit/s" }
+        p.rateKbit = r
+        return nil
+      },
+      FaultField("limit-bytes", .integer, "bytes queued waiting for tokens") { p, v in
+        guard case .integer(let n) = v, (1...Int(Int32.max)).contains(n) else { return "must be 1 to 2147483647" }
+        p.limitBytes = n
+        return nil
+      },
+      FaultField("buffer-bytes", .integer, "the bucket: bytes sent at once") { p, v in
+        guard case .integer(let n) = v, (1...Int(Int32.max)).contains(n) else { return "must be 1 to 2147483647" }
+        p.bufferBytes = n
+        return nil
+      },
+    ],
+    strength: .ladder(
+      "rate: 64 kbit/s, 256 kbit/s, 1, 4, 10, 100 Mbit/s", \.rateKbit, [64, 256, 1024, 4096, 10_240, 102_400],
+      start: 2),
+    effect: { req, _ in
+      "outgoing traffic at most \(rateText(req.parameters.rateKbit)), \(req.parameters.limitBytes) bytes queued"
+        + tune
+    })
+
+  /// 64 kbit/s, 1 Mbit/s, 1.5 Mbit/s.
+  public static func rateText(_ kbit: Double) -> String {
+    kbit >= 1024
+      ? (kbit.truncatingRemainder(dividingBy: 1024) == 0 ? "\(Int(kbit / 1024))" : Numbers.one(kbit / 1024)) + " Mbit/s"
+      : "\(Int(kbit)) kbit/s"
+  }
 
   /// The other workloads of the request's namespace, by name.
   static func partitionPeers(_ req: FaultRequest, _ state: ClusterSnapshot) -> [String] {

@@ -21,6 +21,7 @@ public enum FaultKind: String, Sendable, Equatable, CaseIterable, Codable {
   case ioLatency = "io-latency"
   case httpAbort = "http-abort"
   case networkPartition = "network-partition"
+  case bandwidthLimit = "bandwidth-limit"
 }
 
 public enum FaultTarget: Sendable, Equatable, Hashable, Codable {
@@ -95,11 +96,17 @@ public struct FaultParameters: Sendable, Equatable, Codable {
   /// it, `both`, as Chaos Mesh's `direction`).
   public var peer: String? = nil
   public var direction: String = "both"
+  /// Bandwidth limit: the rate its egress is shaped to (kbit/s), and the token bucket's queue limit
+  /// and burst (bytes), as Chaos Mesh's `bandwidth` (tc tbf).
+  public var rateKbit: Double = 1024
+  public var limitBytes: Int = 20_971_520
+  public var bufferBytes: Int = 10_000
   public init() {}
 
   enum CodingKeys: String, CodingKey {
     case mode, delayMs, jitterMs, lossPercent, cpuMilli, memoryMiBPerSec, duration, gracePeriod, replicas, count
     case pressureMiB, skewSeconds, ioDelayMs, volumePath, httpPort, httpPath, zone, peer, direction
+    case rateKbit, limitBytes, bufferBytes
   }
 
   /// A parameter missing from what was written (a journal of an older chaostui, before the fault
@@ -129,6 +136,9 @@ public struct FaultParameters: Sendable, Equatable, Codable {
     zone = try c.decodeIfPresent(String.self, forKey: .zone)
     peer = try c.decodeIfPresent(String.self, forKey: .peer)
     direction = try v(.direction, d.direction)
+    rateKbit = try v(.rateKbit, d.rateKbit)
+    limitBytes = try v(.limitBytes, d.limitBytes)
+    bufferBytes = try v(.bufferBytes, d.bufferBytes)
   }
 }
 

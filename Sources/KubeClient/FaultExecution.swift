@@ -75,6 +75,11 @@ enum FaultExecution {
           "mode": "all", "selector": ["namespaces": [ns], "labelSelectors": ChaosMesh.selectorLabels(peers)],
         ],
       ])
+    case .bandwidthLimit:
+      return .chaos([
+        "action": "bandwidth", "duration": duration,
+        "bandwidth": ["rate": "\(Int(p.rateKbit))kbit", "limit": p.limitBytes, "buffer": p.bufferBytes],
+      ])
     case .httpAbort:
       return .chaos([
         "target": "Request", "port": FaultPlan.httpPort(request, pods: pods), "path": p.httpPath, "abort": true,

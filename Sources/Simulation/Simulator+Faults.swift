@@ -133,6 +133,7 @@ extension Simulator {
     case .ioLatency: traffic(FaultLoad(ioDelay: p.ioDelayMs))
     case .httpAbort: traffic(FaultLoad(httpAbort: true))
     case .networkPartition: traffic(FaultLoad(cutFrom: [p.peer ?? ""]))
+    case .bandwidthLimit: traffic(FaultLoad(rateKbit: p.rateKbit))
     }
     emitChanges(into: &out)
     return out

@@ -13,6 +13,8 @@ extension Simulator {
     var dnsErrors = false, httpAbort = false, skew = 0.0, ioDelay = 0.0
     /// Workloads (of the pod's namespace) no packet reaches or comes from: a network partition.
     var cutFrom: Set<String> = []
+    /// Egress shaped to this rate, kbit/s (0: not shaped).
+    var rateKbit = 0.0
 
     mutating func add(_ o: FaultLoad) {
       delay += o.delay
@@ -25,6 +27,7 @@ extension Simulator {
       skew += o.skew
       ioDelay += o.ioDelay
       cutFrom.formUnion(o.cutFrom)
+      if o.rateKbit > 0 { rateKbit = rateKbit > 0 ? min(rateKbit, o.rateKbit) : o.rateKbit }
     }
   }
 
@@ -160,6 +163,22 @@ extension Simulator {
         if role[w] == .flask {
           p50 += dbDelay[lineOf[w]] * 1.5
           p99 += dbDelay[lineOf[w]] * 4
+        }
+        if fx.rateKbit > 0 {
+          // Responses (16 KB from the web tier, 4 KB a query) through a shaped link: each takes its
+          // transfer time, queueing grows as the demand nears the rate, and past it the queue only
+          // grows: that share of the requests times out.
+          let size = role[w] == .flask ? 128.0 : 32.0
+          let transfer = size / fx.rateKbit * 1000
+          let rho = share * size / fx.rateKbit
+          if rho < 0.95 {
+            p50 += transfer / (1 - rho)
+            p99 += 3 * transfer / (1 - rho)
+          } else {
+            p50 += min(5000, transfer * 20)
+            p99 += 10_000
+            acc[pods[i].w].errors += max(0, 1 - 1 / rho) * 100 * max(share, 0.01)
+          }
         }
         let weight = max(share, 0.01)
         if fx.dnsErrors && role[w] == .flask {

@@ -315,7 +315,7 @@ extension NewFaultsTests {
     bad["direction"] = "sideways"
     bad["target"] = ["mode": "all", "selector": ["namespaces": "pipeline"]]
     XCTAssertEqual(
-      check(bad, schema, at: "x"),
+      check(bad, schema, at: "x").sorted(),
       ["x.direction: sideways not one of [\"to\", \"from\", \"both\"]", "x.target.selector.namespaces: not an array"]
         .sorted(), "the checker sees a wrong direction and a wrong target")
     req.parameters.peer = "redis"
@@ -323,5 +323,26 @@ extension NewFaultsTests {
     XCTAssertEqual(why, "workload pipeline/redis has no pods to cut off")
     req.parameters.peer = nil
     guard case .refused = FaultExecution.of(req, pods: [], state: s) else { return XCTFail("refused") }
+  }
+}
+
+extension NewFaultsTests {
+  func testABandwidthLimitIsWhatTheCRDAccepts() throws {
+    let s = state(["flask": ["flask"]])
+    var req = FaultRequest(kind: .bandwidthLimit, target: .workload(namespace: "pipeline", name: "flask"))
+    req.parameters.rateKbit = 256
+    let (spec, found, schema) = try problems(req, s, pods: pods("flask", containers: ["flask"]))
+    XCTAssertEqual(found, [])
+    XCTAssertEqual(spec["action"] as? String, "bandwidth")
+    let bw = try XCTUnwrap(spec["bandwidth"] as? [String: Any])
+    XCTAssertEqual(bw["rate"] as? String, "256kbit")
+    XCTAssertEqual(bw["limit"] as? Int, 20_971_520)
+    XCTAssertEqual(bw["buffer"] as? Int, 10_000)
+    var bad = spec
+    bad["bandwidth"] = ["rate": "1mbit", "limit": "lots"]
+    XCTAssertEqual(
+      check(bad, schema, at: "x").sorted(),
+      ["x.bandwidth.buffer: required, missing", "x.bandwidth.limit: not an integer"],
+      "the checker sees a missing buffer and a limit that is not a number")
   }
 }

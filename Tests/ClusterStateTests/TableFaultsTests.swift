@@ -148,3 +148,52 @@ extension TableFaultsTests {
     XCTAssertEqual(parse("{peer: postgres, direction: up}"), "p.yaml:4: strength.direction: must be to, from or both")
   }
 }
+
+extension TableFaultsTests {
+  /// Flask's p50 and errors under a bandwidth limit of `kbit`, 15 s in.
+  func shaped(_ kbit: Double) -> (p50: Double, errors: Double, store: Store, demo: DemoCluster) {
+    var req = FaultRequest(kind: .bandwidthLimit, target: .workload(namespace: "pipeline", name: "flask"))
+    req.parameters.rateKbit = kbit
+    req.parameters.duration = 30
+    let (store, demo) = self.demo(req)
+    advance(store, demo, from: 10.5, to: 25)
+    let f = store.state.workloadSeries["pipeline/flask"]
+    return (f?.latencyP50Ms.last ?? 0, f?.errorPercent.last ?? 0, store, demo)
+  }
+
+  func testABandwidthLimitSlowsByItsRateAndPastItDropsRequests() {
+    let (baseline, _, _, _) = shaped(10_000_000)
+    let wide = shaped(102_400)
+    let mid = shaped(10_240)
+    let narrow = shaped(1024)
+    XCTAssertLessThan(wide.p50 - baseline, 5, "100 Mbit/s: hardly seen")
+    XCTAssertGreaterThan(mid.p50, wide.p50 + 10, "10 Mbit/s: each 16 KB answer takes its transfer time and queues")
+    XCTAssertLessThan(mid.errors, 5, "below the rate nothing is lost")
+    XCTAssertGreaterThan(narrow.errors, 50, "1 Mbit/s is below what the tier sends: most requests time out")
+    XCTAssertEqual(narrow.store.state.incidents.count, 1)
+    advance(narrow.store, narrow.demo, from: 25.5, to: 70)
+    XCTAssertTrue(narrow.store.state.activeFaults.isEmpty, "ended by itself")
+    XCTAssertLessThan(narrow.store.state.workloadSeries["pipeline/flask"]?.errorPercent.last ?? 100, 5, "healed")
+  }
+
+  func testBandwidthStepsAndFieldsAreChecked() throws {
+    var req = FaultRequest(kind: .bandwidthLimit, target: .pod(namespace: "pipeline", name: "flask-0"))
+    FaultPlan.adjust(&req, up: true, state: ClusterSnapshot())
+    XCTAssertEqual(req.parameters.rateKbit, 256, "+ is a narrower link")
+    XCTAssertEqual(
+      req.kind.descriptor.effect(req, ClusterSnapshot()).prefix(38), "outgoing traffic at most 256 kbit/s, 2")
+    XCTAssertEqual(FaultTable.rateText(1536), "1.5 Mbit/s")
+    func parse(_ strength: String) -> String {
+      do {
+        let e = try ExperimentFile.parse(
+          "title: b\ngroups: {experimental: {namespace: pipeline}}\nmethod:\n  - {fault: bandwidth-limit, target: {workload: flask}, strength: \(strength)}\n",
+          file: "b.yaml")
+        guard case .fault(let r) = e.method[0] else { return "?" }
+        return "\(r.parameters.rateKbit) \(r.parameters.limitBytes) \(r.parameters.bufferBytes)"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(parse("{rate-kbit: 512, limit-bytes: 4096, buffer-bytes: 1500}"), "512.0 4096 1500")
+    XCTAssertEqual(parse("{rate-kbit: 0}"), "b.yaml:4: strength.rate-kbit: must be at least 1 kbit/s")
+    XCTAssertEqual(parse("{limit-bytes: 0}"), "b.yaml:4: strength.limit-bytes: must be 1 to 2147483647")
+  }
+}

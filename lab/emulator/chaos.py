@@ -3,7 +3,7 @@ NetworkChaos, IOChaos, HTTPChaos and DNSChaos."""
 import time
 from kubernetes import client
 from kubernetes.client.rest import ApiException
-from .util import quantity, chaos_ends, parse_duration, log, STOP
+from .util import quantity, chaos_ends, parse_duration, parse_rate, log, STOP
 
 
 class ChaosDaemon:
@@ -181,6 +181,11 @@ class ChaosDaemon:
                     d = spec.get("delay") or {}
                     e["delay"] += parse_duration(d.get("latency", "")) or 0
                     e["jitter"] += parse_duration(d.get("jitter", "")) or 0
+                elif spec.get("action") == "bandwidth":
+                    # A probe's answer (16 KB, as the pipeline's pages) through the shaped link.
+                    rate = parse_rate((spec.get("bandwidth") or {}).get("rate", ""))
+                    if rate:
+                        e["delay"] += 16 * 1024 * 8 / rate
                 elif spec.get("action") == "partition":
                     e["error"] = 1.0  # its calls across the cut time out: it answers 503
                 elif spec.get("action") == "loss":

@@ -81,6 +81,19 @@ def parse_duration(s):
     return sum(float(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in parts)
 
 
+def parse_rate(s):
+    """A tc rate as Chaos Mesh takes it ("1mbit", "500kbit", "2mbps": bps is bytes a second) in bits
+    a second, or None."""
+    m = re.fullmatch(r"([0-9.]+)\s*(bit|kbit|mbit|gbit|tbit|bps|kbps|mbps|gbps|tbps)", (s or "").strip().lower())
+    if not m:
+        return None
+    scale = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}
+    unit = m.group(2)
+    if unit.endswith("bit"):
+        return float(m.group(1)) * scale[unit[:-3]]
+    return float(m.group(1)) * scale[unit[:-3]] * 8
+
+
 def send_body(handler, body, content_type, code=200):
     """A response with a whole body."""
     handler.send_response(code)

@@ -3,7 +3,7 @@ discover -s lab/tests -t lab"""
 import datetime as dt
 import unittest
 
-from emulator.util import chaos_ends, parse_duration, quantity, selector_matches, status_report_due
+from emulator.util import chaos_ends, parse_duration, parse_rate, quantity, selector_matches, status_report_due
 
 
 class Quantities(unittest.TestCase):
@@ -42,6 +42,13 @@ class Durations(unittest.TestCase):
         self.assertEqual(parse_duration("250ms"), 0.25)
         self.assertIsNone(parse_duration(""))
         self.assertIsNone(parse_duration("soon"))
+
+    def test_tc_rates_as_chaos_mesh_takes_them(self):
+        self.assertEqual(parse_rate("1mbit"), 1e6)
+        self.assertEqual(parse_rate("1024kbit"), 1.024e6)
+        self.assertEqual(parse_rate("2mbps"), 16e6, "bps is bytes a second")
+        self.assertIsNone(parse_rate("fast"))
+        self.assertIsNone(parse_rate(""))
 
     def test_chaos_ends_at_creation_plus_duration_unless_paused(self):
         created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
