@@ -5,7 +5,7 @@ import ClusterState
 /// its name in experiment files, what it targets, its strength fields, what it needs of a cluster).
 struct FaultsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "chaostui faults",
+    commandName: "faults",
     abstract:
       "List the faults: key in the console's fault menu (f), name in experiment files, target, strength fields and what each needs of a cluster (RBAC, Chaos Mesh)."
   )

@@ -13,25 +13,19 @@ import Simulation
 /// Ctrl-C) each workload's kills, mean TTR and measured MTBF beside the label's.
 struct MonkeyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "chaostui monkey",
+    commandName: "monkey",
     abstract: "Run kube-monkey's schedule headless: kills by the workloads' kube-monkey labels, MTBF and TTR measured.")
 
-  @OptionGroup var cluster: ClusterOptions
+  @OptionGroup var sources: SourceOptions
 
-  @OptionGroup var monkey: MonkeyOptions
+  @OptionGroup var namespaces: NamespaceOptions
 
-  @Option(name: [.short, .long], help: "Only this namespace (default: every namespace, as kube-monkey).")
-  var namespace: String?
+  @OptionGroup(title: "Monkey") var monkey: MonkeyOptions
 
   @Option(name: .customLong("for"), help: "Stop after this long (like 30m or 4h; default: until Ctrl-C).")
   var duration: String?
 
-  @Option(
-    help: "Record the session (replay, report) here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
-  var record: String?
-
-  @Flag(help: "Do not record the session.")
-  var noRecord = false
+  @OptionGroup(title: "Recording") var recording: RecordingOptions
 
   func validate() throws {
     if let d = duration, Durations.seconds(d) == nil {
@@ -40,37 +34,36 @@ struct MonkeyCommand: ParsableCommand {
   }
 
   func run() throws {
+    let cluster = sources.cluster
     let logger = try cluster.log.map { try FileLog(path: $0) }
     let env = ProcessInfo.processInfo.environment
-    let source: ClusterSource
-    var platform = "chaostui demo cluster (seed \(cluster.seed), speed \(cluster.speed))"
-    let real = !cluster.demo && cluster.kubeconfigFound(env)
+    let built: SourceBuilder.Built
     let config: MonkeyConfig
     do {
-      config = try monkey.config(demo: !real, environment: env)
-      if real {
-        let c = try cluster.connection(env)
-        let kube = KubeCluster(connection: c, namespace: namespace, dryRun: cluster.dryRun)
-        kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-        try cluster.configure(kube)
-        source = kube
-        platform = c.description
-      } else {
-        source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
-      }
+      var options = sources
+      let file = try options.applyConfig(environment: env)
+      if let file { logger?.write("config from \(file.path)") }
+      built = try SourceBuilder(
+        options: options, namespace: namespaces.choice(default: .all), demo: cluster.demoOptions(), logger: logger,
+        inlineQueries: file?.config.queries
+      ).build(environment: env)
+      config = try monkey.config(demo: built.kube == nil, environment: env)
     } catch {
       complain("chaostui monkey: \(error)")
       throw ExitCode(2)
     }
-    let console = Console(source: source, speed: cluster.speed, now: now())
+    let source = built.source
+    let platform = built.platform
+    let console = Console(source: source, metricsSources: built.metrics, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.monkeyConfig = config
     console.start()
     ct_install_signal_handlers()
     say("chaostui monkey on \(platform)")
-    if !noRecord {
+    if let notice = built.notice { say(notice) }
+    if !recording.noRecord {
       let (path, problem) = recordSession(
-        console, source: source, to: record, title: "chaostui monkey", shown: namespace)
+        console, source: source, to: recording.record, title: "chaostui monkey", shown: namespaces.namespace)
       say(problem ?? "session: \(path)")
     }
     // The workloads first (a real cluster lists them), then the plan.

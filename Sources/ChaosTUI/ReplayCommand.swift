@@ -9,7 +9,7 @@ import Recording
 /// `chaostui replay FILE`: a recorded session in the full console, with no cluster and no network.
 struct ReplaySession: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "chaostui replay",
+    commandName: "replay",
     abstract:
       "Replay a recorded session (a journal) in the console: Space pauses, Left/Right seek 10 s, [ ] a minute, n/p jump to the next/previous fault or alert."
   )
@@ -20,11 +20,7 @@ struct ReplaySession: ParsableCommand {
   @Option(help: "Replay speed (0.1 to 100; + and - change it while playing).")
   var speed: Double = 1
 
-  @Option(help: "Theme name (from themes/) or path to a .theme file (default: default).")
-  var theme: String?
-
-  @Option(help: "Glyphs: block, braille or ascii (default: block on UTF-8 locales, ascii otherwise).")
-  var glyphs: String?
+  @OptionGroup(title: "Display") var display: DisplayOptions
 
   @Option(help: "Write a log to this file (nothing is logged on screen).")
   var log: String?
@@ -32,9 +28,6 @@ struct ReplaySession: ParsableCommand {
   func validate() throws {
     guard speed >= 0.1 && speed <= 100 else {
       throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
-    }
-    if let g = glyphs, Glyphs.named(g) == nil {
-      throw ValidationError("--glyphs must be block, braille or ascii, got \(g)")
     }
   }
 
@@ -48,11 +41,11 @@ struct ReplaySession: ParsableCommand {
     for n in journal.notes { logger?.write("journal: " + n) }
     let (term, utf8) = try terminalReady()
     let searchPaths = chaostuiThemeSearchPaths()
-    let (loadedTheme, themeProblem) = Theme.load(theme ?? "default", searchPaths: searchPaths)
+    let (loadedTheme, themeProblem) = Theme.load(display.theme ?? "default", searchPaths: searchPaths)
     let session = RecordedSession(journal: journal, speed: speed)
     let console = Console(
       source: session, speed: speed, readOnly: true, theme: loadedTheme,
-      glyphs: glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii), themeSearchPaths: searchPaths, now: now())
+      glyphs: display.glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii), themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.show(namespace: journal.header.shown)
     console.start()

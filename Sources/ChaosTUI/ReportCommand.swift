@@ -6,7 +6,7 @@ import Recording
 /// `chaostui report FILE`: a recorded session as Markdown, JSON and one self-contained HTML file.
 struct ReportSession: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "chaostui report",
+    commandName: "report",
     abstract:
       "Write the report of a recorded session: incidents (TTD, TTR, what detected them), MTTD/MTTR/MTBF by service, alerts, experiments, who did what, charts."
   )

@@ -13,28 +13,21 @@ import Simulation
 /// journal on request; exit 0 when every hypothesis held, 1 when one failed, 2 when aborted or not run.
 struct RunExperiment: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "chaostui run",
+    commandName: "run",
     abstract: "Run a chaos experiment headless (exit 0 passed, 1 a hypothesis failed, 2 aborted or not run).")
 
   @Argument(help: "The experiment file (YAML or JSON; see experiments/).")
   var file: String
 
-  @OptionGroup var cluster: ClusterOptions
+  @OptionGroup var sources: SourceOptions
 
-  @OptionGroup var monitoring: PrometheusOptions
+  @OptionGroup(title: "Recording") var recording: RecordingOptions
 
   @Option(help: "Write a Markdown report of the run here.")
   var report: String?
 
   @Option(help: "Write the run's journal (JSON, Chaos Toolkit's fields) here.")
   var journal: String?
-
-  @Option(
-    help: "Record the session (replay, report) here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
-  var record: String?
-
-  @Flag(help: "Do not record the session.")
-  var noRecord = false
 
   @Flag(help: "Replace the --report and --journal files when they exist (never a symbolic link).")
   var force = false
@@ -45,43 +38,35 @@ struct RunExperiment: ParsableCommand {
       complain("chaostui run: \(error)")
       throw ExitCode(2)
     }
+    let cluster = sources.cluster
     let logger = try cluster.log.map { try FileLog(path: $0) }
     let env = ProcessInfo.processInfo.environment
-    let source: ClusterSource
-    var metricsSources: [ActionSource] = []
-    var platform = "chaostui demo cluster (seed \(cluster.seed), speed \(cluster.speed))"
-    if !cluster.demo && cluster.kubeconfigFound(env) {
-      do {
-        let c = try cluster.connection(env)
-        let kube = KubeCluster(connection: c, namespace: experiment.experimental.namespace, dryRun: cluster.dryRun)
-        kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-        try cluster.configure(kube)
-        if let url = monitoring.prometheus {
-          // Alerts, figures and the experiment's PromQL probes from Prometheus.
-          let prom = try monitoring.source(url: url, inline: nil, logger: logger)
-          prom.log = kube.log
-          kube.metricsFromPrometheus = true
-          prom.waitsFor = { kube.waitForPodList() }
-          metricsSources.append(prom)
-        }
-        source = kube
-        platform = c.description
-      } catch {
-        complain("chaostui run: \(error)")
-        throw ExitCode(2)
-      }
-    } else {
-      source = DemoCluster(options: cluster.demoOptions(), speed: cluster.speed)
+    let built: SourceBuilder.Built
+    do {
+      var options = sources
+      let config = try options.applyConfig(environment: env)
+      if let config { logger?.write("config from \(config.path)") }
+      built = try SourceBuilder(
+        options: options, namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(),
+        logger: logger, inlineQueries: config?.config.queries
+      ).build(environment: env)
+    } catch {
+      complain("chaostui run: \(error)")
+      throw ExitCode(2)
     }
+    let source = built.source
+    let metricsSources = built.metrics
+    let platform = built.platform
     let console = Console(source: source, metricsSources: metricsSources, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.start()
     ct_install_signal_handlers()
     let wallStart = Date().timeIntervalSince1970
     say("chaostui run: \(experiment.title) on \(platform)")
-    if !noRecord {
+    if let notice = built.notice { say(notice) }
+    if !recording.noRecord {
       let (path, problem) = recordSession(
-        console, source: source, to: record, title: "chaostui run: " + experiment.title,
+        console, source: source, to: recording.record, title: "chaostui run: " + experiment.title,
         shown: experiment.experimental.namespace)
       say(problem ?? "session: \(path)")
     }

@@ -104,6 +104,38 @@ if within 5 eval '[ "$(chaos_count dnschaos)" -eq 0 ]'; then ok "... the panic k
 new_fault t timechaos TimeChaos
 new_fault i iochaos IOChaos
 new_fault h httpchaos HTTPChaos
+# The faults added through the fault table: a partition and a bandwidth limit accepted by the real
+# NetworkChaos schema, and the emulator acting on each (the flask probe fails, then answers late).
+# shellcheck disable=SC2153 # PROBE_PORT comes from lab/lib.sh
+probe_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$PROBE_PORT/probe/pipeline/flask"; }
+$CT send-keys -t ct '!'
+within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'
+$CT send-keys -t ct f x
+ct_check "the partition's confirmation names the database Flask calls" 'no packets both ways between it and postgres' 5
+$CT send-keys -t ct y
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]' \
+  && kc get networkchaos -A -o jsonpath='{.items[0].spec.action} {.items[0].spec.target.selector.labelSelectors.app}' | grep -q '^partition postgres$'; then
+  ok "a network partition from the keys: accepted by the real NetworkChaos schema, the peer's pods as its target"
+else bad "NetworkChaos partition accepted" "$(grep -E 'networkchaos|error' "$STATE/chaostui.log" | tail -3)"; fi
+if within 10 eval '[ "$(probe_code)" = 503 ]'; then ok "... the emulator fails Flask's probe across the cut"; else bad "partition fails the probe" "$(probe_code)"; fi
+$CT send-keys -t ct '!'
+within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'
+$CT send-keys -t ct f b + +
+ct_check "the bandwidth limit's confirmation: + narrows the link" 'outgoing traffic at most 64 kbit/s' 5
+$CT send-keys -t ct y
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]' \
+  && kc get networkchaos -A -o jsonpath='{.items[0].spec.bandwidth.rate} {.items[0].spec.bandwidth.buffer}' | grep -q '^64kbit 10000$'; then
+  ok "a bandwidth limit from the keys: accepted by the real NetworkChaos schema (rate, limit, buffer)"
+else bad "NetworkChaos bandwidth accepted" "$(grep -E 'networkchaos|error' "$STATE/chaostui.log" | tail -3)"; fi
+t0=$(date +%s%N)
+within 10 eval '[ "$(probe_code)" = 200 ]'
+probe_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$probe_ms" -ge 1500 ]; then ok "... the emulator answers Flask's probe late (${probe_ms} ms for 16 KB at 64 kbit/s)"; else bad "bandwidth slows the probe" "${probe_ms} ms"; fi
+$CT send-keys -t ct '!'
+within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'
+$CT send-keys -t ct f z
+ct_check "a zone outage on a real cluster is greyed with its reason (done on the nodes)" 'Zone outage is unavailable: done on the node' 5
+$CT send-keys -t ct Escape
 # The logs pane reads the container log through the API server from the emulated kubelet: the lines
 # kubectl logs prints.
 $CT send-keys -t ct l

@@ -393,6 +393,9 @@ check "... it cordons the node and evicts within the budgets" 'Drained node-[ab]
 keys '!' q
 check "quits" 'EXIT=0' 10
 
+# shellcheck source=Tests/e2e/table.sh
+source Tests/e2e/table.sh
+
 # 15. Hostile cluster content through every command (a scripted fake API server and Prometheus).
 # shellcheck source=Tests/e2e/hostile.sh
 source Tests/e2e/hostile.sh

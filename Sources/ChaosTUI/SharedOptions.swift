@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Panels
+import PromClient
+
+/// Where the numbers come from, for every command that connects (console, run, monkey): the
+/// cluster (the demo, a kubeconfig's, or the in-cluster service account), Prometheus, raw scrapes
+/// and the config file that may name them. `SourceBuilder` makes the sources from it.
+struct SourceOptions: ParsableArguments {
+  @OptionGroup(title: "Cluster") var cluster: ClusterOptions
+
+  @OptionGroup(title: "Monitoring") var monitoring: PrometheusOptions
+
+  @Option(
+    help:
+      "A config file (YAML: prometheus url/token_file/ca_file/queries, scrape, theme, experiments; default $XDG_CONFIG_HOME/chaostui/config.yaml if it exists). Flags win over it."
+  )
+  var config: String?
+
+  @Option(
+    help:
+      "A raw /metrics endpoint (Prometheus text or OpenMetrics) to read every 5 s; repeatable. cAdvisor series give the pods' CPU and memory, request-duration histograms a service's latency."
+  )
+  var scrape: [String] = []
+
+  func validate() throws {
+    for p in (monitoring.prometheus.map { [$0] } ?? []) + scrape
+    where !(p.hasPrefix("http://") || p.hasPrefix("https://")) {
+      throw ValidationError("--prometheus and --scrape take http:// or https:// URLs, got \(p)")
+    }
+  }
+
+  /// The config file: `--config`, else the default one if it exists; flags given win over it.
+  /// Returns its path and what it says (nil: no file).
+  mutating func applyConfig(environment env: [String: String]) throws -> (path: String, config: ChaosConfig)? {
+    let path = config ?? ChaosConfig.defaultPath(environment: env)
+    guard config != nil || FileManager.default.fileExists(atPath: path) else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw ValidationError("--config \(path): cannot read it")
+    }
+    let c: ChaosConfig
+    do {
+      c = try ChaosConfig.load(
+        yaml: text, source: path, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    } catch {
+      throw ValidationError("\(error)")
+    }
+    if monitoring.prometheus == nil { monitoring.prometheus = c.prometheusURL }
+    if monitoring.prometheusTokenFile == nil { monitoring.prometheusTokenFile = c.tokenFile }
+    if monitoring.prometheusCa == nil { monitoring.prometheusCa = c.caFile }
+    if c.insecureSkipTLSVerify { monitoring.prometheusInsecureSkipTlsVerify = true }
+    if monitoring.queries == nil { monitoring.queries = c.queriesFile }
+    if scrape.isEmpty { scrape = c.scrape }
+    return (path, c)
+  }
+}
+
+/// `-n` and `-A`: one meaning wherever they appear — the namespace chaostui watches and acts in.
+struct NamespaceOptions: ParsableArguments {
+  @Option(
+    name: [.short, .long],
+    help:
+      "The namespace to watch and act in (default: the console the context's namespace, monkey every namespace as kube-monkey does)."
+  )
+  var namespace: String?
+
+  @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Watch and act in every namespace.")
+  var allNamespaces = false
+
+  func validate() throws {
+    if allNamespaces && namespace != nil { throw ValidationError("-n and -A together: pick one") }
+  }
+
+  /// What these options ask for, with the command's default when neither is given.
+  func choice(default fallback: SourceBuilder.Namespace) -> SourceBuilder.Namespace {
+    if allNamespaces { return .all }
+    return namespace.map { .named($0) } ?? fallback
+  }
+}
+
+/// The session's journal: every command that runs a session records it unless told not to.
+struct RecordingOptions: ParsableArguments {
+  @Option(
+    help: "Record the session (replay, report) here (default: $XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl).")
+  var record: String?
+
+  @Flag(help: "Do not record the session.")
+  var noRecord = false
+}
+
+/// How the console looks: the theme and the glyphs (console and replay).
+struct DisplayOptions: ParsableArguments {
+  @Option(help: "Theme name (from themes/) or path to a .theme file (default: default).")
+  var theme: String?
+
+  @Option(help: "Glyphs: block, braille or ascii (default: block on UTF-8 locales, ascii otherwise).")
+  var glyphs: String?
+
+  func validate() throws {
+    if let g = glyphs, Glyphs.named(g) == nil {
+      throw ValidationError("--glyphs must be block, braille or ascii, got \(g)")
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import ClusterState
+import Console
+import Foundation
+import KubeClient
+import PromClient
+import Simulation
+import Transport
+
+/// The one place the sources of a session are made from `SourceOptions`, for every command: a real
+/// cluster when one is configured (a kubeconfig, else the in-cluster service account), else the
+/// demo; Prometheus and raw scrapes beside a real cluster; on the demo, what it does not read named
+/// with the reason.
+struct SourceBuilder {
+  enum Namespace: Equatable {
+    case named(String)
+    case all
+    /// The kubeconfig context's (the service account's in a pod), else `default`.
+    case contextDefault
+  }
+
+  /// What a command runs on.
+  struct Built {
+    var source: ClusterSource
+    var kube: KubeCluster?
+    var metrics: [ActionSource] = []
+    /// In words for the command's first line: the server and context, or the demo.
+    var platform: String
+    /// Shown in the header: DRY RUN, TLS UNVERIFIED.
+    var warning: String?
+    /// Why the demo runs, or what it does not read.
+    var notice: String?
+    /// Sources the user named that the demo does not read.
+    var ignored: [String] = []
+  }
+
+  var options: SourceOptions
+  var namespace: Namespace
+  var readOnly = false
+  /// The demo's options (the console adds its extra pods and scale-down window).
+  var demo: Simulator.Options
+  /// The demo even when a cluster is configured (`--demo`, or the console's `--pods`).
+  var forceDemo = false
+  var logger: FileLog?
+  /// PromQL given inline in the config file (`--queries` wins).
+  var inlineQueries: PromQueries?
+
+  func build(environment env: [String: String]) throws -> Built {
+    let cluster = options.cluster
+    var connection: ClusterConnection?
+    var notice: String?
+    if !cluster.demo && !forceDemo {
+      if cluster.kubeconfigFound(env) {
+        connection = try cluster.connection(env)
+      } else if let inCluster = Kubeconfig.inCluster(environment: env) {
+        connection = inCluster
+      } else {
+        notice = "No kubeconfig and no in-cluster service account: running the demo cluster"
+      }
+    }
+    guard let connection else { return demoBuilt(notice: notice) }
+    let ns: String?
+    switch namespace {
+    case .named(let n): ns = n
+    case .all: ns = nil
+    case .contextDefault: ns = connection.namespace ?? "default"
+    }
+    let kube = KubeCluster(connection: connection, namespace: ns, dryRun: cluster.dryRun)
+    kube.log = logger.map { l in { @Sendable line in l.write(line) } }
+    try cluster.configure(kube, readOnly: readOnly)
+    logger?.write("cluster: \(connection.description), namespace \(ns ?? "all")")
+    logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
+    var built = Built(source: kube, kube: kube, platform: connection.description)
+    if cluster.dryRun { built.warning = "DRY RUN" }
+    if connection.insecureSkipTLSVerify {
+      built.warning = "TLS UNVERIFIED"
+      logger?.write("warning: insecure-skip-tls-verify is set; the server's certificate is not checked")
+    }
+    try addMonitoring(&built, kube)
+    return built
+  }
+
+  /// Prometheus and raw scrapes: who feeds the pods' figures is decided here, once.
+  func addMonitoring(_ built: inout Built, _ kube: KubeCluster) throws {
+    let monitoring = options.monitoring
+    if let url = monitoring.prometheus {
+      let source = try monitoring.source(url: url, inline: inlineQueries, logger: logger)
+      source.log = kube.log
+      if monitoring.prometheusInsecureSkipTlsVerify { built.warning = "TLS UNVERIFIED" }
+      kube.metricsFromPrometheus = true
+      source.waitsFor = { kube.waitForPodList() }
+      built.metrics.append(source)
+      logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
+    }
+    for url in options.scrape {
+      let source = ScrapeSource(url: url)
+      source.log = kube.log
+      kube.metricsFromScrape = true
+      // Pod figures from the scrape only where metrics.k8s.io does not serve them.
+      source.podsWanted = { [kube] in kube.servesPodMetrics != true }
+      source.waitsFor = { kube.waitForPodList() }
+      built.metrics.append(source)
+      logger?.write("scraping \(PromSource.redacted(url))")
+    }
+  }
+
+  func demoBuilt(notice: String?) -> Built {
+    let cluster = options.cluster
+    var built = Built(
+      source: DemoCluster(options: demo, speed: cluster.speed),
+      platform: "chaostui demo cluster (seed \(demo.seed), speed \(format1(cluster.speed)))", notice: notice)
+    built.ignored =
+      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+    if !built.ignored.isEmpty {
+      built.notice =
+        (notice.map { $0 + ". " } ?? "") + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
+    }
+    return built
+  }
+}
