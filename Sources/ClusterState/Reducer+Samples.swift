@@ -1,0 +1,139 @@
+// The reducers of samples and monitoring (see `reduce`).
+
+/// Samples: pods, workloads, services, nodes, the autoscalers' history.
+func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
+  switch action {
+  case .podUsage(let time, let samples):
+    // Sums per workload; IO and network only where some pod has them (else not drawn as zero).
+    var sums: [String: WorkloadSample] = [:]
+    func add(_ a: Double?, _ b: Double?) -> Double? { b.map { (a ?? 0) + $0 } ?? a }
+    for sample in samples {
+      guard let id = s.pods[sample.podID]?.workloadID else { continue }
+      var acc = sums[id] ?? WorkloadSample(workloadID: id, cpuMilli: 0, memoryBytes: 0, ioBytesPerSec: nil)
+      acc.cpuMilli = (acc.cpuMilli ?? 0) + sample.cpuMilli
+      acc.memoryBytes = (acc.memoryBytes ?? 0) + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes)
+      acc.ioBytesPerSec = add(acc.ioBytesPerSec, sample.ioBytesPerSec)
+      acc.networkBytesPerSec = add(acc.networkBytesPerSec, sample.networkBytesPerSec)
+      sums[id] = acc
+    }
+    let perWorkload = sums.keys.sorted().map { sums[$0]! }
+    // A source's note (an error) is cleared by that source when it recovers, not by any sample.
+    s.metricsAt = time
+    return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
+  case .serviceMetrics(let time, let list):
+    var perWorkload: [WorkloadSample] = []
+    for m in list {
+      // The service known by that name (in that namespace, when the series says), else the
+      // workload of the same name (with the most pods).
+      let svc =
+        s.services.values.first { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        ?? s.workloads.values.filter { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        .max { $0.currentReplicas < $1.currentReplicas }.map {
+          ServiceInfo(namespace: $0.namespace, name: m.service, workload: $0.id)
+        }
+      guard let svc else { continue }
+      if s.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
+      perWorkload.append(
+        WorkloadSample(
+          workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: m.p50Ms,
+          latencyP99Ms: m.p99Ms, lossPercent: m.lossPercent, errorPercent: m.errorPercent,
+          requestsPerSec: m.requestsPerSec))
+    }
+    guard !perWorkload.isEmpty else { return [] }
+    s.serviceMetricsAt = time
+    return reduce(&s, .workloadMetrics(time: time, perWorkload))
+  case .hpaReplicaHistory(let points):
+    // Back-fill (kube-state-metrics): the history before now, oldest first, ahead of what is kept.
+    for (id, values) in points {
+      var ring = RingBuffer(capacity: ClusterSnapshot.workloadHistory)
+      for v in values { ring.append(v) }
+      for v in s.hpaReplicas[id]?.values ?? [] { ring.append(v) }
+      s.hpaReplicas[id] = ring
+    }
+    s.revision &+= 1
+  case .nodeUsage(let list):
+    s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+    s.metricsRevision &+= 1
+    s.revision &+= 1
+  case .podMetrics(let time, let samples):
+    // Each metrics round also records every autoscaler's replica count (the HPA pane's history);
+    // not a back-filled round from the past (that history comes from kube-state-metrics).
+    if time >= s.now - 1 {
+      for (id, h) in s.hpas {
+        s.hpaReplicas[id, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
+          Double(h.currentReplicas))
+      }
+    }
+    // In place (a copy out of the dictionary and back copied each ring buffer twice).
+    for sample in samples where s.pods[sample.podID] != nil {
+      s.podSeries[sample.podID, default: PodSeries(capacity: ClusterSnapshot.podHistory)].append(sample)
+    }
+    s.metricsRevision &+= 1
+    s.revision &+= 1
+  case .workloadMetrics(_, let samples):
+    for sample in samples {
+      s.workloadSeries[sample.workloadID, default: WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)]
+        .append(sample)
+    }
+    s.metricsRevision &+= 1
+    s.revision &+= 1
+  default: break
+  }
+  return []
+}
+
+/// Monitoring: steady-state checks, probes, alerts, targets, the sources' states and notes.
+func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
+  switch action {
+  case .steadyStateChecks(let results):
+    s.promChecks = results
+    s.revision &+= 1
+  case .probeResults(let results, _):
+    s.probeResults = results
+    s.revision &+= 1
+  case .zoneRequests(let time, let byService):
+    s.measuredZoneRequests = byService
+    s.measuredZoneRequestsAt = time
+    s.revision &+= 1
+  case .targets(let list):
+    s.targets = list
+    s.revision &+= 1
+  case .alerts(let list, let time):
+    var now: [String: Alert] = [:]
+    for a in list where a.state == "firing" {
+      now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
+    }
+    for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
+      let text = "alert \(a.name) firing" + (a.summary.isEmpty ? "" : ": " + a.summary)
+      s.timeline.insertByTime(
+        TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterSnapshot.timelineLimit)
+    }
+    for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
+      s.timeline.insertByTime(
+        TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"),
+        limit: ClusterSnapshot.timelineLimit
+      )
+    }
+    if now.keys.sorted() != s.firingAlerts.keys.sorted() || s.alerts != list { s.revision &+= 1 }
+    s.firingAlerts = now
+    s.alerts = list
+  case .metricsNote(let note):
+    s.metricsNote = note
+    s.revision &+= 1
+  case .source(let status):
+    if let i = s.sources.firstIndex(where: { $0.name == status.name }) {
+      if s.sources[i] != status {
+        s.sources[i] = status
+        s.revision &+= 1
+      }
+    } else {
+      s.sources.append(status)
+      s.revision &+= 1
+    }
+  case .networkNote(let note):
+    s.networkNote = note
+    s.revision &+= 1
+  default: break
+  }
+  return []
+}
