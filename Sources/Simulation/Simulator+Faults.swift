@@ -9,47 +9,15 @@ extension Simulator {
   /// the pods the simulator finds for the request when none are given.
   public mutating func inject(id: Int, _ request: FaultRequest, targets chosen: [String]? = nil) -> [Action] {
     var out: [Action] = []
-    var targets = resolveTargets(request)
-    if let chosen, case .success = targets, request.kind != .scale, !request.target.isNode {
-      let indices = chosen.compactMap { id in
-        pods.indices.first {
-          pods[$0].deletion == nil && PodID(namespace: specs[pods[$0].w].namespace, name: pods[$0].name).key == id
-        }
-      }
-      targets = indices.isEmpty ? .failure(Refusal(text: FaultPlan.whyNoTargets(request))) : .success(indices)
-    }
-    guard case .success(let indices) = targets else {
-      if case .failure(let message) = targets { out.append(.faultFailed(id: id, message: message.text)) }
-      return out
-    }
-    if request.kind == .networkPartition {
-      // The other side must exist (any direction cuts the connections: TCP needs both ways).
-      let ns = request.target.namespace
-      guard let peer = request.parameters.peer, specs.contains(where: { $0.namespace == ns && $0.name == peer })
-      else {
-        return [
-          .faultFailed(
-            id: id,
-            message: "network partition: no workload \(request.parameters.peer ?? "(none named)") in \(ns) to cut off")
-        ]
-      }
+    let indices: [Int]
+    switch chooseTargets(request, chosen: chosen) {
+    case .failure(let refusal): return [.faultFailed(id: id, message: refusal.text)]
+    case .success(let found): indices = found
     }
     var acted = indices
     var refusedNote: String?
     if request.kind == .evict || request.kind == .drain {
-      // The eviction API: each pod in turn, refused (429) where its disruption budget allows no more.
-      acted = []
-      for i in indices {
-        let spec = specs[pods[i].w]
-        let healthy = pods.filter { $0.w == pods[i].w && $0.deletion == nil && $0.ready }.count
-        if let min = spec.minAvailable, healthy - (pods[i].ready ? 1 : 0) < min {
-          refusedNote =
-            "\(pods[i].name): Cannot evict pod as it would violate the pod's disruption budget (\(spec.name): minAvailable \(min), \(healthy) healthy)"
-          continue
-        }
-        acted.append(i)
-        deletePod(at: i, grace: spec.grace, into: &out)
-      }
+      (acted, refusedNote) = evictWithinBudgets(indices, into: &out)
       if acted.isEmpty && request.kind == .evict {
         return [.faultFailed(id: id, message: "429 Too Many Requests: " + (refusedNote ?? "refused"))]
       }
@@ -62,6 +30,69 @@ extension Simulator {
     if let refusedNote, request.kind == .evict {
       out.append(.notice("Evicted \(acted.count) of \(indices.count); " + refusedNote))
     }
+    let hit = Hit(indices: indices, acted: acted, names: names, ends: ends, refusedNote: refusedNote)
+    effect(id, request, hit, into: &out)
+    emitChanges(into: &out)
+    return out
+  }
+
+  /// What a fault found to act on: the pods chosen, those it acted on (an eviction may be refused),
+  /// their ids, when it ends.
+  struct Hit {
+    var indices: [Int]
+    var acted: [Int]
+    var names: [String]
+    var ends: Seconds
+    var refusedNote: String?
+  }
+
+  /// The pods a request acts on: `chosen` (as `FaultPlan` picked them from the snapshot) or the
+  /// simulator's own choice; refused in words when there are none or the other side is missing.
+  mutating func chooseTargets(_ request: FaultRequest, chosen: [String]?) -> Result<[Int], Refusal> {
+    var targets = resolveTargets(request)
+    if let chosen, case .success = targets, request.kind != .scale, !request.target.isNode {
+      let indices = chosen.compactMap { id in
+        pods.indices.first {
+          pods[$0].deletion == nil && PodID(namespace: specs[pods[$0].w].namespace, name: pods[$0].name).key == id
+        }
+      }
+      targets = indices.isEmpty ? .failure(Refusal(text: FaultPlan.whyNoTargets(request))) : .success(indices)
+    }
+    if request.kind == .networkPartition, case .success = targets {
+      // The other side must exist (any direction cuts the connections: TCP needs both ways).
+      let ns = request.target.namespace
+      guard let peer = request.parameters.peer, specs.contains(where: { $0.namespace == ns && $0.name == peer })
+      else {
+        return .failure(
+          Refusal(
+            text: "network partition: no workload \(request.parameters.peer ?? "(none named)") in \(ns) to cut off"))
+      }
+    }
+    return targets
+  }
+
+  /// The eviction API: each pod in turn, refused (429) where its disruption budget allows no more.
+  mutating func evictWithinBudgets(_ indices: [Int], into out: inout [Action]) -> ([Int], String?) {
+    var acted: [Int] = []
+    var refusedNote: String?
+    for i in indices {
+      let spec = specs[pods[i].w]
+      let healthy = pods.filter { $0.w == pods[i].w && $0.deletion == nil && $0.ready }.count
+      if let min = spec.minAvailable, healthy - (pods[i].ready ? 1 : 0) < min {
+        refusedNote =
+          "\(pods[i].name): Cannot evict pod as it would violate the pod's disruption budget (\(spec.name): minAvailable \(min), \(healthy) healthy)"
+        continue
+      }
+      acted.append(i)
+      deletePod(at: i, grace: spec.grace, into: &out)
+    }
+    return (acted, refusedNote)
+  }
+
+  /// Each kind's effect in the demo (an exhaustive switch: a new fault kind must say here what it
+  /// does); a fault on traffic sets what it adds to its pods' (`FaultLoad`).
+  mutating func effect(_ id: Int, _ request: FaultRequest, _ hit: Hit, into out: inout [Action]) {
+    let (indices, names, ends) = (hit.indices, hit.names, hit.ends)
     let p = request.parameters
     /// A fault that acts on its pods' traffic (the metrics model reads `load`).
     func traffic(_ load: FaultLoad) {
@@ -112,8 +143,8 @@ extension Simulator {
       if request.kind == .drain {
         out.append(
           .notice(
-            "Drained \(name): evicted \(acted.count) of \(indices.count)"
-              + (refusedNote.map { "; refused: " + $0 } ?? "")))
+            "Drained \(name): evicted \(hit.acted.count) of \(indices.count)"
+              + (hit.refusedNote.map { "; refused: " + $0 } ?? "")))
       }
     case .podKill, .killPrimary:
       let grace = request.parameters.gracePeriod.map(Double.init)
@@ -135,8 +166,6 @@ extension Simulator {
     case .networkPartition: traffic(FaultLoad(cutFrom: [p.peer ?? ""]))
     case .bandwidthLimit: traffic(FaultLoad(rateKbit: p.rateKbit))
     }
-    emitChanges(into: &out)
-    return out
   }
 
   struct Refusal: Error { var text: String }
