@@ -122,7 +122,8 @@ struct ConsoleCommand: ParsableCommand {
       built.ignored.map {
         .source(
           SourceStatus(
-            name: $0, health: .ignored, detail: "not read: the demo makes its own numbers (this is for a real cluster)"))
+            name: $0, health: .ignored, detail: "not read: the demo makes its own numbers (this is for a real cluster)")
+        )
       })
     if !recording.noRecord {
       let (path, problem) = recordSession(
@@ -149,4 +150,3 @@ struct ConsoleCommand: ParsableCommand {
 
   func themeSearchPaths() -> [String] { chaostuiThemeSearchPaths() }
 }
-

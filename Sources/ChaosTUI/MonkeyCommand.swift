@@ -40,13 +40,8 @@ struct MonkeyCommand: ParsableCommand {
     let built: SourceBuilder.Built
     let config: MonkeyConfig
     do {
-      var options = sources
-      let file = try options.applyConfig(environment: env)
-      if let file { logger?.write("config from \(file.path)") }
-      built = try SourceBuilder(
-        options: options, namespace: namespaces.choice(default: .all), demo: cluster.demoOptions(), logger: logger,
-        inlineQueries: file?.config.queries
-      ).build(environment: env)
+      built = try sources.connect(
+        namespace: namespaces.choice(default: .all), demo: cluster.demoOptions(), logger: logger)
       config = try monkey.config(demo: built.kube == nil, environment: env)
     } catch {
       complain("chaostui monkey: \(error)")
@@ -82,6 +77,13 @@ struct MonkeyCommand: ParsableCommand {
       console.stop()
       throw ExitCode(2)
     }
+    printPlan(run, console)
+    follow(run, console)
+    printSummary(run, console)
+    console.stop()
+  }
+
+  func printPlan(_ run: MonkeyRun, _ console: Console) {
     let schedule = MonkeySchedule(run, state: console.state)
     say(schedule.status)
     for r in schedule.rows {
@@ -91,6 +93,10 @@ struct MonkeyCommand: ParsableCommand {
       say("  planned " + MonkeySchedule.hhmm(run.wall(p.at), run) + "  \(p.workload.key)")
     }
     ct_flush_stdout()
+  }
+
+  /// Each kill as it happens and how each incident healed, until `--for` or Ctrl-C.
+  func follow(_ run: MonkeyRun, _ console: Console) {
     let limit = duration.flatMap({ Durations.seconds($0) })
     var printedKills = 0
     var reported: Set<Int> = []
@@ -131,6 +137,10 @@ struct MonkeyCommand: ParsableCommand {
       usleep(50_000)
     }
     printNew()
+  }
+
+  /// Each workload's kills, mean TTR and measured MTBF beside its label's.
+  func printSummary(_ run: MonkeyRun, _ console: Console) {
     let final = MonkeySchedule(console.monkey!, state: console.state)
     say("summary after \(formatDuration(console.state.now - run.startedAt)):")
     for r in final.rows where r.problem == nil {
@@ -143,6 +153,5 @@ struct MonkeyCommand: ParsableCommand {
         "  \(r.workload): \(kills) kills, \(r.failures) incidents, MTTR \(mttr), MTBF measured "
           + (r.measuredMTBF.map(formatDuration) ?? "-") + " (label \(r.mtbf))")
     }
-    console.stop()
   }
 }

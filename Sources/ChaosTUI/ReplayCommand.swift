@@ -45,7 +45,8 @@ struct ReplaySession: ParsableCommand {
     let session = RecordedSession(journal: journal, speed: speed)
     let console = Console(
       source: session, speed: speed, readOnly: true, theme: loadedTheme,
-      glyphs: display.glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii), themeSearchPaths: searchPaths, now: now())
+      glyphs: display.glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii), themeSearchPaths: searchPaths,
+      now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.show(namespace: journal.header.shown)
     console.start()

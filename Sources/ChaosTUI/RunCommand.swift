@@ -40,16 +40,10 @@ struct RunExperiment: ParsableCommand {
     }
     let cluster = sources.cluster
     let logger = try cluster.log.map { try FileLog(path: $0) }
-    let env = ProcessInfo.processInfo.environment
     let built: SourceBuilder.Built
     do {
-      var options = sources
-      let config = try options.applyConfig(environment: env)
-      if let config { logger?.write("config from \(config.path)") }
-      built = try SourceBuilder(
-        options: options, namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(),
-        logger: logger, inlineQueries: config?.config.queries
-      ).build(environment: env)
+      built = try sources.connect(
+        namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(), logger: logger)
     } catch {
       complain("chaostui run: \(error)")
       throw ExitCode(2)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Panels
 import PromClient
+import Simulation
 
 /// Where the numbers come from, for every command that connects (console, run, monkey): the
 /// cluster (the demo, a kubeconfig's, or the in-cluster service account), Prometheus, raw scrapes
@@ -52,6 +53,21 @@ struct SourceOptions: ParsableArguments {
     if monitoring.queries == nil { monitoring.queries = c.queriesFile }
     if scrape.isEmpty { scrape = c.scrape }
     return (path, c)
+  }
+}
+
+extension SourceOptions {
+  /// The config file applied, then the sources built: what every command that connects does first.
+  func connect(namespace: SourceBuilder.Namespace, demo: Simulator.Options, logger: FileLog?) throws
+    -> SourceBuilder.Built
+  {
+    let env = ProcessInfo.processInfo.environment
+    var options = self
+    let file = try options.applyConfig(environment: env)
+    if let file { logger?.write("config from \(file.path)") }
+    return try SourceBuilder(
+      options: options, namespace: namespace, demo: demo, logger: logger, inlineQueries: file?.config.queries
+    ).build(environment: env)
   }
 }
 

@@ -113,7 +113,8 @@ struct SourceBuilder {
       + options.scrape.map { "scrape " + PromSource.redacted($0) }
     if !built.ignored.isEmpty {
       built.notice =
-        (notice.map { $0 + ". " } ?? "") + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
+        (notice.map { $0 + ". " } ?? "")
+        + "--prometheus and --scrape are for a real cluster: the demo makes its own numbers"
     }
     return built
   }

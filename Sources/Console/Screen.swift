@@ -188,153 +188,185 @@ extension Console {
   }
 
   func renderDialog(_ dialog: Dialog, _ buf: inout CellBuffer, ctx: RenderContext) {
-    let t = ctx.theme
-    let bg = t[.dialog_bg]
-    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
     switch dialog {
     case .help(let scroll):
-      var lines: [(String, String, Bool)] = []
-      // First, where it cannot scroll away: why keys are greyed.
-      if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
-      lines += KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
-      lines.append(("", "", false))
-      lines.append(("", "Fault menu (f), on the selected pod:", false))
-      for f in FaultTable.all { lines.append(("  " + String(f.key), f.title + ": " + f.summary, readOnly)) }
-      lines.append(
-        (
-          "  w/Tab", "scope: this pod, one random pod of its workload, all its pods, its pods in this pod's zone",
-          readOnly
-        ))
-      lines.append(("  +/-  </>", "in the confirmation: strength (grace, replicas) and duration", readOnly))
-      lines.append(("", "", false))
-      lines.append(
-        (
-          "", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).",
-          false
-        ))
-      // Descriptions wrap at a word (the key on the first row); what does not fit scrolls, and says so.
-      let boxWidth = min(96, buf.width - 2)
-      let textWidth = max(10, boxWidth - 2 - 17)
-      var rows: [(String, String, Bool)] = []
-      for l in lines {
-        for (i, part) in Fmt.wrap(l.1, width: textWidth).enumerated() { rows.append((i == 0 ? l.0 : "", part, l.2)) }
-      }
-      let height = min(buf.height - 2, rows.count + 3)
-      let scrolls = rows.count > height - 2
-      let inner = dialogBox(
-        &buf, width: boxWidth, height: height, title: scrolls ? "Help (j/k scroll, Esc closes)" : "Help (Esc closes)",
-        ctx: ctx)
-      let first = min(scroll, max(0, rows.count - inner.height))
-      let visible = Array(rows.dropFirst(first).prefix(inner.height))
-      for (i, l) in visible.enumerated() {
-        buf.write(inner.x + 1, inner.y + i, Fmt.fit(l.0, 14), l.2 ? st(.inactive) : st(.key, [.bold]))
-        buf.write(inner.x + 16, inner.y + i, l.1, l.2 ? st(.inactive) : st(.main_fg), maxWidth: inner.width - 17)
-      }
-      let below = rows.count - first - visible.count
-      if below > 0 {
-        let hint = " \(below) more below: j/k, PgDn "
-        buf.write(inner.maxX - hint.count, inner.maxY, hint, st(.title, [.bold]))
-      }
+      renderHelpDialog(scroll, &buf, ctx: ctx)
     case .summary:
-      let sum = state.summary
-      var lines: [(String, Theme.Role)] = [
-        (
-          "incidents \(sum.incidents)   open \(sum.open)   recovered \(sum.recovered)   no impact \(sum.noImpact)",
-          .title
-        ),
-        (
-          "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
-          .title
-        ),
-        ("", .main_fg),
-      ]
-      for inc in state.incidents.suffix(max(1, buf.height - 10)) {
-        lines.append((TimelinePane.incidentLine(inc, now: state.now), inc.isOpen ? .warn : .ok))
-        if let why = inc.detectedBy { lines.append(("    detected by: " + why, .muted)) }
-      }
-      if state.incidents.isEmpty { lines.append(("No incidents yet: select a pod and press f.", .muted)) }
-      let inner = dialogBox(
-        &buf, width: 100, height: min(buf.height - 2, lines.count + 3), title: "Session summary (any key closes)",
-        ctx: ctx)
-      for (i, l) in lines.prefix(inner.height).enumerated() {
-        buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i < 2 ? [.bold] : []), maxWidth: inner.width - 2)
-      }
+      renderSummaryDialog(&buf, ctx: ctx)
     case .faultMenu(let podID, let scope):
-      let pod = state.pods[podID]
-      let wname = pod?.workload ?? "?"
-      let count = pod?.workloadID.flatMap { state.workloads[$0] }?.currentReplicas ?? 0
-      let zone = pod?.node.flatMap { state.nodes[$0]?.zone } ?? "?"
-      let scopes = ["this pod", "1 random of \(wname)", "all \(count) of \(wname)", "\(wname) in \(zone)"]
-      let inner = dialogBox(
-        &buf, width: 100, height: FaultTable.all.count + 8, title: "Inject a fault", ctx: ctx)
-      buf.write(
-        inner.x + 1, inner.y, "pod    " + (pod?.id ?? podID + " (gone)"),
-        st(.title, [.bold]), maxWidth: inner.width - 2)
-      var x = inner.x + 1
-      x += buf.write(x, inner.y + 1, "scope  ", st(.muted))
-      for (i, s) in scopes.enumerated() {
-        x += buf.write(
-          x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ",
-          i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
-      }
-      // One fault a line with what it does; on a short screen two columns of keys and titles (a
-      // greyed key pressed says why it is unavailable).
-      let rows = inner.height - 4
-      let columns = FaultTable.all.count <= rows ? 1 : 2
-      let perColumn = (FaultTable.all.count + columns - 1) / columns
-      let colWidth = (inner.width - 2) / columns
-      for (i, f) in FaultTable.all.enumerated() {
-        let y = inner.y + 3 + i % perColumn
-        let x = inner.x + 2 + (i / perColumn) * colWidth
-        let why = state.whyUnavailable(f.kind, namespace: pod?.namespace ?? "")
-        buf.write(x, y, String(f.key), why == nil ? st(.key, [.bold]) : st(.inactive))
-        buf.write(x + 3, y, Fmt.fit(f.title, min(22, colWidth - 4)), why == nil ? st(.title) : st(.inactive))
-        if columns == 1 {
-          buf.write(
-            x + 26, y, why.map { "unavailable: " + $0 } ?? f.summary, why == nil ? st(.muted) : st(.inactive),
-            maxWidth: inner.width - 29)
-        }
-      }
-      buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
+      renderFaultMenuDialog(podID, scope, &buf, ctx: ctx)
     case .experiments(let selected): renderExperimentList(selected, &buf, ctx: ctx)
     case .confirmExperiment(let i): renderExperimentConfirm(i, &buf, ctx: ctx)
     case .confirmMonkey: renderMonkeyConfirm(&buf, ctx: ctx)
     case .confirmLeftovers: renderLeftoversConfirm(&buf, ctx: ctx)
     case .confirmForce(let req):
-      let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
-      let lines: [(String, Theme.Role)] = [
-        (req.targetLabel, .title),
-        ("Grace period 0: the pod leaves the API at once, before its containers", .warn),
-        ("have stopped; a StatefulSet may start its replacement beside it.", .warn),
-        ("", .muted),
-        ("F (capital) force delete     any other key cancels", .key),
-      ]
-      for (i, l) in lines.enumerated() {
-        buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i == 0 ? [.bold] : []), maxWidth: inner.width - 2)
-      }
+      renderConfirmForceDialog(req, &buf, ctx: ctx)
     case .confirm(let req, _):
-      let radius = blastRadius(req)
-      let effect = req.kind.descriptor.effect(req, state)
-      let duration =
-        req.kind.isOneShot
-        ? "one shot" : "\(Fmt.age(req.parameters.duration)), then it ends by itself   (</> to change)"
-      let rows: [(String, String, Theme.Role)] = [
-        ("target", req.targetLabel, .title),
-        ("blast radius", radius.text, radius.count > 1 ? .warn : .title),
-        ("effect", effect, .main_fg),
-        ("duration", duration, .main_fg),
-        ("abort", "! (panic) ends every active fault at once", .muted),
-      ]
-      let inner = dialogBox(&buf, width: 84, height: rows.count + 5, title: "Confirm: " + req.kind.title, ctx: ctx)
-      for (i, r) in rows.enumerated() {
-        buf.write(inner.x + 1, inner.y + i, Fmt.fit(r.0, 13), st(.muted))
-        buf.write(inner.x + 15, inner.y + i, r.1, st(r.2, i < 2 ? [.bold] : []), maxWidth: inner.width - 16)
-      }
-      var x = inner.x + 1
-      x += buf.write(x, inner.maxY - 1, "y/Enter", st(.key, [.bold]))
-      x += buf.write(x, inner.maxY - 1, " inject    ", st(.main_fg))
-      x += buf.write(x, inner.maxY - 1, "n/Esc", st(.key, [.bold]))
-      buf.write(x, inner.maxY - 1, " cancel", st(.main_fg))
+      renderConfirmDialog(req, &buf, ctx: ctx)
     }
+  }
+
+  func renderHelpDialog(_ scroll: Int, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    var lines: [(String, String, Bool)] = []
+    // First, where it cannot scroll away: why keys are greyed.
+    if readOnly { lines.append(("", "Greyed keys: \(state.readOnlyReason)", false)) }
+    lines += KeyTable.bindings.map { ($0.keyLabel, $0.description, $0.dangerous && readOnly) }
+    lines.append(("", "", false))
+    lines.append(("", "Fault menu (f), on the selected pod:", false))
+    for f in FaultTable.all { lines.append(("  " + String(f.key), f.title + ": " + f.summary, readOnly)) }
+    lines.append(
+      (
+        "  w/Tab", "scope: this pod, one random pod of its workload, all its pods, its pods in this pod's zone",
+        readOnly
+      ))
+    lines.append(("  +/-  </>", "in the confirmation: strength (grace, replicas) and duration", readOnly))
+    lines.append(("", "", false))
+    lines.append(
+      (
+        "", "TTD = detected - injected; TTR = recovered - injected (healthy for \(Int(state.steadyState.hold))s).",
+        false
+      ))
+    // Descriptions wrap at a word (the key on the first row); what does not fit scrolls, and says so.
+    let boxWidth = min(96, buf.width - 2)
+    let textWidth = max(10, boxWidth - 2 - 17)
+    var rows: [(String, String, Bool)] = []
+    for l in lines {
+      for (i, part) in Fmt.wrap(l.1, width: textWidth).enumerated() { rows.append((i == 0 ? l.0 : "", part, l.2)) }
+    }
+    let height = min(buf.height - 2, rows.count + 3)
+    let scrolls = rows.count > height - 2
+    let inner = dialogBox(
+      &buf, width: boxWidth, height: height, title: scrolls ? "Help (j/k scroll, Esc closes)" : "Help (Esc closes)",
+      ctx: ctx)
+    let first = min(scroll, max(0, rows.count - inner.height))
+    let visible = Array(rows.dropFirst(first).prefix(inner.height))
+    for (i, l) in visible.enumerated() {
+      buf.write(inner.x + 1, inner.y + i, Fmt.fit(l.0, 14), l.2 ? st(.inactive) : st(.key, [.bold]))
+      buf.write(inner.x + 16, inner.y + i, l.1, l.2 ? st(.inactive) : st(.main_fg), maxWidth: inner.width - 17)
+    }
+    let below = rows.count - first - visible.count
+    if below > 0 {
+      let hint = " \(below) more below: j/k, PgDn "
+      buf.write(inner.maxX - hint.count, inner.maxY, hint, st(.title, [.bold]))
+    }
+  }
+
+  func renderSummaryDialog(_ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let sum = state.summary
+    var lines: [(String, Theme.Role)] = [
+      (
+        "incidents \(sum.incidents)   open \(sum.open)   recovered \(sum.recovered)   no impact \(sum.noImpact)",
+        .title
+      ),
+      (
+        "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
+        .title
+      ),
+      ("", .main_fg),
+    ]
+    for inc in state.incidents.suffix(max(1, buf.height - 10)) {
+      lines.append((TimelinePane.incidentLine(inc, now: state.now), inc.isOpen ? .warn : .ok))
+      if let why = inc.detectedBy { lines.append(("    detected by: " + why, .muted)) }
+    }
+    if state.incidents.isEmpty { lines.append(("No incidents yet: select a pod and press f.", .muted)) }
+    let inner = dialogBox(
+      &buf, width: 100, height: min(buf.height - 2, lines.count + 3), title: "Session summary (any key closes)",
+      ctx: ctx)
+    for (i, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i < 2 ? [.bold] : []), maxWidth: inner.width - 2)
+    }
+  }
+
+  func renderFaultMenuDialog(_ podID: String, _ scope: FaultScope, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let pod = state.pods[podID]
+    let wname = pod?.workload ?? "?"
+    let count = pod?.workloadID.flatMap { state.workloads[$0] }?.currentReplicas ?? 0
+    let zone = pod?.node.flatMap { state.nodes[$0]?.zone } ?? "?"
+    let scopes = ["this pod", "1 random of \(wname)", "all \(count) of \(wname)", "\(wname) in \(zone)"]
+    let inner = dialogBox(
+      &buf, width: 100, height: FaultTable.all.count + 8, title: "Inject a fault", ctx: ctx)
+    buf.write(
+      inner.x + 1, inner.y, "pod    " + (pod?.id ?? podID + " (gone)"),
+      st(.title, [.bold]), maxWidth: inner.width - 2)
+    var x = inner.x + 1
+    x += buf.write(x, inner.y + 1, "scope  ", st(.muted))
+    for (i, s) in scopes.enumerated() {
+      x += buf.write(
+        x, inner.y + 1, i == scope.rawValue ? "[" + s + "]" : " " + s + " ",
+        i == scope.rawValue ? st(.key, [.bold]) : st(.muted), maxWidth: inner.maxX - x)
+    }
+    // One fault a line with what it does; on a short screen two columns of keys and titles (a
+    // greyed key pressed says why it is unavailable).
+    let rows = inner.height - 4
+    let columns = FaultTable.all.count <= rows ? 1 : 2
+    let perColumn = (FaultTable.all.count + columns - 1) / columns
+    let colWidth = (inner.width - 2) / columns
+    for (i, f) in FaultTable.all.enumerated() {
+      let y = inner.y + 3 + i % perColumn
+      let x = inner.x + 2 + (i / perColumn) * colWidth
+      let why = state.whyUnavailable(f.kind, namespace: pod?.namespace ?? "")
+      buf.write(x, y, String(f.key), why == nil ? st(.key, [.bold]) : st(.inactive))
+      buf.write(x + 3, y, Fmt.fit(f.title, min(22, colWidth - 4)), why == nil ? st(.title) : st(.inactive))
+      if columns == 1 {
+        buf.write(
+          x + 26, y, why.map { "unavailable: " + $0 } ?? f.summary, why == nil ? st(.muted) : st(.inactive),
+          maxWidth: inner.width - 29)
+      }
+    }
+    buf.write(inner.x + 1, inner.maxY - 1, "w/Tab scope   Esc cancel", st(.muted), maxWidth: inner.width - 2)
+  }
+
+  func renderConfirmForceDialog(_ req: FaultRequest, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let inner = dialogBox(&buf, width: 74, height: 8, title: "Force delete?", ctx: ctx)
+    let lines: [(String, Theme.Role)] = [
+      (req.targetLabel, .title),
+      ("Grace period 0: the pod leaves the API at once, before its containers", .warn),
+      ("have stopped; a StatefulSet may start its replacement beside it.", .warn),
+      ("", .muted),
+      ("F (capital) force delete     any other key cancels", .key),
+    ]
+    for (i, l) in lines.enumerated() {
+      buf.write(inner.x + 1, inner.y + i, l.0, st(l.1, i == 0 ? [.bold] : []), maxWidth: inner.width - 2)
+    }
+  }
+
+  func renderConfirmDialog(_ req: FaultRequest, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let t = ctx.theme
+    let bg = t[.dialog_bg]
+    func st(_ role: Theme.Role, _ a: Attributes = []) -> Style { Style(fg: t[role], bg: bg, attrs: a) }
+    let radius = blastRadius(req)
+    let effect = req.kind.descriptor.effect(req, state)
+    let duration =
+      req.kind.isOneShot
+      ? "one shot" : "\(Fmt.age(req.parameters.duration)), then it ends by itself   (</> to change)"
+    let rows: [(String, String, Theme.Role)] = [
+      ("target", req.targetLabel, .title),
+      ("blast radius", radius.text, radius.count > 1 ? .warn : .title),
+      ("effect", effect, .main_fg),
+      ("duration", duration, .main_fg),
+      ("abort", "! (panic) ends every active fault at once", .muted),
+    ]
+    let inner = dialogBox(&buf, width: 84, height: rows.count + 5, title: "Confirm: " + req.kind.title, ctx: ctx)
+    for (i, r) in rows.enumerated() {
+      buf.write(inner.x + 1, inner.y + i, Fmt.fit(r.0, 13), st(.muted))
+      buf.write(inner.x + 15, inner.y + i, r.1, st(r.2, i < 2 ? [.bold] : []), maxWidth: inner.width - 16)
+    }
+    var x = inner.x + 1
+    x += buf.write(x, inner.maxY - 1, "y/Enter", st(.key, [.bold]))
+    x += buf.write(x, inner.maxY - 1, " inject    ", st(.main_fg))
+    x += buf.write(x, inner.maxY - 1, "n/Esc", st(.key, [.bold]))
+    buf.write(x, inner.maxY - 1, " cancel", st(.main_fg))
   }
 }

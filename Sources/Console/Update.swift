@@ -120,18 +120,15 @@ struct Updater {
       say("\(b.hint.isEmpty ? b.description : b.hint) is disabled: \(state.readOnlyReason)")
       return
     }
+    run(command)
+  }
+
+  /// What a command of the key table does.
+  mutating func run(_ command: Command) {
     switch command {
     case .quit: ui.quit = true
     case .help: ui.dialog = .help(scroll: 0)
-    case .focusNext, .focusPrev:
-      // The panes on screen at this size, in order (the experiment pane while one is shown).
-      let all = PaneID.allCases.filter {
-        ($0 != .experiment || ui.experimentShown) && ($0 != .monkey || ui.monkeyShown) && $0 != .zones
-          && ($0 != .logs || state.logs != nil) && $0 != .capacity
-      }
-      let i = all.firstIndex(of: ui.focus)!
-      ui.focus = all[(i + (command == .focusNext ? 1 : all.count - 1)) % all.count]
-      if ui.zoomed != nil { ui.zoomed = ui.focus }
+    case .focusNext, .focusPrev: cycleFocus(forward: command == .focusNext)
     case .zoom: ui.zoomed = ui.zoomed == nil ? ui.focus : nil
     case .alerts:
       // To the alerts pane and back to where the focus was.
@@ -162,52 +159,17 @@ struct Updater {
       // The reducer says what it aborted.
       actions.append(.abortAllFaults)
     case .summary: ui.dialog = .summary
-    case .experiments:
-      if ui.experimentShown && ui.focus != .experiment {
-        ui.focus = .experiment
-        if ui.zoomed != nil { ui.zoomed = .experiment }
-      } else if ui.catalog.entries.isEmpty {
-        say(ui.catalog.problem ?? "No experiments: put files in experiments/ or pass --experiments DIR")
-      } else {
-        ui.dialog = .experiments(selected: 0)
-      }
+    case .experiments: openExperiments()
     case .report: ui.reportRequested = true
-    case .logs:
-      if ui.focus == .logs {
-        ui.focus = .pods
-        if ui.zoomed != nil { ui.zoomed = nil }
-        return
-      }
-      guard let id = selectedPodID, let pod = state.pods[id] else { return say("No pod selected") }
-      if state.logs?.request.podID != id {
-        actions.append(.followLogs(LogRequest(namespace: pod.namespace, pod: pod.name)))
-        ui.logs = LogsView()
-      }
-      ui.focus = .logs
-      if ui.zoomed != nil { ui.zoomed = .logs }
-    case .monkey:
-      if !ui.monkeyShown {
-        ui.dialog = .confirmMonkey
-      } else if ui.focus != .monkey {
-        ui.focus = .monkey
-        if ui.zoomed != nil { ui.zoomed = .monkey }
-      } else {
-        ui.monkeyRequest = .togglePause
-      }
+    case .logs: toggleLogs()
+    case .monkey: monkeyKey()
     case .capacity:
       ui.focus = ui.focus == .capacity ? .pods : .capacity
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .zones:
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }
-    case .namespace:
-      // The namespaces there are, in order, then every namespace.
-      let order: [String?] = ctx.namespaces.map { Optional($0) } + [nil]
-      let i = order.firstIndex(of: ui.namespaceScope) ?? order.count - 1
-      ui.namespaceScope = order[(i + 1) % order.count]
-      ui.pods.selected = 0
-      ui.pods.selectedID = nil
-      say("Showing " + (ui.namespaceScope.map { "namespace " + $0 } ?? "every namespace"))
+    case .namespace: nextNamespace()
     case .theme:
       let names = ctx.themeNames.isEmpty ? ["default"] : ctx.themeNames
       ui.themeName = names[((names.firstIndex(of: ui.themeName) ?? -1) + 1) % names.count]
@@ -216,6 +178,69 @@ struct Updater {
       ui.glyphs = order[((order.firstIndex(of: ui.glyphs) ?? 0) + 1) % order.count]
       say("Glyphs \(ui.glyphs.name)")
     }
+  }
+
+  /// Tab and Shift-Tab: the panes on screen at this size, in order (the experiment pane while one is
+  /// shown).
+  mutating func cycleFocus(forward: Bool) {
+    let all = PaneID.allCases.filter {
+      ($0 != .experiment || ui.experimentShown) && ($0 != .monkey || ui.monkeyShown) && $0 != .zones
+        && ($0 != .logs || state.logs != nil) && $0 != .capacity
+    }
+    let i = all.firstIndex(of: ui.focus)!
+    ui.focus = all[(i + (forward ? 1 : all.count - 1)) % all.count]
+    if ui.zoomed != nil { ui.zoomed = ui.focus }
+  }
+
+  /// x: the experiment pane while one is shown, else the list.
+  mutating func openExperiments() {
+    if ui.experimentShown && ui.focus != .experiment {
+      ui.focus = .experiment
+      if ui.zoomed != nil { ui.zoomed = .experiment }
+    } else if ui.catalog.entries.isEmpty {
+      say(ui.catalog.problem ?? "No experiments: put files in experiments/ or pass --experiments DIR")
+    } else {
+      ui.dialog = .experiments(selected: 0)
+    }
+  }
+
+  /// l: follow the selected pod's log in the logs pane; again, back to the pods.
+  mutating func toggleLogs() {
+    if ui.focus == .logs {
+      ui.focus = .pods
+      if ui.zoomed != nil { ui.zoomed = nil }
+      return
+    }
+    guard let id = selectedPodID, let pod = state.pods[id] else { return say("No pod selected") }
+    if state.logs?.request.podID != id {
+      actions.append(.followLogs(LogRequest(namespace: pod.namespace, pod: pod.name)))
+      ui.logs = LogsView()
+    }
+    ui.focus = .logs
+    if ui.zoomed != nil { ui.zoomed = .logs }
+  }
+
+  /// M: asks to start the monkey; then shows its pane; then pauses or resumes it.
+  mutating func monkeyKey() {
+    if !ui.monkeyShown {
+      ui.dialog = .confirmMonkey
+    } else if ui.focus != .monkey {
+      ui.focus = .monkey
+      if ui.zoomed != nil { ui.zoomed = .monkey }
+    } else {
+      ui.monkeyRequest = .togglePause
+    }
+  }
+
+  /// N: the namespaces there are, in order, then every namespace.
+  mutating func nextNamespace() {
+    // The namespaces there are, in order, then every namespace.
+    let order: [String?] = ctx.namespaces.map { Optional($0) } + [nil]
+    let i = order.firstIndex(of: ui.namespaceScope) ?? order.count - 1
+    ui.namespaceScope = order[(i + 1) % order.count]
+    ui.pods.selected = 0
+    ui.pods.selectedID = nil
+    say("Showing " + (ui.namespaceScope.map { "namespace " + $0 } ?? "every namespace"))
   }
 
   mutating func handleFilter(_ key: Key) {

@@ -203,37 +203,63 @@ public struct ExperimentRun: Sendable {
     switch phase {
     case .finished: return []
     case .steadyBefore:
-      if let why = cannotRun(s), s.isDemo || now - created >= 10 {
-        // The demo never has Prometheus; a real cluster's source may report itself in a moment.
-        steadyStateBefore = []
-        finish(now, .notRun(why))
-        return []
-      }
-      let v = steadyStateViolations(s)
-      if !v.isEmpty { steadySince = nil }
-      if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
-        // Steady, for how long? A monitoring source's first figures may be a round away.
-        if steadySince == nil { steadySince = now }
-      } else if v.isEmpty {
-        steadyStateBefore = []
-        methodStart = now
-        for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
-          initialPrimary[id(w)] = s.primaries[id(w)]
-        }
-        for case .zoneShareBelow(let svc, let zone, _, _) in experiment.hypotheses.map(\.kind) {
-          initialShare[svc + "@" + zone] = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone) ?? 0
-        }
-        phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
-        note(now, "steady for \(formatDuration(Self.steadyFor)): the method starts")
-      } else if now - created >= experiment.steadyState.timeout {
-        steadyStateBefore = v
-        finish(
-          now, .notRun("not in the steady state after \(formatDuration(now - created)): " + v.joined(separator: "; ")))
-      }
+      checkSteadyBefore(s, now)
       return []
     default: break
     }
     guard let start = methodStart else { return [] }
+    if let stopped = stopIfNeeded(s, now) { return stopped }
+    actions += runSchedule(now, from: start)
+    evaluate(s, now: now)
+    if Int(now) != Int(lastTick ?? now - 1) {
+      let v = steadyStateViolations(s)
+      // A change of what is outside, not of its figures (those move every second).
+      func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
+      if shape(v) != shape(steadyStateDuring.last?.violations ?? []) {
+        steadyStateDuring.append((now, v))
+        note(now, v.isEmpty ? "back in the steady state" : "outside the steady state: " + v.joined(separator: "; "))
+      }
+    }
+    actions += settleAndFinish(s, now)
+    return actions
+  }
+
+  /// Before the method: steady for long enough starts it; too long outside the steady state (or no
+  /// Prometheus for its probes) and it does not run.
+  mutating func checkSteadyBefore(_ s: ClusterSnapshot, _ now: Seconds) {
+    if let why = cannotRun(s), s.isDemo || now - created >= 10 {
+      // The demo never has Prometheus; a real cluster's source may report itself in a moment.
+      steadyStateBefore = []
+      finish(now, .notRun(why))
+      return
+    }
+    let v = steadyStateViolations(s)
+    if !v.isEmpty { steadySince = nil }
+    if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
+      // Steady, for how long? A monitoring source's first figures may be a round away.
+      if steadySince == nil { steadySince = now }
+    } else if v.isEmpty {
+      steadyStateBefore = []
+      methodStart = now
+      for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
+        initialPrimary[id(w)] = s.primaries[id(w)]
+      }
+      for case .zoneShareBelow(let svc, let zone, _, _) in experiment.hypotheses.map(\.kind) {
+        initialShare[svc + "@" + zone] = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone) ?? 0
+      }
+      phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
+      note(now, "steady for \(formatDuration(Self.steadyFor)): the method starts")
+    } else if now - created >= experiment.steadyState.timeout {
+      steadyStateBefore = v
+      finish(
+        now, .notRun("not in the steady state after \(formatDuration(now - created)): " + v.joined(separator: "; ")))
+    }
+  }
+
+  /// A stop condition that fired, or a fault of the method that could not be made: the actions that
+  /// abort the run (nil: it goes on).
+  mutating func stopIfNeeded(_ s: ClusterSnapshot, _ now: Seconds) -> [Action]? {
+    var actions: [Action] = []
     // Stop conditions, from the method's start to the verdict.
     if case .steadyAfter = phase {
     } else if let why = stopConditionFired(s, now: now) {
@@ -253,6 +279,12 @@ public struct ExperimentRun: Sendable {
         return actions
       }
     }
+    return nil
+  }
+
+  /// The method's faults, on their schedule; the method's end.
+  mutating func runSchedule(_ now: Seconds, from start: Seconds) -> [Action] {
+    var actions: [Action] = []
     // The method's faults, on their schedule.
     while next < schedule.count, now >= start + schedule[next].offset {
       let (_, step, index) = schedule[next]
@@ -275,16 +307,13 @@ public struct ExperimentRun: Sendable {
       phase = .observing
       note(now, "method done: observing")
     }
-    evaluate(s, now: now)
-    if Int(now) != Int(lastTick ?? now - 1) {
-      let v = steadyStateViolations(s)
-      // A change of what is outside, not of its figures (those move every second).
-      func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
-      if shape(v) != shape(steadyStateDuring.last?.violations ?? []) {
-        steadyStateDuring.append((now, v))
-        note(now, v.isEmpty ? "back in the steady state" : "outside the steady state: " + v.joined(separator: "; "))
-      }
-    }
+    return actions
+  }
+
+  /// After the method: hypotheses left open past their limit fail; all settled, the faults are
+  /// undone, the rollbacks run, and the steady state after decides the verdict.
+  mutating func settleAndFinish(_ s: ClusterSnapshot, _ now: Seconds) -> [Action] {
+    var actions: [Action] = []
     if case .observing = phase, let end = methodEnd, now - end > observeLimit {
       // Past every hypothesis' time limit: what is still open could not be shown to hold.
       for i in outcomes.indices where outcomes[i] == .pending {
