@@ -22,6 +22,23 @@ public enum AlertsPane {
       "built-in bounds: p99<=\(Int(b.maxP99Ms))ms loss<=\(HealthCheck.fmt1(b.maxLossPercent))% "
       + "errors<=\(HealthCheck.fmt1(b.maxErrorPercent))% replicas Ready; hold \(Int(b.hold))s"
     // The checks first: they decide incidents.
+    checkLines(state, t, &lines)
+    nowLines(state, t, &lines)
+    lines.append((builtIn, t.style(.muted)))
+    sourceLines(state, t, &lines)
+    alertLines(state, t, firing: firing, &lines)
+    for (i, l) in lines.prefix(inner.height).enumerated() {
+      buf.write(inner.x, inner.y + i, l.0, l.1, maxWidth: inner.width)
+    }
+    if lines.count > inner.height, inner.height >= 2 {
+      buf.write(
+        inner.x, inner.maxY - 1, Fmt.fit("... \(lines.count - inner.height + 1) more (z zooms)", inner.width),
+        t.style(.muted))
+    }
+  }
+
+  /// The queries file's PromQL checks: value, bound, pass or fail.
+  static func checkLines(_ state: ClusterSnapshot, _ t: Theme, _ lines: inout [(String, Style)]) {
     if !state.promChecks.isEmpty {
       let nameW = min(24, max(10, state.promChecks.map(\.name.count).max() ?? 10))
       for c in state.promChecks {
@@ -40,7 +57,11 @@ public enum AlertsPane {
         lines.append((text, t.style(role, role == .error ? [.bold] : [])))
       }
     }
-    // What is outside the built-in bounds now, over every workload and service (worked out by the
+  }
+
+  /// What is outside the built-in bounds now, over every workload and service (worked out by the
+  /// reducer each whole second; first: it matters most), or why it is not known.
+  static func nowLines(_ state: ClusterSnapshot, _ t: Theme, _ lines: inout [(String, Style)]) {
     // reducer each whole second; first: it matters most), then the bounds themselves.
     let now = state.outOfBounds
     if let unknown = state.steadyStateUnknown {
@@ -59,8 +80,10 @@ public enum AlertsPane {
     } else {
       for v in now { lines.append(("now: " + v, t.style(.error, [.bold]))) }
     }
-    lines.append((builtIn, t.style(.muted)))
-    // Every source of figures: what it feeds, why it gives nothing, or its error.
+  }
+
+  /// Every source of figures: what it feeds, why it gives nothing, or its error.
+  static func sourceLines(_ state: ClusterSnapshot, _ t: Theme, _ lines: inout [(String, Style)]) {
     for src in state.sources {
       let (mark, role): (String, Theme.Role) =
         switch src.health {
@@ -71,7 +94,10 @@ public enum AlertsPane {
         }
       lines.append(("\(mark) \(src.name): \(src.detail)", t.style(role, src.health == .failing ? [.bold] : [])))
     }
-    // Alerts, firing before pending, oldest first.
+  }
+
+  /// Alerts, firing before pending, oldest first; the targets that are down.
+  static func alertLines(_ state: ClusterSnapshot, _ t: Theme, firing: Int, _ lines: inout [(String, Style)]) {
     if let targets = state.targets {
       let sorted = state.alerts.sorted {
         $0.state != $1.state ? $0.state == "firing" : ($0.activeAt ?? 0) < ($1.activeAt ?? 0)
@@ -107,14 +133,6 @@ public enum AlertsPane {
             : "alerts and target health come from Prometheus: --prometheus URL",
           t.style(.muted)
         ))
-    }
-    for (i, l) in lines.prefix(inner.height).enumerated() {
-      buf.write(inner.x, inner.y + i, l.0, l.1, maxWidth: inner.width)
-    }
-    if lines.count > inner.height, inner.height >= 2 {
-      buf.write(
-        inner.x, inner.maxY - 1, Fmt.fit("... \(lines.count - inner.height + 1) more (z zooms)", inner.width),
-        t.style(.muted))
     }
   }
 }

@@ -34,8 +34,18 @@ public enum CapacityPane {
       &buf, area, title: "Capacity", focused: focused, ctx: ctx, badge: "requests / limits / use vs allocatable")
     guard inner.height >= 1, inner.width >= 40 else { return }
     var rows = Widgets.Rows(inner)
-    func pct(_ v: Double, _ of: Double) -> Double { of > 0 ? v / of * 100 : 0 }
     let nameW = min(16, max(6, state.nodes.keys.map(\.count).max() ?? 6))
+    nodeRows(&buf, &rows, state, t, nameW: nameW)
+    guard rows.left > 2 else { return }
+    rows.skip()
+    podRows(&buf, &rows, state, t, nameW: nameW)
+  }
+
+  /// Each node: its pods, CPU and memory requests, limits and use against allocatable.
+  static func nodeRows(
+    _ buf: inout CellBuffer, _ rows: inout Widgets.Rows, _ state: ClusterSnapshot, _ t: Theme, nameW: Int
+  ) {
+    func pct(_ v: Double, _ of: Double) -> Double { of > 0 ? v / of * 100 : 0 }
     let widths = [9, 10, 9, 9, 10, 9]
     let titles = ["CPU req", "CPU lim", "CPU use", "MEM req", "MEM lim", "MEM use"]
     rows.line(
@@ -84,8 +94,12 @@ public enum CapacityPane {
       if f.unlimited > 0 { parts.append(("  \(f.unlimited) without limits", t.style(.muted))) }
       rows.line(&buf, parts)
     }
-    guard rows.left > 2 else { return }
-    rows.skip()
+  }
+
+  /// The pods nearest their memory limit (QoS class, priority), then the last evictions.
+  static func podRows(
+    _ buf: inout CellBuffer, _ rows: inout Widgets.Rows, _ state: ClusterSnapshot, _ t: Theme, nameW: Int
+  ) {
     let podW = nameW + 18
     rows.line(
       &buf,

@@ -19,11 +19,27 @@ public enum HeaderBar {
   public static func render(
     _ buf: inout CellBuffer, y: Int, width: Int, state: ClusterSnapshot, info: HeaderInfo, ctx: RenderContext
   ) {
-    let t = ctx.theme
-    let base = t.style(.header_fg, bg: .header_bg)
+    let base = ctx.theme.style(.header_fg, bg: .header_bg)
     buf.fill(Rect(x: 0, y: y, width: width, height: 1), base)
     var x = 0
     x += buf.write(x, y, " chaostui ", base.with(.bold))
+    x = badges(&buf, x: x, y: y, width: width, state: state, info: info, ctx: ctx)
+    var line = StatusLine(state: state, info: info, ctx: ctx)
+    let right = summary(state)
+    line.fit(room: width - x, right: right)
+    for (text, style) in line.parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
+    let rw = right.unicodeScalars.count
+    if rw > 0 && width - x > rw + 1 { buf.write(width - rw, y, right, base.with(.bold)) }
+  }
+
+  /// DEMO, REPLAY with its position, READ-ONLY, a warning (DRY RUN, TLS UNVERIFIED).
+  static func badges(
+    _ buf: inout CellBuffer, x start: Int, y: Int, width: Int, state: ClusterSnapshot, info: HeaderInfo,
+    ctx: RenderContext
+  ) -> Int {
+    let t = ctx.theme
+    let base = t.style(.header_fg, bg: .header_bg)
+    var x = start
     if state.isDemo {
       x += buf.write(x, y, " DEMO ", Style(fg: t[.badge_fg], bg: t[.badge_bg], attrs: [.bold]))
     }
@@ -47,74 +63,94 @@ public enum HeaderBar {
     if let w = info.warning {
       x += buf.write(x, y, " " + w + " ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold]))
     }
-    let conn: (String, Theme.Role)
-    switch state.connection {
-    case .simulated, .connected: conn = (state.connection.label, .ok)
-    case .connecting, .degraded: conn = (state.connection.label, .warn)
-    case .disconnected: conn = (state.connection.label, .error)
-    }
-    var parts: [(String, Style)] = [
-      (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
-      (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[conn.1], bg: t[.header_bg], attrs: [.bold])),
-    ]
-    // The connection's text (an error, when there is one) gets what the line has left once the
-    // other parts and the session summary are placed: cut at the width, never at a fixed length.
-    let connIndex = parts.count
-    parts.append((conn.0, base))
-    parts.append(("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)))
-    // The age of the last event: a quiet or lost watch never passes for fresh data. It gives way
-    // to a failure's text on a narrow line.
-    var lastEvent: String?
-    if !state.isDemo, let last = state.lastEventAt { lastEvent = "  last event \(Fmt.age(state.now - last)) ago" }
-    let lastEventIndex = parts.count
-    if let lastEvent { parts.append((lastEvent, base)) }
-    if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
-    if !state.firingAlerts.isEmpty {
-      let n = state.firingAlerts.count
-      parts.append(("  ", base))
-      parts.append((" \(n) ALERT\(n == 1 ? "" : "S") ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold])))
-    }
-    let active = state.activeFaults.count
-    if active > 0 {
-      parts.append(("  ", base))
-      parts.append(
-        (" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
-    }
+    return x
+  }
+
+  /// The session summary drawn on the right where the line has room.
+  static func summary(_ state: ClusterSnapshot) -> String {
     let sum = state.summary
-    var right = ""
-    if sum.incidents > 0 {
-      right = "incidents \(sum.incidents)"
-      if sum.open > 0 { right += " (\(sum.open) open)" }
-      if let d = sum.meanTTD { right += "  MTTD \(formatDuration(d))" }
-      if let r = sum.meanTTR { right += "  MTTR \(formatDuration(r))" }
-      right += " "
-    }
-    let text = conn.0
-    var others = parts.enumerated().reduce(0) { $0 + ($1.offset == connIndex ? 0 : $1.element.0.unicodeScalars.count) }
-    // The session summary on the right is drawn only where the whole line fits; room is kept for
-    // it only then.
-    let rightWidth = right.isEmpty ? 0 : right.unicodeScalars.count + 1
-    let fitsRight = width - x - others - text.unicodeScalars.count >= rightWidth
-    var room = width - x - others - (fitsRight ? rightWidth : 0)
-    if let lastEvent, room < min(text.unicodeScalars.count, 40) {
-      parts[lastEventIndex].0 = ""
-      others -= lastEvent.unicodeScalars.count
-      room += lastEvent.unicodeScalars.count
-    }
-    if text.unicodeScalars.count > room, case .disconnected(let why) = state.connection {
-      // Short of room the red dot says "disconnected"; the reason is what matters.
-      parts[connIndex].0 = why
-    }
-    let shown = parts[connIndex].0
-    if shown.unicodeScalars.count > room {
-      // Keep at least the state's word ("disconnected"), then as much of the reason as fits.
-      let keep = max(min(shown.unicodeScalars.count, 14), room - 1)
-      if keep < shown.unicodeScalars.count {
-        parts[connIndex].0 = String(shown.unicodeScalars.prefix(keep)) + "~"
+    guard sum.incidents > 0 else { return "" }
+    var right = "incidents \(sum.incidents)"
+    if sum.open > 0 { right += " (\(sum.open) open)" }
+    if let d = sum.meanTTD { right += "  MTTD \(formatDuration(d))" }
+    if let r = sum.meanTTR { right += "  MTTR \(formatDuration(r))" }
+    return right + " "
+  }
+
+  /// Context, namespace, the connection, the clock, the last event's age, speed, alerts and faults.
+  struct StatusLine {
+    var parts: [(String, Style)] = []
+    var connIndex = 0
+    var lastEventIndex: Int?
+    var state: ClusterSnapshot
+
+    init(state: ClusterSnapshot, info: HeaderInfo, ctx: RenderContext) {
+      self.state = state
+      let t = ctx.theme
+      let base = t.style(.header_fg, bg: .header_bg)
+      let role: Theme.Role
+      switch state.connection {
+      case .simulated, .connected: role = .ok
+      case .connecting, .degraded: role = .warn
+      case .disconnected: role = .error
+      }
+      parts = [
+        (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
+        (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[role], bg: t[.header_bg], attrs: [.bold])),
+      ]
+      // The connection's text (an error, when there is one) gets what the line has left once the
+      // other parts and the session summary are placed: cut at the width, never at a fixed length.
+      connIndex = parts.count
+      parts.append((state.connection.label, base))
+      parts.append(("  " + Fmt.clock(state.now - state.sessionStart), base.with(.bold)))
+      // The age of the last event: a quiet or lost watch never passes for fresh data. It gives way
+      // to a failure's text on a narrow line.
+      if !state.isDemo, let last = state.lastEventAt {
+        lastEventIndex = parts.count
+        parts.append(("  last event \(Fmt.age(state.now - last)) ago", base))
+      }
+      if info.speed != 1 { parts.append(("  x" + Fmt.one(info.speed).replacingOccurrences(of: ".0", with: ""), base)) }
+      if !state.firingAlerts.isEmpty {
+        let n = state.firingAlerts.count
+        parts.append(("  ", base))
+        parts.append((" \(n) ALERT\(n == 1 ? "" : "S") ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold])))
+      }
+      let active = state.activeFaults.count
+      if active > 0 {
+        parts.append(("  ", base))
+        parts.append(
+          (" \(active) FAULT\(active == 1 ? "" : "S") ACTIVE ", Style(fg: t[.badge_fg], bg: t[.fault], attrs: [.bold])))
       }
     }
-    for (text, style) in parts { x += buf.write(x, y, text, style, maxWidth: width - x) }
-    let rw = right.unicodeScalars.count
-    if rw > 0 && width - x > rw + 1 { buf.write(width - rw, y, right, base.with(.bold)) }
+
+    /// Fits the connection's text into what `room` leaves beside the other parts (and `right`,
+    /// kept only when the whole line fits).
+    mutating func fit(room width: Int, right: String) {
+      let text = parts[connIndex].0
+      var others = parts.enumerated().reduce(0) {
+        $0 + ($1.offset == connIndex ? 0 : $1.element.0.unicodeScalars.count)
+      }
+      let rightWidth = right.isEmpty ? 0 : right.unicodeScalars.count + 1
+      let fitsRight = width - others - text.unicodeScalars.count >= rightWidth
+      var room = width - others - (fitsRight ? rightWidth : 0)
+      if let i = lastEventIndex, room < min(text.unicodeScalars.count, 40) {
+        let n = parts[i].0.unicodeScalars.count
+        parts[i].0 = ""
+        others -= n
+        room += n
+      }
+      if text.unicodeScalars.count > room, case .disconnected(let why) = state.connection {
+        // Short of room the red dot says "disconnected"; the reason is what matters.
+        parts[connIndex].0 = why
+      }
+      let shown = parts[connIndex].0
+      if shown.unicodeScalars.count > room {
+        // Keep at least the state's word ("disconnected"), then as much of the reason as fits.
+        let keep = max(min(shown.unicodeScalars.count, 14), room - 1)
+        if keep < shown.unicodeScalars.count {
+          parts[connIndex].0 = String(shown.unicodeScalars.prefix(keep)) + "~"
+        }
+      }
+    }
   }
 }

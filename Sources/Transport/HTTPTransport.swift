@@ -158,6 +158,30 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     _ method: String, _ path: String, body: Data?, contentType: String?, accept: String, timeout: Int, sink: Sink,
     streaming: Bool = false
   ) throws -> Int {
+    setOptions(method, path, timeout: timeout, streaming: streaming)
+    let headers = try self.headers(accept: accept, contentType: body == nil ? nil : contentType)
+    defer { curl_slist_free_all(headers) }
+    _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+    let bodyCopy = body ?? Data()
+    if body != nil {
+      _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyCopy.count)
+    }
+    let unmanaged = Unmanaged.passRetained(sink)
+    defer { unmanaged.release() }
+    installCallbacks(unmanaged, cancellable: sink.cancelled != nil)
+    let rc: CURLcode = bodyCopy.withUnsafeBytes { raw in
+      if body != nil {
+        _ = ccurl_setopt_pointer(
+          handle, CURLOPT_POSTFIELDS,
+          UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+      }
+      return curl_easy_perform(handle)
+    }
+    return try outcome(rc, sink)
+  }
+
+  /// The request's options: URL, method, timeouts, keep-alive, HTTP/2, proxy, TLS verification.
+  private func setOptions(_ method: String, _ path: String, timeout: Int, streaming: Bool) {
     curl_easy_reset(handle)
     let url = connection.server.hasSuffix("/") ? String(connection.server.dropLast()) + path : connection.server + path
     _ = ccurl_setopt_string(handle, CURLOPT_URL, url)
@@ -184,10 +208,15 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     } else if let ca = connection.caData {
       _ = ca.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_CAINFO_BLOB, $0.baseAddress, ca.count) }
     }
+  }
+
+  /// Accept, User-Agent, Content-Type and the credentials (a bearer token, or a client certificate
+  /// set on the handle).
+  private func headers(accept: String, contentType: String?) throws -> UnsafeMutablePointer<curl_slist>? {
     var headers: UnsafeMutablePointer<curl_slist>? = nil
     headers = curl_slist_append(headers, "Accept: " + accept)
     headers = curl_slist_append(headers, "User-Agent: chaostui")
-    if let contentType, body != nil { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
+    if let contentType { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
     switch connection.credentials {
     case .clientCertificate(let cert, let key):
       _ = ccurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM")
@@ -202,14 +231,12 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
         _ = pair.key.withUnsafeBytes { ccurl_setopt_blob(handle, CURLOPT_SSLKEY_BLOB, $0.baseAddress, pair.key.count) }
       }
     }
-    defer { curl_slist_free_all(headers) }
-    _ = ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
-    let bodyCopy = body ?? Data()
-    if body != nil {
-      _ = ccurl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyCopy.count)
-    }
-    let unmanaged = Unmanaged.passRetained(sink)
-    defer { unmanaged.release() }
+    return headers
+  }
+
+  /// libcurl's callbacks into the sink: the body, the headers (status, content type, the response's
+  /// start), and the progress callback that ends a cancelled stream.
+  private func installCallbacks(_ unmanaged: Unmanaged<Sink>, cancellable: Bool) {
     _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
     _ = ccurl_setopt_write_function(handle) { ptr, size, nmemb, user in
       let n = size * nmemb
@@ -243,7 +270,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
       }
       return n
     }
-    if sink.cancelled != nil {
+    if cancellable {
       _ = ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque())
       _ = ccurl_setopt_xferinfo_function(handle) { user, _, _, _, _ in
         guard let user else { return 0 }
@@ -253,14 +280,10 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
         return 1
       }
     }
-    let rc: CURLcode = bodyCopy.withUnsafeBytes { raw in
-      if body != nil {
-        _ = ccurl_setopt_pointer(
-          handle, CURLOPT_POSTFIELDS,
-          UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-      }
-      return curl_easy_perform(handle)
-    }
+  }
+
+  /// The status, or the error in words.
+  private func outcome(_ rc: CURLcode, _ sink: Sink) throws -> Int {
     if (rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK) && sink.stopped { return sink.status }
     if rc == CURLE_WRITE_ERROR && sink.tooLarge {
       throw TransportError(
