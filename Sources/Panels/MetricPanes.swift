@@ -52,16 +52,38 @@ public enum ResourcesPane {
   ) {
     let t = ctx.theme
     let age = SampleAge(state.metricsAt, state: state, wide: area.width >= 50, label: "CPU / MEM")
-    let stale = age?.stale ?? false
-    var inner = Widgets.box(
+    let boxed = Widgets.box(
       &buf, area, title: "Resources", focused: focused, ctx: ctx, badge: age?.badge ?? "CPU / MEM / IO")
-    guard inner.height >= 1, inner.width >= 20 else { return }
+    guard boxed.height >= 1, boxed.width >= 20,
+      let inner = notes(&buf, boxed, state: state, stale: age?.stale ?? false, t)
+    else { return }
+    let wanted = min(state.workloads.count, 4) + 2
+    let podLines = inner.height >= wanted && selectedPod != nil ? 2 : 0
+    let rows = inner.height - podLines
+    let nameW = min(13, max(8, inner.width / 6))
+    workloadRows(&buf, inner, state: state, rows: rows, nameW: nameW, ctx: ctx)
+    // Nodes and zones, where there is room below the workloads.
+    let shown = min(rows, state.workloads.count)
+    let nodeRows = inner.height - podLines - shown - 1
+    if nodeRows >= 2 && !state.nodes.isEmpty {
+      nodeLines(
+        &buf, inner, state: state, top: inner.y + shown + 1, count: nodeRows, nameW: nameW, podsPerNode: podsPerNode,
+        t)
+    }
+    if podLines > 0, let id = selectedPod, let pod = state.pods[id] {
+      podSparklines(&buf, inner, state: state, pod: pod, ctx: ctx)
+    }
+  }
+
+  /// Old samples or the metrics source's note above the figures; the rows left (nil: none).
+  static func notes(_ buf: inout CellBuffer, _ area: Rect, state: ClusterSnapshot, stale: Bool, _ t: Theme) -> Rect? {
+    var inner = area
     if stale && state.metricsNote == nil {
       buf.write(
         inner.x, inner.y, "no new metrics for \(Fmt.age(state.now - (state.metricsAt ?? 0))): the values below are old",
         t.style(.warn), maxWidth: inner.width)
       inner = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 1)
-      guard inner.height >= 1 else { return }
+      guard inner.height >= 1 else { return nil }
     }
     if let note = state.metricsNote {
       // Up to two lines: the reason often comes after a long URL.
@@ -72,12 +94,16 @@ public enum ResourcesPane {
         buf.write(inner.x, inner.y + l, part, t.style(.warn), maxWidth: inner.width)
       }
       inner = Rect(x: inner.x, y: inner.y + lines, width: inner.width, height: inner.height - lines)
-      guard inner.height >= 1 else { return }
+      guard inner.height >= 1 else { return nil }
     }
-    let wanted = min(state.workloads.count, 4) + 2
-    let podLines = inner.height >= wanted && selectedPod != nil ? 2 : 0
-    let rows = inner.height - podLines
-    let nameW = min(13, max(8, inner.width / 6))
+    return inner
+  }
+
+  /// Each workload: CPU, memory and IO sparklines with their last values.
+  static func workloadRows(
+    _ buf: inout CellBuffer, _ inner: Rect, state: ClusterSnapshot, rows: Int, nameW: Int, ctx: RenderContext
+  ) {
+    let t = ctx.theme
     let groups = inner.width >= 60 ? 3 : 2
     let valueW = 7
     let sparkW = max(2, (inner.width - nameW - groups * (valueW + 6)) / groups)
@@ -102,64 +128,72 @@ public enum ResourcesPane {
         x += valueW + 1
       }
     }
-    // Nodes and zones, where there is room below the workloads.
-    let shown = min(rows, state.workloads.count)
-    let nodeRows = inner.height - podLines - shown - 1
-    if nodeRows >= 2 && !state.nodes.isEmpty {
-      var y = inner.y + shown + 1
-      let nodes = state.nodes.values.sorted { $0.zone != $1.zone ? $0.zone < $1.zone : $0.name < $1.name }
-      buf.write(inner.x, y, Fmt.fit("nodes", nameW), t.style(.muted, [.bold]))
-      let usage = !state.nodeUsage.isEmpty
-      buf.write(
-        inner.x + nameW + 1, y,
-        usage ? "zone     status    pods   cpu use/cap     mem use/cap" : "zone     status    pods  cpu cap  mem cap",
-        t.style(.muted, [.bold]), maxWidth: inner.width - nameW - 1)
-      y += 1
-      for (i, n) in nodes.enumerated() where y < inner.y + shown + 1 + nodeRows {
-        if i == nodeRows - 2 && nodes.count > nodeRows - 1 {
-          buf.write(inner.x, y, "... \(nodes.count - i) more nodes", t.style(.muted))
-          break
-        }
-        buf.write(inner.x, y, Fmt.fit(n.name, nameW), t.style(n.ready ? (n.unschedulable ? .warn : .main_fg) : .error))
-        let line =
-          Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? (n.unschedulable ? "Cordoned" : "Ready") : "NotReady", 9) + " "
-          + Fmt.fit(String(podsPerNode[n.name] ?? 0), 4, right: true) + "  "
-          + (usage
-            ? Fmt.fit(Fmt.cpu(state.nodeUsage[n.name]?.cpuMilli) + "/" + Fmt.cpu(n.cpuCapacityMilli), 12, right: true)
-              + "  "
-              + Fmt.fit(
-                Fmt.bytes(state.nodeUsage[n.name]?.memoryBytes) + "/" + Fmt.bytes(n.memoryCapacityBytes), 14,
-                right: true)
-            : Fmt.fit(Fmt.cpu(n.cpuCapacityMilli), 7, right: true) + "  "
-              + Fmt.fit(Fmt.bytes(n.memoryCapacityBytes), 7, right: true))
-        buf.write(inner.x + nameW + 1, y, line, t.style(n.ready ? .title : .error), maxWidth: inner.width - nameW - 1)
-        y += 1
+  }
+
+  /// The nodes by zone: status, pods, capacity and use.
+  static func nodeLines(
+    _ buf: inout CellBuffer, _ inner: Rect, state: ClusterSnapshot, top: Int, count nodeRows: Int, nameW: Int,
+    podsPerNode: [String: Int], _ t: Theme
+  ) {
+    var y = top
+    let nodes = state.nodes.values.sorted { $0.zone != $1.zone ? $0.zone < $1.zone : $0.name < $1.name }
+    buf.write(inner.x, y, Fmt.fit("nodes", nameW), t.style(.muted, [.bold]))
+    let usage = !state.nodeUsage.isEmpty
+    buf.write(
+      inner.x + nameW + 1, y,
+      usage ? "zone     status    pods   cpu use/cap     mem use/cap" : "zone     status    pods  cpu cap  mem cap",
+      t.style(.muted, [.bold]), maxWidth: inner.width - nameW - 1)
+    y += 1
+    for (i, n) in nodes.enumerated() where y < top + nodeRows {
+      if i == nodeRows - 2 && nodes.count > nodeRows - 1 {
+        buf.write(inner.x, y, "... \(nodes.count - i) more nodes", t.style(.muted))
+        break
       }
+      buf.write(inner.x, y, Fmt.fit(n.name, nameW), t.style(n.ready ? (n.unschedulable ? .warn : .main_fg) : .error))
+      let line =
+        Fmt.fit(n.zone, 8) + " " + Fmt.fit(n.ready ? (n.unschedulable ? "Cordoned" : "Ready") : "NotReady", 9) + " "
+        + Fmt.fit(String(podsPerNode[n.name] ?? 0), 4, right: true) + "  "
+        + (usage
+          ? Fmt.fit(Fmt.cpu(state.nodeUsage[n.name]?.cpuMilli) + "/" + Fmt.cpu(n.cpuCapacityMilli), 12, right: true)
+            + "  "
+            + Fmt.fit(
+              Fmt.bytes(state.nodeUsage[n.name]?.memoryBytes) + "/" + Fmt.bytes(n.memoryCapacityBytes), 14,
+              right: true)
+          : Fmt.fit(Fmt.cpu(n.cpuCapacityMilli), 7, right: true) + "  "
+            + Fmt.fit(Fmt.bytes(n.memoryCapacityBytes), 7, right: true))
+      buf.write(inner.x + nameW + 1, y, line, t.style(n.ready ? .title : .error), maxWidth: inner.width - nameW - 1)
+      y += 1
     }
-    if podLines > 0, let id = selectedPod, let pod = state.pods[id] {
-      let y = inner.maxY - 2
-      let s = state.podSeries[id]
-      let name = "pod " + pod.name
-      buf.write(inner.x, y, Fmt.fit(name, inner.width), t.style(.info, [.bold]))
-      let half = inner.width / 2
-      let sw = max(2, half - 20)
-      buf.write(inner.x, y + 1, "cpu", t.style(.muted))
-      Widgets.sparkline(
-        &buf, x: inner.x + 4, y: y + 1, width: sw, values: s?.cpuMilli.suffix(sw) ?? [], maxValue: nil,
-        style: t.style(.cpu),
-        glyphs: ctx.glyphs)
-      buf.write(
-        inner.x + 5 + sw, y + 1, Fmt.cpu(s?.cpuMilli.last) + "/" + Fmt.cpu(pod.cpuRequestMilli) + "req",
-        t.style(.title),
-        maxWidth: half - sw - 5)
-      buf.write(inner.x + half, y + 1, "mem", t.style(.muted))
-      Widgets.sparkline(
-        &buf, x: inner.x + half + 4, y: y + 1, width: sw, values: s?.memoryBytes.suffix(sw) ?? [],
-        maxValue: pod.memoryLimitBytes > 0 ? pod.memoryLimitBytes : nil, style: t.style(.mem), glyphs: ctx.glyphs)
-      buf.write(
-        inner.x + half + 5 + sw, y + 1, Fmt.bytes(s?.memoryBytes.last) + "/" + Fmt.bytes(pod.memoryLimitBytes),
-        t.style(.title), maxWidth: inner.maxX - (inner.x + half + 5 + sw))
-    }
+  }
+
+  /// The selected pod's CPU and memory against its request and limit.
+  static func podSparklines(
+    _ buf: inout CellBuffer, _ inner: Rect, state: ClusterSnapshot, pod: Pod, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let id = pod.id
+    let y = inner.maxY - 2
+    let s = state.podSeries[id]
+    let name = "pod " + pod.name
+    buf.write(inner.x, y, Fmt.fit(name, inner.width), t.style(.info, [.bold]))
+    let half = inner.width / 2
+    let sw = max(2, half - 20)
+    buf.write(inner.x, y + 1, "cpu", t.style(.muted))
+    Widgets.sparkline(
+      &buf, x: inner.x + 4, y: y + 1, width: sw, values: s?.cpuMilli.suffix(sw) ?? [], maxValue: nil,
+      style: t.style(.cpu),
+      glyphs: ctx.glyphs)
+    buf.write(
+      inner.x + 5 + sw, y + 1, Fmt.cpu(s?.cpuMilli.last) + "/" + Fmt.cpu(pod.cpuRequestMilli) + "req",
+      t.style(.title),
+      maxWidth: half - sw - 5)
+    buf.write(inner.x + half, y + 1, "mem", t.style(.muted))
+    Widgets.sparkline(
+      &buf, x: inner.x + half + 4, y: y + 1, width: sw, values: s?.memoryBytes.suffix(sw) ?? [],
+      maxValue: pod.memoryLimitBytes > 0 ? pod.memoryLimitBytes : nil, style: t.style(.mem), glyphs: ctx.glyphs)
+    buf.write(
+      inner.x + half + 5 + sw, y + 1, Fmt.bytes(s?.memoryBytes.last) + "/" + Fmt.bytes(pod.memoryLimitBytes),
+      t.style(.title), maxWidth: inner.maxX - (inner.x + half + 5 + sw))
   }
 }
 
