@@ -55,8 +55,15 @@ public enum ExperimentPane {
         (text, t.style(o == .pending ? .muted : role)),
       ])
     }
-    // Stop conditions with their margins.
-    for (c, st) in zip(e.stopConditions, run.stopConditionStatus(state)) {
+    lines += stopLines(run, state, t)
+    lines += comparisonLines(e, state, width: inner.width, t)
+    Widgets.rows(&buf, inner, lines)
+  }
+
+  /// Each stop condition with its margin.
+  static func stopLines(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
+    var lines: [[(String, Style)]] = []
+    for (c, st) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)) {
       var text = "stop if " + c.label + ": "
       if let v = st.value, let m = st.margin {
         text += "now \(Fmt.one(v)), " + (m >= 0 ? "margin \(Fmt.one(m))" : "PAST by \(Fmt.one(-m))")
@@ -67,9 +74,15 @@ public enum ExperimentPane {
       let past = (st.margin ?? 1) < 0
       lines.append([(text, t.style(past ? .warn : .muted, past ? [.bold] : []))])
     }
-    // Control vs experimental.
+    return lines
+  }
+
+  /// Control vs experimental, a figure a column.
+  static func comparisonLines(_ e: Experiment, _ state: ClusterSnapshot, width: Int, _ t: Theme) -> [[(String, Style)]]
+  {
+    var lines: [[(String, Style)]] = []
     let cmp = GroupComparison(e, in: state)
-    let wide = inner.width >= 100
+    let wide = width >= 100
     let figs: [Experiment.Figure] = wide ? GroupComparison.figures : [.p99, .errors, .cpu, .ready]
     let cellW = wide ? 17 : 15
     let nameCol = 13
@@ -88,7 +101,7 @@ public enum ExperimentPane {
         lines.append(parts)
       }
     }
-    Widgets.rows(&buf, inner, lines)
+    return lines
   }
 
   static func stepText(_ run: ExperimentRun, _ t: Theme) -> [(String, Style)] {

@@ -48,10 +48,35 @@ public enum LogsPane {
     }
     let height = inner.maxY - top
     guard height > 0 else { return }
+    let timeW = 10
+    let rows = lines(f, state: state, options: o, height: height, textWidth: max(1, inner.width - timeW - 1), t)
+    if rows.isEmpty {
+      let why =
+        !needle.isEmpty
+        ? "no line matches /\(o.search)" : f.lines.isEmpty ? "no lines yet (\(f.status))" : "scrolled past the start"
+      buf.write(inner.x, top, why, t.style(.muted), maxWidth: inner.width)
+      return
+    }
+    for (k, row) in rows.reversed().enumerated() {
+      let y = top + k
+      buf.write(inner.x, y, Fmt.fit(row.0, timeW), t.style(.muted), maxWidth: inner.width)
+      let x = inner.x + timeW + 1
+      if needle.isEmpty || row.3 {
+        buf.write(x, y, row.1, row.2, maxWidth: inner.maxX - x)
+      } else {
+        highlight(&buf, x, y, row.1, needle, row.2, maxX: inner.maxX)
+      }
+    }
+  }
+
+  /// The rows shown, from the newest back (time column, text, style, is a fault mark): the lines
+  /// (matching the search), wrapped or not, with a mark where each fault was injected.
+  static func lines(
+    _ f: LogFollow, state: ClusterSnapshot, options o: Options, height: Int, textWidth textW: Int, _ t: Theme
+  ) -> [(String, String, Style, Bool)] {
+    let needle = o.search.lowercased()
     let shown = o.pausedAt.map { max(0, min(f.lines.count, $0 - f.dropped)) } ?? f.lines.count
     let faults = state.faults.sorted { $0.started < $1.started }
-    let timeW = 10
-    let textW = max(1, inner.width - timeW - 1)
     // Rows from the newest back: (time column, text, style, is a fault mark).
     var rows: [(String, String, Style, Bool)] = []
     var skip = o.scroll
@@ -91,23 +116,7 @@ public enum LogsPane {
       let role: Theme.Role = line.level == .error ? .error : line.level == .warning ? .warn : .main_fg
       if !push(line.time.map { stamp($0, state) } ?? "", line.text, t.style(role)) { break }
     }
-    if rows.isEmpty {
-      let why =
-        !needle.isEmpty
-        ? "no line matches /\(o.search)" : f.lines.isEmpty ? "no lines yet (\(f.status))" : "scrolled past the start"
-      buf.write(inner.x, top, why, t.style(.muted), maxWidth: inner.width)
-      return
-    }
-    for (k, row) in rows.reversed().enumerated() {
-      let y = top + k
-      buf.write(inner.x, y, Fmt.fit(row.0, timeW), t.style(.muted), maxWidth: inner.width)
-      let x = inner.x + timeW + 1
-      if needle.isEmpty || row.3 {
-        buf.write(x, y, row.1, row.2, maxWidth: inner.maxX - x)
-      } else {
-        highlight(&buf, x, y, row.1, needle, row.2, maxX: inner.maxX)
-      }
-    }
+    return rows
   }
 
   /// The demo's times from the session's start (`T+00:01:20`, history before it `T-...`); a real

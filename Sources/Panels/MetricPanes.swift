@@ -245,36 +245,49 @@ public enum NetworkPane {
     let perService = errorHistory ? max(1, min(2, (inner.maxY - y) / services.count)) : 1
     for svc in services {
       guard y < inner.maxY else { break }
-      let s = state.workloadSeries[svc.workload]
-      let p50 = s?.latencyP50Ms.last
-      let p99 = s?.latencyP99Ms.last
-      let loss = s?.lossPercent.last
-      let err = s?.errorPercent.last
-      let slow = (p99 ?? 0) > bounds.maxP99Ms
-      let lossy = (loss ?? 0) > bounds.maxLossPercent
-      let failing = (err ?? 0) > bounds.maxErrorPercent
-      let bad = slow || lossy || failing
-      buf.write(inner.x, y, Fmt.fit(svc.name, nameW - 1), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
-      var x = inner.x + nameW
-      let values: [(String, Bool)] =
-        [(Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing)]
-        + (throughput ? [(Fmt.rate(s?.networkBytesPerSec.last), false)] : [])
-      for (i, (v, over)) in values.enumerated() {
-        buf.write(x, y, Fmt.fit(v, cols[i].1, right: true), over ? t.style(.error, [.bold]) : t.style(.title))
-        x += cols[i].1
-      }
-      if sparkW >= 4 {
-        Widgets.sparkline(
-          &buf, x: x + 2, y: y, width: sparkW, values: s?.latencyP99Ms.suffix(sparkW) ?? [],
-          maxValue: bounds.maxP99Ms * 1.5, style: t.style(slow ? .error : .latency), glyphs: ctx.glyphs)
-        if perService == 2 && y + 1 < inner.maxY {
-          buf.write(inner.x + nameW, y + 1, Fmt.fit("errors", fixed - nameW, right: true), t.style(.muted))
-          Widgets.sparkline(
-            &buf, x: x + 2, y: y + 1, width: sparkW, values: s?.errorPercent.suffix(sparkW) ?? [], maxValue: 10,
-            style: t.style(.loss), glyphs: ctx.glyphs)
-        }
-      }
+      serviceRow(
+        &buf, svc, state: state, y: y, inner: inner, layout: (nameW, fixed, sparkW, cols), errors: perService == 2,
+        ctx: ctx)
       y += perService
+    }
+  }
+  /// One service: p50, p99, loss, errors (throughput), its p99 history and, with room, its errors'.
+  static func serviceRow(
+    _ buf: inout CellBuffer, _ svc: ServiceInfo, state: ClusterSnapshot, y: Int, inner: Rect,
+    layout: (nameW: Int, fixed: Int, sparkW: Int, cols: [(String, Int)]), errors perService2: Bool, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    let bounds = state.steadyState
+    let (nameW, fixed, sparkW, cols) = layout
+    let throughput = cols.count > 4
+    let s = state.workloadSeries[svc.workload]
+    let p50 = s?.latencyP50Ms.last
+    let p99 = s?.latencyP99Ms.last
+    let loss = s?.lossPercent.last
+    let err = s?.errorPercent.last
+    let slow = (p99 ?? 0) > bounds.maxP99Ms
+    let lossy = (loss ?? 0) > bounds.maxLossPercent
+    let failing = (err ?? 0) > bounds.maxErrorPercent
+    let bad = slow || lossy || failing
+    buf.write(inner.x, y, Fmt.fit(svc.name, nameW - 1), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
+    var x = inner.x + nameW
+    let values: [(String, Bool)] =
+      [(Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing)]
+      + (throughput ? [(Fmt.rate(s?.networkBytesPerSec.last), false)] : [])
+    for (i, (v, over)) in values.enumerated() {
+      buf.write(x, y, Fmt.fit(v, cols[i].1, right: true), over ? t.style(.error, [.bold]) : t.style(.title))
+      x += cols[i].1
+    }
+    if sparkW >= 4 {
+      Widgets.sparkline(
+        &buf, x: x + 2, y: y, width: sparkW, values: s?.latencyP99Ms.suffix(sparkW) ?? [],
+        maxValue: bounds.maxP99Ms * 1.5, style: t.style(slow ? .error : .latency), glyphs: ctx.glyphs)
+      if perService2 && y + 1 < inner.maxY {
+        buf.write(inner.x + nameW, y + 1, Fmt.fit("errors", fixed - nameW, right: true), t.style(.muted))
+        Widgets.sparkline(
+          &buf, x: x + 2, y: y + 1, width: sparkW, values: s?.errorPercent.suffix(sparkW) ?? [], maxValue: 10,
+          style: t.style(.loss), glyphs: ctx.glyphs)
+      }
     }
   }
 }
@@ -298,27 +311,7 @@ public enum HPAPane {
       let ready = w?.readyReplicas ?? 0
       // Label column: 9 wide, 6 in narrow panes (80-column terminals).
       let lw = inner.width >= 40 ? 9 : 6
-      var x = inner.x
-      x += buf.write(x, y, Fmt.fit(h.name, lw - 1), t.style(.title, [.bold]))
-      x += 1
-      let scaling = h.desiredKnown && (h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas)
-      let wide = inner.width >= 50
-      let des = h.desiredKnown ? String(h.desiredReplicas) : "-"
-      let counts =
-        wide
-        ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(des)  max \(h.maxReplicas)"
-        : "cur \(h.currentReplicas) des \(des) (\(h.minReplicas)..\(h.maxReplicas))"
-      x += buf.write(
-        x, y, counts,
-        t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
-      x += 2
-      // One dot a possible replica: ready, wanted but not ready, not wanted.
-      if inner.maxX - x >= h.maxReplicas {
-        for i in 0..<h.maxReplicas {
-          let role: Theme.Role = i < ready ? .ok : (i < h.desiredReplicas ? .warn : .gauge_empty)
-          buf.put(x + i, y, i < h.desiredReplicas ? ctx.glyphs.dot : ctx.glyphs.gaugeEmpty, t.style(role))
-        }
-      }
+      countsLine(&buf, h, ready: ready, y: y, inner: inner, labelWidth: lw, ctx: ctx)
       y += 1
       guard y < inner.maxY else { break }
       let util = h.currentUtilization
@@ -362,6 +355,34 @@ public enum HPAPane {
           maxWidth: inner.width)
       }
       y += 1
+    }
+  }
+
+  /// Name, min/current/desired/max and a dot a possible replica (ready, wanted, not wanted).
+  static func countsLine(
+    _ buf: inout CellBuffer, _ h: HPA, ready: Int, y: Int, inner: Rect, labelWidth lw: Int, ctx: RenderContext
+  ) {
+    let t = ctx.theme
+    var x = inner.x
+    x += buf.write(x, y, Fmt.fit(h.name, lw - 1), t.style(.title, [.bold]))
+    x += 1
+    let scaling = h.desiredKnown && (h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas)
+    let wide = inner.width >= 50
+    let des = h.desiredKnown ? String(h.desiredReplicas) : "-"
+    let counts =
+      wide
+      ? "min \(h.minReplicas)  cur \(h.currentReplicas)  des \(des)  max \(h.maxReplicas)"
+      : "cur \(h.currentReplicas) des \(des) (\(h.minReplicas)..\(h.maxReplicas))"
+    x += buf.write(
+      x, y, counts,
+      t.style(scaling ? .warn : .main_fg, scaling ? [.bold] : []), maxWidth: inner.maxX - x)
+    x += 2
+    // One dot a possible replica: ready, wanted but not ready, not wanted.
+    if inner.maxX - x >= h.maxReplicas {
+      for i in 0..<h.maxReplicas {
+        let role: Theme.Role = i < ready ? .ok : (i < h.desiredReplicas ? .warn : .gauge_empty)
+        buf.put(x + i, y, i < h.desiredReplicas ? ctx.glyphs.dot : ctx.glyphs.gaugeEmpty, t.style(role))
+      }
     }
   }
 }

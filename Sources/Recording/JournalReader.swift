@@ -39,16 +39,7 @@ public struct JournalReader: Sendable {
     var lines = MetricRows.lines(buf)
     guard let first = lines.first else { return nil }
     func bytes(_ r: Range<Int>) -> Data { Data(UnsafeRawBufferPointer(rebasing: buf[r])) }
-    guard let h = try? SessionJournal.decoder.decode(SessionJournal.Header.self, from: bytes(first)),
-      h.format == SessionJournal.format
-    else {
-      throw SessionJournal.ReadError("\(name): not a chaostui journal (its first line is no chaostui-journal header)")
-    }
-    guard h.version <= SessionJournal.version else {
-      throw SessionJournal.ReadError(
-        "\(name): a journal of version \(h.version), newer than this chaostui reads (\(SessionJournal.version)): update chaostui"
-      )
-    }
+    let h = try header(bytes(first), name: name)
     var j = JournalReader(header: h)
     lines.removeFirst()
     j.records.reserveCapacity(lines.count)
@@ -91,36 +82,7 @@ public struct JournalReader: Sendable {
         continue
       }
       do {
-        switch kind.k {
-        case "tick":
-          j.records.append(.action(kind.t ?? 0, .tick(kind.t ?? 0)))
-        case "a":
-          let line = try SessionJournal.decoder.decode(ActionLine.self, from: bytes(r))
-          j.records.append(.action(line.t, line.a))
-        case "snap":
-          // Its time from the line's end (`,"t":T}`: keys are sorted), the state decoded when used.
-          let raw = bytes(r)
-          guard let colon = raw.lastIndex(of: UInt8(ascii: ":")),
-            let t = Double(String(decoding: raw[(colon + 1)...].dropLast(), as: UTF8.self))
-          else { throw SessionJournal.ReadError("a snapshot without its time") }
-          j.records.append(.snapshot(t, SessionJournal.Snapshot(data: raw)))
-        case "id":
-          let line = try SessionJournal.decoder.decode(PodNumber.self, from: bytes(r))
-          pods[line.n] = line.id
-        case "pm", "wm":
-          guard let (t, rows) = MetricRows.parse(buf, r) else {
-            throw SessionJournal.ReadError("a metrics line without t and s")
-          }
-          j.records.append(.action(t, kind.k == "pm" ? podMetrics(t, rows, pods) : workloadMetrics(t, rows, pods)))
-        case "note":
-          let line = try SessionJournal.decoder.decode(NoteLine.self, from: bytes(r))
-          j.records.append(.note(line.t, line.text))
-        case "exp":
-          let line = try SessionJournal.decoder.decode(SessionJournal.ExperimentRecord.self, from: bytes(r))
-          j.records.append(.experiment(line.t, line))
-        default:
-          unknown.insert(kind.k)
-        }
+        if try !j.add(kind, buf, r, pods: &pods) { unknown.insert(kind.k) }
       } catch {
         if isLast && !endsCleanly {
           j.notes.append("the last line was cut short (the session ended abruptly): skipped")
@@ -139,6 +101,59 @@ public struct JournalReader: Sendable {
       j.notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
     }
     return j
+  }
+
+  /// The journal's first line: a chaostui journal of a version this build reads.
+  private static func header(_ line: Data, name: String) throws -> SessionJournal.Header {
+    guard let h = try? SessionJournal.decoder.decode(SessionJournal.Header.self, from: line),
+      h.format == SessionJournal.format
+    else {
+      throw SessionJournal.ReadError("\(name): not a chaostui journal (its first line is no chaostui-journal header)")
+    }
+    guard h.version <= SessionJournal.version else {
+      throw SessionJournal.ReadError(
+        "\(name): a journal of version \(h.version), newer than this chaostui reads (\(SessionJournal.version)): update chaostui"
+      )
+    }
+    return h
+  }
+
+  /// One record line into the journal; false for a kind this version does not know.
+  private mutating func add(
+    _ kind: Kind, _ buf: UnsafeRawBufferPointer, _ r: Range<Int>, pods: inout [Int: String]
+  ) throws -> Bool {
+    func bytes(_ r: Range<Int>) -> Data { Data(UnsafeRawBufferPointer(rebasing: buf[r])) }
+    switch kind.k {
+    case "tick":
+      records.append(.action(kind.t ?? 0, .tick(kind.t ?? 0)))
+    case "a":
+      let line = try SessionJournal.decoder.decode(ActionLine.self, from: bytes(r))
+      records.append(.action(line.t, line.a))
+    case "snap":
+      // Its time from the line's end (`,"t":T}`: keys are sorted), the state decoded when used.
+      let raw = bytes(r)
+      guard let colon = raw.lastIndex(of: UInt8(ascii: ":")),
+        let t = Double(String(decoding: raw[(colon + 1)...].dropLast(), as: UTF8.self))
+      else { throw SessionJournal.ReadError("a snapshot without its time") }
+      records.append(.snapshot(t, SessionJournal.Snapshot(data: raw)))
+    case "id":
+      let line = try SessionJournal.decoder.decode(PodNumber.self, from: bytes(r))
+      pods[line.n] = line.id
+    case "pm", "wm":
+      guard let (t, rows) = MetricRows.parse(buf, r) else {
+        throw SessionJournal.ReadError("a metrics line without t and s")
+      }
+      records.append(.action(t, kind.k == "pm" ? Self.podMetrics(t, rows, pods) : Self.workloadMetrics(t, rows, pods)))
+    case "note":
+      let line = try SessionJournal.decoder.decode(NoteLine.self, from: bytes(r))
+      records.append(.note(line.t, line.text))
+    case "exp":
+      let line = try SessionJournal.decoder.decode(SessionJournal.ExperimentRecord.self, from: bytes(r))
+      records.append(.experiment(line.t, line))
+    default:
+      return false
+    }
+    return true
   }
 
   static func kindName(_ k: String) -> String {

@@ -129,7 +129,8 @@ extension Simulator {
       var f = SimFault(id: id, kind: .zoneOutage, pods: [], params: request.parameters, ends: ends)
       stopNodes(nodes.indices.filter { nodes[$0].zone == zone }, fault: &f, into: &out)
       faults.append(f)
-      out.append(.notice("Zone \(zone) is down: \(f.restart.count) nodes NotReady"))
+      let n = f.restart.count
+      out.append(.notice("Zone \(zone) is down: \(n) node\(n == 1 ? "" : "s") NotReady"))
     case .cordon, .drain:
       guard case .node(let name) = request.target, let n = nodes.firstIndex(where: { $0.name == name }) else { break }
       var f = SimFault(id: id, kind: .cordon, pods: [], params: request.parameters, ends: ends)

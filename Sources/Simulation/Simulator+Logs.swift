@@ -208,68 +208,8 @@ extension Simulator {
     let primaryLost = pipeline?.primaryLostAt.map { $0 <= t } ?? false
     let fx = faults.isEmpty ? FaultLoad() : faultLoad(PodID(namespace: spec.namespace, name: p.name).key)
     switch (spec.name, container) {
-    case ("flask", _):
-      var out: [LogLine] = []
-      if fx.dnsErrors {
-        out.append(
-          LogLine(
-            time: t + 0.1,
-            text:
-              "[ERROR] psycopg2.OperationalError: could not translate host name \"postgres\" to address: Temporary failure in name resolution"
-          ))
-      }
-      if abs(fx.skew) >= 60 {
-        out.append(
-          LogLine(
-            time: t + 0.2,
-            text:
-              "[ERROR] jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat): clock off by \(Int(fx.skew))s"
-          ))
-      }
-      let paths = ["GET /api/orders", "POST /api/orders", "GET /api/products", "GET /healthz"]
-      for k in 0..<2 {
-        let path = paths[g.int(paths.count)]
-        let at = t + Double(k) * 0.5 + g.uniform(0, 0.4)
-        let ip = "10.0.2.\(10 + g.int(200))"
-        if primaryLost && !path.hasSuffix("healthz") {
-          out.append(
-            LogLine(
-              time: at,
-              text: "[ERROR] psycopg2.OperationalError: could not connect to server: Connection refused (postgres:5432)"
-            ))
-          out.append(LogLine(time: at, text: "\(ip) - - \"\(path) HTTP/1.1\" 500 265 \"-\" \(fmt(g.uniform(1, 3)))"))
-        } else {
-          let seconds = p.probeFailing ? g.uniform(1.2, 2.5) : g.uniform(0.008, 0.04)
-          out.append(
-            LogLine(time: at, text: "\(ip) - - \"\(path) HTTP/1.1\" 200 \(200 + g.int(2000)) \"-\" \(fmt(seconds))"))
-        }
-      }
-      return out
-    case ("postgres", "postgres"):
-      if fx.ioDelay > 0 && g.int(2) == 0 {
-        return [
-          LogLine(
-            time: t,
-            text:
-              "LOG:  duration: \(fmt(fx.ioDelay * Double(3 + g.int(8)))) ms  statement: SELECT * FROM orders WHERE id = $1"
-          )
-        ]
-      }
-      if abs(fx.skew) >= 60 && p.labels["role"] == "replica" && Int(t) % 5 == 0 {
-        return [
-          LogLine(time: t, text: "FATAL:  replication terminated: clock skew of \(Int(fx.skew))s with the primary")
-        ]
-      }
-      guard Int(t) % 30 == 0 else { return [] }
-      if p.labels["role"] == "primary" {
-        return [
-          LogLine(time: t, text: "LOG:  checkpoint starting: time"),
-          LogLine(
-            time: t + 0.4,
-            text: "LOG:  checkpoint complete: wrote \(20 + g.int(80)) buffers (0.\(g.int(9))%); 0 WAL file(s) added"),
-        ]
-      }
-      return [LogLine(time: t, text: "LOG:  restartpoint complete: wrote \(5 + g.int(30)) buffers")]
+    case ("flask", _): return flaskLines(p, fx, primaryLost: primaryLost, at: t, rng: &g)
+    case ("postgres", "postgres"): return postgresLines(p, fx, at: t, rng: &g)
     case ("postgres", _):
       guard Int(t) % 15 == 0 else { return [] }
       return [LogLine(time: t, text: "level=info msg=\"scrape\" duration_seconds=0.0\(1 + g.int(8))")]
@@ -300,6 +240,75 @@ extension Simulator {
       guard Int(t) % 10 == 0 else { return [] }
       return [LogLine(time: t, text: "processed batch \(Int(t) / 10) in \(fmt(g.uniform(0.1, 0.9)))s")]
     }
+  }
+
+  /// Gunicorn's access lines, and the errors a fault or a lost primary brings.
+  func flaskLines(_ p: SimPod, _ fx: FaultLoad, primaryLost: Bool, at t: Seconds, rng g: inout SplitMix64) -> [LogLine]
+  {
+    var out: [LogLine] = []
+    if fx.dnsErrors {
+      out.append(
+        LogLine(
+          time: t + 0.1,
+          text:
+            "[ERROR] psycopg2.OperationalError: could not translate host name \"postgres\" to address: Temporary failure in name resolution"
+        ))
+    }
+    if abs(fx.skew) >= 60 {
+      out.append(
+        LogLine(
+          time: t + 0.2,
+          text:
+            "[ERROR] jwt.exceptions.ImmatureSignatureError: The token is not yet valid (iat): clock off by \(Int(fx.skew))s"
+        ))
+    }
+    let paths = ["GET /api/orders", "POST /api/orders", "GET /api/products", "GET /healthz"]
+    for k in 0..<2 {
+      let path = paths[g.int(paths.count)]
+      let at = t + Double(k) * 0.5 + g.uniform(0, 0.4)
+      let ip = "10.0.2.\(10 + g.int(200))"
+      if primaryLost && !path.hasSuffix("healthz") {
+        out.append(
+          LogLine(
+            time: at,
+            text: "[ERROR] psycopg2.OperationalError: could not connect to server: Connection refused (postgres:5432)"
+          ))
+        out.append(LogLine(time: at, text: "\(ip) - - \"\(path) HTTP/1.1\" 500 265 \"-\" \(fmt(g.uniform(1, 3)))"))
+      } else {
+        let seconds = p.probeFailing ? g.uniform(1.2, 2.5) : g.uniform(0.008, 0.04)
+        out.append(
+          LogLine(time: at, text: "\(ip) - - \"\(path) HTTP/1.1\" 200 \(200 + g.int(2000)) \"-\" \(fmt(seconds))"))
+      }
+    }
+    return out
+  }
+
+  /// Postgres: slow statements under IO latency, a skewed replica's end, checkpoints.
+  func postgresLines(_ p: SimPod, _ fx: FaultLoad, at t: Seconds, rng g: inout SplitMix64) -> [LogLine] {
+    if fx.ioDelay > 0 && g.int(2) == 0 {
+      return [
+        LogLine(
+          time: t,
+          text:
+            "LOG:  duration: \(fmt(fx.ioDelay * Double(3 + g.int(8)))) ms  statement: SELECT * FROM orders WHERE id = $1"
+        )
+      ]
+    }
+    if abs(fx.skew) >= 60 && p.labels["role"] == "replica" && Int(t) % 5 == 0 {
+      return [
+        LogLine(time: t, text: "FATAL:  replication terminated: clock skew of \(Int(fx.skew))s with the primary")
+      ]
+    }
+    guard Int(t) % 30 == 0 else { return [] }
+    if p.labels["role"] == "primary" {
+      return [
+        LogLine(time: t, text: "LOG:  checkpoint starting: time"),
+        LogLine(
+          time: t + 0.4,
+          text: "LOG:  checkpoint complete: wrote \(20 + g.int(80)) buffers (0.\(g.int(9))%); 0 WAL file(s) added"),
+      ]
+    }
+    return [LogLine(time: t, text: "LOG:  restartpoint complete: wrote \(5 + g.int(30)) buffers")]
   }
 
   func fmt(_ v: Double) -> String { String(Double(Int(v * 1000)) / 1000) }

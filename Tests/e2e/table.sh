@@ -5,12 +5,14 @@
 start 80 24 "$BIN" --demo --speed 4 --no-record
 check "fault table: the demo starts at 80x24" 'DEMO' 10
 keys / flask-7c9d8f5b6d-2pxzf Enter f
-check "at 80x24 the fault menu lists every fault in two columns, the new ones too" 'z +Zone outage .*x +Network partition' 3
-check "... bandwidth limit too" 'b +Bandwidth limit' 1
+check "at 80x24 the fault menu lists every fault in two columns, the new ones too" 'k +Pod kill +o +Stop node' 3
+check "... zone outage" 'z +Zone outage' 1
+check "... network partition" 'x +Network partition' 1
+check "... bandwidth limit" 'b +Bandwidth limit' 1
 keys x
 check "the partition's confirmation names the database Flask calls" 'no packets both ways between it and postgres' 3
 keys y
-check "... Flask cut from Postgres answers 503s: an incident" 'detected after .*flask errors [1-9][0-9.]*% > 1%' 15
+check "... the pod cut from Postgres makes an incident, detected" '#1 detected after [0-9.]+s: flask (p99|errors)' 15
 keys '!' q
 check "quits" 'EXIT=0' 10
 start 200 60 "$BIN" --demo --speed 4 --no-record
@@ -19,10 +21,10 @@ keys / flask-7c9d8f5b6d-2pxzf Enter f b + +
 check "bandwidth limit: + narrows the link to 64 kbit/s" 'outgoing traffic at most 64 kbit/s' 3
 keys y
 check "... Flask's answers queue past the rate: an incident" 'detected after .*flask' 15
-keys '!' Escape / postgres-1 Enter f z
+keys '!' Escape / flask-7c9d8f5b6d-2pxzf Enter f z
 check "zone outage asks, naming the zone's nodes" 'node-b1 stop \(kubelets down\)' 3
 keys y
-check "... the zone goes down as one fault" 'Zone zone-b is down: 1 nodes NotReady' 5
+check "... the zone goes down as one fault" 'Zone zone-b is down: 1 node NotReady' 5
 check "... its node NotReady" 'node-b1 .*NotReady' 10
 keys '!' q
 check "quits with nothing left" 'EXIT=0' 10
