@@ -414,20 +414,7 @@ func journalSection() {
           writer.sizeCap >> 20, Double(r.from) / 1_048_576, Double(r.to) / 1_048_576, r.rewrite, r.swap * 1000))
     }
     guard pods == 200 else { continue }
-    if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-      var byKind: [String: Int] = [:]
-      for line in text.split(separator: "\n") {
-        var kind = line.range(of: "\"k\":\"").map { String(line[$0.upperBound...].prefix { $0 != "\"" }) } ?? "?"
-        if kind == "a", let r = line.range(of: "\"a\":{\"") {
-          kind += ":" + line[r.upperBound...].prefix { $0 != "\"" }
-        }
-        byKind[kind, default: 0] += line.utf8.count + 1
-      }
-      let top = byKind.sorted { $0.value > $1.value }.prefix(6)
-      print(
-        "   by kind: "
-          + top.map { "\($0.key) \(String(format: "%.1f", Double($0.value) / 1_048_576)) MiB" }.joined(separator: ", "))
-    }
+    printBytesByKind(path)
     var l0 = now()
     guard let journal = try? JournalReader.load(path: path) else {
       print("   cannot read the journal back")
@@ -445,6 +432,24 @@ func journalSection() {
           "   1 h at 200 pods: load %.0f ms; seek (%d: random points and the second before each snapshot) median %.0f ms, worst %.0f ms; report (replay + HTML) %.0f ms; %d incidents",
         loadTime * 1000, seeks.count, seeks[seeks.count / 2] * 1000, seeks.last! * 1000, reportTime * 1000,
         report.incidents.count))
+  }
+}
+
+/// The journal's bytes by kind of record, the six largest.
+func printBytesByKind(_ path: String) {
+  if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+    var byKind: [String: Int] = [:]
+    for line in text.split(separator: "\n") {
+      var kind = line.range(of: "\"k\":\"").map { String(line[$0.upperBound...].prefix { $0 != "\"" }) } ?? "?"
+      if kind == "a", let r = line.range(of: "\"a\":{\"") {
+        kind += ":" + line[r.upperBound...].prefix { $0 != "\"" }
+      }
+      byKind[kind, default: 0] += line.utf8.count + 1
+    }
+    let top = byKind.sorted { $0.value > $1.value }.prefix(6)
+    print(
+      "   by kind: "
+        + top.map { "\($0.key) \(String(format: "%.1f", Double($0.value) / 1_048_576)) MiB" }.joined(separator: ", "))
   }
 }
 

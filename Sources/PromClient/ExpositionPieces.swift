@@ -208,7 +208,13 @@ extension ExpositionParser {
       }
     }
     // Everything else (many digits, large exponents) through strtod, which must read all of it.
-    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: len + 1) { tmp -> Double? in
+    return strtodNumber(b, s, len)
+  }
+
+  /// A number strtod reads, all of it; only digits, sign, dot and exponent (strtod would also read
+  /// hex floats and words).
+  static func strtodNumber(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ len: Int) -> Double? {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: len + 1) { tmp -> Double? in
       for k in 0..<len {
         let c = b[s + k]
         // Only digits, sign, dot and exponent: strtod would also read hex floats and words.

@@ -163,6 +163,18 @@ extension SessionReport {
       </div>
 
       """
+    h += htmlCharts() + htmlIncidents() + htmlAlertsAndExperiments()
+    h += "<h2>Who did what</h2>\n<ul>\n"
+    for a in audit { h += "<li>\(Self.at(a.t - start)) \(Self.esc(a.who)): \(Self.esc(a.what))</li>\n" }
+    h += "</ul>\n"
+    if !notes.isEmpty { h += "<p class=\"muted\">Journal: \(Self.esc(notes.joined(separator: "; ")))</p>\n" }
+    h += "</body></html>\n"
+    return h
+  }
+
+  /// The charts over the session, a charted workload each.
+  func htmlCharts() -> String {
+    var h = ""
     h +=
       "<h2>Over the session</h2>\n<p class=\"muted\">Fault windows shaded, incidents marked (red: detected, green: recovered).</p>\n"
     for w in chartOrder {
@@ -177,6 +189,12 @@ extension SessionReport {
         h += chart(label: label, unit: unit, values: values, workload: w) + "\n"
       }
     }
+    return h
+  }
+
+  /// By service, the incidents, and each incident's timeline.
+  func htmlIncidents() -> String {
+    var h = ""
     h +=
       "<h2>By service</h2>\n<table><tr><th>service</th><th>incidents</th><th>MTTD</th><th>MTTR</th><th>MTBF</th></tr>\n"
     for s in byService {
@@ -195,6 +213,12 @@ extension SessionReport {
       for e in timeline(of: i) { h += "<li>\(Self.at(e.time - start)) \(Self.esc(e.text))</li>\n" }
       h += "</ul>\n"
     }
+    return h
+  }
+
+  /// Incidents by severity, the alerts, the experiments' verdicts.
+  func htmlAlertsAndExperiments() -> String {
+    var h = ""
     h += "<h2>Incidents by severity</h2>\n<ul>\n"
     for s in incidentsBySeverity { h += "<li>\(Self.esc(s.severity)): \(s.count)</li>\n" }
     h += "</ul>\n<h2>Alerts</h2>\n"
@@ -221,11 +245,6 @@ extension SessionReport {
         h += "</ul>\n"
       }
     }
-    h += "<h2>Who did what</h2>\n<ul>\n"
-    for a in audit { h += "<li>\(Self.at(a.t - start)) \(Self.esc(a.who)): \(Self.esc(a.what))</li>\n" }
-    h += "</ul>\n"
-    if !notes.isEmpty { h += "<p class=\"muted\">Journal: \(Self.esc(notes.joined(separator: "; ")))</p>\n" }
-    h += "</body></html>\n"
     return h
   }
 

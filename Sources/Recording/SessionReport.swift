@@ -101,45 +101,7 @@ public struct SessionReport: Sendable {
       case .experiment(_, let e): experiments.append(e)
       case .action(let t, let a):
         if index > lastSnapshot { store.dispatch(a) }
-        switch a {
-        case .workloadMetrics(_, let samples):
-          for sm in samples where watched.contains(sm.workloadID) {
-            var p = latest[sm.workloadID] ?? Point(t: 0)
-            p.p99 = sm.latencyP99Ms ?? p.p99
-            p.errors = sm.errorPercent ?? p.errors
-            p.cpu = sm.cpuMilli ?? p.cpu
-            latest[sm.workloadID] = p
-          }
-        case .workloadUpserted(let w) where watched.contains(w.id):
-          latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
-        case .workloadsReplaced(_, let list):
-          for w in list where watched.contains(w.id) {
-            latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
-          }
-        case .requestFault(let req):
-          audit.append(
-            AuditEntry(
-              t: t, who: req.origin ?? who,
-              what: "asked for \(req.kind.rawValue) on \(req.targetLabel)"
-                + (req.kind.isOneShot ? "" : " for \(formatDuration(req.parameters.duration))")))
-        case .abortAllFaults: audit.append(AuditEntry(t: t, who: who, what: "panic: every active fault aborted"))
-        case .faultFailed(let id, let message):
-          audit.append(AuditEntry(t: t, who: "cluster", what: "fault #\(id) failed: \(message)"))
-        case .alerts(let list, let time):
-          var now: [String: Alert] = [:]
-          for al in list where al.state == "firing" { now[Self.key(al)] = al }
-          for (k, al) in now where firing[k] == nil {
-            firing[k] = AlertRun(
-              name: al.name, service: al.labels["service"] ?? al.labels["job"] ?? "-",
-              severity: al.labels["severity"] ?? "-", fired: al.activeAt ?? time)
-          }
-          for (k, var run) in firing where now[k] == nil {
-            run.resolved = time
-            alerts.append(run)
-            firing[k] = nil
-          }
-        default: break
-        }
+        Self.take(a, at: t, who: who, watched: watched, &latest, &firing, audit: &audit, alerts: &alerts)
         if t >= nextSample {
           nextSample = t + sampleEvery
           for w in charted {
@@ -155,6 +117,53 @@ public struct SessionReport: Sendable {
     final = store.state
     incidents = final.incidents
     faults = final.faults
+  }
+
+  /// What an action of the journal tells the report: a charted workload's latest figures, who asked
+  /// for what (the audit), the alerts that fired and resolved.
+  static func take(
+    _ a: Action, at t: Seconds, who: String, watched: Set<String>, _ latest: inout [String: Point],
+    _ firing: inout [String: AlertRun], audit: inout [AuditEntry], alerts: inout [AlertRun]
+  ) {
+    switch a {
+    case .workloadMetrics(_, let samples):
+      for sm in samples where watched.contains(sm.workloadID) {
+        var p = latest[sm.workloadID] ?? Point(t: 0)
+        p.p99 = sm.latencyP99Ms ?? p.p99
+        p.errors = sm.errorPercent ?? p.errors
+        p.cpu = sm.cpuMilli ?? p.cpu
+        latest[sm.workloadID] = p
+      }
+    case .workloadUpserted(let w) where watched.contains(w.id):
+      latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
+    case .workloadsReplaced(_, let list):
+      for w in list where watched.contains(w.id) {
+        latest[w.id, default: Point(t: 0)].ready = Double(w.readyReplicas)
+      }
+    case .requestFault(let req):
+      audit.append(
+        AuditEntry(
+          t: t, who: req.origin ?? who,
+          what: "asked for \(req.kind.rawValue) on \(req.targetLabel)"
+            + (req.kind.isOneShot ? "" : " for \(formatDuration(req.parameters.duration))")))
+    case .abortAllFaults: audit.append(AuditEntry(t: t, who: who, what: "panic: every active fault aborted"))
+    case .faultFailed(let id, let message):
+      audit.append(AuditEntry(t: t, who: "cluster", what: "fault #\(id) failed: \(message)"))
+    case .alerts(let list, let time):
+      var now: [String: Alert] = [:]
+      for al in list where al.state == "firing" { now[Self.key(al)] = al }
+      for (k, al) in now where firing[k] == nil {
+        firing[k] = AlertRun(
+          name: al.name, service: al.labels["service"] ?? al.labels["job"] ?? "-",
+          severity: al.labels["severity"] ?? "-", fired: al.activeAt ?? time)
+      }
+      for (k, var run) in firing where now[k] == nil {
+        run.resolved = time
+        alerts.append(run)
+        firing[k] = nil
+      }
+    default: break
+    }
   }
 
   /// The state at the journal's end: its last snapshot and what follows it, through the reducer.

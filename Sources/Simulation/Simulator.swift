@@ -224,29 +224,7 @@ public struct Simulator: Sendable {
         for (i, labels) in Simulator.monkeyLabels.enumerated() { specs[first + i].workloadLabels = labels }
       }
     }
-    if options.extraPods > 0 {
-      let perDeployment = 50
-      let deployments = (options.extraPods + perDeployment - 1) / perDeployment
-      var left = options.extraPods
-      for d in 0..<deployments {
-        let n = min(perDeployment, left)
-        left -= n
-        let ns = "batch-" + pad2(d / 10)
-        specs.append(
-          Spec(
-            kind: .deployment, namespace: ns, name: "etl-" + pad2(d % 100), rsHash: "6d5c4b3a2" + String(d % 10),
-            replicas: n, labels: ["app": "etl-" + pad2(d % 100)], containers: 2, cpuRequest: 100, cpuLimit: 500,
-            memLimit: 512 * mi, memBase: 180 * mi, cpuIdle: 30, cpuPerRequest: 0, pullDelay: 2, readyDelay: 2, grace: 5,
-            service: nil, baseLatencyMs: 0, ioPerPod: 10_000, light: true))
-      }
-      let extraNodes = options.extraPods / 110 + 1
-      for i in 0..<extraNodes {
-        nodes.append(
-          Node(
-            name: "node-x" + String(i), zone: i % 2 == 0 ? "zone-a" : "zone-b", cpuCapacityMilli: 16000,
-            memoryCapacityBytes: 64 * 1024 * mi))
-      }
-    }
+    if options.extraPods > 0 { addBatchWorkloads(options.extraPods) }
     // Everything starts Running and Ready, created some time ago.
     for (w, spec) in specs.enumerated() {
       for i in 0..<spec.replicas {
@@ -258,6 +236,32 @@ public struct Simulator: Sendable {
         if pipelines.contains(where: { $0.postgres == w }) { pod.labels["role"] = i == 0 ? "primary" : "replica" }
         pods.append(pod)
       }
+    }
+  }
+
+  /// Batch workloads of light pods (benchmarks, scale tests), on nodes of their own.
+  mutating func addBatchWorkloads(_ count: Int) {
+    let mi = 1024.0 * 1024.0
+    let perDeployment = 50
+    let deployments = (count + perDeployment - 1) / perDeployment
+    var left = count
+    for d in 0..<deployments {
+      let n = min(perDeployment, left)
+      left -= n
+      let ns = "batch-" + pad2(d / 10)
+      specs.append(
+        Spec(
+          kind: .deployment, namespace: ns, name: "etl-" + pad2(d % 100), rsHash: "6d5c4b3a2" + String(d % 10),
+          replicas: n, labels: ["app": "etl-" + pad2(d % 100)], containers: 2, cpuRequest: 100, cpuLimit: 500,
+          memLimit: 512 * mi, memBase: 180 * mi, cpuIdle: 30, cpuPerRequest: 0, pullDelay: 2, readyDelay: 2, grace: 5,
+          service: nil, baseLatencyMs: 0, ioPerPod: 10_000, light: true))
+    }
+    let extraNodes = count / 110 + 1
+    for i in 0..<extraNodes {
+      nodes.append(
+        Node(
+          name: "node-x" + String(i), zone: i % 2 == 0 ? "zone-a" : "zone-b", cpuCapacityMilli: 16000,
+          memoryCapacityBytes: 64 * 1024 * mi))
     }
   }
 
