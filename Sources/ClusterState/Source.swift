@@ -56,10 +56,16 @@ public protocol ClusterSource: ActionSource {
   func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action]
   /// The namespaces whose pods are shown (a real cluster asks which faults are allowed there).
   func showing(namespaces: Set<String>)
+  /// What a source may offer beside its actions, so that the console never asks what it is: a
+  /// recording's replay control, the demo's virtual clock.
+  var replayControl: ReplayControl? { get }
+  var simulated: SimulatedSource? { get }
 }
 
 extension ClusterSource {
   public func showing(namespaces: Set<String>) {}
+  public var replayControl: ReplayControl? { nil }
+  public var simulated: SimulatedSource? { nil }
 }
 
 /// A source on a virtual clock (the demo): tests and benchmarks move it by virtual seconds.
@@ -80,9 +86,47 @@ public protocol ReplayControl: AnyObject {
   var length: Seconds { get }
   var paused: Bool { get }
   var speed: Double { get }
+  /// The journal played (a report of it is written beside it).
+  var journalPath: String? { get }
   func togglePause()
+  func setSpeed(_ speed: Double)
+  /// The experiment the recording shows at `t` (its own, as it ran), if any.
+  func experiment(at t: Seconds) -> RecordedExperiment?
   /// Moves by `delta` seconds of the recording (back: from the nearest snapshot before).
   func seek(by delta: Seconds)
   /// To the next (or previous) fault, detection, recovery, fault end or alert; false when none.
   @discardableResult func seekToMark(forward: Bool) -> Bool
+}
+
+/// An experiment as a recording shows it: its verdict and hypotheses as they were decided.
+public struct RecordedExperiment: Sendable, Equatable {
+  public var title: String
+  public var started: Seconds
+  public var finished: Seconds
+  public var verdict: String
+  public var passed: Bool
+  public var hypotheses: [Hypothesis]
+  public struct Hypothesis: Sendable, Equatable {
+    public var name: String
+    /// `held`, `failed` or `pending` (never decided).
+    public var status: String
+    public var evidence: String
+    public var at: Seconds?
+    public init(name: String, status: String, evidence: String, at: Seconds?) {
+      self.name = name
+      self.status = status
+      self.evidence = evidence
+      self.at = at
+    }
+  }
+  public init(
+    title: String, started: Seconds, finished: Seconds, verdict: String, passed: Bool, hypotheses: [Hypothesis]
+  ) {
+    self.title = title
+    self.started = started
+    self.finished = finished
+    self.verdict = verdict
+    self.passed = passed
+    self.hypotheses = hypotheses
+  }
 }

@@ -19,6 +19,8 @@ public final class Console {
   public var speed: Double
   public var readOnly: Bool
   public var log: ((String) -> Void)?
+  /// A key asked to quit (q, or q on the summary); the run loop ends.
+  public var quitRequested = false
   /// What drives the session (the demo, a real cluster, a recording): the console cannot tell which.
   public let source: ClusterSource
   /// Sources that only add figures (Prometheus, scrapes), started and stopped with the session.
@@ -76,7 +78,7 @@ public final class Console {
     let store = self.store
     store.executor = { [unowned store] effect in source.perform(effect, state: store.state) }
     store.notifier = { [unowned self] text in say(text) }
-    if let demo = source as? SimulatedSource { store.dispatch(demo.actions(atVirtual: 0)) }
+    if let demo = source.simulated { store.dispatch(demo.actions(atVirtual: 0)) }
     keepSelection()
   }
 
@@ -117,7 +119,7 @@ public final class Console {
     if let r = recorder, r.isRecording {
       r.flush()
       path = r.path
-    } else if let s = source as? RecordedSession, let p = s.journal.path {
+    } else if let p = source.replayControl?.journalPath {
       path = p
     } else {
       return say("No report: this session is not recorded (--no-record, or its journal could not be written)")
@@ -141,14 +143,11 @@ public final class Console {
 
   /// The experiment a replay shows at its position (a recording's own, as it ran).
   var recordedExperiment: RecordedExperiment? {
-    guard let r = source as? RecordedSession, let e = r.experiment(at: store.state.now) else { return nil }
-    return RecordedExperiment(
-      title: e.title, started: e.created ?? e.t, finished: e.t, verdict: e.verdict, passed: e.passed,
-      hypotheses: e.hypotheses.map { .init(name: $0.name, status: $0.status, evidence: $0.evidence, at: $0.at) })
+    source.replayControl?.experiment(at: store.state.now)
   }
 
   /// The replay, when the session is a recording.
-  public var replay: ReplayControl? { source as? ReplayControl }
+  public var replay: ReplayControl? { source.replayControl }
 
   public var state: ClusterSnapshot { store.state }
 
@@ -188,7 +187,7 @@ public final class Console {
 
   /// Advances a simulated source by virtual seconds (tests and benchmarks).
   public func advanceVirtual(to t: Seconds) {
-    guard let demo = source as? SimulatedSource else { return }
+    guard let demo = source.simulated else { return }
     store.dispatch(demo.actions(atVirtual: t))
     stepExperiment()
     stepMonkey()
@@ -322,36 +321,25 @@ public final class Console {
   /// Handles one key: the pure update, then its actions through the store (logged as the audit of
   /// what the user asked for), then a theme the key asked for.
   public func handle(_ key: Key, pageSize: Int = 10) {
-    if let replay, ui.dialog == nil, !ui.filterEditing, handleReplay(key, replay) { return }
     var context = UpdateContext(
       readOnly: readOnly, pageSize: pageSize, visibleRows: visibleRows, now: realNow, themeNames: themeNames,
       pods: podList)
     context.experimentRunning = experiment.map { !$0.isFinished } ?? false
+    context.replaying = replay != nil
     if key == .char("N") {
       let s = store.state
       context.namespaces = Set(s.pods.values.map(\.namespace)).union(s.workloads.values.map(\.namespace)).sorted()
     }
     let before = ui.message
-    let (next, actions) = Update.key(key, ui: ui, state: view, context: context)
+    let (next, actions, commands) = Update.key(key, ui: ui, state: view, context: context)
     ui = next
-    if let i = ui.startExperiment {
-      ui.startExperiment = nil
-      if let e = ui.catalog.entries[safe: i]?.experiment { startExperiment(e) }
-    }
+    for c in commands { carryOut(c) }
     if actions.contains(.abortAllFaults) {
       abortExperiment("panic key", undone: true)
       if monkey != nil {
         monkey?.pause("panic key")
         log?("monkey: paused by the panic key")
       }
-    }
-    if let m = ui.monkeyRequest {
-      ui.monkeyRequest = nil
-      monkeyKey(m)
-    }
-    if ui.reportRequested {
-      ui.reportRequested = false
-      writeReport()
     }
     if let m = ui.message, m != before { log?("notice: " + m) }
     for action in actions {
@@ -375,30 +363,35 @@ public final class Console {
     keepSelection()
   }
 
-  /// The replay keys: Space pause, Left/Right 10 s, [ and ] a minute, n/p the next/previous fault
-  /// or alert, +/- speed. True when the key was one of them.
-  func handleReplay(_ key: Key, _ r: ReplayControl) -> Bool {
-    switch key {
-    case .char(" "):
+  /// What a key asked of the runtime.
+  func carryOut(_ command: UICommand) {
+    switch command {
+    case .quit: quitRequested = true
+    case .startExperiment(let i):
+      if let e = ui.catalog.entries[safe: i]?.experiment { startExperiment(e) }
+    case .writeReport: writeReport()
+    case .monkey(let m): monkeyKey(m)
+    case .replay(let r): replayKey(r)
+    }
+  }
+
+  /// The replay keys, on the recording's replay control.
+  func replayKey(_ command: ReplayCommand) {
+    guard let r = replay else { return }
+    switch command {
+    case .togglePause:
       r.togglePause()
       say(r.paused ? "Paused" : "Playing")
-    case .left: r.seek(by: -10)
-    case .right: r.seek(by: 10)
-    case .char("["): r.seek(by: -60)
-    case .char("]"): r.seek(by: 60)
-    case .char("n"), .char("p"):
-      if !r.seekToMark(forward: key == .char("n")) {
-        say(key == .char("n") ? "No fault or alert after this point" : "No fault or alert before this point")
+    case .seek(let delta): r.seek(by: delta)
+    case .seekToMark(let forward):
+      if !r.seekToMark(forward: forward) {
+        say(forward ? "No fault or alert after this point" : "No fault or alert before this point")
       }
-    case .char("+"), .char("-"):
-      if let s = r as? RecordedSession {
-        s.setSpeed(key == .char("+") ? s.speed * 2 : s.speed / 2)
-        speed = s.speed
-        say("Replay at x\(Fmt.one(s.speed))")
-      }
-    default: return false
+    case .speed(let faster):
+      r.setSpeed(faster ? r.speed * 2 : r.speed / 2)
+      speed = r.speed
+      say("Replay at x\(Fmt.one(r.speed))")
     }
-    return true
   }
 
   func keepSelection() {

@@ -46,7 +46,7 @@ public func runLoop(
   var stats = LoopStats()
   var dirty = true
   var lastSize = (backend.width, backend.height)
-  while !console.ui.quit {
+  while !console.quitRequested {
     if let sig = backend.takeSignal() {
       stats.exitSignal = sig
       break
@@ -74,7 +74,7 @@ public func runLoop(
         stats.keys += 1
         burst += 1
         console.handle(more, pageSize: max(1, backend.height / 3))
-        if console.ui.quit { break }
+        if console.quitRequested { break }
       }
     }
   }

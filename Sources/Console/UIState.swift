@@ -51,7 +51,6 @@ public struct UIState: Sendable {
   /// A message for the user (a key's answer, a fault injected or refused) and until when it shows.
   public var message: String? = nil
   public var messageUntil: Double = 0
-  public var quit = false
   /// The theme and glyphs asked for (the runtime loads a theme when its name changes).
   public var themeName = "default"
   public var glyphs: Glyphs = .unicode
@@ -59,18 +58,12 @@ public struct UIState: Sendable {
   public var namespaceScope: String? = nil
   /// The experiments the list offers.
   public var catalog = ExperimentCatalog()
-  /// An experiment of the list the user started (the runtime takes it and starts the run).
-  public var startExperiment: Int? = nil
-  /// The user asked for the session's report (the runtime writes it).
-  public var reportRequested = false
   /// An experiment runs or has its verdict on screen (the experiment pane has a place).
   public var experimentShown = false
   /// The logs pane: search, wrap, pause, scroll.
   public var logs = LogsView()
   /// The monkey runs (its pane is in the focus cycle).
   public var monkeyShown = false
-  /// What a key asked of the monkey, for the console to carry out.
-  public var monkeyRequest: MonkeyRequest? = nil
   public init() {}
 
   /// Shows `text` in the footer until `now` + 6 s.
@@ -83,6 +76,26 @@ public struct UIState: Sendable {
 /// What the monkey key asks.
 public enum MonkeyRequest: Equatable, Sendable {
   case start, togglePause
+}
+
+/// What a key asks of the console beyond the UI state and the store's actions: the runtime carries
+/// these out (start a run, write a report, drive the monkey or a replay, quit).
+public enum UICommand: Equatable, Sendable {
+  case quit
+  /// An experiment of the list, by its index.
+  case startExperiment(Int)
+  case writeReport
+  case monkey(MonkeyRequest)
+  case replay(ReplayCommand)
+}
+
+/// The replay keys: Space, Left/Right (10 s), [ and ] (a minute), n/p (the next or previous mark),
+/// + and - (speed).
+public enum ReplayCommand: Equatable, Sendable {
+  case togglePause
+  case seek(Seconds)
+  case seekToMark(forward: Bool)
+  case speed(faster: Bool)
 }
 
 /// How the logs pane shows the followed log.

@@ -19,6 +19,8 @@ public struct UpdateContext {
   public var experimentRunning = false
   /// Every namespace of the cluster's pods and workloads, sorted (the state a key sees may show one).
   public var namespaces: [String] = []
+  /// The session is a recording: the replay keys drive it.
+  public var replaying = false
 
   public init(
     readOnly: Bool, pageSize: Int = 10, visibleRows: Int = 10, now: Double = 0, themeNames: [String] = [],
@@ -37,12 +39,12 @@ public struct UpdateContext {
 /// store. No I/O, no clock, nothing drawn; the selection is kept valid here, never while drawing.
 public enum Update {
   public static func key(_ key: Key, ui: UIState, state: ClusterSnapshot, context: UpdateContext) -> (
-    UIState, [Action]
+    UIState, [Action], [UICommand]
   ) {
     var u = Updater(ui: ui, state: state, ctx: context)
     u.handle(key)
     keepSelection(&u.ui, state: state, pods: context.pods, visibleRows: context.visibleRows)
-    return (u.ui, u.actions)
+    return (u.ui, u.actions, u.commands)
   }
 
   /// Keeps the selection on the same pod across re-sorts and deletions, within the list, and in view.
@@ -79,6 +81,7 @@ struct Updater {
   let state: ClusterSnapshot
   let ctx: UpdateContext
   var actions: [Action] = []
+  var commands: [UICommand] = []
 
   mutating func say(_ text: String) { ui.say(text, now: ctx.now) }
 
@@ -104,6 +107,7 @@ struct Updater {
     if key == .resize { return }
     if ui.filterEditing { return handleFilter(key) }
     if let dialog = ui.dialog { return handleDialog(dialog, key) }
+    if ctx.replaying, let r = Self.replayCommand(key) { return commands.append(.replay(r)) }
     if ui.logs.searching { return handleLogSearch(key) }
     if ui.focus == .logs && handleLogsKey(key) { return }
     guard let command = KeyTable.command(for: key) else {
@@ -126,7 +130,7 @@ struct Updater {
   /// What a command of the key table does.
   mutating func run(_ command: Command) {
     switch command {
-    case .quit: ui.quit = true
+    case .quit: commands.append(.quit)
     case .help: ui.dialog = .help(scroll: 0)
     case .focusNext, .focusPrev: cycleFocus(forward: command == .focusNext)
     case .zoom: ui.zoomed = ui.zoomed == nil ? ui.focus : nil
@@ -160,7 +164,7 @@ struct Updater {
       actions.append(.abortAllFaults)
     case .summary: ui.dialog = .summary
     case .experiments: openExperiments()
-    case .report: ui.reportRequested = true
+    case .report: commands.append(.writeReport)
     case .logs: toggleLogs()
     case .monkey: monkeyKey()
     case .capacity:
@@ -228,7 +232,7 @@ struct Updater {
       ui.focus = .monkey
       if ui.zoomed != nil { ui.zoomed = .monkey }
     } else {
-      ui.monkeyRequest = .togglePause
+      commands.append(.monkey(.togglePause))
     }
   }
 
@@ -241,6 +245,22 @@ struct Updater {
     ui.pods.selected = 0
     ui.pods.selectedID = nil
     say("Showing " + (ui.namespaceScope.map { "namespace " + $0 } ?? "every namespace"))
+  }
+
+  /// A replay key's command (nil: not one of them).
+  static func replayCommand(_ key: Key) -> ReplayCommand? {
+    switch key {
+    case .char(" "): return .togglePause
+    case .left: return .seek(-10)
+    case .right: return .seek(10)
+    case .char("["): return .seek(-60)
+    case .char("]"): return .seek(60)
+    case .char("n"): return .seekToMark(forward: true)
+    case .char("p"): return .seekToMark(forward: false)
+    case .char("+"): return .speed(faster: true)
+    case .char("-"): return .speed(faster: false)
+    default: return nil
+    }
   }
 
   mutating func handleFilter(_ key: Key) {
@@ -274,14 +294,14 @@ struct Updater {
       }
     case .summary:
       ui.dialog = nil
-      if key == .char("q") { ui.quit = true }
+      if key == .char("q") { commands.append(.quit) }
     case .faultMenu(let podID, let scope): handleFaultMenu(podID, scope, key)
     case .experiments(let selected): handleExperiments(selected, key)
     case .confirmExperiment(let i):
       switch key {
       case .char("y"), .char("Y"), .enter:
         ui.dialog = nil
-        ui.startExperiment = i
+        commands.append(.startExperiment(i))
       default:
         ui.dialog = .experiments(selected: i)
         say("Not started")
@@ -289,7 +309,7 @@ struct Updater {
     case .confirmMonkey:
       ui.dialog = nil
       if key == .char("y") || key == .char("Y") || key == .enter {
-        ui.monkeyRequest = .start
+        commands.append(.monkey(.start))
       } else {
         say("Monkey not started")
       }

@@ -2,37 +2,6 @@ import ClusterState
 
 /// An experiment as a recording holds it (a replay): its hypotheses turn held or failed at the
 /// times they did in the session, with the session's evidence, and the verdict shows from its time on.
-public struct RecordedExperiment: Sendable, Equatable {
-  public var title: String
-  public var started: Seconds
-  public var finished: Seconds
-  public var verdict: String
-  public var passed: Bool
-  public var hypotheses: [Hypothesis]
-  public struct Hypothesis: Sendable, Equatable {
-    public var name: String
-    /// `held`, `failed` or `pending` (never decided).
-    public var status: String
-    public var evidence: String
-    public var at: Seconds?
-    public init(name: String, status: String, evidence: String, at: Seconds?) {
-      self.name = name
-      self.status = status
-      self.evidence = evidence
-      self.at = at
-    }
-  }
-  public init(
-    title: String, started: Seconds, finished: Seconds, verdict: String, passed: Bool, hypotheses: [Hypothesis]
-  ) {
-    self.title = title
-    self.started = started
-    self.finished = finished
-    self.verdict = verdict
-    self.passed = passed
-    self.hypotheses = hypotheses
-  }
-}
 
 extension ExperimentPane {
   public static func render(

@@ -147,9 +147,21 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
 
   /// The experiment the recording shows at cluster time `now`: the last one started by then (from
   /// its start to its verdict, then its verdict until the next one starts).
-  public func experiment(at now: Seconds) -> SessionJournal.ExperimentRecord? {
+  public func experimentRecord(at now: Seconds) -> SessionJournal.ExperimentRecord? {
     experiments.last { ($0.created ?? $0.t) <= now }
   }
+
+  /// The same as the experiment pane shows it.
+  public func experiment(at now: Seconds) -> RecordedExperiment? {
+    guard let e = experimentRecord(at: now) else { return nil }
+    return RecordedExperiment(
+      title: e.title, started: e.created ?? e.t, finished: e.t, verdict: e.verdict, passed: e.passed,
+      hypotheses: e.hypotheses.map { .init(name: $0.name, status: $0.status, evidence: $0.evidence, at: $0.at) })
+  }
+
+  public var journalPath: String? { journal.path }
+  public var replayControl: ReplayControl? { self }
+  public var simulated: SimulatedSource? { self }
 
   /// Whether the replay has reached the recording's end.
   public var atEnd: Bool { position >= length }

@@ -4,6 +4,7 @@ import Foundation
 /// The demo as a source: the simulator on a virtual clock that runs at `speed` times real time
 /// from the first frame, and the executor of the reducer's effects.
 public final class DemoCluster: SimulatedSource {
+  public var simulated: SimulatedSource? { self }
   public var simulator: Simulator
   public let speed: Double
   private var realStart: Double?

@@ -167,7 +167,7 @@ final class ConsoleTests: XCTestCase {
     let c = makeConsole()
     press(c, .char("\u{7}"), .function(9), .unknown(999))
     XCTAssertTrue(c.ui.message!.contains("press ? for help"))
-    XCTAssertFalse(c.ui.quit)
+    XCTAssertFalse(c.quitRequested)
   }
 
   func testFilterNavigationAndSort() {
@@ -247,7 +247,7 @@ final class ConsoleTests: XCTestCase {
     let backend = HeadlessBackend(width: 80, height: 24)
     backend.keys = [.char("q")]
     let stats = runLoop(console: c, backend: backend, clock: { 0 })
-    XCTAssertTrue(c.ui.quit)
+    XCTAssertTrue(c.quitRequested)
     XCTAssertGreaterThanOrEqual(stats.frames, 1)
   }
 }
