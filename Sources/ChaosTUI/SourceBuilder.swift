@@ -82,11 +82,12 @@ struct SourceBuilder {
   /// Prometheus and raw scrapes: who feeds the pods' figures is decided here, once.
   func addMonitoring(_ built: inout Built, _ kube: KubeCluster) throws {
     let monitoring = options.monitoring
+    kube.metricsPolicy =
+      monitoring.prometheus != nil ? .prometheus : options.scrape.isEmpty ? .metricsAPI : .metricsAPIElseScrape
     if let url = monitoring.prometheus {
       let source = try monitoring.source(url: url, inline: inlineQueries, logger: logger)
       source.log = kube.log
       if monitoring.prometheusInsecureSkipTlsVerify { built.warning = "TLS UNVERIFIED" }
-      kube.metricsFromPrometheus = true
       source.waitsFor = { kube.waitForPodList() }
       built.metrics.append(source)
       logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
@@ -94,7 +95,6 @@ struct SourceBuilder {
     for url in options.scrape {
       let source = ScrapeSource(url: url)
       source.log = kube.log
-      kube.metricsFromScrape = true
       // Pod figures from the scrape only where metrics.k8s.io does not serve them.
       source.podsWanted = { [kube] in kube.servesPodMetrics != true }
       source.waitsFor = { kube.waitForPodList() }

@@ -108,10 +108,8 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
     firstViewCondition.unlock()
   }
 
-  /// Metrics come from Prometheus: the metrics.k8s.io poller stays off.
-  public var metricsFromPrometheus = false
-  /// A --scrape was given: its cAdvisor series feed the pods where metrics.k8s.io is not served.
-  public var metricsFromScrape = false
+  /// Who feeds the pods' CPU and memory (set before `start`).
+  public var metricsPolicy = MetricsPolicy.metricsAPI
   private let metricsLock = NSLock()
   private var metricsAPIServed: Bool?
   /// Whether metrics.k8s.io serves pod figures (nil: not known yet).
@@ -150,13 +148,11 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
       sweeper.sweep()
     }
     startInformers()
-    let metricsPath =
-      namespace.map { "/apis/metrics.k8s.io/v1beta1/namespaces/\($0)/pods" } ?? "/apis/metrics.k8s.io/v1beta1/pods"
     // Metrics: metrics.k8s.io where served; where it is absent the panes say so and where the
     // numbers would come from.
+    guard metricsPolicy != .prometheus else { return }
     Thread.detachNewThread { [self] in
       waitForFirstView()
-      if metricsFromPrometheus { return }
       guard discoverVersion(group: "metrics.k8s.io", preferred: ["v1beta1"]) != nil else {
         metricsLock.withLock { metricsAPIServed = false }
         let absent = "metrics.k8s.io is not served by this cluster (metrics-server provides it)"
@@ -166,14 +162,18 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
               name: "metrics.k8s.io", health: .empty, detail: "not served by this cluster (metrics-server provides it)")
           ),
           .metricsNote(
-            metricsFromScrape
+            metricsPolicy == .metricsAPIElseScrape
               ? "no pod metrics: \(absent); --scrape has given no cAdvisor pod series yet"
               : "no metrics: \(absent), and no --prometheus was given"),
         ])
         return
       }
       metricsLock.withLock { metricsAPIServed = true }
-      pollMetrics(path: metricsPath)
+      let poller = MetricsAPIPoller(
+        namespace: namespace, userName: connection.userName, makeClient: makeClient, inbox: inbox, clock: clock,
+        log: log, isStopped: { [self] in isStopped })
+      poller.sleep = sleep
+      poller.run()
     }
   }
 

@@ -64,3 +64,79 @@ final class MetricsAPITests: XCTestCase {
     XCTAssertEqual(s.metricsAt, 10)
   }
 }
+
+/// The metrics.k8s.io poller is a type of its own; who feeds the pods' figures is one policy.
+final class MetricsPollerTests: XCTestCase {
+  static let pods = """
+    {"kind":"PodMetricsList","items":[{"metadata":{"name":"web","namespace":"shop"},"timestamp":"2024-05-01T10:00:00Z",
+     "containers":[{"name":"app","usage":{"cpu":"250m","memory":"64Mi"}}]}]}
+    """
+
+  final class Flag: @unchecked Sendable {
+    var rounds = 0
+  }
+
+  func testOneRoundPostsThePodsAndSaysNodeMetricsAreForbidden() {
+    let http = RoutedHTTP([
+      ("GET", "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods", 200, Self.pods),
+      ("GET", "/apis/metrics.k8s.io/v1beta1/nodes", 403, #"{"kind":"Status","code":403}"#),
+    ])
+    let inbox = Inbox()
+    let flag = Flag()
+    let logged = Flag()
+    let poller = MetricsAPIPoller(
+      namespace: "shop", userName: "dev", makeClient: { http }, inbox: inbox, clock: { 1000 },
+      log: { if $0.contains("node metrics forbidden") { logged.rounds += 1 } }, isStopped: { flag.rounds >= 1 })
+    poller.sleep = { _ in flag.rounds += 1 }
+    poller.run()
+    let actions = inbox.drain()
+    guard case .podUsage(let t, let samples) = actions.first else { return XCTFail("\(actions)") }
+    XCTAssertEqual(t, 1000)
+    XCTAssertEqual(samples.first?.cpuMilli, 250)
+    XCTAssertEqual(logged.rounds, 1, "a 403 on node metrics is said once")
+    XCTAssertTrue(
+      actions.contains { if case .source(let s) = $0 { return s.health == .working } else { return false } })
+  }
+
+  func testAFailingServerIsSaidInTheSourcesAndTheNote() {
+    let http = RoutedHTTP([("GET", "/apis/metrics.k8s.io/v1beta1/pods", 503, "<html>busy</html>")])
+    let inbox = Inbox()
+    let flag = Flag()
+    let poller = MetricsAPIPoller(
+      namespace: nil, userName: "dev", makeClient: { http }, inbox: inbox, clock: { 0 }, log: nil,
+      isStopped: { flag.rounds >= 1 })
+    poller.sleep = { _ in flag.rounds += 1 }
+    poller.run()
+    let actions = inbox.drain()
+    XCTAssertTrue(
+      actions.contains {
+        if case .metricsNote(let n?) = $0 { return n.hasPrefix("metrics.k8s.io: ") } else { return false }
+      },
+      "\(actions)")
+    XCTAssertTrue(
+      actions.contains { if case .source(let s) = $0 { return s.health == .failing } else { return false } })
+  }
+
+  func testWithPrometheusTheClusterNeverAsksMetricsAPI() {
+    let http = RoutedHTTP([("GET", "/apis", 200, #"{"groups":[]}"#), ("GET", "/api", 200, #"{"versions":["v1"]}"#)])
+    let (c, _) = fakeKube(http)
+    c.metricsPolicy = .prometheus
+    c.sleep = { _ in Thread.sleep(forTimeInterval: 0.01) }
+    c.start()
+    Thread.sleep(forTimeInterval: 0.5)
+    c.stop()
+    XCTAssertFalse(http.requests.contains { $0.path.contains("metrics.k8s.io") }, "\(http.requests.map(\.path))")
+    // The contrast: by default it asks discovery for metrics.k8s.io (once the first view is up or
+    // 3 s have passed).
+    let other = RoutedHTTP([("GET", "/apis", 200, #"{"groups":[]}"#)])
+    let (d, _) = fakeKube(other)
+    d.sleep = { _ in Thread.sleep(forTimeInterval: 0.01) }
+    d.start()
+    let deadline = Date().addingTimeInterval(8)
+    while Date() < deadline && !other.requests.contains(where: { $0.path == "/apis/metrics.k8s.io" }) {
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    d.stop()
+    XCTAssertTrue(other.requests.contains { $0.path == "/apis/metrics.k8s.io" }, "\(other.requests.map(\.path))")
+  }
+}
