@@ -60,16 +60,32 @@ let package = Package(
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording",
         "CTerminal",
       ]),
-    // Snapshot comparison shared by the test targets.
-    .target(name: "TestSupport", dependencies: ["Panels"], path: "Tests/TestSupport"),
+    // What the test targets share: snapshot comparison, fake and loopback API servers, the demo harness.
+    .target(
+      name: "TestSupport", dependencies: ["Panels", "ClusterState", "Simulation", "Transport", "KubeClient"],
+      path: "Tests/TestSupport"),
+    // One test target a module.
+    .testTarget(name: "ClusterStateTests", dependencies: ["ClusterState"]),
+    .testTarget(name: "TransportTests", dependencies: ["Transport", "ClusterState", "TestSupport"]),
     .testTarget(
-      name: "ClusterStateTests",
+      name: "KubeClientTests",
       dependencies: [
-        "ClusterState", "Transport", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording", "Monkey",
-        "Panels",
+        "KubeClient", "ClusterState", "Transport", "PromClient", "Simulation", "Panels", "TestSupport",
         .product(name: "Yams", package: "Yams"),
       ],
       resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "PromClientTests",
+      dependencies: ["PromClient", "ClusterState", "Transport", "KubeClient", "Simulation", "TestSupport"],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "SimulationTests",
+      dependencies: [
+        "Simulation", "ClusterState", "Experiments", "KubeClient", "PromClient", "Transport", "TestSupport",
+      ]),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "ClusterState", "Simulation", "TestSupport"]),
+    .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),
+    .testTarget(name: "RecordingTests", dependencies: ["Recording", "ClusterState"]),
     .testTarget(
       name: "PanelsTests", dependencies: ["Panels", "ClusterState", "Simulation", "Experiments", "TestSupport"],
       exclude: ["__Snapshots__"]),

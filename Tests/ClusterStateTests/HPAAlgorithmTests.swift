@@ -1,8 +1,4 @@
 import ClusterState
-import KubeClient
-import PromClient
-import Simulation
-import Transport
 import XCTest
 
 /// Worked examples of the Kubernetes HPA algorithm (replica_calculator.go, horizontal.go).

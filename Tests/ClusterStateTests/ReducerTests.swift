@@ -1,8 +1,4 @@
 import ClusterState
-import KubeClient
-import PromClient
-import Simulation
-import Transport
 import XCTest
 
 /// The reducer and the incident arithmetic on hand-made actions: no simulator.

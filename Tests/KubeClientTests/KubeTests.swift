@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import PromClient
 import Simulation
+import TestSupport
 import Transport
 import XCTest
 

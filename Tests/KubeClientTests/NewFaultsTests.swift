@@ -1,6 +1,7 @@
 import Foundation
 import Panels
 import Simulation
+import TestSupport
 import XCTest
 import Yams
 

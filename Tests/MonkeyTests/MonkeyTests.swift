@@ -1,6 +1,7 @@
 import ClusterState
 import Foundation
 import Simulation
+import TestSupport
 import XCTest
 
 @testable import Monkey

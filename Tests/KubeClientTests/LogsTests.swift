@@ -1,5 +1,6 @@
 import Foundation
 import Simulation
+import TestSupport
 import XCTest
 
 @testable import ClusterState

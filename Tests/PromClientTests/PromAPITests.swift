@@ -1,4 +1,5 @@
 import CCurl
+import TestSupport
 import XCTest
 
 @testable import ClusterState

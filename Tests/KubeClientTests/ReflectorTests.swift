@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ClusterState
@@ -7,58 +8,6 @@ import XCTest
 @testable import PromClient
 @testable import Simulation
 @testable import Transport
-
-/// An API server as a script: each request or watch takes the next step. When the script runs out
-/// the reflector is stopped (the last watch ends quietly).
-final class ScriptedHTTP: HTTPClient, @unchecked Sendable {
-  enum Step {
-    case answer(Int, String)
-    case watch(Int, [String], dropped: String? = nil, body: String = "")
-    case fail(HTTPTransport.TransportError)
-  }
-  var steps: [Step]
-  var paths: [String] = []
-  var stopped = false
-
-  init(_ steps: [Step]) { self.steps = steps }
-
-  func next() -> Step? {
-    if steps.isEmpty {
-      stopped = true
-      return nil
-    }
-    return steps.removeFirst()
-  }
-
-  func request(_ method: String, _ path: String, body: Data?, contentType: String, accept: String, timeout: Int)
-    throws -> HTTPTransport.Response
-  {
-    paths.append(path)
-    switch next() {
-    case .answer(let status, let text)?: return HTTPTransport.Response(status: status, body: Data(text.utf8))
-    case .fail(let e)?: throw e
-    case .watch?: XCTFail("a list was asked for where the script has a watch: \(path)")
-    case nil: break
-    }
-    throw HTTPTransport.TransportError(description: "script ended", curlCode: -1)
-  }
-
-  func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool) throws
-    -> WatchOutcome
-  {
-    paths.append(path)
-    switch next() {
-    case .watch(let status, let lines, let dropped, let body)?:
-      onOpen(status)
-      for l in lines where !onLine(Data(l.utf8)) { break }
-      return WatchOutcome(status: status, body: Data(body.utf8), dropped: dropped)
-    case .fail(let e)?: throw e
-    case .answer?: XCTFail("a watch was asked for where the script has an answer: \(path)")
-    case nil: break
-    }
-    return WatchOutcome(status: 200)
-  }
-}
 
 final class ReflectorTests: XCTestCase {
   static let podList = #"{"kind":"PodList","metadata":{"resourceVersion":"5"},"items":[]}"#

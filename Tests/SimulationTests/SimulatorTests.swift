@@ -2,6 +2,7 @@ import ClusterState
 import KubeClient
 import PromClient
 import Simulation
+import TestSupport
 import Transport
 import XCTest
 

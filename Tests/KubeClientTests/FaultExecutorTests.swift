@@ -1,42 +1,10 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import ClusterState
 @testable import KubeClient
 @testable import Transport
-
-/// An API server that answers by route (method and path prefix, first match; else 404) and records
-/// every request with its body.
-final class RoutedHTTP: HTTPClient, @unchecked Sendable {
-  struct Request: Equatable {
-    var method: String
-    var path: String
-    var body: String
-  }
-  var routes: [(method: String, prefix: String, status: Int, body: String)]
-  /// Called with each request's method and path before it is answered.
-  var onRequest: ((String, String) -> Void)?
-  private let lock = NSLock()
-  private var seen: [Request] = []
-  var requests: [Request] { lock.withLock { seen } }
-
-  init(_ routes: [(method: String, prefix: String, status: Int, body: String)]) { self.routes = routes }
-
-  func request(_ method: String, _ path: String, body: Data?, contentType: String, accept: String, timeout: Int)
-    throws -> HTTPTransport.Response
-  {
-    lock.withLock {
-      seen.append(Request(method: method, path: path, body: String(decoding: body ?? Data(), as: UTF8.self)))
-    }
-    onRequest?(method, path)
-    let r = routes.first { $0.method == method && path.hasPrefix($0.prefix) }
-    return HTTPTransport.Response(status: r?.status ?? 404, body: Data((r?.body ?? "").utf8))
-  }
-
-  func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool) throws
-    -> WatchOutcome
-  { WatchOutcome(status: 200) }
-}
 
 /// The fault executor and its undo ledger over a fake API server on a virtual clock: what a fault
 /// sends, that its end (expiry, panic, exit) sets it back exactly once, and the sweep of what an
