@@ -24,7 +24,7 @@ let package = Package(
     // The core: model, actions, reducer, incidents, fault planning, the source protocols. No UI, no I/O.
     .target(name: "ClusterState"),
     // HTTP on libcurl (TLS, tokens, exec credentials, watches) and the API error in words.
-    .target(name: "Transport", dependencies: ["CCurl"]),
+    .target(name: "Transport", dependencies: ["CCurl", "ClusterState"]),
     // The Kubernetes client: kubeconfig, decoders, reflectors, permissions, Chaos Mesh, the fault executor.
     .target(
       name: "KubeClient",

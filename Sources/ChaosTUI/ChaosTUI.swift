@@ -97,7 +97,7 @@ final class FileLog: @unchecked Sendable {
   /// One record a line: whatever the line carries from a cluster (an API's message, an event),
   /// its newlines and escapes are written escaped, so no record can forge another.
   func write(_ line: String) {
-    let stamp = ISO8601DateFormatter().string(from: Date())
+    let stamp = Timestamps.format(Date().timeIntervalSince1970)
     lock.withLock { handle.write(Data((stamp + " " + Sanitize.line(line) + "\n").utf8)) }
   }
 }

@@ -143,7 +143,7 @@ public struct LogDecoder: Sendable {
     if text.hasSuffix("\r") { text.removeLast() }
     var time: Seconds?
     if timestamps && !continuing, let space = text.firstIndex(of: " "),
-      let t = KubeTimestamp.parse(text[..<space])
+      let t = Timestamps.parse(text[..<space])
     {
       time = t
       text = String(text[text.index(after: space)...])
@@ -189,49 +189,5 @@ public struct LogDecoder: Sendable {
     guard at + w.count <= b.count else { return false }
     for k in 0..<w.count where (b[at + k] | 0x20) != w[k] { return false }
     return true
-  }
-}
-
-/// RFC 3339 times as the API server writes them (`2026-11-27T15:04:05.123456789Z`), to Unix seconds.
-public enum KubeTimestamp {
-  public static func parse(_ s: some StringProtocol) -> Seconds? {
-    let b = Array(s.utf8)
-    guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
-    func n(_ from: Int, _ len: Int) -> Int? {
-      var v = 0
-      for i in from..<from + len {
-        guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
-        v = v * 10 + Int(b[i] - 0x30)
-      }
-      return v
-    }
-    guard let y = n(0, 4), let mo = n(5, 2), let d = n(8, 2), let h = n(11, 2), let mi = n(14, 2), let sec = n(17, 2),
-      (1...12).contains(mo), (1...31).contains(d)
-    else { return nil }
-    var i = 19
-    var frac = 0.0
-    if i < b.count, b[i] == 0x2E {
-      i += 1
-      var scale = 0.1
-      while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
-        frac += Double(b[i] - 0x30) * scale
-        scale /= 10
-        i += 1
-      }
-    }
-    guard i < b.count, b[i] == 0x5A || b[i] == 0x2B || b[i] == 0x2D else { return nil }
-    var offset = 0
-    if b[i] != 0x5A {
-      guard b.count >= i + 6, let oh = n(i + 1, 2), let om = n(i + 4, 2) else { return nil }
-      offset = (oh * 3600 + om * 60) * (b[i] == 0x2B ? 1 : -1)
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let yy = mo <= 2 ? y - 1 : y
-    let era = (yy >= 0 ? yy : yy - 399) / 400
-    let yoe = yy - era * 400
-    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    return Double(days * 86_400 + h * 3600 + mi * 60 + sec - offset) + frac
   }
 }

@@ -24,11 +24,7 @@ public enum Journal {
 
   /// `wallStart` is the wall time of the run's start; cluster times are counted from `run.created`.
   public static func json(_ run: ExperimentRun, state: ClusterSnapshot, wallStart: Double, platform: String) -> Data {
-    func iso(_ t: Seconds) -> String {
-      let f = ISO8601DateFormatter()
-      f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-      return f.string(from: Date(timeIntervalSince1970: wallStart + (t - run.created)))
-    }
+    func iso(_ t: Seconds) -> String { Timestamps.format(wallStart + (t - run.created), fraction: 3) }
     let e = run.experiment
     let end = run.finishedAt ?? state.now
     var deviated = false

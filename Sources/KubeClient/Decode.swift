@@ -166,7 +166,7 @@ public enum KubeDecode {
       desiredReplicas: k.status?.desiredReplicas ?? 0,
       targetUtilization: Double(cpu?.resource?.target?.averageUtilization ?? 0),
       currentUtilization: current?.resource?.current?.averageUtilization.map(Double.init),
-      lastScaleTime: k.status?.lastScaleTime.flatMap(KubeTime.parse),
+      lastScaleTime: k.status?.lastScaleTime.flatMap(Timestamps.parse),
       scaleDownWindow: Double(k.spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300))
     h.conditions = (k.status?.conditions ?? []).map {
       HPA.Condition(type: $0.type, status: $0.status, reason: $0.reason ?? "", message: $0.message ?? "")
@@ -193,7 +193,7 @@ public enum KubeDecode {
   }
 
   static func event(_ k: KEvent) -> ClusterEvent {
-    let t = (k.lastTimestamp ?? k.eventTime ?? k.metadata.creationTimestamp).flatMap(KubeTime.parse) ?? 0
+    let t = (k.lastTimestamp ?? k.eventTime ?? k.metadata.creationTimestamp).flatMap(Timestamps.parse) ?? 0
     let kind = (k.involvedObject.kind ?? "object").lowercased()
     return ClusterEvent(
       time: t, severity: k.type == "Warning" ? .warning : .normal, reason: k.reason ?? "",
@@ -241,7 +241,7 @@ public enum KubeDecode {
       }
       if reason == "Completed" && hasRunning { reason = "Running" }
     }
-    let deleted = m.deletionTimestamp.flatMap(KubeTime.parse)
+    let deleted = m.deletionTimestamp.flatMap(Timestamps.parse)
     if deleted != nil { reason = k.status?.reason == "NodeLost" ? "Unknown" : "Terminating" }
     let owner = m.ownerReferences?.first { $0.controller == true } ?? m.ownerReferences?.first
     var workload: String? = owner?.name
@@ -262,7 +262,7 @@ public enum KubeDecode {
     var model = Pod(
       namespace: m.namespace ?? "default", name: m.name, phase: phase, status: reason, readyContainers: ready,
       totalContainers: max(containers.count, statuses.count), restarts: restarts,
-      created: m.creationTimestamp.flatMap(KubeTime.parse) ?? 0, deletionTimestamp: deleted, node: k.spec?.nodeName,
+      created: m.creationTimestamp.flatMap(Timestamps.parse) ?? 0, deletionTimestamp: deleted, node: k.spec?.nodeName,
       labels: m.labels ?? [:], owner: owner.map { OwnerRef(kind: $0.kind, name: $0.name) }, workload: workload,
       cpuRequestMilli: cpu, memoryLimitBytes: mem)
     model.containerNames = containers.map(\.name)

@@ -205,7 +205,7 @@ final class LeftoverSweeper: @unchecked Sendable {
       for item in list(scope(ChaosMesh.group, plural) + selector) {
         let s = item.metadata.labels?[ChaosMesh.sessionLabel] ?? "?"
         guard let ns = item.metadata.namespace, s != cluster.session,
-          let created = item.metadata.creationTimestamp.flatMap(KubeTime.parse)
+          let created = item.metadata.creationTimestamp.flatMap(Timestamps.parse)
         else { continue }
         let duration = item.spec?.duration.flatMap({ Durations.seconds($0) }) ?? 60
         guard created + duration < now else { continue }

@@ -73,9 +73,7 @@ public final class LogStream: @unchecked Sendable {
   }
 
   static func rfc3339(_ t: Seconds) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    return f.string(from: Date(timeIntervalSince1970: floor(t)))
+    Timestamps.format(floor(t))
       .addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-.:"))) ?? ""
   }
 

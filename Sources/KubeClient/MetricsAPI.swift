@@ -42,7 +42,7 @@ public enum MetricsAPI {
         cpu += c.usage?.cpu.flatMap(Quantity.milli) ?? 0
         mem += c.usage?.memory.flatMap(Quantity.bytes) ?? 0
       }
-      if let t = m.timestamp.flatMap(KubeTime.parse) { newest = max(newest ?? t, t) }
+      if let t = m.timestamp.flatMap(Timestamps.parse) { newest = max(newest ?? t, t) }
       return PodSample(
         podID: (m.metadata.namespace ?? "default") + "/" + m.metadata.name, cpuMilli: cpu, memoryBytes: mem)
     }

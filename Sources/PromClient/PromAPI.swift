@@ -188,18 +188,5 @@ public enum PromAPI {
   }
 
   /// RFC 3339 with fractional seconds and any offset, as Prometheus writes times.
-  static func rfc3339(_ s: String) -> Double? {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = f.date(from: s) { return d.timeIntervalSince1970 }
-    // More than millisecond precision: cut the fraction to milliseconds.
-    if let dot = s.firstIndex(of: "."),
-      let end = s[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" })
-    {
-      let frac = s[s.index(after: dot)..<end].prefix(3)
-      if let d = f.date(from: String(s[..<dot]) + "." + frac + String(s[end...])) { return d.timeIntervalSince1970 }
-    }
-    f.formatOptions = [.withInternetDateTime]
-    return f.date(from: s)?.timeIntervalSince1970
-  }
+  static func rfc3339(_ s: String) -> Double? { Timestamps.parse(s) }
 }

@@ -9,10 +9,7 @@ extension SessionReport {
 
   public var title: String { header.title ?? "chaostui session on \(header.context)" }
 
-  public var startedText: String {
-    let f = ISO8601DateFormatter()
-    return f.string(from: Date(timeIntervalSince1970: header.started))
-  }
+  public var startedText: String { Timestamps.format(header.started) }
 
   // MARK: - Markdown
 

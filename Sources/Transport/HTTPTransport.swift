@@ -1,4 +1,5 @@
 import CCurl
+import ClusterState
 import Foundation
 
 /// HTTP on libcurl for the Kubernetes API: TLS verified by default, CA and client certificate passed
@@ -395,51 +396,7 @@ public final class TokenSource: @unchecked Sendable {
       if let c = status.clientCertificateData, let k = status.clientKeyData {
         cachedCert = (Data(c.utf8), Data(k.utf8))
       }
-      expires = status.expirationTimestamp.flatMap { KubeTime.parse($0) }.map { Date(timeIntervalSince1970: $0) }
+      expires = status.expirationTimestamp.flatMap { Timestamps.parse($0) }.map { Date(timeIntervalSince1970: $0) }
     }
-  }
-}
-
-/// RFC 3339 timestamps as the API server writes them (`2024-05-01T10:00:00Z`, fractions allowed).
-public enum KubeTime {
-  public static func parse(_ s: String) -> Double? {
-    let u = Array(s.utf8)
-    guard u.count >= 20 else { return nil }
-    func num(_ a: Int, _ n: Int) -> Int? {
-      var v = 0
-      for i in a..<(a + n) {
-        let c = Int(u[i]) - 48
-        guard c >= 0 && c <= 9 else { return nil }
-        v = v * 10 + c
-      }
-      return v
-    }
-    guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-      let se = num(17, 2)
-    else { return nil }
-    var i = 19
-    var frac = 0.0
-    if i < u.count && u[i] == UInt8(ascii: ".") {
-      i += 1
-      var scale = 0.1
-      while i < u.count, u[i] >= 48, u[i] <= 57 {
-        frac += Double(u[i] - 48) * scale
-        scale /= 10
-        i += 1
-      }
-    }
-    var offset = 0
-    if i < u.count && (u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-")) {
-      guard i + 6 <= u.count, let oh = num(i + 1, 2), let om = num(i + 4, 2) else { return nil }
-      offset = (oh * 3600 + om * 60) * (u[i] == UInt8(ascii: "+") ? 1 : -1)
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let yy = mo <= 2 ? y - 1 : y
-    let era = (yy >= 0 ? yy : yy - 399) / 400
-    let yoe = yy - era * 400
-    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146097 + doe - 719468
-    return Double(days * 86400 + h * 3600 + mi * 60 + se - offset) + frac
   }
 }

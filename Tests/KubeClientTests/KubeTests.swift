@@ -292,11 +292,11 @@ final class KubeDecodeTests: XCTestCase {
   }
 
   func testTimesAndQuantities() {
-    XCTAssertEqual(KubeTime.parse("1970-01-01T00:00:00Z"), 0)
-    XCTAssertEqual(KubeTime.parse("2024-05-01T10:00:00Z"), 1_714_557_600)
-    XCTAssertEqual(KubeTime.parse("2024-05-01T12:00:00+02:00"), 1_714_557_600)
-    XCTAssertEqual(KubeTime.parse("2024-05-01T10:00:00.250Z")!, 1_714_557_600.25, accuracy: 1e-6)
-    XCTAssertNil(KubeTime.parse("yesterday"))
+    XCTAssertEqual(Timestamps.parse("1970-01-01T00:00:00Z"), 0)
+    XCTAssertEqual(Timestamps.parse("2024-05-01T10:00:00Z"), 1_714_557_600)
+    XCTAssertEqual(Timestamps.parse("2024-05-01T12:00:00+02:00"), 1_714_557_600)
+    XCTAssertEqual(Timestamps.parse("2024-05-01T10:00:00.250Z")!, 1_714_557_600.25, accuracy: 1e-6)
+    XCTAssertNil(Timestamps.parse("yesterday"))
     XCTAssertEqual(Quantity.milli("200m"), 200)
     XCTAssertEqual(Quantity.milli("1.5"), 1500)
     XCTAssertEqual(Quantity.bytes("256Mi"), 268_435_456)

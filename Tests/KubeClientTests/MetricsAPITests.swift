@@ -34,7 +34,7 @@ final class MetricsAPITests: XCTestCase {
     let (samples, time) = try MetricsAPI.pods(Data(json.utf8))
     XCTAssertEqual(samples[0].cpuMilli, 1.021365 + 2, accuracy: 1e-9)
     XCTAssertEqual(samples[0].memoryBytes, 11624 * 1024 + 1_048_576)
-    XCTAssertEqual(time, KubeTime.parse("2024-05-01T10:00:00Z"))
+    XCTAssertEqual(time, Timestamps.parse("2024-05-01T10:00:00Z"))
     XCTAssertThrowsError(try MetricsAPI.pods(Data(#"{"kind":"Status","code":503}"#.utf8)))
     XCTAssertThrowsError(try MetricsAPI.pods(Data("<html>".utf8)))
     XCTAssertThrowsError(try MetricsAPI.nodes(Data(#"{"kind":"PodMetricsList","items":[]}"#.utf8)))

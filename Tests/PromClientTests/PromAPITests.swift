@@ -78,8 +78,8 @@ final class PromAPITests: XCTestCase {
     XCTAssertEqual(a.map(\.name), ["HighLatency", "PodCrashLooping"])
     XCTAssertEqual(a[0].state, "firing")
     XCTAssertEqual(a[0].summary, "p99 over 250ms")
-    XCTAssertEqual(a[0].activeAt!, KubeTime.parse("2026-11-24T21:00:05Z")! + 0.123, accuracy: 0.001)
-    XCTAssertEqual(a[1].activeAt, KubeTime.parse("2026-11-24T20:01:00Z"))
+    XCTAssertEqual(a[0].activeAt!, Timestamps.parse("2026-11-24T21:00:05Z")! + 0.123, accuracy: 0.001)
+    XCTAssertEqual(a[1].activeAt, Timestamps.parse("2026-11-24T20:01:00Z"))
     let targets = #"""
       {"status":"success","data":{"activeTargets":[{"labels":{"job":"node","instance":"127.0.0.1:9100"},"scrapePool":"node",
        "health":"down","lastError":"connection refused","lastScrape":"2026-11-24T21:00:00.5Z"}],"droppedTargets":[]}}
