@@ -123,3 +123,32 @@ public enum SessionJournal {
     return d
   }()
 }
+
+extension SessionJournal {
+  /// The records of a journal line by line, one type each for the writer and the reader alike (the
+  /// metric rows `pm`/`wm` are written and read as bytes: `MetricRows`).
+  /// `{"a":{...},"k":"a","t":T}`: an action the store saw.
+  struct ActionRecord: Codable {
+    var k = "a"
+    var t: Seconds
+    var a: Action
+  }
+  /// `{"k":"note","t":T,"text":"..."}`: what the recorder itself has to say.
+  struct NoteRecord: Codable {
+    var k = "note"
+    var t: Seconds
+    var text: String
+  }
+  /// `{"id":"ns/pod","k":"id","n":N}`: a pod's number in the metric rows that follow.
+  struct PodNumberRecord: Codable {
+    var k = "id"
+    var n: Int
+    var id: String
+  }
+  /// `{"k":"snap","s":{...},"t":T}`: the whole state (the reader decodes it lazily, when used).
+  struct SnapshotRecord: Encodable {
+    var k = "snap"
+    var t: Seconds
+    var s: ClusterSnapshot
+  }
+}

@@ -127,7 +127,7 @@ public struct JournalReader: Sendable {
     case "tick":
       records.append(.action(kind.t ?? 0, .tick(kind.t ?? 0)))
     case "a":
-      let line = try SessionJournal.decoder.decode(ActionLine.self, from: bytes(r))
+      let line = try SessionJournal.decoder.decode(SessionJournal.ActionRecord.self, from: bytes(r))
       records.append(.action(line.t, line.a))
     case "snap":
       // Its time from the line's end (`,"t":T}`: keys are sorted), the state decoded when used.
@@ -137,7 +137,7 @@ public struct JournalReader: Sendable {
       else { throw SessionJournal.ReadError("a snapshot without its time") }
       records.append(.snapshot(t, SessionJournal.Snapshot(data: raw)))
     case "id":
-      let line = try SessionJournal.decoder.decode(PodNumber.self, from: bytes(r))
+      let line = try SessionJournal.decoder.decode(SessionJournal.PodNumberRecord.self, from: bytes(r))
       pods[line.n] = line.id
     case "pm", "wm":
       guard let (t, rows) = MetricRows.parse(buf, r) else {
@@ -145,7 +145,7 @@ public struct JournalReader: Sendable {
       }
       records.append(.action(t, kind.k == "pm" ? Self.podMetrics(t, rows, pods) : Self.workloadMetrics(t, rows, pods)))
     case "note":
-      let line = try SessionJournal.decoder.decode(NoteLine.self, from: bytes(r))
+      let line = try SessionJournal.decoder.decode(SessionJournal.NoteRecord.self, from: bytes(r))
       records.append(.note(line.t, line.text))
     case "exp":
       let line = try SessionJournal.decoder.decode(SessionJournal.ExperimentRecord.self, from: bytes(r))
@@ -226,17 +226,5 @@ public struct JournalReader: Sendable {
   struct Kind: Decodable {
     var k: String
     var t: Seconds?
-  }
-  struct ActionLine: Decodable {
-    var t: Seconds
-    var a: Action
-  }
-  struct NoteLine: Decodable {
-    var t: Seconds
-    var text: String
-  }
-  struct PodNumber: Decodable {
-    var n: Int
-    var id: String
   }
 }

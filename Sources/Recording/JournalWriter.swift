@@ -142,11 +142,12 @@ public final class JournalWriter {
       logKept += keep
       logSkipped += lines.count - keep
       guard keep > 0,
-        let data = try? SessionJournal.encoder.encode(Line(t: t, a: .logLines(req, Array(lines.prefix(keep)))))
+        let data = try? SessionJournal.encoder.encode(
+          SessionJournal.ActionRecord(t: t, a: .logLines(req, Array(lines.prefix(keep)))))
       else { return }
       line(data)
     default:
-      guard let data = try? SessionJournal.encoder.encode(Line(t: t, a: action)) else { return }
+      guard let data = try? SessionJournal.encoder.encode(SessionJournal.ActionRecord(t: t, a: action)) else { return }
       line(data)
     }
     if clock() - lastFlush >= 1 { flush() }
@@ -163,7 +164,9 @@ public final class JournalWriter {
       for v in series.memoryBytes.suffix(60) { cut.memoryBytes.append(v) }
       small.podSeries[id] = cut
     }
-    guard isRecording, let data = try? SessionJournal.encoder.encode(Snap(t: state.now, s: small)) else { return }
+    guard isRecording,
+      let data = try? SessionJournal.encoder.encode(SessionJournal.SnapshotRecord(t: state.now, s: small))
+    else { return }
     lastSnapshot = state.now
     line(data)
   }
@@ -175,7 +178,7 @@ public final class JournalWriter {
   }
 
   public func note(_ t: Seconds, _ text: String) {
-    guard let data = try? SessionJournal.encoder.encode(Note(t: t, text: text)) else { return }
+    guard let data = try? SessionJournal.encoder.encode(SessionJournal.NoteRecord(t: t, text: text)) else { return }
     line(data)
   }
 
@@ -277,7 +280,7 @@ public final class JournalWriter {
     if let n = podNumbers[podID] { return n }
     let n = podNumbers.count
     podNumbers[podID] = n
-    if let data = try? SessionJournal.encoder.encode(PodNumber(n: n, id: podID)) { line(data) }
+    if let data = try? SessionJournal.encoder.encode(SessionJournal.PodNumberRecord(n: n, id: podID)) { line(data) }
     return n
   }
 
@@ -292,25 +295,4 @@ public final class JournalWriter {
   }
 
   func text(_ s: String) { line(Data(s.utf8)) }
-
-  struct Line: Encodable {
-    var k = "a"
-    var t: Seconds
-    var a: Action
-  }
-  struct Snap: Encodable {
-    var k = "snap"
-    var t: Seconds
-    var s: ClusterSnapshot
-  }
-  struct Note: Encodable {
-    var k = "note"
-    var t: Seconds
-    var text: String
-  }
-  struct PodNumber: Encodable {
-    var k = "id"
-    var n: Int
-    var id: String
-  }
 }
