@@ -27,7 +27,6 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
   /// Guards the small caches below (API versions found, namespaces whose permissions were asked).
   let cacheLock = NSLock()
   var evictionVersion: String?
-  var checkedNamespaces = Set<String>()
 
   /// A connection of its own for each informer, request thread and undo (tests: a scripted fake).
   public var makeClient: @Sendable () throws -> HTTPClient
@@ -55,6 +54,10 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
   public var restoreLeftoversWithoutAsking = false
   /// What the leftover sweep found and may set back when the user says so.
   lazy var sweeper = LeftoverSweeper(cluster: self)
+  /// Which faults RBAC allows in each namespace shown.
+  lazy var permissions = PermissionChecker(
+    userName: connection.userName, makeClient: makeClient, post: { [unowned self] in inbox.post($0) },
+    log: { [unowned self] in log?($0) })
 
   /// An audit line; `sent` false for what was only looked at or listed (no "(dry run)" claim).
   func audit(_ line: String, sent: Bool = true) {

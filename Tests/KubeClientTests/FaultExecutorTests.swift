@@ -156,3 +156,47 @@ extension FaultExecutorTests {
       })
   }
 }
+
+/// RBAC greying: one SelfSubjectAccessReview a verb and resource of the fault table, each denial
+/// with its own reason, no answer leaving the faults enabled.
+final class PermissionCheckerTests: XCTestCase {
+  func checker(_ http: RoutedHTTP) -> PermissionChecker {
+    PermissionChecker(userName: "dev", makeClient: { http }, post: { _ in }, log: { _ in })
+  }
+
+  func testEachDeniedFaultHasItsOwnReasonAndEachQuestionIsAskedOnce() {
+    // Denied: everything but pods/eviction; nodes asked without a namespace.
+    final class Server: HTTPClient, @unchecked Sendable {
+      var asked: [String] = []
+      func request(_ method: String, _ path: String, body: Data?, contentType: String, accept: String, timeout: Int)
+        throws -> HTTPTransport.Response
+      {
+        let review = (try? JSONSerialization.jsonObject(with: body ?? Data())) as? [String: Any]
+        let attrs = ((review?["spec"] as? [String: Any])?["resourceAttributes"] as? [String: Any]) ?? [:]
+        let what = "\(attrs["verb"]!) \(attrs["resource"]!)/\(attrs["subresource"]!) ns=\(attrs["namespace"]!)"
+        asked.append(what)
+        let allowed = (attrs["subresource"] as? String) == "eviction"
+        return HTTPTransport.Response(status: 201, body: Data(#"{"status":{"allowed":\#(allowed)}}"#.utf8))
+      }
+      func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool)
+        throws -> WatchOutcome
+      { WatchOutcome(status: 200) }
+    }
+    let server = Server()
+    let c = PermissionChecker(userName: "dev", makeClient: { server }, post: { _ in }, log: { _ in })
+    let denied = c.denials(in: "shop", server)
+    XCTAssertEqual(denied[.podKill], "forbidden: dev may not delete pods in shop")
+    XCTAssertEqual(denied[.cordon], "forbidden: dev may not patch nodes")
+    XCTAssertEqual(denied[.networkPartition], "forbidden: dev may not create networkchaos.chaos-mesh.org in shop")
+    XCTAssertNil(denied[.evict], "pods/eviction allowed")
+    XCTAssertNil(denied[.drain], "a drain needs the same eviction")
+    XCTAssertNil(denied[.zoneOutage], "done on the nodes: no question")
+    XCTAssertEqual(server.asked.count, Set(server.asked).count, "each question once: \(server.asked)")
+    XCTAssertTrue(server.asked.contains("patch nodes/ ns="), "nodes asked cluster-wide")
+  }
+
+  func testNoAnswerLeavesTheFaultsEnabled() {
+    let http = RoutedHTTP([("POST", "/apis/authorization.k8s.io", 500, "<html>oops</html>")])
+    XCTAssertEqual(checker(http).denials(in: "shop", http), [:])
+  }
+}
