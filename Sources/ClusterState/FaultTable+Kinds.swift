@@ -231,16 +231,8 @@ extension FaultTable {
         p.rateKbit = r
         return nil
       },
-      FaultField("limit-bytes", .integer, "bytes queued waiting for tokens") { p, v in
-        guard case .integer(let n) = v, (1...Int(Int32.max)).contains(n) else { return "must be 1 to 2147483647" }
-        p.limitBytes = n
-        return nil
-      },
-      FaultField("buffer-bytes", .integer, "the bucket: bytes sent at once") { p, v in
-        guard case .integer(let n) = v, (1...Int(Int32.max)).contains(n) else { return "must be 1 to 2147483647" }
-        p.bufferBytes = n
-        return nil
-      },
+      .bytes("limit-bytes", "bytes queued waiting for tokens", \.limitBytes),
+      .bytes("buffer-bytes", "the bucket: bytes sent at once", \.bufferBytes),
     ],
     strength: .ladder(
       "rate: 64 kbit/s, 256 kbit/s, 1, 4, 10, 100 Mbit/s", \.rateKbit, [64, 256, 1024, 4096, 10_240, 102_400],

@@ -133,6 +133,16 @@ public struct FaultField: Sendable {
       return nil
     }
   }
+  /// A byte count as tc takes it (an int32 of at least 1).
+  static func bytes(_ key: String, _ help: String, _ path: WritableKeyPath<FaultParameters, Int> & Sendable)
+    -> FaultField
+  {
+    FaultField(key, .integer, help) { p, v in
+      guard case .integer(let n) = v, (1...Int(Int32.max)).contains(n) else { return "must be 1 to 2147483647" }
+      p[keyPath: path] = n
+      return nil
+    }
+  }
   static func text(_ key: String, _ help: String, _ set: @escaping @Sendable (inout FaultParameters, String) -> Void)
     -> FaultField
   {
