@@ -65,7 +65,7 @@ func reduceLeftovers(_ s: inout ClusterSnapshot, _ action: LeftoverAction) -> [E
   var effects: [Effect] = []
   func note(_ l: Leftover) {
     s.timeline.insertByTime(
-      TimelineEntry(time: s.now, kind: .info, text: "leftover: " + l.line), limit: ClusterSnapshot.timelineLimit)
+      TimelineEntry(time: s.now, kind: .info, text: Prose.leftoverLine(l.line)), limit: ClusterSnapshot.timelineLimit)
   }
   switch action {
   case .found(let items):
@@ -76,7 +76,7 @@ func reduceLeftovers(_ s: inout ClusterSnapshot, _ action: LeftoverAction) -> [E
     var words: [String] = []
     if awaiting > 0 { words.append("\(awaiting) change(s) your earlier sessions left wait for your answer") }
     if alone > 0 { words.append("\(alone) restore note(s) left alone (see the timeline)") }
-    if !words.isEmpty { effects.append(.notify("Leftovers: " + words.joined(separator: "; "))) }
+    if !words.isEmpty { effects.append(.notify(Prose.leftoversNotice(words))) }
   case .answer(let restore):
     var ids: [Int] = []
     for i in list.indices where list[i].status == .awaiting {

@@ -10,9 +10,9 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.unavailableFaults = map
     s.revision &+= 1
   case .requestFault(let request):
-    if s.readOnly { return [.notify("Fault refused: \(s.readOnlyReason)")] }
+    if s.readOnly { return [.notify(Prose.refusedReadOnly(s.readOnlyReason))] }
     if let why = s.whyUnavailable(request.kind, namespace: request.target.namespace) {
-      return [.notify("\(request.kind.title) is unavailable: \(why)")]
+      return [.notify(Prose.unavailable(request.kind, why))]
     }
     let id = s.nextFaultID
     s.nextFaultID += 1
@@ -23,7 +23,7 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     return startFault(&s, id: id, time: time, ends: ends, pods: pods, workloads: workloads)
   case .faultFailed(let id, let message):
     s.timeline.insertByTime(
-      TimelineEntry(time: s.now, kind: .warning, text: "fault #\(id) failed: \(message)"),
+      TimelineEntry(time: s.now, kind: .warning, text: Prose.faultFailedLine(id, message)),
       limit: ClusterSnapshot.timelineLimit)
     // Kept as a failed fault: who asked (an experiment) learns it failed, a report can list it.
     if let req = s.pendingRequests.removeValue(forKey: id), !s.faults.contains(where: { $0.id == id }) {
@@ -32,7 +32,7 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       )
     }
     s.revision &+= 1
-    return [.notify("Fault #\(id) failed: \(message)")]
+    return [.notify(Prose.faultFailedNotice(id, message))]
   case .faultEnded(let id, let time, let reason):
     guard let i = s.faults.firstIndex(where: { $0.id == id }), s.faults[i].isActive else { return [] }
     s.faults[i].state = .ended(reason: reason)
@@ -43,7 +43,7 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     if !s.faults[i].request.kind.isOneShot {
       s.timeline.insertByTime(
         TimelineEntry(
-          time: time, kind: .ended, text: "\(s.faults[i].request.kind.rawValue) #\(id) \(reason)",
+          time: time, kind: .ended, text: Prose.faultEnded(s.faults[i].request.kind, id, reason),
           incident: s.incidents.first { $0.faultID == id }?.id),
         limit: ClusterSnapshot.timelineLimit)
     }
@@ -51,8 +51,8 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .abortAllFaults:
     // Faults still being made too: the executor sets each back as soon as it is made.
     let ids = s.faults.filter(\.isActive).map(\.id) + s.pendingRequests.keys.sorted()
-    if ids.isEmpty { return [.notify("Panic: no active faults")] }
-    return [.abort(ids: ids), .notify("Panic: aborted \(ids.count) active fault\(ids.count == 1 ? "" : "s")")]
+    if ids.isEmpty { return [.notify(Prose.panicNothing)] }
+    return [.abort(ids: ids), .notify(Prose.panicAborted(ids.count))]
   case .leftovers(let a):
     return reduceLeftovers(&s, a)
   default: break

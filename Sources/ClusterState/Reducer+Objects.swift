@@ -71,7 +71,7 @@ func reduceWorkloads(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       s.timeline.insertByTime(
         TimelineEntry(
           time: h.lastScaleTime ?? s.now, kind: .scale,
-          text: "HPA \(h.name) scaled \(old.desiredReplicas) -> \(h.desiredReplicas)",
+          text: Prose.hpaScaled(h.name, from: old.desiredReplicas, to: h.desiredReplicas),
           incident: s.incidents.last { $0.isOpen && $0.workloads.contains(target) }?.id),
         limit: ClusterSnapshot.timelineLimit)
     }

@@ -104,13 +104,13 @@ func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] 
       now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
     }
     for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
-      let text = "alert \(a.name) firing" + (a.summary.isEmpty ? "" : ": " + a.summary)
+      let text = Prose.alertFiring(a.name, summary: a.summary)
       s.timeline.insertByTime(
         TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterSnapshot.timelineLimit)
     }
     for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
       s.timeline.insertByTime(
-        TimelineEntry(time: time, kind: .recovered, text: "alert \(a.name) resolved"),
+        TimelineEntry(time: time, kind: .recovered, text: Prose.alertResolved(a.name)),
         limit: ClusterSnapshot.timelineLimit
       )
     }

@@ -115,7 +115,7 @@ func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
     "Unhealthy", "NodeNotReady", "CaughtUp", "Failover", "Evicted", "TaintManagerEviction", "NodeReady",
     "NodeHasInsufficientMemory":
     let kind: TimelineEntry.Kind = e.severity == .warning ? .warning : .event
-    return TimelineEntry(time: e.time, kind: kind, text: "\(e.object): \(e.message)")
+    return TimelineEntry(time: e.time, kind: kind, text: Prose.event(e.object, e.message))
   default:
     return nil
   }
@@ -135,18 +135,10 @@ func startFault(
     for svc in s.services(affectedBy: w) where !services.contains(svc) { services.append(svc) }
   }
   let incidentID = (s.incidents.last?.id ?? 0) + 1
-  let podNames = pods.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
-  var what =
-    podNames.count == 1 ? podNames[0] : "\(podNames.count) pods of \(workloads.map(shortName).joined(separator: ","))"
-  switch (request.kind, request.target) {
-  case (_, .node(let name)): what = "node \(name)"
-  case (_, .zone(let name)): what = "zone \(name)"
-  case (.scale, .workload(_, let name)): what = "\(name) to \(request.parameters.replicas) replicas"
-  default: break
-  }
+  let what = Prose.faultObject(request, pods: pods, workloads: workloads)
   var incident = Incident(
-    id: incidentID, faultID: id, title: "\(request.kind.rawValue) \(what)", workloads: workloads, services: services,
-    injected: time)
+    id: incidentID, faultID: id, title: Prose.incidentTitle(request.kind, what), workloads: workloads,
+    services: services, injected: time)
   if request.kind.isOneShot { incident.faultEnded = time }
   // Open incidents that watch what this fault touches overlap it: named on both, never merged.
   let touched = Set(workloads + services)
@@ -160,13 +152,11 @@ func startFault(
   s.timeline.insertByTime(
     TimelineEntry(
       time: time, kind: .fault,
-      text: "injected \(request.kind.rawValue) -> \(what)"
-        + (incident.overlaps.isEmpty
-          ? "" : " (overlaps " + incident.overlaps.map { "#\($0)" }.joined(separator: ", ") + ")"),
+      text: Prose.injectedLine(request.kind, what, overlaps: incident.overlaps),
       incident: incidentID),
     limit: ClusterSnapshot.timelineLimit)
   s.revision &+= 1
-  return [.notify("Injected \(request.kind.title) on \(what)")]
+  return [.notify(Prose.injectedNotice(request.kind, what))]
 }
 
 func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }
@@ -208,7 +198,7 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
         s.timeline.insertByTime(
           TimelineEntry(
             time: now, kind: .detected,
-            text: "#\(inc.id) detected after \(formatDuration(now - inc.injected)): \(problems[0])", incident: inc.id),
+            text: Prose.detected(inc.id, after: now - inc.injected, problems[0]), incident: inc.id),
           limit: ClusterSnapshot.timelineLimit)
         s.revision &+= 1
       } else if inc.status != .degraded {
@@ -223,7 +213,7 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
       if let ended = inc.faultEnded, now - ended >= s.steadyState.hold {
         s.incidents[i].status = .noImpact
         s.timeline.insertByTime(
-          TimelineEntry(time: now, kind: .recovered, text: "#\(inc.id) no impact detected", incident: inc.id),
+          TimelineEntry(time: now, kind: .recovered, text: Prose.noImpact(inc.id), incident: inc.id),
           limit: ClusterSnapshot.timelineLimit)
         s.revision &+= 1
       }
@@ -241,8 +231,7 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
       s.timeline.insertByTime(
         TimelineEntry(
           time: since, kind: .recovered,
-          text:
-            "#\(inc.id) recovered: TTD \(formatDuration(inc.ttd ?? 0)), TTR \(formatDuration(since - inc.injected))",
+          text: Prose.recovered(inc.id, ttd: inc.ttd ?? 0, ttr: since - inc.injected),
           incident: inc.id),
         limit: ClusterSnapshot.timelineLimit)
       s.revision &+= 1

@@ -1,0 +1,63 @@
+/// What the reducers tell people, in words: the timeline's lines and the footer's notices. The
+/// reducers decide what happened; this says it (one place to read and to change the wording).
+public enum Prose {
+  // MARK: Faults
+
+  public static func refusedReadOnly(_ reason: String) -> String { "Fault refused: \(reason)" }
+  public static func unavailable(_ kind: FaultKind, _ why: String) -> String { "\(kind.title) is unavailable: \(why)" }
+  public static func faultFailedLine(_ id: Int, _ message: String) -> String { "fault #\(id) failed: \(message)" }
+  public static func faultFailedNotice(_ id: Int, _ message: String) -> String { "Fault #\(id) failed: \(message)" }
+  public static func faultEnded(_ kind: FaultKind, _ id: Int, _ reason: String) -> String {
+    "\(kind.rawValue) #\(id) \(reason)"
+  }
+  public static let panicNothing = "Panic: no active faults"
+  public static func panicAborted(_ n: Int) -> String { "Panic: aborted \(n) active fault\(n == 1 ? "" : "s")" }
+
+  /// What a fault acted on: its pod, "N pods of W", a node, a zone, a workload's new replicas.
+  public static func faultObject(_ request: FaultRequest, pods: [String], workloads: [String]) -> String {
+    switch request.target {
+    case .node(let name): return "node \(name)"
+    case .zone(let name): return "zone \(name)"
+    case .workload(_, let name) where request.kind == .scale:
+      return "\(name) to \(request.parameters.replicas) replicas"
+    case .pod, .workload:
+      let names = pods.map(shortName)
+      return names.count == 1 ? names[0] : "\(names.count) pods of \(workloads.map(shortName).joined(separator: ","))"
+    }
+  }
+
+  public static func incidentTitle(_ kind: FaultKind, _ object: String) -> String { "\(kind.rawValue) \(object)" }
+
+  public static func injectedLine(_ kind: FaultKind, _ object: String, overlaps: [Int]) -> String {
+    "injected \(kind.rawValue) -> \(object)"
+      + (overlaps.isEmpty ? "" : " (overlaps " + overlaps.map { "#\($0)" }.joined(separator: ", ") + ")")
+  }
+
+  public static func injectedNotice(_ kind: FaultKind, _ object: String) -> String {
+    "Injected \(kind.title) on \(object)"
+  }
+
+  // MARK: Incidents
+
+  public static func detected(_ id: Int, after: Seconds, _ problem: String) -> String {
+    "#\(id) detected after \(formatDuration(after)): \(problem)"
+  }
+  public static func noImpact(_ id: Int) -> String { "#\(id) no impact detected" }
+  public static func recovered(_ id: Int, ttd: Seconds, ttr: Seconds) -> String {
+    "#\(id) recovered: TTD \(formatDuration(ttd)), TTR \(formatDuration(ttr))"
+  }
+
+  // MARK: The cluster and monitoring
+
+  public static func hpaScaled(_ name: String, from: Int, to: Int) -> String { "HPA \(name) scaled \(from) -> \(to)" }
+  public static func event(_ object: String, _ message: String) -> String { "\(object): \(message)" }
+  public static func alertFiring(_ name: String, summary: String) -> String {
+    "alert \(name) firing" + (summary.isEmpty ? "" : ": " + summary)
+  }
+  public static func alertResolved(_ name: String) -> String { "alert \(name) resolved" }
+
+  // MARK: Leftovers
+
+  public static func leftoverLine(_ line: String) -> String { "leftover: " + line }
+  public static func leftoversNotice(_ words: [String]) -> String { "Leftovers: " + words.joined(separator: "; ") }
+}
