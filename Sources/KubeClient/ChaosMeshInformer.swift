@@ -38,7 +38,7 @@ extension KubeCluster {
         switch kind.descriptor.needs {
         case .chaosMesh(let plural, _) where missing.contains(plural):
           unavailable[kind] = why.isEmpty ? "Chaos Mesh does not serve \(plural) (its CRD is not installed)" : why
-        case .onNode: unavailable[kind] = KubeCluster.nodeStopReason
+        case .onNode: unavailable[kind] = FaultExecutor.nodeStopReason
         case .chaosMesh, .api: break
         }
       }
@@ -80,48 +80,5 @@ extension KubeCluster {
       audit("fault \(id): its \(plural) was deleted outside chaostui")
     }
     return gone.map { .faultEnded(id: $0, time: clock(), reason: "deleted in the cluster") }
-  }
-
-  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod], state: ClusterSnapshot) {
-    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods, state: state),
-      let body = try? JSONSerialization.data(withJSONObject: json)
-    else {
-      // Never pending forever: a fault with no Chaos Mesh body fails in words.
-      inbox.post([.faultFailed(id: id, message: "\(request.kind.rawValue) has no Chaos Mesh resource to create")])
-      return
-    }
-    let ns = request.target.namespace
-    let resource = ChaosMesh.Resource(plural: plural, namespace: ns, name: name)
-    Thread.detachNewThread { [self] in
-      let now = clock()
-      do {
-        let until = request.kind.isOneShot ? now + 15 : now + request.parameters.duration
-        if !dryRun, let problem = ledger.intend(id, .chaos(resource), until: until, now: now) {
-          throw LocalRecordError(problem)
-        }
-        let http = try makeClient()
-        let r = try http.send(
-          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
-        try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
-        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.targetLabel)): \(r.status)")
-        if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }
-        let ends = request.kind.isOneShot ? now : now + request.parameters.duration
-        let workloads = KubeCluster.workloadIDs(pods)
-        inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
-        if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
-        if endIfAborted(id) { return }
-        // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot
-        // (container-kill) stays a little while so that Chaos Mesh acts on it.
-        let removeAt = request.kind.isOneShot ? now + 15 : ends
-        sleep(max(0, removeAt - clock()))
-        if undoFault(id, reason: request.kind.isOneShot ? "done" : "expired"), !request.kind.isOneShot {
-          inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
-        }
-      } catch {
-        if !ledger.holds(id) { ledger.forget(id) }
-        audit("create \(plural) \(ns)/\(name) failed: \(error)")
-        inbox.post([.faultFailed(id: id, message: "\(error)")])
-      }
-    }
   }
 }

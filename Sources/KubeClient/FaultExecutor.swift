@@ -2,18 +2,38 @@ import ClusterState
 import Foundation
 import Transport
 
-extension KubeCluster {
-  // MARK: - Faults through the API
+/// The fault executor: carries out a fault on a real cluster as `FaultExecution` says for its kind
+/// (an API request or a Chaos Mesh resource, on a thread of its own), keeps what to set back in its
+/// `UndoLedger`, and sets it back at the fault's end, on the panic key and on every exit path.
+public final class FaultExecutor: @unchecked Sendable {
+  unowned let cluster: KubeCluster
+  /// What this session changed and must set back, by fault id.
+  public let ledger = UndoLedger()
 
-  /// Carries out an effect on a background thread; the result comes back through the inbox.
-  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
+  init(cluster: KubeCluster) { self.cluster = cluster }
+
+  // What it uses of the cluster: its connection, clock, inbox and audit log.
+  var inbox: Inbox { cluster.inbox }
+  var clock: @Sendable () -> Double { cluster.clock }
+  var sleep: @Sendable (Double) -> Void { cluster.sleep }
+  var dryRun: Bool { cluster.dryRun }
+  var dryRunQuery: String { cluster.dryRunQuery }
+  var session: String { cluster.session }
+  var isStopped: Bool { cluster.isStopped }
+  func makeClient() throws -> HTTPClient { try cluster.makeClient() }
+  func audit(_ line: String) { cluster.audit(line) }
+  func query(_ items: [String]) -> String { cluster.query(items) }
+  func evictionAPIVersion() -> String { cluster.evictionAPIVersion() }
+
+  /// Carries out an effect; the result comes back through the inbox.
+  func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
     case .notify: return []
     case .restoreLeftovers(let ids):
-      Thread.detachNewThread { [self] in sweeper.restore(ids) }
+      Thread.detachNewThread { [cluster] in cluster.sweeper.restore(ids) }
       return []
     case .followLogs(let req):
-      logStream.follow(req, cluster: self)
+      cluster.logStream.follow(req, cluster: cluster)
       return []
     case .abort(let ids):
       // Chaos Mesh resources are deleted; one-shot deletions have nothing to undo.
@@ -34,7 +54,7 @@ extension KubeCluster {
     let targets = FaultPlan.targets(request, in: state)
     switch FaultExecution.of(request, pods: targets, state: state) {
     case .onNode:
-      return [.faultFailed(id: id, message: KubeCluster.nodeStopReason)]
+      return [.faultFailed(id: id, message: FaultExecutor.nodeStopReason)]
     case .refused(let why):
       return [.faultFailed(id: id, message: why)]
     case .cordon(let drain):
@@ -102,7 +122,7 @@ extension KubeCluster {
         return
       }
       var actions: [Action] = [
-        .faultStarted(id: id, time: now, ends: now, pods: done.map(\.id), workloads: KubeCluster.workloadIDs(done))
+        .faultStarted(id: id, time: now, ends: now, pods: done.map(\.id), workloads: FaultExecutor.workloadIDs(done))
       ]
       if !refused.isEmpty {
         actions.append(
@@ -133,7 +153,7 @@ extension KubeCluster {
   }
 
   /// Removes everything this session created (exit paths). Waits at most `timeout` seconds.
-  public func cleanup(timeout: Double = 5) {
+  func cleanup(timeout: Double = 5) {
     let ids = ledger.ids
     let done = DispatchSemaphore(value: 0)
     Thread.detachNewThread { [self] in
@@ -254,7 +274,7 @@ extension KubeCluster {
       inbox.post(
         [
           .faultStarted(
-            id: id, time: now, ends: ends, pods: evicted.map(\.id), workloads: KubeCluster.workloadIDs(evicted))
+            id: id, time: now, ends: ends, pods: evicted.map(\.id), workloads: FaultExecutor.workloadIDs(evicted))
         ] + notices)
       holdUntil(id, ends)
     } catch {
@@ -281,4 +301,61 @@ extension KubeCluster {
       inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
     }
   }
+
+  func injectChaos(_ id: Int, _ request: FaultRequest, pods: [Pod], state: ClusterSnapshot) {
+    guard let (plural, json, name) = ChaosMesh.body(request, id: id, session: session, pods: pods, state: state),
+      let body = try? JSONSerialization.data(withJSONObject: json)
+    else {
+      // Never pending forever: a fault with no Chaos Mesh body fails in words.
+      inbox.post([.faultFailed(id: id, message: "\(request.kind.rawValue) has no Chaos Mesh resource to create")])
+      return
+    }
+    let ns = request.target.namespace
+    let resource = ChaosMesh.Resource(plural: plural, namespace: ns, name: name)
+    Thread.detachNewThread { [self] in
+      let now = clock()
+      do {
+        let until = request.kind.isOneShot ? now + 15 : now + request.parameters.duration
+        if !dryRun, let problem = ledger.intend(id, .chaos(resource), until: until, now: now) {
+          throw KubeCluster.LocalRecordError(problem)
+        }
+        let http = try makeClient()
+        let r = try http.send(
+          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
+        try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
+        audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.targetLabel)): \(r.status)")
+        if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }
+        let ends = request.kind.isOneShot ? now : now + request.parameters.duration
+        let workloads = FaultExecutor.workloadIDs(pods)
+        inbox.post([.faultStarted(id: id, time: now, ends: ends, pods: pods.map(\.id), workloads: workloads)])
+        if dryRun { inbox.post([.notice("Dry run: the server accepted \(plural) \(name); nothing was created")]) }
+        if endIfAborted(id) { return }
+        // The resource ends itself through its duration; at the end chaostui also removes it. A one-shot
+        // (container-kill) stays a little while so that Chaos Mesh acts on it.
+        let removeAt = request.kind.isOneShot ? now + 15 : ends
+        sleep(max(0, removeAt - clock()))
+        if undoFault(id, reason: request.kind.isOneShot ? "done" : "expired"), !request.kind.isOneShot {
+          inbox.post([.faultEnded(id: id, time: clock(), reason: "expired")])
+        }
+      } catch {
+        if !ledger.holds(id) { ledger.forget(id) }
+        audit("create \(plural) \(ns)/\(name) failed: \(error)")
+        inbox.post([.faultFailed(id: id, message: "\(error)")])
+      }
+    }
+  }
+}
+
+extension KubeCluster {
+  /// Carries out an effect: faults through the executor, leftovers through the sweeper, logs
+  /// through the log stream.
+  public func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
+    executor.perform(effect, state: state)
+  }
+
+  /// What this session changed and must set back (the executor's).
+  public var ledger: UndoLedger { executor.ledger }
+
+  /// Removes everything this session created (exit paths). Waits at most `timeout` seconds.
+  public func cleanup(timeout: Double = 5) { executor.cleanup(timeout: timeout) }
 }

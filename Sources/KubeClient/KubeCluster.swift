@@ -20,8 +20,8 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
   public let session: String
   /// Everything is sent with dryRun=All and reported as such.
   public let dryRun: Bool
-  /// What this session changed and must set back (panic, expiry, every exit path), by fault id.
-  public let ledger = UndoLedger()
+  /// Carries out faults and sets them back (panic, expiry, every exit path).
+  lazy var executor = FaultExecutor(cluster: self)
   /// The container log the logs pane follows.
   let logStream = LogStream()
   /// Guards the small caches below (API versions found, namespaces whose permissions were asked).

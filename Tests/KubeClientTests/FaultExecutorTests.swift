@@ -34,7 +34,7 @@ final class FaultExecutorTests: XCTestCase {
     let w = Workload(
       kind: .statefulSet, namespace: "pipeline", name: "spark-worker", desiredReplicas: 3, currentReplicas: 3,
       readyReplicas: 3)
-    c.scale(7, request, workload: w, pods: [])
+    c.executor.scale(7, request, workload: w, pods: [])
     let sent = http.requests.map { "\($0.method) \($0.path)" }
     let base = "/apis/apps/v1/namespaces/pipeline/statefulsets/spark-worker"
     XCTAssertEqual(
@@ -48,7 +48,7 @@ final class FaultExecutorTests: XCTestCase {
     XCTAssertTrue(actions.contains(.faultStarted(id: 7, time: 1000, ends: 1030, pods: [], workloads: [w.id])))
     XCTAssertTrue(actions.contains { if case .faultEnded(7, _, "expired") = $0 { return true } else { return false } })
     XCTAssertEqual(c.ledger.ids, [], "nothing left to undo")
-    XCTAssertFalse(c.undoFault(7, reason: "exit"), "an expired fault is not set back twice")
+    XCTAssertFalse(c.executor.undoFault(7, reason: "exit"), "an expired fault is not set back twice")
   }
 
   func testPanicAndExitUndoOnceAndAFailedUndoIsAuditedNotThrown() {
@@ -66,8 +66,8 @@ final class FaultExecutorTests: XCTestCase {
     c.ledger.record(
       1, .chaos(ChaosMesh.Resource(plural: "networkchaos", namespace: "pipeline", name: "chaostui-1")), at: 1000)
     c.ledger.record(2, .uncordon(node: "lab-a1"), at: 1000)
-    XCTAssertTrue(c.undoFault(1, reason: "panic"))
-    XCTAssertFalse(c.undoFault(1, reason: "panic"))
+    XCTAssertTrue(c.executor.undoFault(1, reason: "panic"))
+    XCTAssertFalse(c.executor.undoFault(1, reason: "panic"))
     c.cleanup()
     XCTAssertEqual(
       http.requests.map { "\($0.method) \($0.path)" },
@@ -131,7 +131,7 @@ extension FaultExecutorTests {
     req.parameters.duration = 30
     let drain = FaultPlan.targets(req, in: s)
     XCTAssertEqual(drain.map(\.name), ["flask-1", "flask-2"], "a DaemonSet's pod stays")
-    c.cordon(4, req, node: "lab-a1", drain: drain)
+    c.executor.cordon(4, req, node: "lab-a1", drain: drain)
     let sent = http.requests.map { "\($0.method) \($0.path)" }.filter { !$0.hasPrefix("GET /apis") }
     XCTAssertEqual(
       sent,

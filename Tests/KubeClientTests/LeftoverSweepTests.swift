@@ -209,7 +209,7 @@ final class LeftoverSweepTests: XCTestCase {
         (try? FileManager.default.attributesOfItem(atPath: $0))?[.posixPermissions] as? Int
       }
     }
-    c.scale(7, request, workload: w, pods: [])
+    c.executor.scale(7, request, workload: w, pods: [])
     XCTAssertTrue(recordedBeforeFirstPatch)
     XCTAssertEqual(modes, [0o700, 0o600])
     // The fault expired and was set back: its record is gone.
@@ -247,7 +247,7 @@ final class PanicInFlightTests: XCTestCase {
     // The executor: the panic arrives while the POST is on its way.
     http.onRequest = { method, _ in if method == "POST" { _ = c.perform(.abort(ids: [id]), state: s) } }
     let pod = Pod(namespace: "pipeline", name: "web-1", phase: .running, readyContainers: 1, created: 900)
-    c.injectChaos(id, request, pods: [pod], state: s)
+    c.executor.injectChaos(id, request, pods: [pod], state: s)
     let deadline = Date().addingTimeInterval(5)
     var seen: [Action] = []
     while Date() < deadline
