@@ -351,17 +351,23 @@ extension Console {
     let duration =
       req.kind.isOneShot
       ? "one shot" : "\(Fmt.age(req.parameters.duration)), then it ends by itself   (</> to change)"
-    let rows: [(String, String, Theme.Role)] = [
-      ("target", req.targetLabel, .title),
-      ("blast radius", radius.text, radius.count > 1 ? .warn : .title),
-      ("effect", effect, .main_fg),
-      ("duration", duration, .main_fg),
-      ("abort", "! (panic) ends every active fault at once", .muted),
-    ]
+    // The blast radius and the effect wrap (at 80 columns they are longer than a line).
+    let textWidth = min(84, buf.width - 2) - 2 - 16
+    var rows: [(String, String, Theme.Role, Bool)] = [("target", req.targetLabel, .title, true)]
+    for (label, text, role, bold) in [
+      ("blast radius", radius.text, radius.count > 1 ? Theme.Role.warn : .title, true),
+      ("effect", effect, .main_fg, false),
+    ] {
+      for (k, line) in Fmt.wrap(text, width: max(10, textWidth)).enumerated() {
+        rows.append((k == 0 ? label : "", line, role, bold))
+      }
+    }
+    rows.append(("duration", duration, .main_fg, false))
+    rows.append(("abort", "! (panic) ends every active fault at once", .muted, false))
     let inner = dialogBox(&buf, width: 84, height: rows.count + 5, title: "Confirm: " + req.kind.title, ctx: ctx)
     for (i, r) in rows.enumerated() {
       buf.write(inner.x + 1, inner.y + i, Fmt.fit(r.0, 13), st(.muted))
-      buf.write(inner.x + 15, inner.y + i, r.1, st(r.2, i < 2 ? [.bold] : []), maxWidth: inner.width - 16)
+      buf.write(inner.x + 15, inner.y + i, r.1, st(r.2, r.3 ? [.bold] : []), maxWidth: inner.width - 16)
     }
     var x = inner.x + 1
     x += buf.write(x, inner.maxY - 1, "y/Enter", st(.key, [.bold]))
