@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 SECONDS_TO_RUN=${1:-60}
 OUT=${FUZZ_DIR:-/tmp/chaostui-fuzz}
 mkdir -p "$OUT/corpus"
-cp Tests/ClusterStateTests/Fixtures/node-exporter.txt Tests/ClusterStateTests/Fixtures/blackbox-probe.txt "$OUT/corpus/"
+cp Tests/PromClientTests/Fixtures/node-exporter.txt Tests/PromClientTests/Fixtures/blackbox-probe.txt "$OUT/corpus/"
 printf '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1,"NaN"]}]}}' > "$OUT/corpus/vector.json"
 printf '{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"7"}}}\n{"type":"ERROR","object":{"code":410}}\n' > "$OUT/corpus/watch.jsonl"
 printf '# TYPE a histogram\na_bucket{le="+Inf"} 1 # {t="x"} 1\n# EOF\n' > "$OUT/corpus/om.txt"

@@ -332,7 +332,7 @@ func expositionSection() {
       format:
         "   %.1f MB, %d samples, %d errors: first parse %.3f s (%.0f MB/s); again, series cached as in scraping: %.3f s (%.0f MB/s)",
       mb, cold.samples.count, cold.errors.count, tCold, mb / tCold, tWarm, mb / tWarm))
-  if let node = try? Data(contentsOf: URL(fileURLWithPath: "Tests/ClusterStateTests/Fixtures/node-exporter.txt")) {
+  if let node = try? Data(contentsOf: URL(fileURLWithPath: "Tests/PromClientTests/Fixtures/node-exporter.txt")) {
     let p2 = ExpositionParser()
     var big = Data()
     for _ in 0..<400 { big.append(node) }
