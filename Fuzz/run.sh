@@ -16,7 +16,7 @@ rm -f "$OUT/fuzz-prometheus"
 mkdir -p "$OUT/src"
 rm -f "$OUT"/src/*.swift
 for f in Sources/PromClient/Exposition.swift Sources/PromClient/ExpositionPieces.swift Sources/PromClient/PromAPI.swift \
-  Sources/ClusterState/MonitoringData.swift \
+  Sources/ClusterState/MonitoringData.swift Sources/ClusterState/Timestamps.swift \
   Sources/KubeClient/Watch.swift Sources/Transport/LineSplitter.swift; do
   grep -vE '^import (ClusterState|Transport|KubeClient|PromClient)$' "$f" > "$OUT/src/$(basename "$f")"
 done

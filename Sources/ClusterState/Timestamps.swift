@@ -2,10 +2,10 @@ import Foundation
 
 /// The one timestamp codec: RFC 3339 as the API server, Prometheus and journals write it
 /// (`2026-11-27T15:04:05.123456789Z`, `+02:00` offsets), to and from Unix seconds; no formatter, no
-/// locale.
+/// locale. Plain Doubles: it is also compiled alone into the fuzz target (Fuzz/run.sh).
 public enum Timestamps {
   /// Unix seconds of an RFC 3339 time (any fraction, `Z` or an offset); nil when it is not one.
-  public static func parse(_ s: some StringProtocol) -> Seconds? {
+  public static func parse(_ s: some StringProtocol) -> Double? {
     let b = Array(s.utf8)
     guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A else { return nil }
     func n(_ from: Int, _ len: Int) -> Int? {
@@ -47,7 +47,7 @@ public enum Timestamps {
   }
 
   /// RFC 3339 in UTC: `2026-11-27T15:04:05Z`, with `fraction` digits of the second (3: `.123`).
-  public static func format(_ t: Seconds, fraction: Int = 0) -> String {
+  public static func format(_ t: Double, fraction: Int = 0) -> String {
     guard t.isFinite else { return "-" }
     let scale = pow(10, Double(max(0, min(9, fraction))))
     // To the nearest unit of the last digit shown (a whole second: the second it is in).
