@@ -200,6 +200,10 @@ public final class JournalWriter {
     if let result = compaction?.result { swapIn(result) }
   }
 
+  /// A rewrite of the oldest samples is under way (tests on a compressed clock wait for it, as a
+  /// session at real speed gives it the time).
+  public var isCompacting: Bool { compaction.map { $0.result == nil } ?? false }
+
   public func close() {
     // A rewrite under way is waited for (it reads and writes the file once).
     while let c = compaction, c.result == nil, problem == nil { usleep(10_000) }
