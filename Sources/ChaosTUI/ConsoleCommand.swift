@@ -60,40 +60,30 @@ struct ConsoleCommand: ParsableCommand {
   }
 
   func run() throws {
-    var me = self
-    let env = ProcessInfo.processInfo.environment
-    let config = try me.sources.applyConfig(environment: env)
-    if me.display.theme == nil { me.display.theme = config?.config.theme }
-    if me.experiments == nil { me.experiments = config?.config.experiments }
-    try me.start(configPath: config?.path, configQueries: config?.config.queries)
-  }
-
-  func start(configPath: String?, configQueries: PromQueries?) throws {
     let logger = try cluster.log.map { try FileLog(path: $0) }
-    if let configPath { logger?.write("config from \(configPath)") }
     let (term, utf8) = try terminalReady()
-
-    let searchPaths = themeSearchPaths()
-    let (loadedTheme, themeProblem) = Theme.load(display.theme ?? "default", searchPaths: searchPaths)
-    if let themeProblem { logger?.write("theme: " + themeProblem) }
-    for line in loadedTheme.ignored { logger?.write("theme \(loadedTheme.name): ignored \(line)") }
-    let glyphSet = display.glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii)
-
-    let env = ProcessInfo.processInfo.environment
     var options = cluster.demoOptions()
     options.extraPods = pods
     options.scaleDownWindow = scaleDownWindow
     let built: SourceBuilder.Built
+    let config: ChaosConfig?
     do {
-      built = try SourceBuilder(
-        options: sources, namespace: namespaces.choice(default: .contextDefault), readOnly: readOnly, demo: options,
-        forceDemo: pods > 0, logger: logger, inlineQueries: configQueries
-      ).build(environment: env)
+      (built, config) = try sources.connect(
+        namespace: namespaces.choice(default: .contextDefault), demo: options, readOnly: readOnly,
+        forceDemo: pods > 0, logger: logger)
     } catch let e as RunError {
+      throw e
+    } catch let e as ValidationError {
       throw e
     } catch {
       throw RunError("chaostui: \(error)")
     }
+    let searchPaths = themeSearchPaths()
+    let (loadedTheme, themeProblem) = Theme.load(display.theme ?? config?.theme ?? "default", searchPaths: searchPaths)
+    if let themeProblem { logger?.write("theme: " + themeProblem) }
+    for line in loadedTheme.ignored { logger?.write("theme \(loadedTheme.name): ignored \(line)") }
+    let glyphSet = display.glyphs.flatMap(Glyphs.named) ?? (utf8 ? .unicode : .ascii)
+    let env = ProcessInfo.processInfo.environment
     let kube = built.kube
     logger?.write(
       "chaostui \(chaostuiVersion) starting: \(kube == nil ? "demo seed \(cluster.seed) speed \(cluster.speed) pods +\(pods)" : "cluster") TERM=\(term) utf8=\(utf8)"
@@ -104,7 +94,7 @@ struct ConsoleCommand: ParsableCommand {
       glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.warning = built.warning
-    let catalog = ExperimentCatalog.load(directory: experimentsDirectory())
+    let catalog = ExperimentCatalog.load(directory: experimentsDirectory(experiments ?? config?.experiments))
     logger?.write(
       "experiments from \(catalog.directory ?? "-"): \(catalog.entries.count) files"
         + (catalog.problem.map { " (\($0))" } ?? ""))
@@ -137,8 +127,8 @@ struct ConsoleCommand: ParsableCommand {
 
   /// `--experiments` (or the config file's), else `./experiments`, else the checkout's beside the
   /// binary (.build/<config>/chaostui), else an installed share folder.
-  func experimentsDirectory() -> String {
-    if let experiments { return experiments }
+  func experimentsDirectory(_ given: String?) -> String {
+    if let given { return given }
     var candidates = [FileManager.default.currentDirectoryPath + "/experiments"]
     if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
       let url = URL(fileURLWithPath: exe).deletingLastPathComponent()

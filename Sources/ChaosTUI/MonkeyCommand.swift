@@ -41,7 +41,8 @@ struct MonkeyCommand: ParsableCommand {
     let config: MonkeyConfig
     do {
       built = try sources.connect(
-        namespace: namespaces.choice(default: .all), demo: cluster.demoOptions(), logger: logger)
+        namespace: namespaces.choice(default: .all), demo: cluster.demoOptions(), logger: logger
+      ).built
       config = try monkey.config(demo: built.kube == nil, environment: env)
     } catch {
       complain("chaostui monkey: \(error)")

@@ -43,7 +43,8 @@ struct RunExperiment: ParsableCommand {
     let built: SourceBuilder.Built
     do {
       built = try sources.connect(
-        namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(), logger: logger)
+        namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(), logger: logger
+      ).built
     } catch {
       complain("chaostui run: \(error)")
       throw ExitCode(2)

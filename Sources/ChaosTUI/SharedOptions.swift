@@ -58,16 +58,21 @@ struct SourceOptions: ParsableArguments {
 
 extension SourceOptions {
   /// The config file applied, then the sources built: what every command that connects does first.
-  func connect(namespace: SourceBuilder.Namespace, demo: Simulator.Options, logger: FileLog?) throws
-    -> SourceBuilder.Built
-  {
+  /// Returns the sources and the config file's settings (the console takes its theme and
+  /// experiments folder from them).
+  func connect(
+    namespace: SourceBuilder.Namespace, demo: Simulator.Options, readOnly: Bool = false, forceDemo: Bool = false,
+    logger: FileLog?
+  ) throws -> (built: SourceBuilder.Built, config: ChaosConfig?) {
     let env = ProcessInfo.processInfo.environment
     var options = self
     let file = try options.applyConfig(environment: env)
     if let file { logger?.write("config from \(file.path)") }
-    return try SourceBuilder(
-      options: options, namespace: namespace, demo: demo, logger: logger, inlineQueries: file?.config.queries
+    let built = try SourceBuilder(
+      options: options, namespace: namespace, readOnly: readOnly, demo: demo, forceDemo: forceDemo, logger: logger,
+      inlineQueries: file?.config.queries
     ).build(environment: env)
+    return (built, file?.config)
   }
 }
 
