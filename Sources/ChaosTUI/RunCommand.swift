@@ -49,10 +49,8 @@ struct RunExperiment: ParsableCommand {
       complain("chaostui run: \(error)")
       throw ExitCode(2)
     }
-    let source = built.source
-    let metricsSources = built.metrics
-    let platform = built.platform
-    let console = Console(source: source, metricsSources: metricsSources, speed: cluster.speed, now: now())
+    let (source, platform) = (built.source, built.platform)
+    let console = Console(source: source, metricsSources: built.metrics, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.start()
     ct_install_signal_handlers()
