@@ -61,10 +61,10 @@ extension ClusterSnapshot {
 }
 
 func reduceLeftovers(_ s: inout ClusterSnapshot, _ action: LeftoverAction) -> [Effect] {
-  var list = s.leftovers ?? []
+  var list = s.chaos.leftovers ?? []
   var effects: [Effect] = []
   func note(_ l: Leftover) {
-    s.timeline.insertByTime(
+    s.chaos.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .info, text: Prose.leftoverLine(l.line)), limit: ClusterSnapshot.timelineLimit)
   }
   switch action {
@@ -96,7 +96,6 @@ func reduceLeftovers(_ s: inout ClusterSnapshot, _ action: LeftoverAction) -> [E
     list[i].detail = detail
     note(list[i])
   }
-  s.leftovers = list
-  s.revision &+= 1
+  s.chaos.leftovers = list
   return effects
 }

@@ -5,9 +5,8 @@
 struct PodFacts: Sendable, Equatable {
   struct Key: Equatable, Sendable {
     var pods: Int
-    /// Bumped by every service upsert and deletion too.
-    var workloads: Int
     var nodes: Int
+    var services: Int
     var roles: RoleSelector
   }
   var key: Key
@@ -62,7 +61,7 @@ extension ClusterSnapshot {
   /// The pod facts of the state as it is (from the cache when nothing they follow from changed).
   var podFacts: PodFacts {
     let key = PodFacts.Key(
-      pods: podsRevision, workloads: workloadsRevision, nodes: nodesFingerprint, roles: roleSelector)
+      pods: podsRevision, nodes: nodesFingerprint, services: servicesFingerprint, roles: roleSelector)
     if let f = podFactsCache?.facts, f.key == key { return f }
     return PodFacts(self, key: key)
   }
@@ -75,6 +74,18 @@ extension ClusterSnapshot {
       c.facts = f
       podFactsCache = c
     }
+  }
+
+  /// Changes when a service comes, goes or changes workload (services are few).
+  private var servicesFingerprint: Int {
+    var sum = services.count
+    for svc in services.values {
+      var h = Hasher()
+      h.combine(svc.id)
+      h.combine(svc.workload)
+      sum &+= h.finalize()
+    }
+    return sum
   }
 
   /// Changes when a node comes, goes, turns Ready or not, or moves zone (nodes are few).

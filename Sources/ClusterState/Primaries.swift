@@ -3,18 +3,18 @@
 func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
   // A terminating pod keeps its old label while it goes (an operator relabels only live pods): it
   // is no new primary.
-  guard let w = pod.workload, s.roleSelector.isPrimary(pod.labels), !pod.isTerminating else { return }
+  guard let w = pod.workload, s.session.roleSelector.isPrimary(pod.labels), !pod.isTerminating else { return }
   let workload = WorkloadID(namespace: pod.namespace, name: w).key
-  let was = s.primaries[workload]
-  s.primaries[workload] = pod.name
+  let was = s.podSet.primaries[workload]
+  s.podSet.primaries[workload] = pod.name
   guard let was, was != pod.name else { return }
   var text = "primary of \(w) is now \(pod.name) (was \(was))"
-  let fault = s.faults.last { $0.workloads.contains(workload) && $0.started <= s.now }
+  let fault = s.chaos.faults.last { $0.workloads.contains(workload) && $0.started <= s.now }
   if let fault { text += ", \(formatDuration(s.now - fault.started)) after fault #\(fault.id)" }
-  s.timeline.insertByTime(
+  s.chaos.timeline.insertByTime(
     TimelineEntry(
       time: s.now, kind: .promotion, text: text,
       incident: fault.flatMap { f in
-        s.incidents.last { $0.faultID == f.id }?.id
+        s.chaos.incidents.last { $0.faultID == f.id }?.id
       }), limit: ClusterSnapshot.timelineLimit)
 }

@@ -8,7 +8,7 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     var sums: [String: WorkloadSample] = [:]
     func add(_ a: Double?, _ b: Double?) -> Double? { b.map { (a ?? 0) + $0 } ?? a }
     for sample in samples {
-      guard let id = s.pods[sample.podID]?.workloadID else { continue }
+      guard let id = s.podSet.pods[sample.podID]?.workloadID else { continue }
       var acc = sums[id] ?? WorkloadSample(workloadID: id, cpuMilli: 0, memoryBytes: 0, ioBytesPerSec: nil)
       acc.cpuMilli = (acc.cpuMilli ?? 0) + sample.cpuMilli
       acc.memoryBytes = (acc.memoryBytes ?? 0) + (sample.memoryBytes.isNaN ? 0 : sample.memoryBytes)
@@ -18,7 +18,7 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     }
     let perWorkload = sums.keys.sorted().map { sums[$0]! }
     // A source's note (an error) is cleared by that source when it recovers, not by any sample.
-    s.metricsAt = time
+    s.metrics.metricsAt = time
     return reduce(&s, .podMetrics(time: time, samples)) + reduce(&s, .workloadMetrics(time: time, perWorkload))
   case .serviceMetrics(let time, let list):
     var perWorkload: [WorkloadSample] = []
@@ -26,13 +26,15 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       // The service known by that name (in that namespace, when the series says), else the
       // workload of the same name (with the most pods).
       let svc =
-        s.services.values.first { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
-        ?? s.workloads.values.filter { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        s.objects.services.values.first { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
+        ?? s.objects.workloads.values.filter {
+          $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace)
+        }
         .max { $0.currentReplicas < $1.currentReplicas }.map {
           ServiceInfo(namespace: $0.namespace, name: m.service, workload: $0.id)
         }
       guard let svc else { continue }
-      if s.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
+      if s.objects.services[svc.id] == nil { _ = reduce(&s, .serviceUpserted(svc, dependsOn: [])) }
       perWorkload.append(
         WorkloadSample(
           workloadID: svc.workload, cpuMilli: nil, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: m.p50Ms,
@@ -40,43 +42,36 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
           requestsPerSec: m.requestsPerSec))
     }
     guard !perWorkload.isEmpty else { return [] }
-    s.serviceMetricsAt = time
+    s.metrics.serviceMetricsAt = time
     return reduce(&s, .workloadMetrics(time: time, perWorkload))
   case .hpaReplicaHistory(let points):
     // Back-fill (kube-state-metrics): the history before now, oldest first, ahead of what is kept.
     for (id, values) in points {
       var ring = RingBuffer(capacity: ClusterSnapshot.workloadHistory)
       for v in values { ring.append(v) }
-      for v in s.hpaReplicas[id]?.values ?? [] { ring.append(v) }
-      s.hpaReplicas[id] = ring
+      for v in s.metrics.hpaReplicas[id]?.values ?? [] { ring.append(v) }
+      s.metrics.hpaReplicas[id] = ring
     }
-    s.revision &+= 1
   case .nodeUsage(let list):
-    s.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
-    s.metricsRevision &+= 1
-    s.revision &+= 1
+    s.metrics.nodeUsage = Dictionary(list.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
   case .podMetrics(let time, let samples):
     // Each metrics round also records every autoscaler's replica count (the HPA pane's history);
     // not a back-filled round from the past (that history comes from kube-state-metrics).
     if time >= s.now - 1 {
-      for (id, h) in s.hpas {
-        s.hpaReplicas[id, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
+      for (id, h) in s.objects.hpas {
+        s.metrics.hpaReplicas[id, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
           Double(h.currentReplicas))
       }
     }
     // In place (a copy out of the dictionary and back copied each ring buffer twice).
-    for sample in samples where s.pods[sample.podID] != nil {
-      s.podSeries[sample.podID, default: PodSeries(capacity: ClusterSnapshot.podHistory)].append(sample)
+    for sample in samples where s.podSet.pods[sample.podID] != nil {
+      s.metrics.podSeries[sample.podID, default: PodSeries(capacity: ClusterSnapshot.podHistory)].append(sample)
     }
-    s.metricsRevision &+= 1
-    s.revision &+= 1
   case .workloadMetrics(_, let samples):
     for sample in samples {
-      s.workloadSeries[sample.workloadID, default: WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)]
+      s.metrics.workloadSeries[sample.workloadID, default: WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)]
         .append(sample)
     }
-    s.metricsRevision &+= 1
-    s.revision &+= 1
   default: break
   }
   return []
@@ -86,53 +81,45 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
 func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   switch action {
   case .steadyStateChecks(let results):
-    s.promChecks = results
-    s.revision &+= 1
+    s.monitoring.promChecks = results
   case .probeResults(let results, _):
-    s.probeResults = results
-    s.revision &+= 1
+    s.monitoring.probeResults = results
   case .zoneRequests(let time, let byService):
-    s.measuredZoneRequests = byService
-    s.measuredZoneRequestsAt = time
-    s.revision &+= 1
+    s.metrics.measuredZoneRequests = byService
+    s.metrics.measuredZoneRequestsAt = time
   case .targets(let list):
-    s.targets = list
-    s.revision &+= 1
+    s.monitoring.targets = list
   case .alerts(let list, let time):
     var now: [String: Alert] = [:]
     for a in list where a.state == "firing" {
       now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
     }
-    for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.firingAlerts[key] == nil {
+    for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.monitoring.firingAlerts[key] == nil {
       let text = Prose.alertFiring(a.name, summary: a.summary)
-      s.timeline.insertByTime(
+      s.chaos.timeline.insertByTime(
         TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterSnapshot.timelineLimit)
     }
-    for (key, a) in s.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
-      s.timeline.insertByTime(
+    for (key, a) in s.monitoring.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
+      s.chaos.timeline.insertByTime(
         TimelineEntry(time: time, kind: .recovered, text: Prose.alertResolved(a.name)),
         limit: ClusterSnapshot.timelineLimit
       )
     }
-    if now.keys.sorted() != s.firingAlerts.keys.sorted() || s.alerts != list { s.revision &+= 1 }
-    s.firingAlerts = now
-    s.alerts = list
+    if now.keys.sorted() != s.monitoring.firingAlerts.keys.sorted() || s.monitoring.alerts != list {}
+    s.monitoring.firingAlerts = now
+    s.monitoring.alerts = list
   case .metricsNote(let note):
-    s.metricsNote = note
-    s.revision &+= 1
+    s.monitoring.metricsNote = note
   case .source(let status):
-    if let i = s.sources.firstIndex(where: { $0.name == status.name }) {
-      if s.sources[i] != status {
-        s.sources[i] = status
-        s.revision &+= 1
+    if let i = s.monitoring.sources.firstIndex(where: { $0.name == status.name }) {
+      if s.monitoring.sources[i] != status {
+        s.monitoring.sources[i] = status
       }
     } else {
-      s.sources.append(status)
-      s.revision &+= 1
+      s.monitoring.sources.append(status)
     }
   case .networkNote(let note):
-    s.networkNote = note
-    s.revision &+= 1
+    s.monitoring.networkNote = note
   default: break
   }
   return []

@@ -43,32 +43,27 @@ extension Action {
 func reduceSession(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   switch action {
   case .restore(let snapshot):
-    let revision = s.revision
+    let revisions = s.revisions
     s = snapshot
     // Everything shown changes: every memo keyed on a revision recomputes.
-    s.revision = revision &+ 1
-    s.podsRevision &+= 1
-    s.workloadsRevision &+= 1
-    s.metricsRevision &+= 1
+    s.revisions = revisions.allBumped()
   case .tick(let t):
     let whole = safeInt(t) != safeInt(s.now)
     s.now = t
     evaluateIncidents(&s)
     if whole {
       s.refreshPodFacts()
-      s.outOfBounds = HealthCheck.outOfBounds(in: s)
+      s.monitoring.outOfBounds = HealthCheck.outOfBounds(in: s)
       s.updateZones()
-      s.revision &+= 1
     }
   case .connection(let c):
-    if s.connection != c {
-      s.connection = c
+    if s.session.connection != c {
+      s.session.connection = c
       switch c {
-      case .disconnected: if s.disconnectedSince == nil { s.disconnectedSince = s.now }
-      case .connected, .simulated: s.disconnectedSince = nil
+      case .disconnected: if s.session.disconnectedSince == nil { s.session.disconnectedSince = s.now }
+      case .connected, .simulated: s.session.disconnectedSince = nil
       case .connecting, .degraded: break
       }
-      s.revision &+= 1
     }
   case .notice(let text):
     return text.map { [.notify($0)] } ?? []
@@ -124,17 +119,17 @@ func timelineEntry(for e: ClusterEvent) -> TimelineEntry? {
 func startFault(
   _ s: inout ClusterSnapshot, id: Int, time: Seconds, ends: Seconds, pods: [String], workloads: [String]
 ) -> [Effect] {
-  guard let request = s.pendingRequests.removeValue(forKey: id) else { return [] }
+  guard let request = s.chaos.pendingRequests.removeValue(forKey: id) else { return [] }
   let fault = ActiveFault(
     id: id, request: request, started: time, ends: ends,
     state: request.kind.isOneShot ? .ended(reason: "done") : .active,
     pods: pods, workloads: workloads)
-  s.faults.append(fault)
+  s.chaos.faults.append(fault)
   var services: [String] = []
   for w in workloads {
     for svc in s.services(affectedBy: w) where !services.contains(svc) { services.append(svc) }
   }
-  let incidentID = (s.incidents.last?.id ?? 0) + 1
+  let incidentID = (s.chaos.incidents.last?.id ?? 0) + 1
   let what = Prose.faultObject(request, pods: pods, workloads: workloads)
   var incident = Incident(
     id: incidentID, faultID: id, title: Prose.incidentTitle(request.kind, what), workloads: workloads,
@@ -142,20 +137,19 @@ func startFault(
   if request.kind.isOneShot { incident.faultEnded = time }
   // Open incidents that watch what this fault touches overlap it: named on both, never merged.
   let touched = Set(workloads + services)
-  for j in s.incidents.indices where s.incidents[j].isOpen {
-    let other = s.incidents[j]
+  for j in s.chaos.incidents.indices where s.chaos.incidents[j].isOpen {
+    let other = s.chaos.incidents[j]
     guard !touched.isDisjoint(with: other.workloads + other.services) else { continue }
-    s.incidents[j].overlaps.append(incidentID)
+    s.chaos.incidents[j].overlaps.append(incidentID)
     incident.overlaps.append(other.id)
   }
-  s.incidents.append(incident)
-  s.timeline.insertByTime(
+  s.chaos.incidents.append(incident)
+  s.chaos.timeline.insertByTime(
     TimelineEntry(
       time: time, kind: .fault,
       text: Prose.injectedLine(request.kind, what, overlaps: incident.overlaps),
       incident: incidentID),
     limit: ClusterSnapshot.timelineLimit)
-  s.revision &+= 1
   return [.notify(Prose.injectedNotice(request.kind, what))]
 }
 
@@ -167,20 +161,20 @@ func shortName(_ id: String) -> String { id.split(separator: "/").last.map(Strin
 /// happens there is that fault's doing, and that incident's to judge).
 func servicesJudged(_ inc: Incident, in s: ClusterSnapshot) -> [String] {
   inc.services.filter { id in
-    guard let svc = s.services[id], !inc.workloads.contains(svc.workload) else { return true }
-    return !s.faults.contains { $0.isActive && $0.id != inc.faultID && $0.workloads.contains(svc.workload) }
+    guard let svc = s.objects.services[id], !inc.workloads.contains(svc.workload) else { return true }
+    return !s.chaos.faults.contains { $0.isActive && $0.id != inc.faultID && $0.workloads.contains(svc.workload) }
   }
 }
 
 func evaluateIncidents(_ s: inout ClusterSnapshot) {
-  for i in s.incidents.indices where s.incidents[i].isOpen {
-    let inc = s.incidents[i]
+  for i in s.chaos.incidents.indices where s.chaos.incidents[i].isOpen {
+    let inc = s.chaos.incidents[i]
     var problems = HealthCheck.violations(workloads: inc.workloads, services: servicesJudged(inc, in: s), in: s)
-    let fault = s.faults.first { $0.id == inc.faultID }
+    let fault = s.chaos.faults.first { $0.id == inc.faultID }
     if inc.detected == nil, let fault {
       // Readiness lost by a pod the fault acted on counts as impact too.
       for podID in fault.pods {
-        if let p = s.pods[podID] {
+        if let p = s.podSet.pods[podID] {
           if !p.isReady { problems.append("readiness lost: \(p.name) \(p.status)") }
         } else {
           problems.append("readiness lost: \(shortName(podID)) deleted")
@@ -189,52 +183,50 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
     }
     let now = s.now
     if !problems.isEmpty {
-      s.incidents[i].lastViolation = problems[0]
-      s.incidents[i].healthySince = nil
+      // Written only when it changes: each write moves the slice's revision (and redraws).
+      if inc.lastViolation != problems[0] || inc.healthySince != nil {
+        s.chaos.incidents[i].lastViolation = problems[0]
+        s.chaos.incidents[i].healthySince = nil
+      }
       if inc.detected == nil {
-        s.incidents[i].detected = now
-        s.incidents[i].detectedBy = problems[0]
-        s.incidents[i].status = .degraded
-        s.timeline.insertByTime(
+        s.chaos.incidents[i].detected = now
+        s.chaos.incidents[i].detectedBy = problems[0]
+        s.chaos.incidents[i].status = .degraded
+        s.chaos.timeline.insertByTime(
           TimelineEntry(
             time: now, kind: .detected,
             text: Prose.detected(inc.id, after: now - inc.injected, problems[0]), incident: inc.id),
           limit: ClusterSnapshot.timelineLimit)
-        s.revision &+= 1
       } else if inc.status != .degraded {
-        s.incidents[i].status = .degraded
-        s.revision &+= 1
+        s.chaos.incidents[i].status = .degraded
       }
       continue
     }
     // Healthy now.
     if inc.detected == nil {
       // Never saw impact: once the fault is over and the hold has passed, it had none.
-      if let ended = inc.faultEnded, now - ended >= s.steadyState.hold {
-        s.incidents[i].status = .noImpact
-        s.timeline.insertByTime(
+      if let ended = inc.faultEnded, now - ended >= s.session.steadyState.hold {
+        s.chaos.incidents[i].status = .noImpact
+        s.chaos.timeline.insertByTime(
           TimelineEntry(time: now, kind: .recovered, text: Prose.noImpact(inc.id), incident: inc.id),
           limit: ClusterSnapshot.timelineLimit)
-        s.revision &+= 1
       }
       continue
     }
     let since = inc.healthySince ?? now
     if inc.healthySince == nil {
-      s.incidents[i].healthySince = now
-      s.incidents[i].status = .recovering
-      s.revision &+= 1
+      s.chaos.incidents[i].healthySince = now
+      s.chaos.incidents[i].status = .recovering
     }
-    if now - since >= s.steadyState.hold {
-      s.incidents[i].recovered = since
-      s.incidents[i].status = .recovered
-      s.timeline.insertByTime(
+    if now - since >= s.session.steadyState.hold {
+      s.chaos.incidents[i].recovered = since
+      s.chaos.incidents[i].status = .recovered
+      s.chaos.timeline.insertByTime(
         TimelineEntry(
           time: since, kind: .recovered,
           text: Prose.recovered(inc.id, ttd: inc.ttd ?? 0, ttr: since - inc.injected),
           incident: inc.id),
         limit: ClusterSnapshot.timelineLimit)
-      s.revision &+= 1
     }
   }
 }

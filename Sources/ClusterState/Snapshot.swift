@@ -15,104 +15,67 @@ public struct TimelineEntry: Sendable, Equatable, Codable {
   }
 }
 
-/// The whole model the panes render: an immutable value once handed out.
+/// The whole model the panes render: an immutable value once handed out. Its state is in slices
+/// (`Slices.swift`), each written by its own reducer; the flat names below read them.
 public struct ClusterSnapshot: Sendable, Equatable, Codable {
   public static let podHistory = 120
   public static let workloadHistory = 300
   public static let timelineLimit = 500
   public static let eventLimit = 300
 
-  public var now: Seconds = 0
-  public var sessionStart: Seconds = 0
-  public var context: String = "demo"
-  public var namespace: String? = nil
-  public var isDemo: Bool = true
-  public var readOnly: Bool = false
-  public var readOnlyReason: String = "read-only mode (--read-only)"
-  public var connection: ConnectionState = .simulated
-  public var lastEventAt: Seconds? = nil
-  /// Since when the cluster's lists and watches have been failing (nil: they work): what is shown
-  /// of the cluster is as it was then.
-  public var disconnectedSince: Seconds? = nil
-  /// The pods shown come from the fast first view; labels, owners and containers are on their way.
-  public var podDetailsPending = false
-  public var roleSelector: RoleSelector = .default
-  /// The pod each stateful workload's role labels last called primary, by workload id.
-  public var primaries: [String: String] = [:]
-  /// Workloads whose pods carry a role label (primary/replica), by id.
-  public var roleWorkloads: Set<String> = []
+  /// The clock: it moves every tick; the slices change with it only when something follows from it.
+  public var now: Seconds = 0 { didSet { if safeInt(now) != safeInt(oldValue) { revisions.clock &+= 1 } } }
+  public var session = SessionSlice() { didSet { revisions.session &+= 1 } }
+  public var podSet = PodsSlice() { didSet { revisions.pods &+= 1 } }
+  public var objects = ObjectsSlice() { didSet { revisions.objects &+= 1 } }
+  public var metrics = MetricsSlice() { didSet { revisions.metrics &+= 1 } }
+  public var monitoring = MonitoringSlice() { didSet { revisions.monitoring &+= 1 } }
+  public var chaos = FaultsSlice() { didSet { revisions.faults &+= 1 } }
+  /// The container log the logs pane follows.
+  public var logs: LogFollow? { didSet { revisions.logs &+= 1 } }
   /// The pods' facts for the checks of each second, kept between ticks (not part of the state).
   public var podFactsCache: PodFactsCache? = nil
-  /// Why the resource panes have no numbers, when a real cluster serves no metrics.
-  public var metricsNote: String? = nil
-  /// Every source of figures and how it is doing, in the order they first reported.
-  public var sources: [SourceStatus] = []
-  /// Why the network pane's figures are missing or old (a failed service query), nil when fine.
-  public var networkNote: String? = nil
-  /// When the last network figures came from a monitoring source (nil: never; the demo draws its own).
-  public var serviceMetricsAt: Seconds? = nil
-  /// Faults the user may not inject, by namespace, with the reason (SelfSubjectAccessReview).
-  public var deniedFaults: [String: [FaultKind: String]] = [:]
-  /// Faults this cluster cannot carry out, with the reason (shown greyed in the fault menu).
-  public var unavailableFaults: [FaultKind: String] = [:]
-  /// What the leftover sweep found of earlier sessions (optional: snapshots of earlier builds have none).
-  public var leftovers: [Leftover]? = nil
+  public internal(set) var revisions = Revisions()
 
-  public var pods: [String: Pod] = [:]
-  public var workloads: [String: Workload] = [:]
-  public var hpas: [String: HPA] = [:]
-  public var nodes: [String: Node] = [:]
-  /// Prometheus' alerts that are firing now, by name and labels.
-  public var firingAlerts: [String: Alert] = [:]
-  /// Every alert Prometheus has now (pending and firing), as last read.
-  public var alerts: [Alert] = []
-  /// Prometheus' scrape targets and their health (nil: no Prometheus, or not read yet).
-  public var targets: [ScrapeTarget]? = nil
-  /// What is outside the built-in steady state now, over everything (each whole second).
-  public var outOfBounds: [String] = []
-  /// The steady-state checks of the queries file, as last evaluated.
-  public var promChecks: [CheckResult] = []
-  /// A running experiment's PromQL probes, as last evaluated (by name).
-  public var probeResults: [CheckResult] = []
-  /// Each autoscaler's current replicas at every metrics round (back-filled from kube-state-metrics).
-  public var hpaReplicas: [String: RingBuffer] = [:]
-  /// Node usage where a metrics API serves it, by node name.
-  public var nodeUsage: [String: NodeUsage] = [:]
-  /// When the last metrics sample arrived (real time; nil before the first): the panes show how old it is.
-  public var metricsAt: Seconds? = nil
-  public var services: [String: ServiceInfo] = [:]
-  /// Availability zones with their nodes and pods, and each service's traffic by zone (each whole
-  /// second).
-  public var zones: [ZoneStatus] = []
-  public var zoneTraffic: [String: ZoneTraffic] = [:]
-  /// Requests a second by service and zone from a monitoring source (nil: none configured).
-  public var measuredZoneRequests: [String: [String: Double]]? = nil
-  public var measuredZoneRequestsAt: Seconds? = nil
-  public var serviceDependencies: [String: [String]] = [:]
-  public var events: [ClusterEvent] = []
-  public var podSeries: [String: PodSeries] = [:]
-  public var workloadSeries: [String: WorkloadSeries] = [:]
-
-  public var faults: [ActiveFault] = []
-  /// The container log the logs pane follows.
-  public var logs: LogFollow?
-  public var nextFaultID = 1
-  /// Faults asked for and not yet confirmed by the executor.
-  public var pendingRequests: [Int: FaultRequest] = [:]
-  public var incidents: [Incident] = []
-  public var timeline: [TimelineEntry] = []
-  public var steadyState = SteadyState()
-
-  /// Bumped when the set of pods or a pod's fields change (the pods table re-sorts on it).
-  public var podsRevision = 0
-  /// Bumped when a workload or service appears or goes (not on status changes).
-  public var workloadsRevision = 0
-  /// Bumped on each metrics sample.
-  public var metricsRevision = 0
-  /// Bumped on every change of anything shown.
-  public var revision = 0
+  /// Changes on every change of anything shown (and once every whole second of the clock).
+  public var revision: Int { revisions.any }
+  /// Changes when the set of pods or a pod's fields change (the pods table re-sorts on it).
+  public var podsRevision: Int { revisions.pods }
+  /// Changes when a workload, autoscaler, node, service or event does.
+  public var objectsRevision: Int { revisions.objects }
+  /// Changes with each metrics sample.
+  public var metricsRevision: Int { revisions.metrics }
 
   public init() {}
+
+  enum ClockKey: String, CodingKey { case now, logs }
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: ClockKey.self)
+    now = try c.decode(Seconds.self, forKey: .now)
+    logs = try c.decodeIfPresent(LogFollow.self, forKey: .logs)
+    session = try SessionSlice(from: decoder)
+    podSet = try PodsSlice(from: decoder)
+    objects = try ObjectsSlice(from: decoder)
+    metrics = try MetricsSlice(from: decoder)
+    monitoring = try MonitoringSlice(from: decoder)
+    chaos = try FaultsSlice(from: decoder)
+  }
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: ClockKey.self)
+    try c.encode(now, forKey: .now)
+    try c.encodeIfPresent(logs, forKey: .logs)
+    try session.encode(to: encoder)
+    try podSet.encode(to: encoder)
+    try objects.encode(to: encoder)
+    try metrics.encode(to: encoder)
+    try monitoring.encode(to: encoder)
+    try chaos.encode(to: encoder)
+  }
+  /// The state, not the memo keys: two snapshots that show the same are equal.
+  public static func == (a: Self, b: Self) -> Bool {
+    a.now == b.now && a.session == b.session && a.podSet == b.podSet && a.objects == b.objects
+      && a.metrics == b.metrics && a.monitoring == b.monitoring && a.chaos == b.chaos && a.logs == b.logs
+  }
 
   public var activeFaults: [ActiveFault] { faults.filter(\.isActive) }
 

@@ -34,7 +34,7 @@ extension ClusterSnapshot {
   mutating func updateZones() {
     guard !nodes.isEmpty else { return }
     let facts = podFacts
-    zones = facts.zones
+    metrics.zones = facts.zones
     let names = zones.map(\.name)
     for (svc, info) in services {
       var t = zoneTraffic[svc] ?? ZoneTraffic(service: svc)
@@ -50,8 +50,8 @@ extension ClusterSnapshot {
         t.share[z, default: RingBuffer(capacity: ClusterSnapshot.workloadHistory)].append(
           total == 0 ? 0 : (weights[z] ?? 0) * 100 / total)
       }
-      zoneTraffic[svc] = t
+      metrics.zoneTraffic[svc] = t
     }
-    for svc in zoneTraffic.keys where services[svc] == nil { zoneTraffic[svc] = nil }
+    for svc in zoneTraffic.keys where services[svc] == nil { metrics.zoneTraffic[svc] = nil }
   }
 }

@@ -55,14 +55,14 @@ public final class Console {
   ) {
     var initial = ClusterSnapshot()
     let info = source.info
-    initial.readOnly = readOnly
-    initial.isDemo = info.isDemo
-    initial.namespace = info.namespace
-    initial.context = info.context
+    initial.session.readOnly = readOnly
+    initial.session.isDemo = info.isDemo
+    initial.session.namespace = info.namespace
+    initial.session.context = info.context
     if !info.isDemo {
-      initial.connection = .connecting
+      initial.session.connection = .connecting
       initial.now = info.startedAt ?? 0
-      initial.sessionStart = initial.now
+      initial.session.sessionStart = initial.now
     }
     store = Store(state: initial)
     self.source = source
@@ -203,13 +203,13 @@ public final class Console {
     guard let ns = ui.namespaceScope else { return s }
     if let c = scoped, c.revision == s.revision, c.scope == ns { return c.state }
     var v = s
-    v.pods = s.pods.filter { $0.value.namespace == ns }
-    v.workloads = s.workloads.filter { $0.value.namespace == ns }
-    v.hpas = s.hpas.filter { $0.value.namespace == ns }
-    v.services = s.services.filter { $0.value.namespace == ns }
-    v.zoneTraffic = s.zoneTraffic.filter { v.services[$0.key] != nil }
-    v.events = s.events.filter { $0.workload.map { $0.hasPrefix(ns + "/") } ?? true }
-    v.namespace = ns
+    v.podSet.pods = s.pods.filter { $0.value.namespace == ns }
+    v.objects.workloads = s.workloads.filter { $0.value.namespace == ns }
+    v.objects.hpas = s.hpas.filter { $0.value.namespace == ns }
+    v.objects.services = s.services.filter { $0.value.namespace == ns }
+    v.metrics.zoneTraffic = s.zoneTraffic.filter { v.services[$0.key] != nil }
+    v.objects.events = s.events.filter { $0.workload.map { $0.hasPrefix(ns + "/") } ?? true }
+    v.session.namespace = ns
     scoped = (s.revision, ns, v)
     return v
   }

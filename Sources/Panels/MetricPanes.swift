@@ -12,8 +12,8 @@ final class WorkloadOrder: @unchecked Sendable {
   func ordered(_ state: ClusterSnapshot, limit: Int) -> [Workload] {
     lock.lock()
     defer { lock.unlock() }
-    if revision != state.workloadsRevision || ids.count != state.workloads.count {
-      revision = state.workloadsRevision
+    if revision != state.objectsRevision || ids.count != state.workloads.count {
+      revision = state.objectsRevision
       let withService = Set(state.services.values.map(\.workload))
       let keyed = state.workloads.values.map { (withService.contains($0.id) ? 0 : 1, $0.namespace, $0.name, $0.id) }
       ids = keyed.sorted { a, b in

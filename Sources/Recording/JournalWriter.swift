@@ -162,7 +162,7 @@ public final class JournalWriter {
       var cut = PodSeries(capacity: ClusterSnapshot.podHistory)
       for v in series.cpuMilli.suffix(60) { cut.cpuMilli.append(v) }
       for v in series.memoryBytes.suffix(60) { cut.memoryBytes.append(v) }
-      small.podSeries[id] = cut
+      small.metrics.podSeries[id] = cut
     }
     guard isRecording,
       let data = try? SessionJournal.encoder.encode(SessionJournal.SnapshotRecord(t: state.now, s: small))

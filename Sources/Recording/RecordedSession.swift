@@ -126,7 +126,7 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
     {
       decoded.put(from, snap)
       // A replay never changes a cluster: its keys are greyed with the reason.
-      snap.readOnlyReason = "replay: a recording cannot be changed"
+      snap.session.readOnlyReason = "replay: a recording cannot be changed"
       out.append(.restore(snap))
       cursor = from + 1
       mustRestore = false

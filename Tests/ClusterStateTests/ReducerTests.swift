@@ -103,7 +103,7 @@ final class ReducerTests: XCTestCase {
 
   func testReadOnlyRefusesFaultsWithAReason() {
     var state = ClusterSnapshot()
-    state.readOnly = true
+    state.session.readOnly = true
     let store = Store(state: state)
     var executed = 0
     var told: [String] = []

@@ -279,17 +279,17 @@ final class ExperimentRunTests: XCTestCase {
     let e = try ExperimentFile.parse(Self.header + "method: [{wait: 1s}]\n", file: "t.yaml")
     let r = ExperimentRun(e, at: 0)
     var s = ClusterSnapshot()
-    s.isDemo = false
-    s.connection = .connecting
+    s.session.isDemo = false
+    s.session.connection = .connecting
     XCTAssertEqual(r.steadyStateViolations(s), ["waiting for the cluster's first answer"])
-    s.connection = .connected
-    s.pods["pipeline/x"] = Pod(
+    s.session.connection = .connected
+    s.podSet.pods["pipeline/x"] = Pod(
       namespace: "pipeline", name: "x", phase: .running, status: "Running", readyContainers: 1, created: 0,
       labels: [:], workload: "web")
-    s.podDetailsPending = true
+    s.podSet.podDetailsPending = true
     XCTAssertEqual(
       r.steadyStateViolations(s), ["waiting for the pods' labels and owners (the first view is on screen)"])
-    s.podDetailsPending = false
+    s.podSet.podDetailsPending = false
     XCTAssertEqual(r.steadyStateViolations(s), ["no workload of the experimental group in pipeline"])
   }
 

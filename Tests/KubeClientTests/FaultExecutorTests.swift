@@ -123,7 +123,7 @@ extension FaultExecutorTests {
     let (c, inbox, clock) = cluster(http)
     var s = ClusterSnapshot()
     for (name, owner) in [("flask-1", "ReplicaSet"), ("flask-2", "ReplicaSet"), ("agent-x", "DaemonSet")] {
-      s.pods["pipeline/" + name] = Pod(
+      s.podSet.pods["pipeline/" + name] = Pod(
         namespace: "pipeline", name: name, phase: .running, status: "Running", created: 0, node: "lab-a1",
         owner: OwnerRef(kind: owner, name: "x"), workload: name.hasPrefix("flask") ? "flask" : "agent")
     }

@@ -39,7 +39,7 @@ final class HonestStateTests: XCTestCase {
 
   func testTheFirstComputedCountIsNotAScaling() throws {
     var s = ClusterSnapshot()
-    s.isDemo = false
+    s.session.isDemo = false
     _ = reduce(&s, .hpaUpserted(try hpa(Self.stuckHPA)))
     var computed = try hpa(Self.stuckHPA)
     computed.desiredReplicas = 3
@@ -60,13 +60,13 @@ final class HonestStateTests: XCTestCase {
 
   func testAChangeOfPrimaryGoesOnTheTimelineFromTheLabelsAlone() {
     var s = ClusterSnapshot()
-    s.isDemo = false
+    s.session.isDemo = false
     _ = reduce(&s, .tick(100))
     _ = reduce(&s, .podsReplaced([postgres("postgres-0", role: "master"), postgres("postgres-1", role: "replica")]))
     XCTAssertEqual(s.primaries["pipeline/postgres"], "postgres-0")
     XCTAssertTrue(s.timeline.isEmpty, "the first primary seen is not a change")
     // The primary is killed (fault #1); 9 s later the operator relabels the replica.
-    s.faults.append(
+    s.chaos.faults.append(
       ActiveFault(
         id: 1, request: FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres")),
         started: 101, ends: 101, state: .ended(reason: "done"), pods: ["pipeline/postgres-0"],

@@ -231,9 +231,9 @@ final class CapacityTests: XCTestCase {
     XCTAssertEqual(b.qosClass, "Burstable")
     var s = ClusterSnapshot()
     let node = Node(name: "n1", zone: "z", cpuCapacityMilli: 2000, memoryCapacityBytes: 4e9)
-    s.nodes["n1"] = node
+    s.objects.nodes["n1"] = node
     best.node = "n1"
-    for p in [best, g, b] { s.pods[p.id] = p }
+    for p in [best, g, b] { s.podSet.pods[p.id] = p }
     let f = CapacityPane.figures(node, s)
     XCTAssertEqual(f.pods, 3)
     XCTAssertEqual(f.cpuRequest, 1000)
@@ -276,8 +276,8 @@ extension NewFaultsTests {
   func state(_ workloads: [String: [String]]) -> ClusterSnapshot {
     var s = ClusterSnapshot()
     for (w, containers) in workloads {
-      for p in pods(w, containers: containers) { s.pods[p.id] = p }
-      s.workloads["pipeline/" + w] = Workload(
+      for p in pods(w, containers: containers) { s.podSet.pods[p.id] = p }
+      s.objects.workloads["pipeline/" + w] = Workload(
         kind: .deployment, namespace: "pipeline", name: w, desiredReplicas: 2, currentReplicas: 2, readyReplicas: 2)
     }
     return s

@@ -141,12 +141,12 @@ final class MonkeyTests: XCTestCase {
     var s = ClusterSnapshot()
     s.now = now
     for w in workloads {
-      s.workloads[w.id] = w
+      s.objects.workloads[w.id] = w
       for i in 0..<w.desiredReplicas {
         let p = Pod(
           namespace: w.namespace, name: "\(w.name)-\(i)", phase: .running, status: "Running", readyContainers: 1,
           created: 0, workload: w.name)
-        s.pods[p.id] = p
+        s.podSet.pods[p.id] = p
       }
     }
     return s
@@ -208,7 +208,7 @@ final class MonkeyTests: XCTestCase {
     // The web workload opts out before its kill.
     web.labels["kube-monkey/enabled"] = "disabled"
     var later = s
-    later.workloads[web.id] = web
+    later.objects.workloads[web.id] = web
     later.now = 720
     let actions = run.step(later)
     XCTAssertEqual(run.kills.count, 2)

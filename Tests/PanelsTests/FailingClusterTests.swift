@@ -14,10 +14,10 @@ final class FailingClusterTests: XCTestCase {
   /// A real cluster (not the demo) at session time 100 s.
   func cluster(_ connection: ConnectionState, pods: [Pod] = []) -> ClusterSnapshot {
     var s = ClusterSnapshot()
-    s.isDemo = false
-    s.context = "lab-developer"
-    s.namespace = "pipeline"
-    s.sessionStart = 1000
+    s.session.isDemo = false
+    s.session.context = "lab-developer"
+    s.session.namespace = "pipeline"
+    s.session.sessionStart = 1000
     s = apply(s, .tick(1000))
     s = apply(s, .podsReplaced(pods))
     s = apply(s, .tick(1040))
@@ -156,11 +156,11 @@ final class FailingClusterTests: XCTestCase {
   func testAShortConnectionStateIsNeverCutForASummaryThatDoesNotFit() {
     var s = ClusterSnapshot()
     s.now = 53
-    s.incidents = [
+    s.chaos.incidents = [
       Incident(id: 1, faultID: 1, title: "kill-primary postgres-0", workloads: [], services: [], injected: 10)
     ]
-    s.incidents[0].title = "a title long enough to make the summary not fit at eighty columns"
-    s.context = "a-rather-long-context-name"
+    s.chaos.incidents[0].title = "a title long enough to make the summary not fit at eighty columns"
+    s.session.context = "a-rather-long-context-name"
     let narrow = header(s, width: 80).text
     XCTAssertTrue(narrow.contains("● simulated  T+00:00:53"), narrow)
     XCTAssertFalse(narrow.contains("~"), narrow)
@@ -168,7 +168,7 @@ final class FailingClusterTests: XCTestCase {
     XCTAssertTrue(wide.contains("incidents 1 (1 open)"), "the summary where it fits: \(wide)")
     // A line too full even without the summary (a long context, the speed, a fault badge): the
     // short state stays whole; what does not fit is cut at the edge.
-    s.faults = [
+    s.chaos.faults = [
       ActiveFault(
         id: 1, request: FaultRequest(kind: .cpuHog, target: .workload(namespace: "pipeline", name: "flask")),
         started: 10, ends: 100, pods: [], workloads: [])

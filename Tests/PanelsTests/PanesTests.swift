@@ -89,9 +89,9 @@ final class PanesSnapshotTests: XCTestCase {
   /// error, a firing and a pending alert, a target down; then what the demo shows instead.
   func testAlertsPaneAt80x24() {
     var state = demoState(at: 30)
-    state.isDemo = false
+    state.session.isDemo = false
     state.now = 10_000
-    state.promChecks = [
+    state.monitoring.promChecks = [
       PromCheck(name: "flask p99 ms", expr: "x", max: 250, scope: "flask").evaluate([
         MetricSeries(labels: ["service": "flask"], points: [MetricPoint(10_000, 412)])
       ]),
@@ -100,13 +100,13 @@ final class PanesSnapshotTests: XCTestCase {
       ]),
       CheckResult(name: "errors %", value: nil, bound: "<= 1", error: "errors % query: bad_data: parse error"),
     ]
-    state.alerts = [
+    state.monitoring.alerts = [
       Alert(
         name: "FlaskCPUHigh", state: "firing", labels: ["severity": "warning"],
         summary: "Flask uses more than half a core", activeAt: 9_930),
       Alert(name: "PostgresLag", state: "pending", labels: [:], summary: "", activeAt: 9_995),
     ]
-    state.targets = [
+    state.monitoring.targets = [
       ScrapeTarget(job: "kubelet", instance: "127.0.0.1:16449", health: "up", lastError: "", lastScrape: 9_999),
       ScrapeTarget(
         job: "node", instance: "127.0.0.1:16454", health: "down",
@@ -149,7 +149,7 @@ final class PanesSnapshotTests: XCTestCase {
   /// Odd objects a real API server may send never crash a pane.
   func testOddObjectsRenderWithoutCrashing() {
     var state = ClusterSnapshot()
-    state.isDemo = false
+    state.session.isDemo = false
     let store = Store(state: state)
     store.dispatch([
       .hpaUpserted(

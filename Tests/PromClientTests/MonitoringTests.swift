@@ -45,8 +45,8 @@ final class MonitoringTests: XCTestCase {
 
   func testChecksBoundTheIncidentsOfTheirService() {
     var s = ClusterSnapshot()
-    s.services["shop/web"] = ServiceInfo(namespace: "shop", name: "web", workload: "shop/web")
-    s.promChecks = [
+    s.objects.services["shop/web"] = ServiceInfo(namespace: "shop", name: "web", workload: "shop/web")
+    s.monitoring.promChecks = [
       CheckResult(name: "web p99", value: 400, bound: "<= 250", violation: "web p99 400 > 250", scope: "web"),
       CheckResult(name: "db ready", value: 1, bound: ">= 2", violation: "db ready 1 < 2", scope: "db"),
       CheckResult(name: "errors", value: 9, bound: "<= 1", violation: "errors 9 > 1"),

@@ -94,7 +94,7 @@ final class DemoTargetingTests: XCTestCase {
     h.run(to: 10)
     var state = h.state
     // A selector under which the replica is "the primary": the demo must kill that one.
-    state.roleSelector = RoleSelector.parse("role=replica")!
+    state.session.roleSelector = RoleSelector.parse("role=replica")!
     let replica = state.pods.values.first { $0.workload == "postgres" && $0.role == "replica" }!
     let out = h.cluster.perform(
       .inject(id: 1, FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres"))),
@@ -106,7 +106,7 @@ final class DemoTargetingTests: XCTestCase {
     else { return XCTFail("not started: \(out)") }
     XCTAssertEqual(pods, [replica.id])
     // Nothing matches: refused in words.
-    state.roleSelector = RoleSelector.parse("cnpg.io/instanceRole=primary")!
+    state.session.roleSelector = RoleSelector.parse("cnpg.io/instanceRole=primary")!
     let none = h.cluster.perform(
       .inject(id: 2, FaultRequest(kind: .killPrimary, target: .workload(namespace: "pipeline", name: "postgres"))),
       state: state)

@@ -253,7 +253,7 @@ final class ProbeTests: XCTestCase {
 final class MeasuredZoneTrafficTests: XCTestCase {
   func testMeasuredRequestsByZoneWinWhileFresh() {
     var s = ClusterSnapshot()
-    s.isDemo = false
+    s.session.isDemo = false
     _ = reduce(&s, .nodeUpserted(Node(name: "a1", zone: "zone-a", cpuCapacityMilli: 1, memoryCapacityBytes: 1)))
     _ = reduce(&s, .nodeUpserted(Node(name: "b1", zone: "zone-b", cpuCapacityMilli: 1, memoryCapacityBytes: 1)))
     for (name, node) in [("web-1", "a1"), ("web-2", "b1")] {
