@@ -62,7 +62,7 @@ extension KubeCluster {
     let kind = InformedKind<ChaosItem, String>(
       convert: { $0.metadata.name }, listed: { [self] names in goneChaos(plural, present: Set(names)) },
       changed: { [self] type, name in type == "DELETED" ? goneChaos(plural, deleted: name) : [] })
-    follow(kind, name: plural, path: path)
+    informers.follow(kind, name: plural, path: path)
   }
 
   /// A Chaos Mesh resource as its informer reads it: the name is all it needs.

@@ -23,7 +23,7 @@ struct InformedKind<Wire: Decodable, Value>: @unchecked Sendable {
   }
 }
 
-extension KubeCluster {
+extension Informers {
   /// Deployments, StatefulSets and ReplicaSets; a ReplicaSet a controller owns is shown through it.
   static func workloads(_ kind: WorkloadKind, now: @escaping () -> Double) -> InformedKind<
     KubeDecode.KWorkload, Workload
@@ -81,7 +81,7 @@ extension KubeCluster {
   }
 
   /// The informer table: every kind the console shows, where it is, and how it is read.
-  func startInformers() {
+  func start() {
     let ns = namespace
     let base = { @Sendable (group: String, resource: String) -> String in
       let prefix = group.isEmpty ? "/api/v1" : "/apis/" + group
@@ -94,22 +94,22 @@ extension KubeCluster {
         let l = try KubeDecode.podList($0)
         return ListPage(l.items, resourceVersion: l.resourceVersion, continueToken: l.continue)
       }, onList: { [.podsReplaced($0)] },
-      onEvent: { try KubeCluster.podEvent($0, $1) })
+      onEvent: { try Informers.podEvent($0, $1) })
     let clock = self.clock
     for (kind, plural) in [
       (WorkloadKind.deployment, "deployments"), (.statefulSet, "statefulsets"), (.replicaSet, "replicasets"),
     ] {
-      follow(KubeCluster.workloads(kind, now: clock), name: plural, path: base("apps/v1", plural))
+      follow(Informers.workloads(kind, now: clock), name: plural, path: base("apps/v1", plural))
     }
-    follow(KubeCluster.events(since: clock() - 5), name: "events", path: base("", "events"))
+    follow(Informers.events(since: clock() - 5), name: "events", path: base("", "events"))
     // Nodes are cluster-scoped: users without that right still get everything else.
-    follow(KubeCluster.nodes, name: "nodes", path: "/api/v1/nodes", clusterScoped: true)
+    follow(Informers.nodes, name: "nodes", path: "/api/v1/nodes", clusterScoped: true)
     // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.
     Thread.detachNewThread { [self] in
-      let version = discoverVersion(group: "autoscaling", preferred: ["v2", "v2beta2"]) ?? "v2beta2"
+      let version = discoverVersion("autoscaling", ["v2", "v2beta2"]) ?? "v2beta2"
       log?("hpa: autoscaling/\(version)")
       follow(
-        KubeCluster.hpas, name: "hpas", path: base("autoscaling/" + version, "horizontalpodautoscalers"),
+        Informers.hpas, name: "hpas", path: base("autoscaling/" + version, "horizontalpodautoscalers"),
         resource: "horizontalpodautoscalers")
     }
   }

@@ -82,34 +82,17 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
 
   var isStopped: Bool { stopLock.withLock { stopped } }
 
-  /// The first view of the pods gets the API server to itself: everything else waits for it (at
-  /// most a few seconds) so that on a busy server the pods are on screen first.
-  private let firstViewCondition = NSCondition()
-  private var firstViewDone = false
-
-  func firstViewShown() {
-    firstViewCondition.lock()
-    firstViewDone = true
-    firstViewCondition.broadcast()
-    firstViewCondition.unlock()
-  }
-
-  func waitForFirstView(timeout: Double = 3) {
-    let deadline = Date().addingTimeInterval(timeout)
-    firstViewCondition.lock()
-    while !firstViewDone && firstViewCondition.wait(until: deadline) {}
-    firstViewCondition.unlock()
-  }
-
-  private var podListDone = false
-
+  /// The first view of the pods gets the API server to itself: everything else waits for it.
+  let firstView = FirstViewGate()
+  func firstViewShown() { firstView.open() }
+  func waitForFirstView() { firstView.wait() }
+  /// The informers, made on first use (after `start(inbox:)` has given the inbox).
+  lazy var informers = Informers(
+    namespace: namespace, userName: connection.userName, makeClient: makeClient, inbox: inbox, gate: firstView,
+    log: log, clock: clock, sleep: sleep, isStopped: { [self] in isStopped },
+    discoverVersion: { [self] in discoverVersion(group: $0, preferred: $1) })
   /// Waits (at most `timeout`) until the complete pod list (labels, owners) is in the inbox.
-  public func waitForPodList(timeout: Double = 30) {
-    let deadline = Date().addingTimeInterval(timeout)
-    firstViewCondition.lock()
-    while !podListDone && firstViewCondition.wait(until: deadline) {}
-    firstViewCondition.unlock()
-  }
+  public func waitForPodList(timeout: Double = 30) { firstView.waitForPodList(timeout: timeout) }
 
   /// Who feeds the pods' CPU and memory (set before `start`).
   public var metricsPolicy = MetricsPolicy.metricsAPI
@@ -150,7 +133,7 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
       waitForFirstView()
       sweeper.sweep()
     }
-    startInformers()
+    informers.start()
     // Metrics: metrics.k8s.io where served; where it is absent the panes say so and where the
     // numbers would come from.
     guard metricsPolicy != .prometheus else { return }
@@ -178,52 +161,6 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
       poller.sleep = sleep
       poller.run()
     }
-  }
-
-  // MARK: - Informers
-
-  /// Starts a reflector for one kind on a thread of its own, with its own connection.
-  func run<T>(
-    name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
-    preview: (@Sendable (HTTPClient) -> [Action]?)? = nil,
-    decode: @escaping @Sendable (Data) throws -> ListPage<T>,
-    onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
-  ) {
-    let conn = connection
-    let makeClient = self.makeClient
-    let reflector = Reflector<T>(
-      name: name, path: path,
-      request: APIError.Request(
-        verb: "list", resource: resource ?? name, namespace: clusterScoped ? "" : namespace, user: conn.userName),
-      optional: optional, makeClient: makeClient, decode: decode,
-      onList: onList, onEvent: onEvent, post: { [inbox] in inbox.post($0) })
-    reflector.log = log
-    reflector.isStopped = { [self] in isStopped }
-    reflector.clock = clock
-    reflector.sleep = sleep
-    if preview != nil {
-      reflector.onListed = { [self] in
-        firstViewCondition.lock()
-        podListDone = true
-        firstViewCondition.unlock()
-        firstViewShown()
-      }
-      reflector.onFailure = { [self] in firstViewShown() }
-    }
-    let thread = Thread { [self] in
-      if let preview {
-        // The first view of the pods from the server's tables, while the full list follows.
-        if let http = try? makeClient(), let first = preview(http) {
-          inbox.post(first + [.connection(.connected)])
-        }
-        firstViewShown()
-      } else {
-        waitForFirstView()
-      }
-      reflector.run()
-    }
-    thread.name = "informer-" + name
-    thread.start()
   }
 
   static func check(_ r: HTTPTransport.Response, what: String) throws {

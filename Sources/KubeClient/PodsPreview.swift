@@ -2,7 +2,7 @@ import ClusterState
 import Foundation
 import Transport
 
-extension KubeCluster {
+extension Informers {
   /// A first complete view of the pods from the server's tables (one per namespace, several at a
   /// time, from the watch cache): a small fraction of the bytes of the full list, which follows.
   /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.

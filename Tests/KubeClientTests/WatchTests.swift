@@ -55,7 +55,7 @@ final class WatchTests: XCTestCase {
     XCTAssertEqual(parsed[4], .bookmark(resourceVersion: "24154"))
     XCTAssertEqual(parsed[5], .gone, "410 Expired is a relist")
     // The pod in each event decodes as the informer decodes it.
-    let actions = try KubeCluster.podEvent("ADDED", lines(try recorded(), cutAt: [])[0])
+    let actions = try Informers.podEvent("ADDED", lines(try recorded(), cutAt: [])[0])
     guard case .podUpserted(let pod) = actions.first else { return XCTFail("\(actions)") }
     XCTAssertEqual(pod.namespace, "pipeline")
   }
@@ -213,7 +213,7 @@ final class ReplicaSetTests: XCTestCase {
         "spec":{"replicas":3},"status":{"replicas":3,"readyReplicas":3}},
        {"metadata":{"name":"legacy","namespace":"pipeline"},"spec":{"replicas":2},"status":{"replicas":2,"readyReplicas":1}}]}
       """
-    let page = try KubeCluster.workloadItems(Data(json.utf8), .replicaSet)
+    let page = try Informers.workloadItems(Data(json.utf8), .replicaSet)
     let (items, rv) = (page.items, page.resourceVersion)
     XCTAssertEqual(page.served, 2, "the log counts what the server sent, not only what is shown")
     XCTAssertEqual(items.map(\.name), ["legacy"])
@@ -224,6 +224,6 @@ final class ReplicaSetTests: XCTestCase {
       {"type":"MODIFIED","object":{"metadata":{"name":"flask-69bc48fdd5","namespace":"pipeline","ownerReferences":[
         {"kind":"Deployment","name":"flask","controller":true}]},"spec":{"replicas":4}}}
       """
-    XCTAssertTrue(try KubeCluster.workloadEvent("MODIFIED", Data(owned.utf8), .replicaSet).isEmpty)
+    XCTAssertTrue(try Informers.workloadEvent("MODIFIED", Data(owned.utf8), .replicaSet).isEmpty)
   }
 }
