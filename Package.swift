@@ -35,7 +35,9 @@ let package = Package(
       dependencies: ["ClusterState", "Transport", .product(name: "Yams", package: "Yams")]),
     // Chaos experiments: the file format and the run (steady state, method, hypotheses, stop conditions, verdict).
     .target(
-      name: "Experiments", dependencies: ["ClusterState", .product(name: "Yams", package: "Yams")]),
+      name: "Experiments", dependencies: ["ClusterState", "Statistics", .product(name: "Yams", package: "Yams")]),
+    // The statistics of verdicts: rank, spread and count tests, multiple comparisons. Pure, no dependencies.
+    .target(name: "Statistics"),
     // kube-monkey's schedule: its labels and config read as it reads them, the day's plan, the kills.
     .target(name: "Monkey", dependencies: ["ClusterState"]),
     // Sessions on the record: the journal (writer, reader) and its replay as a source.
@@ -84,6 +86,7 @@ let package = Package(
         "Simulation", "ClusterState", "Experiments", "KubeClient", "PromClient", "Transport", "TestSupport",
       ]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "ClusterState", "Simulation", "TestSupport"]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
     .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "RecordingTests", dependencies: ["Recording", "ClusterState"]),
     .testTarget(

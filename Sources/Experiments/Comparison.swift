@@ -25,22 +25,31 @@ public struct GroupComparison: Sendable, Equatable {
   public init(_ e: Experiment, in s: ClusterSnapshot) {
     experimental = Self.label(e.experimental)
     control = e.control.map(Self.label)
-    let mine = e.experimental.workloads(in: s)
-    let theirs = e.control?.workloads(in: s) ?? []
-    // The same workload in the other group's namespace; else (two selectors in one namespace, a
-    // canary beside the rest) the other group's workloads in order.
-    let unmatched = theirs.filter { t in !mine.contains { WorkloadName.of($0) == WorkloadName.of(t) } }
-    var byOrder = unmatched.makeIterator()
-    rows = mine.map { id in
-      let name = WorkloadName.of(id)
-      let other = theirs.first { WorkloadName.of($0) == name && $0 != id } ?? byOrder.next()
+    rows = Self.pairs(e, in: s).map { pair in
       var values: [Experiment.Figure: (Double?, Double?)] = [:]
       for f in Self.figures {
-        values[f] = (Self.value(f, workload: id, in: s), other.flatMap { Self.value(f, workload: $0, in: s) })
+        values[f] = (
+          Self.value(f, workload: pair.experimental, in: s), pair.control.flatMap { Self.value(f, workload: $0, in: s) }
+        )
       }
-      return Row(
-        workload: other.map { WorkloadName.of($0) != name ? name + "/" + WorkloadName.of($0) : name } ?? name,
-        values: values)
+      return Row(workload: pair.label, values: values)
+    }
+  }
+
+  /// Each workload of the experimental group with its counterpart in the control group: the same
+  /// workload in the other group's namespace; else (two selectors in one namespace, a canary beside
+  /// the rest) the other group's workloads in order.
+  public static func pairs(_ e: Experiment, in s: ClusterSnapshot) -> [(
+    label: String, experimental: String, control: String?
+  )] {
+    let mine = e.experimental.workloads(in: s)
+    let theirs = e.control?.workloads(in: s) ?? []
+    let unmatched = theirs.filter { t in !mine.contains { WorkloadName.of($0) == WorkloadName.of(t) } }
+    var byOrder = unmatched.makeIterator()
+    return mine.map { id in
+      let name = WorkloadName.of(id)
+      let other = theirs.first { WorkloadName.of($0) == name && $0 != id } ?? byOrder.next()
+      return (other.map { WorkloadName.of($0) != name ? name + "/" + WorkloadName.of($0) : name } ?? name, id, other)
     }
   }
 

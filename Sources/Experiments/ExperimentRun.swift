@@ -71,6 +71,10 @@ public struct ExperimentRun: Sendable {
   /// The steady state checked continuously from the method's start (each whole second): every
   /// change, with what was outside it (empty: back in it).
   public private(set) var steadyStateDuring: [(time: Seconds, violations: [String])] = []
+  /// Control against experimental as tests (nil: no control group, or the method has not started).
+  public private(set) var statistics: GroupStatistics?
+  /// What the log last said of each test (workload|figure).
+  var statisticsShown: [String: GroupStatistics.Test.Direction] = [:]
 
   /// The method flattened: each fault at its offset from the method's start.
   let schedule: [(offset: Seconds, step: Experiment.Step, index: Int)]
@@ -212,6 +216,7 @@ public struct ExperimentRun: Sendable {
     actions += runSchedule(now, from: start)
     evaluate(s, now: now)
     if Int(now) != Int(lastTick ?? now - 1) {
+      if statistics?.observe(experiment, in: s) == true { noteStatistics(now) }
       let v = steadyStateViolations(s)
       // A change of what is outside, not of its figures (those move every second).
       func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
@@ -241,6 +246,11 @@ public struct ExperimentRun: Sendable {
     } else if v.isEmpty {
       steadyStateBefore = []
       methodStart = now
+      if experiment.control != nil {
+        var stats = GroupStatistics()
+        stats.takeBaseline(experiment, in: s)
+        statistics = stats
+      }
       for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
         initialPrimary[id(w)] = s.primaries[id(w)]
       }

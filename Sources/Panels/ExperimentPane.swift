@@ -57,6 +57,7 @@ public enum ExperimentPane {
     }
     lines += stopLines(run, state, t)
     lines += comparisonLines(e, state, width: inner.width, t)
+    lines += statisticsLines(run, width: inner.width, t)
     Widgets.rows(&buf, inner, lines)
   }
 

@@ -1,0 +1,48 @@
+import ClusterState
+import Experiments
+
+extension ExperimentPane {
+  /// The tests of control against experimental: differences first (smallest corrected p first),
+  /// then figures without one, then how many still lack data.
+  static func statisticsLines(_ run: ExperimentRun, width: Int, _ t: Theme) -> [[(String, Style)]] {
+    guard let stats = run.statistics else { return [] }
+    let tests = stats.tests
+    let wide = width >= 100
+    var lines: [[(String, Style)]] = [
+      [
+        (
+          "tests, experimental vs control: \(GroupStatistics.blockSeconds) s block means, 95%, Holm-corrected",
+          t.style(.title, [.bold])
+        )
+      ]
+    ]
+    let judged = tests.filter { $0.direction != .insufficient }.sorted { ($0.adjusted ?? 1) < ($1.adjusted ?? 1) }
+    for test in judged {
+      let differs = test.direction == .higher || test.direction == .lower
+      var text = Fmt.fit(test.workload + " " + test.figure.rawValue, wide ? 22 : 16) + " "
+      text += Fmt.fit(test.direction.rawValue, 14) + " "
+      text += Fmt.fit(test.shiftText ?? "", wide ? 24 : 20) + " "
+      text += "p " + GroupStatistics.Test.pText(test.adjusted ?? test.p ?? 1)
+      if wide {
+        text += "  " + test.test + " n " + test.n.map(String.init).joined(separator: "/")
+        if let e = test.effect { text += "  effect " + GroupStatistics.Test.signed((e * 100).rounded() / 100) }
+        if let sp = test.spreadP, sp < GroupStatistics.alpha { text += "  spread differs" }
+      }
+      lines.append([(text, t.style(differs ? .warn : .muted, differs ? [.bold] : []))])
+    }
+    let waiting = tests.filter { $0.direction == .insufficient }
+    if let first = waiting.first {
+      lines.append([
+        ("insufficient data for \(waiting.count) of \(tests.count): " + (first.note ?? ""), t.style(.muted))
+      ])
+    } else if tests.isEmpty {
+      lines.append([
+        (
+          "the first block closes \(GroupStatistics.blockSeconds) s after the method's start; "
+            + "\(GroupStatistics.minimumBlocks) blocks a group are needed", t.style(.muted)
+        )
+      ])
+    }
+    return lines
+  }
+}

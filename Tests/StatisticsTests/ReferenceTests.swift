@@ -1,0 +1,136 @@
+import Foundation
+import Statistics
+import XCTest
+
+/// The statistics against SciPy and statsmodels (`scripts/gen-stats-fixtures` wrote the values):
+/// tiny samples, ties, heavy tails, zero counts.
+final class ReferenceTests: XCTestCase {
+  struct Reference: Decodable {
+    struct Pair: Decodable {
+      var x: [Double]
+      var y: [Double]
+      var u: Double
+      var p: Double
+      var shift: Double
+      var lower: Double?
+      var upper: Double?
+      var w: Double?
+      var pw: Double?
+    }
+    struct Count: Decodable {
+      var table: [Int]
+      var fisher: Double
+      var z: Double?
+      var pz: Double?
+    }
+    struct Holm: Decodable {
+      var p: [Double]
+      var adjusted: [Double]
+    }
+    struct F: Decodable {
+      var f: Double
+      var d1: Double
+      var d2: Double
+      var sf: Double
+    }
+    struct Quantile: Decodable {
+      var p: Double
+      var z: Double
+    }
+    var generator: String
+    var pairs: [Pair]
+    var counts: [Count]
+    var holm: [Holm]
+    var f: [F]
+    var quantiles: [Quantile]
+  }
+
+  static let reference: Reference = {
+    let url = Bundle.module.url(forResource: "reference", withExtension: "json", subdirectory: "Fixtures")!
+    return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+  }()
+
+  /// Relative agreement, with an absolute floor for values near zero.
+  func close(_ a: Double, _ b: Double, _ tol: Double = 1e-9, floor: Double = 1e-12) -> Bool {
+    abs(a - b) <= max(floor, tol * max(abs(a), abs(b)))
+  }
+
+  func testMannWhitneyAgainstSciPy() throws {
+    XCTAssertGreaterThan(Self.reference.pairs.count, 50)
+    var exact = 0
+    for (i, r) in Self.reference.pairs.enumerated() {
+      let mw = try XCTUnwrap(RankTests.mannWhitney(r.x, r.y))
+      if mw.exact { exact += 1 }
+      XCTAssertEqual(mw.u, r.u, accuracy: 1e-9, "pair \(i) U")
+      XCTAssertTrue(close(mw.p, r.p, 1e-7), "pair \(i): p \(mw.p) against SciPy's \(r.p) (exact: \(mw.exact))")
+    }
+    XCTAssertGreaterThanOrEqual(exact, 4, "the exact distribution is exercised")
+  }
+
+  func testHodgesLehmannShiftAndInterval() throws {
+    for (i, r) in Self.reference.pairs.enumerated() {
+      let s = try XCTUnwrap(RankTests.hodgesLehmann(r.x, r.y))
+      XCTAssertEqual(s.estimate, r.shift, accuracy: 1e-9, "pair \(i) shift")
+      if let lo = r.lower, let hi = r.upper {
+        XCTAssertEqual(s.lower, lo, accuracy: 1e-9, "pair \(i) lower")
+        XCTAssertEqual(s.upper, hi, accuracy: 1e-9, "pair \(i) upper")
+        XCTAssertLessThanOrEqual(s.lower, s.estimate)
+        XCTAssertGreaterThanOrEqual(s.upper, s.estimate)
+      } else {
+        XCTAssertEqual(s.lower, -.infinity, "pair \(i): too small to bound")
+      }
+    }
+  }
+
+  func testBrownForsytheAgainstSciPy() throws {
+    var n = 0
+    for (i, r) in Self.reference.pairs.enumerated() {
+      guard let w = r.w, let pw = r.pw else { continue }
+      let bf = try XCTUnwrap(SpreadTests.brownForsythe(r.x, r.y))
+      XCTAssertTrue(close(bf.w, w, 1e-9), "pair \(i): W \(bf.w) against \(w)")
+      XCTAssertTrue(close(bf.p, pw, 1e-7), "pair \(i): p \(bf.p) against \(pw)")
+      n += 1
+    }
+    XCTAssertGreaterThan(n, 40)
+  }
+
+  func testCountsAgainstSciPyAndStatsmodels() {
+    for r in Self.reference.counts {
+      let t = r.table
+      let p = CountTests.fisherExact(t[0], t[1], t[2], t[3])
+      XCTAssertTrue(close(p, r.fisher, 1e-7), "Fisher \(t): \(p) against \(r.fisher)")
+      if let z = r.z, let pz = r.pz {
+        let mine = CountTests.twoProportion(t[0], t[0] + t[1], t[2], t[2] + t[3])
+        XCTAssertTrue(close(mine.z, z, 1e-9), "z \(t): \(mine.z) against \(z)")
+        XCTAssertTrue(close(mine.p, pz, 1e-7), "p \(t): \(mine.p) against \(pz)")
+      }
+    }
+  }
+
+  func testHolmAgainstStatsmodels() {
+    for r in Self.reference.holm {
+      let mine = Multiple.holm(r.p)
+      for (a, b) in zip(mine, r.adjusted) { XCTAssertEqual(a, b, accuracy: 1e-12, "\(r.p)") }
+    }
+  }
+
+  func testDistributions() {
+    for r in Self.reference.f {
+      XCTAssertTrue(close(Distributions.fSF(r.f, r.d1, r.d2), r.sf, 1e-9), "F(\(r.d1), \(r.d2)) at \(r.f)")
+    }
+    for r in Self.reference.quantiles {
+      XCTAssertEqual(Distributions.normalQuantile(r.p), r.z, accuracy: 1e-9 * max(1, abs(r.z)), "z at \(r.p)")
+    }
+  }
+
+  /// 2 errors in 40 requests is not 2% of 10,000: the counts decide, not the rates.
+  func testSmallCountsAreNotJudgedLikeLargeOnes() throws {
+    let small = try XCTUnwrap(CountTests.failures(2, of: 40, against: 0, of: 40))
+    XCTAssertEqual(small.test, "Fisher's exact")
+    XCTAssertGreaterThan(small.p, 0.4, "2 of 40 against 0 of 40 is no evidence")
+    let large = try XCTUnwrap(CountTests.failures(200, of: 10000, against: 100, of: 10000))
+    XCTAssertEqual(large.test, "two-proportion z")
+    XCTAssertLessThan(large.p, 1e-6, "200 of 10,000 against 100 of 10,000 is")
+    XCTAssertNil(CountTests.failures(5, of: 3, against: 0, of: 10), "more failures than requests is refused")
+  }
+}
