@@ -60,7 +60,7 @@ let package = Package(
       name: "ChaosBench",
       dependencies: [
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Experiments", "Recording",
-        "CTerminal",
+        "CTerminal", "Statistics",
       ]),
     // What the test targets share: snapshot comparison, fake and loopback API servers, the demo harness.
     .target(

@@ -136,6 +136,14 @@ if args.contains("--logs") {
   logsSection()
   exit(0)
 }
+if args.contains("--statistics") {
+  statisticsCostSection()
+  exit(0)
+}
+if let i = args.firstIndex(of: "--verdicts") {
+  verdictsSection(runs: i + 1 < args.count ? Int(args[i + 1]) ?? 200 : 200)
+  exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)
@@ -349,6 +357,8 @@ func expositionSection() {
 print("")
 journalSection()
 logsSection()
+print("")
+statisticsCostSection()
 
 print("")
 print("4. Memory: 10,000 pods with full history (300 s of cluster time), in a fresh process")

@@ -381,6 +381,7 @@ public struct ExperimentRun: Sendable {
     }
     finishedAt = now
     phase = .finished(verdict)
+    if let stats = statistics { note(now, stats.verdictLine) }
     note(now, "verdict: " + verdict.label)
   }
 

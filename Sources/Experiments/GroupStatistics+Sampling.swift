@@ -6,7 +6,7 @@ extension GroupStatistics {
   static var countFigures: [Experiment.Figure] { [.errors, .loss] }
 
   /// The groups' history before the method's start, as the baseline window.
-  mutating func takeBaseline(_ e: Experiment, in s: ClusterSnapshot) {
+  public mutating func takeBaseline(_ e: Experiment, in s: ClusterSnapshot) {
     for pair in GroupComparison.pairs(e, in: s) {
       if !pairs.contains(pair.label) { pairs.append(pair.label) }
       for (group, id) in [(Group.experimental, pair.experimental), (.control, pair.control)] {
@@ -51,13 +51,16 @@ extension GroupStatistics {
   /// One second of the observation window: the latest figures of each group, when new figures came.
   /// Returns whether a block closed (the tests were worked out again).
   @discardableResult
-  mutating func observe(_ e: Experiment, in s: ClusterSnapshot) -> Bool {
+  public mutating func observe(_ e: Experiment, in s: ClusterSnapshot) -> Bool {
     guard let at = s.metricsAt ?? (s.isDemo ? s.now : nil), at != lastMetricsAt else { return false }
     let dt = lastSampleAt.map { min(60, max(0, s.now - $0)) } ?? 1
     lastMetricsAt = at
     lastSampleAt = s.now
     var closed = false
-    for pair in GroupComparison.pairs(e, in: s) {
+    if pairCache?.revision != s.objectsRevision {
+      pairCache = (s.objectsRevision, GroupComparison.pairs(e, in: s))
+    }
+    for pair in pairCache?.pairs ?? [] {
       if !pairs.contains(pair.label) { pairs.append(pair.label) }
       for (group, id) in [(Group.experimental, pair.experimental), (.control, pair.control)] {
         guard let id else { continue }

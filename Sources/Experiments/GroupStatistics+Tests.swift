@@ -11,7 +11,10 @@ extension GroupStatistics {
         if let t { out.append(t) }
       }
     }
-    let withP = out.indices.filter { out[$0].p != nil }
+    // Holm over the tests that could show a difference: a figure that held one value in both groups
+    // (Ready replicas never moving, no failed request anywhere) can never be significant, and
+    // counting it would only make the others' threshold stricter.
+    let withP = out.indices.filter { out[$0].p != nil && !out[$0].constant }
     let adjusted = Multiple.holm(withP.map { out[$0].p! })
     for (k, i) in withP.enumerated() {
       out[i].adjusted = adjusted[k]
@@ -55,6 +58,7 @@ extension GroupStatistics {
     t.lower = hl.lower.isFinite ? hl.lower : nil
     t.upper = hl.upper.isFinite ? hl.upper : nil
     t.spreadP = SpreadTests.brownForsythe(exp.blocks, ctl.blocks)?.p
+    t.constant = Set(exp.blocks + ctl.blocks).count == 1
     t.direction = .noDifference
     return t
   }
@@ -92,6 +96,7 @@ extension GroupStatistics {
     t.test = r.test
     t.p = r.p
     t.shift = r.difference
+    t.constant = f1 == 0 && f2 == 0
     t.direction = .noDifference
     return t
   }

@@ -34,7 +34,7 @@ extension GroupStatistics.Test {
     case .insufficient: return text + "insufficient data (" + (note ?? "too few samples") + ")"
     case .higher: text += "experimental higher than control"
     case .lower: text += "experimental lower than control"
-    case .noDifference: text += "no difference shown"
+    case .noDifference: text += constant ? "no difference (one value in both groups)" : "no difference shown"
     }
     if let s = shiftText { text += " by " + s }
     text += "; " + test + ", n " + n.map(String.init).joined(separator: "/")
@@ -52,11 +52,31 @@ extension ExperimentRun {
   /// Writes a line to the run's log for each test whose answer changed.
   mutating func noteStatistics(_ now: Seconds) {
     guard let tests = statistics?.tests else { return }
+    // A difference when it appears, and its end; "no difference" is the quiet default.
     for t in tests where t.direction != .insufficient {
       let key = t.workload + "|" + t.figure.rawValue
-      guard statisticsShown[key] != t.direction else { continue }
+      let was = statisticsShown[key] ?? .noDifference
+      guard was != t.direction else { continue }
       statisticsShown[key] = t.direction
       note(now, "comparison: " + t.summary)
     }
+  }
+}
+
+extension GroupStatistics {
+  /// The comparison in one line, for the verdict: the differences, else that there were none.
+  public var verdictLine: String {
+    let differs = tests.filter { $0.direction == .higher || $0.direction == .lower }
+    let waiting = tests.filter { $0.direction == .insufficient }.count
+    var text = "comparison at the verdict: "
+    if tests.isEmpty { return text + "no test yet (\(Self.minimumBlocks) blocks of \(Self.blockSeconds) s a group needed)" }
+    text +=
+      differs.isEmpty
+      ? "no difference shown in \(tests.count - waiting) figures"
+      : "\(differs.count) of \(tests.count - waiting) figures differ: "
+        + differs.map { "\($0.figure.rawValue) of \($0.workload) \($0.direction.rawValue) by \($0.shiftText ?? "?")" }
+        .joined(separator: "; ")
+    if waiting > 0 { text += "; insufficient data for \(waiting)" }
+    return text
   }
 }

@@ -3,7 +3,7 @@ import Statistics
 
 /// Control against experimental as statistical tests, not as two latest values. Each whole second
 /// with new figures, every steady-state figure of every workload pair is sampled in both groups;
-/// samples are taken as means of 10-second blocks (per-second samples follow each other, and as
+/// samples are taken as means of 5-second blocks (per-second samples follow each other, and as
 /// independent draws they would make p-values too small). The baseline is the groups' history
 /// before the method's start (up to two minutes of it), the observation window the method's start
 /// on. Tests are worked out when a block closes:
@@ -13,11 +13,11 @@ import Statistics
 /// - errors and loss: the requests and failed requests of each group (Fisher's exact test on small
 ///   tables, else the two-proportion z-test), so 2 failures in 40 requests are not judged like 2% of
 ///   10,000;
-/// - Holm's correction over every figure of every workload; fewer than `minimumBlocks` blocks in a
+/// - Holm's correction over every figure of every workload that varied; fewer than `minimumBlocks` blocks in a
 ///   group is "insufficient data", never "same".
-public struct GroupStatistics: Sendable, Equatable {
-  public static let blockSeconds = 10
-  public static let minimumBlocks = 5
+public struct GroupStatistics: Sendable {
+  public static let blockSeconds = 5
+  public static let minimumBlocks = 6
   /// Blocks kept a series (beyond: the oldest go; 5.5 hours of blocks).
   public static let blockLimit = 2000
   /// Seconds of history taken as the baseline at the method's start.
@@ -92,11 +92,16 @@ public struct GroupStatistics: Sendable, Equatable {
     public var direction: Direction
     /// Why the answer is "insufficient data".
     public var note: String?
+    /// Both groups held one value throughout (no failure at all, Ready never moving): no test can
+    /// show a difference, and it is left out of Holm's correction.
+    public var constant = false
   }
 
   public internal(set) var pairs: [String] = []
   var samples: [Key: Samples] = [:]
   var lastMetricsAt: Seconds?
+  /// The workload pairs, worked out again only when the cluster's objects change.
+  var pairCache: (revision: Int, pairs: [(label: String, experimental: String, control: String?)])?
   var lastSampleAt: Seconds?
   /// The tests as of the last closed block.
   public internal(set) var tests: [Test] = []

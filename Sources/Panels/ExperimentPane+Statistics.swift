@@ -2,6 +2,24 @@ import ClusterState
 import Experiments
 
 extension ExperimentPane {
+  /// The differences the tests show, in one line (nil without a control group).
+  static func statisticsHeadline(_ run: ExperimentRun, _ t: Theme) -> [[(String, Style)]] {
+    guard let stats = run.statistics else { return [] }
+    let differs = stats.tests.filter { $0.direction == .higher || $0.direction == .lower }
+    let judged = stats.tests.filter { $0.direction != .insufficient }.count
+    if differs.isEmpty {
+      let text =
+        judged == 0
+        ? "tests: waiting for \(GroupStatistics.minimumBlocks) blocks of \(GroupStatistics.blockSeconds) s a group"
+        : "tests: no difference shown in \(judged) figures (95%, Holm)"
+      return [[(text, t.style(.muted))]]
+    }
+    let list = differs.sorted { ($0.adjusted ?? 1) < ($1.adjusted ?? 1) }.map {
+      "\($0.workload) \($0.figure.rawValue) \($0.direction.rawValue) \($0.shiftText ?? "")"
+    }
+    return [[("tests: " + list.joined(separator: "; "), t.style(.warn, [.bold]))]]
+  }
+
   /// The tests of control against experimental: differences first (smallest corrected p first),
   /// then figures without one, then how many still lack data.
   static func statisticsLines(_ run: ExperimentRun, width: Int, _ t: Theme) -> [[(String, Style)]] {

@@ -38,6 +38,8 @@ public enum ExperimentPane {
       "experimental \(GroupComparison.label(e.experimental))"
       + (e.control.map { "  control \(GroupComparison.label($0))" } ?? "  (no control group)")
     lines.append([(groups, t.style(.muted))])
+    // The tests' answer in one line near the top (on a short screen the details below are cut).
+    lines += statisticsHeadline(run, t)
     // Hypotheses.
     let nameW = min(inner.width >= 100 ? 44 : 30, max(12, e.hypotheses.map(\.name.count).max() ?? 12))
     for (i, h) in e.hypotheses.enumerated() {

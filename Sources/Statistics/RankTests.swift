@@ -90,15 +90,44 @@ public enum RankTests {
     var d: [Double] = []
     d.reserveCapacity(x.count * y.count)
     for a in x { for b in y { d.append(a - b) } }
-    d.sort()
     let n = d.count
-    let estimate = n % 2 == 1 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2
+    // Order statistics by selection, not a sort: three of n·m values are needed.
+    let estimate =
+      n % 2 == 1 ? select(&d, n / 2) : (select(&d, n / 2 - 1) + select(&d, n / 2)) / 2
     let z = Distributions.normalQuantile(1 - (1 - confidence) / 2)
     let m = Double(x.count)
     let k = Int(
       (m * Double(y.count) / 2 - z * (m * Double(y.count) * (m + Double(y.count) + 1) / 12).squareRoot())
         .rounded(.down))
     guard k >= 1 else { return Shift(estimate: estimate, lower: -.infinity, upper: .infinity) }
-    return Shift(estimate: estimate, lower: d[k - 1], upper: d[n - k])
+    return Shift(estimate: estimate, lower: select(&d, k - 1), upper: select(&d, n - k))
+  }
+
+  /// The k-th smallest value (0-based) of `v`, reordering it (Hoare's selection, middle pivot).
+  static func select(_ v: inout [Double], _ k: Int) -> Double {
+    var lo = 0
+    var hi = v.count - 1
+    while lo < hi {
+      let pivot = v[(lo + hi) / 2]
+      var i = lo
+      var j = hi
+      while i <= j {
+        while v[i] < pivot { i += 1 }
+        while v[j] > pivot { j -= 1 }
+        if i <= j {
+          v.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if k <= j {
+        hi = j
+      } else if k >= i {
+        lo = i
+      } else {
+        return v[k]
+      }
+    }
+    return v[k]
   }
 }

@@ -74,8 +74,8 @@ final class GroupStatisticsTests: XCTestCase {
   }
 
   func testTooShortIsInsufficientNeverAPass() throws {
-    // 35 s of the method: three blocks of 10 s a group.
-    let r = try run(Self.experiment("  - wait: 25s"), limit: 130 + 5 + 35)
+    // 25 s of the method: five blocks of 5 s a group, six needed.
+    let r = try run(Self.experiment("  - wait: 25s"), limit: 130 + 5 + 27)
     let tests = try XCTUnwrap(r.statistics?.tests)
     XCTAssertFalse(tests.isEmpty)
     for t in tests {
