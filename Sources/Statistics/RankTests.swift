@@ -86,48 +86,64 @@ public enum RankTests {
   }
 
   public static func hodgesLehmann(_ x: [Double], _ y: [Double], confidence: Double = 0.95) -> Shift? {
-    guard !x.isEmpty, !y.isEmpty else { return nil }
-    var d: [Double] = []
-    d.reserveCapacity(x.count * y.count)
-    for a in x { for b in y { d.append(a - b) } }
+    guard !x.isEmpty, !y.isEmpty, !x.contains(where: { !$0.isFinite }), !y.contains(where: { !$0.isFinite }) else {
+      return nil
+    }
+    let d = Differences(x, y)
     let n = d.count
-    // Order statistics by selection, not a sort: three of n·m values are needed.
-    let estimate =
-      n % 2 == 1 ? select(&d, n / 2) : (select(&d, n / 2 - 1) + select(&d, n / 2)) / 2
+    let estimate = n % 2 == 1 ? d.kth(n / 2) : (d.kth(n / 2 - 1) + d.kth(n / 2)) / 2
     let z = Distributions.normalQuantile(1 - (1 - confidence) / 2)
     let m = Double(x.count)
     let k = Int(
       (m * Double(y.count) / 2 - z * (m * Double(y.count) * (m + Double(y.count) + 1) / 12).squareRoot())
         .rounded(.down))
     guard k >= 1 else { return Shift(estimate: estimate, lower: -.infinity, upper: .infinity) }
-    return Shift(estimate: estimate, lower: select(&d, k - 1), upper: select(&d, n - k))
+    return Shift(estimate: estimate, lower: d.kth(k - 1), upper: d.kth(n - k))
   }
 
-  /// The k-th smallest value (0-based) of `v`, reordering it (Hoare's selection, middle pivot).
-  static func select(_ v: inout [Double], _ k: Int) -> Double {
-    var lo = 0
-    var hi = v.count - 1
-    while lo < hi {
-      let pivot = v[(lo + hi) / 2]
-      var i = lo
-      var j = hi
-      while i <= j {
-        while v[i] < pivot { i += 1 }
-        while v[j] > pivot { j -= 1 }
-        if i <= j {
-          v.swapAt(i, j)
-          i += 1
-          j -= 1
-        }
-      }
-      if k <= j {
-        hi = j
-      } else if k >= i {
-        lo = i
-      } else {
-        return v[k]
-      }
+  /// Every difference x − y, never built: its order statistics come from the two samples sorted (the
+  /// differences no greater than v are counted in one pass of two pointers, and v is found by
+  /// bisection), in O((m + n) · 64) rather than O(m·n·log(m·n)).
+  struct Differences {
+    let x: [Double]
+    let y: [Double]
+    init(_ x: [Double], _ y: [Double]) {
+      self.x = x.sorted()
+      self.y = y.sorted()
     }
-    return v[k]
+    var count: Int { x.count * y.count }
+
+    /// How many differences are no greater than v.
+    func countAtMost(_ v: Double) -> Int {
+      var j = 0
+      var total = 0
+      for a in x {
+        while j < y.count && a - y[j] > v { j += 1 }
+        total += y.count - j
+      }
+      return total
+    }
+
+    /// The k-th smallest difference (0-based).
+    func kth(_ k: Int) -> Double {
+      var lo = x[0] - y[y.count - 1]
+      var hi = x[x.count - 1] - y[0]
+      if countAtMost(lo) >= k + 1 { return lo }
+      // count(lo) <= k < count(hi): the answer is in (lo, hi].
+      while true {
+        let mid = lo + (hi - lo) / 2
+        if mid <= lo || mid >= hi { break }
+        if countAtMost(mid) >= k + 1 { hi = mid } else { lo = mid }
+      }
+      // No difference lies strictly between lo and hi but the answer: the smallest one above lo.
+      var best = Double.infinity
+      var j = -1
+      for a in x {
+        // The largest y with a − y > lo gives a's smallest difference above lo (it only grows with a).
+        while j + 1 < y.count && a - y[j + 1] > lo { j += 1 }
+        if j >= 0 { best = min(best, a - y[j]) }
+      }
+      return best
+    }
   }
 }
