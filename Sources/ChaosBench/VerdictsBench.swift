@@ -34,12 +34,14 @@ func verdictsSection(runs: Int) {
   blocks.sort()
   print(
     String(
-      format: "   A/A (no fault, 60 s observed, %d blocks of %d s a group): a difference reported in %d of %d runs = %.1f%% (95%% CI %@)",
+      format:
+        "   A/A (no fault, 60 s observed, %d blocks of %d s a group): a difference reported in %d of %d runs = %.1f%% (95%% CI %@)",
       blocks.isEmpty ? 0 : blocks[blocks.count / 2], GroupStatistics.blockSeconds, falsePositives, runs,
       100 * Double(falsePositives) / Double(runs), wilson(falsePositives, runs)))
   print(
     String(
-      format: "   Flask p99 +30%% (measured median shift +%.0f%%): detected (higher) in %d of %d runs = %.1f%% (95%% CI %@)",
+      format:
+        "   Flask p99 +30%% (measured median shift +%.0f%%): detected (higher) in %d of %d runs = %.1f%% (95%% CI %@)",
       shifts.isEmpty ? 0 : 100 * shifts[shifts.count / 2], detected, runs, 100 * Double(detected) / Double(runs),
       wilson(detected, runs)))
   print(String(format: "   %d runs in %.1f s of real time", 2 * runs, took))

@@ -69,7 +69,9 @@ extension GroupStatistics {
     let differs = tests.filter { $0.direction == .higher || $0.direction == .lower }
     let waiting = tests.filter { $0.direction == .insufficient }.count
     var text = "comparison at the verdict: "
-    if tests.isEmpty { return text + "no test yet (\(Self.minimumBlocks) blocks of \(Self.blockSeconds) s a group needed)" }
+    if tests.isEmpty {
+      return text + "no test yet (\(Self.minimumBlocks) blocks of \(Self.blockSeconds) s a group needed)"
+    }
     text +=
       differs.isEmpty
       ? "no difference shown in \(tests.count - waiting) figures"

@@ -124,26 +124,67 @@ public enum RankTests {
       return total
     }
 
-    /// The k-th smallest difference (0-based).
+    /// The k-th smallest difference (0-based): bisection on the value until a few hundred
+    /// differences remain between the bounds, then a selection among those.
     func kth(_ k: Int) -> Double {
       var lo = x[0] - y[y.count - 1]
+      var cLo = countAtMost(lo)
+      if cLo >= k + 1 { return lo }
       var hi = x[x.count - 1] - y[0]
-      if countAtMost(lo) >= k + 1 { return lo }
-      // count(lo) <= k < count(hi): the answer is in (lo, hi].
-      while true {
+      var cHi = count
+      let window = 4 * (x.count + y.count)
+      while cHi - cLo > window {
         let mid = lo + (hi - lo) / 2
         if mid <= lo || mid >= hi { break }
-        if countAtMost(mid) >= k + 1 { hi = mid } else { lo = mid }
+        let c = countAtMost(mid)
+        if c >= k + 1 {
+          hi = mid
+          cHi = c
+        } else {
+          lo = mid
+          cLo = c
+        }
       }
-      // No difference lies strictly between lo and hi but the answer: the smallest one above lo.
-      var best = Double.infinity
-      var j = -1
+      // The differences in (lo, hi]: for each x, the y from the first with x − y <= hi to the
+      // first with x − y <= lo (both move right as x grows).
+      var between: [Double] = []
+      between.reserveCapacity(cHi - cLo)
+      var from = 0
+      var to = 0
       for a in x {
-        // The largest y with a − y > lo gives a's smallest difference above lo (it only grows with a).
-        while j + 1 < y.count && a - y[j + 1] > lo { j += 1 }
-        if j >= 0 { best = min(best, a - y[j]) }
+        while from < y.count && a - y[from] > hi { from += 1 }
+        while to < y.count && a - y[to] > lo { to += 1 }
+        for j in from..<max(from, to) { between.append(a - y[j]) }
       }
-      return best
+      return RankTests.select(&between, k - cLo)
     }
+  }
+
+  /// The k-th smallest value (0-based) of `v`, reordering it (Hoare's selection, middle pivot).
+  static func select(_ v: inout [Double], _ k: Int) -> Double {
+    var lo = 0
+    var hi = v.count - 1
+    while lo < hi {
+      let pivot = v[(lo + hi) / 2]
+      var i = lo
+      var j = hi
+      while i <= j {
+        while v[i] < pivot { i += 1 }
+        while v[j] > pivot { j -= 1 }
+        if i <= j {
+          v.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if k <= j {
+        hi = j
+      } else if k >= i {
+        lo = i
+      } else {
+        return v[k]
+      }
+    }
+    return v[k]
   }
 }

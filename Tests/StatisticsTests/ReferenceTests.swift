@@ -134,3 +134,32 @@ final class ReferenceTests: XCTestCase {
     XCTAssertNil(CountTests.failures(5, of: 3, against: 0, of: 10), "more failures than requests is refused")
   }
 }
+
+/// The shift's order statistics against a plain sort of every difference, on many shapes of data.
+final class DifferencesTests: XCTestCase {
+  func testSelectionAgreesWithSorting() throws {
+    var state: UInt64 = 42
+    func next() -> Double {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Double(state >> 11) / Double(1 << 53)
+    }
+    for round in 0..<300 {
+      let m = 1 + Int(next() * 60)
+      let n = 1 + Int(next() * 60)
+      let ties = round % 3 == 0
+      let x = (0..<m).map { _ in ties ? (next() * 5).rounded() : next() * 100 - 50 }
+      let y = (0..<n).map { _ in ties ? (next() * 5).rounded() : (next() * 100 - 50) * (round % 2 == 0 ? 1 : 1e-6) }
+      var all: [Double] = []
+      for a in x { for b in y { all.append(a - b) } }
+      all.sort()
+      let s = try XCTUnwrap(RankTests.hodgesLehmann(x, y))
+      let mid = all.count % 2 == 1 ? all[all.count / 2] : (all[all.count / 2 - 1] + all[all.count / 2]) / 2
+      XCTAssertEqual(s.estimate, mid, "round \(round)")
+      if s.lower.isFinite {
+        XCTAssertTrue(all.contains(s.lower) && all.contains(s.upper), "round \(round)")
+        XCTAssertLessThanOrEqual(s.lower, s.estimate)
+        XCTAssertGreaterThanOrEqual(s.upper, s.estimate)
+      }
+    }
+  }
+}
