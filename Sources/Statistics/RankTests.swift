@@ -91,7 +91,13 @@ public enum RankTests {
     }
     let d = Differences(x, y)
     let n = d.count
-    let estimate = n % 2 == 1 ? d.kth(n / 2) : (d.kth(n / 2 - 1) + d.kth(n / 2)) / 2
+    let estimate: Double
+    if n % 2 == 1 {
+      estimate = d.kth(n / 2)
+    } else {
+      let (a, b) = d.kthAndNext(n / 2 - 1)
+      estimate = (a + b) / 2
+    }
     let z = Distributions.normalQuantile(1 - (1 - confidence) / 2)
     let m = Double(x.count)
     let k = Int(
@@ -126,10 +132,15 @@ public enum RankTests {
 
     /// The k-th smallest difference (0-based): bisection on the value until a few hundred
     /// differences remain between the bounds, then a selection among those.
-    func kth(_ k: Int) -> Double {
+    func kth(_ k: Int) -> Double { kthAndNext(k, next: false).0 }
+
+    /// The k-th and the (k+1)-th smallest differences (a median of an even count), in one search.
+    func kthAndNext(_ k: Int) -> (Double, Double) { kthAndNext(k, next: true) }
+
+    private func kthAndNext(_ k: Int, next: Bool) -> (Double, Double) {
       var lo = x[0] - y[y.count - 1]
       var cLo = countAtMost(lo)
-      if cLo >= k + 1 { return lo }
+      if cLo >= k + 1 { return (lo, next ? (cLo >= k + 2 ? lo : kthAndNext(k + 1, next: false).0) : lo) }
       var hi = x[x.count - 1] - y[0]
       var cHi = count
       let window = 4 * (x.count + y.count)
@@ -156,7 +167,12 @@ public enum RankTests {
         while to < y.count && a - y[to] > lo { to += 1 }
         for j in from..<max(from, to) { between.append(a - y[j]) }
       }
-      return RankTests.select(&between, k - cLo)
+      let i = k - cLo
+      let value = RankTests.select(&between, i)
+      guard next else { return (value, value) }
+      // Selection leaves everything after i no smaller: the next is their least, when there.
+      if i + 1 < between.count { return (value, between[(i + 1)...].min()!) }
+      return (value, kthAndNext(k + 1, next: false).0)
     }
   }
 
