@@ -381,7 +381,10 @@ public struct ExperimentRun: Sendable {
     }
     finishedAt = now
     phase = .finished(verdict)
-    if let stats = statistics { note(now, stats.verdictLine) }
+    if statistics != nil {
+      statistics?.judgeNow()
+      note(now, statistics!.verdictLine)
+    }
     note(now, "verdict: " + verdict.label)
   }
 

@@ -37,6 +37,9 @@ extension GroupStatistics {
     }
   }
 
+  /// Works the tests out now from every sample so far (the verdict's).
+  public mutating func judgeNow() { tests = judge() }
+
   static func ring(_ f: Experiment.Figure, _ s: WorkloadSeries) -> RingBuffer {
     switch f {
     case .p50: return s.latencyP50Ms
@@ -49,7 +52,7 @@ extension GroupStatistics {
   }
 
   /// One second of the observation window: the latest figures of each group, when new figures came.
-  /// Returns whether a block closed (the tests were worked out again).
+  /// Returns whether the tests were worked out again.
   @discardableResult
   public mutating func observe(_ e: Experiment, in s: ClusterSnapshot) -> Bool {
     guard let at = s.metricsAt ?? (s.isDemo ? s.now : nil), at != lastMetricsAt else { return false }
@@ -82,7 +85,12 @@ extension GroupStatistics {
         }
       }
     }
-    if closed { tests = judge() }
-    return closed
+    // Worked out every second block (10 s): the tests' cost halves, and a verdict reads them at most
+    // 10 s old.
+    guard closed else { return false }
+    blocksSeen += 1
+    guard blocksSeen % Self.judgeEvery == 0 else { return false }
+    tests = judge()
+    return true
   }
 }

@@ -6,7 +6,7 @@ import Statistics
 /// samples are taken as means of 5-second blocks (per-second samples follow each other, and as
 /// independent draws they would make p-values too small). The baseline is the groups' history
 /// before the method's start (up to two minutes of it), the observation window the method's start
-/// on. Tests are worked out when a block closes:
+/// on. Tests are worked out every second closed block (every 10 s):
 /// - latencies, CPU and Ready replicas: Mann–Whitney U on the block means, with the Hodges–Lehmann
 ///   shift and its 95% interval, the rank-biserial effect size, and Brown–Forsythe for a change in
 ///   spread;
@@ -23,6 +23,8 @@ public struct GroupStatistics: Sendable {
   /// Seconds of history taken as the baseline at the method's start.
   public static let baselineSeconds = 120
   public static let alpha = 0.05
+  /// The tests are worked out every this many closed blocks.
+  public static let judgeEvery = 2
 
   /// One figure of one group in one window: closed block means and the open block; for counts,
   /// requests and failures.
