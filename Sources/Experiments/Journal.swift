@@ -69,6 +69,7 @@ public enum Journal {
       ],
       "run": steps, "rollbacks": [Any](), "hypotheses": hypotheses, "incidents": incidents,
       "verdict": run.verdict?.label ?? "unfinished",
+      "comparison": run.statistics.map { comparisonJSON($0) } ?? NSNull(),
     ]
     return (try? JSONSerialization.data(withJSONObject: journal, options: [.prettyPrinted, .sortedKeys])) ?? Data()
   }
@@ -112,6 +113,7 @@ public enum Journal {
         )
       }
     }
+    if let stats = run.statistics { out += comparisonMarkdown(stats) }
     out += ["", "## What happened", ""] + run.log.map { "- +\(formatDuration($0.time - run.created)) \(md($0.text))" }
     return out.joined(separator: "\n") + "\n"
   }
