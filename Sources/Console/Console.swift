@@ -251,7 +251,8 @@ public final class Console {
     recorder.experiment(
       SessionJournal.ExperimentRecord(
         t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs,
-        created: run.created))
+        created: run.created, comparison: run.statistics.map(Self.comparisonRecord),
+        groupsCheck: run.groupsCheck?.summary))
   }
 
   /// The experiments the list offers.

@@ -10,6 +10,8 @@ public struct Experiment: Sendable, Equatable {
   /// Where the faults go (`experimental`) and what is left alone to compare with (`control`).
   public var experimental: Group
   public var control: Group?
+  /// How alike the groups must be before any fault (the A/A check, with a control group).
+  public var comparable = Comparability()
   public var steadyState = SteadyStateHypothesis()
   public var method: [Step] = []
   public var hypotheses: [Hypothesis] = []
@@ -20,6 +22,17 @@ public struct Experiment: Sendable, Equatable {
   public init(title: String, experimental: Group) {
     self.title = title
     self.experimental = experimental
+  }
+
+  /// The A/A check: before the method, the groups' baselines are compared with the same tests as the
+  /// verdict's; a significant difference beyond the tolerance (a share of the control's median for
+  /// latencies, CPU and Ready; points of failed requests for errors and loss) stops the experiment
+  /// before it starts, or (`otherwise: warn`) is noted and carried to the verdict.
+  public struct Comparability: Sendable, Equatable {
+    public var tolerance: Double = 0.10
+    public var points: Double = 1
+    public var refuse = true
+    public init() {}
   }
 
   /// A part of the system: a namespace and/or a label selector (`app=flask`).
@@ -128,6 +141,16 @@ public struct Experiment: Sendable, Equatable {
       /// A zone's share of a service's traffic (its share of the Ready endpoints) falls below
       /// `below` percent within `within`.
       case zoneShareBelow(service: String, zone: String, below: Double, within: Seconds)
+      /// Control against experimental, judged on the tests at the end of the observation: the
+      /// experimental group's figure worse than the control's by at most a share (latencies, CPU,
+      /// Ready: the 95% interval's worse end against the control's median) or points (errors, loss:
+      /// Newcombe's interval of the difference of failure rates); or a difference shown (or not).
+      case compare(workload: String, figure: Figure, rule: CompareRule)
+    }
+
+    public enum CompareRule: Sendable, Equatable {
+      case worseByAtMost(Double)
+      case differs(Bool)
     }
   }
 

@@ -115,13 +115,19 @@ struct Reader {
     }
     var experimental: Experiment.Group?
     var control: Experiment.Group?
-    for (k, v, _) in try mapping(groupsNode, "groups", known: ["experimental", "control"]) {
+    var comparable = Experiment.Comparability()
+    for (k, v, _) in try mapping(groupsNode, "groups", known: ["experimental", "control", "comparable"]) {
+      if k == "comparable" {
+        comparable = try comparability(v)
+        continue
+      }
       let g = try group(v, "groups." + k)
       if k == "experimental" { experimental = g } else { control = g }
     }
     guard let experimental else { throw fail(groupsNode, "groups has no experimental group") }
     var e = Experiment(title: try string(titleNode, "title"), experimental: experimental)
     e.control = control
+    e.comparable = comparable
     if let d = field("description") { e.description = try string(d, "description") }
     if let t = field("tags") { e.tags = try list(t, "tags").map { try string($0, "a tag") } }
     if let s = field("steady-state") { e.steadyState = try steadyState(s) }
@@ -288,7 +294,7 @@ struct Reader {
   func hypothesis(_ node: YNode) throws -> Experiment.Hypothesis {
     let kinds = [
       "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
-      "alert-fires", "traffic-share", "detected-within",
+      "alert-fires", "traffic-share", "detected-within", "compare",
     ]
     let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -340,10 +346,12 @@ struct Reader {
       kind = .zoneShareBelow(
         service: try string(svc, k + ".service"), zone: try string(zone, k + ".zone"),
         below: try number(below, k + ".below"), within: within)
+    case "compare":
+      kind = try compare(v)
     default:
       kind = .alertFires(name: try string(v, k), within: within)
     }
-    let name = try field("name").map { try string($0, "name") } ?? k
+    let name = try field("name").map { try string($0, "name") } ?? Self.defaultName(kind) ?? k
     return Experiment.Hypothesis(name: name, kind: kind)
   }
 

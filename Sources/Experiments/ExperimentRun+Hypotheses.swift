@@ -34,6 +34,7 @@ extension ExperimentRun {
       case .zoneShareBelow(let svc, let zone, let below, let within):
         judgeZoneShareBelow(i, h, svc, zone, below, within, c)
       case .alertFires(let name, let within): judgeAlertFires(i, h, name, within, c)
+      case .compare(let w, let f, let rule): judgeCompare(i, w, f, rule, c)
       }
     }
   }

@@ -33,6 +33,11 @@ extension ExperimentRun {
       let own = Set(ownFaults(s).map(\.id))
       let open = s.incidents.filter { own.contains($0.faultID) && $0.ttd == nil }.count
       return open == 0 ? "no incident yet" : "\(open) incident\(open == 1 ? "" : "s") not detected yet"
+    case .compare(let w, let f, _):
+      guard let t = statistics?.tests.first(where: { $0.workload == w && $0.figure == f }) else {
+        return "waiting for the first tests"
+      }
+      return t.direction == .insufficient ? "insufficient data so far" : "so far: " + t.summary
     case .zoneShareBelow(let svc, let zone, _, _):
       let share = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone)
       return "\(zone) has \(share.map { PromCheck.fmt($0.rounded()) + "%" } ?? "no share") of \(svc)"

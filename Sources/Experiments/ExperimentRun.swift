@@ -72,7 +72,9 @@ public struct ExperimentRun: Sendable {
   /// change, with what was outside it (empty: back in it).
   public private(set) var steadyStateDuring: [(time: Seconds, violations: [String])] = []
   /// Control against experimental as tests (nil: no control group, or the method has not started).
-  public private(set) var statistics: GroupStatistics?
+  public internal(set) var statistics: GroupStatistics?
+  /// The A/A check's answer, from the method's start (nil: no control group).
+  public internal(set) var groupsCheck: GroupStatistics.GroupsCheck?
   /// What the log last said of each test (workload|figure).
   var statisticsShown: [String: GroupStatistics.Test.Direction] = [:]
 
@@ -130,9 +132,20 @@ public struct ExperimentRun: Sendable {
       case .replicas(_, _, let w, _, let r): return w + r
       case .recoversWithin(let w), .detectedWithin(let w): return w
       case .staysWithin, .unavailableAtMost: return 0
+      // Judged once the faults are over: as long as they outlast the method.
+      case .compare: return faultsOutlastMethod
       }
     }
     return (limits.max() ?? 0) + experiment.steadyState.timeout
+  }
+
+  /// How long the method's faults last past its end (a fault takes no time in the method).
+  var faultsOutlastMethod: Seconds {
+    let ends = schedule.map { entry -> Seconds in
+      if case .fault(let req) = entry.step, !req.kind.isOneShot { return entry.offset + req.parameters.duration }
+      return entry.offset
+    }
+    return max(0, (ends.max() ?? 0) - methodLength)
   }
 
   public var isFinished: Bool {
@@ -245,12 +258,16 @@ public struct ExperimentRun: Sendable {
       if steadySince == nil { steadySince = now }
     } else if v.isEmpty {
       steadyStateBefore = []
-      methodStart = now
       if experiment.control != nil {
         var stats = GroupStatistics()
         stats.takeBaseline(experiment, in: s)
         statistics = stats
+        if let why = checkGroups(now) {
+          finish(now, .notRun(why))
+          return
+        }
       }
+      methodStart = now
       for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
         initialPrimary[id(w)] = s.primaries[id(w)]
       }
@@ -426,7 +443,7 @@ public struct ExperimentRun: Sendable {
   var activeSettled: Bool {
     zip(experiment.hypotheses, outcomes).allSatisfy { h, o in
       switch h.kind {
-      case .staysWithin, .unavailableAtMost: return true
+      case .staysWithin, .unavailableAtMost, .compare: return true
       default: return o != .pending
       }
     }

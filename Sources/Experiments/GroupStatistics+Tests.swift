@@ -3,11 +3,12 @@ import Statistics
 
 extension GroupStatistics {
   /// Every test, worked out from the samples so far; Holm's correction over those with a p.
-  func judge() -> [Test] {
+  /// `window`: the observation (the verdict's tests) or the baseline (the A/A check before the method).
+  func judge(_ window: Window = .observation) -> [Test] {
     var out: [Test] = []
     for pair in pairs {
       for f in GroupComparison.figures {
-        let t = Self.countFigures.contains(f) ? countTest(pair, f) : rankTest(pair, f)
+        let t = Self.countFigures.contains(f) ? countTest(pair, f, window) : rankTest(pair, f, window)
         if let t { out.append(t) }
       }
     }
@@ -28,9 +29,9 @@ extension GroupStatistics {
     return shift > 0 ? .higher : .lower
   }
 
-  func rankTest(_ pair: String, _ f: Experiment.Figure) -> Test? {
-    guard let exp = samples(pair, f, .experimental, .observation) else { return nil }
-    let ctl = samples(pair, f, .control, .observation)
+  func rankTest(_ pair: String, _ f: Experiment.Figure, _ window: Window) -> Test? {
+    guard let exp = samples(pair, f, .experimental, window) else { return nil }
+    let ctl = samples(pair, f, .control, window)
     var t = Test(
       workload: pair, figure: f, test: "Mann-Whitney U", n: [exp.blocks.count, ctl?.blocks.count ?? 0],
       direction: .insufficient)
@@ -63,9 +64,9 @@ extension GroupStatistics {
     return t
   }
 
-  func countTest(_ pair: String, _ f: Experiment.Figure) -> Test? {
-    guard let exp = samples(pair, f, .experimental, .observation) else { return nil }
-    let ctl = samples(pair, f, .control, .observation)
+  func countTest(_ pair: String, _ f: Experiment.Figure, _ window: Window) -> Test? {
+    guard let exp = samples(pair, f, .experimental, window) else { return nil }
+    let ctl = samples(pair, f, .control, window)
     let n1 = Int(exp.requests.rounded())
     let n2 = Int((ctl?.requests ?? 0).rounded())
     var t = Test(workload: pair, figure: f, test: "failed requests", n: [n1, n2], direction: .insufficient)
@@ -84,7 +85,7 @@ extension GroupStatistics {
       return t
     }
     // As long a window as the rank tests need, so a few early failures decide nothing.
-    if let w = samples(pair, .p99, .experimental, .observation) ?? samples(pair, .cpu, .experimental, .observation),
+    if let w = samples(pair, .p99, .experimental, window) ?? samples(pair, .cpu, .experimental, window),
       w.blocks.count < Self.minimumBlocks
     {
       t.note = "\(w.blocks.count) blocks of \(Self.blockSeconds) s; \(Self.minimumBlocks) needed"

@@ -11,6 +11,9 @@ extension GroupStatistics.Test {
     }
   }
 
+  /// The unit in words, for records.
+  public var unitName: String { String(unit.drop { $0 == " " }) }
+
   public static func signed(_ v: Double) -> String { (v > 0 ? "+" : "") + Experiment.Figure.text(v) }
 
   public static func pText(_ p: Double) -> String {

@@ -37,7 +37,15 @@ public enum ExperimentPane {
     let groups =
       "experimental \(GroupComparison.label(e.experimental))"
       + (e.control.map { "  control \(GroupComparison.label($0))" } ?? "  (no control group)")
-    lines.append([(groups, t.style(.muted))])
+    var groupLine: [(String, Style)] = [(groups, t.style(.muted))]
+    if let check = run.groupsCheck {
+      groupLine.append(
+        check.notCompared != nil
+          ? ("  A/A not compared", t.style(.muted))
+          : check.differences.isEmpty
+            ? ("  A/A alike", t.style(.ok)) : ("  A/A: groups differ before any fault", t.style(.warn, [.bold])))
+    }
+    lines.append(groupLine)
     // The tests' answer in one line near the top (on a short screen the details below are cut).
     lines += statisticsHeadline(run, t)
     // Hypotheses.

@@ -77,6 +77,11 @@ public enum SessionJournal {
     public var hypotheses: [Hypothesis]
     /// When it started (absent in journals before it was written).
     public var created: Seconds?
+    /// Control against experimental as tests, at the verdict (absent without a control group, and in
+    /// journals before they were written).
+    public var comparison: [Test]?
+    /// The A/A check before the method, in words.
+    public var groupsCheck: String?
     public struct Hypothesis: Codable, Sendable, Equatable {
       public var name: String
       public var status: String
@@ -91,7 +96,8 @@ public enum SessionJournal {
       }
     }
     public init(
-      t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil
+      t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil,
+      comparison: [Test]? = nil, groupsCheck: String? = nil
     ) {
       self.t = t
       self.title = title
@@ -99,6 +105,49 @@ public enum SessionJournal {
       self.passed = passed
       self.hypotheses = hypotheses
       self.created = created
+      self.comparison = comparison
+      self.groupsCheck = groupsCheck
+    }
+
+    /// One test of control against experimental, with the block means it was worked out on.
+    public struct Test: Codable, Sendable, Equatable {
+      public static let blocksKept = 200
+      public var workload: String
+      public var figure: String
+      public var test: String
+      public var direction: String
+      public var n: [Int]
+      public var shift: Double?
+      public var lower: Double?
+      public var upper: Double?
+      public var p: Double?
+      public var pHolm: Double?
+      public var effect: Double?
+      /// What the shift is in ("ms", "m", "pods", "points").
+      public var unit: String
+      /// The groups' block means (rank tests; the last `blocksKept` of each).
+      public var experimental: [Double]?
+      public var control: [Double]?
+      public init(
+        workload: String, figure: String, test: String, direction: String, n: [Int], unit: String,
+        shift: Double? = nil, lower: Double? = nil, upper: Double? = nil, p: Double? = nil, pHolm: Double? = nil,
+        effect: Double? = nil, experimental: [Double]? = nil, control: [Double]? = nil
+      ) {
+        self.workload = workload
+        self.figure = figure
+        self.test = test
+        self.direction = direction
+        self.n = n
+        self.unit = unit
+        self.shift = shift.flatMap { $0.isFinite ? $0 : nil }
+        self.lower = lower.flatMap { $0.isFinite ? $0 : nil }
+        self.upper = upper.flatMap { $0.isFinite ? $0 : nil }
+        self.p = p.flatMap { $0.isFinite ? $0 : nil }
+        self.pHolm = pHolm.flatMap { $0.isFinite ? $0 : nil }
+        self.effect = effect.flatMap { $0.isFinite ? $0 : nil }
+        self.experimental = experimental.map { Array($0.filter(\.isFinite).suffix(Self.blocksKept)) }
+        self.control = control.map { Array($0.filter(\.isFinite).suffix(Self.blocksKept)) }
+      }
     }
   }
 

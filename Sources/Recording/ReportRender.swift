@@ -66,6 +66,7 @@ extension SessionReport {
           "- \(md($0.status)): \(md($0.name))" + ($0.evidence.isEmpty ? "" : " (\(md($0.evidence)))")
         }
         out.append("")
+        out += Self.comparisonMarkdown(e)
       }
     }
     out += ["", "## Who did what", ""] + audit.map { "- \(Self.at($0.t - start)) \(md($0.who)): \(md($0.what))" }
@@ -119,6 +120,10 @@ extension SessionReport {
         [
           "title": e.title, "verdict": e.verdict, "passed": e.passed,
           "hypotheses": e.hypotheses.map { ["name": $0.name, "status": $0.status, "evidence": $0.evidence] },
+          "comparison": e.comparison.flatMap { c in
+            (try? JSONEncoder().encode(c)).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+          } ?? NSNull(),
+          "groups_check": e.groupsCheck ?? NSNull(),
         ]
       },
       "audit": audit.map { ["t": $0.t - start, "who": $0.who, "what": $0.what] },
@@ -239,7 +244,7 @@ extension SessionReport {
           h +=
             "<li>\(Self.esc(x.status)): \(Self.esc(x.name))\(x.evidence.isEmpty ? "" : " (\(Self.esc(x.evidence)))")</li>\n"
         }
-        h += "</ul>\n"
+        h += "</ul>\n" + Self.comparisonHTML(e)
       }
     }
     return h

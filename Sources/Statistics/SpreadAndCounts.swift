@@ -70,6 +70,35 @@ public enum CountTests {
     return (z, min(1, 2 * Distributions.normalSF(abs(z))))
   }
 
+  /// Wilson's score interval of a proportion k/n.
+  public static func wilson(_ k: Int, _ n: Int, confidence: Double = 0.95) -> (lower: Double, upper: Double) {
+    guard n > 0 else { return (0, 1) }
+    let z = Distributions.normalQuantile(1 - (1 - confidence) / 2)
+    let p = Double(k) / Double(n)
+    let nn = Double(n)
+    let d = 1 + z * z / nn
+    let centre = (p + z * z / (2 * nn)) / d
+    let half = z * (p * (1 - p) / nn + z * z / (4 * nn * nn)).squareRoot() / d
+    return (max(0, centre - half), min(1, centre + half))
+  }
+
+  /// Newcombe's hybrid score interval (his method 10) of the difference of two proportions,
+  /// f1/n1 − f2/n2, from the two Wilson intervals: as statsmodels' `confint_proportions_2indep(...,
+  /// method="newcomb")`. Sound with few or no failures, where the Wald interval is not.
+  public static func newcombe(_ f1: Int, _ n1: Int, _ f2: Int, _ n2: Int, confidence: Double = 0.95) -> (
+    lower: Double, upper: Double
+  ) {
+    let p1 = Double(f1) / Double(max(1, n1))
+    let p2 = Double(f2) / Double(max(1, n2))
+    let (l1, u1) = wilson(f1, n1, confidence: confidence)
+    let (l2, u2) = wilson(f2, n2, confidence: confidence)
+    let d = p1 - p2
+    return (
+      d - ((p1 - l1) * (p1 - l1) + (u2 - p2) * (u2 - p2)).squareRoot(),
+      d + ((u1 - p1) * (u1 - p1) + (p2 - l2) * (p2 - l2)).squareRoot()
+    )
+  }
+
   /// Failures against requests in two groups: Fisher's exact test while the table is small (fewer
   /// than 2,000 requests, or an expected cell under 5), else the two-proportion z-test.
   public struct Result: Sendable, Equatable {

@@ -22,6 +22,7 @@ final class ReferenceTests: XCTestCase {
       var fisher: Double
       var z: Double?
       var pz: Double?
+      var newcombe: [Double]?
     }
     struct Holm: Decodable {
       var p: [Double]
@@ -99,6 +100,11 @@ final class ReferenceTests: XCTestCase {
       let t = r.table
       let p = CountTests.fisherExact(t[0], t[1], t[2], t[3])
       XCTAssertTrue(close(p, r.fisher, 1e-7), "Fisher \(t): \(p) against \(r.fisher)")
+      if let nc = r.newcombe {
+        let mine = CountTests.newcombe(t[0], t[0] + t[1], t[2], t[2] + t[3])
+        XCTAssertEqual(mine.lower, nc[0], accuracy: 1e-9, "Newcombe \(t)")
+        XCTAssertEqual(mine.upper, nc[1], accuracy: 1e-9, "Newcombe \(t)")
+      }
       if let z = r.z, let pz = r.pz {
         let mine = CountTests.twoProportion(t[0], t[0] + t[1], t[2], t[2] + t[3])
         XCTAssertTrue(close(mine.z, z, 1e-9), "z \(t): \(mine.z) against \(z)")

@@ -206,6 +206,11 @@ expect_run "a bad experiment file says where and what (exit 2)" 2 'bad.yaml:4: u
 for f in experiments/*.yaml; do
   expect_run "chaostui run $f passes on the demo (exit 0)" 0 'verdict: passed' "$f" --demo --speed 20
 done
+expect_run "the verdict carries the tests of control against experimental" 0 \
+  'comparison at the verdict: 2 of [0-9]+ figures differ: p50 of postgres higher by \+[0-9]+ ms \[' \
+  experiments/postgres-network-delay.yaml --demo --speed 20
+expect_run "with no history before the method the A/A check says the groups were not compared" 0 \
+  'A/A check: the groups were not compared before the method' experiments/postgres-network-delay.yaml --demo --speed 20
 expect_run "without its control group the demo still runs Experiment 2" 0 'verdict: passed' \
   experiments/kill-postgres-primary.yaml --demo --speed 20 --no-control-group
 
@@ -222,6 +227,8 @@ check "the experiment pane shows the phase" 'phase (method|observing)' 5
 check "control vs experimental side by side" 'postgres +[0-9.]+/[0-9.]+ .*1/2 \(-1\)' 10
 check "a hypothesis turns pass with its evidence" '✓ +the replica is promoted +postgres-1 is primary \(was postgres-0\)' 20
 check "the verdict stays on screen" 'VERDICT +passed +3/3 held' 40
+check "the tests are named, with the shift's interval, p, n and the effect" \
+  'postgres [a-z0-9]+ +(higher|lower|no difference) +[-+]?[0-9.]+ [a-z% ]*\[[-0-9.]+, [-0-9.]+\] +p [<0-9.]+ +Mann-Whitney U n [0-9]+/[0-9]+ +effect' 5
 check "after the verdict both groups have their Postgres pods Ready" 'postgres +[0-9.]+/[0-9.]+ .* 2/2 ' 5
 if grep -q 'experiment: verdict: passed' "$WORK/experiment.log"; then ok "the log records the verdict"; else bad "the log records the verdict"; fi
 keys Z
@@ -236,6 +243,7 @@ start 80 24 "$BIN" --demo --speed 5
 wait_for 'DEMO' 10
 keys x j Enter y
 check "at 80x24 the experiment pane takes the lower half" 'Experiment: Resource exhaustion' 5
+check "at 80x24 the tests' answer is near the top of the pane" 'tests: (waiting for 6 blocks|no difference shown|flask)' 5
 check "traffic leaves zone-b (the load balancer routes around the starved pod)" 'traffic leaves zo.* zone-b has 0% of flask' 30
 keys '!'
 check "the panic key aborts the experiment" 'VERDICT +aborted: panic key' 5
