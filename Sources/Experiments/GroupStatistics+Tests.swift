@@ -24,6 +24,9 @@ extension GroupStatistics {
     return out
   }
 
+  /// "1 block of 5 s", "3 blocks of 5 s".
+  static func blocksText(_ n: Int) -> String { "\(n) block\(n == 1 ? "" : "s") of \(blockSeconds) s" }
+
   static func direction(_ adjusted: Double, shift: Double?) -> Test.Direction {
     guard adjusted < alpha, let shift, shift != 0 else { return .noDifference }
     return shift > 0 ? .higher : .lower
@@ -47,7 +50,7 @@ extension GroupStatistics {
     }
     guard exp.blocks.count >= Self.minimumBlocks, ctl.blocks.count >= Self.minimumBlocks else {
       t.note =
-        "\(min(exp.blocks.count, ctl.blocks.count)) blocks of \(Self.blockSeconds) s in a group; \(Self.minimumBlocks) needed"
+        "\(Self.blocksText(min(exp.blocks.count, ctl.blocks.count))) in a group; \(Self.minimumBlocks) needed"
       return t
     }
     guard let mw = RankTests.mannWhitney(exp.blocks, ctl.blocks),
@@ -88,7 +91,7 @@ extension GroupStatistics {
     if let w = samples(pair, .p99, .experimental, window) ?? samples(pair, .cpu, .experimental, window),
       w.blocks.count < Self.minimumBlocks
     {
-      t.note = "\(w.blocks.count) blocks of \(Self.blockSeconds) s; \(Self.minimumBlocks) needed"
+      t.note = "\(Self.blocksText(w.blocks.count)); \(Self.minimumBlocks) needed"
       return t
     }
     let f1 = min(n1, Int(exp.failures.rounded()))
