@@ -252,7 +252,7 @@ public final class Console {
       SessionJournal.ExperimentRecord(
         t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs,
         created: run.created, comparison: run.statistics.map(Self.comparisonRecord),
-        groupsCheck: run.groupsCheck?.summary))
+        groupsCheck: run.groupsCheck?.summary, unexpected: run.unexpected.isEmpty ? nil : run.unexpected.map(\.text)))
   }
 
   /// The experiments the list offers.

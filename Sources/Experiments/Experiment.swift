@@ -146,6 +146,9 @@ public struct Experiment: Sendable, Equatable {
       /// Ready: the 95% interval's worse end against the control's median) or points (errors, loss:
       /// Newcombe's interval of the difference of failure rates); or a difference shown (or not).
       case compare(workload: String, figure: Figure, rule: CompareRule)
+      /// Nothing outside the method's targets and their dependants: no incident of another fault, no
+      /// new steady-state breach of another workload, no alert about one.
+      case noUnexpected
     }
 
     public enum CompareRule: Sendable, Equatable {

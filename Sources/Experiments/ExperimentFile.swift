@@ -294,7 +294,7 @@ struct Reader {
   func hypothesis(_ node: YNode) throws -> Experiment.Hypothesis {
     let kinds = [
       "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
-      "alert-fires", "traffic-share", "detected-within", "compare",
+      "alert-fires", "traffic-share", "detected-within", "compare", "no-unexpected-incidents",
     ]
     let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -348,6 +348,9 @@ struct Reader {
         below: try number(below, k + ".below"), within: within)
     case "compare":
       kind = try compare(v)
+    case "no-unexpected-incidents":
+      guard v.string == "true" else { throw fail(v, "no-unexpected-incidents takes true") }
+      kind = .noUnexpected
     default:
       kind = .alertFires(name: try string(v, k), within: within)
     }

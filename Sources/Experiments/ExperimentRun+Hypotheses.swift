@@ -35,6 +35,7 @@ extension ExperimentRun {
         judgeZoneShareBelow(i, h, svc, zone, below, within, c)
       case .alertFires(let name, let within): judgeAlertFires(i, h, name, within, c)
       case .compare(let w, let f, let rule): judgeCompare(i, w, f, rule, c)
+      case .noUnexpected: judgeNoUnexpected(i, c)
       }
     }
   }

@@ -33,6 +33,8 @@ extension ExperimentRun {
       let own = Set(ownFaults(s).map(\.id))
       let open = s.incidents.filter { own.contains($0.faultID) && $0.ttd == nil }.count
       return open == 0 ? "no incident yet" : "\(open) incident\(open == 1 ? "" : "s") not detected yet"
+    case .noUnexpected:
+      return unexpected.isEmpty ? "nothing unexpected so far" : "\(unexpected.count) unexpected"
     case .compare(let w, let f, _):
       guard let t = statistics?.tests.first(where: { $0.workload == w && $0.figure == f }) else {
         return "waiting for the first tests"

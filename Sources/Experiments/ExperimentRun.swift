@@ -75,6 +75,12 @@ public struct ExperimentRun: Sendable {
   public internal(set) var statistics: GroupStatistics?
   /// The A/A check's answer, from the method's start (nil: no control group).
   public internal(set) var groupsCheck: GroupStatistics.GroupsCheck?
+  /// Incidents, breaches and alerts outside the method's targets, from its start (at most 50).
+  public internal(set) var unexpected: [Unexpected] = []
+  var unexpectedKeys = Set<String>()
+  /// Workloads already outside the steady state when the method started (not the experiment's doing).
+  var breachedAtStart = Set<String>()
+  static let unexpectedLimit = 50
   /// What the log last said of each test (workload|figure).
   var statisticsShown: [String: GroupStatistics.Test.Direction] = [:]
 
@@ -131,7 +137,7 @@ public struct ExperimentRun: Sendable {
         return w
       case .replicas(_, _, let w, _, let r): return w + r
       case .recoversWithin(let w), .detectedWithin(let w): return w
-      case .staysWithin, .unavailableAtMost: return 0
+      case .staysWithin, .unavailableAtMost, .noUnexpected: return 0
       // Judged once the faults are over: as long as they outlast the method.
       case .compare: return faultsOutlastMethod
       }
@@ -230,6 +236,7 @@ public struct ExperimentRun: Sendable {
     evaluate(s, now: now)
     if Int(now) != Int(lastTick ?? now - 1) {
       if statistics?.observe(experiment, in: s) == true { noteStatistics(now) }
+      if case .steadyAfter = phase {} else { noteUnexpected(s, now) }
       let v = steadyStateViolations(s)
       // A change of what is outside, not of its figures (those move every second).
       func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
@@ -268,6 +275,7 @@ public struct ExperimentRun: Sendable {
         }
       }
       methodStart = now
+      breachedAtStart = Set(Self.breaches(s).keys)
       for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
         initialPrimary[id(w)] = s.primaries[id(w)]
       }
@@ -398,6 +406,11 @@ public struct ExperimentRun: Sendable {
     }
     finishedAt = now
     phase = .finished(verdict)
+    if !unexpected.isEmpty {
+      note(
+        now,
+        "unexpected at the verdict: \(unexpected.count): " + unexpected.prefix(5).map(\.text).joined(separator: "; "))
+    }
     if statistics != nil {
       statistics?.judgeNow()
       note(now, statistics!.verdictLine)
@@ -443,7 +456,7 @@ public struct ExperimentRun: Sendable {
   var activeSettled: Bool {
     zip(experiment.hypotheses, outcomes).allSatisfy { h, o in
       switch h.kind {
-      case .staysWithin, .unavailableAtMost, .compare: return true
+      case .staysWithin, .unavailableAtMost, .compare, .noUnexpected: return true
       default: return o != .pending
       }
     }

@@ -70,6 +70,8 @@ public enum Journal {
       "run": steps, "rollbacks": [Any](), "hypotheses": hypotheses, "incidents": incidents,
       "verdict": run.verdict?.label ?? "unfinished",
       "comparison": run.statistics.map { comparisonJSON($0) } ?? NSNull(),
+      "unexpected": run.unexpected.map { ["at": iso($0.time), "what": $0.text] },
+      "groups_check": run.groupsCheck?.summary ?? NSNull(),
     ]
     return (try? JSONSerialization.data(withJSONObject: journal, options: [.prettyPrinted, .sortedKeys])) ?? Data()
   }
@@ -112,6 +114,11 @@ public enum Journal {
           "| #\(i.id) \(md(i.title)) | \(i.ttd.map(formatDuration) ?? "-") | \(i.ttr.map(formatDuration) ?? "-") | \(md(i.detectedBy ?? "")) |"
         )
       }
+    }
+    if !run.unexpected.isEmpty {
+      out +=
+        ["", "## Unexpected", ""]
+        + run.unexpected.map { "- +\(formatDuration($0.time - run.created)) \(md($0.text))" }
     }
     if let stats = run.statistics { out += comparisonMarkdown(stats) }
     out += ["", "## What happened", ""] + run.log.map { "- +\(formatDuration($0.time - run.created)) \(md($0.text))" }

@@ -48,6 +48,10 @@ public enum ExperimentPane {
     lines.append(groupLine)
     // The tests' answer in one line near the top (on a short screen the details below are cut).
     lines += statisticsHeadline(run, t)
+    if let first = run.unexpected.first {
+      let more = run.unexpected.count > 1 ? " (+\(run.unexpected.count - 1) more)" : ""
+      lines.append([("unexpected: " + first.text + more, t.style(.warn, [.bold]))])
+    }
     // Hypotheses.
     let nameW = min(inner.width >= 100 ? 44 : 30, max(12, e.hypotheses.map(\.name.count).max() ?? 12))
     for (i, h) in e.hypotheses.enumerated() {

@@ -82,6 +82,8 @@ public enum SessionJournal {
     public var comparison: [Test]?
     /// The A/A check before the method, in words.
     public var groupsCheck: String?
+    /// What happened outside the method's targets, in words.
+    public var unexpected: [String]?
     public struct Hypothesis: Codable, Sendable, Equatable {
       public var name: String
       public var status: String
@@ -97,7 +99,7 @@ public enum SessionJournal {
     }
     public init(
       t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil,
-      comparison: [Test]? = nil, groupsCheck: String? = nil
+      comparison: [Test]? = nil, groupsCheck: String? = nil, unexpected: [String]? = nil
     ) {
       self.t = t
       self.title = title
@@ -107,6 +109,7 @@ public enum SessionJournal {
       self.created = created
       self.comparison = comparison
       self.groupsCheck = groupsCheck
+      self.unexpected = unexpected
     }
 
     /// One test of control against experimental, with the block means it was worked out on.

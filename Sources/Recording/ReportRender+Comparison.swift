@@ -25,6 +25,7 @@ extension SessionReport {
   static func comparisonMarkdown(_ e: SessionJournal.ExperimentRecord) -> [String] {
     let md = Sanitize.markdown
     var out: [String] = []
+    if let u = e.unexpected, !u.isEmpty { out += ["Unexpected:", ""] + u.map { "- " + md($0) } + [""] }
     if let check = e.groupsCheck { out += [md(check), ""] }
     guard let tests = e.comparison, !tests.isEmpty else { return out }
     out += [
@@ -42,6 +43,11 @@ extension SessionReport {
   /// The tests as an HTML table, then a drawing a figure of both groups' block means.
   static func comparisonHTML(_ e: SessionJournal.ExperimentRecord) -> String {
     var h = ""
+    if let u = e.unexpected, !u.isEmpty {
+      h += "<p class=\"bad\">Unexpected:</p>\n<ul class=\"unexpected\">\n"
+      for x in u { h += "<li>\(esc(x))</li>\n" }
+      h += "</ul>\n"
+    }
     if let check = e.groupsCheck { h += "<p class=\"muted\">\(esc(check))</p>\n" }
     guard let tests = e.comparison, !tests.isEmpty else { return h }
     h +=
