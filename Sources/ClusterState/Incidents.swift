@@ -29,6 +29,14 @@ public struct Incident: Sendable, Equatable, Codable {
   /// When the system was last seen healthy again (start of the hold); cleared on a new violation.
   public var healthySince: Seconds?
   public var recovered: Seconds?
+  /// When the user-facing figures (the services' latency, loss and errors) were back within the
+  /// steady state, held: mitigated, though replicas or a primary may still be missing. At most
+  /// `recovered`. (Absent in journals before it was kept.)
+  public var mitigated: Seconds?
+  /// When the user-facing figures were last seen within bounds (start of the hold).
+  public var servicesHealthySince: Seconds?
+  /// Whether what users see left the steady state at all (nil: no, or a journal from before).
+  public var usersAffected: Bool?
   public var faultEnded: Seconds?
   public var status: Status
   /// The violation seen most recently, for the timeline and the incidents pane.
@@ -51,6 +59,8 @@ public struct Incident: Sendable, Equatable, Codable {
   public var ttd: Seconds? { detected.map { $0 - injected } }
   /// Time to recover: recovered - injected.
   public var ttr: Seconds? { recovered.map { $0 - injected } }
+  /// Time to mitigate: mitigated - injected (what users saw; at most the time to recover).
+  public var ttm: Seconds? { mitigated.map { $0 - injected } }
   public var isOpen: Bool { status != .recovered && status != .noImpact }
 }
 
@@ -62,6 +72,7 @@ public struct SessionSummary: Sendable, Equatable {
   public var meanTTD: Seconds?
   public var meanTTR: Seconds?
   public var maxTTR: Seconds?
+  public var meanTTM: Seconds?
 
   public init(_ incidents: [Incident]) {
     self.incidents = incidents.count
@@ -73,6 +84,8 @@ public struct SessionSummary: Sendable, Equatable {
     meanTTD = ttds.isEmpty ? nil : ttds.reduce(0, +) / Double(ttds.count)
     meanTTR = ttrs.isEmpty ? nil : ttrs.reduce(0, +) / Double(ttrs.count)
     maxTTR = ttrs.max()
+    let ttms = incidents.compactMap(\.ttm)
+    meanTTM = ttms.isEmpty ? nil : ttms.reduce(0, +) / Double(ttms.count)
   }
 }
 

@@ -43,6 +43,10 @@ public enum Prose {
     "#\(id) detected after \(formatDuration(after)): \(problem)"
   }
   public static func noImpact(_ id: Int) -> String { "#\(id) no impact detected" }
+  public static func mitigated(_ id: Int, ttm: Seconds) -> String {
+    "#\(id) mitigated after \(formatDuration(ttm)): what users see is back within the steady state"
+  }
+
   public static func recovered(_ id: Int, ttd: Seconds, ttr: Seconds) -> String {
     "#\(id) recovered: TTD \(formatDuration(ttd)), TTR \(formatDuration(ttr))"
   }

@@ -168,6 +168,7 @@ func servicesJudged(_ inc: Incident, in s: ClusterSnapshot) -> [String] {
 
 func evaluateIncidents(_ s: inout ClusterSnapshot) {
   for i in s.chaos.incidents.indices where s.chaos.incidents[i].isOpen {
+    trackMitigation(&s, i)
     let inc = s.chaos.incidents[i]
     var problems = HealthCheck.violations(workloads: inc.workloads, services: servicesJudged(inc, in: s), in: s)
     let fault = s.chaos.faults.first { $0.id == inc.faultID }
@@ -220,6 +221,7 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
     }
     if now - since >= s.session.steadyState.hold {
       s.chaos.incidents[i].recovered = since
+      if s.incidents[i].mitigated == nil { s.chaos.incidents[i].mitigated = since }
       s.chaos.incidents[i].status = .recovered
       s.chaos.timeline.insertByTime(
         TimelineEntry(
@@ -229,6 +231,31 @@ func evaluateIncidents(_ s: inout ClusterSnapshot) {
         limit: ClusterSnapshot.timelineLimit)
     }
   }
+}
+
+/// Mitigation: once an incident is detected, the user-facing figures of the services it judges
+/// (latency, loss, errors; not replicas or primaries) back within the steady state for the hold. An
+/// incident users never saw is mitigated as soon as it is detected (held), silently.
+func trackMitigation(_ s: inout ClusterSnapshot, _ i: Int) {
+  let inc = s.incidents[i]
+  guard inc.detected != nil, inc.mitigated == nil else { return }
+  let now = s.now
+  let userFacing = HealthCheck.violations(workloads: [], services: servicesJudged(inc, in: s), in: s)
+  guard userFacing.isEmpty else {
+    if inc.servicesHealthySince != nil { s.chaos.incidents[i].servicesHealthySince = nil }
+    if inc.usersAffected != true { s.chaos.incidents[i].usersAffected = true }
+    return
+  }
+  let since = inc.servicesHealthySince ?? now
+  if inc.servicesHealthySince == nil { s.chaos.incidents[i].servicesHealthySince = now }
+  guard now - since >= s.steadyState.hold else { return }
+  s.chaos.incidents[i].mitigated = since
+  // Users never saw it: mitigated at detection, and nothing to tell on the timeline.
+  guard inc.usersAffected == true else { return }
+  s.chaos.timeline.insertByTime(
+    TimelineEntry(
+      time: since, kind: .recovered, text: Prose.mitigated(inc.id, ttm: since - inc.injected), incident: inc.id),
+    limit: ClusterSnapshot.timelineLimit)
 }
 
 /// A Double as an Int, never trapping: NaN is 0, infinities and huge values are clamped.

@@ -99,7 +99,8 @@ public enum KeyTable {
     KeyBinding([.ctrl("k")], .killPod, hint: "", "Kill the selected pod (asks to confirm)", dangerous: true),
     KeyBinding([.char("!")], .panic, hint: "panic", "Panic: abort every active fault now", footer: true),
     KeyBinding(
-      [.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, mean and max MTTR", footer: true),
+      [.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, MTTM, mean and max MTTR",
+      footer: true),
     KeyBinding(
       [.char("a")], .alerts, hint: "alerts",
       "Alerts & checks: steady-state checks, Prometheus alerts, target health (again: back)", footer: true),

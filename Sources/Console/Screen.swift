@@ -265,7 +265,7 @@ extension Console {
         .title
       ),
       (
-        "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
+        "MTTD \(sum.meanTTD.map(formatDuration) ?? "-")   MTTM \(sum.meanTTM.map(formatDuration) ?? "-")   mean TTR \(sum.meanTTR.map(formatDuration) ?? "-")   max TTR \(sum.maxTTR.map(formatDuration) ?? "-")",
         .title
       ),
       ("", .main_fg),

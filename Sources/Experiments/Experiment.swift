@@ -133,6 +133,9 @@ public struct Experiment: Sendable, Equatable {
       case unavailableAtMost(workload: String, seconds: Seconds)
       /// Every incident the experiment's faults opened recovers within `within` of its fault.
       case recoversWithin(Seconds)
+      /// Every incident the experiment's faults open is mitigated (what users see back within the
+      /// steady state) within `within` of its fault.
+      case mitigatedWithin(Seconds)
       /// chaostui's own alerting (its steady-state checks) detects every incident the experiment's
       /// faults open, each within `within` of its fault.
       case detectedWithin(Seconds)

@@ -294,7 +294,7 @@ struct Reader {
   func hypothesis(_ node: YNode) throws -> Experiment.Hypothesis {
     let kinds = [
       "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
-      "alert-fires", "traffic-share", "detected-within", "compare", "no-unexpected-incidents",
+      "alert-fires", "traffic-share", "detected-within", "compare", "no-unexpected-incidents", "mitigated-within",
     ]
     let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -337,6 +337,8 @@ struct Reader {
       kind = .recoversWithin(try duration(v, k))
     case "detected-within":
       kind = .detectedWithin(try duration(v, k))
+    case "mitigated-within":
+      kind = .mitigatedWithin(try duration(v, k))
     case "traffic-share":
       let r = try mapping(v, k, known: ["service", "zone", "below"])
       func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }

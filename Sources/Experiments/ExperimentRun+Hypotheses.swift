@@ -36,6 +36,7 @@ extension ExperimentRun {
       case .alertFires(let name, let within): judgeAlertFires(i, h, name, within, c)
       case .compare(let w, let f, let rule): judgeCompare(i, w, f, rule, c)
       case .noUnexpected: judgeNoUnexpected(i, c)
+      case .mitigatedWithin(let limit): judgeMitigatedWithin(i, limit, c)
       }
     }
   }
@@ -155,6 +156,26 @@ extension ExperimentRun {
         i,
         .passed(
           at: now, evidence: "every incident recovered" + (worst.map { ", worst TTR " + formatDuration($0) } ?? "")),
+        now)
+    }
+  }
+
+  /// Every incident of the experiment's faults mitigated (what users see back within the steady
+  /// state, held) within `limit` of its fault; an incident without impact needs none.
+  mutating func judgeMitigatedWithin(_ i: Int, _ limit: Seconds, _ c: Judging) {
+    let (s, now) = (c.s, c.now)
+    let own = Set(ownFaults(s).map(\.id))
+    let incidents = s.incidents.filter { own.contains($0.faultID) && $0.status != .noImpact }
+    if let late = incidents.first(where: { ($0.ttm ?? (now - $0.injected)) > limit }) {
+      let what =
+        late.ttm.map { "mitigated after " + formatDuration($0) } ?? "not mitigated after " + formatDuration(limit)
+      settle(i, .failed(at: now, evidence: "#\(late.id) \(what)"), now)
+    } else if c.observingEnded, !incidents.isEmpty, incidents.allSatisfy({ $0.mitigated != nil }) {
+      let worst = incidents.compactMap(\.ttm).max()
+      settle(
+        i,
+        .passed(
+          at: now, evidence: "every incident mitigated" + (worst.map { ", worst TTM " + formatDuration($0) } ?? "")),
         now)
     }
   }

@@ -33,6 +33,10 @@ extension ExperimentRun {
       let own = Set(ownFaults(s).map(\.id))
       let open = s.incidents.filter { own.contains($0.faultID) && $0.ttd == nil }.count
       return open == 0 ? "no incident yet" : "\(open) incident\(open == 1 ? "" : "s") not detected yet"
+    case .mitigatedWithin:
+      let own = Set(ownFaults(s).map(\.id))
+      let open = s.incidents.filter { own.contains($0.faultID) && $0.detected != nil && $0.mitigated == nil }.count
+      return open == 0 ? "nothing to mitigate now" : "\(open) incident\(open == 1 ? "" : "s") not mitigated yet"
     case .noUnexpected:
       return unexpected.isEmpty ? "nothing unexpected so far" : "\(unexpected.count) unexpected"
     case .compare(let w, let f, _):

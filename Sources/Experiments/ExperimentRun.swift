@@ -136,7 +136,7 @@ public struct ExperimentRun: Sendable {
         .zoneShareBelow(_, _, _, let w):
         return w
       case .replicas(_, _, let w, _, let r): return w + r
-      case .recoversWithin(let w), .detectedWithin(let w): return w
+      case .recoversWithin(let w), .detectedWithin(let w), .mitigatedWithin(let w): return w
       case .staysWithin, .unavailableAtMost, .noUnexpected: return 0
       // Judged once the faults are over: as long as they outlast the method.
       case .compare: return faultsOutlastMethod

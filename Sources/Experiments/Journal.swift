@@ -51,6 +51,7 @@ public enum Journal {
       var d: [String: Any] = ["id": i.id, "title": i.title, "status": i.status.rawValue]
       if let t = i.ttd { d["ttd"] = t }
       if let t = i.ttr { d["ttr"] = t }
+      if let t = i.ttm { d["ttm"] = t }
       if let b = i.detectedBy { d["detected_by"] = b }
       if !i.overlaps.isEmpty { d["overlaps"] = i.overlaps }
       return d
@@ -108,10 +109,12 @@ public enum Journal {
     let own = Set(state.faults.filter { $0.request.origin == run.origin }.map(\.id))
     let incidents = state.incidents.filter { own.contains($0.faultID) }
     if !incidents.isEmpty {
-      out += ["", "## Incidents", "", "| incident | TTD | TTR | detected by |", "| --- | --- | --- | --- |"]
+      out += [
+        "", "## Incidents", "", "| incident | TTD | TTM | TTR | detected by |", "| --- | --- | --- | --- | --- |",
+      ]
       for i in incidents {
         out.append(
-          "| #\(i.id) \(md(i.title)) | \(i.ttd.map(formatDuration) ?? "-") | \(i.ttr.map(formatDuration) ?? "-") | \(md(i.detectedBy ?? "")) |"
+          "| #\(i.id) \(md(i.title)) | \(i.ttd.map(formatDuration) ?? "-") | \(i.ttm.map(formatDuration) ?? "-") | \(i.ttr.map(formatDuration) ?? "-") | \(md(i.detectedBy ?? "")) |"
         )
       }
     }

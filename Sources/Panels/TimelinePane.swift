@@ -12,7 +12,12 @@ public enum TimelinePane {
       ttr = "TTR -"
     }
     let overlaps = inc.overlaps.isEmpty ? "" : "  overlaps " + inc.overlaps.map { "#\($0)" }.joined(separator: ",")
-    return "#\(inc.id) \(inc.title)  \(ttd)  \(ttr)  \(inc.status.rawValue)\(overlaps)"
+    // Mitigated before recovered (users fine, replicas still coming): the time to mitigate too.
+    var ttm = ""
+    if inc.usersAffected == true, let m = inc.ttm, m < (inc.ttr ?? .infinity) - 0.05 {
+      ttm = "TTM " + formatDuration(m) + "  "
+    }
+    return "#\(inc.id) \(inc.title)  \(ttd)  \(ttm)\(ttr)  \(inc.status.rawValue)\(overlaps)"
   }
 
   public static func render(

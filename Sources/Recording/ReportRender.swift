@@ -22,9 +22,9 @@ extension SessionReport {
       "Started \(startedText), \(formatDuration(length)) recorded, context \(md(header.context))"
         + (header.isDemo ? " (the demo cluster)" : "") + ".")
     out += [
-      "", "| incidents | recovered | no impact | MTTD | MTTR (mean) | MTTR (max) |",
+      "", "| incidents | recovered | no impact | MTTD | MTTM | MTTR (mean) | MTTR (max) |",
       "| --- | --- | --- | --- | --- | --- |",
-      "| \(sum.incidents) | \(sum.recovered) | \(sum.noImpact) | \(Self.d(sum.meanTTD)) | \(Self.d(sum.meanTTR)) | \(Self.d(sum.maxTTR)) |",
+      "| \(sum.incidents) | \(sum.recovered) | \(sum.noImpact) | \(Self.d(sum.meanTTD)) | \(Self.d(sum.meanTTM)) | \(Self.d(sum.meanTTR)) | \(Self.d(sum.maxTTR)) |",
     ]
     out += ["", "## By service", "", "| service | incidents | MTTD | MTTR | MTBF |", "| --- | --- | --- | --- | --- |"]
     for s in byService {
@@ -32,12 +32,12 @@ extension SessionReport {
     }
     out += [
       "", "## Incidents", "",
-      "| # | fault | injected | TTD | TTR | detected by | severity | overlaps |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| # | fault | injected | TTD | TTM | TTR | detected by | severity | overlaps |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for i in incidents {
       out.append(
-        "| \(i.id) | \(md(i.title)) | \(Self.at(i.injected - start)) | \(Self.d(i.ttd)) | \(Self.d(i.ttr)) | \(md(i.detectedBy ?? "-")) | \(md(severity(i))) | \(i.overlaps.map { "#\($0)" }.joined(separator: ", ")) |"
+        "| \(i.id) | \(md(i.title)) | \(Self.at(i.injected - start)) | \(Self.d(i.ttd)) | \(Self.d(i.ttm)) | \(Self.d(i.ttr)) | \(md(i.detectedBy ?? "-")) | \(md(severity(i))) | \(i.overlaps.map { "#\($0)" }.joined(separator: ", ")) |"
       )
     }
     for i in incidents {
@@ -81,6 +81,7 @@ extension SessionReport {
     var d: [String: Any] = ["incidents": sum.incidents, "recovered": sum.recovered, "no_impact": sum.noImpact]
     if let v = sum.meanTTD { d["mttd"] = v }
     if let v = sum.meanTTR { d["mttr"] = v }
+    if let v = sum.meanTTM { d["mttm"] = v }
     if let v = sum.maxTTR { d["max_ttr"] = v }
     return d
   }
@@ -94,6 +95,7 @@ extension SessionReport {
       ]
       if let v = i.ttd { d["ttd"] = v }
       if let v = i.ttr { d["ttr"] = v }
+      if let v = i.ttm { d["ttm"] = v }
       if let v = i.detectedBy { d["detected_by"] = v }
       return d
     }
@@ -160,6 +162,7 @@ extension SessionReport {
       <span class="fig"><b id="incidents">\(sum.incidents)</b>incidents</span>
       <span class="fig"><b>\(sum.recovered)</b>recovered</span>
       <span class="fig"><b id="mttd">\(Self.d(sum.meanTTD))</b>MTTD</span>
+      <span class="fig"><b id="mttm">\(Self.d(sum.meanTTM))</b>MTTM</span>
       <span class="fig"><b id="mttr">\(Self.d(sum.meanTTR))</b>MTTR (mean)</span>
       <span class="fig"><b>\(Self.d(sum.maxTTR))</b>MTTR (max)</span>
       </div>
@@ -204,10 +207,10 @@ extension SessionReport {
         "<tr><td>\(Self.esc(s.service))</td><td>\(s.incidents)</td><td>\(Self.d(s.mttd))</td><td>\(Self.d(s.mttr))</td><td>\(Self.d(s.mtbf))</td></tr>\n"
     }
     h +=
-      "</table>\n<h2>Incidents</h2>\n<table><tr><th>#</th><th>fault</th><th>injected</th><th>TTD</th><th>TTR</th><th>detected by</th><th>severity</th><th>overlaps</th></tr>\n"
+      "</table>\n<h2>Incidents</h2>\n<table><tr><th>#</th><th>fault</th><th>injected</th><th>TTD</th><th>TTM</th><th>TTR</th><th>detected by</th><th>severity</th><th>overlaps</th></tr>\n"
     for i in incidents {
       h +=
-        "<tr><td>\(i.id)</td><td>\(Self.esc(i.title))</td><td>\(Self.at(i.injected - start))</td><td>\(Self.d(i.ttd))</td><td class=\"\(i.ttr == nil ? "bad" : "ok")\">\(Self.d(i.ttr))</td><td>\(Self.esc(i.detectedBy ?? "-"))</td><td>\(severity(i))</td><td>\(i.overlaps.map { "#\($0)" }.joined(separator: ", "))</td></tr>\n"
+        "<tr><td>\(i.id)</td><td>\(Self.esc(i.title))</td><td>\(Self.at(i.injected - start))</td><td>\(Self.d(i.ttd))</td><td>\(Self.d(i.ttm))</td><td class=\"\(i.ttr == nil ? "bad" : "ok")\">\(Self.d(i.ttr))</td><td>\(Self.esc(i.detectedBy ?? "-"))</td><td>\(severity(i))</td><td>\(i.overlaps.map { "#\($0)" }.joined(separator: ", "))</td></tr>\n"
     }
     h += "</table>\n"
     for i in incidents {

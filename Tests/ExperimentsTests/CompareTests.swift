@@ -8,19 +8,7 @@ final class CompareTests: XCTestCase {
   func run(
     _ yaml: String, warm: Seconds = 130, limit: Seconds = 700, before: ((Harness) -> Void)? = nil
   ) throws -> ExperimentRun {
-    let e = try ExperimentFile.parse(yaml, file: "t.yaml")
-    let h = Harness(controlGroup: true)
-    h.run(to: 5)
-    before?(h)
-    h.run(to: warm)
-    var r = ExperimentRun(e, at: h.state.now)
-    var t = h.now
-    while !r.isFinished && t < limit {
-      t = ((t + 0.1) * 10).rounded() / 10
-      h.run(to: t)
-      for a in r.step(h.state) { h.store.dispatch(a) }
-    }
-    return r
+    try runWithControlGroup(yaml, warm: warm, limit: limit, before: before)
   }
 
   static func yaml(method: String, hypotheses: String, comparable: String = "") -> String {

@@ -6,19 +6,8 @@ import XCTest
 
 /// Control against experimental as tests, on the demo with its control group.
 final class GroupStatisticsTests: XCTestCase {
-  /// Runs an experiment with a control group on the demo, after `warm` seconds of history.
   func run(_ yaml: String, seed: UInt64 = 1, warm: Seconds = 130, limit: Seconds = 600) throws -> ExperimentRun {
-    let e = try ExperimentFile.parse(yaml, file: "t.yaml")
-    let h = Harness(seed: seed, controlGroup: true)
-    h.run(to: warm)
-    var r = ExperimentRun(e, at: h.state.now)
-    var t = h.now
-    while !r.isFinished && t < limit {
-      t = ((t + 0.1) * 10).rounded() / 10
-      h.run(to: t)
-      for a in r.step(h.state) { h.store.dispatch(a) }
-    }
-    return r
+    try runWithControlGroup(yaml, seed: seed, warm: warm, limit: limit)
   }
 
   static func experiment(_ method: String) -> String {

@@ -8,18 +8,7 @@ import XCTest
 /// make that fail the experiment.
 final class UnexpectedTests: XCTestCase {
   func run(_ yaml: String, limit: Seconds = 400, during: ((Harness, Seconds) -> Void)? = nil) throws -> ExperimentRun {
-    let e = try ExperimentFile.parse(yaml, file: "t.yaml")
-    let h = Harness(controlGroup: true)
-    h.run(to: 10)
-    var r = ExperimentRun(e, at: h.state.now)
-    var t = h.now
-    while !r.isFinished && t < limit {
-      t = ((t + 0.1) * 10).rounded() / 10
-      h.run(to: t)
-      during?(h, t)
-      for a in r.step(h.state) { h.store.dispatch(a) }
-    }
-    return r
+    try runWithControlGroup(yaml, warm: 10, limit: limit, during: during)
   }
 
   static let yaml = """
