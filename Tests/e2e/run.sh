@@ -61,7 +61,7 @@ keys y
 check "the killed pod is Terminating" "$VICTIM +0/1 +Terminating" 3
 check "a replacement is created" 'flask-[a-z0-9]+-[a-z0-9]{5} +0/1 +(Pending|ContainerCreating|Running)' 5
 check "the replacement becomes Ready" 'flask-[a-z0-9]+-[a-z0-9]{5} +1/1 +Running +0 +[0-9]+s ' 15
-check "the incident recovers with a TTR" '#1 pod-kill .*TTD [0-9.]+s +TTR [0-9.]+s +recovered' 20
+check "the incident recovers with a TTR" '#1 pod-kill .*TTD [0-9.]+s +(TTM [0-9.]+s +)?TTR [0-9.]+s +recovered' 20
 check "the header shows the session MTTR" 'MTTR [0-9.]+s' 3
 if ! screen | grep -Eq "$VICTIM +[0-9]/"; then ok "the killed pod is gone from the pods pane"; else bad "the killed pod is gone from the pods pane"; fi
 
@@ -258,13 +258,13 @@ keys j f k y
 check "recorded session: a pod kill recovers" '#1 pod-kill .*TTR [0-9.]+s +recovered' 30
 keys / p o s t g Enter g f p y Escape
 check "... and a primary kill recovers" '#2 kill-primary .*TTR [0-9.]+s +recovered' 60
-live=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +TTR [0-9.]+s' | sort)
+live=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +(TTM [0-9.]+s +)?TTR [0-9.]+s' | sort)
 keys q
 check "on exit it says where the session was recorded" "session recorded in $WORK/session.jsonl" 5
 start 160 48 "$BIN" replay "$WORK/session.jsonl" --speed 10
 check "replay shows the REPLAY badge and the position in the recording" 'REPLAY +00:00:[0-9]{2}/00:[0-9]{2}:[0-9]{2}' 5
 check "the replay reaches the second incident's recovery" '#2 kill-primary .*TTR [0-9.]+s +recovered' 30
-replayed=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +TTR [0-9.]+s' | sort)
+replayed=$(screen | grep -Eo '#[12] [a-z-]+ [a-z0-9-]+ +TTD [0-9.]+s +(TTM [0-9.]+s +)?TTR [0-9.]+s' | sort)
 if [ -n "$live" ] && [ "$live" = "$replayed" ]; then ok "the replay's incidents are the session's, TTD and TTR alike"; else bad "same incidents in replay (live: $live; replay: $replayed)"; fi
 keys f
 check "fault keys are refused in replay, with the reason" 'disabled: replay: a recording cannot be changed' 3
