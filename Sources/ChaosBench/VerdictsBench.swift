@@ -47,14 +47,10 @@ func verdictsSection(runs: Int) {
   print(String(format: "   %d runs in %.1f s of real time", 2 * runs, took))
 }
 
-/// The 95% Wilson score interval of k successes in n, in percent.
+/// The 95% Wilson score interval of k successes in n, in percent (the Statistics module's).
 func wilson(_ k: Int, _ n: Int) -> String {
-  let z = 1.959964
-  let p = Double(k) / Double(n)
-  let d = 1 + z * z / Double(n)
-  let centre = (p + z * z / (2 * Double(n))) / d
-  let half = z * (p * (1 - p) / Double(n) + z * z / (4 * Double(n * n))).squareRoot() / d
-  return String(format: "%.1f-%.1f%%", 100 * max(0, centre - half), 100 * min(1, centre + half))
+  let (lo, hi) = CountTests.wilson(k, n)
+  return String(format: "%.1f-%.1f%%", 100 * lo, 100 * hi)
 }
 
 struct VerdictRun {

@@ -7,7 +7,7 @@ extension Console {
   static func comparisonRecord(_ stats: GroupStatistics) -> [SessionJournal.ExperimentRecord.Test] {
     stats.tests.map { t in
       let blocks = { (g: GroupStatistics.Group) in stats.samples(t.workload, t.figure, g, .observation)?.blocks }
-      let counts = t.figure == .errors || t.figure == .loss
+      let counts = GroupStatistics.countFigures.contains(t.figure)
       return SessionJournal.ExperimentRecord.Test(
         workload: t.workload, figure: t.figure.rawValue, test: t.test, direction: t.direction.rawValue, n: t.n,
         unit: t.unitName, shift: t.shift, lower: t.lower, upper: t.upper, p: t.p, pHolm: t.adjusted, effect: t.effect,

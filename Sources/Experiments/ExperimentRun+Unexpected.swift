@@ -21,8 +21,11 @@ extension ExperimentRun {
   /// The workloads outside the steady state now (each with what is wrong first).
   static func breaches(_ s: ClusterSnapshot) -> [String: String] {
     var out: [String: String] = [:]
+    // Each workload's services, gathered once (not a pass over the services per workload).
+    var servicesOf: [String: [String]] = [:]
+    for svc in s.services.values { servicesOf[svc.workload, default: []].append(svc.id) }
     for id in s.workloads.keys {
-      let services = s.services.values.filter { $0.workload == id }.map(\.id)
+      let services = servicesOf[id] ?? []
       if let first = HealthCheck.violations(workloads: [id], services: services, in: s, promChecks: false).first {
         out[id] = first
       }

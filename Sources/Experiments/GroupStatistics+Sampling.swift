@@ -3,7 +3,8 @@ import Statistics
 
 extension GroupStatistics {
   static var rankFigures: [Experiment.Figure] { [.p50, .p99, .cpu, .ready] }
-  static var countFigures: [Experiment.Figure] { [.errors, .loss] }
+  /// Figures tested as counts of failed requests (no block means kept).
+  public static var countFigures: [Experiment.Figure] { [.errors, .loss] }
 
   /// The groups' history before the method's start, as the baseline window.
   public mutating func takeBaseline(_ e: Experiment, in s: ClusterSnapshot) {
