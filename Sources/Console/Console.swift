@@ -252,7 +252,8 @@ public final class Console {
       SessionJournal.ExperimentRecord(
         t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs,
         created: run.created, comparison: run.statistics.map(Self.comparisonRecord),
-        groupsCheck: run.groupsCheck?.summary, unexpected: run.unexpected.isEmpty ? nil : run.unexpected.map(\.text)))
+        groupsCheck: run.groupsCheck?.summary, unexpected: run.unexpected.isEmpty ? nil : run.unexpected.map(\.text),
+        file: run.experiment.source, methodStart: run.methodStart))
   }
 
   /// The experiments the list offers.

@@ -18,6 +18,10 @@ public struct Experiment: Sendable, Equatable {
   public var stopConditions: [StopCondition] = []
   /// Run after the method (or an abort): every fault the experiment made is undone first, always.
   public var rollbacks: [Step] = []
+  /// The file's text as it was read (at most `sourceLimit` bytes; nil: longer, or not from a file):
+  /// the session's journal keeps it, so `chaostui judge` can read the run again as it was defined.
+  public var source: String?
+  public static let sourceLimit = 64 * 1024
 
   public init(title: String, experimental: Group) {
     self.title = title

@@ -34,7 +34,9 @@ public enum ExperimentFile {
     } catch let e as YamlError {
       throw ExperimentFileError(file: file, line: yamlLine(e), message: "not YAML: \(yamlProblem(e))")
     }
-    return try Reader(file: file).experiment(root)
+    var e = try Reader(file: file).experiment(root)
+    e.source = text.utf8.count <= Experiment.sourceLimit ? text : nil
+    return e
   }
 
   static func yamlLine(_ e: YamlError) -> Int? {

@@ -56,15 +56,17 @@ public struct ExperimentRun: Sendable {
 
   public let experiment: Experiment
   public let origin: String
-  public private(set) var phase: Phase = .steadyBefore
+  /// What the recording says of the run when it is judged again from a journal (nil: a live run).
+  public let recorded: Recorded?
+  public internal(set) var phase: Phase = .steadyBefore
   public private(set) var created: Seconds
-  public private(set) var methodStart: Seconds?
+  public internal(set) var methodStart: Seconds?
   public private(set) var methodEnd: Seconds?
   public private(set) var finishedAt: Seconds?
   public private(set) var outcomes: [Outcome]
   public private(set) var steps: [StepRecord] = []
   /// What was outside the steady state when it was checked (empty: steady).
-  public private(set) var steadyStateBefore: [String]?
+  public internal(set) var steadyStateBefore: [String]?
   public private(set) var steadyStateAfter: [String]?
   /// Phase changes and results, in order, for progress lines and the journal.
   public private(set) var log: [(time: Seconds, text: String)] = []
@@ -96,15 +98,16 @@ public struct ExperimentRun: Sendable {
   var unavailable: [Int: Seconds] = [:]
   var breachedSince: [Int: Seconds] = [:]
   private var steadyAfterSince: Seconds?
-  private var steadySince: Seconds?
+  var steadySince: Seconds?
   /// How long the steady state must hold before the method starts (a Prometheus round is 5 s).
   static let steadyFor: Seconds = 5
   /// Faults asked for so far.
   var requested = 0
 
-  public init(_ experiment: Experiment, at now: Seconds) {
+  public init(_ experiment: Experiment, at now: Seconds, judging recorded: Recorded? = nil) {
     self.experiment = experiment
-    origin = "experiment: " + experiment.title
+    self.recorded = recorded
+    origin = "experiment: " + (recorded?.title ?? experiment.title)
     created = now
     outcomes = Array(repeating: .pending, count: experiment.hypotheses.count)
     var schedule: [(Seconds, Experiment.Step, Int)] = []
@@ -247,48 +250,6 @@ public struct ExperimentRun: Sendable {
     }
     actions += settleAndFinish(s, now)
     return actions
-  }
-
-  /// Before the method: steady for long enough starts it; too long outside the steady state (or no
-  /// Prometheus for its probes) and it does not run.
-  mutating func checkSteadyBefore(_ s: ClusterSnapshot, _ now: Seconds) {
-    if let why = cannotRun(s), s.isDemo || now - created >= 10 {
-      // The demo never has Prometheus; a real cluster's source may report itself in a moment.
-      steadyStateBefore = []
-      finish(now, .notRun(why))
-      return
-    }
-    let v = steadyStateViolations(s)
-    if !v.isEmpty { steadySince = nil }
-    if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
-      // Steady, for how long? A monitoring source's first figures may be a round away.
-      if steadySince == nil { steadySince = now }
-    } else if v.isEmpty {
-      steadyStateBefore = []
-      if experiment.control != nil {
-        var stats = GroupStatistics()
-        stats.takeBaseline(experiment, in: s)
-        statistics = stats
-        if let why = checkGroups(now) {
-          finish(now, .notRun(why))
-          return
-        }
-      }
-      methodStart = now
-      breachedAtStart = Set(Self.breaches(s).keys)
-      for case .primaryChanges(let w, _) in experiment.hypotheses.map(\.kind) {
-        initialPrimary[id(w)] = s.primaries[id(w)]
-      }
-      for case .zoneShareBelow(let svc, let zone, _, _) in experiment.hypotheses.map(\.kind) {
-        initialShare[svc + "@" + zone] = s.zoneTraffic[svc.contains("/") ? svc : ns + "/" + svc]?.latest(zone) ?? 0
-      }
-      phase = experiment.method.isEmpty ? .observing : .method(step: 1, of: experiment.method.count)
-      note(now, "steady for \(formatDuration(Self.steadyFor)): the method starts")
-    } else if now - created >= experiment.steadyState.timeout {
-      steadyStateBefore = v
-      finish(
-        now, .notRun("not in the steady state after \(formatDuration(now - created)): " + v.joined(separator: "; ")))
-    }
   }
 
   /// A stop condition that fired, or a fault of the method that could not be made: the actions that

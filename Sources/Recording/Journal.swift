@@ -84,6 +84,11 @@ public enum SessionJournal {
     public var groupsCheck: String?
     /// What happened outside the method's targets, in words.
     public var unexpected: [String]?
+    /// The experiment file's text (absent when it was over 64 KiB, and in journals before it was
+    /// written): what `chaostui judge` reads again by default.
+    public var file: String?
+    /// When the method started (absent: it never did).
+    public var methodStart: Seconds?
     public struct Hypothesis: Codable, Sendable, Equatable {
       public var name: String
       public var status: String
@@ -99,8 +104,11 @@ public enum SessionJournal {
     }
     public init(
       t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil,
-      comparison: [Test]? = nil, groupsCheck: String? = nil, unexpected: [String]? = nil
+      comparison: [Test]? = nil, groupsCheck: String? = nil, unexpected: [String]? = nil, file: String? = nil,
+      methodStart: Seconds? = nil
     ) {
+      self.file = file
+      self.methodStart = methodStart
       self.t = t
       self.title = title
       self.verdict = verdict

@@ -182,13 +182,31 @@ expect_run() { # expect_run NAME CODE REGEX FILE ARGS...
   if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
 }
 expect_run "chaostui run: killing the Postgres primary passes (exit 0), nothing left injected" 0 \
-  'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/run-report.md"
+  'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/run-report.md" \
+  --record "$WORK/run-session.jsonl"
 if grep -q '"status" : "completed"' "$WORK/journal.json" && grep -q 'Verdict: passed' "$WORK/run-report.md"; then
   ok "... with its journal and report"
 else bad "journal and report written"; fi
 sed 's/unavailable-at-most: {workload: postgres, for: 15s}/unavailable-at-most: {workload: postgres, for: 2s}/' \
   experiments/kill-postgres-primary.yaml > "$WORK/impossible.yaml"
 expect_run "an impossible hypothesis fails the run (exit 1)" 1 'hypothesis failed: data unavailable' "$WORK/impossible.yaml" --demo --speed 20
+# chaostui judge: the recorded run judged again from its journal alone (no cluster).
+expect_judge() { # expect_judge NAME CODE REGEX ARGS...
+  local name=$1 code=$2 regex=$3
+  shift 3
+  local out rc
+  out=$(timeout 60 "$BIN" judge "$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
+}
+expect_judge "chaostui judge with the file the journal kept: the recorded verdict (exit 0)" 0 \
+  'the verdict is the same' "$WORK/run-session.jsonl"
+expect_judge "chaostui judge with a tighter threshold turns the pass into a fail and says why (exit 1)" 1 \
+  'judged:   failed \(data unavailable for at most 15 s: postgres unavailable for [0-9.]+s > 2.0s\)' \
+  "$WORK/run-session.jsonl" --experiment "$WORK/impossible.yaml"
+expect_judge "... the hypothesis's row shows held then FAILED" 1 'data unavailable for at most 15 s +held +FAILED' \
+  "$WORK/run-session.jsonl" --experiment "$WORK/impossible.yaml"
+expect_judge "chaostui judge on a file that is not a journal says so (exit 2)" 2 'chaostui judge: ' "$WORK/impossible.yaml"
 cat > "$WORK/stop.yaml" <<'YAML'
 title: a delay past the stop condition
 groups: {experimental: {namespace: pipeline}}
