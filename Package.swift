@@ -40,6 +40,8 @@ let package = Package(
     .target(name: "Statistics"),
     // kube-monkey's schedule: its labels and config read as it reads them, the day's plan, the kills.
     .target(name: "Monkey", dependencies: ["ClusterState"]),
+    // An experiment's HTTP and command probes, run on their schedule (libcurl, processes).
+    .target(name: "Probes", dependencies: ["ClusterState", "Transport"]),
     // Sessions on the record: the journal (writer, reader) and its replay as a source.
     .target(name: "Recording", dependencies: ["ClusterState"]),
     // The demo: the reference pipeline simulated on a virtual clock.
@@ -52,7 +54,7 @@ let package = Package(
       name: "ChaosTUI",
       dependencies: [
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "Experiments",
-        "Recording", "Monkey", "CNCursesW",
+        "Recording", "Monkey", "Probes", "CNCursesW",
         "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -87,6 +89,8 @@ let package = Package(
       ]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "ProbesTests", dependencies: ["Probes", "ClusterState", "Experiments"], resources: [.copy("Fixtures")]),
     .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "RecordingTests", dependencies: ["Recording", "ClusterState"]),
     .testTarget(

@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import Monkey
 import Panels
+import Probes
 import PromClient
 import Recording
 import Simulation
@@ -94,6 +95,8 @@ struct ConsoleCommand: ParsableCommand {
       glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.warning = built.warning
+    let inbox = console.inbox
+    console.probeRunner = ProbeRunner(speed: source.simulated != nil ? cluster.speed : 1) { inbox.post($0) }
     let catalog = ExperimentCatalog.load(directory: experimentsDirectory(experiments ?? config?.experiments))
     logger?.write(
       "experiments from \(catalog.directory ?? "-"): \(catalog.entries.count) files"

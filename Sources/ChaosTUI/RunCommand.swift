@@ -5,6 +5,7 @@ import Console
 import Experiments
 import Foundation
 import KubeClient
+import Probes
 import Recording
 import Simulation
 
@@ -50,8 +51,7 @@ struct RunExperiment: ParsableCommand {
       throw ExitCode(2)
     }
     let (source, platform) = (built.source, built.platform)
-    let console = Console(source: source, metricsSources: built.metrics, speed: cluster.speed, now: now())
-    console.log = logger.map { l in { l.write($0) } }
+    let console = Self.console(built, speed: cluster.speed, logger: logger)
     console.start()
     ct_install_signal_handlers()
     let wallStart = Date().timeIntervalSince1970
@@ -110,5 +110,14 @@ struct RunExperiment: ParsableCommand {
       } catch { complain("chaostui run: no journal: \(error)") }
     }
     throw ExitCode(Journal.exitCode(run.verdict))
+  }
+
+  /// The headless console: the run's log to the log file, its probes run.
+  static func console(_ built: SourceBuilder.Built, speed: Double, logger: FileLog?) -> Console {
+    let console = Console(source: built.source, metricsSources: built.metrics, speed: speed, now: now())
+    console.log = logger.map { l in { l.write($0) } }
+    let inbox = console.inbox
+    console.probeRunner = ProbeRunner(speed: built.source.simulated != nil ? speed : 1) { inbox.post($0) }
+    return console
   }
 }

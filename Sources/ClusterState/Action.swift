@@ -36,6 +36,8 @@ public enum Action: Sendable, Equatable, Codable {
   case steadyStateChecks([CheckResult])
   /// An experiment's PromQL probes, evaluated (each round while it runs).
   case probeResults([CheckResult], time: Seconds)
+  /// An answer of an experiment's HTTP or command probe (stamped with the cluster's time).
+  case probeSample(ProbeSample)
   /// Requests a second by service and zone, measured (a load balancer's metrics), by service id
   /// ("namespace/name", or a name alone) then zone.
   case zoneRequests(time: Seconds, [String: [String: Double]])

@@ -84,6 +84,16 @@ func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] 
     s.monitoring.promChecks = results
   case .probeResults(let results, _):
     s.monitoring.probeResults = results
+  case .probeSample(var sample):
+    sample.at = s.now
+    var all = s.monitoring.probeSamples ?? [:]
+    // Names are an experiment file's (or a journal's): the probes and the answers kept are bounded.
+    guard all[sample.name] != nil || all.count < ProbeSample.probesKept else { return [] }
+    var list = all[sample.name] ?? []
+    if list.count >= ProbeSample.kept { list.removeFirst(list.count - ProbeSample.kept + 1) }
+    list.append(sample)
+    all[sample.name] = list
+    s.monitoring.probeSamples = all
   case .zoneRequests(let time, let byService):
     s.metrics.measuredZoneRequests = byService
     s.metrics.measuredZoneRequestsAt = time

@@ -28,7 +28,8 @@ extension Action {
       return .cluster
     case .podUsage, .serviceMetrics, .hpaReplicaHistory, .nodeUsage, .podMetrics, .workloadMetrics:
       return .metrics
-    case .steadyStateChecks, .probeResults, .zoneRequests, .targets, .alerts, .metricsNote, .source, .networkNote:
+    case .steadyStateChecks, .probeResults, .probeSample, .zoneRequests, .targets, .alerts, .metricsNote, .source,
+      .networkNote:
       return .monitoring
     case .permissions, .faultsUnavailable, .requestFault, .faultStarted, .faultFailed, .faultEnded, .abortAllFaults,
       .leftovers:

@@ -85,6 +85,9 @@ public struct MonitoringSlice: Sendable, Equatable, Codable {
   public var promChecks: [CheckResult] = []
   /// A running experiment's PromQL probes, as last evaluated (by name).
   public var probeResults: [CheckResult] = []
+  /// A running experiment's HTTP and command probes: their last answers, by name, oldest first
+  /// (nil: none yet; absent in journals written before them).
+  public var probeSamples: [String: [ProbeSample]]? = nil
   /// What is outside the built-in steady state now, over everything (each whole second).
   public var outOfBounds: [String] = []
   public init() {}

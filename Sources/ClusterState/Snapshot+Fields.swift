@@ -41,6 +41,7 @@ extension ClusterSnapshot {
   @inline(__always) public var targets: [ScrapeTarget]? { monitoring.targets }
   @inline(__always) public var promChecks: [CheckResult] { monitoring.promChecks }
   @inline(__always) public var probeResults: [CheckResult] { monitoring.probeResults }
+  @inline(__always) public var probeSamples: [String: [ProbeSample]] { monitoring.probeSamples ?? [:] }
   @inline(__always) public var outOfBounds: [String] { monitoring.outOfBounds }
   @inline(__always) public var faults: [ActiveFault] { chaos.faults }
   @inline(__always) public var nextFaultID: Int { chaos.nextFaultID }

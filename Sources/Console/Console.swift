@@ -27,6 +27,8 @@ public final class Console {
   public let metricsSources: [ActionSource]
   /// The one inbox every source posts into; drained on each advance.
   public let inbox = Inbox()
+  /// Runs a running experiment's HTTP and command probes (nil: they get no answer).
+  public var probeRunner: ProbeRunning?
   /// A warning the header keeps showing (such as TLS verification switched off).
   public var warning: String?
   /// Real time now, for messages that fade.
@@ -91,6 +93,7 @@ public final class Console {
   /// Stops every source; a real cluster sets back what this session changed. The journal gets
   /// what is left (the faults ended) and is closed.
   public func stop() {
+    probeRunner?.want([], readOnly: true)
     for s in metricsSources { s.stop() }
     source.stop()
     recorder?.flush()
@@ -233,6 +236,7 @@ public final class Console {
     let actions = run.abort(why, at: store.state.now)
     experiment = run
     for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) }
+    probeRunner?.want([], readOnly: true)
     recordVerdict(run)
     if !undone { store.dispatch(actions) }
     tellExperiment()
@@ -276,6 +280,9 @@ public final class Console {
     guard var run = experiment, !run.isFinished else { return }
     let actions = run.step(store.state)
     experiment = run
+    if !run.experiment.probes.isEmpty {
+      probeRunner?.want(run.isFinished ? [] : run.probesWanted(store.state), readOnly: store.state.readOnly)
+    }
     if run.isFinished {
       for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: []) }
       recordVerdict(run)

@@ -18,6 +18,9 @@ public struct Experiment: Sendable, Equatable {
   public var stopConditions: [StopCondition] = []
   /// Run after the method (or an abort): every fault the experiment made is undone first, always.
   public var rollbacks: [Step] = []
+  /// Probes without Prometheus (HTTP, Kubernetes, command), named by the steady state, hypotheses
+  /// and stop conditions.
+  public var probes: [ProbeSpec] = []
   /// The file's text as it was read (at most `sourceLimit` bytes; nil: longer, or not from a file):
   /// the session's journal keeps it, so `chaostui judge` can read the run again as it was defined.
   public var source: String?
@@ -71,6 +74,8 @@ public struct Experiment: Sendable, Equatable {
     public var builtIn = true
     /// PromQL probes with their tolerance (need --prometheus; on the demo they are not evaluated).
     public var probes: [PromCheck] = []
+    /// Probes of `probes:` the steady state needs passing (where their mode runs them).
+    public var probeNames: [String] = []
     /// How long to wait for the steady state before the method; not steady by then: not run.
     public var timeout: Seconds = 60
     public init() {}
@@ -145,6 +150,8 @@ public struct Experiment: Sendable, Equatable {
       case detectedWithin(Seconds)
       /// An alert of that name fires (Prometheus) within `within`.
       case alertFires(name: String, within: Seconds)
+      /// The probe of that name (`probes:`) never turns failing while it runs (its mode's window).
+      case probe(String)
       /// A zone's share of a service's traffic (its share of the Ready endpoints) falls below
       /// `below` percent within `within`.
       case zoneShareBelow(service: String, zone: String, below: Double, within: Seconds)
@@ -173,6 +180,8 @@ public struct Experiment: Sendable, Equatable {
     public var above: Bool
     public var margin: Double
     public var longerThan: Seconds
+    /// A probe of `probes:` instead of a figure: the experiment stops when it turns failing.
+    public var probe: String?
     public init(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds) {
       self.figure = figure
       self.service = service
@@ -183,6 +192,7 @@ public struct Experiment: Sendable, Equatable {
     }
 
     public var label: String {
+      if let probe { return "probe \(probe) failing" }
       let limits =
         (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
         + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])

@@ -3,6 +3,7 @@ import ClusterState
 extension Reader {
   /// A hypothesis' name when the file gives none (nil: the kind's key).
   static func defaultName(_ kind: Experiment.Hypothesis.Kind) -> String? {
+    if case .probe(let name) = kind { return "probe \(name) never fails" }
     guard case .compare(let w, let f, let rule) = kind else { return nil }
     switch rule {
     case .differs(let d): return "\(w) \(f.rawValue) \(d ? "differs" : "does not differ") from the control"

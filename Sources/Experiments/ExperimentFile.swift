@@ -107,7 +107,7 @@ struct Reader {
   func experiment(_ root: YNode) throws -> Experiment {
     let known = [
       "title", "description", "tags", "groups", "steady-state", "method", "hypotheses", "stop-conditions",
-      "rollbacks",
+      "rollbacks", "probes",
     ]
     let fields = try mapping(root, "the experiment", known: known)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -146,6 +146,10 @@ struct Reader {
         return .undoFaults
       }
     }
+    if let p = field("probes") {
+      e.probes = try list(p, "probes").map { try probeSpec($0, ns: experimental.namespace) }
+    }
+    try checkProbeReferences(e, root)
     return e
   }
 
@@ -171,7 +175,15 @@ struct Reader {
         guard let b = v.bool else { throw fail(v, "steady-state.built-in must be true or false") }
         s.builtIn = b
       case "timeout": s.timeout = try duration(v, "steady-state.timeout")
-      default: s.probes = try list(v, "steady-state.probes").map(probe)
+      default:
+        for n in try list(v, "steady-state.probes") {
+          // `{probe: NAME}` names one of `probes:`; else a PromQL probe.
+          if let m = n.mapping, m.count == 1, let ref = m["probe"] {
+            s.probeNames.append(try string(ref, "steady-state probe"))
+          } else {
+            s.probes.append(try probe(n))
+          }
+        }
       }
     }
     return s
@@ -297,6 +309,7 @@ struct Reader {
     let kinds = [
       "primary-changes", "replicas", "crosses", "stays-within", "unavailable-at-most", "recovers-within",
       "alert-fires", "traffic-share", "detected-within", "compare", "no-unexpected-incidents", "mitigated-within",
+      "probe",
     ]
     let fields = try mapping(node, "a hypothesis", known: ["name", "within"] + kinds)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -355,6 +368,8 @@ struct Reader {
     case "no-unexpected-incidents":
       guard v.string == "true" else { throw fail(v, "no-unexpected-incidents takes true") }
       kind = .noUnexpected
+    case "probe":
+      kind = .probe(try string(v, k))
     default:
       kind = .alertFires(name: try string(v, k), within: within)
     }
@@ -363,6 +378,11 @@ struct Reader {
   }
 
   func stopCondition(_ node: YNode) throws -> Experiment.StopCondition {
+    if let m = node.mapping, m.count == 1, let ref = m["probe"] {
+      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
+      c.probe = try string(ref, "stop condition probe")
+      return c
+    }
     let r = try mapping(node, "a stop condition", known: ["service", "figure", "max", "min", "by", "for"])
     func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
     guard let svc = f("service"), let fig = f("figure") else {

@@ -37,6 +37,7 @@ extension ExperimentRun {
       case .compare(let w, let f, let rule): judgeCompare(i, w, f, rule, c)
       case .noUnexpected: judgeNoUnexpected(i, c)
       case .mitigatedWithin(let limit): judgeMitigatedWithin(i, limit, c)
+      case .probe(let name): judgeProbe(i, name, c)
       }
     }
   }

@@ -37,6 +37,9 @@ extension ExperimentRun {
       let own = Set(ownFaults(s).map(\.id))
       let open = s.incidents.filter { own.contains($0.faultID) && $0.detected != nil && $0.mitigated == nil }.count
       return open == 0 ? "nothing to mitigate now" : "\(open) incident\(open == 1 ? "" : "s") not mitigated yet"
+    case .probe(let name):
+      guard let st = probeStatus[name], st.answers > 0 else { return "no answer yet" }
+      return "\(st.state.rawValue): \(st.answers) answers, \(st.failures) failed"
     case .noUnexpected:
       return unexpected.isEmpty ? "nothing unexpected so far" : "\(unexpected.count) unexpected"
     case .compare(let w, let f, _):

@@ -80,6 +80,8 @@ public struct ExperimentRun: Sendable {
   /// Incidents, breaches and alerts outside the method's targets, from its start (at most 50).
   public internal(set) var unexpected: [Unexpected] = []
   var unexpectedKeys = Set<String>()
+  /// The probes of `probes:`, by name.
+  public internal(set) var probeStatus: [String: ProbeStatus] = [:]
   /// Workloads already outside the steady state when the method started (not the experiment's doing).
   var breachedAtStart = Set<String>()
   static let unexpectedLimit = 50
@@ -142,7 +144,7 @@ public struct ExperimentRun: Sendable {
       case .recoversWithin(let w), .detectedWithin(let w), .mitigatedWithin(let w): return w
       case .staysWithin, .unavailableAtMost, .noUnexpected: return 0
       // Judged once the faults are over: as long as they outlast the method.
-      case .compare: return faultsOutlastMethod
+      case .compare, .probe: return faultsOutlastMethod
       }
     }
     return (limits.max() ?? 0) + experiment.steadyState.timeout
@@ -210,11 +212,12 @@ public struct ExperimentRun: Sendable {
         out.append("probe \(p.name): no data")
       }
     }
-    return out
+    return out + probeViolations(s)
   }
 
   /// Why the run cannot even try (nil: it can): PromQL probes with no Prometheus to ask.
   func cannotRun(_ s: ClusterSnapshot) -> String? {
+    if let why = probesRefused(s) { return why }
     guard !experiment.steadyState.probes.isEmpty, !s.sources.contains(where: { $0.name.hasPrefix("prometheus ") })
     else { return nil }
     return
@@ -226,6 +229,7 @@ public struct ExperimentRun: Sendable {
     let now = s.now
     defer { lastTick = now }
     var actions: [Action] = []
+    if !experiment.probes.isEmpty { updateProbes(s, now) }
     switch phase {
     case .finished: return []
     case .steadyBefore:
@@ -382,6 +386,10 @@ public struct ExperimentRun: Sendable {
   /// The first stop condition that fires now, in words.
   mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
     for (i, c) in experiment.stopConditions.enumerated() {
+      if let name = c.probe {
+        guard let st = probeStatus[name], st.state == .failing else { continue }
+        return "stop condition \(c.label): \(st.last?.detail ?? "")"
+      }
       guard let v = c.figure.value(service: c.service, namespace: ns, in: s) else { continue }
       let excess = c.above ? v - c.bound : c.bound - v
       if excess <= 0 {
@@ -417,7 +425,7 @@ public struct ExperimentRun: Sendable {
   var activeSettled: Bool {
     zip(experiment.hypotheses, outcomes).allSatisfy { h, o in
       switch h.kind {
-      case .staysWithin, .unavailableAtMost, .compare, .noUnexpected: return true
+      case .staysWithin, .unavailableAtMost, .compare, .noUnexpected, .probe: return true
       default: return o != .pending
       }
     }

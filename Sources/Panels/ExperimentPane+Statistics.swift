@@ -63,4 +63,23 @@ extension ExperimentPane {
     }
     return lines
   }
+
+  /// Each probe of `probes:`: its kind and mode, its state, its last answers (oldest first) and the
+  /// newest one's words.
+  static func probeLines(_ run: ExperimentRun, ascii: Bool, _ t: Theme) -> [[(String, Style)]] {
+    let probes = run.experiment.probes
+    guard !probes.isEmpty else { return [] }
+    let nameW = min(24, max(8, probes.map(\.name.count).max() ?? 8))
+    return probes.map { p in
+      let st = run.probeStatus[p.name] ?? ProbeStatus()
+      let role: Theme.Role = st.state == .failing ? .error : st.state == .passing ? .ok : .muted
+      let history = st.history.suffix(20).map { $0 ? (ascii ? "." : "·") : (ascii ? "x" : "✗") }.joined()
+      return [
+        ("probe ", t.style(.muted)), (Fmt.fit(p.name, nameW) + " ", t.style(.title)),
+        (Fmt.fit(p.kind.label + " " + p.mode.rawValue, 15) + " ", t.style(.muted)),
+        (Fmt.fit(st.state.rawValue, 8) + " ", t.style(role, [.bold])), (Fmt.fit(history, 20) + "  ", t.style(role)),
+        (Sanitize.line(st.last?.detail ?? ""), t.style(.muted)),
+      ]
+    }
+  }
 }

@@ -70,6 +70,7 @@ public enum ExperimentPane {
       ])
     }
     lines += stopLines(run, state, t)
+    lines += probeLines(run, ascii: ctx.glyphs == .ascii, t)
     lines += comparisonLines(e, state, width: inner.width, t)
     lines += statisticsLines(run, width: inner.width, t)
     Widgets.rows(&buf, inner, lines)
@@ -79,6 +80,11 @@ public enum ExperimentPane {
   static func stopLines(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
     var lines: [[(String, Style)]] = []
     for (c, st) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)) {
+      if let name = c.probe {
+        let state = run.probeStatus[name]?.state ?? .waiting
+        lines.append([("stop if " + c.label + ": now " + state.rawValue, t.style(state == .failing ? .warn : .muted))])
+        continue
+      }
       var text = "stop if " + c.label + ": "
       if let v = st.value, let m = st.margin {
         text += "now \(Fmt.one(v)), " + (m >= 0 ? "margin \(Fmt.one(m))" : "PAST by \(Fmt.one(-m))")

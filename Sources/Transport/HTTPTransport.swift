@@ -43,6 +43,9 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
   /// A whole response larger than this is not read on (an error says so): a runaway answer cannot
   /// take the memory. The API's full pod list at 10,000 pods is ~112 MB.
   public var maxBodyBytes: Int = 1 << 30
+  /// Headers sent with every request beside chaostui's own ("Name: value", one line each: an
+  /// experiment's HTTP probe).
+  public var extraHeaders: [String] = []
 
   public init(connection: ClusterConnection, tokens: TokenSource) throws {
     _ = HTTPTransport.globalInit
@@ -61,7 +64,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     switch connection.contextName {
     case "prometheus":
       return connection.caData == nil ? "the system's CAs (--prometheus-ca names another)" : "--prometheus-ca"
-    case "scrape": return "the system's CAs"
+    case "scrape", "probe": return "the system's CAs"
     default: return "the kubeconfig's CA"
     }
   }
@@ -218,6 +221,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     headers = curl_slist_append(headers, "Accept: " + accept)
     headers = curl_slist_append(headers, "User-Agent: chaostui")
     if let contentType { headers = curl_slist_append(headers, "Content-Type: " + contentType) }
+    for h in extraHeaders where !h.contains(where: \.isNewline) { headers = curl_slist_append(headers, h) }
     switch connection.credentials {
     case .clientCertificate(let cert, let key):
       _ = ccurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM")

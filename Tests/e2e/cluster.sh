@@ -368,6 +368,36 @@ exp_run "Experiment 2 passes on the lab (the real StatefulSet controller, the em
 if grep -q 'hypothesis held: the replica is promoted' "$STATE/experiment-0.out"; then ok "... the replica was promoted"; else bad "promotion held" "$(cat "$STATE/experiment-0.out")"; fi
 if [ "$(primary_of pipeline-control)" = "$control_primary" ]; then ok "... and the control group's primary is untouched ($control_primary)"; else bad "control group untouched" "$(kc -n pipeline-control get pods -L role)"; fi
 if grep -q '"status" : "completed"' "$STATE/experiment2.json"; then ok "... its journal says completed"; else bad "journal" "$(head -20 "$STATE/experiment2.json")"; fi
+# Probes that need no Prometheus on the real control plane: Kubernetes probes read off the
+# informers' state, an HTTP probe against a real server (Prometheus' readiness endpoint); then the
+# recorded run judged again from its journal with a tighter probe.
+cat > "$STATE/probes.yaml" <<YAML
+title: Kill the Postgres primary, probed without Prometheus
+groups: {experimental: {namespace: pipeline}, control: {namespace: pipeline-control}, comparable: {otherwise: warn}}
+probes:
+  - {name: postgres keeps a ready pod, k8s: {kind: statefulset, name: postgres, ready-at-least: 1}, mode: on-chaos, every: 1s}
+  - {name: every node ready, k8s: {kind: nodes, condition: Ready}}
+  - {name: prometheus ready, http: {url: "$PROM_URL/-/ready", status: 200, latency: 2s}, every: 2s}
+steady-state:
+  probes: [{probe: every node ready}, {probe: prometheus ready}]
+method:
+  - {fault: kill-primary, target: {workload: postgres}}
+  - wait: 5s
+hypotheses:
+  - recovers-within: 3m
+  - probe: postgres keeps a ready pod
+  - probe: prometheus ready
+YAML
+exp_run "k8s and HTTP probes hold on the lab through Experiment 2" 0 "$STATE/probes.yaml" --record "$STATE/probes.jsonl"
+if grep -Eq 'hypothesis held: probe postgres keeps a ready pod never fails \([0-9]+ answers, none failed\)' "$STATE/experiment-0.out" \
+  && grep -Eq 'hypothesis held: probe prometheus ready never fails \([0-9]+ answers' "$STATE/experiment-0.out"; then
+  ok "... each with its answers"
+else bad "probes held with answers" "$(grep -E 'probe|verdict' "$STATE/experiment-0.out")"; fi
+sed 's/ready-at-least: 1}/ready-at-least: 2}/' "$STATE/probes.yaml" > "$STATE/probes-tight.yaml"
+judged=$("$CT_BIN" judge "$STATE/probes.jsonl" --experiment "$STATE/probes-tight.yaml" 2>&1)
+if echo "$judged" | grep -Eq 'judged: +failed \(probe postgres keeps a ready pod never fails: postgres keeps a ready pod failing at \+[0-9.]+s: 1 Ready, fewer than 2\)'; then
+  ok "chaostui judge on the lab's journal: a tighter probe turns the pass into a fail"
+else bad "judge with a tighter probe" "$judged"; fi
 # The HPA's scale-in may have left zone-b without a Flask pod (it removes unready pods first): a
 # replacement of a zone-a pod goes to zone-b (the Deployment spreads over zones).
 flask_in_zone_b() { kc -n pipeline get pods -l app=flask -o wide --no-headers | awk '$2 == "1/1" && $7 == "lab-b1"' | grep -q .; }
