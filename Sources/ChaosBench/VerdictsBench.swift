@@ -18,7 +18,11 @@ func verdictsSection(runs: Int) {
   var detected = 0
   var shifts: [Double] = []
   var blocks: [Int] = []
+  var harmStops = (aa: 0, power: 0)
   for seed in 1...runs {
+    // The same runs with the harm stop condition: five looks at the spending levels.
+    if verdictRun(seed: UInt64(seed), delayShare: nil, harm: true)?.stoppedForHarm == true { harmStops.aa += 1 }
+    if verdictRun(seed: UInt64(seed), delayShare: 0.3, harm: true)?.stoppedForHarm == true { harmStops.power += 1 }
     if let r = verdictRun(seed: UInt64(seed), delayShare: nil) {
       if r.tests.contains(where: { $0.direction == .higher || $0.direction == .lower }) { falsePositives += 1 }
       blocks.append(r.tests.first { $0.figure == .p99 }?.n.first ?? 0)
@@ -44,7 +48,15 @@ func verdictsSection(runs: Int) {
         "   Flask p99 +30%% (measured median shift +%.0f%%): detected (higher) in %d of %d runs = %.1f%% (95%% CI %@)",
       shifts.isEmpty ? 0 : 100 * shifts[shifts.count / 2], detected, runs, 100 * Double(detected) / Double(runs),
       wilson(detected, runs)))
-  print(String(format: "   %d runs in %.1f s of real time", 2 * runs, took))
+  print(
+    String(
+      format: "   harm stop (flask p99, 5 looks over 60 s, 95%%): A/A stopped in %d of %d runs = %.1f%% (95%% CI %@)",
+      harmStops.aa, runs, 100 * Double(harmStops.aa) / Double(runs), wilson(harmStops.aa, runs)))
+  print(
+    String(
+      format: "   harm stop: Flask p99 +30%% stopped in %d of %d runs = %.1f%% (95%% CI %@)", harmStops.power, runs,
+      100 * Double(harmStops.power) / Double(runs), wilson(harmStops.power, runs)))
+  print(String(format: "   %d runs in %.1f s of real time", 4 * runs, took))
 }
 
 /// The 95% Wilson score interval of k successes in n, in percent (the Statistics module's).
@@ -57,12 +69,14 @@ struct VerdictRun {
   var tests: [GroupStatistics.Test]
   /// The Flask p99 shift relative to the control's median block (the fault's size as measured).
   var relativeShift: Double?
+  /// Aborted by the harm stop condition.
+  var stoppedForHarm = false
 }
 
 /// One run: the demo with its control group, two minutes of history, then an experiment with a
 /// 60-second method (a wait, or a network delay on the experimental Flask of `delayShare` of its
 /// p99), observed to the method's end.
-func verdictRun(seed: UInt64, delayShare: Double?) -> VerdictRun? {
+func verdictRun(seed: UInt64, delayShare: Double?, harm: Bool = false) -> VerdictRun? {
   var o = Simulator.Options()
   o.controlGroup = true
   o.seed = seed
@@ -91,13 +105,17 @@ func verdictRun(seed: UInt64, delayShare: Double?) -> VerdictRun? {
       method:
       \(method)
       hypotheses: [{recovers-within: 300s}]
+      \(harm ? "stop-conditions: [{harm: {workload: flask, figure: p99, looks: 5, over: 60s}}]" : "")
       """, file: "bench")
   else { return nil }
   var run = ExperimentRun(e, at: t)
   while t < 300 {
     advance(to: t + 0.1)
     for a in run.step(store.state) { store.dispatch(a) }
-    if let start = run.methodStart, t >= start + 60 { break }
+    if let start = run.methodStart, t >= start + 60 || run.isFinished { break }
+  }
+  if case .aborted(let why) = run.verdict, why.contains("significant harm") {
+    return VerdictRun(tests: [], relativeShift: nil, stoppedForHarm: true)
   }
   guard let stats = run.statistics else { return nil }
   var relative: Double?

@@ -182,6 +182,9 @@ public struct Experiment: Sendable, Equatable {
     public var longerThan: Seconds
     /// A probe of `probes:` instead of a figure: the experiment stops when it turns failing.
     public var probe: String?
+    /// Significant harm against the control group instead of a figure, looked at a fixed number of
+    /// times.
+    public var harm: Harm?
     public init(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds) {
       self.figure = figure
       self.service = service
@@ -193,6 +196,7 @@ public struct Experiment: Sendable, Equatable {
 
     public var label: String {
       if let probe { return "probe \(probe) failing" }
+      if let h = harm { return h.label }
       let limits =
         (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
         + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])
@@ -201,9 +205,38 @@ public struct Experiment: Sendable, Equatable {
     }
   }
 
+  /// Stop on significant harm: the experimental group's figure worse than the control's by more than
+  /// `margin` (a share of the control's for latencies, CPU and Ready; points of failed requests for
+  /// errors and loss), one-sided at `confidence`, looked at `looks` times spread evenly over `over`
+  /// from the method's start, each look at the level the O'Brien–Fleming spending function gives it.
+  public struct Harm: Sendable, Equatable {
+    public var workload: String
+    public var figure: Figure
+    public var margin: Double = 0
+    public var confidence: Double = 0.95
+    public var looks = 5
+    /// The window the looks are spread over (nil: the method and its faults, at least a minute).
+    public var over: Seconds?
+    public init(workload: String, figure: Figure) {
+      self.workload = workload
+      self.figure = figure
+    }
+
+    public var label: String {
+      let by =
+        margin == 0
+        ? "" : " by more than " + (figure.isCount ? Figure.text(margin) + " points" : Figure.text(margin * 100) + "%")
+      return
+        "significant harm to \(workload) \(figure.rawValue)\(by) (\(looks) looks at \(Figure.text(confidence * 100))%)"
+    }
+  }
+
   /// A figure of a service's workload, as the network and resources panes show it.
   public enum Figure: String, Sendable, Equatable, CaseIterable {
     case p50, p99, loss, errors, cpu, ready
+
+    /// Tested as counts of failed requests (errors, loss).
+    public var isCount: Bool { self == .errors || self == .loss }
 
     /// A figure in words: whole numbers from 100 up, else one decimal.
     public static func text(_ v: Double) -> String {

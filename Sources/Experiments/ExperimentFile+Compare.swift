@@ -69,4 +69,26 @@ extension Reader {
     }
     return .compare(workload: try string(w, "compare.workload"), figure: figure, rule: rule)
   }
+
+  /// `harm: {workload, figure, worse-by, confidence, looks, over}`.
+  func harm(_ node: YNode) throws -> Experiment.Harm {
+    let known = ["workload", "figure", "worse-by", "confidence", "looks", "over"]
+    let r = try mapping(node, "harm", known: known)
+    func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }
+    guard let w = f("workload"), let fig = f("figure") else { throw fail(node, "harm needs workload and figure") }
+    var h = Experiment.Harm(workload: try string(w, "harm.workload"), figure: try figure(fig))
+    if let m = f("worse-by") {
+      h.margin = h.figure.isCount ? try number(m, "harm.worse-by (points)") : try share(m, "harm.worse-by")
+    }
+    if let c = f("confidence") {
+      h.confidence = try share(c, "harm.confidence")
+      guard h.confidence >= 0.5, h.confidence < 1 else { throw fail(c, "harm.confidence is between 50% and 99.9%") }
+    }
+    if let l = f("looks") {
+      h.looks = try int(l, "harm.looks")
+      guard (1...20).contains(h.looks) else { throw fail(l, "harm.looks is 1 to 20") }
+    }
+    h.over = try f("over").map { try duration($0, "harm.over") }
+    return h
+  }
 }

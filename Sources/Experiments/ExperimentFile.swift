@@ -150,6 +150,9 @@ struct Reader {
       e.probes = try list(p, "probes").map { try probeSpec($0, ns: experimental.namespace) }
     }
     try checkProbeReferences(e, root)
+    if e.control == nil, e.stopConditions.contains(where: { $0.harm != nil }) {
+      throw fail(root, "a harm stop condition compares with the control group: groups.control is missing")
+    }
     return e
   }
 
@@ -378,6 +381,11 @@ struct Reader {
   }
 
   func stopCondition(_ node: YNode) throws -> Experiment.StopCondition {
+    if let m = node.mapping, m.count == 1, let h = m["harm"] {
+      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
+      c.harm = try harm(h)
+      return c
+    }
     if let m = node.mapping, m.count == 1, let ref = m["probe"] {
       var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
       c.probe = try string(ref, "stop condition probe")

@@ -80,6 +80,8 @@ public struct ExperimentRun: Sendable {
   /// Incidents, breaches and alerts outside the method's targets, from its start (at most 50).
   public internal(set) var unexpected: [Unexpected] = []
   var unexpectedKeys = Set<String>()
+  /// Looks made so far of each harm stop condition (by its index).
+  public internal(set) var harmLooks: [Int: Int] = [:]
   /// The probes of `probes:`, by name.
   public internal(set) var probeStatus: [String: ProbeStatus] = [:]
   /// Workloads already outside the steady state when the method started (not the experiment's doing).
@@ -386,6 +388,10 @@ public struct ExperimentRun: Sendable {
   /// The first stop condition that fires now, in words.
   mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
     for (i, c) in experiment.stopConditions.enumerated() {
+      if let h = c.harm {
+        if let why = harmLook(i, h, now) { return "stop condition \(c.label): " + why }
+        continue
+      }
       if let name = c.probe {
         guard let st = probeStatus[name], st.state == .failing else { continue }
         return "stop condition \(c.label): \(st.last?.detail ?? "")"

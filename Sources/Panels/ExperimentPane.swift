@@ -79,7 +79,12 @@ public enum ExperimentPane {
   /// Each stop condition with its margin.
   static func stopLines(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
     var lines: [[(String, Style)]] = []
-    for (c, st) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)) {
+    for (i, (c, st)) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)).enumerated() {
+      if let h = c.harm {
+        let done = run.harmLooks[i] ?? 0
+        lines.append([("stop if " + c.label + ": \(done) of \(h.looks) looks made", t.style(.muted))])
+        continue
+      }
       if let name = c.probe {
         let state = run.probeStatus[name]?.state ?? .waiting
         lines.append([("stop if " + c.label + ": now " + state.rawValue, t.style(state == .failing ? .warn : .muted))])
