@@ -232,6 +232,38 @@ expect_run "with no history before the method the A/A check says the groups were
 expect_run "without its control group the demo still runs Experiment 2" 0 'verdict: passed' \
   experiments/kill-postgres-primary.yaml --demo --speed 20 --no-control-group
 
+# Probes that need no Prometheus: an HTTP probe against a real server on loopback (python's
+# http.server), a Kubernetes probe on the demo's state and a command; the server gone, the steady
+# state does not hold and the experiment does not run.
+python3 "$(pwd)/Tests/ProbesTests/Fixtures/probe_server.py" < <(sleep 600) > "$WORK/probe-port" &
+probe_server=$!
+for _ in $(seq 50); do [ -s "$WORK/probe-port" ] && break; sleep 0.1; done
+probe_port=$(head -1 "$WORK/probe-port")
+cat > "$WORK/probes.yaml" <<YAML
+title: Kill the Postgres primary, probed
+groups: {experimental: {namespace: pipeline}, control: {namespace: pipeline-control}}
+probes:
+  - {name: site, http: {url: "http://127.0.0.1:$probe_port/ok", json-path: \$.status, equals: ok, latency: 1s}, every: 2s}
+  - {name: postgres keeps a ready pod, k8s: {kind: statefulset, name: postgres, ready-at-least: 1}, mode: on-chaos, every: 1s}
+  - {name: true, cmd: {run: ["true"]}, mode: after}
+steady-state:
+  probes: [{probe: site}, {probe: "true"}]
+method:
+  - {fault: kill-primary, target: {workload: postgres}}
+  - wait: 5s
+hypotheses:
+  - probe: postgres keeps a ready pod
+  - probe: site
+stop-conditions:
+  - probe: site
+YAML
+expect_run "HTTP, k8s and command probes hold through Experiment 2 (exit 0)" 0 \
+  'hypothesis held: probe site never fails \([0-9]+ answers, none failed\)' "$WORK/probes.yaml" --demo --speed 20
+kill "$probe_server" 2>/dev/null
+wait "$probe_server" 2>/dev/null
+expect_run "... with the server gone the steady state does not hold and it does not run (exit 2)" 2 \
+  'not run: not in the steady state after .*probe site failing: no answer: cannot connect' "$WORK/probes.yaml" --demo --speed 20
+
 # 8. Experiments in the console: the list (x), the question, Experiment 2 beside its control group,
 # the hypotheses turning pass, the verdict staying on screen; the zones pane (Z); the namespace (N).
 start 200 60 "$BIN" --demo --speed 5 --log "$WORK/experiment.log"
