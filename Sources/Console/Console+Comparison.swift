@@ -14,4 +14,12 @@ extension Console {
         experimental: counts ? nil : blocks(.experimental), control: counts ? nil : blocks(.control))
     }
   }
+
+  /// The error budget the run spent, for the journal (nil: no SLO).
+  static func budgetRecord(_ run: ExperimentRun, _ s: ClusterSnapshot) -> SessionJournal.ExperimentRecord.Budget? {
+    guard let b = run.budget else { return nil }
+    return .init(
+      slo: b.slo.label, spent: b.spent, badEvents: b.bad, allowed: b.allowed,
+      incidents: run.budgetByIncident(s).map { [Double($0.incident), $0.spent] })
+  }
 }

@@ -222,7 +222,9 @@ public final class Console {
   public func startExperiment(_ e: Experiment) {
     experiment = ExperimentRun(e, at: store.state.now)
     experimentTold = 0
-    for case let p as ProbeEvaluator in metricsSources { p.evaluate(probes: e.steadyState.probes) }
+    for case let p as ProbeEvaluator in metricsSources {
+      p.evaluate(probes: e.steadyState.probes + (e.slo?.queries ?? []))
+    }
     ui.experimentShown = true
     ui.focus = .experiment
     log?("experiment: start \(e.title)")
@@ -257,7 +259,7 @@ public final class Console {
         t: store.state.now, title: run.experiment.title, verdict: v.label, passed: v == .passed, hypotheses: hs,
         created: run.created, comparison: run.statistics.map(Self.comparisonRecord),
         groupsCheck: run.groupsCheck?.summary, unexpected: run.unexpected.isEmpty ? nil : run.unexpected.map(\.text),
-        file: run.experiment.source, methodStart: run.methodStart))
+        file: run.experiment.source, methodStart: run.methodStart, budget: Self.budgetRecord(run, store.state)))
   }
 
   /// The experiments the list offers.

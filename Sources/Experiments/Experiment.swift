@@ -21,6 +21,8 @@ public struct Experiment: Sendable, Equatable {
   /// Probes without Prometheus (HTTP, Kubernetes, command), named by the steady state, hypotheses
   /// and stop conditions.
   public var probes: [ProbeSpec] = []
+  /// The service level objective whose error budget the experiment spends (nil: none).
+  public var slo: SLO?
   /// The file's text as it was read (at most `sourceLimit` bytes; nil: longer, or not from a file):
   /// the session's journal keeps it, so `chaostui judge` can read the run again as it was defined.
   public var source: String?
@@ -185,6 +187,8 @@ public struct Experiment: Sendable, Equatable {
     /// Significant harm against the control group instead of a figure, looked at a fixed number of
     /// times.
     public var harm: Harm?
+    /// The SLO's error budget burning too fast instead of a figure.
+    public var burnRate: BurnRate?
     public init(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds) {
       self.figure = figure
       self.service = service
@@ -197,6 +201,7 @@ public struct Experiment: Sendable, Equatable {
     public var label: String {
       if let probe { return "probe \(probe) failing" }
       if let h = harm { return h.label }
+      if let b = burnRate { return b.label }
       let limits =
         (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
         + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])

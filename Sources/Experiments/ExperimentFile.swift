@@ -107,7 +107,7 @@ struct Reader {
   func experiment(_ root: YNode) throws -> Experiment {
     let known = [
       "title", "description", "tags", "groups", "steady-state", "method", "hypotheses", "stop-conditions",
-      "rollbacks", "probes",
+      "rollbacks", "probes", "slo",
     ]
     let fields = try mapping(root, "the experiment", known: known)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -150,6 +150,10 @@ struct Reader {
       e.probes = try list(p, "probes").map { try probeSpec($0, ns: experimental.namespace) }
     }
     try checkProbeReferences(e, root)
+    if let n = field("slo") { e.slo = try slo(n) }
+    if e.slo == nil, e.stopConditions.contains(where: { $0.burnRate != nil }) {
+      throw fail(root, "a burn-rate stop condition burns the SLO's error budget: slo: is missing")
+    }
     if e.control == nil, e.stopConditions.contains(where: { $0.harm != nil }) {
       throw fail(root, "a harm stop condition compares with the control group: groups.control is missing")
     }
@@ -381,6 +385,11 @@ struct Reader {
   }
 
   func stopCondition(_ node: YNode) throws -> Experiment.StopCondition {
+    if let m = node.mapping, m.count == 1, let b = m["burn-rate"] {
+      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
+      c.burnRate = try burnRate(b)
+      return c
+    }
     if let m = node.mapping, m.count == 1, let h = m["harm"] {
       var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
       c.harm = try harm(h)

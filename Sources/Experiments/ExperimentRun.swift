@@ -80,6 +80,8 @@ public struct ExperimentRun: Sendable {
   /// Incidents, breaches and alerts outside the method's targets, from its start (at most 50).
   public internal(set) var unexpected: [Unexpected] = []
   var unexpectedKeys = Set<String>()
+  /// The SLO's error budget this run spends (nil: no `slo:`).
+  public internal(set) var budget: ErrorBudget?
   /// Looks made so far of each harm stop condition (by its index).
   public internal(set) var harmLooks: [Int: Int] = [:]
   /// The probes of `probes:`, by name.
@@ -114,6 +116,7 @@ public struct ExperimentRun: Sendable {
     origin = "experiment: " + (recorded?.title ?? experiment.title)
     created = now
     outcomes = Array(repeating: .pending, count: experiment.hypotheses.count)
+    budget = experiment.slo.map(ErrorBudget.init)
     var schedule: [(Seconds, Experiment.Step, Int)] = []
     var offset: Seconds = 0
     for (i, step) in experiment.method.enumerated() {
@@ -220,6 +223,11 @@ public struct ExperimentRun: Sendable {
   /// Why the run cannot even try (nil: it can): PromQL probes with no Prometheus to ask.
   func cannotRun(_ s: ClusterSnapshot) -> String? {
     if let why = probesRefused(s) { return why }
+    if let slo = experiment.slo, slo.service == nil, !slo.queries.isEmpty,
+      !s.sources.contains(where: { $0.name.hasPrefix("prometheus ") })
+    {
+      return "its SLO (\(slo.name)) is PromQL and there is no Prometheus: run with --prometheus, or give slo.service"
+    }
     guard !experiment.steadyState.probes.isEmpty, !s.sources.contains(where: { $0.name.hasPrefix("prometheus ") })
     else { return nil }
     return
@@ -228,6 +236,14 @@ public struct ExperimentRun: Sendable {
 
   /// Moves the run to the snapshot's time; returns the actions to dispatch.
   public mutating func step(_ s: ClusterSnapshot) -> [Action] {
+    let wasFinished = isFinished
+    let actions = advance(s)
+    // The error budget at the verdict (with the snapshot, for its incidents).
+    if !wasFinished && isFinished { noteBudget(s, s.now) }
+    return actions
+  }
+
+  mutating func advance(_ s: ClusterSnapshot) -> [Action] {
     let now = s.now
     defer { lastTick = now }
     var actions: [Action] = []
@@ -245,7 +261,12 @@ public struct ExperimentRun: Sendable {
     evaluate(s, now: now)
     if Int(now) != Int(lastTick ?? now - 1) {
       if statistics?.observe(experiment, in: s) == true { noteStatistics(now) }
-      if case .steadyAfter = phase {} else { noteUnexpected(s, now) }
+      if case .steadyAfter = phase {
+      } else {
+        let namespace = ns
+        budget?.sample(s, namespace: namespace)
+        noteUnexpected(s, now)
+      }
       let v = steadyStateViolations(s)
       // A change of what is outside, not of its figures (those move every second).
       func shape(_ list: [String]) -> [String] { list.map { $0.filter { !$0.isNumber && $0 != "." } } }
@@ -388,6 +409,10 @@ public struct ExperimentRun: Sendable {
   /// The first stop condition that fires now, in words.
   mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
     for (i, c) in experiment.stopConditions.enumerated() {
+      if let b = c.burnRate {
+        if let why = burnFired(b, now) { return "stop condition \(c.label): " + why }
+        continue
+      }
       if let h = c.harm {
         if let why = harmLook(i, h, now) { return "stop condition \(c.label): " + why }
         continue

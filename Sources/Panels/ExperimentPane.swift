@@ -70,6 +70,16 @@ public enum ExperimentPane {
       ])
     }
     lines += stopLines(run, state, t)
+    if let b = run.budget {
+      let fast = e.stopConditions.compactMap(\.burnRate).first
+      let burning = (b.burnRate(over: fast?.fast ?? 300, now: state.now) ?? 0) > (fast?.above ?? 1)
+      lines.append([
+        (
+          b.text(now: state.now, fast: fast?.fast ?? 300, slow: fast?.slow ?? 3600),
+          t.style(burning ? .warn : .muted, burning ? [.bold] : [])
+        )
+      ])
+    }
     lines += probeLines(run, ascii: ctx.glyphs == .ascii, t)
     lines += comparisonLines(e, state, width: inner.width, t)
     lines += statisticsLines(run, width: inner.width, t)
@@ -80,6 +90,10 @@ public enum ExperimentPane {
   static func stopLines(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
     var lines: [[(String, Style)]] = []
     for (i, (c, st)) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)).enumerated() {
+      if c.burnRate != nil {
+        lines.append([("stop if " + c.label, t.style(.muted))])
+        continue
+      }
       if let h = c.harm {
         let done = run.harmLooks[i] ?? 0
         lines.append([("stop if " + c.label + ": \(done) of \(h.looks) looks made", t.style(.muted))])

@@ -89,6 +89,25 @@ public enum SessionJournal {
     public var file: String?
     /// When the method started (absent: it never did).
     public var methodStart: Seconds?
+    /// The SLO's error budget the run spent (absent: no SLO).
+    public var budget: Budget?
+    public struct Budget: Codable, Sendable, Equatable {
+      /// The SLO in words ("flask availability 99.5% over 30d").
+      public var slo: String
+      /// The share of the window's budget spent (nil: no traffic seen).
+      public var spent: Double?
+      public var badEvents: Double
+      public var allowed: Double
+      /// By incident: its number and its share of the budget.
+      public var incidents: [[Double]]
+      public init(slo: String, spent: Double?, badEvents: Double, allowed: Double, incidents: [[Double]]) {
+        self.slo = slo
+        self.spent = spent
+        self.badEvents = badEvents
+        self.allowed = allowed
+        self.incidents = incidents
+      }
+    }
     public struct Hypothesis: Codable, Sendable, Equatable {
       public var name: String
       public var status: String
@@ -105,8 +124,9 @@ public enum SessionJournal {
     public init(
       t: Seconds, title: String, verdict: String, passed: Bool, hypotheses: [Hypothesis], created: Seconds? = nil,
       comparison: [Test]? = nil, groupsCheck: String? = nil, unexpected: [String]? = nil, file: String? = nil,
-      methodStart: Seconds? = nil
+      methodStart: Seconds? = nil, budget: Budget? = nil
     ) {
+      self.budget = budget
       self.file = file
       self.methodStart = methodStart
       self.t = t

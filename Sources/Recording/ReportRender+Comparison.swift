@@ -21,12 +21,45 @@ extension SessionReport {
     return text
   }
 
+  /// An experiment's error budget in words: the share spent, and by incident.
+  static func budgetText(_ b: SessionJournal.ExperimentRecord.Budget) -> String {
+    guard let spent = b.spent else { return "Error budget of \(b.slo): no traffic seen." }
+    var text =
+      "Error budget of \(b.slo): \(percent(spent)) spent (\(number(b.badEvents)) of \(number(b.allowed)) failed requests allowed)"
+    let per = b.incidents.filter { $0.count == 2 }.map { "#\(Int($0[0])) \(percent($0[1]))" }
+    if !per.isEmpty { text += "; by incident: " + per.joined(separator: ", ") }
+    return text + "."
+  }
+
+  /// A share in percent, small ones kept readable: 12%, 1.5%, 0.015%.
+  static func percent(_ share: Double) -> String {
+    let v = share * 100
+    if v == 0 { return "0%" }
+    return v >= 10 ? String(format: "%.0f%%", v) : v >= 1 ? String(format: "%.1f%%", v) : String(format: "%.2g%%", v)
+  }
+
+  static func budgetJSON(_ b: SessionJournal.ExperimentRecord.Budget) -> Any {
+    let spent: Any = b.spent.map { $0 as Any } ?? NSNull()
+    let incidents: [[String: Double]] = b.incidents.filter { $0.count == 2 }.map {
+      ["incident": $0[0], "spent": $0[1]]
+    }
+    return ["slo": b.slo, "spent": spent, "bad_events": b.badEvents, "allowed": b.allowed, "incidents": incidents]
+  }
+
+  /// What the session's experiments spent of each SLO's budget, in all.
+  var budgetBySLO: [(slo: String, spent: Double)] {
+    var sum: [String: Double] = [:]
+    for e in experiments { if let b = e.budget, let s = b.spent { sum[b.slo, default: 0] += s } }
+    return sum.keys.sorted().map { ($0, sum[$0]!) }
+  }
+
   /// The tests as Markdown rows (every string from a cluster escaped).
   static func comparisonMarkdown(_ e: SessionJournal.ExperimentRecord) -> [String] {
     let md = Sanitize.markdown
     var out: [String] = []
     if let u = e.unexpected, !u.isEmpty { out += ["Unexpected:", ""] + u.map { "- " + md($0) } + [""] }
     if let check = e.groupsCheck { out += [md(check), ""] }
+    if let b = e.budget { out += [md(budgetText(b)), ""] }
     guard let tests = e.comparison, !tests.isEmpty else { return out }
     out += [
       "| workload | figure | answer | shift [95%] | test | n | p (Holm) |",
@@ -49,6 +82,7 @@ extension SessionReport {
       h += "</ul>\n"
     }
     if let check = e.groupsCheck { h += "<p class=\"muted\">\(esc(check))</p>\n" }
+    if let b = e.budget { h += "<p class=\"budget\">\(esc(budgetText(b)))</p>\n" }
     guard let tests = e.comparison, !tests.isEmpty else { return h }
     h +=
       "<table class=\"comparison\"><tr><th>workload</th><th>figure</th><th>answer</th><th>shift [95%]</th><th>test</th><th>n</th><th>p (Holm)</th></tr>\n"

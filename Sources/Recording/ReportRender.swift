@@ -60,6 +60,9 @@ extension SessionReport {
     }
     if !experiments.isEmpty {
       out += ["", "## Experiments", ""]
+      for (slo, spent) in budgetBySLO {
+        out += ["Error budget of \(md(slo)) spent by this session's experiments: \(Self.percent(spent)).", ""]
+      }
       for e in experiments {
         out += ["### \(md(e.title))", "", "**Verdict: \(md(e.verdict))**", ""]
         out += e.hypotheses.map {
@@ -126,6 +129,7 @@ extension SessionReport {
             (try? JSONEncoder().encode(c)).flatMap { try? JSONSerialization.jsonObject(with: $0) }
           } ?? NSNull(),
           "groups_check": e.groupsCheck ?? NSNull(),
+          "budget": e.budget.map(Self.budgetJSON) ?? NSNull(),
         ]
       },
       "audit": audit.map { ["t": $0.t - start, "who": $0.who, "what": $0.what] },
@@ -240,6 +244,9 @@ extension SessionReport {
     }
     if !experiments.isEmpty {
       h += "<h2>Experiments</h2>\n"
+      for (slo, spent) in budgetBySLO {
+        h += "<p>Error budget of \(Self.esc(slo)) spent by this session's experiments: \(Self.percent(spent)).</p>\n"
+      }
       for e in experiments {
         h +=
           "<h3>\(Self.esc(e.title))</h3>\n<p class=\"\(e.passed ? "ok" : "bad")\"><b>Verdict: \(Self.esc(e.verdict))</b></p>\n<ul>\n"

@@ -70,7 +70,10 @@ final class ComparisonReportTests: XCTestCase {
     XCTAssertEqual(test.experimental, [1, 2, 3, 4, 5, 6], "NaN is not kept")
     let record = SessionJournal.ExperimentRecord(
       t: 1, title: "t", verdict: "passed", passed: true, hypotheses: [], comparison: [test],
-      groupsCheck: "A/A check: \u{1b}]52;c;aGk=\u{07}")
+      groupsCheck: "A/A check: \u{1b}]52;c;aGk=\u{07}",
+      budget: .init(
+        slo: "<b>checkout</b> 99.5% over 30d", spent: 0.00015, badEvents: 265, allowed: 1_761_940,
+        incidents: [[1, 0.00015]]))
     let data = try JSONEncoder().encode(record)
     XCTAssertEqual(try JSONDecoder().decode(SessionJournal.ExperimentRecord.self, from: data), record)
     let old = #"{"k":"exp","t":1,"title":"t","verdict":"passed","passed":true,"hypotheses":[]}"#
@@ -95,5 +98,12 @@ final class ComparisonReportTests: XCTestCase {
     let md = report.markdown()
     XCTAssertFalse(md.contains("<script>"), md)
     XCTAssertTrue(md.contains("\\|x"), "a | in a name cannot forge a column: \(md)")
+    // The error budget: by experiment, by incident, and the session's in all.
+    XCTAssertTrue(md.contains("spent by this session's experiments: 0.015%."), md)
+    XCTAssertTrue(md.contains(##"0.015% spent \(265 of 1761940 failed requests allowed\); by incident: \#1 0.015%."##), md)
+    XCTAssertTrue(html.contains("&lt;b&gt;checkout&lt;/b&gt; 99.5% over 30d: 0.015% spent"), html)
+    let json = try JSONSerialization.jsonObject(with: report.json()) as? [String: Any]
+    let exp = (json?["experiments"] as? [[String: Any]])?.first
+    XCTAssertEqual((exp?["budget"] as? [String: Any])?["bad_events"] as? Double, 265)
   }
 }
