@@ -264,6 +264,17 @@ wait "$probe_server" 2>/dev/null
 expect_run "... with the server gone the steady state does not hold and it does not run (exit 2)" 2 \
   'not run: not in the steady state after .*probe site failing: no answer: cannot connect' "$WORK/probes.yaml" --demo --speed 20
 
+# An error budget and the harm stop condition on Experiment 2: the budget spent is said at the
+# verdict, by incident; a burn rate past its bound stops it.
+sed 's/^stop-conditions:$/slo: {name: flask availability, service: flask, target: 99.5%, window: 30d}\n&\n  - harm: {workload: flask, figure: errors, worse-by: 50, looks: 3, over: 30s}/' \
+  experiments/kill-postgres-primary.yaml > "$WORK/budget.yaml"
+expect_run "an experiment's error budget: spent in all and by incident at the verdict (exit 0)" 0 \
+  'error budget of flask availability 99.5% over 30d: [0-9.e-]+% spent \([0-9]+ of [0-9]+ failed requests allowed\); burn rate .*; by incident: #1 ' \
+  "$WORK/budget.yaml" --demo --speed 20
+sed 's/^stop-conditions:$/&\n  - burn-rate: {fast: 5s, slow: 1m, above: 20}/' "$WORK/budget.yaml" > "$WORK/burn.yaml"
+expect_run "... and a burn rate over its bound on both windows stops it (exit 2)" 2 \
+  'verdict: aborted: stop condition burn rate over 20x for 5.0s and 1m00s: [0-9.]+x over 5.0s' "$WORK/burn.yaml" --demo --speed 20
+
 # 8. Experiments in the console: the list (x), the question, Experiment 2 beside its control group,
 # the hypotheses turning pass, the verdict staying on screen; the zones pane (Z); the namespace (N).
 start 200 60 "$BIN" --demo --speed 5 --log "$WORK/experiment.log"
