@@ -82,4 +82,26 @@ extension ExperimentPane {
       ]
     }
   }
+
+  /// The error budget near the top, short: the share spent and the burn rates (bold past the
+  /// burn-rate stop condition's bound, or past 1 without one).
+  static func budgetLine(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
+    guard let b = run.budget else { return [] }
+    let burn = run.experiment.stopConditions.compactMap(\.burnRate).first
+    let (fast, slow) = (burn?.fast ?? 300, burn?.slow ?? 3600)
+    let rate = b.burnRate(over: fast, now: state.now)
+    let burning = (rate ?? 0) > (burn?.above ?? 1)
+    func x(_ v: Double?) -> String { v.map { Experiment.Figure.text($0) + "x" } ?? "-" }
+    let spent = b.spent.map { ErrorBudget.percent($0) + " spent" } ?? "no traffic yet"
+    return [
+      [
+        ("budget ", t.style(.muted)),
+        ("\(spent)", t.style(burning ? .warn : .info, [.bold])),
+        (
+          " of \(b.slo.label); burn \(ErrorBudget.span(fast)) \(x(rate)), \(ErrorBudget.span(slow)) \(x(b.burnRate(over: slow, now: state.now)))",
+          t.style(burning ? .warn : .muted)
+        ),
+      ]
+    ]
+  }
 }

@@ -48,6 +48,7 @@ public enum ExperimentPane {
     lines.append(groupLine)
     // The tests' answer in one line near the top (on a short screen the details below are cut).
     lines += statisticsHeadline(run, t)
+    lines += budgetLine(run, state, t)
     if let first = run.unexpected.first {
       let more = run.unexpected.count > 1 ? " (+\(run.unexpected.count - 1) more)" : ""
       lines.append([("unexpected: " + first.text + more, t.style(.warn, [.bold]))])
@@ -70,16 +71,6 @@ public enum ExperimentPane {
       ])
     }
     lines += stopLines(run, state, t)
-    if let b = run.budget {
-      let fast = e.stopConditions.compactMap(\.burnRate).first
-      let burning = (b.burnRate(over: fast?.fast ?? 300, now: state.now) ?? 0) > (fast?.above ?? 1)
-      lines.append([
-        (
-          b.text(now: state.now, fast: fast?.fast ?? 300, slow: fast?.slow ?? 3600),
-          t.style(burning ? .warn : .muted, burning ? [.bold] : [])
-        )
-      ])
-    }
     lines += probeLines(run, ascii: ctx.glyphs == .ascii, t)
     lines += comparisonLines(e, state, width: inner.width, t)
     lines += statisticsLines(run, width: inner.width, t)

@@ -100,7 +100,8 @@ final class ComparisonReportTests: XCTestCase {
     XCTAssertTrue(md.contains("\\|x"), "a | in a name cannot forge a column: \(md)")
     // The error budget: by experiment, by incident, and the session's in all.
     XCTAssertTrue(md.contains("spent by this session's experiments: 0.015%."), md)
-    XCTAssertTrue(md.contains(##"0.015% spent \(265 of 1761940 failed requests allowed\); by incident: \#1 0.015%."##), md)
+    let expected = ##"0.015% spent \(265 of 1761940 failed requests allowed\); by incident: \#1 0.015%."##
+    XCTAssertTrue(md.contains(expected), md)
     XCTAssertTrue(html.contains("&lt;b&gt;checkout&lt;/b&gt; 99.5% over 30d: 0.015% spent"), html)
     let json = try JSONSerialization.jsonObject(with: report.json()) as? [String: Any]
     let exp = (json?["experiments"] as? [[String: Any]])?.first
