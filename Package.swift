@@ -88,7 +88,7 @@ let package = Package(
         "Simulation", "ClusterState", "Experiments", "KubeClient", "PromClient", "Transport", "TestSupport",
       ]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "ClusterState", "Simulation", "TestSupport"]),
-    .testTarget(name: "StatisticsTests", dependencies: ["Statistics"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "ClusterState"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ProbesTests", dependencies: ["Probes", "ClusterState", "Experiments"], resources: [.copy("Fixtures")]),
     .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),

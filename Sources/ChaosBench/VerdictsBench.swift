@@ -133,7 +133,7 @@ func statisticsCostSection() {
   print("11. Control vs experimental as tests: 100 workloads a group x 6 figures, 600 s of cluster time")
   var s = ClusterSnapshot()
   s.session.isDemo = true
-  var rng = SplitMix(seed: 7)
+  var rng = SplitMix64(seed: 7)
   for ns in ["exp", "ctl"] {
     for i in 0..<100 {
       let w = Workload(
@@ -149,7 +149,7 @@ func statisticsCostSection() {
     s.now = Seconds(second)
     s.metrics.metricsAt = s.now
     for id in s.objects.workloads.keys {
-      let noise = rng.nextDouble()
+      let noise = rng.unit()
       s.metrics.workloadSeries[id, default: WorkloadSeries(capacity: ClusterSnapshot.workloadHistory)].append(
         WorkloadSample(
           workloadID: id, cpuMilli: 100 + 20 * noise, memoryBytes: nil, ioBytesPerSec: nil, latencyP50Ms: 20 + noise,
@@ -164,18 +164,4 @@ func statisticsCostSection() {
   print(
     "   \(stats.tests.count) tests, \(stats.tests.first?.n.first ?? 0) blocks a group at the end: \(ms(spent / 480)) a second of cluster time"
   )
-}
-
-/// A small deterministic generator (the bench's samples are the same every run).
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func nextDouble() -> Double {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Double(z >> 11) / Double(1 << 53)
-  }
 }

@@ -173,14 +173,15 @@ keys q
 
 # 7. Experiments headless on the demo (`chaostui run`): exit 0 when every hypothesis holds, 1 when
 # one fails, 2 when a stop condition aborts it (nothing left injected) or the file is bad.
-expect_run() { # expect_run NAME CODE REGEX FILE ARGS...
+expect_cmd() { # expect_cmd NAME CODE REGEX COMMAND ARGS...: a chaostui command's exit code and output
   local name=$1 code=$2 regex=$3
   shift 3
   local out rc
-  out=$(timeout 120 "$BIN" run "$@" 2>&1)
+  out=$(timeout 120 "$BIN" "$@" 2>&1)
   rc=$?
   if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
 }
+expect_run() { local name=$1 code=$2 regex=$3; shift 3; expect_cmd "$name" "$code" "$regex" run "$@"; }
 expect_run "chaostui run: killing the Postgres primary passes (exit 0), nothing left injected" 0 \
   'faults still active: 0' experiments/kill-postgres-primary.yaml --demo --speed 20 --journal "$WORK/journal.json" --report "$WORK/run-report.md" \
   --record "$WORK/run-session.jsonl"
@@ -191,14 +192,7 @@ sed 's/unavailable-at-most: {workload: postgres, for: 15s}/unavailable-at-most: 
   experiments/kill-postgres-primary.yaml > "$WORK/impossible.yaml"
 expect_run "an impossible hypothesis fails the run (exit 1)" 1 'hypothesis failed: data unavailable' "$WORK/impossible.yaml" --demo --speed 20
 # chaostui judge: the recorded run judged again from its journal alone (no cluster).
-expect_judge() { # expect_judge NAME CODE REGEX ARGS...
-  local name=$1 code=$2 regex=$3
-  shift 3
-  local out rc
-  out=$(timeout 60 "$BIN" judge "$@" 2>&1)
-  rc=$?
-  if [ "$rc" -eq "$code" ] && echo "$out" | grep -Eq -- "$regex"; then ok "$name"; else bad "$name (exit $rc)"; echo "$out" | tail -8 | sed 's/^/  | /'; fi
-}
+expect_judge() { local name=$1 code=$2 regex=$3; shift 3; expect_cmd "$name" "$code" "$regex" judge "$@"; }
 expect_judge "chaostui judge with the file the journal kept: the recorded verdict (exit 0)" 0 \
   'the verdict is the same' "$WORK/run-session.jsonl"
 expect_judge "chaostui judge with a tighter threshold turns the pass into a fail and says why (exit 1)" 1 \
