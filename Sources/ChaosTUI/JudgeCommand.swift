@@ -3,6 +3,7 @@ import ClusterState
 import Console
 import Experiments
 import Foundation
+import Panels
 import Recording
 
 /// `chaostui judge JOURNAL`: a recorded experiment judged again from the session's journal alone (no
@@ -68,9 +69,8 @@ struct JudgeSession: ParsableCommand {
   static func table(_ j: Judge.Judgement) -> [String] {
     let rows = j.rows
     let width = min(44, max(10, (rows.map(\.name.count) + j.dropped.map(\.count)).max() ?? 10))
-    func pad(_ s: String, _ n: Int) -> String {
-      s.count >= n ? String(s.prefix(n)) : s + String(repeating: " ", count: n - s.count)
-    }
+    // Cut and padded in terminal cells (a wide character takes two).
+    let pad = { (s: String, n: Int) in Fmt.fit(s, n) }
     var out = [pad("hypothesis", width) + "  " + pad("recorded", 8) + "  " + pad("judged", 8) + "  why"]
     for r in rows {
       let (status, why): (String, String)
@@ -81,7 +81,7 @@ struct JudgeSession: ParsableCommand {
       }
       out.append(pad(r.name, width) + "  " + pad(r.recorded ?? "(new)", 8) + "  " + pad(status, 8) + "  " + why)
     }
-    for name in j.dropped { out.append(pad(name, width) + "  " + pad("(not in the file judged with)", 8)) }
+    for name in j.dropped { out.append(pad(name, width) + "  (not in the file judged with)") }
     return out
   }
 }

@@ -46,6 +46,15 @@ public enum Numbers {
     return "\(d)d"
   }
 
+  /// A share in percent, small ones kept readable: 12%, 1.5%, 0.015%.
+  public static func share(_ share: Double) -> String {
+    let v = share * 100
+    if v == 0 { return "0%" }
+    if v >= 10 { return "\(safeInt(v.rounded()))%" }
+    if v >= 1 { return one(v) + "%" }
+    return String(format: "%.2g%%", v)
+  }
+
   /// CPU as kubectl top writes it: 250m, 1.5 (cores).
   public static func cpu(_ milli: Double?) -> String {
     guard let m = milli, m.isFinite else { return "-" }

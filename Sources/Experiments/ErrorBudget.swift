@@ -125,21 +125,20 @@ public struct ErrorBudget: Sendable, Equatable {
     s >= 86400 && s.truncatingRemainder(dividingBy: 86400) == 0 ? "\(Int(s / 86400))d" : formatDuration(s)
   }
 
-  /// A share of the budget in percent, small ones kept readable: 12%, 1.5%, 0.015%.
-  public static func percent(_ share: Double) -> String {
-    let v = share * 100
-    if v == 0 { return "0%" }
-    if v >= 10 { return String(format: "%.0f%%", v) }
-    if v >= 1 { return String(format: "%.1f%%", v) }
-    return String(format: "%.2g%%", v)
-  }
-
   /// The gauge in words: `12% of flask availability 99.5% over 30d spent (18 of 150 failed
   /// requests allowed); burn rate 5m 14x, 1h 3.1x`.
   public func text(now: Seconds, fast: Seconds = 300, slow: Seconds = 3600) -> String {
     guard let spent else { return "error budget of \(slo.label): no traffic seen yet" }
-    func x(_ v: Double?) -> String { v.map { Experiment.Figure.text($0) + "x" } ?? "-" }
     return
-      "error budget of \(slo.label): \(Self.percent(spent)) spent (\(Experiment.Figure.text(bad)) of \(Experiment.Figure.text(allowed)) failed requests allowed); burn rate \(Self.span(fast)) \(x(burnRate(over: fast, now: now))), \(Self.span(slow)) \(x(burnRate(over: slow, now: now)))"
+      "error budget of \(slo.label): \(Numbers.share(spent)) spent (\(Experiment.Figure.text(bad)) of \(Experiment.Figure.text(allowed)) failed requests allowed); burn rate "
+      + burnText(fast: fast, slow: slow, now: now)
+  }
+
+  /// The burn rates over two windows: `5m00s 14x, 1h00m 3.1x` (`-`: no traffic in it).
+  public func burnText(fast: Seconds, slow: Seconds, now: Seconds) -> String {
+    func x(_ w: Seconds) -> String {
+      Self.span(w) + " " + (burnRate(over: w, now: now).map { Experiment.Figure.text($0) + "x" } ?? "-")
+    }
+    return x(fast) + ", " + x(slow)
   }
 }

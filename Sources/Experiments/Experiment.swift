@@ -173,40 +173,45 @@ public struct Experiment: Sendable, Equatable {
     }
   }
 
-  /// Abort the experiment (every fault undone at once, as the panic key does) when a figure passes
-  /// its bound by more than `margin` at once, or stays past it for longer than `for`.
+  /// Abort the experiment (every fault undone at once, as the panic key does): a figure past its
+  /// bound, a probe failing, significant harm against the control group, or the SLO's error budget
+  /// burning too fast.
   public struct StopCondition: Sendable, Equatable {
-    public var figure: Figure
-    public var service: String
-    public var bound: Double
-    public var above: Bool
-    public var margin: Double
-    public var longerThan: Seconds
-    /// A probe of `probes:` instead of a figure: the experiment stops when it turns failing.
-    public var probe: String?
-    /// Significant harm against the control group instead of a figure, looked at a fixed number of
-    /// times.
-    public var harm: Harm?
-    /// The SLO's error budget burning too fast instead of a figure.
-    public var burnRate: BurnRate?
+    public enum Kind: Sendable, Equatable {
+      /// A figure passes its bound by more than `margin` at once, or stays past it for longer than
+      /// `longerThan`.
+      case figure(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds)
+      /// A probe of `probes:` turns failing.
+      case probe(String)
+      /// Significant harm against the control group, looked at a fixed number of times.
+      case harm(Harm)
+      case burnRate(BurnRate)
+    }
+    public var kind: Kind
+
+    public init(_ kind: Kind) { self.kind = kind }
+
     public init(figure: Figure, service: String, bound: Double, above: Bool, margin: Double, longerThan: Seconds) {
-      self.figure = figure
-      self.service = service
-      self.bound = bound
-      self.above = above
-      self.margin = margin
-      self.longerThan = longerThan
+      kind = .figure(
+        figure: figure, service: service, bound: bound, above: above, margin: margin, longerThan: longerThan)
     }
 
+    public var probe: String? { if case .probe(let n) = kind { n } else { nil } }
+    public var harm: Harm? { if case .harm(let h) = kind { h } else { nil } }
+    public var burnRate: BurnRate? { if case .burnRate(let b) = kind { b } else { nil } }
+
     public var label: String {
-      if let probe { return "probe \(probe) failing" }
-      if let h = harm { return h.label }
-      if let b = burnRate { return b.label }
-      let limits =
-        (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
-        + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])
-      return "\(service) \(figure.rawValue) \(above ? ">" : "<") \(PromCheck.fmt(bound))"
-        + (limits.isEmpty ? "" : " " + limits.joined(separator: " or "))
+      switch kind {
+      case .probe(let name): return "probe \(name) failing"
+      case .harm(let h): return h.label
+      case .burnRate(let b): return b.label
+      case .figure(let figure, let service, let bound, let above, let margin, let longerThan):
+        let limits =
+          (margin > 0 ? ["by more than \(PromCheck.fmt(margin))"] : [])
+          + (longerThan > 0 ? ["for longer than \(formatDuration(longerThan))"] : [])
+        return "\(service) \(figure.rawValue) \(above ? ">" : "<") \(PromCheck.fmt(bound))"
+          + (limits.isEmpty ? "" : " " + limits.joined(separator: " or "))
+      }
     }
   }
 

@@ -63,7 +63,9 @@ extension Reader {
       }
     }
     if let hs = f("headers") {
-      for (key, value, _) in try mapping(hs, "probe headers", known: (hs.mapping?.keys.compactMap(\.string)) ?? []) {
+      guard let m = hs.mapping else { throw fail(hs, "probe \(name).http.headers must be a mapping (name: value)") }
+      for (k, value) in m {
+        let key = try string(k, "probe header name")
         let v = try string(value, "probe header \(key)")
         // A header is one line: a CR or LF would start another header (or a body).
         guard !key.contains(where: { $0.isNewline || $0 == ":" }), !v.contains(where: \.isNewline) else {

@@ -385,20 +385,13 @@ struct Reader {
   }
 
   func stopCondition(_ node: YNode) throws -> Experiment.StopCondition {
-    if let m = node.mapping, m.count == 1, let b = m["burn-rate"] {
-      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
-      c.burnRate = try burnRate(b)
-      return c
-    }
-    if let m = node.mapping, m.count == 1, let h = m["harm"] {
-      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
-      c.harm = try harm(h)
-      return c
-    }
-    if let m = node.mapping, m.count == 1, let ref = m["probe"] {
-      var c = Experiment.StopCondition(figure: .errors, service: "", bound: 0, above: true, margin: 0, longerThan: 0)
-      c.probe = try string(ref, "stop condition probe")
-      return c
+    if let m = node.mapping, m.count == 1, let (key, value) = m.first, let k = key.string {
+      switch k {
+      case "burn-rate": return .init(.burnRate(try burnRate(value)))
+      case "harm": return .init(.harm(try harm(value)))
+      case "probe": return .init(.probe(try string(value, "stop condition probe")))
+      default: break
+      }
     }
     let r = try mapping(node, "a stop condition", known: ["service", "figure", "max", "min", "by", "for"])
     func f(_ key: String) -> YNode? { r.first { $0.key == key }?.value }

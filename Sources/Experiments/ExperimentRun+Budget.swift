@@ -22,12 +22,16 @@ extension ExperimentRun {
     }
   }
 
+  /// The burn-rate stop condition (nil: none): its windows are the ones the burn rates are shown
+  /// over, else 5 minutes and an hour.
+  public var burnCondition: Experiment.BurnRate? { experiment.stopConditions.lazy.compactMap(\.burnRate).first }
+
   /// The budget at the verdict, in the log.
   mutating func noteBudget(_ s: ClusterSnapshot, _ now: Seconds) {
     guard let budget else { return }
-    let burn = experiment.stopConditions.compactMap(\.burnRate).first
-    var text = budget.text(now: now, fast: burn?.fast ?? 300, slow: burn?.slow ?? 3600)
-    let per = budgetByIncident(s).map { "#\($0.incident) \(ErrorBudget.percent($0.spent))" }
+    let windows = burnCondition ?? Experiment.BurnRate()
+    var text = budget.text(now: now, fast: windows.fast, slow: windows.slow)
+    let per = budgetByIncident(s).map { "#\($0.incident) \(Numbers.share($0.spent))" }
     if !per.isEmpty { text += "; by incident: " + per.joined(separator: ", ") }
     if !budget.source.isEmpty { text += " (from \(budget.source))" }
     note(now, text)

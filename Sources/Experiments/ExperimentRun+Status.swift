@@ -53,14 +53,26 @@ extension ExperimentRun {
     }
   }
 
-  /// Each stop condition now: its figure, how far it is from firing (negative: past the bound), and
-  /// for how long it has been past it.
-  public func stopConditionStatus(_ s: ClusterSnapshot) -> [(value: Double?, margin: Double?, pastFor: Seconds?)] {
+  /// Each stop condition now, in words (what follows its label), and whether it is past its bound:
+  /// a figure with its margin (and for how long it has been past it), a probe's state, the looks
+  /// made for harm, the burn rates.
+  public func stopConditionStatus(_ s: ClusterSnapshot) -> [(text: String, past: Bool)] {
     experiment.stopConditions.enumerated().map { i, c in
-      let v = c.figure.value(service: c.service, namespace: ns, in: s)
-      let margin = v.map { c.above ? c.bound - $0 : $0 - c.bound }
-      return (v, margin, breachedSince[i].map { s.now - $0 })
+      switch c.kind {
+      case .figure(let figure, let service, let bound, let above, _, _):
+        guard let v = figure.value(service: service, namespace: ns, in: s) else { return ("no figure", false) }
+        let m = above ? bound - v : v - bound
+        var text = "now \(Numbers.one(v)), " + (m >= 0 ? "margin \(Numbers.one(m))" : "PAST by \(Numbers.one(-m))")
+        if let since = breachedSince[i] { text += " for \(formatDuration(s.now - since))" }
+        return (text, m < 0)
+      case .probe(let name):
+        let state = probeStatus[name]?.state ?? .waiting
+        return ("now " + state.rawValue, state == .failing)
+      case .harm(let h): return ("\(harmLooks[i] ?? 0) of \(h.looks) looks made", false)
+      case .burnRate(let b):
+        guard let budget else { return ("no budget", false) }
+        return ("now " + budget.burnText(fast: b.fast, slow: b.slow, now: s.now), false)
+      }
     }
   }
-
 }

@@ -406,36 +406,41 @@ public struct ExperimentRun: Sendable {
     note(now, "verdict: " + verdict.label)
   }
 
+  /// A figure's stop condition: past its bound by more than its margin, or for longer than its
+  /// time (either at once when it has neither).
+  mutating func figureStop(
+    _ i: Int, _ figure: Experiment.Figure, _ service: String, _ bound: Double, _ above: Bool, _ margin: Double,
+    _ longerThan: Seconds, _ s: ClusterSnapshot, _ now: Seconds
+  ) -> String? {
+    guard let v = figure.value(service: service, namespace: ns, in: s) else { return nil }
+    let excess = above ? v - bound : bound - v
+    if excess <= 0 {
+      breachedSince[i] = nil
+      return nil
+    }
+    let since = breachedSince[i] ?? now
+    breachedSince[i] = since
+    let bySize = margin > 0 && excess > margin
+    let byTime = longerThan > 0 && now - since > longerThan
+    guard bySize || byTime || (margin == 0 && longerThan == 0) else { return nil }
+    return "\(service) \(figure.rawValue) \(Experiment.Figure.text(v))"
+      + (byTime ? " for \(formatDuration(now - since))" : "")
+  }
+
   /// The first stop condition that fires now, in words.
   mutating func stopConditionFired(_ s: ClusterSnapshot, now: Seconds) -> String? {
     for (i, c) in experiment.stopConditions.enumerated() {
-      if let b = c.burnRate {
-        if let why = burnFired(b, now) { return "stop condition \(c.label): " + why }
-        continue
-      }
-      if let h = c.harm {
-        if let why = harmLook(i, h, now) { return "stop condition \(c.label): " + why }
-        continue
-      }
-      if let name = c.probe {
+      let why: String?
+      switch c.kind {
+      case .burnRate(let b): why = burnFired(b, now)
+      case .harm(let h): why = harmLook(i, h, now)
+      case .probe(let name):
         guard let st = probeStatus[name], st.state == .failing else { continue }
-        return "stop condition \(c.label): \(st.last?.detail ?? "")"
+        why = st.last?.detail ?? ""
+      case .figure(let figure, let service, let bound, let above, let margin, let longerThan):
+        why = figureStop(i, figure, service, bound, above, margin, longerThan, s, now)
       }
-      guard let v = c.figure.value(service: c.service, namespace: ns, in: s) else { continue }
-      let excess = c.above ? v - c.bound : c.bound - v
-      if excess <= 0 {
-        breachedSince[i] = nil
-        continue
-      }
-      let since = breachedSince[i] ?? now
-      breachedSince[i] = since
-      let bySize = c.margin > 0 && excess > c.margin
-      let byTime = c.longerThan > 0 && now - since > c.longerThan
-      let atOnce = c.margin == 0 && c.longerThan == 0
-      if bySize || byTime || atOnce {
-        return "stop condition \(c.label): \(c.service) \(c.figure.rawValue) \(Experiment.Figure.text(v))"
-          + (byTime ? " for \(formatDuration(now - since))" : "")
-      }
+      if let why { return "stop condition \(c.label): " + why }
     }
     return nil
   }

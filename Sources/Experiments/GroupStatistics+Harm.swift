@@ -32,15 +32,8 @@ extension GroupStatistics {
       : Sequential.mannWhitneyGreater(exp.blocks, ctl.blocks.map { $0 * (1 + margin) })
     guard let p else { return nil }
     let medians = [exp.blocks, ctl.blocks].map { Experiment.Figure.text(SpreadTests.median($0)) }
-    return (p, "median \(medians[0]) vs \(medians[1])\(unit(f)), \(exp.blocks.count)/\(ctl.blocks.count) blocks")
-  }
-
-  func unit(_ f: Experiment.Figure) -> String {
-    switch f {
-    case .p50, .p99: return " ms"
-    case .cpu: return " m"
-    case .ready: return " Ready"
-    case .errors, .loss: return "%"
-    }
+    return (
+      p, "median \(medians[0]) vs \(medians[1])\(Test.unit(of: f)), \(exp.blocks.count)/\(ctl.blocks.count) blocks"
+    )
   }
 }

@@ -2,7 +2,9 @@ import ClusterState
 
 extension GroupStatistics.Test {
   /// The figure's unit, as the shift is given in.
-  var unit: String {
+  var unit: String { Self.unit(of: figure) }
+
+  static func unit(of figure: Experiment.Figure) -> String {
     switch figure {
     case .p50, .p99: return " ms"
     case .cpu: return "m"

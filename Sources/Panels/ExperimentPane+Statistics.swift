@@ -87,21 +87,19 @@ extension ExperimentPane {
   /// burn-rate stop condition's bound, or past 1 without one).
   static func budgetLine(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
     guard let b = run.budget else { return [] }
-    let burn = run.experiment.stopConditions.compactMap(\.burnRate).first
-    let (fast, slow) = (burn?.fast ?? 300, burn?.slow ?? 3600)
-    let rate = b.burnRate(over: fast, now: state.now)
-    let burning = (rate ?? 0) > (burn?.above ?? 1)
-    func x(_ v: Double?) -> String { v.map { Experiment.Figure.text($0) + "x" } ?? "-" }
-    let spent = b.spent.map { ErrorBudget.percent($0) + " spent" } ?? "no traffic yet"
+    let burn = run.burnCondition
+    let windows = burn ?? Experiment.BurnRate()
+    let burning = (b.burnRate(over: windows.fast, now: state.now) ?? 0) > (burn?.above ?? 1)
+    let spent = b.spent.map { Numbers.share($0) + " spent" } ?? "no traffic yet"
     return [
       [
-        ("budget ", t.style(.muted)),
-        ("\(spent)", t.style(burning ? .warn : .info, [.bold])),
+        ("budget ", t.style(.muted)), (spent, t.style(burning ? .warn : .info, [.bold])),
         (
-          " of \(b.slo.label); burn \(ErrorBudget.span(fast)) \(x(rate)), \(ErrorBudget.span(slow)) \(x(b.burnRate(over: slow, now: state.now)))",
+          " of \(b.slo.label); burn " + b.burnText(fast: windows.fast, slow: windows.slow, now: state.now),
           t.style(burning ? .warn : .muted)
         ),
       ]
     ]
   }
+
 }

@@ -77,35 +77,11 @@ public enum ExperimentPane {
     Widgets.rows(&buf, inner, lines)
   }
 
-  /// Each stop condition with its margin.
+  /// Each stop condition with how far it is from firing.
   static func stopLines(_ run: ExperimentRun, _ state: ClusterSnapshot, _ t: Theme) -> [[(String, Style)]] {
-    var lines: [[(String, Style)]] = []
-    for (i, (c, st)) in zip(run.experiment.stopConditions, run.stopConditionStatus(state)).enumerated() {
-      if c.burnRate != nil {
-        lines.append([("stop if " + c.label, t.style(.muted))])
-        continue
-      }
-      if let h = c.harm {
-        let done = run.harmLooks[i] ?? 0
-        lines.append([("stop if " + c.label + ": \(done) of \(h.looks) looks made", t.style(.muted))])
-        continue
-      }
-      if let name = c.probe {
-        let state = run.probeStatus[name]?.state ?? .waiting
-        lines.append([("stop if " + c.label + ": now " + state.rawValue, t.style(state == .failing ? .warn : .muted))])
-        continue
-      }
-      var text = "stop if " + c.label + ": "
-      if let v = st.value, let m = st.margin {
-        text += "now \(Fmt.one(v)), " + (m >= 0 ? "margin \(Fmt.one(m))" : "PAST by \(Fmt.one(-m))")
-        if let p = st.pastFor { text += " for \(formatDuration(p))" }
-      } else {
-        text += "no figure"
-      }
-      let past = (st.margin ?? 1) < 0
-      lines.append([(text, t.style(past ? .warn : .muted, past ? [.bold] : []))])
+    zip(run.experiment.stopConditions, run.stopConditionStatus(state)).map { c, st in
+      [("stop if " + c.label + ": " + st.text, t.style(st.past ? .warn : .muted, st.past ? [.bold] : []))]
     }
-    return lines
   }
 
   /// Control vs experimental, a figure a column.

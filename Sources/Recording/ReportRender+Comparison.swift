@@ -25,17 +25,10 @@ extension SessionReport {
   static func budgetText(_ b: SessionJournal.ExperimentRecord.Budget) -> String {
     guard let spent = b.spent else { return "Error budget of \(b.slo): no traffic seen." }
     var text =
-      "Error budget of \(b.slo): \(percent(spent)) spent (\(number(b.badEvents)) of \(number(b.allowed)) failed requests allowed)"
-    let per = b.incidents.filter { $0.count == 2 }.map { "#\(Int($0[0])) \(percent($0[1]))" }
+      "Error budget of \(b.slo): \(Numbers.share(spent)) spent (\(number(b.badEvents)) of \(number(b.allowed)) failed requests allowed)"
+    let per = b.incidents.filter { $0.count == 2 }.map { "#\(Int($0[0])) \(Numbers.share($0[1]))" }
     if !per.isEmpty { text += "; by incident: " + per.joined(separator: ", ") }
     return text + "."
-  }
-
-  /// A share in percent, small ones kept readable: 12%, 1.5%, 0.015%.
-  static func percent(_ share: Double) -> String {
-    let v = share * 100
-    if v == 0 { return "0%" }
-    return v >= 10 ? String(format: "%.0f%%", v) : v >= 1 ? String(format: "%.1f%%", v) : String(format: "%.2g%%", v)
   }
 
   static func budgetJSON(_ b: SessionJournal.ExperimentRecord.Budget) -> Any {

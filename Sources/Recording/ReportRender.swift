@@ -61,7 +61,7 @@ extension SessionReport {
     if !experiments.isEmpty {
       out += ["", "## Experiments", ""]
       for (slo, spent) in budgetBySLO {
-        out += ["Error budget of \(md(slo)) spent by this session's experiments: \(Self.percent(spent)).", ""]
+        out += ["Error budget of \(md(slo)) spent by this session's experiments: \(Numbers.share(spent)).", ""]
       }
       for e in experiments {
         out += ["### \(md(e.title))", "", "**Verdict: \(md(e.verdict))**", ""]
@@ -245,7 +245,7 @@ extension SessionReport {
     if !experiments.isEmpty {
       h += "<h2>Experiments</h2>\n"
       for (slo, spent) in budgetBySLO {
-        h += "<p>Error budget of \(Self.esc(slo)) spent by this session's experiments: \(Self.percent(spent)).</p>\n"
+        h += "<p>Error budget of \(Self.esc(slo)) spent by this session's experiments: \(Numbers.share(spent)).</p>\n"
       }
       for e in experiments {
         h +=

@@ -41,8 +41,8 @@ final class ErrorBudgetTests: XCTestCase {
     XCTAssertEqual(try XCTUnwrap(burst.burnRate(over: 3600, now: 599)), 5, accuracy: 1e-9, "over what there is")
     XCTAssertEqual(burst.badEvents(from: 560, to: 580), 55, accuracy: 1e-9, "seconds 570 to 580, 5 bad each")
     XCTAssertTrue(burst.text(now: 599, fast: 30, slow: 300).hasPrefix("error budget of SLO 99.5% over 30d: "))
-    XCTAssertEqual(ErrorBudget.percent(0.00015), "0.015%")
-    XCTAssertEqual(ErrorBudget.percent(0.123), "12%")
+    XCTAssertEqual(Numbers.share(0.00015), "0.015%")
+    XCTAssertEqual(Numbers.share(0.123), "12%")
   }
 
   static let yaml = """

@@ -16,6 +16,20 @@ final class ReferenceTests: XCTestCase {
       var upper: Double?
       var w: Double?
       var pw: Double?
+      /// One-sided ("greater") Mann-Whitney p.
+      var pg: Double
+    }
+    /// One-sided tests that the first failure rate exceeds the second by a margin.
+    struct Worse: Decodable {
+      var table: [Int]
+      var margin: Double
+      var p: Double
+    }
+    /// The O'Brien-Fleming spending function at an information fraction.
+    struct Spent: Decodable {
+      var t: Double
+      var alpha: Double
+      var spent: Double
     }
     struct Count: Decodable {
       var table: [Int]
@@ -44,17 +58,14 @@ final class ReferenceTests: XCTestCase {
     var holm: [Holm]
     var f: [F]
     var quantiles: [Quantile]
+    var worse: [Worse]
+    var spending: [Spent]
   }
 
   static let reference: Reference = {
     let url = Bundle.module.url(forResource: "reference", withExtension: "json", subdirectory: "Fixtures")!
     return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
   }()
-
-  /// Relative agreement, with an absolute floor for values near zero.
-  func close(_ a: Double, _ b: Double, _ tol: Double = 1e-9, floor: Double = 1e-12) -> Bool {
-    abs(a - b) <= max(floor, tol * max(abs(a), abs(b)))
-  }
 
   func testMannWhitneyAgainstSciPy() throws {
     XCTAssertGreaterThan(Self.reference.pairs.count, 50)
@@ -63,7 +74,7 @@ final class ReferenceTests: XCTestCase {
       let mw = try XCTUnwrap(RankTests.mannWhitney(r.x, r.y))
       if mw.exact { exact += 1 }
       XCTAssertEqual(mw.u, r.u, accuracy: 1e-9, "pair \(i) U")
-      XCTAssertTrue(close(mw.p, r.p, 1e-7), "pair \(i): p \(mw.p) against SciPy's \(r.p) (exact: \(mw.exact))")
+      XCTAssertTrue(agree(mw.p, r.p, 1e-7), "pair \(i): p \(mw.p) against SciPy's \(r.p) (exact: \(mw.exact))")
     }
     XCTAssertGreaterThanOrEqual(exact, 4, "the exact distribution is exercised")
   }
@@ -88,8 +99,8 @@ final class ReferenceTests: XCTestCase {
     for (i, r) in Self.reference.pairs.enumerated() {
       guard let w = r.w, let pw = r.pw else { continue }
       let bf = try XCTUnwrap(SpreadTests.brownForsythe(r.x, r.y))
-      XCTAssertTrue(close(bf.w, w, 1e-9), "pair \(i): W \(bf.w) against \(w)")
-      XCTAssertTrue(close(bf.p, pw, 1e-7), "pair \(i): p \(bf.p) against \(pw)")
+      XCTAssertTrue(agree(bf.w, w, 1e-9), "pair \(i): W \(bf.w) against \(w)")
+      XCTAssertTrue(agree(bf.p, pw, 1e-7), "pair \(i): p \(bf.p) against \(pw)")
       n += 1
     }
     XCTAssertGreaterThan(n, 40)
@@ -99,7 +110,7 @@ final class ReferenceTests: XCTestCase {
     for r in Self.reference.counts {
       let t = r.table
       let p = CountTests.fisherExact(t[0], t[1], t[2], t[3])
-      XCTAssertTrue(close(p, r.fisher, 1e-7), "Fisher \(t): \(p) against \(r.fisher)")
+      XCTAssertTrue(agree(p, r.fisher, 1e-7), "Fisher \(t): \(p) against \(r.fisher)")
       if let nc = r.newcombe {
         let mine = CountTests.newcombe(t[0], t[0] + t[1], t[2], t[2] + t[3])
         XCTAssertEqual(mine.lower, nc[0], accuracy: 1e-9, "Newcombe \(t)")
@@ -107,8 +118,8 @@ final class ReferenceTests: XCTestCase {
       }
       if let z = r.z, let pz = r.pz {
         let mine = CountTests.twoProportion(t[0], t[0] + t[1], t[2], t[2] + t[3])
-        XCTAssertTrue(close(mine.z, z, 1e-9), "z \(t): \(mine.z) against \(z)")
-        XCTAssertTrue(close(mine.p, pz, 1e-7), "p \(t): \(mine.p) against \(pz)")
+        XCTAssertTrue(agree(mine.z, z, 1e-9), "z \(t): \(mine.z) against \(z)")
+        XCTAssertTrue(agree(mine.p, pz, 1e-7), "p \(t): \(mine.p) against \(pz)")
       }
     }
   }
@@ -122,7 +133,7 @@ final class ReferenceTests: XCTestCase {
 
   func testDistributions() {
     for r in Self.reference.f {
-      XCTAssertTrue(close(Distributions.fSF(r.f, r.d1, r.d2), r.sf, 1e-9), "F(\(r.d1), \(r.d2)) at \(r.f)")
+      XCTAssertTrue(agree(Distributions.fSF(r.f, r.d1, r.d2), r.sf, 1e-9), "F(\(r.d1), \(r.d2)) at \(r.f)")
     }
     for r in Self.reference.quantiles {
       XCTAssertEqual(Distributions.normalQuantile(r.p), r.z, accuracy: 1e-9 * max(1, abs(r.z)), "z at \(r.p)")
@@ -168,4 +179,9 @@ final class DifferencesTests: XCTestCase {
       }
     }
   }
+}
+
+/// Relative agreement, with an absolute floor for values near zero.
+func agree(_ a: Double, _ b: Double, _ tol: Double = 1e-9, floor: Double = 1e-12) -> Bool {
+  abs(a - b) <= max(floor, tol * max(abs(a), abs(b)))
 }

@@ -5,40 +5,12 @@ import XCTest
 
 /// The harm stop condition's statistics against SciPy and statsmodels, and its spending rule.
 final class SequentialTests: XCTestCase {
-  struct Reference: Decodable {
-    struct Pair: Decodable {
-      var x: [Double]
-      var y: [Double]
-      var pg: Double
-    }
-    struct Worse: Decodable {
-      var table: [Int]
-      var margin: Double
-      var p: Double
-    }
-    struct Spent: Decodable {
-      var t: Double
-      var alpha: Double
-      var spent: Double
-    }
-    var pairs: [Pair]
-    var worse: [Worse]
-    var spending: [Spent]
-  }
-
-  static let reference: Reference = {
-    let url = Bundle.module.url(forResource: "reference", withExtension: "json", subdirectory: "Fixtures")!
-    return try! JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-  }()
-
-  func close(_ a: Double, _ b: Double, _ tol: Double = 1e-7) -> Bool {
-    abs(a - b) <= max(1e-12, tol * max(abs(a), abs(b)))
-  }
+  static var reference: ReferenceTests.Reference { ReferenceTests.reference }
 
   func testOneSidedMannWhitneyAgainstSciPy() throws {
     for (i, r) in Self.reference.pairs.enumerated() {
       let p = try XCTUnwrap(Sequential.mannWhitneyGreater(r.x, r.y))
-      XCTAssertTrue(close(p, r.pg), "pair \(i): p \(p) against SciPy's \(r.pg)")
+      XCTAssertTrue(agree(p, r.pg, 1e-7), "pair \(i): p \(p) against SciPy's \(r.pg)")
     }
   }
 
@@ -47,14 +19,14 @@ final class SequentialTests: XCTestCase {
     for r in Self.reference.worse {
       let (a, b, c, d) = (r.table[0], r.table[1], r.table[2], r.table[3])
       let p = try XCTUnwrap(Sequential.failuresWorse(a, of: a + b, than: c, of: c + d, margin: r.margin))
-      XCTAssertTrue(close(p, r.p, 1e-6), "\(r.table) margin \(r.margin): p \(p) against statsmodels' \(r.p)")
+      XCTAssertTrue(agree(p, r.p, 1e-6), "\(r.table) margin \(r.margin): p \(p) against statsmodels' \(r.p)")
     }
   }
 
   func testTheSpendingFunctionAndItsLooks() {
     for r in Self.reference.spending {
       XCTAssertTrue(
-        close(Sequential.obrienFlemingSpent(r.t, alpha: r.alpha), r.spent, 1e-9), "t \(r.t) alpha \(r.alpha)")
+        agree(Sequential.obrienFlemingSpent(r.t, alpha: r.alpha), r.spent, 1e-9), "t \(r.t) alpha \(r.alpha)")
     }
     // Lan and DeMets' value for O'Brien-Fleming type at half the information, α = 0.05: 0.0056.
     XCTAssertEqual(Sequential.obrienFlemingSpent(0.5, alpha: 0.05), 0.0056, accuracy: 0.00005)
