@@ -88,8 +88,10 @@ public struct ProbeSample: Sendable, Equatable, Codable {
   public var ok: Bool
   public var detail: String
   public var latencyMs: Double?
-  /// The cluster time it came in (set by the reducer).
+  /// The cluster time it came in, and its number among the probe's answers (set by the reducer:
+  /// two answers may come in at one time).
   public var at: Seconds = 0
+  public var seq: Int?
   public init(name: String, ok: Bool, detail: String, latencyMs: Double? = nil) {
     self.name = name
     self.ok = ok
@@ -97,6 +99,8 @@ public struct ProbeSample: Sendable, Equatable, Codable {
     self.latencyMs = latencyMs
   }
   public static let detailLimit = 160
+  /// The longest probe name kept (an experiment file's names are short).
+  public static let nameLimit = 200
   /// Answers kept a probe.
   public static let kept = 120
   /// Probes whose answers are kept.

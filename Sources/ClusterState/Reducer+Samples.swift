@@ -85,11 +85,15 @@ func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] 
   case .probeResults(let results, _):
     s.monitoring.probeResults = results
   case .probeSample(var sample):
+    // A journal's samples did not come through `ProbeSample.init`: their text is bounded here too.
+    guard sample.name.utf8.count <= ProbeSample.nameLimit else { return [] }
+    sample.detail = String(sample.detail.prefix(ProbeSample.detailLimit))
     sample.at = s.now
     var all = s.monitoring.probeSamples ?? [:]
     // Names are an experiment file's (or a journal's): the probes and the answers kept are bounded.
     guard all[sample.name] != nil || all.count < ProbeSample.probesKept else { return [] }
     var list = all[sample.name] ?? []
+    sample.seq = (list.last?.seq ?? 0) + 1
     if list.count >= ProbeSample.kept { list.removeFirst(list.count - ProbeSample.kept + 1) }
     list.append(sample)
     all[sample.name] = list

@@ -15,8 +15,9 @@ public struct ProbeStatus: Sendable, Equatable {
   /// When it first turned failing since the method started, and why.
   public var failedAt: Seconds?
   public var failedWhy: String?
-  /// The newest answer taken (HTTP and command probes), and when a Kubernetes probe looks next.
-  var seen: Seconds = -1
+  /// The newest answer taken (HTTP and command probes: its number), and when a Kubernetes probe
+  /// looks next.
+  var seen = 0
   var next: Seconds = 0
   static let historyKept = 30
   public init() {}
@@ -65,8 +66,10 @@ extension ExperimentRun {
         sample.at = now
         take(sample, p, &st, now)
       } else {
-        for sample in s.probeSamples[p.name] ?? [] where sample.at > st.seen && sample.at >= created {
-          st.seen = sample.at
+        // The answers since the last step: the newest few, from the end (oldest first).
+        let fresh = (s.probeSamples[p.name] ?? []).reversed().prefix { ($0.seq ?? 0) > st.seen && $0.at >= created }
+        for sample in fresh.reversed() {
+          st.seen = sample.seq ?? 0
           take(sample, p, &st, now)
         }
       }

@@ -159,4 +159,20 @@ final class ProbeRunTests: XCTestCase {
     XCTAssertEqual(r.verdict, .notRun("its probe sh runs a command, and a read-only session runs none"))
     XCTAssertTrue(r.probesWanted(s).isEmpty)
   }
+
+  func testTwoAnswersAtOneTimeAreBothTaken() throws {
+    let e = try ExperimentFile.parse(
+      Self.head + "probes: [{name: api, http: {url: 'http://127.0.0.1:1/'}, failure-threshold: 2}]", file: "p.yaml")
+    let h = Harness(seed: 1)
+    h.run(to: 10)
+    var r = ExperimentRun(e, at: h.state.now)
+    // A real cluster's clock moves once a second; the console steps the run on every frame.
+    for _ in 0..<2 {
+      h.store.dispatch(.probeSample(ProbeSample(name: "api", ok: false, detail: "status 500, expected 200")))
+      _ = r.step(h.state)
+    }
+    XCTAssertEqual(r.probeStatus["api"]?.answers, 2)
+    XCTAssertEqual(
+      r.probeStatus["api"]?.state, .failing, "two failures in a row, though they came in at one cluster time")
+  }
 }
