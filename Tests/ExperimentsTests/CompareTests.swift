@@ -84,12 +84,7 @@ final class CompareTests: XCTestCase {
   }
 
   func testBadCompareAndComparableFields() {
-    func error(_ yaml: String) -> String {
-      do {
-        _ = try ExperimentFile.parse(yaml, file: "f.yaml")
-        return ""
-      } catch { return "\(error)" }
-    }
+    func error(_ yaml: String) -> String { parseError(yaml, file: "f.yaml") }
     XCTAssertTrue(
       error(Self.yaml(method: "  - wait: 1s", hypotheses: "  - compare: {workload: flask}")).contains(
         "compare needs workload and figure"))

@@ -23,3 +23,11 @@ func runWithControlGroup(
   }
   return r
 }
+
+/// What the parser says of an experiment file ("parsed" when it takes it).
+func parseError(_ yaml: String, file: String) -> String {
+  do {
+    _ = try ExperimentFile.parse(yaml, file: file)
+    return "parsed"
+  } catch { return "\(error)" }
+}

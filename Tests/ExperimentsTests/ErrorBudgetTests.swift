@@ -76,12 +76,7 @@ final class ErrorBudgetTests: XCTestCase {
   }
 
   func testBadSLOsSayWhat() {
-    func error(_ yaml: String) -> String {
-      do {
-        _ = try ExperimentFile.parse(yaml, file: "s.yaml")
-        return "parsed"
-      } catch { return "\(error)" }
-    }
+    func error(_ yaml: String) -> String { parseError(yaml, file: "s.yaml") }
     let head = "title: t\ngroups: {experimental: {namespace: pipeline}}\nmethod: [{wait: 5s}]\n"
     XCTAssertTrue(error(head + "slo: {target: 99%}").contains("needs a service"))
     XCTAssertTrue(error(head + "slo: {service: flask, target: 100%}").contains("under 100%"))

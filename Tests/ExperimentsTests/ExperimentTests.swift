@@ -81,12 +81,7 @@ final class ExperimentFileTests: XCTestCase {
     XCTAssertEqual(e.method, [.wait(5)])
   }
 
-  func error(_ text: String) -> String {
-    do {
-      _ = try ExperimentFile.parse(text, file: "bad.yaml")
-      return "no error"
-    } catch { return "\(error)" }
-  }
+  func error(_ text: String) -> String { parseError(text, file: "bad.yaml") }
 
   func testBadFilesSayWhereAndWhat() {
     let base = "title: t\ngroups:\n  experimental: {namespace: pipeline}\n"

@@ -56,12 +56,7 @@ final class HarmTests: XCTestCase {
   }
 
   func testHarmNeedsAControlGroupAndSaneLooks() {
-    func error(_ yaml: String) -> String {
-      do {
-        _ = try ExperimentFile.parse(yaml, file: "h.yaml")
-        return "parsed"
-      } catch { return "\(error)" }
-    }
+    func error(_ yaml: String) -> String { parseError(yaml, file: "h.yaml") }
     let noControl = """
       title: t
       groups: {experimental: {namespace: pipeline}}

@@ -53,12 +53,7 @@ final class ProbeRunTests: XCTestCase {
   }
 
   func testBadProbesSayWhereAndWhat() {
-    func error(_ tail: String) -> String {
-      do {
-        _ = try ExperimentFile.parse(Self.head + tail, file: "p.yaml")
-        return "parsed"
-      } catch { return "\(error)" }
-    }
+    func error(_ tail: String) -> String { parseError(Self.head + tail, file: "p.yaml") }
     XCTAssertEqual(
       error("probes: [{name: a, http: {url: 'ftp://x'}}]"),
       "p.yaml:8: probe a.http.url takes an http:// or https:// URL")
