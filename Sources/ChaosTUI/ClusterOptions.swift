@@ -46,6 +46,18 @@ struct ClusterOptions: ParsableArguments {
     kube.ledger.book = ChangeBook(folder: ChangeBook.defaultFolder())
   }
 
+  @Option(
+    help:
+      "The team's safety lever every chaostui watches: NAMESPACE/NAME of a ConfigMap on a cluster (default chaostui-system/chaostui-lever), a file on the demo (default $XDG_STATE_HOME/chaostui/lever.json), or none."
+  )
+  var lever: String?
+
+  @Flag(
+    help:
+      "Allow faults on a context the config file calls production (production.read-only); dangerous keys still ask for its name."
+  )
+  var allowProd = false
+
   @Option(help: "Write a log to this file (nothing is logged on screen).")
   var log: String?
 

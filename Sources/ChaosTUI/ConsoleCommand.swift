@@ -95,6 +95,7 @@ struct ConsoleCommand: ParsableCommand {
       glyphs: glyphSet, themeSearchPaths: searchPaths, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.warning = built.warning
+    built.join(console)
     let inbox = console.inbox
     console.probeRunner = ProbeRunner(speed: source.simulated != nil ? cluster.speed : 1) { inbox.post($0) }
     let catalog = ExperimentCatalog.load(directory: experimentsDirectory(experiments ?? config?.experiments))

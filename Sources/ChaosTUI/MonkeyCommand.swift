@@ -48,11 +48,16 @@ struct MonkeyCommand: ParsableCommand {
       complain("chaostui monkey: \(error)")
       throw ExitCode(2)
     }
+    if let refusal = built.productionRefusal {
+      complain("chaostui monkey: " + refusal)
+      throw ExitCode(2)
+    }
     let source = built.source
     let platform = built.platform
     let console = Console(source: source, metricsSources: built.metrics, speed: cluster.speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     console.monkeyConfig = config
+    built.join(console)
     console.start()
     ct_install_signal_handlers()
     say("chaostui monkey on \(platform)")

@@ -46,6 +46,7 @@ struct RunExperiment: ParsableCommand {
       built = try sources.connect(
         namespace: .named(experiment.experimental.namespace), demo: cluster.demoOptions(), logger: logger
       ).built
+      if let refusal = built.productionRefusal { throw RunError(refusal) }
     } catch {
       complain("chaostui run: \(error)")
       throw ExitCode(2)
@@ -117,6 +118,7 @@ struct RunExperiment: ParsableCommand {
     let console = Console(source: built.source, metricsSources: built.metrics, speed: speed, now: now())
     console.log = logger.map { l in { l.write($0) } }
     let inbox = console.inbox
+    built.join(console)
     console.probeRunner = ProbeRunner(speed: built.source.simulated != nil ? speed : 1) { inbox.post($0) }
     return console
   }

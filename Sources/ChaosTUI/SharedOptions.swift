@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterState
 import Foundation
 import Panels
 import PromClient
@@ -70,7 +71,8 @@ extension SourceOptions {
     if let file { logger?.write("config from \(file.path)") }
     let built = try SourceBuilder(
       options: options, namespace: namespace, readOnly: readOnly, demo: demo, forceDemo: forceDemo, logger: logger,
-      inlineQueries: file?.config.queries
+      inlineQueries: file?.config.queries, leverSetting: file?.config.lever,
+      production: file?.config.production ?? ProductionGuard()
     ).build(environment: env)
     return (built, file?.config)
   }

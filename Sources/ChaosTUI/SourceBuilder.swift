@@ -31,6 +31,24 @@ struct SourceBuilder {
     var notice: String?
     /// Sources the user named that the demo does not read.
     var ignored: [String] = []
+    /// The team's safety lever (nil: `--lever none`).
+    var lever: SafetyLeverSource?
+    /// Who acts, in the lever's and the notes' words (nil: `user@host`).
+    var operatorName: String?
+    /// The production pattern the context matched (nil: not production).
+    var production: String?
+    /// Why this production context may not be changed (`production.read-only` without
+    /// `--allow-prod`): the console is read-only, `run` and `monkey` refuse.
+    var productionRefusal: String?
+
+    /// The console watches the team's lever and knows who acts.
+    func join(_ console: Console) {
+      console.use(lever: lever)
+      if let operatorName { console.operatorName = operatorName }
+      if production != nil || productionRefusal != nil {
+        console.guardProduction(pattern: production, readOnlyReason: productionRefusal)
+      }
+    }
   }
 
   var options: SourceOptions
@@ -43,6 +61,10 @@ struct SourceBuilder {
   var logger: FileLog?
   /// PromQL given inline in the config file (`--queries` wins).
   var inlineQueries: PromQueries?
+  /// The config file's `lever` (`--lever` wins).
+  var leverSetting: String?
+  /// The config file's production contexts.
+  var production = ProductionGuard()
 
   func build(environment env: [String: String]) throws -> Built {
     let cluster = options.cluster
@@ -66,10 +88,15 @@ struct SourceBuilder {
     }
     let kube = KubeCluster(connection: connection, namespace: ns, dryRun: cluster.dryRun)
     kube.log = logger.map { l in { @Sendable line in l.write(line) } }
-    try cluster.configure(kube, readOnly: readOnly)
+    let (prod, refusal) = productionGuard(connection.contextName)
+    try cluster.configure(kube, readOnly: readOnly || refusal != nil)
     logger?.write("cluster: \(connection.description), namespace \(ns ?? "all")")
     logger?.write("session \(kube.session): resources carry the label chaostui.io/session=\(kube.session)")
     var built = Built(source: kube, kube: kube, platform: connection.description)
+    built.lever = try kubeLever(kube, connection)
+    built.operatorName = Console.defaultOperator(env) + " as " + connection.userName
+    built.production = prod
+    built.productionRefusal = refusal
     if cluster.dryRun { built.warning = "DRY RUN" }
     if connection.insecureSkipTLSVerify {
       built.warning = "TLS UNVERIFIED"
@@ -103,11 +130,49 @@ struct SourceBuilder {
     }
   }
 
+  /// The production pattern `context` matches, and why it may not be changed (the config's
+  /// `production.read-only` without `--allow-prod`).
+  func productionGuard(_ context: String) -> (pattern: String?, refusal: String?) {
+    guard let prod = production.match(context) else { return (nil, nil) }
+    guard production.readOnly, !options.cluster.allowProd else { return (prod, nil) }
+    return (
+      prod,
+      "context \(context) is production (config production.contexts \(prod)): read-only; --allow-prod to change it"
+    )
+  }
+
+  /// The ConfigMap lever `--lever` (or the config file) names, else the default one.
+  func kubeLever(_ kube: KubeCluster, _ connection: ClusterConnection) throws -> SafetyLeverSource? {
+    let given = options.cluster.lever ?? leverSetting ?? (KubeLever.defaultNamespace + "/" + KubeLever.defaultName)
+    if given == "none" { return nil }
+    let parts = given.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    guard parts.count == 2, parts.allSatisfy(Self.isDNSLabel) else {
+      throw RunError("--lever takes NAMESPACE/NAME of a ConfigMap, or none; got \(Sanitize.line(given))")
+    }
+    let lever = KubeLever(
+      namespace: parts[0], name: parts[1], userName: connection.userName, makeClient: kube.makeClient)
+    lever.log = kube.log
+    lever.dryRun = options.cluster.dryRun
+    return lever
+  }
+
+  /// A Kubernetes name: lowercase letters, digits, '-' and '.', at most 253, starting and ending
+  /// with a letter or digit.
+  static func isDNSLabel(_ s: String) -> Bool {
+    guard !s.isEmpty, s.count <= 253, let f = s.first, let l = s.last, f.isLetter || f.isNumber,
+      l.isLetter || l.isNumber
+    else { return false }
+    return s.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" || $0 == "." }
+  }
+
   func demoBuilt(notice: String?) -> Built {
     let cluster = options.cluster
     var built = Built(
       source: DemoCluster(options: demo, speed: cluster.speed),
       platform: "chaostui demo cluster (seed \(demo.seed), speed \(format1(cluster.speed)))", notice: notice)
+    let leverPath = cluster.lever ?? FileLever.defaultPath(environment: ProcessInfo.processInfo.environment)
+    built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
+    (built.production, built.productionRefusal) = productionGuard("demo")
     built.ignored =
       (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
       + options.scrape.map { "scrape " + PromSource.redacted($0) }

@@ -66,6 +66,14 @@ public enum Action: Sendable, Equatable, Codable {
   case faultEnded(id: Int, time: Seconds, reason: String)
   /// The panic key: end every active fault now.
   case abortAllFaults
+  /// The team's safety lever as its watch (or the demo's file) shows it now.
+  case lever(SafetyLever)
+  /// The user asked to engage or release the lever (after a confirmation).
+  case moveLever(LeverMove)
+  /// The lever could not be written (forbidden, no server), in words.
+  case leverMoveFailed(String)
+  /// A note the operator typed (a runbook remark, an action item), with who typed it.
+  case note(text: String, by: String)
   case notice(String?)
   /// Follow this container's log (nil: stop following).
   case followLogs(LogRequest?)
@@ -74,6 +82,8 @@ public enum Action: Sendable, Equatable, Codable {
   case logStatus(LogRequest, String)
   /// Changes earlier sessions left in the cluster: found, answered, set back.
   case leftovers(LeftoverAction)
+  /// The context is production (the pattern it matched), and why it is read-only when it is.
+  case production(pattern: String?, readOnlyReason: String?)
   /// The whole state at once: a recorded session's snapshot (replay starts and seeks from these).
   case restore(ClusterSnapshot)
 }
@@ -90,4 +100,6 @@ public enum Effect: Sendable, Equatable {
   /// Set back these leftovers of earlier sessions (the user said yes): results come back as
   /// `.leftovers(.result)`.
   case restoreLeftovers(ids: [Int])
+  /// Write the safety lever (its source carries it out; the watch brings the result).
+  case moveLever(LeverMove)
 }

@@ -65,3 +65,36 @@ public enum Prose {
   public static func leftoverLine(_ line: String) -> String { "leftover: " + line }
   public static func leftoversNotice(_ words: [String]) -> String { "Leftovers: " + words.joined(separator: "; ") }
 }
+
+extension Prose {
+  /// The lever's time of day as the object says it (UTC), for a line.
+  static func leverWhen(_ l: SafetyLever) -> String {
+    guard let at = l.at else { return "" }
+    let t = Timestamps.format(at)
+    return " at " + String(t.dropFirst(11).prefix(8)) + "Z"
+  }
+  public static func leverEngaged(_ l: SafetyLever) -> String {
+    "SAFETY LEVER ENGAGED by \(l.by.isEmpty ? "someone" : l.by)\(leverWhen(l))"
+      + (l.reason.isEmpty ? "" : ": " + l.reason)
+  }
+  public static func leverEngagedNotice(_ l: SafetyLever, aborted: Int) -> String {
+    leverEngaged(l) + (aborted > 0 ? " (setting back \(aborted) fault\(aborted == 1 ? "" : "s"))" : "")
+  }
+  public static func leverReleased(_ l: SafetyLever) -> String {
+    "safety lever released by \(l.by.isEmpty ? "someone" : l.by)\(leverWhen(l))"
+      + (l.reason.isEmpty ? "" : ": " + l.reason)
+  }
+  public static func leverUnknown(_ l: SafetyLever) -> String {
+    "safety lever unknown (\(l.problem ?? SafetyLever.notReadYet)): no fault starts until it is read"
+  }
+  public static func leverAsked(_ m: LeverMove) -> String {
+    "\(m.by) asked to \(m.engage ? "engage" : "release") the safety lever" + (m.reason.isEmpty ? "" : ": " + m.reason)
+  }
+  public static func refusedLever(_ why: String) -> String { "Fault refused: " + why }
+}
+
+extension Prose {
+  /// How long a note may be (typed at a key; the journal keeps it as typed, escaped where shown).
+  public static let noteLimit = 300
+  public static func note(_ text: String, by: String) -> String { "note (\(by)): " + text }
+}

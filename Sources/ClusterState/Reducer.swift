@@ -32,9 +32,10 @@ extension Action {
       .networkNote:
       return .monitoring
     case .permissions, .faultsUnavailable, .requestFault, .faultStarted, .faultFailed, .faultEnded, .abortAllFaults,
+      .lever, .moveLever, .leverMoveFailed, .note,
       .leftovers:
       return .faults
-    case .restore, .tick, .connection, .notice, .followLogs, .logLines, .logStatus:
+    case .restore, .tick, .connection, .notice, .followLogs, .logLines, .logStatus, .production:
       return .session
     }
   }
@@ -65,6 +66,12 @@ func reduceSession(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       case .connected, .simulated: s.session.disconnectedSince = nil
       case .connecting, .degraded: break
       }
+    }
+  case .production(let pattern, let reason):
+    s.session.production = pattern
+    if let reason {
+      s.session.readOnly = true
+      s.session.readOnlyReason = reason
     }
   case .notice(let text):
     return text.map { [.notify($0)] } ?? []

@@ -19,6 +19,9 @@ public struct SessionSlice: Sendable, Equatable, Codable {
   public var disconnectedSince: Seconds? = nil
   public var roleSelector: RoleSelector = .default
   public var steadyState = SteadyState()
+  /// The production pattern the context matched (nil: not production; optional: snapshots of
+  /// earlier builds have none).
+  public var production: String? = nil
   public init() {}
 }
 
@@ -108,6 +111,8 @@ public struct FaultsSlice: Sendable, Equatable, Codable {
   public var unavailableFaults: [FaultKind: String] = [:]
   /// What the leftover sweep found of earlier sessions (optional: snapshots of earlier builds have none).
   public var leftovers: [Leftover]? = nil
+  /// The team's safety lever (optional: snapshots of earlier builds have none; nil: not watched).
+  public var lever: SafetyLever? = nil
   public init() {}
 }
 

@@ -1,7 +1,7 @@
 /// One entry of the timeline pane: what happened, when, and to which incident it belongs.
 public struct TimelineEntry: Sendable, Equatable, Codable {
   public enum Kind: String, Sendable, Codable {
-    case fault, detected, recovered, ended, event, warning, scale, promotion, info
+    case fault, detected, recovered, ended, event, warning, scale, promotion, info, note
   }
   public var time: Seconds
   public var kind: Kind

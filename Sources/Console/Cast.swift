@@ -76,7 +76,7 @@ public final class CastRecorder: TerminalBackend {
   /// events never get).
   static func isChapter(_ e: TimelineEntry) -> Bool {
     switch e.kind {
-    case .fault, .detected, .recovered, .ended: return true
+    case .fault, .detected, .recovered, .ended, .note: return true
     case .event, .warning, .scale, .promotion, .info: return false
     }
   }

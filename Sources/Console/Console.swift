@@ -31,6 +31,10 @@ public final class Console {
   public var probeRunner: ProbeRunning?
   /// A warning the header keeps showing (such as TLS verification switched off).
   public var warning: String?
+  /// The team's safety lever this session watches (nil: none, as in a replay or a judge).
+  public internal(set) var lever: SafetyLeverSource?
+  /// Who this operator is (`user@host`, and the cluster's user): the lever's and the notes' author.
+  public var operatorName = Console.defaultOperator(ProcessInfo.processInfo.environment)
   /// Real time now, for messages that fade.
   public private(set) var realNow: Double = 0
   /// The terminal's size, for how many pod rows show (the run loop tells it).
@@ -87,6 +91,7 @@ public final class Console {
   /// Starts every source, posting into the console's inbox.
   public func start() {
     source.start(inbox: inbox)
+    lever?.start(inbox: inbox)
     for s in metricsSources { s.start(inbox: inbox) }
   }
 
@@ -95,6 +100,7 @@ public final class Console {
   public func stop() {
     probeRunner?.want([], readOnly: true)
     for s in metricsSources { s.stop() }
+    lever?.stop()
     source.stop()
     recorder?.flush()
     recorder?.close()
@@ -170,7 +176,9 @@ public final class Console {
     let before = store.state.revision
     let actions = inbox.drain() + source.actions(at: realTime)
     if !actions.isEmpty {
+      let lever = store.state.chaos.lever
       store.dispatch(actions)
+      leverChanged(from: lever)
       stepExperiment()
       stepMonkey()
       keepSelection()
@@ -337,6 +345,7 @@ public final class Console {
       pods: podList)
     context.experimentRunning = experiment.map { !$0.isFinished } ?? false
     context.replaying = replay != nil
+    context.operatorName = operatorName
     if key == .char("N") {
       let s = store.state
       context.namespaces = Set(s.pods.values.map(\.namespace)).union(s.workloads.values.map(\.namespace)).sorted()

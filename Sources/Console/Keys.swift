@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
-  case experiments, zones, namespace, report, monkey, logs, capacity
+  case experiments, zones, namespace, report, monkey, logs, capacity, lever, note
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -98,6 +98,14 @@ public enum KeyTable {
       footer: true),
     KeyBinding([.ctrl("k")], .killPod, hint: "", "Kill the selected pod (asks to confirm)", dangerous: true),
     KeyBinding([.char("!")], .panic, hint: "panic", "Panic: abort every active fault now", footer: true),
+    KeyBinding(
+      [.char("L")], .lever, hint: "lever",
+      "The team's safety lever: engage it (asks for a reason; every chaostui watching it sets back its faults and injects nothing), or release it",
+      dangerous: true),
+    KeyBinding(
+      [.char("m")], .note, hint: "note",
+      "Note: type a timestamped remark for the journal, the timeline, the cast and the report's debrief (start it with \"action:\" for an action item)"
+    ),
     KeyBinding(
       [.char("i")], .summary, hint: "incidents", "Session summary: incidents, MTTD, MTTM, mean and max MTTR",
       footer: true),

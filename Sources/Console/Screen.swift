@@ -62,7 +62,9 @@ extension Console {
   /// Renders a whole frame into a cell buffer.
   public func render(width: Int, height: Int) -> CellBuffer {
     var buf = CellBuffer(width: width, height: height, fill: Cell(" ", theme.style(.main_fg)))
-    let ctx = RenderContext(theme: theme, glyphs: glyphs)
+    var ctx = RenderContext(theme: theme, glyphs: glyphs)
+    // A production context is framed in red: every pane's border.
+    if store.state.session.production != nil { ctx.theme.colors[.border] = theme[.error] }
     if width < Layout.minWidth || height < Layout.minHeight {
       renderTooSmall(&buf, width: width, height: height, ctx: ctx)
       return buf
@@ -199,6 +201,9 @@ extension Console {
     case .confirmExperiment(let i): renderExperimentConfirm(i, &buf, ctx: ctx)
     case .confirmMonkey: renderMonkeyConfirm(&buf, ctx: ctx)
     case .confirmLeftovers: renderLeftoversConfirm(&buf, ctx: ctx)
+    case .lever(let engage, let reason): renderLeverDialog(engage, reason, &buf, ctx: ctx)
+    case .note(let text): renderNoteDialog(text, &buf, ctx: ctx)
+    case .typeContext(let step, let typed): renderTypeContext(step, typed, &buf, ctx: ctx)
     case .confirmForce(let req):
       renderConfirmForceDialog(req, &buf, ctx: ctx)
     case .confirm(let req, _):

@@ -38,6 +38,19 @@ public enum Dialog: Equatable, Sendable {
   case confirmMonkey
   /// Set back what earlier sessions of this user left in the cluster? (each change listed)
   case confirmLeftovers
+  /// Engage (or release) the team's safety lever? With the reason being typed.
+  case lever(engage: Bool, reason: String)
+  /// A note being typed (Enter keeps it in the journal and the timeline).
+  case note(String)
+  /// On a production context: type its name to carry out what was confirmed.
+  case typeContext(DangerousStep, typed: String)
+}
+
+/// What a production context's typed name lets through.
+public enum DangerousStep: Equatable, Sendable {
+  case fault(FaultRequest)
+  case experiment(Int)
+  case monkey
 }
 
 /// Everything about the screen that is not the cluster: focus, zoom, selection, dialogs.

@@ -21,6 +21,8 @@ public struct UpdateContext {
   public var namespaces: [String] = []
   /// The session is a recording: the replay keys drive it.
   public var replaying = false
+  /// Who types (`user@host`): the lever's and the notes' author.
+  public var operatorName = "operator"
 
   public init(
     readOnly: Bool, pageSize: Int = 10, visibleRows: Int = 10, now: Double = 0, themeNames: [String] = [],
@@ -174,6 +176,8 @@ struct Updater {
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .namespace: nextNamespace()
+    case .lever: leverKey()
+    case .note: ui.dialog = .note("")
     case .theme:
       let names = ctx.themeNames.isEmpty ? ["default"] : ctx.themeNames
       ui.themeName = names[((names.firstIndex(of: ui.themeName) ?? -1) + 1) % names.count]
@@ -301,7 +305,7 @@ struct Updater {
       switch key {
       case .char("y"), .char("Y"), .enter:
         ui.dialog = nil
-        commands.append(.startExperiment(i))
+        confirmed(.experiment(i))
       default:
         ui.dialog = .experiments(selected: i)
         say("Not started")
@@ -309,26 +313,18 @@ struct Updater {
     case .confirmMonkey:
       ui.dialog = nil
       if key == .char("y") || key == .char("Y") || key == .enter {
-        commands.append(.monkey(.start))
+        confirmed(.monkey)
       } else {
         say("Monkey not started")
       }
-    case .confirmLeftovers:
-      switch key {
-      case .char("y"), .char("Y"):
-        ui.dialog = nil
-        actions.append(.leftovers(.answer(restore: true)))
-        say("Setting back what your earlier sessions left (see the timeline)")
-      case .char("n"), .char("N"), .escape, .char("q"):
-        ui.dialog = nil
-        actions.append(.leftovers(.answer(restore: false)))
-        say("Left as it is")
-      default: break
-      }
+    case .lever(let engage, let reason): handleLeverDialog(engage, reason, key)
+    case .note(let text): handleNoteDialog(text, key)
+    case .typeContext(let step, let typed): handleTypeContext(step, typed, key)
+    case .confirmLeftovers: handleLeftoversDialog(key)
     case .confirmForce(let req):
       ui.dialog = nil
       if key == .char("F") {
-        actions.append(.requestFault(req))
+        confirmed(.fault(req))
       } else {
         say("Force delete cancelled")
       }
@@ -341,7 +337,7 @@ struct Updater {
           return
         }
         ui.dialog = nil
-        actions.append(.requestFault(req))
+        confirmed(.fault(req))
       case .char("n"), .char("N"), .escape, .char("q"):
         ui.dialog = nil
         say("Cancelled")
@@ -359,6 +355,20 @@ struct Updater {
         ui.dialog = .confirm(req, podID: podID)
       default: break
       }
+    }
+  }
+
+  mutating func handleLeftoversDialog(_ key: Key) {
+    switch key {
+    case .char("y"), .char("Y"):
+      ui.dialog = nil
+      actions.append(.leftovers(.answer(restore: true)))
+      say("Setting back what your earlier sessions left (see the timeline)")
+    case .char("n"), .char("N"), .escape, .char("q"):
+      ui.dialog = nil
+      actions.append(.leftovers(.answer(restore: false)))
+      say("Left as it is")
+    default: break
     }
   }
 

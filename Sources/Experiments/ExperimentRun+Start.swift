@@ -28,7 +28,12 @@ extension ExperimentRun {
       finish(now, .notRun(why))
       return
     }
-    let v = steadyStateViolations(s)
+    // The team's lever vetoes the start: engaged, the run does not start; unknown, it waits.
+    if s.chaos.lever?.isEngaged == true, let why = s.chaos.lever?.refusal {
+      finish(now, .notRun(why))
+      return
+    }
+    let v = steadyStateViolations(s) + (s.chaos.lever?.refusal.map { [$0] } ?? [])
     if !v.isEmpty { steadySince = nil }
     if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
       // Steady, for how long? A monitoring source's first figures may be a round away.

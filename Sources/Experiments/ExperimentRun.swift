@@ -256,7 +256,7 @@ public struct ExperimentRun: Sendable {
     default: break
     }
     guard let start = methodStart else { return [] }
-    if let stopped = stopIfNeeded(s, now) { return stopped }
+    if let stopped = leverStop(s, now) ?? stopIfNeeded(s, now) { return stopped }
     actions += runSchedule(now, from: start)
     evaluate(s, now: now)
     if Int(now) != Int(lastTick ?? now - 1) {

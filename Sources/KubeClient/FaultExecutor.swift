@@ -28,7 +28,7 @@ public final class FaultExecutor: @unchecked Sendable {
   /// Carries out an effect; the result comes back through the inbox.
   func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] {
     switch effect {
-    case .notify: return []
+    case .notify, .moveLever: return []
     case .restoreLeftovers(let ids):
       Thread.detachNewThread { [cluster] in cluster.sweeper.restore(ids) }
       return []

@@ -125,7 +125,8 @@ public struct MonkeyRun: Sendable {
     }
     while let first = planned.first, first.at <= now {
       planned.removeFirst()
-      if let reason = pausedReason {
+      // The team's safety lever holds the monkey while it is engaged (or cannot be read).
+      if let reason = pausedReason ?? state.chaos.lever?.refusal {
         kills.append(Kill(workload: first.workload, at: now, outcome: "skipped: paused (\(reason))", injected: false))
         continue
       }

@@ -81,7 +81,13 @@ public struct MonkeySchedule: Sendable, Equatable {
       "window " + MonkeyConfig.clock(run.config.start) + "-" + MonkeyConfig.clock(run.config.end),
     ]
     if run.config.dryRun { parts.append("DRY RUN: kills only logged") }
-    if let p = run.pausedReason { parts.append("PAUSED (\(p))") }
+    if let p = run.pausedReason {
+      parts.append("PAUSED (\(p))")
+    } else if state.chaos.lever?.isEngaged == true {
+      parts.append("HELD by the safety lever")
+    } else if state.chaos.lever?.status == .unknown {
+      parts.append("HELD: the safety lever is unknown")
+    }
     if run.nextPlanning.isFinite {
       parts.append("plan in " + formatDuration(max(0, run.nextPlanning - now)))
     }

@@ -24,6 +24,14 @@ public enum HeaderBar {
     var x = 0
     x += buf.write(x, y, " chaostui ", base.with(.bold))
     x = badges(&buf, x: x, y: y, width: width, state: state, info: info, ctx: ctx)
+    if let lever = state.chaos.lever, lever.isEngaged {
+      // Engaged, the lever is the line: who, when and why, in red, whatever else there is.
+      let red = Style(fg: ctx.theme[.badge_fg], bg: ctx.theme[.error], attrs: [.bold])
+      buf.fill(Rect(x: x, y: y, width: width - x, height: 1), red)
+      buf.write(x, y, " " + Prose.leverEngaged(lever), red, maxWidth: width - x)
+      return
+    }
+    x = leverBadge(&buf, x: x, y: y, width: width, state: state, ctx: ctx)
     var line = StatusLine(state: state, info: info, ctx: ctx)
     let right = summary(state)
     line.fit(room: width - x, right: right)
@@ -42,6 +50,9 @@ public enum HeaderBar {
     var x = start
     if state.isDemo {
       x += buf.write(x, y, " DEMO ", Style(fg: t[.badge_fg], bg: t[.badge_bg], attrs: [.bold]))
+    }
+    if state.session.production != nil {
+      x += buf.write(x, y, " PRODUCTION ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold]))
     }
     if let r = info.replay {
       // REPLAY, the time within the recording and a position bar.
@@ -64,6 +75,25 @@ public enum HeaderBar {
       x += buf.write(x, y, " " + w + " ", Style(fg: t[.badge_fg], bg: t[.error], attrs: [.bold]))
     }
     return x
+  }
+
+  /// A lever that cannot be read says so (faults are refused until it is read); none at all
+  /// (`--lever none`) says that too.
+  static func leverBadge(
+    _ buf: inout CellBuffer, x start: Int, y: Int, width: Int, state: ClusterSnapshot, ctx: RenderContext
+  ) -> Int {
+    guard let lever = state.chaos.lever else { return start }
+    let t = ctx.theme
+    switch lever.status {
+    case .unknown:
+      let text = " LEVER UNKNOWN: \(lever.problem ?? "not read yet") "
+      return start
+        + buf.write(
+          start, y, text, Style(fg: t[.badge_fg], bg: t[.warn], attrs: [.bold]), maxWidth: max(16, width - start - 44))
+    case .off:
+      return start + buf.write(start, y, " NO LEVER ", Style(fg: t[.badge_fg], bg: t[.muted], attrs: [.bold]))
+    case .released, .engaged: return start
+    }
   }
 
   /// The session summary drawn on the right where the line has room.

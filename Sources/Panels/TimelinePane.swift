@@ -62,7 +62,7 @@ public enum TimelinePane {
       case .fault: role = .fault
       case .detected, .warning: role = .error
       case .recovered: role = .ok
-      case .scale, .promotion: role = .info
+      case .scale, .promotion, .note: role = .info
       case .ended: role = .warn
       case .event, .info: role = .main_fg
       }

@@ -17,6 +17,10 @@ import Yams
 /// scrape: [http://10.0.0.5:9100/metrics]
 /// theme: dracula
 /// experiments: game-day/experiments                 # the directory the x key lists
+/// lever: chaostui-system/chaostui-lever             # the team's safety lever (a ConfigMap), or none
+/// production:                                       # contexts that are production: a red frame,
+///   contexts: ["prod-*", "*-production"]            #   dangerous keys ask for the context's name,
+///   read-only: true                                 #   and read-only unless --allow-prod
 /// ```
 public struct ChaosConfig: Sendable, Equatable {
   public var prometheusURL: String?
@@ -28,6 +32,10 @@ public struct ChaosConfig: Sendable, Equatable {
   public var scrape: [String] = []
   public var theme: String?
   public var experiments: String?
+  /// The team's safety lever: `NAMESPACE/NAME` of a ConfigMap, or `none`.
+  public var lever: String?
+  /// Contexts that are production.
+  public var production = ProductionGuard()
 
   public init() {}
 
@@ -47,7 +55,7 @@ public struct ChaosConfig: Sendable, Equatable {
     var c = ChaosConfig()
     guard let node else { return c }
     guard let top = node as? [String: Any] else {
-      throw fail("expected a mapping (prometheus, scrape, theme, experiments)")
+      throw fail("expected a mapping (\(known))")
     }
     func path(_ p: String) -> String { p.hasPrefix("/") ? p : directory + "/" + p }
     func string(_ v: Any, _ key: String) throws -> String {
@@ -94,10 +102,37 @@ public struct ChaosConfig: Sendable, Equatable {
         }
       case "theme": c.theme = try string(value, "theme")
       case "experiments": c.experiments = path(try string(value, "experiments"))
-      default: throw fail("unknown key \(key) (known: prometheus, scrape, theme, experiments)")
+      case "lever": c.lever = try string(value, "lever")
+      case "production": c.production = try production(value, fail)
+      default: throw fail("unknown key \(key) (known: \(known))")
       }
     }
     return c
+  }
+
+  static let known = "prometheus, scrape, theme, experiments, lever, production"
+
+  /// `production: {contexts: [patterns], read-only: bool}`.
+  static func production(_ value: Any, _ fail: (String) -> ConfigFileError) throws -> ProductionGuard {
+    guard let m = value as? [String: Any] else { throw fail("production must be a mapping (contexts, read-only)") }
+    var g = ProductionGuard()
+    for k in m.keys.sorted() {
+      switch k {
+      case "contexts":
+        if let one = m[k] as? String {
+          g.contexts = [one]
+        } else if let list = m[k] as? [Any], list.allSatisfy({ ($0 as? String)?.isEmpty == false }) {
+          g.contexts = list.map { $0 as! String }
+        } else {
+          throw fail("production.contexts must be a pattern or a list of patterns (prod-*)")
+        }
+      case "read-only":
+        guard let b = m[k] as? Bool else { throw fail("production.read-only must be true or false") }
+        g.readOnly = b
+      default: throw fail("unknown key production.\(k) (known: contexts, read-only)")
+      }
+    }
+    return g
   }
 }
 

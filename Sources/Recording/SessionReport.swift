@@ -147,6 +147,14 @@ public struct SessionReport: Sendable {
           what: "asked for \(req.kind.rawValue) on \(req.targetLabel)"
             + (req.kind.isOneShot ? "" : " for \(formatDuration(req.parameters.duration))")))
     case .abortAllFaults: audit.append(AuditEntry(t: t, who: who, what: "panic: every active fault aborted"))
+    case .moveLever(let m):
+      audit.append(
+        AuditEntry(
+          t: t, who: m.by, what: "asked to \(m.engage ? "engage" : "release") the safety lever: \(m.reason)"))
+    case .lever(let l) where l.status == .engaged || l.status == .released:
+      audit.append(
+        AuditEntry(t: t, who: l.by, what: "safety lever \(l.status.rawValue) (\(l.location)): \(l.reason)"))
+    case .note(let text, let by): audit.append(AuditEntry(t: t, who: by, what: "note: " + text))
     case .faultFailed(let id, let message):
       audit.append(AuditEntry(t: t, who: "cluster", what: "fault #\(id) failed: \(message)"))
     case .alerts(let list, let time):

@@ -48,7 +48,7 @@ public final class DemoCluster: SimulatedSource {
     switch effect {
     case .inject(let id, let request): return simulator.inject(id: id, request)
     case .abort(let ids): return simulator.abort(ids: ids)
-    case .notify, .restoreLeftovers: return []
+    case .notify, .restoreLeftovers, .moveLever: return []
     case .followLogs(let req): return simulator.followLogs(req)
     }
   }

@@ -29,7 +29,7 @@ final class ReducerTests: XCTestCase {
         let ends = req.kind.isOneShot ? store.state.now : store.state.now + req.parameters.duration
         return [.faultStarted(id: id, time: store.state.now, ends: ends, pods: ["shop/web-a"], workloads: ["shop/web"])]
       case .abort(let ids): return ids.map { .faultEnded(id: $0, time: store.state.now, reason: "aborted") }
-      case .notify, .followLogs, .restoreLeftovers: return []
+      case .notify, .followLogs, .restoreLeftovers, .moveLever: return []
       }
     }
     return store

@@ -45,6 +45,22 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(ChaosConfig.defaultPath(environment: ["XDG_CONFIG_HOME": "/x"]), "/x/chaostui/config.yaml")
   }
 
+  func testTeamSettings() throws {
+    let c = try ChaosConfig.load(
+      yaml: "lever: ops/lever\nproduction: {contexts: [prod-*, '*-live'], read-only: true}", source: "c", directory: "/"
+    )
+    XCTAssertEqual(c.lever, "ops/lever")
+    XCTAssertEqual(c.production, ProductionGuard(contexts: ["prod-*", "*-live"], readOnly: true))
+    XCTAssertEqual(c.production.match("prod-eu-1"), "prod-*")
+    XCTAssertEqual(c.production.match("shop-live"), "*-live")
+    XCTAssertNil(c.production.match("staging"))
+    XCTAssertNil(c.production.match("preprod-eu"), "a pattern matches the whole name")
+    XCTAssertTrue(ProductionGuard.glob("p?od*x", "prodigal-x"))
+    XCTAssertFalse(ProductionGuard.glob("p?od*x", "prod"))
+    XCTAssertTrue(ProductionGuard.glob("*", ""))
+    XCTAssertTrue(ProductionGuard.glob("a*b*c", "aXbYbZc"))
+  }
+
   func testBadFilesAreNamed() {
     func error(_ yaml: String) -> String {
       do {
@@ -53,7 +69,8 @@ final class ConfigTests: XCTestCase {
       } catch { return "\(error)" }
     }
     XCTAssertEqual(
-      error("promethues: {url: x}"), "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments)")
+      error("promethues: {url: x}"),
+      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production)")
     XCTAssertEqual(
       error("prometheus: {uri: x}"),
       "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
@@ -64,7 +81,16 @@ final class ConfigTests: XCTestCase {
       error("prometheus: http://x"),
       "c.yaml: prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
     XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
-    XCTAssertEqual(error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme, experiments)")
+    XCTAssertEqual(
+      error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production)")
+    XCTAssertEqual(error("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
+    XCTAssertEqual(
+      error("production: {contexts: [prod-*, 3]}"),
+      "c.yaml: production.contexts must be a pattern or a list of patterns (prod-*)")
+    XCTAssertEqual(error("production: {read-only: yes please}"), "c.yaml: production.read-only must be true or false")
+    XCTAssertEqual(
+      error("production: {contxts: []}"), "c.yaml: unknown key production.contxts (known: contexts, read-only)")
+    XCTAssertEqual(error("lever: [a]"), "c.yaml: lever must be text")
     XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
   }
