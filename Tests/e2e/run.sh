@@ -460,6 +460,9 @@ check "quits" 'EXIT=0' 10
 # shellcheck source=Tests/e2e/table.sh
 source Tests/e2e/table.sh
 
+# shellcheck source=Tests/e2e/team.sh
+source Tests/e2e/team.sh
+
 # 15. Hostile cluster content through every command (a scripted fake API server and Prometheus).
 # shellcheck source=Tests/e2e/hostile.sh
 source Tests/e2e/hostile.sh

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Sourced by Tests/e2e/run.sh (its helpers: start, keys, check, wait_for, ok, bad, $T, $WORK, $BIN).
+# 17. The team: two demo consoles share the safety lever (a file in their state folder); the first
+# engages it, the second's running fault is set back within 2 s and its fault keys refuse with the
+# reason; release; a note; a production context.
+TEAM="$WORK/team"
+mkdir -p "$TEAM"
+screen2() { $T capture-pane -p -t team2 2>/dev/null; }
+# wait2 REGEX SECONDS: true once the second console's screen matches.
+wait2() {
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -le $deadline ]; do
+    screen2 | grep -Eq -- "$1" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+check2() {
+  if wait2 "$2" "$3"; then ok "$1"; else bad "$1 (waited $3s for /$2/ on the second console)"; screen2 | sed 's/^/  2| /'; fi
+}
+start 100 30 env XDG_STATE_HOME="$TEAM" USER=alice "$BIN" --demo --speed 2 --no-record
+check "team: the first console starts" 'postgres-1 .*replica' 10
+$T kill-session -t team2 2>/dev/null
+$T new-session -d -s team2 -x 100 -y 30 \
+  "env XDG_STATE_HOME='$TEAM' USER=bob LANG=C.UTF-8 TERM=tmux-256color '$BIN' --demo --speed 2 --no-record"
+check2 "team: the second console starts" 'postgres-1 .*replica' 10
+$T send-keys -t team2 / flask-7c9d8f5b6d-2pxzf Enter f d y
+check2 "... the second console injects a network delay" '1 FAULT ACTIVE' 5
+keys L
+check "L asks to engage the lever, with a reason" 'Engage the safety lever\?' 3
+keys "DR dashboard red"
+t0=$(date +%s%N)
+keys Enter
+if wait2 'network-delay #1 aborted' 5; then
+  t1=$(date +%s%N)
+  ms=$(((t1 - t0) / 1000000))
+  if [ "$ms" -le 2000 ]; then ok "... the second console's fault is set back ${ms} ms after the lever (<= 2000)"; else bad "... the second console's fault is set back within 2 s (took ${ms} ms)"; fi
+else
+  bad "... the second console's fault is set back (not within 5 s)"
+fi
+check2 "... its header says who, when and why" 'SAFETY LEVER ENGAGED by alice@[^ ]+ at [0-9:]+Z: DR dashboard red' 3
+check "... and the first console's too" 'SAFETY LEVER ENGAGED by alice@' 3
+$T send-keys -t team2 f d y
+check2 "... the second console's fault keys refuse with the reason" 'Fault refused: the safety lever is engaged by alice@[^ ]+ \(DR dashboard red\)' 3
+$T send-keys -t team2 L
+check2 "... the second console may release it (asks)" 'Release the safety lever\?' 3
+$T send-keys -t team2 "all green" Enter
+check "... released: the first console says by whom" 'safety lever released by bob@[^ ]+ at [0-9:]+Z: all green' 3
+$T send-keys -t team2 f d y
+check2 "... faults start again" '1 FAULT ACTIVE' 5
+keys m "action: ask the DB team about failover alerts" Enter
+check "m keeps a note in the timeline" 'note \(alice@[^)]+\): action: ask the DB team' 3
+$T kill-session -t team2
+keys q
+check "team: quits" 'EXIT=0' 10
+
+# A production context (the config file's patterns; the demo's context is "demo").
+mkdir -p "$WORK/prod"
+printf 'production: {contexts: [dem*], read-only: true}\n' >"$WORK/prod/config.yaml"
+start 80 24 env XDG_STATE_HOME="$TEAM" "$BIN" --demo --no-record --config "$WORK/prod/config.yaml"
+check "production: the header says PRODUCTION and read-only" 'PRODUCTION .*READ-ONLY|PRODUCTION  READ-ONLY' 10
+keys f
+check "... fault keys are disabled with the reason" 'fault is disabled: context demo is production \(config production.contexts dem' 3
+keys q
+check "... quits" 'EXIT=0' 10
+start 80 24 "$BIN" run experiments/kill-postgres-primary.yaml --demo --no-record --config "$WORK/prod/config.yaml"
+check "production: run refuses without --allow-prod" 'chaostui run: context demo is production.*EXIT=2|EXIT=2' 20
+start 80 24 env XDG_STATE_HOME="$TEAM" "$BIN" --demo --no-record --config "$WORK/prod/config.yaml" --allow-prod
+check "production with --allow-prod: starts" 'postgres-1 .*replica' 10
+keys / flask-7c9d8f5b6d-2pxzf Enter f d y
+check "... a fault asks for the context's name" 'Type the context.s name to go on' 3
+keys d e m Enter
+check "... a wrong name does nothing" "Not done: that is not this context.s name \(demo\)" 3
+keys f d y d e m o Enter
+check "... the right name injects" 'Injected Network delay on flask' 5
+keys '!' q
+check "... quits" 'EXIT=0' 10
