@@ -87,11 +87,10 @@ func recordSession(
   _ console: Console, source: ClusterSource, to path: String?, title: String? = nil, shown: String?
 ) -> (path: String, problem: String?) {
   let path = path ?? defaultRecordPath(context: console.state.context)
-  let writer = JournalWriter(
-    path: path,
-    header: SessionJournal.Header(
-      chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info, title: title,
-      shown: shown))
+  var header = SessionJournal.Header(
+    chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info, title: title, shown: shown)
+  if source.simulated != nil && console.speed != 1 { header.speed = console.speed }
+  let writer = JournalWriter(path: path, header: header)
   console.record(to: writer)
   return (path, writer.problem)
 }

@@ -96,6 +96,24 @@ public protocol ReplayControl: AnyObject {
   func seek(by delta: Seconds)
   /// To the next (or previous) fault, detection, recovery, fault end or alert; false when none.
   @discardableResult func seekToMark(forward: Bool) -> Bool
+  /// A journal being written, followed live (`chaostui follow`): how far behind it is and what is
+  /// wrong, if anything (nil: a replay, which the replay keys drive).
+  var following: Following? { get }
+}
+
+extension ReplayControl {
+  public var following: Following? { nil }
+}
+
+/// A follower's state: its lag behind the session it follows, and its problem in words (the journal
+/// gone, the session no longer writing).
+public struct Following: Sendable, Equatable {
+  public var lag: Seconds
+  public var problem: String?
+  public init(lag: Seconds, problem: String? = nil) {
+    self.lag = lag
+    self.problem = problem
+  }
 }
 
 /// An experiment as a recording shows it: its verdict and hypotheses as they were decided.

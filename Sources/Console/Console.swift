@@ -344,7 +344,8 @@ public final class Console {
       readOnly: readOnly, pageSize: pageSize, visibleRows: visibleRows, now: realNow, themeNames: themeNames,
       pods: podList)
     context.experimentRunning = experiment.map { !$0.isFinished } ?? false
-    context.replaying = replay != nil
+    context.replaying = replay != nil && replay?.following == nil
+    context.following = replay?.following != nil
     context.operatorName = operatorName
     if key == .char("N") {
       let s = store.state

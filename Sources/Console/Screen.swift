@@ -75,7 +75,8 @@ extension Console {
       width: width, height: height, zoomed: ui.zoomed, focus: ui.focus, experiment: experiment != nil || recorded != nil
     )
     var header = HeaderInfo(speed: speed, readOnly: readOnly, themeName: theme.name, warning: warning)
-    if let r = replay { header.replay = (r.position, r.length, r.paused) }
+    if let r = replay, r.following == nil { header.replay = (r.position, r.length, r.paused) }
+    header.following = replay?.following
     HeaderBar.render(&buf, y: 0, width: width, state: state, info: header, ctx: ctx)
     for (pane, r) in rects {
       // A pane writes inside its rectangle only, whatever its text.

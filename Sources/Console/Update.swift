@@ -21,6 +21,8 @@ public struct UpdateContext {
   public var namespaces: [String] = []
   /// The session is a recording: the replay keys drive it.
   public var replaying = false
+  /// The session is a journal followed live (`chaostui follow`).
+  public var following = false
   /// Who types (`user@host`): the lever's and the notes' author.
   public var operatorName = "operator"
 
@@ -177,7 +179,9 @@ struct Updater {
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .namespace: nextNamespace()
     case .lever: leverKey()
-    case .note: ui.dialog = .note("")
+    case .note:
+      if ctx.replaying || ctx.following { return say("Notes are kept by the session's own chaostui, not a replay") }
+      ui.dialog = .note("")
     case .theme:
       let names = ctx.themeNames.isEmpty ? ["default"] : ctx.themeNames
       ui.themeName = names[((names.firstIndex(of: ui.themeName) ?? -1) + 1) % names.count]

@@ -22,14 +22,14 @@ extension ExperimentRun {
       if let m = r.methodStart, now >= m { startMethod(s, now, why: "the method starts (when the recording's did)") }
       return
     }
-    if let why = cannotRun(s), s.isDemo || now - created >= 10 {
-      // The demo never has Prometheus; a real cluster's source may report itself in a moment.
-      steadyStateBefore = []
+    // The team's lever vetoes the start: engaged, the run does not start; unknown, it waits.
+    if s.chaos.lever?.isEngaged == true, let why = s.chaos.lever?.refusal {
       finish(now, .notRun(why))
       return
     }
-    // The team's lever vetoes the start: engaged, the run does not start; unknown, it waits.
-    if s.chaos.lever?.isEngaged == true, let why = s.chaos.lever?.refusal {
+    if let why = cannotRun(s), s.isDemo || now - created >= 10 {
+      // The demo never has Prometheus; a real cluster's source may report itself in a moment.
+      steadyStateBefore = []
       finish(now, .notRun(why))
       return
     }

@@ -7,6 +7,8 @@ public struct HeaderInfo: Sendable {
   public var warning: String?
   /// A replay: where it is in the recording, how long that is, whether it is paused.
   public var replay: (position: Seconds, length: Seconds, paused: Bool)?
+  /// A journal followed live: its lag and problem.
+  public var following: Following?
   public init(speed: Double, readOnly: Bool, themeName: String, warning: String? = nil) {
     self.speed = speed
     self.readOnly = readOnly
@@ -68,6 +70,12 @@ public enum HeaderBar {
       }
       x += barWidth
       if r.paused { x += buf.write(x, y, " PAUSED", base.with(.bold)) }
+    } else if let f = info.following {
+      x += buf.write(x, y, " FOLLOWING ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
+      x += buf.write(x, y, " lag \(Fmt.one(f.lag))s", base.with(.bold))
+      if let p = f.problem {
+        x += buf.write(x, y, " " + p + " ", Style(fg: t[.badge_fg], bg: t[.warn], attrs: [.bold]), maxWidth: width / 3)
+      }
     } else if info.readOnly {
       x += buf.write(x, y, " READ-ONLY ", Style(fg: t[.badge_fg], bg: t[.info], attrs: [.bold]))
     }

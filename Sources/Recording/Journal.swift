@@ -37,6 +37,9 @@ public enum SessionJournal {
     public var shown: String?
     /// Who the cluster knows the session as (the kubeconfig's user; nil on the demo).
     public var user: String?
+    /// The demo clock's multiplier (nil: 1, or a journal of an earlier build): a follower works
+    /// out its lag from it.
+    public var speed: Double?
 
     public init(chaostui: String, started: Double, info: SourceInfo, title: String? = nil, shown: String? = nil) {
       self.chaostui = chaostui

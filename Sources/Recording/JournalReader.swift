@@ -43,8 +43,30 @@ public struct JournalReader: Sendable {
     var j = JournalReader(header: h)
     lines.removeFirst()
     j.records.reserveCapacity(lines.count)
-    let endsCleanly = buf.last == 0x0A
-    var pods: [Int: String] = [:]
+    j.consume(buf, lines, endsCleanly: buf.last == 0x0A, firstLine: 2)
+    return j
+  }
+
+  /// The pods' numbers the metrics rows use (`id` records), kept for lines read later.
+  var podNumbers: [Int: String] = [:]
+
+  /// More of a journal being written (`chaostui follow`): the complete lines of `data` (after the
+  /// header) into `records`; returns how many bytes they took (a line cut short waits for the rest).
+  public mutating func append(_ data: Data) -> Int {
+    data.withUnsafeBytes { buf in
+      var lines = MetricRows.lines(buf)
+      guard let last = lines.last else { return 0 }
+      if buf.last != 0x0A { lines.removeLast() }
+      consume(buf, lines, endsCleanly: true, firstLine: 0)
+      return buf.last == 0x0A ? buf.count : last.lowerBound
+    }
+  }
+
+  /// Record lines into `records`; what cannot be read is counted in a note.
+  private mutating func consume(
+    _ buf: UnsafeRawBufferPointer, _ lines: [Range<Int>], endsCleanly: Bool, firstLine: Int
+  ) {
+    func bytes(_ r: Range<Int>) -> Data { Data(UnsafeRawBufferPointer(rebasing: buf[r])) }
     var corrupt = 0
     /// The first unreadable line (its number in the file) and why, for the note.
     var firstCorrupt: (line: Int, why: String)?
@@ -61,7 +83,7 @@ public struct JournalReader: Sendable {
       if buf[r.upperBound - 1] == UInt8(ascii: "}"), let (t, end) = MetricRows.number(after: tickPrefix, buf, r),
         end == r.upperBound - 1
       {
-        j.records.append(.action(t, .tick(t)))
+        records.append(.action(t, .tick(t)))
         continue
       }
       // The kind from the line's start where the writer puts it there (a decoder would read the
@@ -74,33 +96,32 @@ public struct JournalReader: Sendable {
           ?? (try? SessionJournal.decoder.decode(Kind.self, from: bytes(r)))
       else {
         if isLast && !endsCleanly {
-          j.notes.append("the last line was cut short (the session ended abruptly): skipped")
+          notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
           corrupt += 1
-          if firstCorrupt == nil { firstCorrupt = (i + 2, "not a JSON record") }
+          if firstCorrupt == nil { firstCorrupt = (i + firstLine, "not a JSON record") }
         }
         continue
       }
       do {
-        if try !j.add(kind, buf, r, pods: &pods) { unknown.insert(kind.k) }
+        if try !add(kind, buf, r) { unknown.insert(kind.k) }
       } catch {
         if isLast && !endsCleanly {
-          j.notes.append("the last line was cut short (the session ended abruptly): skipped")
+          notes.append("the last line was cut short (the session ended abruptly): skipped")
         } else {
           corrupt += 1
-          if firstCorrupt == nil { firstCorrupt = (i + 2, "\(Self.kindName(kind.k)): \(Self.why(error))") }
+          if firstCorrupt == nil { firstCorrupt = (i + firstLine, "\(Self.kindName(kind.k)): \(Self.why(error))") }
         }
       }
     }
     if corrupt > 0, let (line, why) = firstCorrupt {
-      j.notes.append(
+      notes.append(
         "\(corrupt) unreadable line\(corrupt == 1 ? "" : "s") skipped (\(corrupt == 1 ? "" : "the first, ")line \(line): \(why))"
       )
     }
     if !unknown.isEmpty {
-      j.notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
+      notes.append("records of kinds this version does not know ignored: " + unknown.sorted().joined(separator: ", "))
     }
-    return j
   }
 
   /// The journal's first line: a chaostui journal of a version this build reads.
@@ -119,9 +140,7 @@ public struct JournalReader: Sendable {
   }
 
   /// One record line into the journal; false for a kind this version does not know.
-  private mutating func add(
-    _ kind: Kind, _ buf: UnsafeRawBufferPointer, _ r: Range<Int>, pods: inout [Int: String]
-  ) throws -> Bool {
+  private mutating func add(_ kind: Kind, _ buf: UnsafeRawBufferPointer, _ r: Range<Int>) throws -> Bool {
     func bytes(_ r: Range<Int>) -> Data { Data(UnsafeRawBufferPointer(rebasing: buf[r])) }
     switch kind.k {
     case "tick":
@@ -138,12 +157,13 @@ public struct JournalReader: Sendable {
       records.append(.snapshot(t, SessionJournal.Snapshot(data: raw)))
     case "id":
       let line = try SessionJournal.decoder.decode(SessionJournal.PodNumberRecord.self, from: bytes(r))
-      pods[line.n] = line.id
+      podNumbers[line.n] = line.id
     case "pm", "wm":
       guard let (t, rows) = MetricRows.parse(buf, r) else {
         throw SessionJournal.ReadError("a metrics line without t and s")
       }
-      records.append(.action(t, kind.k == "pm" ? Self.podMetrics(t, rows, pods) : Self.workloadMetrics(t, rows, pods)))
+      records.append(
+        .action(t, kind.k == "pm" ? Self.podMetrics(t, rows, podNumbers) : Self.workloadMetrics(t, rows, podNumbers)))
     case "note":
       let line = try SessionJournal.decoder.decode(SessionJournal.NoteRecord.self, from: bytes(r))
       records.append(.note(line.t, line.text))

@@ -507,6 +507,62 @@ ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context developer -n kube-s
 ct_check "outside its namespace the developer gets a clear Forbidden" 'no pods known: forbidden: developer cannot list pods in kube-system \(RBAC\)' 10
 $CT send-keys -t ct q
 
+# The team's safety lever through the API: two instances; the lead (pipeline-admin) engages it, the
+# other instance's NetworkChaos is deleted within 2 s; a developer reads it but may not move it.
+kc -n chaostui-system delete configmap chaostui-lever --ignore-not-found >/dev/null
+l2_screen() { $CT capture-pane -p -t lever2 2>/dev/null; }
+l2_wait() { local deadline=$((SECONDS + $2)); while [ $SECONDS -le $deadline ]; do l2_screen | grep -Eq -- "$1" && return 0; sleep 0.05; done; return 1; }
+$CT kill-session -t lever2 2>/dev/null
+$CT new-session -d -s lever2 -x 200 -y 60 "env LANG=C.UTF-8 TERM=tmux-256color $CT_BIN --kubeconfig $KUBECONFIG_FILE --context admin -n pipeline --log $STATE/lever2.log"
+if l2_wait 'ctx admin ns pipeline .* connected' 10; then ok "lever: a second instance (admin) connects"; else bad "lever: second instance" "$(l2_screen)"; fi
+$CT send-keys -t lever2 / f l a s k Enter
+sleep 0.5
+$CT send-keys -t lever2 g f w w d
+sleep 0.3
+$CT send-keys -t lever2 y
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 1 ]'; then ok "... it injects a NetworkChaos"; else bad "lever: second instance injects" "$(l2_screen | tail -3)"; fi
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context pipeline-admin --log "$STATE/lever1.log"
+ct_check "lever: the lead (pipeline-admin) connects, the lever read" 'ctx pipeline-admin ns pipeline .* connected' 10
+$CT send-keys -t ct L
+ct_check "... L asks for a reason" 'Engage the safety lever\?' 3
+$CT send-keys -t ct "real outage in eu"
+t0=$(date +%s%N)
+$CT send-keys -t ct Enter
+if within 5 eval '[ "$(chaos_count networkchaos)" -eq 0 ]'; then
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  if [ "$ms" -le 2000 ]; then ok "... the other instance's NetworkChaos is deleted ${ms} ms after the lever (<= 2000)"; else bad "lever undo within 2 s (took ${ms} ms)"; fi
+else bad "lever: the other instance's fault is undone" "$(l2_screen | tail -5)"; fi
+if [ "$(kc -n chaostui-system get configmap chaostui-lever -o jsonpath='{.data.engaged}/{.data.reason}')" = "true/real outage in eu" ]; then ok "... the lever is the ConfigMap chaostui-system/chaostui-lever"; else bad "lever ConfigMap" "$(kc -n chaostui-system get configmap chaostui-lever -o yaml 2>&1)"; fi
+if l2_wait 'SAFETY LEVER ENGAGED by [^ ]+ as pipeline-admin at [0-9:]+Z: real outage in eu' 3; then ok "... the other instance's header says who, when and why"; else bad "lever header" "$(l2_screen | head -1)"; fi
+if grep -q "audit: lever engaged at configmap chaostui-system/chaostui-lever" "$STATE/lever1.log"; then ok "... the move is audited"; else bad "lever audit" "$(grep lever "$STATE/lever1.log" | tail -3)"; fi
+$CT send-keys -t lever2 f w w d
+sleep 0.3
+$CT send-keys -t lever2 y
+if l2_wait 'Fault refused: the safety lever is engaged by' 3 && [ "$(chaos_count networkchaos)" -eq 0 ]; then ok "... its fault keys refuse with the reason"; else bad "lever refuses" "$(l2_screen | tail -2)"; fi
+$CT send-keys -t lever2 q
+out=$(timeout 120 "$CT_BIN" run "$REPO_DIR/experiments/postgres-network-delay.yaml" --kubeconfig "$KUBECONFIG_FILE" --context admin --no-record 2>&1)
+if echo "$out" | grep -q "the safety lever is engaged by"; then ok "... chaostui run does not start, with the reason"; else bad "run vetoed by the lever" "$(echo "$out" | tail -5)"; fi
+# A developer reads it (its header is red too) but may not move it: refused in words.
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 5
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context developer
+ct_check "... the developer sees the lever engaged" 'SAFETY LEVER ENGAGED by' 10
+$CT send-keys -t ct L
+ct_check "... and may ask to release it" 'Release the safety lever\?' 3
+$CT send-keys -t ct Enter
+ct_check "... refused in RBAC's words" 'The lever could not be moved: forbidden: developer cannot patch configmaps in chaostui-system \(RBAC\)' 5
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 5
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context pipeline-admin
+ct_wait 'SAFETY LEVER ENGAGED' 10
+$CT send-keys -t ct L
+ct_wait 'Release the safety lever' 3
+$CT send-keys -t ct "all clear" Enter
+if within 5 eval '[ "$(kc -n chaostui-system get configmap chaostui-lever -o jsonpath={.data.engaged})" = false ]'; then ok "... the lead releases it"; else bad "lever released"; fi
+ct_check "... and the header is back" 'safety lever released by' 5
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 5
+
 # HTTPS_PROXY and NO_PROXY, as kubectl honours them, through a real proxy (Debian's tinyproxy).
 if ! command -v tinyproxy >/dev/null; then
   $([ "$(id -u)" -eq 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy >/dev/null 2>&1

@@ -18,8 +18,12 @@ wait2() {
 check2() {
   if wait2 "$2" "$3"; then ok "$1"; else bad "$1 (waited $3s for /$2/ on the second console)"; screen2 | sed 's/^/  2| /'; fi
 }
-start 100 30 env XDG_STATE_HOME="$TEAM" USER=alice "$BIN" --demo --speed 2 --no-record
+start 100 30 env XDG_STATE_HOME="$TEAM" USER=alice "$BIN" --demo --speed 2 --record "$TEAM/alice.jsonl"
 check "team: the first console starts" 'postgres-1 .*replica' 10
+# An observer follows the first console's session from its journal, in a third window.
+$T kill-session -t team3 2>/dev/null
+$T new-session -d -s team3 -x 100 -y 30 "env LANG=C.UTF-8 TERM=tmux-256color '$BIN' follow '$TEAM/alice.jsonl'"
+screen3() { $T capture-pane -p -t team3 2>/dev/null; }
 $T kill-session -t team2 2>/dev/null
 $T new-session -d -s team2 -x 100 -y 30 \
   "env XDG_STATE_HOME='$TEAM' USER=bob LANG=C.UTF-8 TERM=tmux-256color '$BIN' --demo --speed 2 --no-record"
@@ -50,6 +54,20 @@ $T send-keys -t team2 f d y
 check2 "... faults start again" '1 FAULT ACTIVE' 5
 keys m "action: ask the DB team about failover alerts" Enter
 check "m keeps a note in the timeline" 'note \(alice@[^)]+\): action: ask the DB team' 3
+if screen3 | grep -q 'FOLLOWING  lag'; then ok "follow: the observer's header says FOLLOWING with the lag"; else bad "follow header"; screen3 | sed 's/^/  3| /'; fi
+deadline=$((SECONDS + 3)); until screen3 | grep -Eq 'note \(alice@[^)]+\): action: ask' || [ $SECONDS -gt $deadline ]; do sleep 0.05; done
+if screen3 | grep -Eq 'note \(alice@[^)]+\): action: ask'; then ok "... it shows the lever's moves and the note"; else bad "follow shows the note"; screen3 | sed 's/^/  3| /'; fi
+keys Escape f k
+wait_for 'Confirm: Pod kill' 3
+t0=$(date +%s%N)
+keys y
+deadline=$((SECONDS + 5)); until screen3 | grep -Eq '#1 pod-kill' || [ $SECONDS -gt $deadline ]; do sleep 0.02; done
+ms=$((($(date +%s%N) - t0) / 1000000))
+if screen3 | grep -Eq '#1 pod-kill' && [ "$ms" -le 1500 ]; then ok "... the first console's incident shows in the observer's ${ms} ms after y (<= 1500)"; else bad "follower shows the incident within 1.5 s (${ms} ms)"; screen3 | sed 's/^/  3| /'; fi
+$T send-keys -t team3 f
+sleep 0.3
+if screen3 | grep -q 'fault is disabled: following'; then ok "... its fault keys are greyed with the reason"; else bad "follower read-only"; screen3 | tail -2 | sed 's/^/  3| /'; fi
+$T kill-session -t team3
 $T kill-session -t team2
 keys q
 check "team: quits" 'EXIT=0' 10
