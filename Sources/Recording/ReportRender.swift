@@ -72,6 +72,7 @@ extension SessionReport {
         out += Self.comparisonMarkdown(e)
       }
     }
+    out += debriefMarkdown()
     out += ["", "## Who did what", ""] + audit.map { "- \(Self.at($0.t - start)) \(md($0.who)): \(md($0.what))" }
     if !notes.isEmpty { out += ["", "## Notes on the journal", ""] + notes.map { "- " + md($0) } }
     return out.joined(separator: "\n") + "\n"
@@ -135,6 +136,7 @@ extension SessionReport {
       "audit": audit.map { ["t": $0.t - start, "who": $0.who, "what": $0.what] },
     ]
     root["notes"] = notes
+    root["debrief"] = debriefJSON
     return (try? JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])) ?? Data()
   }
 
@@ -172,7 +174,7 @@ extension SessionReport {
       </div>
 
       """
-    h += htmlCharts() + htmlIncidents() + htmlAlertsAndExperiments()
+    h += htmlCharts() + htmlIncidents() + htmlAlertsAndExperiments() + debriefHTML()
     h += "<h2>Who did what</h2>\n<ul>\n"
     for a in audit { h += "<li>\(Self.at(a.t - start)) \(Self.esc(a.who)): \(Self.esc(a.what))</li>\n" }
     h += "</ul>\n"
