@@ -72,7 +72,8 @@ extension SourceOptions {
     let built = try SourceBuilder(
       options: options, namespace: namespace, readOnly: readOnly, demo: demo, forceDemo: forceDemo, logger: logger,
       inlineQueries: file?.config.queries, leverSetting: file?.config.lever,
-      production: file?.config.production ?? ProductionGuard()
+      production: file?.config.production ?? ProductionGuard(), stopAlerts: file?.config.stopAlerts,
+      goNoGo: file?.config.goNoGo.map { ($0, file?.config.goNoGoEvery ?? 5) }
     ).build(environment: env)
     return (built, file?.config)
   }

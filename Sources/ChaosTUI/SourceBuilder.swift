@@ -2,6 +2,7 @@ import ClusterState
 import Console
 import Foundation
 import KubeClient
+import Probes
 import PromClient
 import Simulation
 import Transport
@@ -37,6 +38,10 @@ struct SourceBuilder {
     var operatorName: String?
     /// The production pattern the context matched (nil: not production).
     var production: String?
+    /// The stop signals: the alerts that stop (evaluated on Prometheus' alerts) and the go/no-go
+    /// URL's poller.
+    var stopAlerts: AlertSelector?
+    var goNoGo: GoNoGoSource?
     /// Why this production context may not be changed (`production.read-only` without
     /// `--allow-prod`): the console is read-only, `run` and `monkey` refuse.
     var productionRefusal: String?
@@ -48,6 +53,7 @@ struct SourceBuilder {
       if production != nil || productionRefusal != nil {
         console.guardProduction(pattern: production, readOnlyReason: productionRefusal)
       }
+      if stopAlerts != nil || goNoGo != nil { console.watchStopSignals(alerts: stopAlerts, goNoGo: goNoGo) }
     }
   }
 
@@ -65,6 +71,15 @@ struct SourceBuilder {
   var leverSetting: String?
   /// The config file's production contexts.
   var production = ProductionGuard()
+  /// The config file's stop signals.
+  var stopAlerts: AlertSelector?
+  var goNoGo: (url: String, every: Double)?
+
+  /// The stop signals the config names, on what was built.
+  func addStopSignals(_ built: inout Built) {
+    built.stopAlerts = stopAlerts
+    built.goNoGo = goNoGo.map { GoNoGoSource(url: $0.url, every: $0.every) }
+  }
 
   func build(environment env: [String: String]) throws -> Built {
     let cluster = options.cluster
@@ -97,6 +112,7 @@ struct SourceBuilder {
     built.operatorName = Console.defaultOperator(env) + " as " + connection.userName
     built.production = prod
     built.productionRefusal = refusal
+    addStopSignals(&built)
     if cluster.dryRun { built.warning = "DRY RUN" }
     if connection.insecureSkipTLSVerify {
       built.warning = "TLS UNVERIFIED"
@@ -173,6 +189,7 @@ struct SourceBuilder {
     let leverPath = cluster.lever ?? FileLever.defaultPath(environment: ProcessInfo.processInfo.environment)
     built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
     (built.production, built.productionRefusal) = productionGuard("demo")
+    addStopSignals(&built)
     built.ignored =
       (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
       + options.scrape.map { "scrape " + PromSource.redacted($0) }

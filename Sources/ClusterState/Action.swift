@@ -72,6 +72,10 @@ public enum Action: Sendable, Equatable, Codable {
   case moveLever(LeverMove)
   /// The lever could not be written (forbidden, no server), in words.
   case leverMoveFailed(String)
+  /// The stop signals this session watches (the config file's alert selector; nil: none).
+  case stopSignalRules(alerts: AlertSelector?)
+  /// A stop signal's answer: why it says stop (nil: go).
+  case stopSignal(name: String, stopping: String?)
   /// A note the operator typed (a runbook remark, an action item), with who typed it.
   case note(text: String, by: String)
   case notice(String?)

@@ -9,7 +9,7 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     s.chaos.unavailableFaults = map
   case .requestFault(let request):
     if s.session.readOnly { return [.notify(Prose.refusedReadOnly(s.session.readOnlyReason))] }
-    if let why = s.chaos.lever?.refusal { return [.notify(Prose.refusedLever(why))] }
+    if let why = s.injectionRefusal { return [.notify(Prose.refusedLever(why))] }
     if let why = s.whyUnavailable(request.kind, namespace: request.target.namespace) {
       return [.notify(Prose.unavailable(request.kind, why))]
     }
@@ -54,6 +54,8 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     return reduceLeftovers(&s, a)
   case .lever, .moveLever, .leverMoveFailed:
     return reduceLever(&s, action)
+  case .stopSignalRules, .stopSignal:
+    return reduceStopSignals(&s, action)
   case .note(let text, let by):
     s.chaos.timeline.insertByTime(
       TimelineEntry(time: s.now, kind: .note, text: Prose.note(text, by: by)), limit: ClusterSnapshot.timelineLimit)

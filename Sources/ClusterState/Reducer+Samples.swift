@@ -119,9 +119,10 @@ func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] 
         limit: ClusterSnapshot.timelineLimit
       )
     }
-    if now.keys.sorted() != s.monitoring.firingAlerts.keys.sorted() || s.monitoring.alerts != list {}
     s.monitoring.firingAlerts = now
     s.monitoring.alerts = list
+    // A stop signal may watch these alerts.
+    return evaluateAlertStop(&s)
   case .metricsNote(let note):
     s.monitoring.metricsNote = note
   case .source(let status):

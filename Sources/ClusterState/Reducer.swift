@@ -32,7 +32,7 @@ extension Action {
       .networkNote:
       return .monitoring
     case .permissions, .faultsUnavailable, .requestFault, .faultStarted, .faultFailed, .faultEnded, .abortAllFaults,
-      .lever, .moveLever, .leverMoveFailed, .note,
+      .lever, .moveLever, .leverMoveFailed, .note, .stopSignalRules, .stopSignal,
       .leftovers:
       return .faults
     case .restore, .tick, .connection, .notice, .followLogs, .logLines, .logStatus, .production:

@@ -113,6 +113,10 @@ public struct FaultsSlice: Sendable, Equatable, Codable {
   public var leftovers: [Leftover]? = nil
   /// The team's safety lever (optional: snapshots of earlier builds have none; nil: not watched).
   public var lever: SafetyLever? = nil
+  /// The stop signals' answers: why each says stop (a nil value: go; nil: none watched).
+  public var stopSignals: [String: String?]? = nil
+  /// The alert selector that stops (the config file's `stop-signals.alerts`).
+  public var alertStop: AlertSelector? = nil
   public init() {}
 }
 

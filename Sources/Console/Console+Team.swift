@@ -114,3 +114,12 @@ extension Console {
     lineDialog(&buf, width: 76, title: "Production: type the context's name", lines: lines, ctx: ctx)
   }
 }
+
+extension Console {
+  /// The stop signals: alerts matching `alerts` (Prometheus' alerts, as they come) and a go/no-go
+  /// URL, started with the session. While one says stop, nothing is injected.
+  public func watchStopSignals(alerts: AlertSelector?, goNoGo: ActionSource?) {
+    store.dispatch(.stopSignalRules(alerts: alerts))
+    if let goNoGo { metricsSources.append(goNoGo) }
+  }
+}

@@ -24,7 +24,7 @@ public final class Console {
   /// What drives the session (the demo, a real cluster, a recording): the console cannot tell which.
   public let source: ClusterSource
   /// Sources that only add figures (Prometheus, scrapes), started and stopped with the session.
-  public let metricsSources: [ActionSource]
+  public internal(set) var metricsSources: [ActionSource]
   /// The one inbox every source posts into; drained on each advance.
   public let inbox = Inbox()
   /// Runs a running experiment's HTTP and command probes (nil: they get no answer).

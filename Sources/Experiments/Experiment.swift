@@ -186,6 +186,8 @@ public struct Experiment: Sendable, Equatable {
       /// Significant harm against the control group, looked at a fixed number of times.
       case harm(Harm)
       case burnRate(BurnRate)
+      /// An alert matching the selector fires (Prometheus' alerts).
+      case alerts(AlertSelector)
     }
     public var kind: Kind
 
@@ -203,6 +205,7 @@ public struct Experiment: Sendable, Equatable {
     public var label: String {
       switch kind {
       case .probe(let name): return "probe \(name) failing"
+      case .alerts(let a): return "alerts {\(a.text)} firing"
       case .harm(let h): return h.label
       case .burnRate(let b): return b.label
       case .figure(let figure, let service, let bound, let above, let margin, let longerThan):

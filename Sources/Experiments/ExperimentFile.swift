@@ -390,6 +390,10 @@ struct Reader {
       case "burn-rate": return .init(.burnRate(try burnRate(value)))
       case "harm": return .init(.harm(try harm(value)))
       case "probe": return .init(.probe(try string(value, "stop condition probe")))
+      case "alerts":
+        do { return .init(.alerts(try AlertSelector.parse(try string(value, "stop condition alerts")))) } catch let e
+          as AlertSelector.ParseError
+        { throw fail(value, e.description) }
       default: break
       }
     }

@@ -22,8 +22,8 @@ extension ExperimentRun {
       if let m = r.methodStart, now >= m { startMethod(s, now, why: "the method starts (when the recording's did)") }
       return
     }
-    // The team's lever vetoes the start: engaged, the run does not start; unknown, it waits.
-    if s.chaos.lever?.isEngaged == true, let why = s.chaos.lever?.refusal {
+    // The team's lever and the stop signals veto the start (preflight); a lever unknown, it waits.
+    if let why = s.haltReason {
       finish(now, .notRun(why))
       return
     }
@@ -33,7 +33,7 @@ extension ExperimentRun {
       finish(now, .notRun(why))
       return
     }
-    let v = steadyStateViolations(s) + (s.chaos.lever?.refusal.map { [$0] } ?? [])
+    let v = steadyStateViolations(s) + (s.injectionRefusal.map { [$0] } ?? [])
     if !v.isEmpty { steadySince = nil }
     if v.isEmpty, now - (steadySince ?? now) < Self.steadyFor {
       // Steady, for how long? A monitoring source's first figures may be a round away.

@@ -69,6 +69,9 @@ extension ExperimentRun {
         let state = probeStatus[name]?.state ?? .waiting
         return ("now " + state.rawValue, state == .failing)
       case .harm(let h): return ("\(harmLooks[i] ?? 0) of \(h.looks) looks made", false)
+      case .alerts(let a):
+        let firing = Self.alertsFiring(a, s)
+        return (firing ?? "none firing", firing != nil)
       case .burnRate(let b):
         guard let budget else { return ("no budget", false) }
         return ("now " + budget.burnText(fast: b.fast, slow: b.slow, now: s.now), false)

@@ -434,6 +434,7 @@ public struct ExperimentRun: Sendable {
       switch c.kind {
       case .burnRate(let b): why = burnFired(b, now)
       case .harm(let h): why = harmLook(i, h, now)
+      case .alerts(let a): why = Self.alertsFiring(a, s)
       case .probe(let name):
         guard let st = probeStatus[name], st.state == .failing else { continue }
         why = st.last?.detail ?? ""

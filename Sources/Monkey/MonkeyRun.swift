@@ -125,8 +125,8 @@ public struct MonkeyRun: Sendable {
     }
     while let first = planned.first, first.at <= now {
       planned.removeFirst()
-      // The team's safety lever holds the monkey while it is engaged (or cannot be read).
-      if let reason = pausedReason ?? state.chaos.lever?.refusal {
+      // The team's safety lever (engaged or unread) and the stop signals hold the monkey.
+      if let reason = pausedReason ?? state.injectionRefusal {
         kills.append(Kill(workload: first.workload, at: now, outcome: "skipped: paused (\(reason))", injected: false))
         continue
       }

@@ -87,6 +87,8 @@ public struct MonkeySchedule: Sendable, Equatable {
       parts.append("HELD by the safety lever")
     } else if state.chaos.lever?.status == .unknown {
       parts.append("HELD: the safety lever is unknown")
+    } else if state.stopSignalReason != nil {
+      parts.append("HELD by a stop signal")
     }
     if run.nextPlanning.isFinite {
       parts.append("plan in " + formatDuration(max(0, run.nextPlanning - now)))

@@ -26,11 +26,13 @@ public enum HeaderBar {
     var x = 0
     x += buf.write(x, y, " chaostui ", base.with(.bold))
     x = badges(&buf, x: x, y: y, width: width, state: state, info: info, ctx: ctx)
-    if let lever = state.chaos.lever, lever.isEngaged {
-      // Engaged, the lever is the line: who, when and why, in red, whatever else there is.
+    if let halt = state.chaos.lever.flatMap({ $0.isEngaged ? Prose.leverEngaged($0) : nil })
+      ?? state.stopSignalReason.map({ "STOP " + $0 })
+    {
+      // Engaged, the lever (or a stop signal) is the line: who, when and why, in red.
       let red = Style(fg: ctx.theme[.badge_fg], bg: ctx.theme[.error], attrs: [.bold])
       buf.fill(Rect(x: x, y: y, width: width - x, height: 1), red)
-      buf.write(x, y, " " + Prose.leverEngaged(lever), red, maxWidth: width - x)
+      buf.write(x, y, " " + halt, red, maxWidth: width - x)
       return
     }
     x = leverBadge(&buf, x: x, y: y, width: width, state: state, ctx: ctx)

@@ -21,6 +21,10 @@ import Yams
 /// production:                                       # contexts that are production: a red frame,
 ///   contexts: ["prod-*", "*-production"]            #   dangerous keys ask for the context's name,
 ///   read-only: true                                 #   and read-only unless --allow-prod
+/// stop-signals:                                     # while one says stop: faults set back, none start
+///   alerts: 'severity="critical"'                   #   Prometheus alerts matching this selector
+///   go-no-go: http://cerberus:8080                  #   a Cerberus-style URL: True is go, False stop
+///   every: 5s                                       #   how often the URL is asked
 /// ```
 public struct ChaosConfig: Sendable, Equatable {
   public var prometheusURL: String?
@@ -36,6 +40,10 @@ public struct ChaosConfig: Sendable, Equatable {
   public var lever: String?
   /// Contexts that are production.
   public var production = ProductionGuard()
+  /// Stop signals: alerts that stop, a go/no-go URL and how often it is asked.
+  public var stopAlerts: AlertSelector?
+  public var goNoGo: String?
+  public var goNoGoEvery: Double = 5
 
   public init() {}
 
@@ -104,13 +112,42 @@ public struct ChaosConfig: Sendable, Equatable {
       case "experiments": c.experiments = path(try string(value, "experiments"))
       case "lever": c.lever = try string(value, "lever")
       case "production": c.production = try production(value, fail)
+      case "stop-signals": try stopSignals(value, into: &c, fail)
       default: throw fail("unknown key \(key) (known: \(known))")
       }
     }
     return c
   }
 
-  static let known = "prometheus, scrape, theme, experiments, lever, production"
+  static let known = "prometheus, scrape, theme, experiments, lever, production, stop-signals"
+
+  /// `stop-signals: {alerts: SELECTOR, go-no-go: URL, every: DURATION}`.
+  static func stopSignals(_ value: Any, into c: inout ChaosConfig, _ fail: (String) -> ConfigFileError) throws {
+    guard let m = value as? [String: Any] else {
+      throw fail("stop-signals must be a mapping (alerts, go-no-go, every)")
+    }
+    for k in m.keys.sorted() {
+      switch k {
+      case "alerts":
+        guard let text = m[k] as? String else {
+          throw fail("stop-signals.alerts must be a selector (severity=\"critical\")")
+        }
+        do { c.stopAlerts = try AlertSelector.parse(text) } catch { throw fail("stop-signals.\(error.description)") }
+      case "go-no-go":
+        guard let url = m[k] as? String, url.hasPrefix("http://") || url.hasPrefix("https://") else {
+          throw fail("stop-signals.go-no-go must be an http:// or https:// URL")
+        }
+        c.goNoGo = url
+      case "every":
+        guard let text = m[k].map({ "\($0)" }), let d = Durations.seconds(text, plainSeconds: true), d >= 1, d <= 300
+        else {
+          throw fail("stop-signals.every must be a duration from 1s to 5m")
+        }
+        c.goNoGoEvery = d
+      default: throw fail("unknown key stop-signals.\(k) (known: alerts, go-no-go, every)")
+      }
+    }
+  }
 
   /// `production: {contexts: [patterns], read-only: bool}`.
   static func production(_ value: Any, _ fail: (String) -> ConfigFileError) throws -> ProductionGuard {

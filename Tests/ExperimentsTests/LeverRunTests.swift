@@ -57,3 +57,61 @@ final class LeverRunTests: XCTestCase {
     XCTAssertTrue(h.state.faults.isEmpty)
   }
 }
+
+/// Stop signals: one that says stop before the method vetoes it (preflight); an experiment's own
+/// alert stop condition aborts it when a matching alert fires.
+final class StopSignalRunTests: XCTestCase {
+  func testASignalSayingStopVetoesTheStart() throws {
+    let h = Harness(seed: 1)
+    h.run(to: 20)
+    h.store.dispatch(.stopSignal(name: "go/no-go http://cerberus", stopping: "says False (no-go)"))
+    var r = ExperimentRun(
+      try ExperimentFile.parse(
+        "title: t\ngroups: {experimental: {namespace: pipeline}}\nmethod: [{fault: pod-kill, target: {workload: flask}}]\nhypotheses: [{recovers-within: 2m}]",
+        file: "t.yaml"), at: h.state.now)
+    _ = r.step(h.state)
+    XCTAssertEqual(r.verdict, .notRun("stop signal go/no-go http://cerberus: says False (no-go)"))
+  }
+
+  func testAnAlertStopConditionAbortsTheRun() throws {
+    let yaml = """
+      title: CPU on flask
+      groups: {experimental: {namespace: pipeline}}
+      method:
+        - fault: cpu-hog
+          target: {workload: flask}
+          duration: 2m
+      hypotheses:
+        - recovers-within: 5m
+      stop-conditions:
+        - alerts: 'alertname="FlaskCPUHigh", severity=~"warning|critical"'
+      """
+    let e = try ExperimentFile.parse(yaml, file: "t.yaml")
+    XCTAssertEqual(
+      e.stopConditions.first?.label, #"alerts {alertname="FlaskCPUHigh", severity=~"warning|critical"} firing"#)
+    let h = Harness(seed: 1)
+    h.run(to: 20)
+    var r = ExperimentRun(e, at: h.state.now)
+    var t = h.now
+    while !r.isFinished && t < 200 {
+      t = ((t + 0.1) * 10).rounded() / 10
+      h.run(to: t)
+      if !h.state.activeFaults.isEmpty, h.state.alerts.isEmpty {
+        let a = Alert(name: "FlaskCPUHigh", state: "firing", labels: ["severity": "warning"], summary: "", activeAt: t)
+        h.store.dispatch(.alerts([a], time: t))
+      }
+      for a in r.step(h.state) { h.store.dispatch(a) }
+    }
+    XCTAssertEqual(
+      r.verdict,
+      .aborted(
+        #"stop condition alerts {alertname="FlaskCPUHigh", severity=~"warning|critical"} firing: alert FlaskCPUHigh firing"#
+      ))
+    XCTAssertTrue(h.state.activeFaults.isEmpty)
+    XCTAssertEqual(
+      parseError(
+        "title: t\ngroups: {experimental: {namespace: p}}\nmethod: [{wait: 1s}]\nhypotheses: [{recovers-within: 1m}]\nstop-conditions:\n  - alerts: 'severity=critical'\n",
+        file: "s.yaml"),
+      "s.yaml:6: alert selector severity=critical: a quoted value expected after severity=")
+  }
+}

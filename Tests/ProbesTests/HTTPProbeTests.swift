@@ -165,3 +165,30 @@ final class Locked<T>: @unchecked Sendable {
   var value: T { lock.withLock { v } }
   func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
 }
+
+/// The go/no-go URL of the stop signals, against the same server.
+extension HTTPProbeTests {
+  func testAGoNoGoURLSaysGoOnlyForTrue() throws {
+    let base = "http://127.0.0.1:\(try port())"
+    XCTAssertNil(GoNoGoSource(url: base + "/go").answer())
+    XCTAssertEqual(GoNoGoSource(url: base + "/nogo").answer(), "says False (no-go)")
+    XCTAssertEqual(GoNoGoSource(url: base + "/maybe").answer(), "answered \"Maybe\u{1b}[2J\", neither True nor False")
+    XCTAssertEqual(GoNoGoSource(url: base + "/fail").answer()?.hasPrefix("answered HTTP 500"), true)
+    XCTAssertEqual(GoNoGoSource(url: "http://127.0.0.1:1/").answer()?.hasPrefix("no answer:"), true)
+    XCTAssertEqual(GoNoGoSource.redacted("http://ops:s3cret@h:8080/x"), "http://ops:***@h:8080/x")
+    // Polled: each change posted once, as a stop signal.
+    let s = GoNoGoSource(url: base + "/nogo", every: 1)
+    let inbox = Inbox()
+    s.start(inbox: inbox)
+    defer { s.stop() }
+    var got: [Action] = []
+    let deadline = Date().addingTimeInterval(5)
+    while got.isEmpty && Date() < deadline {
+      got += inbox.drain()
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    XCTAssertEqual(got, [.stopSignal(name: "go/no-go " + base + "/nogo", stopping: "says False (no-go)")])
+    Thread.sleep(forTimeInterval: 1.3)
+    XCTAssertTrue(inbox.drain().isEmpty, "the same answer is not posted again")
+  }
+}

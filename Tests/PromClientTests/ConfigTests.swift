@@ -50,6 +50,12 @@ final class ConfigTests: XCTestCase {
       yaml: "lever: ops/lever\nproduction: {contexts: [prod-*, '*-live'], read-only: true}", source: "c", directory: "/"
     )
     XCTAssertEqual(c.lever, "ops/lever")
+    let d = try ChaosConfig.load(
+      yaml: "stop-signals: {alerts: 'severity=\"critical\"', go-no-go: 'http://c:8080', every: 10s}", source: "c",
+      directory: "/")
+    XCTAssertEqual(d.stopAlerts?.text, #"severity="critical""#)
+    XCTAssertEqual(d.goNoGo, "http://c:8080")
+    XCTAssertEqual(d.goNoGoEvery, 10)
     XCTAssertEqual(c.production, ProductionGuard(contexts: ["prod-*", "*-live"], readOnly: true))
     XCTAssertEqual(c.production.match("prod-eu-1"), "prod-*")
     XCTAssertEqual(c.production.match("shop-live"), "*-live")
@@ -70,7 +76,7 @@ final class ConfigTests: XCTestCase {
     }
     XCTAssertEqual(
       error("promethues: {url: x}"),
-      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production)")
+      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals)")
     XCTAssertEqual(
       error("prometheus: {uri: x}"),
       "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
@@ -82,7 +88,8 @@ final class ConfigTests: XCTestCase {
       "c.yaml: prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
     XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
     XCTAssertEqual(
-      error("- a"), "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production)")
+      error("- a"),
+      "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals)")
     XCTAssertEqual(error("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
     XCTAssertEqual(
       error("production: {contexts: [prod-*, 3]}"),
@@ -91,6 +98,14 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(
       error("production: {contxts: []}"), "c.yaml: unknown key production.contxts (known: contexts, read-only)")
     XCTAssertEqual(error("lever: [a]"), "c.yaml: lever must be text")
+    XCTAssertEqual(
+      error("stop-signals: {go-no-go: ftp://x}"), "c.yaml: stop-signals.go-no-go must be an http:// or https:// URL")
+    XCTAssertEqual(error("stop-signals: {every: 0s}"), "c.yaml: stop-signals.every must be a duration from 1s to 5m")
+    XCTAssertEqual(
+      error("stop-signals: {alerts: 'severity'}"),
+      "c.yaml: stop-signals.alert selector severity: = != =~ or !~ expected after severity")
+    XCTAssertEqual(
+      error("stop-signals: {alert: x}"), "c.yaml: unknown key stop-signals.alert (known: alerts, go-no-go, every)")
     XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
   }

@@ -93,3 +93,31 @@ keys f d y d e m o Enter
 check "... the right name injects" 'Injected Network delay on flask' 5
 keys '!' q
 check "... quits" 'EXIT=0' 10
+
+# Stop signals: a go/no-go URL (Cerberus-style, served from a file by python's http.server) says
+# False: the running fault is set back, new ones refused, a run vetoed; True again: go.
+mkdir -p "$WORK/gonogo"
+echo True >"$WORK/gonogo/signal"
+( cd "$WORK/gonogo" && exec python3 -u -m http.server 0 --bind 127.0.0.1 >"$WORK/gonogo/out" 2>&1 ) &
+gonogo_pid=$!
+deadline=$((SECONDS + 5)); until grep -q 'port [0-9]' "$WORK/gonogo/out" 2>/dev/null || [ $SECONDS -gt $deadline ]; do sleep 0.1; done
+GPORT=$(grep -Eo 'port [0-9]+' "$WORK/gonogo/out" | head -1 | cut -d' ' -f2)
+printf 'stop-signals: {go-no-go: "http://127.0.0.1:%s/signal", every: 1s}\n' "$GPORT" >"$WORK/gonogo/config.yaml"
+start 100 30 env XDG_STATE_HOME="$TEAM" "$BIN" --demo --speed 2 --no-record --config "$WORK/gonogo/config.yaml"
+check "go/no-go: the console starts" 'postgres-1 .*replica' 10
+keys / flask-7c9d8f5b6d-2pxzf Enter f d y
+check "... a fault starts while the URL says True" '1 FAULT ACTIVE' 5
+echo False >"$WORK/gonogo/signal"
+check "... the URL says False: the header says stop, with the signal" 'STOP stop signal go/no-go http://127.0.0.1:[0-9]+/signal: says False \(no-go\)' 5
+check "... and the fault is set back" 'network-delay #1 aborted' 3
+keys f d y
+check "... new faults are refused with the reason" 'Fault refused: stop signal go/no-go' 3
+echo True >"$WORK/gonogo/signal"
+check "... True again: go" 'stop signal go/no-go http://127.0.0.1:[0-9]+/signal: go again' 5
+keys q
+check "... quits" 'EXIT=0' 10
+echo False >"$WORK/gonogo/signal"
+start 100 30 "$BIN" run experiments/kill-postgres-primary.yaml --demo --no-record --config "$WORK/gonogo/config.yaml"
+check "go/no-go: False vetoes chaostui run, with the reason" 'not run.*stop signal go/no-go|stop signal go/no-go.*says False' 30
+kill "$gonogo_pid" 2>/dev/null
+wait "$gonogo_pid" 2>/dev/null

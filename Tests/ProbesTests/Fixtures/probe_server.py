@@ -2,7 +2,8 @@
 
 Paths: /ok {"status": "ok"}; /slow the same after 1.5 s; /wrong {"status": "degraded"};
 /fail 500 with an HTML page holding a terminal escape; /auth 200 only with X-Token: s3cret, else
-401; /post echoes a POST's body; /big 4 MiB. Stops when its standard input closes.
+401; /post echoes a POST's body; /big 4 MiB; /go True and /nogo False (a Cerberus go/no-go), /maybe
+neither (with an escape). Stops when its standard input closes.
 """
 
 import http.server
@@ -34,6 +35,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/auth":
             ok = self.headers.get("X-Token") == "s3cret"
             self.answer(200 if ok else 401, "{}")
+        elif self.path == "/go":
+            self.answer(200, "True", "text/plain")
+        elif self.path == "/nogo":
+            self.answer(200, "False\n", "text/plain")
+        elif self.path == "/maybe":
+            self.answer(200, "Maybe\x1b[2J", "text/plain")
         elif self.path == "/big":
             self.answer(200, b"x" * (4 << 20), "text/plain")
         else:
