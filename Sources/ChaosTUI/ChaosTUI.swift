@@ -53,7 +53,7 @@ struct Chaostui: ParsableCommand {
     version: chaostuiVersion,
     subcommands: [
       ConsoleCommand.self, RunExperiment.self, MonkeyCommand.self, ReplaySession.self, ReportSession.self,
-      FaultsCommand.self, JudgeSession.self, FollowSession.self,
+      FaultsCommand.self, JudgeSession.self, FollowSession.self, HistoryCommand.self,
     ],
     defaultSubcommand: ConsoleCommand.self)
 }

@@ -67,7 +67,7 @@ public struct SessionReport: Sendable {
   /// figures of each workload, sampled every `sampleEvery` seconds of session time); the incidents
   /// from the last snapshot and what follows it, through the reducer. At most `maxWorkloads`
   /// workloads are charted: those behind a service of the namespace shown first, then the busiest.
-  public init(journal: JournalReader, sampleEvery: Seconds = 5, maxWorkloads: Int = 8) {
+  public init(journal: JournalReader, sampleEvery: Seconds = 5, maxWorkloads: Int = 8, charts: Bool = true) {
     header = journal.header
     (start, end) = journal.span
     notes = journal.notes
@@ -81,7 +81,8 @@ public struct SessionReport: Sendable {
     let store = Store()
     var nextSample = start
     var firing: [String: AlertRun] = [:]
-    let charted = firstState.map { Self.chartedWorkloads($0, shown: journal.header.shown, max: maxWorkloads) } ?? []
+    let charted =
+      charts ? firstState.map { Self.chartedWorkloads($0, shown: journal.header.shown, max: maxWorkloads) } ?? [] : []
     chartOrder = charted
     let watched = Set(charted)
     // The latest figures of each charted workload, as the records bring them.

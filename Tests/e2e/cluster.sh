@@ -563,6 +563,38 @@ ct_check "... and the header is back" 'safety lever released by' 5
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 5
 
+# Stop signals on the real control plane: an alert firing in the lab's Prometheus (FlaskCPUHigh,
+# from a CPU hog) stops an experiment; a go/no-go URL served by a local python server vetoes a start.
+cat > "$STATE/alert-stop.yaml" <<YAML
+title: CPU hog on Flask, stopped by its alert
+groups: {experimental: {namespace: pipeline}}
+steady-state: {timeout: 60s}
+method:
+  - fault: cpu-hog
+    target: {workload: flask}
+    mode: all
+    strength: {cpu-milli: 1500}
+    duration: 3m
+hypotheses:
+  - recovers-within: 5m
+stop-conditions:
+  - alerts: 'alertname="FlaskCPUHigh"'
+YAML
+exp_run "an experiment whose alert fires in Prometheus is stopped (exit 2)" 2 "$STATE/alert-stop.yaml" --prometheus "$PROM_URL" --no-record
+if grep -q 'stop condition alerts {alertname="FlaskCPUHigh"} firing: alert FlaskCPUHigh firing' "$STATE/experiment-2.out"; then ok "... by its stop condition, with the alert named"; else bad "alert stop condition" "$(tail -8 "$STATE/experiment-2.out")"; fi
+if within 10 eval '[ "$(chaos_count stresschaos)" -eq 0 ]'; then ok "... and its StressChaos is gone"; else bad "alert stop leaves nothing"; fi
+mkdir -p "$STATE/gonogo"
+echo False > "$STATE/gonogo/signal"
+( cd "$STATE/gonogo" && exec python3 -u -m http.server 0 --bind 127.0.0.1 > "$STATE/gonogo/out" 2>&1 ) &
+gonogo_pid=$!
+within 5 grep -q 'port [0-9]' "$STATE/gonogo/out"
+GPORT=$(grep -Eo 'port [0-9]+' "$STATE/gonogo/out" | head -1 | cut -d' ' -f2)
+printf 'stop-signals: {go-no-go: "http://127.0.0.1:%s/signal", every: 1s}\n' "$GPORT" > "$STATE/gonogo/config.yaml"
+exp_run "a go/no-go URL saying False vetoes chaostui run (exit 2)" 2 "$REPO_DIR/experiments/kill-postgres-primary.yaml" --config "$STATE/gonogo/config.yaml" --no-record
+if grep -q 'stop signal go/no-go http://127.0.0.1:[0-9]*/signal: says False (no-go)' "$STATE/experiment-2.out"; then ok "... with the signal's words"; else bad "go/no-go veto words" "$(tail -5 "$STATE/experiment-2.out")"; fi
+kill "$gonogo_pid" 2>/dev/null
+wait "$gonogo_pid" 2>/dev/null
+
 # HTTPS_PROXY and NO_PROXY, as kubectl honours them, through a real proxy (Debian's tinyproxy).
 if ! command -v tinyproxy >/dev/null; then
   $([ "$(id -u)" -eq 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy >/dev/null 2>&1
