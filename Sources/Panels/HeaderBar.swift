@@ -96,7 +96,10 @@ public enum HeaderBar {
     let t = ctx.theme
     switch lever.status {
     case .unknown:
-      let text = " LEVER UNKNOWN: \(lever.problem ?? "not read yet") "
+      // The cluster lost: its own words say why; the badge only says the lever is not known.
+      var down = false
+      if case .disconnected = state.connection { down = true }
+      let text = down ? " LEVER UNKNOWN " : " LEVER UNKNOWN: \(lever.problem ?? SafetyLever.notReadYet) "
       return start
         + buf.write(
           start, y, text, Style(fg: t[.badge_fg], bg: t[.warn], attrs: [.bold]), maxWidth: max(16, width - start - 44))
