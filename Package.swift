@@ -42,6 +42,8 @@ let package = Package(
     .target(name: "Monkey", dependencies: ["ClusterState"]),
     // An experiment's HTTP and command probes, run on their schedule (libcurl, processes).
     .target(name: "Probes", dependencies: ["ClusterState", "Transport"]),
+    // Events out: a webhook and Grafana annotations, sent from a queue of their own.
+    .target(name: "Events", dependencies: ["ClusterState", "Transport"]),
     // Sessions on the record: the journal (writer, reader) and its replay as a source.
     .target(name: "Recording", dependencies: ["ClusterState"]),
     // The demo: the reference pipeline simulated on a virtual clock.
@@ -54,7 +56,7 @@ let package = Package(
       name: "ChaosTUI",
       dependencies: [
         "Console", "Panels", "ClusterState", "KubeClient", "PromClient", "Simulation", "Transport", "Experiments",
-        "Recording", "Monkey", "Probes", "CNCursesW",
+        "Recording", "Monkey", "Probes", "Events", "CNCursesW",
         "CTerminal",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
@@ -91,6 +93,8 @@ let package = Package(
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "ClusterState"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ProbesTests", dependencies: ["Probes", "ClusterState", "Experiments"], resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "EventsTests", dependencies: ["Events", "ClusterState", "Transport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "RecordingTests", dependencies: ["Recording", "ClusterState"]),
     .testTarget(

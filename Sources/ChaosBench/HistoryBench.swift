@@ -11,7 +11,8 @@ import Simulation
 /// in the same run: python3 reading every line of the same files as JSON.
 func historySection(count: Int, keepIn: String?) {
   print("11. History: chaostui history over \(count) one-hour journals at 200 pods")
-  let dir = keepIn.map { URL(fileURLWithPath: $0) }
+  let dir =
+    keepIn.map { URL(fileURLWithPath: $0) }
     ?? FileManager.default.temporaryDirectory.appendingPathComponent("chaostui-history-\(getpid())")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   defer { if keepIn == nil { try? FileManager.default.removeItem(at: dir) } }
@@ -36,8 +37,10 @@ func historySection(count: Int, keepIn: String?) {
     try? copy.write(to: dir.appendingPathComponent(String(format: "session-%03d.jsonl", i)))
   }
   let mib = Double(data.count * count) / 1_048_576
-  print(String(format: "   %d journals of %.1f MiB (%.0f MiB in all; the first recorded in %.0f s)", count,
-    Double(data.count) / 1_048_576, mib, recorded))
+  print(
+    String(
+      format: "   %d journals of %.1f MiB (%.0f MiB in all; the first recorded in %.0f s)", count,
+      Double(data.count) / 1_048_576, mib, recorded))
   var times: [Double] = []
   var h: History?
   for _ in 0..<3 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterState
+import Events
 import Foundation
 import Panels
 import PromClient
@@ -73,9 +74,29 @@ extension SourceOptions {
       options: options, namespace: namespace, readOnly: readOnly, demo: demo, forceDemo: forceDemo, logger: logger,
       inlineQueries: file?.config.queries, leverSetting: file?.config.lever,
       production: file?.config.production ?? ProductionGuard(), stopAlerts: file?.config.stopAlerts,
-      goNoGo: file?.config.goNoGo.map { ($0, file?.config.goNoGoEvery ?? 5) }
+      goNoGo: file?.config.goNoGo.map { ($0, file?.config.goNoGoEvery ?? 5) },
+      events: try file.map { try Self.eventTargets($0.config) } ?? []
     ).build(environment: env)
     return (built, file?.config)
+  }
+}
+
+extension SourceOptions {
+  /// The config file's events out; Grafana's token read from its file (never shown).
+  static func eventTargets(_ c: ChaosConfig) throws -> [EventsOut.Target] {
+    var out: [EventsOut.Target] = []
+    if let hook = c.webhook { out.append(.webhook(url: hook)) }
+    if let url = c.grafanaURL {
+      var token: String?
+      if let f = c.grafanaTokenFile {
+        guard let t = try? String(contentsOfFile: f, encoding: .utf8) else {
+          throw ValidationError("events.grafana.token_file \(f): cannot read it")
+        }
+        token = t.trimmingCharacters(in: .whitespacesAndNewlines)
+      }
+      out.append(.grafana(url: url, token: token, tags: c.grafanaTags))
+    }
+    return out
   }
 }
 

@@ -1,5 +1,6 @@
 import ClusterState
 import Console
+import Events
 import Foundation
 import KubeClient
 import Probes
@@ -42,6 +43,8 @@ struct SourceBuilder {
     /// URL's poller.
     var stopAlerts: AlertSelector?
     var goNoGo: GoNoGoSource?
+    /// Events out (a webhook, Grafana annotations).
+    var events: EventsOut?
     /// Why this production context may not be changed (`production.read-only` without
     /// `--allow-prod`): the console is read-only, `run` and `monkey` refuse.
     var productionRefusal: String?
@@ -54,6 +57,7 @@ struct SourceBuilder {
         console.guardProduction(pattern: production, readOnlyReason: productionRefusal)
       }
       if stopAlerts != nil || goNoGo != nil { console.watchStopSignals(alerts: stopAlerts, goNoGo: goNoGo) }
+      if let events { console.send(events: events) }
     }
   }
 
@@ -74,6 +78,13 @@ struct SourceBuilder {
   /// The config file's stop signals.
   var stopAlerts: AlertSelector?
   var goNoGo: (url: String, every: Double)?
+  /// The config file's events out.
+  var events: [EventsOut.Target] = []
+
+  /// The events the config sends, from the context `context`.
+  func addEvents(_ built: inout Built, context: String) {
+    if !events.isEmpty { built.events = EventsOut(targets: events, context: context) }
+  }
 
   /// The stop signals the config names, on what was built.
   func addStopSignals(_ built: inout Built) {
@@ -113,6 +124,7 @@ struct SourceBuilder {
     built.production = prod
     built.productionRefusal = refusal
     addStopSignals(&built)
+    addEvents(&built, context: connection.contextName)
     if cluster.dryRun { built.warning = "DRY RUN" }
     if connection.insecureSkipTLSVerify {
       built.warning = "TLS UNVERIFIED"
@@ -190,6 +202,7 @@ struct SourceBuilder {
     built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
     (built.production, built.productionRefusal) = productionGuard("demo")
     addStopSignals(&built)
+    addEvents(&built, context: "demo")
     built.ignored =
       (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
       + options.scrape.map { "scrape " + PromSource.redacted($0) }

@@ -123,3 +123,20 @@ extension Console {
     if let goNoGo { metricsSources.append(goNoGo) }
   }
 }
+
+extension Console {
+  /// Sends the session's events out from now on (the timeline so far is not news).
+  public func send(events sink: EventSink & ActionSource) {
+    eventSink = sink
+    eventCursor.skip(store.state.timeline)
+    metricsSources.append(sink)
+  }
+
+  /// The timeline's new lines that are events, to the sink (which sends them in the background).
+  func forwardEvents() {
+    guard let sink = eventSink else { return }
+    for e in eventCursor.new(store.state.timeline) {
+      if let event = OutEvent.of(e) { sink.send(event) }
+    }
+  }
+}

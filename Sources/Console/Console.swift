@@ -31,6 +31,10 @@ public final class Console {
   public var probeRunner: ProbeRunning?
   /// A warning the header keeps showing (such as TLS verification switched off).
   public var warning: String?
+  /// Where the session's events go (a webhook, Grafana annotations; nil: nowhere).
+  public var eventSink: EventSink?
+  /// The timeline lines handed to the sink already.
+  var eventCursor = TimelineCursor()
   /// The team's safety lever this session watches (nil: none, as in a replay or a judge).
   public internal(set) var lever: SafetyLeverSource?
   /// Who this operator is (`user@host`, and the cluster's user): the lever's and the notes' author.
@@ -180,6 +184,7 @@ public final class Console {
       store.dispatch(actions)
       leverChanged(from: lever)
       stepExperiment()
+      forwardEvents()
       stepMonkey()
       keepSelection()
       askAboutLeftovers()
@@ -254,6 +259,7 @@ public final class Console {
 
   /// An experiment's verdict and hypotheses into the journal (the report lists them).
   func recordVerdict(_ run: ExperimentRun) {
+    if let v = run.verdict { eventSink?.send(OutEvent(kind: .verdict, text: "\(run.experiment.title): \(v.label)")) }
     guard let recorder, let v = run.verdict else { return }
     let hs = zip(run.experiment.hypotheses, run.outcomes).map { h, o -> SessionJournal.ExperimentRecord.Hypothesis in
       switch o {
@@ -375,6 +381,7 @@ public final class Console {
       }
       store.dispatch(action)
     }
+    forwardEvents()
     if ui.themeName != theme.name {
       let (t, problem) = Theme.load(ui.themeName, searchPaths: themeSearchPaths)
       theme = t

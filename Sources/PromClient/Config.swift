@@ -25,6 +25,9 @@ import Yams
 ///   alerts: 'severity="critical"'                   #   Prometheus alerts matching this selector
 ///   go-no-go: http://cerberus:8080                  #   a Cerberus-style URL: True is go, False stop
 ///   every: 5s                                       #   how often the URL is asked
+/// events:                                           # injections, detections, recoveries, aborts,
+///   webhook: https://hooks.slack.com/services/...   #   verdicts, the lever: JSON with a `text`
+///   grafana: {url: http://grafana:3000, token_file: /etc/chaostui/grafana-token, tags: [gameday]}
 /// ```
 public struct ChaosConfig: Sendable, Equatable {
   public var prometheusURL: String?
@@ -44,6 +47,11 @@ public struct ChaosConfig: Sendable, Equatable {
   public var stopAlerts: AlertSelector?
   public var goNoGo: String?
   public var goNoGoEvery: Double = 5
+  /// Events out: a webhook URL, Grafana's URL, its token's file and extra tags.
+  public var webhook: String?
+  public var grafanaURL: String?
+  public var grafanaTokenFile: String?
+  public var grafanaTags: [String] = []
 
   public init() {}
 
@@ -113,13 +121,52 @@ public struct ChaosConfig: Sendable, Equatable {
       case "lever": c.lever = try string(value, "lever")
       case "production": c.production = try production(value, fail)
       case "stop-signals": try stopSignals(value, into: &c, fail)
+      case "events": try events(value, into: &c, fail, path: path)
       default: throw fail("unknown key \(key) (known: \(known))")
       }
     }
     return c
   }
 
-  static let known = "prometheus, scrape, theme, experiments, lever, production, stop-signals"
+  static let known = "prometheus, scrape, theme, experiments, lever, production, stop-signals, events"
+
+  /// `events: {webhook: URL, grafana: {url, token_file, tags}}`.
+  static func events(
+    _ value: Any, into c: inout ChaosConfig, _ fail: (String) -> ConfigFileError, path: (String) -> String
+  ) throws {
+    func url(_ v: Any?, _ key: String) throws -> String {
+      guard let u = v as? String, u.hasPrefix("http://") || u.hasPrefix("https://") else {
+        throw fail("\(key) must be an http:// or https:// URL")
+      }
+      return u
+    }
+    guard let m = value as? [String: Any] else { throw fail("events must be a mapping (webhook, grafana)") }
+    for k in m.keys.sorted() {
+      switch k {
+      case "webhook": c.webhook = try url(m[k], "events.webhook")
+      case "grafana":
+        guard let g = m[k] as? [String: Any] else {
+          throw fail("events.grafana must be a mapping (url, token_file, tags)")
+        }
+        for gk in g.keys.sorted() {
+          switch gk {
+          case "url": c.grafanaURL = try url(g[gk], "events.grafana.url")
+          case "token_file":
+            guard let f = g[gk] as? String, !f.isEmpty else { throw fail("events.grafana.token_file must be a file") }
+            c.grafanaTokenFile = path(f)
+          case "tags":
+            guard let tags = g[gk] as? [Any], tags.allSatisfy({ $0 is String }) else {
+              throw fail("events.grafana.tags must be a list of words")
+            }
+            c.grafanaTags = tags.map { $0 as! String }
+          default: throw fail("unknown key events.grafana.\(gk) (known: url, token_file, tags)")
+          }
+        }
+        if c.grafanaURL == nil { throw fail("events.grafana needs url") }
+      default: throw fail("unknown key events.\(k) (known: webhook, grafana)")
+      }
+    }
+  }
 
   /// `stop-signals: {alerts: SELECTOR, go-no-go: URL, every: DURATION}`.
   static func stopSignals(_ value: Any, into c: inout ChaosConfig, _ fail: (String) -> ConfigFileError) throws {

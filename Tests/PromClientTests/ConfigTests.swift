@@ -56,6 +56,13 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(d.stopAlerts?.text, #"severity="critical""#)
     XCTAssertEqual(d.goNoGo, "http://c:8080")
     XCTAssertEqual(d.goNoGoEvery, 10)
+    let e = try ChaosConfig.load(
+      yaml: "events: {webhook: 'https://hooks/x', grafana: {url: 'http://g:3000', token_file: t, tags: [gd]}}",
+      source: "c", directory: "/etc/chaostui")
+    XCTAssertEqual(e.webhook, "https://hooks/x")
+    XCTAssertEqual(e.grafanaURL, "http://g:3000")
+    XCTAssertEqual(e.grafanaTokenFile, "/etc/chaostui/t")
+    XCTAssertEqual(e.grafanaTags, ["gd"])
     XCTAssertEqual(c.production, ProductionGuard(contexts: ["prod-*", "*-live"], readOnly: true))
     XCTAssertEqual(c.production.match("prod-eu-1"), "prod-*")
     XCTAssertEqual(c.production.match("shop-live"), "*-live")
@@ -76,7 +83,8 @@ final class ConfigTests: XCTestCase {
     }
     XCTAssertEqual(
       error("promethues: {url: x}"),
-      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals)")
+      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals, events)"
+    )
     XCTAssertEqual(
       error("prometheus: {uri: x}"),
       "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
@@ -89,7 +97,7 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
     XCTAssertEqual(
       error("- a"),
-      "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals)")
+      "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals, events)")
     XCTAssertEqual(error("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
     XCTAssertEqual(
       error("production: {contexts: [prod-*, 3]}"),
@@ -106,6 +114,9 @@ final class ConfigTests: XCTestCase {
       "c.yaml: stop-signals.alert selector severity: = != =~ or !~ expected after severity")
     XCTAssertEqual(
       error("stop-signals: {alert: x}"), "c.yaml: unknown key stop-signals.alert (known: alerts, go-no-go, every)")
+    XCTAssertEqual(error("events: {webhook: x}"), "c.yaml: events.webhook must be an http:// or https:// URL")
+    XCTAssertEqual(error("events: {grafana: {tags: [a]}}"), "c.yaml: events.grafana needs url")
+    XCTAssertEqual(error("events: {slack: x}"), "c.yaml: unknown key events.slack (known: webhook, grafana)")
     XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
   }

@@ -121,3 +121,30 @@ start 100 30 "$BIN" run experiments/kill-postgres-primary.yaml --demo --no-recor
 check "go/no-go: False vetoes chaostui run, with the reason" 'not run.*stop signal go/no-go|stop signal go/no-go.*says False' 30
 kill "$gonogo_pid" 2>/dev/null
 wait "$gonogo_pid" 2>/dev/null
+
+# Events out: a webhook and Grafana annotations received by a local receiver, with their bodies.
+# The receiver stops when its standard input closes: a fifo held open here until the end.
+mkfifo "$WORK/receiver.in"
+python3 -u Tests/EventsTests/Fixtures/receiver.py <"$WORK/receiver.in" >"$WORK/receiver.port" 2>/dev/null &
+receiver_pid=$!
+exec 8>"$WORK/receiver.in"
+deadline=$((SECONDS + 5)); until [ -s "$WORK/receiver.port" ] || [ $SECONDS -gt $deadline ]; do sleep 0.1; done
+RPORT=$(head -1 "$WORK/receiver.port")
+printf 'events:\n  webhook: http://127.0.0.1:%s/hook/T0/SECRET\n  grafana: {url: "http://127.0.0.1:%s", tags: [e2e]}\n' "$RPORT" "$RPORT" >"$WORK/events.yaml"
+start 100 30 env XDG_STATE_HOME="$TEAM" "$BIN" --demo --speed 4 --no-record --config "$WORK/events.yaml"
+check "events: the console starts" 'postgres-1 .*replica' 10
+keys f k y
+check "... a pod kill recovers" '#1 recovered: TTD' 20
+seen() { python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$RPORT/seen'))))"; }
+deadline=$((SECONDS + 5)); until seen | grep -q 'recovered' || [ $SECONDS -gt $deadline ]; do sleep 0.2; done
+out=$(seen)
+if echo "$out" | grep -q '"path": "/hook/T0/SECRET"' && echo "$out" | grep -q '"text": "chaostui \[demo\] injected pod-kill'; then ok "... the webhook got the injection with a Slack-compatible text"; else bad "webhook body: $out"; fi
+if echo "$out" | grep -q '"event": "detected"' && echo "$out" | grep -q '"event": "recovered"'; then ok "... and the detection and the recovery"; else bad "webhook detection and recovery: $out"; fi
+if echo "$out" | grep -q '"path": "/api/annotations"' && echo "$out" | grep -q '"tags": \["chaostui", "injected", "demo", "e2e"\]'; then ok "... Grafana got annotations with their tags"; else bad "grafana annotation: $out"; fi
+keys a
+check "... the alerts pane shows each target's state, the webhook's secret path hidden" "webhook http://127.0.0.1:$RPORT: sent" 5
+if screen | grep -q SECRET; then bad "the webhook's path is on screen"; else ok "... its secret path is never on screen"; fi
+keys q
+check "events: quits" 'EXIT=0' 10
+exec 8>&-
+wait "$receiver_pid" 2>/dev/null
