@@ -30,6 +30,12 @@ struct RunExperiment: ParsableCommand {
   @Option(help: "Write the run's journal (JSON, Chaos Toolkit's fields) here.")
   var journal: String?
 
+  @Flag(
+    help:
+      "Confirm the experiment's runbook gates as they come (headless, no one to ask; without it each gate waits out its timeout)."
+  )
+  var confirmGates = false
+
   @Flag(help: "Replace the --report and --journal files when they exist (never a symbolic link).")
   var force = false
 
@@ -64,6 +70,7 @@ struct RunExperiment: ParsableCommand {
         shown: experiment.experimental.namespace)
       say(problem ?? "session: \(path)")
     }
+    for p in experiment.prerequisites { say("prerequisite: [ ] " + Sanitize.line(p)) }
     console.startExperiment(experiment)
     var printed = 0
     func printNew() {
@@ -85,6 +92,8 @@ struct RunExperiment: ParsableCommand {
         throw ExitCode(2)
       }
       console.advance(realTime: now())
+      // No one to ask headless: --confirm-gates confirms each gate, else it waits out its timeout.
+      if confirmGates, console.experiment?.pendingGate != nil { console.answerGate(true) }
       printNew()
       usleep(20_000)
     }
@@ -97,6 +106,12 @@ struct RunExperiment: ParsableCommand {
     console.stop()
     let left = console.state.activeFaults.count
     say("faults still active: \(left)")
+    writeOutputs(run, console, wallStart: wallStart, platform: platform)
+    throw ExitCode(Journal.exitCode(run.verdict))
+  }
+
+  /// The --report and --journal files.
+  func writeOutputs(_ run: ExperimentRun, _ console: Console, wallStart: Double, platform: String) {
     if let report {
       do {
         try PrivateFile.write(Data(Journal.markdown(run, state: console.state).utf8), to: report, overwrite: force)
@@ -110,7 +125,6 @@ struct RunExperiment: ParsableCommand {
         say("journal: \(journal)")
       } catch { complain("chaostui run: no journal: \(error)") }
     }
-    throw ExitCode(Journal.exitCode(run.verdict))
   }
 
   /// The headless console: the run's log to the log file, its probes run.

@@ -140,3 +140,43 @@ extension Console {
     }
   }
 }
+
+/// Runbook gates and the prerequisites checklist.
+extension Console {
+  /// The experiment waits at a gate: its question on screen (once a gate).
+  func askAtGate() {
+    guard let run = experiment, !run.isFinished, let (gate, _) = run.pendingGate else { return }
+    if ui.dialog == nil || ui.dialog == .summary { ui.dialog = .gate(gate.text) }
+  }
+
+  /// The operator's answer at the gate, kept as a note (the journal, the timeline, the cast, the
+  /// report's debrief).
+  public func answerGate(_ confirm: Bool) {
+    guard var run = experiment, let (gate, _) = run.pendingGate else { return }
+    let now = store.state.now
+    var actions: [Action] = []
+    if confirm {
+      run.confirmGate(at: now, by: operatorName)
+    } else {
+      actions = run.refuseGate(at: now, by: operatorName)
+    }
+    experiment = run
+    store.dispatch(.note(text: "gate \(confirm ? "confirmed" : "refused"): \(gate.text)", by: operatorName))
+    if run.isFinished { recordVerdict(run) }
+    for a in actions { store.dispatch(a) }
+    tellExperiment()
+  }
+
+  func renderGateDialog(_ text: String, _ buf: inout CellBuffer, ctx: RenderContext) {
+    let waited = experiment?.pendingGate.map { formatDuration(store.state.now - $0.since) } ?? "-"
+    let timeout = experiment?.pendingGate.map { g in
+      "\(formatDuration(g.gate.timeout)), then \(g.gate.otherwise == .abort ? "the experiment is aborted" : "it goes on")"
+    }
+    let lines: [(String, Theme.Role)] = [
+      (experiment?.experiment.title ?? "", .muted), ("", .main_fg), (text, .title), ("", .main_fg),
+      ("waiting \(waited) of \(timeout ?? "-")", .muted), ("", .main_fg),
+      ("y confirms and the method goes on   n aborts the experiment   ! panics", .warn),
+    ]
+    lineDialog(&buf, width: 76, title: "Runbook gate", lines: lines, ctx: ctx)
+  }
+}

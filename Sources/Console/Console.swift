@@ -44,7 +44,7 @@ public final class Console {
   /// The terminal's size, for how many pod rows show (the run loop tells it).
   public private(set) var size = (width: 80, height: 24)
   /// The experiment running, or the last one with its verdict (shown until another starts).
-  public private(set) var experiment: ExperimentRun?
+  public internal(set) var experiment: ExperimentRun?
   /// kube-monkey's schedule, while monkey mode is on.
   public internal(set) var monkey: MonkeyRun?
   /// Its configuration (kube-monkey's defaults; the demo's compressed day; a file and variables).
@@ -307,6 +307,7 @@ public final class Console {
       if case .requestFault(let req) = a { log?("experiment: inject \(req.kind.rawValue) on \(req.targetLabel)") }
       store.dispatch(a)
     }
+    askAtGate()
     tellExperiment()
   }
 
@@ -400,6 +401,7 @@ public final class Console {
     case .writeReport: writeReport()
     case .monkey(let m): monkeyKey(m)
     case .replay(let r): replayKey(r)
+    case .gate(let yes): answerGate(yes)
     }
   }
 

@@ -66,6 +66,11 @@ extension Console {
       lines.append(("stop conditions (abort, every fault undone):", .title))
       lines += e.stopConditions.map { ("  - " + $0.label, .warn) }
     }
+    if !e.prerequisites.isEmpty {
+      // The runbook's checklist: each checked by the team before y.
+      lines.append(("before you start, check:", .title))
+      lines += e.prerequisites.map { ("  [ ] " + $0, .warn) }
+    }
     lines.append(("", .main_fg))
     lines.append(("y/Enter start   any other key back to the list", .key))
     lineDialog(&buf, width: 100, title: "Start \(e.title)?", lines: lines, ctx: ctx)

@@ -205,6 +205,7 @@ extension Console {
     case .lever(let engage, let reason): renderLeverDialog(engage, reason, &buf, ctx: ctx)
     case .note(let text): renderNoteDialog(text, &buf, ctx: ctx)
     case .typeContext(let step, let typed): renderTypeContext(step, typed, &buf, ctx: ctx)
+    case .gate(let text): renderGateDialog(text, &buf, ctx: ctx)
     case .confirmForce(let req):
       renderConfirmForceDialog(req, &buf, ctx: ctx)
     case .confirm(let req, _):

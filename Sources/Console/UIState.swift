@@ -44,6 +44,8 @@ public enum Dialog: Equatable, Sendable {
   case note(String)
   /// On a production context: type its name to carry out what was confirmed.
   case typeContext(DangerousStep, typed: String)
+  /// The running experiment waits at a runbook gate: y confirms, n aborts the experiment.
+  case gate(String)
 }
 
 /// What a production context's typed name lets through.
@@ -100,6 +102,8 @@ public enum UICommand: Equatable, Sendable {
   case writeReport
   case monkey(MonkeyRequest)
   case replay(ReplayCommand)
+  /// The operator's answer at the experiment's gate.
+  case gate(confirm: Bool)
 }
 
 /// The replay keys: Space, Left/Right (10 s), [ and ] (a minute), n/p (the next or previous mark),

@@ -93,3 +93,21 @@ extension Updater {
     }
   }
 }
+
+/// A runbook gate: the experiment waits for the operator.
+extension Updater {
+  mutating func handleGate(_ key: Key) {
+    switch key {
+    case .char("y"), .char("Y"), .enter:
+      ui.dialog = nil
+      commands.append(.gate(confirm: true))
+    case .char("n"), .char("N"):
+      ui.dialog = nil
+      commands.append(.gate(confirm: false))
+    case .char("!"):
+      ui.dialog = nil
+      actions.append(.abortAllFaults)
+    default: say("The experiment waits at its gate: y confirms, n aborts it, ! panics")
+    }
+  }
+}

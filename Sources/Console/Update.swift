@@ -324,6 +324,7 @@ struct Updater {
     case .lever(let engage, let reason): handleLeverDialog(engage, reason, key)
     case .note(let text): handleNoteDialog(text, key)
     case .typeContext(let step, let typed): handleTypeContext(step, typed, key)
+    case .gate: handleGate(key)
     case .confirmLeftovers: handleLeftoversDialog(key)
     case .confirmForce(let req):
       ui.dialog = nil

@@ -7,6 +7,8 @@ public struct Experiment: Sendable, Equatable {
   public var title: String
   public var description: String = ""
   public var tags: [String] = []
+  /// What must be true before the start (a checklist shown before `y`).
+  public var prerequisites: [String] = []
   /// Where the faults go (`experimental`) and what is left alone to compare with (`control`).
   public var experimental: Group
   public var control: Group?
@@ -91,6 +93,9 @@ public struct Experiment: Sendable, Equatable {
     case parallel([Step])
     /// Ends every fault the experiment made (rollbacks).
     case undoFaults
+    /// A runbook step: the method waits for the operator to confirm (`y` in the console), at most
+    /// `timeout`; then it aborts, or goes on, as `otherwise` says.
+    case gate(Gate)
 
     /// The step's own steps (a parallel block's), else itself.
     public var leaves: [Step] {
@@ -104,7 +109,7 @@ public struct Experiment: Sendable, Equatable {
       case .fault: return 0
       case .wait(let s): return s
       case .parallel(let steps): return steps.map(\.length).max() ?? 0
-      case .undoFaults: return 0
+      case .undoFaults, .gate: return 0
       }
     }
 
@@ -116,7 +121,21 @@ public struct Experiment: Sendable, Equatable {
       case .wait(let s): return "wait \(formatDuration(s))"
       case .parallel(let steps): return "together: " + steps.map(\.label).joined(separator: "; ")
       case .undoFaults: return "undo every fault"
+      case .gate(let g): return "gate: " + g.text
       }
+    }
+  }
+
+  /// A runbook step the operator confirms.
+  public struct Gate: Sendable, Equatable {
+    public enum Otherwise: String, Sendable { case abort, `continue` }
+    public var text: String
+    public var timeout: Seconds
+    public var otherwise: Otherwise
+    public init(text: String, timeout: Seconds = 300, otherwise: Otherwise = .abort) {
+      self.text = text
+      self.timeout = timeout
+      self.otherwise = otherwise
     }
   }
 

@@ -107,7 +107,7 @@ struct Reader {
   func experiment(_ root: YNode) throws -> Experiment {
     let known = [
       "title", "description", "tags", "groups", "steady-state", "method", "hypotheses", "stop-conditions",
-      "rollbacks", "probes", "slo",
+      "rollbacks", "probes", "slo", "prerequisites",
     ]
     let fields = try mapping(root, "the experiment", known: known)
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
@@ -132,6 +132,9 @@ struct Reader {
     e.comparable = comparable
     if let d = field("description") { e.description = try string(d, "description") }
     if let t = field("tags") { e.tags = try list(t, "tags").map { try string($0, "a tag") } }
+    if let p = field("prerequisites") {
+      e.prerequisites = try list(p, "prerequisites").map { try string($0, "a prerequisite") }
+    }
     if let s = field("steady-state") { e.steadyState = try steadyState(s) }
     guard let method = field("method") else { throw fail(root, "the experiment has no method") }
     e.method = try list(method, "method").map { try step($0, ns: experimental.namespace) }
@@ -220,11 +223,28 @@ struct Reader {
   /// Every fault's strength keys (the fault table's fields).
   static let strengthKeys = FaultTable.fieldKeys
 
+  /// `gate: TEXT` with `timeout` (default 5m) and `otherwise: abort | continue` (default abort).
+  func gate(_ g: YNode, timeout: YNode?, otherwise: YNode?) throws -> Experiment.Gate {
+    var gate = Experiment.Gate(text: try string(g, "gate"))
+    if let t = timeout { gate.timeout = try duration(t, "timeout") }
+    if let o = otherwise {
+      guard let v = Experiment.Gate.Otherwise(rawValue: try string(o, "otherwise")) else {
+        throw fail(o, "otherwise must be abort or continue")
+      }
+      gate.otherwise = v
+    }
+    return gate
+  }
+
   func step(_ node: YNode, ns: String) throws -> Experiment.Step {
     let fields = try mapping(
-      node, "a step", known: ["fault", "target", "duration", "mode", "strength", "wait", "parallel", "name"])
+      node, "a step",
+      known: [
+        "fault", "target", "duration", "mode", "strength", "wait", "parallel", "name", "gate", "timeout", "otherwise",
+      ])
     func field(_ k: String) -> YNode? { fields.first { $0.key == k }?.value }
     if let w = field("wait") { return .wait(try duration(w, "wait")) }
+    if let g = field("gate") { return .gate(try gate(g, timeout: field("timeout"), otherwise: field("otherwise"))) }
     if let p = field("parallel") { return .parallel(try list(p, "parallel").map { try step($0, ns: ns) }) }
     guard let f = field("fault") else { throw fail(node, "a step is a fault, a wait or a parallel block") }
     let name = try string(f, "fault")

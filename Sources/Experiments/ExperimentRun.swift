@@ -64,7 +64,7 @@ public struct ExperimentRun: Sendable {
   public private(set) var methodEnd: Seconds?
   public private(set) var finishedAt: Seconds?
   public private(set) var outcomes: [Outcome]
-  public private(set) var steps: [StepRecord] = []
+  public internal(set) var steps: [StepRecord] = []
   /// What was outside the steady state when it was checked (empty: steady).
   public internal(set) var steadyStateBefore: [String]?
   public private(set) var steadyStateAfter: [String]?
@@ -97,6 +97,9 @@ public struct ExperimentRun: Sendable {
   let methodLength: Seconds
   private var next = 0
   var lastTick: Seconds?
+  /// The gate the method waits at (and since when), and the time waited at gates so far.
+  public internal(set) var pendingGate: (gate: Experiment.Gate, since: Seconds)?
+  var gateDelay: Seconds = 0
   var initialPrimary: [String: String?] = [:]
   /// Each zone's share of a service's traffic when the method started ("service@zone").
   var initialShare: [String: Double] = [:]
@@ -308,8 +311,9 @@ public struct ExperimentRun: Sendable {
   /// The method's faults, on their schedule; the method's end.
   mutating func runSchedule(_ now: Seconds, from start: Seconds) -> [Action] {
     var actions: [Action] = []
-    // The method's faults, on their schedule.
-    while next < schedule.count, now >= start + schedule[next].offset {
+    if waitAtGate(now) { return [] }
+    // The method's faults, on their schedule (later by the time waited at gates).
+    while pendingGate == nil, next < schedule.count, now >= start + gateDelay + schedule[next].offset {
       let (_, step, index) = schedule[next]
       next += 1
       if case .method(let k, _) = phase, index + 1 != k || steps.isEmpty {
@@ -323,8 +327,9 @@ public struct ExperimentRun: Sendable {
         requested += 1
         actions.append(.requestFault(req))
       }
+      if case .gate(let g) = step { pendingGate = (g, now) }
     }
-    if case .method = phase, next >= schedule.count, now >= start + methodLength {
+    if case .method = phase, pendingGate == nil, next >= schedule.count, now >= start + gateDelay + methodLength {
       closeSteps(now, status: "succeeded")
       methodEnd = now
       phase = .observing
