@@ -91,7 +91,7 @@ final class ExperimentFileTests: XCTestCase {
     )
     XCTAssertEqual(
       error(base + "method:\n  - wait: 5s\nhypothesis:\n  - recovers-within: 1m\n"),
-      "bad.yaml:6: the experiment: unknown field hypothesis (known: title, description, tags, groups, steady-state, method, hypotheses, stop-conditions, rollbacks, probes, slo)"
+      "bad.yaml:6: the experiment: unknown field hypothesis (known: title, description, tags, groups, steady-state, method, hypotheses, stop-conditions, rollbacks, probes, slo, prerequisites)"
     )
     XCTAssertEqual(
       error(base + "method:\n  - wait: soon\n"), "bad.yaml:5: wait must be a duration such as 30s, 2m or 1h30m")
