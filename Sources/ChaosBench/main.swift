@@ -140,6 +140,11 @@ if args.contains("--statistics") {
   statisticsCostSection()
   exit(0)
 }
+if let i = args.firstIndex(of: "--follow") {
+  let secs = i + 1 < args.count ? Double(args[i + 1]) ?? 60 : 60
+  followSection(seconds: secs, followers: args.firstIndex(of: "--followers").flatMap { Int(args[$0 + 1]) } ?? 1)
+  exit(0)
+}
 if let i = args.firstIndex(of: "--history") {
   let n = i + 1 < args.count ? Int(args[i + 1]) ?? 100 : 100
   historySection(count: n, keepIn: args.firstIndex(of: "--history-dir").map { args[$0 + 1] })
