@@ -12,6 +12,7 @@ import Simulation
 /// operator's session reached the time the follower shows. Also the operator's frame time with and
 /// without the followers (ten followers should not slow the recording).
 func followSection(seconds: Double, followers: Int) {
+  setvbuf(stdout, nil, _IOLBF, 0)
   print("12. Follow: a session followed from its journal, \(Int(seconds)) s each, \(followers) follower(s)")
   for pods in [200, 10_000] {
     let base = runFollowed(pods: pods, seconds: seconds / 2, followers: 0)
@@ -22,13 +23,14 @@ func followSection(seconds: Double, followers: Int) {
     print(
       String(
         format:
-          "   %5d pods: lag median %.0f ms, p95 %.0f ms, worst %.0f ms (%d reads); operator's frame %.1f ms alone, %.1f ms with %d follower(s)",
-        pods, q(0.5), q(0.95), (lags.last ?? 0) * 1000, lags.count, base.frame * 1000, r.frame * 1000, followers))
+          "   %5d pods: lag median %.0f ms, p95 %.0f ms, worst %.0f ms (%d reads; joining 5 s in: %.0f ms to read the journal so far); operator's frame %.1f ms alone, %.1f ms with %d follower(s)",
+        pods, q(0.5), q(0.95), (lags.last ?? 0) * 1000, lags.count, r.join * 1000, base.frame * 1000,
+        r.frame * 1000, followers))
   }
 }
 
 /// One followed session: the followers' lags (seconds) and the operator's mean frame.
-func runFollowed(pods: Int, seconds: Double, followers: Int) -> (lags: [Double], frame: Double) {
+func runFollowed(pods: Int, seconds: Double, followers: Int) -> (lags: [Double], frame: Double, join: Double) {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("chaostui-follow-\(getpid())-\(pods)")
   try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
   defer { try? FileManager.default.removeItem(at: dir) }
@@ -48,8 +50,13 @@ func runFollowed(pods: Int, seconds: Double, followers: Int) -> (lags: [Double],
   let lags = Lags()
   for _ in 0..<followers {
     Thread.detachNewThread {
+      usleep(5_000_000)
+      // Joining a session already going: the journal read to its end, then the live edge.
+      let j0 = now()
       guard let f = try? JournalFollower(path: path) else { return }
       let fc = Console(source: f, readOnly: true, now: now())
+      fc.advance(realTime: now())
+      lags.joined(now() - j0)
       while !done.isSet {
         fc.advance(realTime: now())
         if let wall = reached.when(fc.state.now) { lags.add(Date().timeIntervalSince1970 - wall) }
@@ -57,7 +64,7 @@ func runFollowed(pods: Int, seconds: Double, followers: Int) -> (lags: [Double],
       }
     }
   }
-  // The operator, on this thread, frame by frame as the app's loop.
+  // The operator, on this thread, frame by frame as the app's loop; the followers join after 5 s.
   let started = now()
   var frames = 0.0
   var frameTime = 0.0
@@ -79,7 +86,7 @@ func runFollowed(pods: Int, seconds: Double, followers: Int) -> (lags: [Double],
   writer.close()
   done.set()
   usleep(200_000)
-  return (lags.all, frames > 0 ? frameTime / frames : 0)
+  return (lags.all, frames > 0 ? frameTime / frames : 0, lags.slowestJoin)
 }
 
 final class Reached: @unchecked Sendable {
@@ -93,8 +100,11 @@ final class Reached: @unchecked Sendable {
 final class Lags: @unchecked Sendable {
   private let lock = NSLock()
   private var values: [Double] = []
+  private var joins: [Double] = []
   func add(_ v: Double) { lock.withLock { values.append(v) } }
+  func joined(_ v: Double) { lock.withLock { joins.append(v) } }
   var all: [Double] { lock.withLock { values } }
+  var slowestJoin: Double { lock.withLock { joins.max() ?? 0 } }
 }
 
 final class Done: @unchecked Sendable {

@@ -14,6 +14,11 @@ extension Console {
       say("monkey is disabled: \(store.state.readOnlyReason)")
       return
     }
+    // Preflight: the lever engaged or a stop signal vetoes the monkey's day.
+    if let why = store.state.haltReason {
+      say("monkey not started: \(why)")
+      return
+    }
     let c = monkeyConfig
     // A pod kill the user may not make anywhere the monkey would act: greyed with the API's reason.
     let namespaces = Set(

@@ -108,3 +108,17 @@ final class HistoryTests: XCTestCase {
     XCTAssertTrue(html.contains("&lt;script&gt;"))
   }
 }
+
+extension HistoryTests {
+  /// A journal of an earlier build is read as `report` reads it.
+  func testAJournalOfAnEarlierBuildCounts() throws {
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/journal-v1-20261127.jsonl").path
+    let report = SessionReport(journal: try JournalReader.load(path: fixture))
+    let h = History.load(paths: [fixture])
+    XCTAssertEqual(h.sessions, 1)
+    XCTAssertTrue(h.problems.isEmpty, "\(h.problems)")
+    XCTAssertEqual(h.weeks.reduce(0) { $0 + $1.incidents }, report.incidents.count)
+    XCTAssertGreaterThan(report.incidents.count, 0)
+  }
+}

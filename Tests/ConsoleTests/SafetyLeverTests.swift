@@ -176,3 +176,21 @@ final class SafetyLeverTests: XCTestCase {
     XCTAssertEqual(c.state.timeline.filter { $0.kind == .note }.count, 1)
   }
 }
+
+extension SafetyLeverTests {
+  /// Preflight: the monkey does not start while the lever is engaged; a lever unknown while the
+  /// cluster itself is lost is a short badge (the connection says why).
+  func testTheMonkeyDoesNotStartAndTheBadgeIsShortWhenTheClusterIsLost() {
+    let c = makeConsole()
+    c.monkeyConfig = .demo
+    c.store.dispatch(.lever(engaged))
+    c.startMonkey(wallNow: Date(timeIntervalSince1970: 1_795_564_800))
+    XCTAssertNil(c.monkey)
+    XCTAssertEqual(c.ui.message, "monkey not started: the safety lever is engaged by alice@bastion (DR dashboard red)")
+    c.store.dispatch(.connection(.disconnected("cannot connect to https://10.0.0.1:6443")))
+    c.store.dispatch(.lever(SafetyLever(status: .unknown, problem: "cannot connect to https://10.0.0.1:6443", location: "")))
+    let header = c.render(width: 120, height: 30).text.split(separator: "\n")[0]
+    XCTAssertTrue(header.contains(" LEVER UNKNOWN  "), String(header))
+    XCTAssertEqual(header.components(separatedBy: "cannot connect").count, 2, "said once: \(header)")
+  }
+}

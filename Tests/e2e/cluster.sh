@@ -595,6 +595,31 @@ if grep -q 'stop signal go/no-go http://127.0.0.1:[0-9]*/signal: says False (no-
 kill "$gonogo_pid" 2>/dev/null
 wait "$gonogo_pid" 2>/dev/null
 
+# Events out on the real control plane: a pod kill's injection, detection and recovery reach a
+# webhook and Grafana's annotations API (a local receiver), with their bodies.
+mkfifo "$STATE/receiver.in"
+python3 -u "$REPO_DIR/Tests/EventsTests/Fixtures/receiver.py" < "$STATE/receiver.in" > "$STATE/receiver.port" 2>/dev/null &
+receiver_pid=$!
+exec 8> "$STATE/receiver.in"
+within 5 test -s "$STATE/receiver.port"
+RPORT=$(head -1 "$STATE/receiver.port")
+printf 'events:\n  webhook: http://127.0.0.1:%s/hook\n  grafana: {url: "http://127.0.0.1:%s", tags: [lab]}\n' "$RPORT" "$RPORT" > "$STATE/events.yaml"
+ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" --context admin -n pipeline --config "$STATE/events.yaml"
+ct_check "events: the console connects with events out" 'ctx admin ns pipeline .* connected' 10
+$CT send-keys -t ct / f l a s k Enter
+sleep 0.5
+$CT send-keys -t ct g f k y
+ct_check "... a pod kill recovers" '#[0-9]+ recovered: TTD' 40
+seen_events() { python3 -c "import json,urllib.request; print(json.dumps(json.load(urllib.request.urlopen('http://127.0.0.1:$RPORT/seen'))))"; }
+within 10 eval 'seen_events | grep -q "\"event\": \"recovered\""'
+out=$(seen_events)
+if echo "$out" | grep -q '"text": "chaostui \[admin\] injected pod-kill' && echo "$out" | grep -q '"event": "detected"'; then ok "... the webhook got the injection and the detection"; else bad "lab webhook" "$out"; fi
+if echo "$out" | grep -q '"path": "/api/annotations"' && echo "$out" | grep -q '"tags": \["chaostui", "recovered", "admin", "lab"\]'; then ok "... and Grafana the annotations, tagged"; else bad "lab grafana" "$out"; fi
+$CT send-keys -t ct q
+ct_wait 'EXIT=0' 10
+exec 8>&-
+wait "$receiver_pid" 2>/dev/null
+
 # HTTPS_PROXY and NO_PROXY, as kubectl honours them, through a real proxy (Debian's tinyproxy).
 if ! command -v tinyproxy >/dev/null; then
   $([ "$(id -u)" -eq 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tinyproxy >/dev/null 2>&1

@@ -28,7 +28,14 @@ $T kill-session -t team2 2>/dev/null
 $T new-session -d -s team2 -x 100 -y 30 \
   "env XDG_STATE_HOME='$TEAM' USER=bob LANG=C.UTF-8 TERM=tmux-256color '$BIN' --demo --speed 2 --no-record"
 check2 "team: the second console starts" 'postgres-1 .*replica' 10
-$T send-keys -t team2 / flask-7c9d8f5b6d-2pxzf Enter f d y
+# Key by key, each answer waited for (a loaded machine takes its time to draw).
+$T send-keys -t team2 / flask-7c9d8f5b6d-2pxzf Enter
+wait2 'filter /flask-7c9d8f5b6d-2pxzf' 5
+$T send-keys -t team2 f
+wait2 'Inject a fault' 5
+$T send-keys -t team2 d
+wait2 'Confirm: Network delay' 5
+$T send-keys -t team2 y
 check2 "... the second console injects a network delay" '1 FAULT ACTIVE' 5
 keys L
 check "L asks to engage the lever, with a reason" 'Engage the safety lever\?' 3
@@ -148,3 +155,11 @@ keys q
 check "events: quits" 'EXIT=0' 10
 exec 8>&-
 wait "$receiver_pid" 2>/dev/null
+
+# The weeks after: chaostui history over the journal the first console wrote.
+start 120 40 "$BIN" history "$TEAM/alice.jsonl" --html "$WORK/history.html"
+check "history: writes the HTML" 'history: .*history.html' 15
+if [ "$(stat -c %a "$WORK/history.html")" = 600 ] && grep -q '<svg' "$WORK/history.html"; then ok "... private (0600), with its trend charts"; else bad "history html"; fi
+start 160 50 "$BIN" history "$TEAM" /nonexistent
+check "... Markdown by week on the terminal, a missing path named" 'no such file or folder' 15
+check "... with the incidents by SEV level" 'Incidents by SEV level' 3
