@@ -12,7 +12,6 @@ import Simulation
 /// operator's session reached the time the follower shows. Also the operator's frame time with and
 /// without the followers (ten followers should not slow the recording).
 func followSection(seconds: Double, followers: Int) {
-  setvbuf(stdout, nil, _IOLBF, 0)
   print("12. Follow: a session followed from its journal, \(Int(seconds)) s each, \(followers) follower(s)")
   for pods in [200, 10_000] {
     let base = runFollowed(pods: pods, seconds: seconds / 2, followers: 0)
@@ -26,6 +25,7 @@ func followSection(seconds: Double, followers: Int) {
           "   %5d pods: lag median %.0f ms, p95 %.0f ms, worst %.0f ms (%d reads; joining 5 s in: %.0f ms to read the journal so far); operator's frame %.1f ms alone, %.1f ms with %d follower(s)",
         pods, q(0.5), q(0.95), (lags.last ?? 0) * 1000, lags.count, r.join * 1000, base.frame * 1000,
         r.frame * 1000, followers))
+    fflush(nil)
   }
 }
 
