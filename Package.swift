@@ -92,9 +92,11 @@ let package = Package(
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "ClusterState"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "ProbesTests", dependencies: ["Probes", "ClusterState", "Experiments"], resources: [.copy("Fixtures")]),
+      name: "ProbesTests", dependencies: ["Probes", "ClusterState", "Experiments", "TestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "EventsTests", dependencies: ["Events", "ClusterState", "Transport"], resources: [.copy("Fixtures")]),
+      name: "EventsTests", dependencies: ["Events", "ClusterState", "Transport", "TestSupport"],
+      resources: [.copy("Fixtures")]),
     .testTarget(name: "MonkeyTests", dependencies: ["Monkey", "ClusterState", "Simulation", "TestSupport"]),
     .testTarget(name: "RecordingTests", dependencies: ["Recording", "ClusterState"]),
     .testTarget(

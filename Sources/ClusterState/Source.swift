@@ -148,3 +148,12 @@ public struct RecordedExperiment: Sendable, Equatable {
     self.hypotheses = hypotheses
   }
 }
+
+/// A flag a source's threads read to know they should end (set once, by `stop`).
+public final class StopFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var stopped = false
+  public init() {}
+  public func stop() { lock.withLock { stopped = true } }
+  public var isStopped: Bool { lock.withLock { stopped } }
+}

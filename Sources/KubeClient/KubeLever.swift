@@ -15,7 +15,7 @@ public final class KubeLever: SafetyLeverSource, @unchecked Sendable {
   public var log: (@Sendable (String) -> Void)?
   public var dryRun = false
   private let lock = NSLock()
-  private var stopped = false
+  private let stopFlag = StopFlag()
   private var last: SafetyLever?
   private var reflector: Reflector<SafetyLever>?
 
@@ -85,17 +85,8 @@ public final class KubeLever: SafetyLeverSource, @unchecked Sendable {
     if !out.isEmpty { inbox.post(out) }
   }
 
-  public func stop() {
-    lock.lock()
-    stopped = true
-    lock.unlock()
-  }
-
-  var isStopped: Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return stopped
-  }
+  public func stop() { stopFlag.stop() }
+  var isStopped: Bool { stopFlag.isStopped }
 
   static func object(_ data: Data) throws -> [String: Any] {
     guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {

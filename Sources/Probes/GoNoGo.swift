@@ -10,7 +10,7 @@ public final class GoNoGoSource: ActionSource, @unchecked Sendable {
   public let every: Double
   public let name: String
   private let lock = NSLock()
-  private var stopped = false
+  private let stopFlag = StopFlag()
   private var last: String??
 
   public init(url: String, every: Double = 5) {
@@ -47,8 +47,8 @@ public final class GoNoGoSource: ActionSource, @unchecked Sendable {
     }
   }
 
-  public func stop() { lock.withLock { stopped = true } }
-  var isStopped: Bool { lock.withLock { stopped } }
+  public func stop() { stopFlag.stop() }
+  var isStopped: Bool { stopFlag.isStopped }
 
   /// Why the URL says stop now (nil: it says go).
   public func answer() -> String? {

@@ -11,7 +11,7 @@ public final class FileLever: SafetyLeverSource, @unchecked Sendable {
   /// How often the file is read (seconds).
   public var interval = 0.1
   private let lock = NSLock()
-  private var stopped = false
+  private let stopFlag = StopFlag()
   private var last: SafetyLever?
 
   /// The largest lever file read: anything larger is not a lever.
@@ -38,17 +38,8 @@ public final class FileLever: SafetyLeverSource, @unchecked Sendable {
     }
   }
 
-  public func stop() {
-    lock.lock()
-    stopped = true
-    lock.unlock()
-  }
-
-  var isStopped: Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return stopped
-  }
+  public func stop() { stopFlag.stop() }
+  var isStopped: Bool { stopFlag.isStopped }
 
   /// The lever as the file says it: no file is a released lever; one that cannot be read or is not
   /// a lever is unknown, with why.

@@ -21,7 +21,8 @@ final class GateConsoleTests: XCTestCase {
       - recovers-within: 2m
     """
 
-  func testTheGateAsksAndYConfirms() throws {
+  /// A console whose experiment waits at its gate, and the time then.
+  func atTheGate() throws -> (Console, Seconds) {
     let c = Console(source: DemoCluster(options: Simulator.Options()))
     c.operatorName = "eve@bastion"
     c.advanceVirtual(to: 5)
@@ -31,6 +32,11 @@ final class GateConsoleTests: XCTestCase {
       t += 0.5
       c.advanceVirtual(to: t)
     }
+    return (c, t)
+  }
+
+  func testTheGateAsksAndYConfirms() throws {
+    let (c, t) = try atTheGate()
     XCTAssertEqual(c.ui.dialog, .gate("Confirm the DR dashboard is green"))
     let text = c.render(width: 80, height: 24).text
     XCTAssertTrue(text.contains("Runbook gate") && text.contains("y confirms"), text)
@@ -47,14 +53,7 @@ final class GateConsoleTests: XCTestCase {
   }
 
   func testNAbortsTheExperiment() throws {
-    let c = Console(source: DemoCluster(options: Simulator.Options()))
-    c.advanceVirtual(to: 5)
-    c.startExperiment(try ExperimentFile.parse(yaml, file: "g.yaml"))
-    var t: Seconds = 5
-    while c.ui.dialog == nil && t < 120 {
-      t += 0.5
-      c.advanceVirtual(to: t)
-    }
+    let (c, _) = try atTheGate()
     c.handle(.char("n"))
     XCTAssertEqual(c.experiment?.isFinished, true)
     guard case .aborted(let why)? = c.experiment?.verdict else { return XCTFail("not aborted") }

@@ -188,7 +188,8 @@ extension SafetyLeverTests {
     XCTAssertNil(c.monkey)
     XCTAssertEqual(c.ui.message, "monkey not started: the safety lever is engaged by alice@bastion (DR dashboard red)")
     c.store.dispatch(.connection(.disconnected("cannot connect to https://10.0.0.1:6443")))
-    c.store.dispatch(.lever(SafetyLever(status: .unknown, problem: "cannot connect to https://10.0.0.1:6443", location: "")))
+    c.store.dispatch(
+      .lever(SafetyLever(status: .unknown, problem: "cannot connect to https://10.0.0.1:6443", location: "")))
     let header = c.render(width: 120, height: 30).text.split(separator: "\n")[0]
     XCTAssertTrue(header.contains(" LEVER UNKNOWN  "), String(header))
     XCTAssertEqual(header.components(separatedBy: "cannot connect").count, 2, "said once: \(header)")

@@ -1,5 +1,6 @@
 import ClusterState
 import Foundation
+import TestSupport
 import Transport
 import XCTest
 
@@ -9,36 +10,18 @@ import XCTest
 /// Grafana's annotation (time in ms, tags, the bearer token), tried again on 503, a refusal shown in
 /// the target's state; the timeline's lines that are events, each once.
 final class EventsOutTests: XCTestCase {
-  nonisolated(unsafe) static var server: (process: Process, stdin: Pipe, port: Int)?
+  nonisolated(unsafe) static var server: PythonFixture?
 
   override class func tearDown() {
-    if let s = server {
-      try? s.stdin.fileHandleForWriting.close()
-      s.process.waitUntilExit()
-    }
+    server?.stop()
     server = nil
   }
 
   func port() throws -> Int {
     if let s = Self.server { return s.port }
-    let script = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/receiver", ofType: "py"))
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script]
-    let out = Pipe()
-    let input = Pipe()
-    p.standardOutput = out
-    p.standardInput = input
-    try p.run()
-    var line = Data()
-    while !line.contains(0x0A) {
-      let chunk = out.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      line.append(chunk)
-    }
-    let port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-    Self.server = (p, input, port)
-    return port
+    let s = try PythonFixture(script: try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/receiver", ofType: "py")))
+    Self.server = s
+    return s.port
   }
 
   /// What the receiver got, for a path.

@@ -1,5 +1,6 @@
 import ClusterState
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Probes
@@ -7,36 +8,19 @@ import XCTest
 /// HTTP probes against a real server on loopback (python's http.server) that answers well, slowly,
 /// wrongly, with 500s, and not at all; command probes with real processes.
 final class HTTPProbeTests: XCTestCase {
-  nonisolated(unsafe) static var server: (process: Process, stdin: Pipe, port: Int)?
+  nonisolated(unsafe) static var server: PythonFixture?
 
   override class func tearDown() {
-    if let s = server {
-      try? s.stdin.fileHandleForWriting.close()
-      s.process.waitUntilExit()
-    }
+    server?.stop()
     server = nil
   }
 
   func port() throws -> Int {
     if let s = Self.server { return s.port }
-    let script = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/probe_server", ofType: "py"))
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", script]
-    let out = Pipe()
-    let input = Pipe()
-    p.standardOutput = out
-    p.standardInput = input
-    try p.run()
-    var line = Data()
-    while !line.contains(0x0A) {
-      let chunk = out.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      line.append(chunk)
-    }
-    let port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
-    Self.server = (p, input, port)
-    return port
+    let s = try PythonFixture(
+      script: try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/probe_server", ofType: "py")))
+    Self.server = s
+    return s.port
   }
 
   func probe(_ path: String, _ edit: (inout HTTPProbe) -> Void = { _ in }, timeout: Seconds = 5) throws -> ProbeSample {

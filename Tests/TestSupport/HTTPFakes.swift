@@ -146,3 +146,34 @@ public func fakeKube(_ http: HTTPClient, namespace: String? = "pipeline", user: 
   c.inbox = inbox
   return (c, inbox)
 }
+
+/// A fixture server written in Python (a file of a test target's `Fixtures`), on loopback: it
+/// prints its port first and stops when its standard input closes (`stop`, or this going away).
+public final class PythonFixture: @unchecked Sendable {
+  public let process = Process()
+  let input = Pipe()
+  public let port: Int
+
+  public init(script path: String) throws {
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", path]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardInput = input
+    try process.run()
+    var line = Data()
+    while !line.contains(0x0A) {
+      let chunk = out.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      line.append(chunk)
+    }
+    port = try XCTUnwrap(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+  }
+
+  public var url: String { "http://127.0.0.1:\(port)" }
+
+  public func stop() {
+    try? input.fileHandleForWriting.close()
+    process.waitUntilExit()
+  }
+}
