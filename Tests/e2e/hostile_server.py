@@ -156,6 +156,11 @@ class API(BaseHTTPRequestHandler):
             return self.send(200, listing([NODE]))
         if path.endswith("/events"):
             return self.send(200, listing([event(i) for i in range(3)]))
+        if path.endswith("/configmaps"):
+            # The team's safety lever, released, its words hostile (never shown while released).
+            lever = {"metadata": {"name": "chaostui-lever", "namespace": "chaostui-system", "resourceVersion": "1"},
+                     "data": {"engaged": "false", "by": HOSTILE, "reason": HOSTILE}}
+            return self.send(200, listing([lever]))
         empty = ("statefulsets", "daemonsets", "services", "endpoints", "horizontalpodautoscalers",
                  "poddisruptionbudgets")
         if path.split("/")[-1] in empty:
