@@ -52,7 +52,8 @@ public struct SafetyLever: Sendable, Equatable, Codable {
       return "the safety lever is engaged by \(by.isEmpty ? "someone" : by)"
         + (reason.isEmpty ? "" : " (\(reason))")
     case .unknown:
-      return "the safety lever's state is unknown (\(problem ?? Self.notReadYet)): no fault until it is read (--lever none goes without one)"
+      return
+        "the safety lever's state is unknown (\(problem ?? Self.notReadYet)): no fault until it is read (--lever none goes without one)"
     }
   }
 

@@ -55,7 +55,8 @@ final class SafetyLeverReducerTests: XCTestCase {
     XCTAssertEqual(box.effects, [])
     XCTAssertEqual(
       box.notices.last,
-      "Fault refused: the safety lever's state is unknown (the connection was lost): no fault until it is read (--lever none goes without one)")
+      "Fault refused: the safety lever's state is unknown (the connection was lost): no fault until it is read (--lever none goes without one)"
+    )
     XCTAssertEqual(
       s.state.timeline.last?.text, "safety lever unknown (the connection was lost): no fault starts until it is read")
   }
