@@ -29,13 +29,16 @@ $T new-session -d -s team2 -x 100 -y 30 \
   "env XDG_STATE_HOME='$TEAM' USER=bob LANG=C.UTF-8 TERM=tmux-256color '$BIN' --demo --speed 2 --no-record"
 check2 "team: the second console starts" 'postgres-1 .*replica' 10
 # Key by key, each answer waited for (a loaded machine takes its time to draw).
+delay2() {
+  $T send-keys -t team2 f
+  wait2 'Inject a fault' 5
+  $T send-keys -t team2 d
+  wait2 'Confirm: Network delay' 5
+  $T send-keys -t team2 y
+}
 $T send-keys -t team2 / flask-7c9d8f5b6d-2pxzf Enter
 wait2 'filter /flask-7c9d8f5b6d-2pxzf' 5
-$T send-keys -t team2 f
-wait2 'Inject a fault' 5
-$T send-keys -t team2 d
-wait2 'Confirm: Network delay' 5
-$T send-keys -t team2 y
+delay2
 check2 "... the second console injects a network delay" '1 FAULT ACTIVE' 5
 keys L
 check "L asks to engage the lever, with a reason" 'Engage the safety lever\?' 3
@@ -51,13 +54,14 @@ else
 fi
 check2 "... its header says who, when and why" 'SAFETY LEVER ENGAGED by alice@[^ ]+ at [0-9:]+Z: DR dashboard red' 3
 check "... and the first console's too" 'SAFETY LEVER ENGAGED by alice@' 3
-$T send-keys -t team2 f d y
+delay2
 check2 "... the second console's fault keys refuse with the reason" 'Fault refused: the safety lever is engaged by alice@[^ ]+ \(DR dashboard red\)' 3
 $T send-keys -t team2 L
 check2 "... the second console may release it (asks)" 'Release the safety lever\?' 3
 $T send-keys -t team2 "all green" Enter
 check "... released: the first console says by whom" 'safety lever released by bob@[^ ]+ at [0-9:]+Z: all green' 3
-$T send-keys -t team2 f d y
+wait2 'safety lever released by bob@' 5
+delay2
 check2 "... faults start again" '1 FAULT ACTIVE' 5
 keys m "action: ask the DB team about failover alerts" Enter
 check "m keeps a note in the timeline" 'note \(alice@[^)]+\): action: ask the DB team' 3
