@@ -49,7 +49,7 @@ struct FollowSession: ParsableCommand {
 
   static func sessionsFolder() -> String {
     let env = ProcessInfo.processInfo.environment
-    return (env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")) + "/chaostui/sessions"
+    return chaostuiStateFolder(env) + "/sessions"
   }
 
   /// The journal written last in the sessions folder.

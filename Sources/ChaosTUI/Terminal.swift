@@ -70,15 +70,15 @@ func terminalReady() throws -> (term: String, utf8: Bool) {
 /// Where a session is recorded by default: `$XDG_STATE_HOME/chaostui/sessions/DATE-CONTEXT.jsonl`.
 func defaultRecordPath(context: String) -> String {
   let env = ProcessInfo.processInfo.environment
-  let state = env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")
+  let folder = chaostuiStateFolder(env)
   let f = DateFormatter()
   f.dateFormat = "yyyyMMdd-HHmmss"
   f.timeZone = TimeZone(identifier: "UTC")
   let safe = String(context.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
   // The sessions folder is the user's alone (journals hold what the cluster showed).
-  PrivateFile.tighten(state + "/chaostui")
-  PrivateFile.tighten(state + "/chaostui/sessions")
-  return state + "/chaostui/sessions/" + f.string(from: Date()) + "-" + safe + ".jsonl"
+  PrivateFile.tighten(folder)
+  PrivateFile.tighten(folder + "/sessions")
+  return folder + "/sessions/" + f.string(from: Date()) + "-" + safe + ".jsonl"
 }
 
 /// Records the console's session to `path` (nil: the default path); returns the path and, when the

@@ -95,3 +95,9 @@ public enum Durations {
     return total.isFinite ? total : nil
   }
 }
+
+/// chaostui's folder of state: `$XDG_STATE_HOME/chaostui`, else `~/.local/state/chaostui` (the
+/// sessions, this user's record of changes, the demo's lever).
+public func chaostuiStateFolder(_ env: [String: String]) -> String {
+  (env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")) + "/chaostui"
+}

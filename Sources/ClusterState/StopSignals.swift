@@ -59,18 +59,37 @@ public struct AlertSelector: Sendable, Equatable, Codable {
     return AlertSelector(matchers: matchers, text: text)
   }
 
-  public func matches(_ alert: Alert) -> Bool {
-    matchers.allSatisfy { m in
-      let v = m.label == "alertname" ? alert.name : alert.labels[m.label] ?? ""
-      switch m.op {
-      case .eq: return v == m.value
-      case .ne: return v != m.value
-      case .re, .nre:
-        let re = try? NSRegularExpression(pattern: "^(?:" + m.value + ")$")
-        let hit = re?.firstMatch(in: v, range: NSRange(v.startIndex..., in: v)) != nil
-        return m.op == .re ? hit : !hit
+  public func matches(_ alert: Alert) -> Bool { compiled()(alert) }
+
+  /// The selector as a test, its regular expressions compiled once (for a whole list of alerts).
+  public func compiled() -> @Sendable (Alert) -> Bool {
+    let tests = matchers.map { m -> (String, Op, String, NSRegularExpression?) in
+      (
+        m.label, m.op, m.value,
+        m.op == .re || m.op == .nre ? try? NSRegularExpression(pattern: "^(?:" + m.value + ")$") : nil
+      )
+    }
+    return { alert in
+      tests.allSatisfy { label, op, value, re in
+        let v = label == "alertname" ? alert.name : alert.labels[label] ?? ""
+        switch op {
+        case .eq: return v == value
+        case .ne: return v != value
+        case .re, .nre:
+          let hit = re?.firstMatch(in: v, range: NSRange(v.startIndex..., in: v)) != nil
+          return op == .re ? hit : !hit
+        }
       }
     }
+  }
+
+  /// The alerts matching it that fire, in words (nil: none): at most three names, then how many more.
+  public func firing(_ alerts: [Alert]) -> String? {
+    let test = compiled()
+    let names = Set(alerts.filter { $0.state == "firing" && test($0) }.map(\.name)).sorted()
+    guard !names.isEmpty else { return nil }
+    return "alert \(names.prefix(3).joined(separator: ", "))"
+      + (names.count > 3 ? " and \(names.count - 3) more" : "") + " firing"
   }
 }
 
@@ -106,9 +125,7 @@ func reduceStopSignals(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect]
 /// The alert signal, from the alerts firing now.
 func evaluateAlertStop(_ s: inout ClusterSnapshot) -> [Effect] {
   guard let selector = s.chaos.alertStop else { return [] }
-  let firing = s.monitoring.alerts.filter { $0.state == "firing" && selector.matches($0) }.map(\.name)
-  let why = firing.isEmpty ? nil : "alert \(Array(Set(firing)).sorted().joined(separator: ", ")) firing"
-  return setStopSignal(&s, "alerts {\(selector.text)}", why)
+  return setStopSignal(&s, "alerts {\(selector.text)}", selector.firing(s.monitoring.alerts))
 }
 
 func setStopSignal(_ s: inout ClusterSnapshot, _ name: String, _ why: String?) -> [Effect] {

@@ -165,11 +165,7 @@ public final class EventsOut: EventSink, ActionSource, @unchecked Sendable {
       if let token { headers.append("Authorization: Bearer " + token) }
     }
     do {
-      let http = try HTTPTransport(
-        connection: ClusterConnection(
-          contextName: "events", server: url, caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-          userName: "events", credentials: .none, proxyURL: nil),
-        tokens: TokenSource(.none))
+      let http = try HTTPTransport.plain(url, name: "events")
       http.extraHeaders = headers
       http.maxBodyBytes = 64 << 10
       http.connectTimeout = 3

@@ -15,8 +15,5 @@ extension ExperimentRun {
 
 extension ExperimentRun {
   /// The alerts matching `selector` that fire now, in words (nil: none).
-  static func alertsFiring(_ selector: AlertSelector, _ s: ClusterSnapshot) -> String? {
-    let names = Set(s.alerts.filter { $0.state == "firing" && selector.matches($0) }.map(\.name)).sorted()
-    return names.isEmpty ? nil : "alert \(names.joined(separator: ", ")) firing"
-  }
+  static func alertsFiring(_ selector: AlertSelector, _ s: ClusterSnapshot) -> String? { selector.firing(s.alerts) }
 }

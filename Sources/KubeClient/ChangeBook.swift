@@ -1,3 +1,4 @@
+import ClusterState
 import Foundation
 
 #if canImport(Glibc)
@@ -32,7 +33,7 @@ public final class ChangeBook: @unchecked Sendable {
 
   /// `$XDG_STATE_HOME/chaostui/changes` (else `~/.local/state/chaostui/changes`).
   public static func defaultFolder(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String {
-    (env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")) + "/chaostui/changes"
+    chaostuiStateFolder(env) + "/changes"
   }
 
   func file(_ session: String, _ fault: Int) -> String {

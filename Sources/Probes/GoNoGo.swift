@@ -53,11 +53,7 @@ public final class GoNoGoSource: ActionSource, @unchecked Sendable {
   /// Why the URL says stop now (nil: it says go).
   public func answer() -> String? {
     do {
-      let http = try HTTPTransport(
-        connection: ClusterConnection(
-          contextName: "go/no-go", server: url, caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-          userName: "go/no-go", credentials: .none, proxyURL: nil),
-        tokens: TokenSource(.none))
+      let http = try HTTPTransport.plain(url, name: "go/no-go")
       http.maxBodyBytes = 4096
       http.connectTimeout = 3
       let r = try http.request("GET", "", body: nil, contentType: "text/plain", accept: "*/*", timeout: 5)

@@ -97,11 +97,7 @@ public final class ProbeRunner: ProbeRunning, @unchecked Sendable {
     if !typed, let first = h.body?.first, first == "{" || first == "[" { contentType = "application/json" }
     let http: HTTPTransport
     do {
-      http = try HTTPTransport(
-        connection: ClusterConnection(
-          contextName: "probe", server: h.url, caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-          userName: "probe", credentials: .none, proxyURL: nil),
-        tokens: TokenSource(.none))
+      http = try HTTPTransport.plain(h.url, name: "probe")
     } catch { return fail("cannot make a request: \(error)") }
     http.extraHeaders = extra
     http.maxBodyBytes = 1 << 20

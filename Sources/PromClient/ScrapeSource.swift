@@ -24,9 +24,7 @@ public final class ScrapeSource: MetricsPoller, @unchecked Sendable {
     self.url = PromSource.redacted(url)
     // The whole URL is the "server"; requests ask for "" (the path is in it).
     super.init(
-      connection: ClusterConnection(
-        contextName: "scrape", server: url, caData: nil, insecureSkipTLSVerify: false, namespace: nil,
-        userName: "scrape", credentials: .none, proxyURL: nil),
+      connection: .plain(url, name: "scrape"),
       inbox: inbox)
   }
 

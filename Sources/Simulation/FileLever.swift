@@ -21,7 +21,7 @@ public final class FileLever: SafetyLeverSource, @unchecked Sendable {
 
   /// `$XDG_STATE_HOME/chaostui/lever.json` (else `~/.local/state/chaostui/lever.json`).
   public static func defaultPath(environment env: [String: String]) -> String {
-    (env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")) + "/chaostui/lever.json"
+    chaostuiStateFolder(env) + "/lever.json"
   }
 
   public func start(inbox: Inbox) {

@@ -404,3 +404,20 @@ public final class TokenSource: @unchecked Sendable {
     }
   }
 }
+
+extension ClusterConnection {
+  /// A whole URL as the "server" (requests then ask for ""), no credentials: a probe, a go/no-go
+  /// URL, a webhook, a raw scrape. `name` says what it is in messages.
+  public static func plain(_ url: String, name: String) -> ClusterConnection {
+    ClusterConnection(
+      contextName: name, server: url, caData: nil, insecureSkipTLSVerify: false, namespace: nil, userName: name,
+      credentials: .none, proxyURL: nil)
+  }
+}
+
+extension HTTPTransport {
+  /// A transport for one plain URL (see `ClusterConnection.plain`).
+  public static func plain(_ url: String, name: String) throws -> HTTPTransport {
+    try HTTPTransport(connection: .plain(url, name: name), tokens: TokenSource(.none))
+  }
+}

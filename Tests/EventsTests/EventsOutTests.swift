@@ -26,11 +26,7 @@ final class EventsOutTests: XCTestCase {
 
   /// What the receiver got, for a path.
   func seen(_ path: String) throws -> [[String: Any]] {
-    let http = try HTTPTransport(
-      connection: ClusterConnection(
-        contextName: "t", server: "http://127.0.0.1:\(try port())/seen", caData: nil, insecureSkipTLSVerify: false,
-        namespace: nil, userName: "t", credentials: .none, proxyURL: nil),
-      tokens: TokenSource(.none))
+    let http = try HTTPTransport.plain("http://127.0.0.1:\(try port())/seen", name: "t")
     let data = try http.request("GET", "", body: nil, contentType: "text/plain", accept: "*/*", timeout: 5).body
     let all = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
     return all.filter { ($0["path"] as? String) == path }
