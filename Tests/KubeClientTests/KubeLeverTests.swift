@@ -109,3 +109,17 @@ final class KubeLeverTests: XCTestCase {
     XCTAssertEqual(failed, "forbidden: dev cannot patch configmaps in chaostui-system (RBAC)")
   }
 }
+
+extension KubeLeverTests {
+  /// A proxy's HTML page where the list should be: the lever is unknown, in words, never released.
+  func testAnHTMLPageIsUnknownInWords() {
+    let http = ScriptedHTTP([.answer(200, "<html><head><title>Login \u{1b}]0;x\u{07}</title></head></html>")])
+    let lever = KubeLever(namespace: "chaostui-system", name: "chaostui-lever", userName: "dev") { http }
+    let inbox = Inbox()
+    lever.start(inbox: inbox)
+    let seen = levers(inbox, until: 1)
+    lever.stop()
+    XCTAssertEqual(seen.first?.status, .unknown)
+    XCTAssertTrue(seen.first?.problem?.contains("not JSON (an HTML page") == true, "\(seen)")
+  }
+}
