@@ -53,7 +53,7 @@ struct Chaostui: ParsableCommand {
     version: chaostuiVersion,
     subcommands: [
       ConsoleCommand.self, RunExperiment.self, MonkeyCommand.self, ReplaySession.self, ReportSession.self,
-      FaultsCommand.self, JudgeSession.self, FollowSession.self, HistoryCommand.self,
+      FaultsCommand.self, JudgeSession.self, FollowSession.self, HistoryCommand.self, ExperimentsCommand.self,
     ],
     defaultSubcommand: ConsoleCommand.self)
 }
@@ -66,11 +66,9 @@ func chaostuiThemeSearchPaths() -> [String] {
   let config = env["XDG_CONFIG_HOME"] ?? ((env["HOME"] ?? "") + "/.config")
   paths.append(config + "/chaostui/themes")
   paths.append(FileManager.default.currentDirectoryPath + "/themes")
-  // Next to the binary's checkout (.build/<config>/chaostui) and an installed share folder.
+  // An installed share folder, or the checkout of a development build.
   if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-    let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    paths.append(url.appendingPathComponent("../../themes").standardized.path)
-    paths.append(url.appendingPathComponent("../share/chaostui/themes").standardized.path)
+    paths += chaostuiShareFolders(executable: exe, name: "themes").map(\.path)
   }
   var seen = Set<String>()
   return paths.filter { seen.insert($0).inserted }

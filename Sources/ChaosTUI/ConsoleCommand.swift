@@ -47,7 +47,7 @@ struct ConsoleCommand: ParsableCommand {
 
   @Option(
     help:
-      "The directory of experiment files the x key lists (default: ./experiments, else the one beside the chaostui checkout)."
+      "The directory of experiment files the x key lists (default: ./experiments, then $XDG_CONFIG_HOME/chaostui/experiments, then the package's share/chaostui/experiments, merged)."
   )
   var experiments: String?
 
@@ -98,7 +98,9 @@ struct ConsoleCommand: ParsableCommand {
     built.join(console)
     let inbox = console.inbox
     console.probeRunner = ProbeRunner(speed: source.simulated != nil ? cluster.speed : 1) { inbox.post($0) }
-    let catalog = ExperimentCatalog.load(directory: experimentsDirectory(experiments ?? config?.experiments))
+    let catalog =
+      (experiments ?? config?.experiments).map { ExperimentCatalog.load(directory: $0) }
+      ?? ExperimentCatalog.load(searching: ExperimentCatalog.searchPath())
     logger?.write(
       "experiments from \(catalog.directory ?? "-"): \(catalog.entries.count) files"
         + (catalog.problem.map { " (\($0))" } ?? ""))
@@ -127,19 +129,6 @@ struct ConsoleCommand: ParsableCommand {
     console.start()
     if monkey { console.startMonkey() }
     try runOnTerminal(console: console, term: term, notice: themeProblem ?? built.notice, logger: logger, cast: cast)
-  }
-
-  /// `--experiments` (or the config file's), else `./experiments`, else the checkout's beside the
-  /// binary (.build/<config>/chaostui), else an installed share folder.
-  func experimentsDirectory(_ given: String?) -> String {
-    if let given { return given }
-    var candidates = [FileManager.default.currentDirectoryPath + "/experiments"]
-    if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      let url = URL(fileURLWithPath: exe).deletingLastPathComponent()
-      candidates.append(url.appendingPathComponent("../../experiments").standardized.path)
-      candidates.append(url.appendingPathComponent("../share/chaostui/experiments").standardized.path)
-    }
-    return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
   }
 
   func themeSearchPaths() -> [String] { chaostuiThemeSearchPaths() }

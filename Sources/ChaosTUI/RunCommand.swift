@@ -17,7 +17,10 @@ struct RunExperiment: ParsableCommand {
     commandName: "run",
     abstract: "Run a chaos experiment headless (exit 0 passed, 1 a hypothesis failed, 2 aborted or not run).")
 
-  @Argument(help: "The experiment file (YAML or JSON; see experiments/).")
+  @Argument(
+    help:
+      "The experiment file (YAML or JSON), or the name of one that chaostui experiments lists (pod-kill finds pod-kill.yaml)."
+  )
   var file: String
 
   @OptionGroup var sources: SourceOptions
@@ -41,7 +44,13 @@ struct RunExperiment: ParsableCommand {
 
   func run() throws {
     let experiment: Experiment
-    do { experiment = try ExperimentFile.load(path: file) } catch {
+    let folders = ExperimentCatalog.searchPath()
+    guard let path = ExperimentCatalog.resolve(file, in: folders) else {
+      complain(
+        "chaostui run: no experiment \(file): not a file here, nor in " + folders.map(\.path).joined(separator: ", "))
+      throw ExitCode(2)
+    }
+    do { experiment = try ExperimentFile.load(path: path) } catch {
       complain("chaostui run: \(error)")
       throw ExitCode(2)
     }

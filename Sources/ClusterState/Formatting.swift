@@ -101,3 +101,16 @@ public enum Durations {
 public func chaostuiStateFolder(_ env: [String: String]) -> String {
   (env["XDG_STATE_HOME"] ?? ((env["HOME"] ?? "/tmp") + "/.local/state")) + "/chaostui"
 }
+
+/// The folders of chaostui's shared files (`themes`, `experiments`) that come with its binary, found
+/// from the binary's own path: the package's `<prefix>/share/chaostui/NAME` (a .deb puts the binary in
+/// /usr/bin and them in /usr/share/chaostui), and for a development build (`CHECKOUT/.build/...`, the
+/// path /proc/self/exe gives, symbolic links resolved) the checkout's `NAME`.
+public func chaostuiShareFolders(executable: String, name: String) -> [(path: String, origin: String)] {
+  let bin = URL(fileURLWithPath: executable).deletingLastPathComponent()
+  var folders = [(bin.appendingPathComponent("../share/chaostui/" + name).standardized.path, "package")]
+  if let build = executable.range(of: "/.build/") {
+    folders.append((String(executable[..<build.lowerBound]) + "/" + name, "checkout"))
+  }
+  return folders
+}

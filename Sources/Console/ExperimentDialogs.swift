@@ -11,8 +11,10 @@ extension Console {
     let entries = ui.catalog.entries
     let running = experiment.map { !$0.isFinished } ?? false
     let height = min(buf.height - 2, entries.count + 6)
-    let inner = dialogBox(
-      &buf, width: 96, height: height, title: "Experiments (\(ui.catalog.directory ?? "none"))", ctx: ctx)
+    let folders = ui.catalog.folders
+    let from =
+      folders.count == 1 ? folders[0].path : folders.isEmpty ? "none" : folders.map(\.origin).joined(separator: ", ")
+    let inner = dialogBox(&buf, width: 96, height: height, title: "Experiments (\(from))", ctx: ctx)
     let rows = max(1, inner.height - 3)
     let first = max(0, min(selected - rows + 1, entries.count - rows))
     for (k, entry) in entries.dropFirst(first).prefix(rows).enumerated() {
@@ -20,7 +22,7 @@ extension Console {
       let why = Updater.whyNotStartable(entry, running: running, readOnly: readOnly, state: state)
       let y = inner.y + k
       let mark = i == selected ? ">" : " "
-      let title = Fmt.fit(entry.name, 42)
+      let title = Fmt.fit(entry.name, folders.count > 1 ? 33 : 42)
       let detail =
         why.map { "cannot start: " + $0 }
         ?? entry.experiment.map { e in
@@ -30,10 +32,12 @@ extension Console {
         why == nil
         ? st(.title, i == selected ? [.bold, .reverse] : []) : st(.inactive, i == selected ? [.reverse] : [])
       buf.write(inner.x + 1, y, mark + " " + title + " ", style, maxWidth: inner.width - 2)
+      if folders.count > 1 { buf.write(inner.x + 37, y, Fmt.fit(entry.origin, 8), st(.muted), maxWidth: 8) }
       buf.write(inner.x + 46, y, detail, why == nil ? st(.muted) : st(.inactive), maxWidth: inner.width - 47)
     }
-    if let e = entries[safe: selected]?.experiment, !e.description.isEmpty {
-      buf.write(inner.x + 1, inner.maxY - 2, e.description, st(.muted), maxWidth: inner.width - 2)
+    if let entry = entries[safe: selected] {
+      let about = entry.experiment.map(\.description).flatMap { $0.isEmpty ? nil : $0 } ?? entry.path
+      buf.write(inner.x + 1, inner.maxY - 2, about, st(.muted), maxWidth: inner.width - 2)
     }
     buf.write(
       inner.x + 1, inner.maxY - 1, "j/k choose   Enter start (asks first)   ! aborts a running one   Esc close",
