@@ -12,8 +12,8 @@ extension Console {
     let running = experiment.map { !$0.isFinished } ?? false
     let height = min(buf.height - 2, entries.count + 6)
     let folders = ui.catalog.folders
-    let from =
-      folders.count == 1 ? folders[0].path : folders.isEmpty ? "none" : folders.map(\.origin).joined(separator: ", ")
+    let one = folders.first.map { $0.origin == "given" ? $0.path : $0.origin + ": " + $0.path }
+    let from = folders.count == 1 ? one ?? "none" : folders.isEmpty ? "none" : folders.map(\.origin).joined(separator: ", ")
     let inner = dialogBox(&buf, width: 96, height: height, title: "Experiments (\(from))", ctx: ctx)
     let rows = max(1, inner.height - 3)
     let first = max(0, min(selected - rows + 1, entries.count - rows))
