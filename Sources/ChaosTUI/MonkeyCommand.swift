@@ -34,6 +34,7 @@ struct MonkeyCommand: ParsableCommand {
   }
 
   func run() throws {
+    if recording.journalStdout { humanLinesToStandardError = true }
     let cluster = sources.cluster
     let logger = try cluster.log.map { try FileLog(path: $0) }
     let env = ProcessInfo.processInfo.environment
@@ -62,10 +63,8 @@ struct MonkeyCommand: ParsableCommand {
     ct_install_signal_handlers()
     say("chaostui monkey on \(platform)")
     if let notice = built.notice { say(notice) }
-    if !recording.noRecord {
-      let (path, problem) = recordSession(
-        console, source: source, to: recording.record, title: "chaostui monkey", shown: namespaces.namespace)
-      say(problem ?? "session: \(path)")
+    if let line = recording.begin(console, source: source, title: "chaostui monkey", shown: namespaces.namespace) {
+      say(line)
     }
     // The workloads first (a real cluster lists them), then the plan.
     let wallStart = now()

@@ -8,8 +8,16 @@ import Foundation
 /// One line on standard output: a newline inside it (a label's value, an API's message) is written
 /// `\n`, so nothing a cluster says can start a line that looks like chaostui's.
 func say(_ text: String) {
-  print(Sanitize.line(text))
+  if humanLinesToStandardError {
+    FileHandle.standardError.write(Data((Sanitize.line(text) + "\n").utf8))
+  } else {
+    print(Sanitize.line(text))
+  }
 }
+
+/// Standard output carries the session's journal (`--journal-stdout`): the command's own lines go to
+/// standard error, so a reader of the output reads JSON lines only. Set once, before the first line.
+nonisolated(unsafe) var humanLinesToStandardError = false
 
 /// Text of several lines chaostui composed (a Markdown report, a help page): newlines kept, every
 /// escape made visible.

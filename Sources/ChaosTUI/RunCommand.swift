@@ -43,6 +43,7 @@ struct RunExperiment: ParsableCommand {
   var force = false
 
   func run() throws {
+    if recording.journalStdout { humanLinesToStandardError = true }
     let experiment: Experiment
     let folders = ExperimentCatalog.searchPath()
     guard let path = ExperimentCatalog.resolve(file, in: folders) else {
@@ -73,11 +74,10 @@ struct RunExperiment: ParsableCommand {
     let wallStart = Date().timeIntervalSince1970
     say("chaostui run: \(experiment.title) on \(platform)")
     if let notice = built.notice { say(notice) }
-    if !recording.noRecord {
-      let (path, problem) = recordSession(
-        console, source: source, to: recording.record, title: "chaostui run: " + experiment.title,
-        shown: experiment.experimental.namespace)
-      say(problem ?? "session: \(path)")
+    if let line = recording.begin(
+      console, source: source, title: "chaostui run: " + experiment.title, shown: experiment.experimental.namespace)
+    {
+      say(line)
     }
     for p in experiment.prerequisites { say("prerequisite: [ ] " + Sanitize.line(p)) }
     console.startExperiment(experiment)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterState
+import Console
 import Events
 import Foundation
 import Panels
@@ -131,6 +132,23 @@ struct RecordingOptions: ParsableArguments {
 
   @Flag(help: "Do not record the session.")
   var noRecord = false
+
+  @Flag(
+    help:
+      "Write the session's journal to standard output too, as JSON lines (in a pod: its log, which chaostui follow --pod reads); the command's own lines go to standard error. With --no-record, to standard output only."
+  )
+  var journalStdout = false
+
+  /// Records the console's session as asked: to a file, to standard output, both, or not at all.
+  /// Returns the line to say (where, or why not), nil when nothing is recorded.
+  func begin(_ console: Console, source: ClusterSource, title: String, shown: String?) -> String? {
+    if journalStdout { humanLinesToStandardError = true }
+    guard !noRecord || journalStdout else { return nil }
+    let (path, problem) = recordSession(
+      console, source: source, to: noRecord ? nil : record, title: title, shown: shown, stdout: journalStdout,
+      file: !noRecord)
+    return problem ?? "session: \(path)" + (journalStdout && !noRecord ? " and standard output" : "")
+  }
 }
 
 /// How the console looks: the theme and the glyphs (console and replay).

@@ -83,14 +83,21 @@ func defaultRecordPath(context: String) -> String {
 
 /// Records the console's session to `path` (nil: the default path); returns the path and, when the
 /// file cannot be written, the problem in words (the session goes on unrecorded).
+/// `stdout`: the journal's lines to standard output too (`file: false`: there only).
 func recordSession(
-  _ console: Console, source: ClusterSource, to path: String?, title: String? = nil, shown: String?
+  _ console: Console, source: ClusterSource, to path: String?, title: String? = nil, shown: String?,
+  stdout: Bool = false, file: Bool = true
 ) -> (path: String, problem: String?) {
-  let path = path ?? defaultRecordPath(context: console.state.context)
   var header = SessionJournal.Header(
     chaostui: chaostuiVersion, started: Date().timeIntervalSince1970, info: source.info, title: title, shown: shown)
   if source.simulated != nil && console.speed != 1 { header.speed = console.speed }
-  let writer = JournalWriter(path: path, header: header)
+  if !file {
+    let writer = JournalWriter(stream: .standardOutput, name: "standard output", header: header)
+    console.record(to: writer)
+    return ("standard output", writer.problem)
+  }
+  let path = path ?? defaultRecordPath(context: console.state.context)
+  let writer = JournalWriter(path: path, header: header, mirror: stdout ? .standardOutput : nil)
   console.record(to: writer)
   return (path, writer.problem)
 }

@@ -13,7 +13,8 @@ extension Console {
     let height = min(buf.height - 2, entries.count + 6)
     let folders = ui.catalog.folders
     let one = folders.first.map { $0.origin == "given" ? $0.path : $0.origin + ": " + $0.path }
-    let from = folders.count == 1 ? one ?? "none" : folders.isEmpty ? "none" : folders.map(\.origin).joined(separator: ", ")
+    let from =
+      folders.count == 1 ? one ?? "none" : folders.isEmpty ? "none" : folders.map(\.origin).joined(separator: ", ")
     let inner = dialogBox(&buf, width: 96, height: height, title: "Experiments (\(from))", ctx: ctx)
     let rows = max(1, inner.height - 3)
     let first = max(0, min(selected - rows + 1, entries.count - rows))

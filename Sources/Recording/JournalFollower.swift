@@ -18,6 +18,9 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
   private var lastT: Seconds = 0
   private var firstT: Seconds?
   private var problem: String?
+  /// The journal's bytes when they come from a pod's log, and those not read yet (a line cut short).
+  private let feed: JournalFeed?
+  private var feedRest = Data()
   /// Wall clock (tests: a virtual one).
   public var clock: () -> Double = { Date().timeIntervalSince1970 }
   /// The most read in one go, so a frame never stalls on a huge append.
@@ -25,9 +28,42 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
 
   public init(path: String) throws {
     self.path = path
+    feed = nil
     let (r, data, ino) = try Self.read(path)
     reader = r
     try start(from: data, inode: ino)
+  }
+
+  /// Follows a journal that arrives through `feed` (a pod's log): waits up to `wait` seconds for its
+  /// header and first snapshot.
+  public init(feed: JournalFeed, wait: Seconds, sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) })
+    throws
+  {
+    path = feed.name
+    self.feed = feed
+    var data = Data()
+    var waited = 0.0
+    while true {
+      data += feed.take()
+      if let r = try? JournalReader(data: data, name: feed.name) {
+        reader = r
+        break
+      }
+      let none =
+        data.isEmpty
+        ? "no journal in it (is chaostui there run with --journal-stdout?)" : "no snapshot in its journal"
+      if let ended = feed.ended {
+        // A refusal is its own sentence; a run that ended without a journal says so.
+        throw SessionJournal.ReadError(feed.problem ?? "\(feed.name): \(ended), with \(none)")
+      }
+      guard waited < wait else {
+        throw SessionJournal.ReadError(
+          feed.problem ?? "\(feed.name): \(none) after \(formatDuration(wait))")
+      }
+      sleep(0.1)
+      waited += 0.1
+    }
+    try start(from: Data(), inode: 0)
   }
 
   /// The journal as it is now: read up to its last complete line.
@@ -43,7 +79,7 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
   /// Plays the journal just read from its last snapshot; what is appended is read from its end.
   private func start(from data: Data, inode ino: UInt64) throws {
     try? file?.close()
-    file = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    if feed == nil { file = try FileHandle(forReadingFrom: URL(fileURLWithPath: path)) }
     inode = ino
     offset = data.count
     let records = reader.records
@@ -78,6 +114,7 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
 
   /// What was appended since the last read (or the whole journal again when it was replaced).
   func poll() {
+    if let feed { return pollFeed(feed) }
     var st = stat()
     guard stat(path, &st) == 0 else {
       problem = "the journal is gone (\(path))"
@@ -101,6 +138,19 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
       reader.records.removeAll(keepingCapacity: true)
       problem = nil
     } catch { problem = "cannot read \(path): \(error.localizedDescription)" }
+  }
+
+  private func pollFeed(_ feed: JournalFeed) {
+    let fresh = feed.take()
+    problem = feed.problem ?? feed.ended
+    guard !fresh.isEmpty || !feedRest.isEmpty else { return }
+    feedRest += fresh
+    // At most a chunk a frame (a whole line at least), as from a file; the rest waits for the next.
+    let firstLine = feedRest.firstIndex(of: 0x0A).map { $0 - feedRest.startIndex + 1 } ?? 0
+    let used = reader.append(Data(feedRest.prefix(max(Self.chunk, firstLine))))
+    feedRest = Data(feedRest.dropFirst(used))
+    take(reader.records[...])
+    reader.records.removeAll(keepingCapacity: true)
   }
 
   /// The namespace the session's console showed when it started (nil: every namespace).
@@ -132,7 +182,9 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
 
   public var following: Following? {
     var p = problem
-    if p == nil && lag > 10 { p = "nothing new for \(formatDuration(lag)): has the session ended?" }
+    if p == nil && lag > 10 && feed?.ended == nil {
+      p = "nothing new for \(formatDuration(lag)): has the session ended?"
+    }
     return Following(lag: lag, problem: p)
   }
 
@@ -141,7 +193,7 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
   public var length: Seconds { position }
   public var paused: Bool { false }
   public var speed: Double { 1 }
-  public var journalPath: String? { path }
+  public var journalPath: String? { feed == nil ? path : nil }
   public func togglePause() {}
   public func setSpeed(_ speed: Double) {}
   public func seek(by delta: Seconds) {}

@@ -24,6 +24,9 @@ public final class JournalWriter {
   /// The newest seconds of pod samples a rewrite past the cap keeps whole.
   public var keepWhole: Seconds
   private var handle: FileHandle?
+  private var mirror: FileHandle?
+  /// A stream given (standard output) is not closed at the end.
+  private var ownsHandle = true
   private var buffer = Data()
   private var lastFlush: Double
   private var lastSnapshot: Seconds = -.infinity
@@ -43,14 +46,17 @@ public final class JournalWriter {
 
   /// Creates the file (and its folder); a file that exists is refused (a journal is never
   /// overwritten). `clock`: monotonic seconds, for the flush cadence.
+  /// `mirror`: every line appended is written there too, as it is flushed (in a pod: standard
+  /// output, the pod's log); a rewrite past the cap is the file's alone.
   public init(
     path: String, header: SessionJournal.Header, sizeCap: Int = 200 * 1024 * 1024, keepWhole: Seconds = 300,
-    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
+    mirror: FileHandle? = nil, clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
   ) {
     self.path = path
     self.sizeCap = sizeCap
     self.keepWhole = keepWhole
     self.clock = clock
+    self.mirror = mirror
     lastFlush = clock()
     let dir = (path as NSString).deletingLastPathComponent
     do {
@@ -182,12 +188,31 @@ public final class JournalWriter {
     line(data)
   }
 
+  /// A journal written to a stream only (`--journal-stdout --no-record`): appended, never rewritten
+  /// (a stream cannot be; the pod log's rotation bounds it), named `name` in messages.
+  public init(
+    stream: FileHandle, name: String, header: SessionJournal.Header,
+    clock: @escaping () -> Double = { ProcessInfo.processInfo.systemUptime }
+  ) {
+    path = name
+    sizeCap = .max
+    keepWhole = 300
+    self.clock = clock
+    lastFlush = clock()
+    handle = stream
+    ownsHandle = false
+    if let data = try? SessionJournal.encoder.encode(header) { line(data) }
+    flush()
+  }
+
   /// Writes what is buffered (at least once a second, and at the end); takes the rewrite of the
   /// oldest detail in once it is done.
   public func flush() {
     guard let handle, !buffer.isEmpty, problem == nil else { return }
     do {
       try handle.write(contentsOf: buffer)
+      // The mirror's reader (a pod log's) going away does not stop the journal.
+      if let m = mirror, (try? m.write(contentsOf: buffer)) == nil { mirror = nil }
       bytesWritten += buffer.count
       bytesAppended += buffer.count
       buffer.removeAll(keepingCapacity: true)
@@ -210,7 +235,7 @@ public final class JournalWriter {
     flush()
     if let result = compaction?.result { swapIn(result) }
     flush()
-    try? handle?.close()
+    if ownsHandle { try? handle?.close() }
     handle = nil
   }
 

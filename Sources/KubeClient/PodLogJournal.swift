@@ -1,0 +1,122 @@
+import ClusterState
+import Foundation
+import Transport
+
+/// The journal of a chaostui that runs in a pod (`chaostui run --journal-stdout` in a Job), read
+/// through the pod log API (`GET .../pods/NAME/log?follow=true`) into a `JournalFeed` for
+/// `chaostui follow --pod` and the console's attach. A stream that ends while the pod still runs is
+/// opened again (the feed skips what it already gave); it ends for good when the pod has finished.
+/// Answers in error are said in the API's words.
+public final class PodLogJournal: @unchecked Sendable {
+  public let namespace: String
+  public let pod: String
+  public let container: String?
+  public let feed: JournalFeed
+  let makeClient: @Sendable () throws -> HTTPClient
+  private let stopFlag = StopFlag()
+
+  public init(
+    namespace: String, pod: String, container: String? = nil, makeClient: @escaping @Sendable () throws -> HTTPClient
+  ) {
+    self.namespace = namespace
+    self.pod = pod
+    self.container = container
+    self.makeClient = makeClient
+    feed = JournalFeed(name: "the log of pod \(namespace)/\(pod)")
+  }
+
+  var podPath: String { "/api/v1/namespaces/\(Self.segment(namespace))/pods/\(Self.segment(pod))" }
+
+  var logPath: String {
+    var q = ["follow=true"]
+    if let container { q.append("container=" + Self.segment(container)) }
+    return podPath + "/log?" + q.joined(separator: "&")
+  }
+
+  static func segment(_ s: String) -> String {
+    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? s
+  }
+
+  public func start() { Thread.detachNewThread { [self] in run() } }
+  public func stop() { stopFlag.stop() }
+
+  func run() {
+    var backoff = 0.5
+    var opened = false
+    while !stopFlag.isStopped {
+      do {
+        let http = try makeClient()
+        if opened { feed.restart() }
+        let outcome = try http.stream(
+          logPath, timeout: 3600, onOpen: { _ in },
+          onBytes: { [feed, stopFlag] bytes in
+            guard !stopFlag.isStopped else { return false }
+            feed.feed(bytes)
+            return true
+          },
+          cancelled: { [stopFlag] in stopFlag.isStopped })
+        if (200..<300).contains(outcome.status) {
+          opened = true
+          feed.problem = nil
+          backoff = 0.5
+          if let phase = try? phase(http), phase == "Succeeded" || phase == "Failed" {
+            feed.ended = "the pod's run has ended (\(phase))"
+            return
+          }
+        } else {
+          let e = KubeCluster.failure(outcome.status, outcome.body, what: "the log of pod \(namespace)/\(pod)")
+          feed.problem = e.description
+          // A pod not started yet answers 400 (ContainerCreating): it is waited for. 403 and 404 end it.
+          guard outcome.status == 400 || outcome.status >= 500 || outcome.status == 429 else {
+            feed.ended = "refused"
+            return
+          }
+        }
+      } catch { feed.problem = "cannot read the log of pod \(namespace)/\(pod): \(error)" }
+      var slept = 0.0
+      while slept < backoff && !stopFlag.isStopped {
+        Thread.sleep(forTimeInterval: 0.05)
+        slept += 0.05
+      }
+      backoff = min(10, backoff * 2)
+    }
+  }
+
+  /// The pod's phase (`Running`, `Succeeded`, ...).
+  func phase(_ http: HTTPClient) throws -> String? {
+    let answer = try http.get(podPath)
+    guard (200..<300).contains(answer.status),
+      let object = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any],
+      let status = object["status"] as? [String: Any]
+    else { return nil }
+    return status["phase"] as? String
+  }
+
+  /// The newest pod of a Job (by the `job-name` label Kubernetes puts on them), for `--job`.
+  public static func newestPod(ofJob job: String, namespace: String, http: HTTPClient) throws -> String {
+    let selector = "job-name=" + job
+    let path =
+      "/api/v1/namespaces/\(segment(namespace))/pods?labelSelector="
+      + (selector.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-.")))
+        ?? "")
+    let answer = try http.get(path)
+    guard (200..<300).contains(answer.status) else {
+      throw KubeCluster.failure(answer.status, answer.body, what: "the pods of job \(namespace)/\(job)")
+    }
+    let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+    let items = (object?["items"] as? [[String: Any]]) ?? []
+    let named = items.compactMap { item -> (String, String)? in
+      guard let meta = item["metadata"] as? [String: Any], let name = meta["name"] as? String else { return nil }
+      return (name, meta["creationTimestamp"] as? String ?? "")
+    }
+    guard let newest = named.max(by: { $0.1 < $1.1 }) else {
+      throw RunFailure("job \(namespace)/\(job) has no pod (yet?)")
+    }
+    return newest.0
+  }
+
+  public struct RunFailure: Error, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
+  }
+}
