@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from kubernetes import client, config
 
 from emulator.chaos import ChaosDaemon
+from emulator.execpods import ExecPods
 from emulator.metrics import MetricsSampler, serve_cadvisor, serve_metrics, serve_probes
 from emulator.nodes import NodeAgent
 from emulator.failover import Operator
@@ -42,7 +43,7 @@ from emulator.pods import PodLifecycle
 from emulator.util import now_iso, log, STOP
 
 
-class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler, LogWriter):
+class Lab(NodeAgent, PodLifecycle, Operator, ChaosDaemon, MetricsSampler, LogWriter, ExecPods):
     """The emulator: every part shares the state set here."""
 
     def __init__(self, args):
@@ -107,6 +108,11 @@ def main():
     ap.add_argument("--kubelet-port", type=int, default=0,
                     help="serve the kubelet's container logs here, the nodes' kubeletEndpoint (0: not at all)")
     ap.add_argument("--probe-services", default="", help="NAMESPACE/SERVICE,...: the services probed")
+    ap.add_argument("--chaostui-bin", default="",
+                    help="run pods of chaostui's image with this binary (execpods.py; empty: emulate them)")
+    ap.add_argument("--pod-ca", help="the cluster's CA, given to pods that really run (ca.crt)")
+    ap.add_argument("--token-audience", default="https://kubernetes.default.svc.cluster.local",
+                    help="the audience of their service account tokens (the API server's)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("urllib3").setLevel(logging.ERROR)
@@ -114,6 +120,9 @@ def main():
     c = client.Configuration.get_default_copy()
     c.connection_pool_maxsize = args.workers + 4
     client.Configuration.set_default(c)
+    # Pods that really run reach the API server where the emulator does.
+    hostport = c.host.split("://", 1)[-1].rstrip("/")
+    args.api_host, args.api_port = hostport.rsplit(":", 1)
     lab = Lab(args)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: STOP.set())

@@ -260,7 +260,7 @@ public struct ExperimentRun: Sendable {
     }
     guard let start = methodStart else { return [] }
     if let stopped = leverStop(s, now) ?? stopIfNeeded(s, now) { return stopped }
-    actions += runSchedule(now, from: start)
+    actions += runSchedule(s, now, from: start)
     evaluate(s, now: now)
     if Int(now) != Int(lastTick ?? now - 1) {
       if statistics?.observe(experiment, in: s) == true { noteStatistics(now) }
@@ -309,7 +309,7 @@ public struct ExperimentRun: Sendable {
   }
 
   /// The method's faults, on their schedule; the method's end.
-  mutating func runSchedule(_ now: Seconds, from start: Seconds) -> [Action] {
+  mutating func runSchedule(_ s: ClusterSnapshot, _ now: Seconds, from start: Seconds) -> [Action] {
     var actions: [Action] = []
     if waitAtGate(now) { return [] }
     // The method's faults, on their schedule (later by the time waited at gates).
@@ -324,6 +324,7 @@ public struct ExperimentRun: Sendable {
       note(now, "step \(index + 1): " + step.label)
       if case .fault(var req) = step {
         req.origin = origin
+        if let refused = refuse(req, s, now) { return actions + refused }
         requested += 1
         actions.append(.requestFault(req))
       }

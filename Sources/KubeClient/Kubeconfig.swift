@@ -211,11 +211,27 @@ public enum Kubeconfig {
     let h = host.contains(":") ? "[\(host)]" : host
     let ns = (try? String(contentsOfFile: root + "/namespace", encoding: .utf8))?
       .trimmingCharacters(in: .whitespacesAndNewlines)
+    let token = (try? String(contentsOfFile: root + "/token", encoding: .utf8)) ?? ""
     return ClusterConnection(
       contextName: "in-cluster", server: "https://\(h):\(port)",
       caData: FileManager.default.contents(atPath: root + "/ca.crt"),
-      insecureSkipTLSVerify: false, namespace: ns, userName: "serviceaccount", credentials: .tokenFile(root + "/token"),
-      proxyURL: nil)
+      insecureSkipTLSVerify: false, namespace: ns, userName: serviceAccountName(token) ?? "serviceaccount",
+      credentials: .tokenFile(root + "/token"), proxyURL: nil)
+  }
+
+  /// Who a service account token says it is (its `sub`, `system:serviceaccount:NS:NAME`), for the
+  /// audit log and RBAC's refusals; nil when it does not read as one. The token is never shown.
+  public static func serviceAccountName(_ token: String) -> String? {
+    let parts = token.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".")
+    guard parts.count == 3 else { return nil }
+    var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)
+    guard let data = Data(base64Encoded: b64),
+      let claims = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let sub = claims["sub"] as? String, sub.hasPrefix("system:serviceaccount:"), sub.count <= 300,
+      sub.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\u{7f}" && ($0.asciiValue ?? 0) >= 32 })
+    else { return nil }
+    return sub
   }
 
   static func resolve(_ path: String, in dir: String) -> String {

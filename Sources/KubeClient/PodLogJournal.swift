@@ -48,7 +48,8 @@ public final class PodLogJournal: @unchecked Sendable {
         let http = try makeClient()
         if opened { feed.restart() }
         let outcome = try http.stream(
-          logPath, timeout: 3600, onOpen: { _ in },
+          logPath, timeout: 3600,
+          onOpen: { [feed] status in if (200..<300).contains(status) { feed.problem = nil } },
           onBytes: { [feed, stopFlag] bytes in
             guard !stopFlag.isStopped else { return false }
             feed.feed(bytes)
@@ -66,8 +67,11 @@ public final class PodLogJournal: @unchecked Sendable {
         } else {
           let e = KubeCluster.failure(outcome.status, outcome.body, what: "the log of pod \(namespace)/\(pod)")
           feed.problem = e.description
-          // A pod not started yet answers 400 (ContainerCreating): it is waited for. 403 and 404 end it.
-          guard outcome.status == 400 || outcome.status >= 500 || outcome.status == 429 else {
+          // A pod not started yet answers 400 (ContainerCreating), or 404 while its container is not
+          // known yet: it is waited for. A refusal, or a pod that is not there, ends it.
+          let phaseNow = outcome.status == 404 ? ((try? phase(http)) ?? nil) : nil
+          let podStarting = phaseNow == "Pending" || phaseNow == "Running"
+          guard outcome.status == 400 || outcome.status >= 500 || outcome.status == 429 || podStarting else {
             feed.ended = "refused"
             return
           }

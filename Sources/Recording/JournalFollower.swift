@@ -181,6 +181,8 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
   }
 
   public var following: Following? {
+    // A pod's run that has ended is not behind: it says so instead.
+    if let ended = feed?.ended, feed?.problem == nil { return Following(lag: 0, problem: ended) }
     var p = problem
     if p == nil && lag > 10 && feed?.ended == nil {
       p = "nothing new for \(formatDuration(lag)): has the session ended?"

@@ -268,6 +268,32 @@ final class ExperimentRunTests: XCTestCase {
     XCTAssertTrue(h.state.activeFaults.isEmpty)
   }
 
+  /// RBAC said no before the step: the run stops there with the API's words (in a pod whose Role
+  /// lacks pods/delete, `chaostui run` exits 2 with them), nothing is asked of the cluster.
+  func testAFaultTheClusterForbidsAbortsTheRunWithTheReason() throws {
+    let (r, h, emitted) = try run(
+      Self.header + """
+        method:
+          - fault: pod-kill
+            target: {workload: flask}
+        hypotheses:
+          - recovers-within: 1m
+        """,
+      before: {
+        $0.store.dispatch(
+          .permissions(
+            namespace: "pipeline", denied: [.podKill: "forbidden: chaostui-run may not delete pods in pipeline"])
+        )
+      })
+    XCTAssertEqual(
+      r.verdict,
+      .aborted(
+        "pod-kill on workload pipeline/flask cannot be made: forbidden: chaostui-run may not delete pods in pipeline"))
+    XCTAssertFalse(emitted.contains { if case .requestFault = $0 { true } else { false } })
+    XCTAssertEqual(r.steps.map(\.status), ["failed"])
+    XCTAssertTrue(h.state.activeFaults.isEmpty)
+  }
+
   /// A real cluster that has not answered yet, or has shown only its first view of the pods, is not
   /// steady: the method waits (the lab caught a run that started before the first list).
   func testUnknownIsNotSteady() throws {

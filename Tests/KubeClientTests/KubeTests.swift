@@ -188,6 +188,23 @@ final class KubeconfigTests: XCTestCase {
     XCTAssertEqual(c?.server, "https://10.0.0.1:443")
     XCTAssertEqual(c?.namespace, "team-a")
     XCTAssertNil(Kubeconfig.inCluster(environment: [:], root: dir + "/sa"))
+    XCTAssertEqual(c?.userName, "serviceaccount", "a token that is not a JWT names no one")
+  }
+
+  /// A projected token's `sub` names the runner in RBAC's refusals and the audit log; a claim with
+  /// control characters (or none) does not.
+  func testAServiceAccountTokenNamesItsAccount() {
+    func jwt(_ claims: String) -> String {
+      let b = Data(claims.utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+      return "eyJhbGciOiJSUzI1NiJ9." + b + ".c2lnbmF0dXJl"
+    }
+    XCTAssertEqual(
+      Kubeconfig.serviceAccountName(jwt(#"{"sub":"system:serviceaccount:chaostui-system:chaostui-run","aud":["x"]}"#)),
+      "system:serviceaccount:chaostui-system:chaostui-run")
+    XCTAssertNil(Kubeconfig.serviceAccountName(jwt(#"{"sub":"system:serviceaccount:a:\u001b]52;c;eA==\u0007"}"#)))
+    XCTAssertNil(Kubeconfig.serviceAccountName(jwt(#"{"sub":"admin"}"#)))
+    XCTAssertNil(Kubeconfig.serviceAccountName("not-a-jwt"))
   }
 
   func testKubeconfigPathsFollowKubectl() {

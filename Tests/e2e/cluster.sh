@@ -682,4 +682,6 @@ ct_start "$CT_BIN" --kubeconfig "$STATE/badtoken.kubeconfig"
 ct_check "a refused token says the server refused the credentials" 'unauthorized: the server refused the credentials of developer' 10
 $CT send-keys -t ct q
 if ! grep -q "expired-or-revoked" "$STATE/chaostui.log" 2>/dev/null; then ok "no token is written to the log"; else bad "no token in the log"; fi
+# shellcheck source=Tests/e2e/incluster.sh
+source "$REPO_DIR/Tests/e2e/incluster.sh"
 $CT kill-server 2>/dev/null

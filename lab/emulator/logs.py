@@ -26,7 +26,8 @@ class LogWriter:
             with self.lock:
                 running = [(st["ns"], st["name"], [c[0] for c in st.get("containers", [])], st.get("labels", {}))
                            for st in self.pods.values()
-                           if st.get("phase") in ("ready", "unready", "running") and not st.get("terminating")]
+                           if st.get("phase") in ("ready", "unready", "running") and not st.get("terminating")
+                           and not st.get("exec")]
             with self.logs_cv:
                 for ns, name, containers, labels in running:
                     for c in containers:
@@ -67,7 +68,15 @@ def kubelet_handler(lab):
             with lab.logs_cv:
                 lines = list(lab.logs.get(key, ()))
             if not lines and key not in lab.logs:
-                self.send_error(404, f'container "{key[2]}" in pod "{key[1]}" not found')
+                with lab.lock:
+                    waiting = any(st.get("ns") == key[0] and st.get("name") == key[1] and st.get("exec")
+                                  and st.get("phase") not in ("succeeded", "failed") for st in lab.pods.values())
+                if waiting:
+                    # As the kubelet answers for a container not started yet.
+                    self.send_error(400, f'container "{key[2]}" in pod "{key[1]}" is waiting to start: '
+                                         "ContainerCreating")
+                else:
+                    self.send_error(404, f'container "{key[2]}" in pod "{key[1]}" not found')
                 return
             if since:
                 lines = [x for x in lines if x[0][:19] >= since[:19]]
@@ -96,7 +105,9 @@ def kubelet_handler(lab):
                         seen = new[-1][0]
                         send(new)
                     with lab.lock:
+                        # A container that has exited ends the stream, as the kubelet's does.
                         alive = any(st.get("ns") == key[0] and st.get("name") == key[1] and not st.get("terminating")
+                                    and st.get("phase") not in ("succeeded", "failed")
                                     for st in lab.pods.values())
                     if not alive:
                         break

@@ -117,6 +117,8 @@ class PodLifecycle:
                 st["terminating"] = True
                 grace = pod.metadata.deletion_grace_period_seconds
                 grace = 30 if grace is None else grace
+                if st.get("exec"):
+                    self.exec_stop(uid, min(grace, self.args.max_grace))
                 self.later(min(grace, self.args.max_grace), key, lambda: self.finish_delete(key))
             return
         if not known:
@@ -126,6 +128,9 @@ class PodLifecycle:
                 st["phase"] = "ready"
                 st["ip"] = pod.status.pod_ip
                 st["restarts"] = max(c.restart_count for c in statuses)
+            elif self.exec_wanted(pod):
+                # chaostui's image: the binary really runs (execpods.py).
+                self.later(0.1, key, lambda: self.exec_start(key, pod))
             elif (pod.metadata.labels or {}).get("lab.chaostui.io/scale"):
                 # Scale-test pods: one status write straight to Running and Ready.
                 self.later(0.1, key, lambda: self.running(key, pod, ready_now=True))
