@@ -154,6 +154,9 @@ if let i = args.firstIndex(of: "--verdicts") {
   verdictsSection(runs: i + 1 < args.count ? Int(args[i + 1]) ?? 200 : 200)
   exit(0)
 }
+if let i = args.firstIndex(of: "--churn") {
+  churnSection(pods: i + 1 < args.count ? Int(args[i + 1]) ?? 100_000 : 100_000); exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)

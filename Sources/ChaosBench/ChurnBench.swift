@@ -1,0 +1,80 @@
+import ClusterState
+import Console
+import Foundation
+
+/// A source that says nothing of its own: the benchmark dispatches the cluster's events itself.
+final class QuietSource: ClusterSource {
+  var info: SourceInfo { SourceInfo(isDemo: false, context: "bench", namespace: nil) }
+  func start(inbox: Inbox) {}
+  func stop() {}
+  func actions(at realTime: Double) -> [Action] { [.tick(realTime)] }
+  func perform(_ effect: Effect, state: ClusterSnapshot) -> [Action] { [] }
+}
+
+/// A pod as a real cluster's list gives it: a Deployment's, with its labels, owner and node.
+func benchPod(_ i: Int, created: Seconds) -> Pod {
+  let ns = "team-\(i % 20)"
+  let app = "svc-\(i % 500)"
+  var p = Pod(
+    namespace: ns, name: "\(app)-7c9d8f5b6d-\(String(i, radix: 36))", phase: .running, status: "Running",
+    readyContainers: 1, created: created, node: "node-\(i % 200)",
+    labels: ["app": app, "pod-template-hash": "7c9d8f5b6d", "team": ns],
+    owner: OwnerRef(kind: "ReplicaSet", name: app + "-7c9d8f5b6d"), workload: app, cpuRequestMilli: 100,
+    memoryLimitBytes: 268_435_456)
+  p.restarts = i % 7
+  return p
+}
+
+/// `chaostui-bench --churn PODS`: the console over PODS pods while pods are created and deleted at
+/// a steady rate, as a real cluster's watch delivers them (10 frames a second at 200x60, each with
+/// its share of the events): the CPU it takes, per event and as a share of a core, the count against
+/// what was dispatched, and the first frame after each sort key.
+func churnSection(pods n: Int) {
+  print("chaostui-bench --churn \(n): \(ProcessInfo.processInfo.activeProcessorCount) cores")
+  let c = Console(source: QuietSource(), readOnly: true, now: 0)
+  let t0 = now()
+  c.store.dispatch([.connection(.connected), .podsReplaced((0..<n).map { benchPod($0, created: 0) })])
+  c.advance(realTime: 1)
+  _ = c.render(width: 200, height: 60)
+  print(String(format: "   %d pods: first list and frame %.0f ms", c.state.pods.count, (now() - t0) * 1000))
+  var next = n
+  var oldest = 0
+  for rate in [20, 50] {
+    // `rate` created and `rate` deleted a second, 10 frames a second, for 10 seconds.
+    let before = cpuSeconds()
+    let wall0 = now()
+    var frameTimes: [Double] = []
+    for frame in 0..<100 {
+      let f0 = now()
+      var events: [Action] = []
+      for _ in 0..<(rate / 10) {
+        events.append(.podUpserted(benchPod(next, created: Double(frame))))
+        next += 1
+        events.append(.podDeleted(id: benchPod(oldest, created: 0).id))
+        oldest += 1
+      }
+      c.store.dispatch(events)
+      c.advance(realTime: 2 + Double(frame) / 10)
+      _ = c.render(width: 200, height: 60)
+      frameTimes.append(now() - f0)
+    }
+    let cpu = cpuSeconds() - before
+    let wall = now() - wall0
+    let events = Double(rate * 2 * 10)
+    let exact = c.state.pods.count == n ? "exact" : "WRONG (\(c.state.pods.count), expected \(n))"
+    print(
+      String(
+        format: "   churn %d+%d pods/s: %.1f%% of a core (%.2f ms CPU an event), frame median %@ p99 %@, count %@",
+        rate, rate, cpu / 10 * 100, cpu / events * 1000, ms(percentile(frameTimes, 0.5)),
+        ms(percentile(frameTimes, 0.99)), exact))
+    _ = wall
+  }
+  // A new sort key: the first frame after it (the list sorted again).
+  for _ in 0..<7 {
+    c.handle(.char("s"))
+    let s0 = now()
+    _ = c.render(width: 200, height: 60)
+    print(String(format: "   re-sort by %@: %.1f ms", c.ui.pods.sort.title, (now() - s0) * 1000))
+  }
+  print(String(format: "   RSS %.0f MiB", rssMiB()))
+}
