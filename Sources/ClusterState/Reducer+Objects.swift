@@ -9,11 +9,13 @@ func reducePods(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       notePrimary(&s, pod)
       if pod.role != nil, let w = pod.workloadID { s.podSet.roleWorkloads.insert(w) }
       s.podSet.pods[id] = pod
+      s.podChanges.changed(id)
     }
     noteEventTime(&s)
   case .podDeleted(let id):
     if s.podSet.pods.removeValue(forKey: id) != nil {
       s.metrics.podSeries.removeValue(forKey: id)
+      s.podChanges.changed(id)
     }
     noteEventTime(&s)
   case .podsReplaced(let pods), .podsPreview(let pods):
@@ -33,6 +35,7 @@ func reducePods(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
     }
     for id in s.metrics.podSeries.keys where next[id] == nil { s.metrics.podSeries.removeValue(forKey: id) }
     s.podSet.pods = next
+    s.podChanges.replaced()
     noteEventTime(&s)
   default: break
   }

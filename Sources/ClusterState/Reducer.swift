@@ -46,9 +46,12 @@ func reduceSession(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   switch action {
   case .restore(let snapshot):
     let revisions = s.revisions
+    var changes = s.podChanges
     s = snapshot
     // Everything shown changes: every memo keyed on a revision recomputes.
     s.revisions = revisions.allBumped()
+    changes.replaced()
+    s.podChanges = changes
   case .tick(let t):
     let whole = safeInt(t) != safeInt(s.now)
     s.now = t

@@ -27,7 +27,8 @@ public struct SessionSlice: Sendable, Equatable, Codable {
 
 /// The pods, and what their role labels say.
 public struct PodsSlice: Sendable, Equatable, Codable {
-  public var pods: [String: Pod] = [:]
+  /// Written by the reducer only, which logs each change (`ClusterSnapshot.podChanges`).
+  public internal(set) var pods: [String: Pod] = [:]
   /// The pods shown come from the fast first view; labels, owners and containers are on their way.
   public var podDetailsPending = false
   /// The pod each stateful workload's role labels last called primary, by workload id.

@@ -36,6 +36,8 @@ public struct ClusterSnapshot: Sendable, Equatable, Codable {
   /// The pods' facts for the checks of each second, kept between ticks (not part of the state).
   public var podFactsCache: PodFactsCache? = nil
   public internal(set) var revisions = Revisions()
+  /// The pods changed, one by one (the pods list follows them); not part of the state.
+  public internal(set) var podChanges = PodChangeLog()
 
   /// Changes on every change of anything shown (and once every whole second of the clock).
   public var revision: Int { revisions.any }

@@ -219,7 +219,7 @@ public final class Console {
     guard let ns = ui.namespaceScope else { return s }
     if let c = scoped, c.revision == s.revision, c.scope == ns { return c.state }
     var v = s
-    v.podSet.pods = s.pods.filter { $0.value.namespace == ns }
+    v.keepPods { $0.namespace == ns }
     v.objects.workloads = s.workloads.filter { $0.value.namespace == ns }
     v.objects.hpas = s.hpas.filter { $0.value.namespace == ns }
     v.objects.services = s.services.filter { $0.value.namespace == ns }

@@ -1,9 +1,9 @@
-import ClusterState
 import Foundation
 import Simulation
 import TestSupport
 import XCTest
 
+@testable import ClusterState
 @testable import Monkey
 
 /// kube-monkey's labels and config read as kube-monkey reads them; the day's plan on a virtual clock

@@ -1,0 +1,98 @@
+import ClusterState
+import Panels
+import XCTest
+
+/// The pods list follows the pods one change at a time: under any churn, sort key, direction,
+/// filter and metrics, it is what working it out from every pod gives, and so are its counts.
+final class PodListTests: XCTestCase {
+  var rng = SystemRandomNumberGenerator()
+
+  func pod(_ i: Int, _ r: inout some RandomNumberGenerator) -> Pod {
+    let phases: [(PodPhase, String)] = [
+      (.running, "Running"), (.pending, "Pending"), (.running, "CrashLoopBackOff"), (.succeeded, "Completed"),
+    ]
+    let (phase, status) = phases[Int.random(in: 0..<phases.count, using: &r)]
+    // Namespaces where one is a prefix of another ("team-1", "team-1-b", "team-10") and names that tie.
+    let ns = ["team-1", "team-1-b", "team-10", "a"][i % 4]
+    var p = Pod(
+      namespace: ns, name: "web-\(i % 7)-\(i)", phase: phase, status: status,
+      readyContainers: Int.random(in: 0...1, using: &r), created: Double(Int.random(in: 0..<50, using: &r)),
+      node: Bool.random(using: &r) ? "node-\(Int.random(in: 0..<5, using: &r))" : nil, labels: ["app": "web"])
+    p.restarts = Int.random(in: 0..<4, using: &r)
+    return p
+  }
+
+  func check(_ list: PodList, _ s: ClusterSnapshot, _ view: PodsView, _ what: String) {
+    let fresh = PodList()
+    fresh.update(s, view)
+    // The first row that differs, not two lists of hundreds.
+    let differs = zip(list.ids, fresh.ids).enumerated().first { $0.element.0 != $0.element.1 }
+    XCTAssertEqual(list.ids.count, fresh.ids.count, what)
+    XCTAssertNil(
+      differs, "\(what): row \(differs?.offset ?? 0) is \(differs?.element.0 ?? "") not \(differs?.element.1 ?? "")")
+    XCTAssertEqual(list.readyCount, fresh.readyCount, what)
+    XCTAssertEqual(list.namespaces, fresh.namespaces, what)
+    XCTAssertEqual(list.podsPerNode, fresh.podsPerNode, what)
+  }
+
+  func testChurnFollowedOneChangeAtATimeIsTheWholeListWorkedOutAgain() {
+    var r = SplitMix(seed: 7)
+    var s = ClusterSnapshot()
+    var next = 0
+    _ = reduce(&s, .podsReplaced((0..<300).map { i in pod(i, &r) }))
+    next = 300
+    let list = PodList()
+    var view = PodsView()
+    for round in 0..<200 {
+      // A batch of creates, updates and deletes, as a frame's worth of watch events.
+      for _ in 0..<Int.random(in: 1...12, using: &r) {
+        let ids = Array(s.pods.keys)
+        switch Int.random(in: 0..<3, using: &r) {
+        case 0:
+          _ = reduce(&s, .podUpserted(pod(next, &r)))
+          next += 1
+        case 1:
+          if let id = ids.randomElement(using: &r) {
+            let same = s.pods[id]!
+            var p = pod(Int(same.name.split(separator: "-").last!)!, &r)
+            p.namespace = same.namespace
+            p.name = same.name
+            _ = reduce(&s, .podUpserted(p))
+          }
+        default:
+          if let id = ids.randomElement(using: &r) { _ = reduce(&s, .podDeleted(id: id)) }
+        }
+      }
+      if round % 25 == 0 {
+        view.sort = PodSort.allCases[Int.random(in: 0..<PodSort.allCases.count, using: &r)]
+        view.descending.toggle()
+      }
+      if round % 40 == 20 { view.filter = ["", "team-1", "crash", "!node-2"][Int.random(in: 0..<4, using: &r)] }
+      if round % 30 == 10 {
+        let samples = s.pods.keys.map {
+          PodSample(podID: $0, cpuMilli: Double(Int.random(in: 0..<9, using: &r)), memoryBytes: 1)
+        }
+        _ = reduce(&s, .podUsage(time: Double(round), samples))
+      }
+      list.update(s, view)
+      check(list, s, view, "round \(round), sort \(view.sort), descending \(view.descending), filter \(view.filter)")
+    }
+    // A relist starts over.
+    _ = reduce(&s, .podsReplaced((0..<50).map { i in pod(i, &r) }))
+    list.update(s, view)
+    check(list, s, view, "after a relist")
+  }
+}
+
+/// A small seeded generator, so a failure comes back the same.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
