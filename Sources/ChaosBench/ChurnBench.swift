@@ -34,6 +34,14 @@ func churnSection(pods n: Int) {
   let c = Console(source: QuietSource(), readOnly: true, now: 0)
   let t0 = now()
   c.store.dispatch([.connection(.connected), .podsReplaced((0..<n).map { benchPod($0, created: 0) })])
+  // A metrics sample for every pod, as a cluster with metrics-server has.
+  c.store.dispatch([
+    .podUsage(
+      time: 1,
+      (0..<n).map {
+        PodSample(podID: benchPod($0, created: 0).id, cpuMilli: Double($0 % 997), memoryBytes: Double($0 % 991) * 1e6)
+      })
+  ])
   c.advance(realTime: 1)
   _ = c.render(width: 200, height: 60)
   print(String(format: "   %d pods: first list and frame %.0f ms", c.state.pods.count, (now() - t0) * 1000))

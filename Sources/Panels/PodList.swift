@@ -17,13 +17,25 @@ public final class PodList {
     var metrics: Int
   }
 
-  /// A pod's place: its sort figures, and its namespace and name (the last tie-breakers).
+  /// A pod's place: its sort figures, its namespace and name, and a number in the same order as
+  /// those (`nameKey`, gapped: a pod inserted between two takes the middle; all are numbered again
+  /// in the rare case there is no middle), so that a sort never compares names.
   private struct Place {
-    var num: Double
-    var str: String
     var ns: String
     var name: String
+    var nameKey: Double = 0
+    // What each sort key reads, kept here so that a new sort reads this table alone.
+    var health = 0
+    var status = ""
+    var restarts = 0
+    var created = 0.0
+    var node = ""
+    /// The CPU or memory figure of the last sample, for those sorts (-1: none).
+    var metric = -1.0
   }
+
+  /// The gap between two neighbours' name keys when they are numbered.
+  private static let gap = 65_536.0
 
   private var shape: Shape?
   private var podsRevision: Int?
@@ -80,14 +92,39 @@ public final class PodList {
     uncount(id)
     if let pod { count(pod) }
     if let was = places.removeValue(forKey: id) {
-      if let i = position(in: byName, of: was.ns, was.name) { byName.remove(at: i) }
+      if let i = position(of: id, at: was) { byName.remove(at: i) }
       if let shape, let i = row(of: id, at: was, shape) { ids.remove(at: i) }
     }
     guard let pod, needle.isEmpty || PodList.matches(pod, needle) else { return }
-    let place = Self.place(pod, shape?.sort ?? .name, series)
+    var place = Self.place(pod, shape?.sort ?? .name, series)
+    let at = insertion(in: byName) { self.nameLess(self.places[$0]!, place) }
+    byName.insert(id, at: at)
+    place.nameKey = nameKey(between: at - 1, and: at + 1)
     places[id] = place
-    byName.insert(id, at: insertion(in: byName) { self.nameLess(self.places[$0]!, place) })
+    if place.nameKey.isNaN {
+      renumber()
+      place = places[id]!
+    }
     if let shape { ids.insert(id, at: insertion(in: ids) { self.rowLess(self.places[$0]!, place, shape) }) }
+  }
+
+  /// The name key between the pods at two positions of the name order (NaN: there is no room).
+  private func nameKey(between before: Int, and after: Int) -> Double {
+    let lo = before >= 0 ? places[byName[before]]!.nameKey : nil
+    let hi = after < byName.count ? places[byName[after]]!.nameKey : nil
+    switch (lo, hi) {
+    case (nil, nil): return 0
+    case (let lo?, nil): return lo + Self.gap
+    case (nil, let hi?): return hi - Self.gap
+    case (let lo?, let hi?):
+      let mid = lo + (hi - lo) / 2
+      return mid > lo && mid < hi ? mid : .nan
+    }
+  }
+
+  /// Every listed pod numbered again in name order.
+  private func renumber() {
+    for (i, id) in byName.enumerated() { places[id]?.nameKey = Double(i) * Self.gap }
   }
 
   /// Every pod again: the listed ones in name order, the counts.
@@ -98,43 +135,73 @@ public final class PodList {
     perNamespace.removeAll(keepingCapacity: true)
     podsPerNode.removeAll(keepingCapacity: true)
     readyCount = 0
+    places.removeAll(keepingCapacity: true)
     for p in state.pods.values {
       count(p)
-      if needle.isEmpty || PodList.matches(p, needle) { listed.append((p.namespace, p.name, p.id)) }
+      guard needle.isEmpty || PodList.matches(p, needle) else { continue }
+      listed.append((p.namespace, p.name, p.id))
+      places[p.id] = Self.place(p, .name, nil)
     }
     listed.sort { $0.ns != $1.ns ? $0.ns < $1.ns : $0.name < $1.name }
     byName = listed.map(\.id)
+    places.reserveCapacity(listed.count)
+    for (i, p) in listed.enumerated() {
+      places[p.id]?.nameKey = Double(i) * Self.gap
+    }
     publishNamespaces()
   }
 
-  /// The rows in the shape's order, from the name order: figures and string ranks sorted as numbers.
+  /// The rows in the shape's order: each listed pod's figure read in place (one lookup a pod), string
+  /// figures ranked, then (figure, rank, name key) sorted as numbers.
   private func sortAll(_ state: ClusterSnapshot, _ shape: Shape) {
-    let n = byName.count
-    var nums = [Double](repeating: 0, count: n)
-    var strs = [String](repeating: "", count: n)
-    places.removeAll(keepingCapacity: true)
-    places.reserveCapacity(n)
-    for (i, id) in byName.enumerated() {
-      guard let p = state.pods[id] else { continue }
-      let place = Self.place(p, shape.sort, state.podSeries[id])
-      nums[i] = place.num
-      strs[i] = place.str
-      places[id] = place
+    let n = places.count
+    var listed = [String]()
+    var nums = [Double]()
+    var strs = [String]()
+    var keys = [Double]()
+    listed.reserveCapacity(n)
+    nums.reserveCapacity(n)
+    keys.reserveCapacity(n)
+    let strings = shape.sort == .status || shape.sort == .node
+    if strings { strs.reserveCapacity(n) }
+    if shape.sort == .cpu || shape.sort == .memory {
+      // The last samples, from the samples' side: one lookup a pod that has them.
+      // Walked by index, not `indices` (which would hold the storage and make a write copy it all).
+      var i = places.startIndex
+      while i != places.endIndex {
+        places.values[i].metric = -1
+        i = places.index(after: i)
+      }
+      let cpu = shape.sort == .cpu
+      let all = state.podSeries
+      for j in all.indices {
+        guard let k = places.index(forKey: all.keys[j]) else { continue }
+        places.values[k].metric = (cpu ? all.values[j].cpuMilli.last : all.values[j].memoryBytes.last) ?? -1
+      }
     }
-    let ranks = Self.ranks(strs)
+    for i in places.indices {
+      let (num, str) = Self.figure(places.values[i], shape.sort)
+      listed.append(places.keys[i])
+      nums.append(num)
+      if strings { strs.append(str) }
+      keys.append(places.values[i].nameKey)
+    }
+    let ranks = strings ? Self.ranks(strs) : [Int32](repeating: 0, count: n)
     var order = [Int32](0..<Int32(n))
     nums.withUnsafeBufferPointer { num in
       ranks.withUnsafeBufferPointer { rank in
-        order.sort { a, b in
-          let (x, y) = (Int(a), Int(b))
-          if num[x] != num[y] { return num[x] < num[y] }
-          if rank[x] != rank[y] { return rank[x] < rank[y] }
-          return x < y
+        keys.withUnsafeBufferPointer { key in
+          order.sort { a, b in
+            let (x, y) = (Int(a), Int(b))
+            if num[x] != num[y] { return num[x] < num[y] }
+            if rank[x] != rank[y] { return rank[x] < rank[y] }
+            return key[x] < key[y]
+          }
         }
       }
     }
     if shape.descending { order.reverse() }
-    ids = order.map { byName[Int($0)] }
+    ids = order.map { listed[Int($0)] }
   }
 
   /// Each string's rank among the distinct ones (few: statuses, nodes).
@@ -147,19 +214,27 @@ public final class PodList {
   }
 
   private static func place(_ p: Pod, _ sort: PodSort, _ series: PodSeries?) -> Place {
-    var place = Place(num: 0, str: "", ns: p.namespace, name: p.name)
-    switch sort {
-    case .name: break
-    case .status:
-      place.num = -Double(p.health.rawValue)
-      place.str = p.status
-    case .restarts: place.num = -Double(p.restarts)
-    case .age: place.num = -p.created
-    case .node: place.str = p.node ?? ""
-    case .cpu: place.num = -(series?.cpuMilli.last ?? -1)
-    case .memory: place.num = -(series?.memoryBytes.last ?? -1)
-    }
+    var place = Place(ns: p.namespace, name: p.name)
+    place.health = p.health.rawValue
+    place.status = p.status
+    place.restarts = p.restarts
+    place.created = p.created
+    place.node = p.node ?? ""
+    if sort == .cpu { place.metric = series?.cpuMilli.last ?? -1 }
+    if sort == .memory { place.metric = series?.memoryBytes.last ?? -1 }
     return place
+  }
+
+  /// The number and the string a sort key orders by (largest first for the numbers, as `-`).
+  private static func figure(_ p: Place, _ sort: PodSort) -> (Double, String) {
+    switch sort {
+    case .name: return (0, "")
+    case .status: return (-Double(p.health), p.status)
+    case .restarts: return (-Double(p.restarts), "")
+    case .age: return (-p.created, "")
+    case .node: return (0, p.node)
+    case .cpu, .memory: return (-p.metric, "")
+    }
   }
 
   private func nameLess(_ a: Place, _ b: Place) -> Bool { a.ns != b.ns ? a.ns < b.ns : a.name < b.name }
@@ -167,9 +242,10 @@ public final class PodList {
   /// The order of the rows: figure, string, then name order; reversed when descending.
   private func rowLess(_ a: Place, _ b: Place, _ shape: Shape) -> Bool {
     func ascending(_ a: Place, _ b: Place) -> Bool {
-      if a.num != b.num { return a.num < b.num }
-      if a.str != b.str { return a.str < b.str }
-      return nameLess(a, b)
+      let (x, y) = (Self.figure(a, shape.sort), Self.figure(b, shape.sort))
+      if x.0 != y.0 { return x.0 < y.0 }
+      if x.1 != y.1 { return x.1 < y.1 }
+      return a.nameKey < b.nameKey
     }
     return shape.descending ? ascending(b, a) : ascending(a, b)
   }
@@ -184,10 +260,10 @@ public final class PodList {
     return lo
   }
 
-  private func position(in list: [String], of ns: String, _ name: String) -> Int? {
-    let key = Place(num: 0, str: "", ns: ns, name: name)
-    let i = insertion(in: list) { self.nameLess(self.places[$0] ?? key, key) }
-    return i < list.count && list[i] == ns + "/" + name ? i : list.firstIndex(of: ns + "/" + name)
+  /// Where a listed pod is in the name order, by its name key.
+  private func position(of id: String, at place: Place) -> Int? {
+    let i = insertion(in: byName) { (self.places[$0]?.nameKey ?? place.nameKey) < place.nameKey }
+    return i < byName.count && byName[i] == id ? i : byName.firstIndex(of: id)
   }
 
   private func row(of id: String, at place: Place, _ shape: Shape) -> Int? {

@@ -84,6 +84,26 @@ final class PodListTests: XCTestCase {
   }
 }
 
+extension PodListTests {
+  /// Pods that keep landing in the same gap of the name order (each just after the last, before
+  /// "c"): the name keys run out of room and are numbered again, and the list stays right.
+  func testPodsInsertedIntoOneGapUntilItIsNumberedAgain() {
+    var s = ClusterSnapshot()
+    _ = reduce(&s, .podsReplaced(["b", "c"].map { Pod(namespace: "ns", name: $0, created: 0) }))
+    let list = PodList()
+    var view = PodsView()
+    view.sort = .age
+    list.update(s, view)
+    for k in 1...80 {
+      _ = reduce(&s, .podUpserted(Pod(namespace: "ns", name: "b" + String(repeating: "1", count: k), created: 0)))
+      list.update(s, view)
+      check(list, s, view, "after \(k) in one gap")
+    }
+    XCTAssertEqual(list.ids.first, "ns/b")
+    XCTAssertEqual(list.ids.last, "ns/c")
+  }
+}
+
 /// A small seeded generator, so a failure comes back the same.
 struct SplitMix: RandomNumberGenerator {
   var state: UInt64
