@@ -318,24 +318,7 @@ expositionSection()
 /// Section 6 (also alone: `chaostui-bench --exposition`).
 func expositionSection() {
   print("6. Exposition parsing (Prometheus text 0.0.4): cAdvisor-style body, 20,000 pods x 10 series")
-  // Unique series as the kubelet's cAdvisor writes them (long label sets), then the same body again.
-  var text = "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n"
-  text += "# TYPE container_cpu_usage_seconds_total counter\n"
-  let metrics = [
-    "container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_fs_reads_bytes_total",
-    "container_fs_writes_bytes_total", "container_network_receive_bytes_total",
-    "container_network_transmit_bytes_total", "container_network_receive_packets_dropped_total",
-    "container_cpu_cfs_throttled_seconds_total", "container_memory_rss", "container_spec_cpu_quota",
-  ]
-  var rng = SplitMix64(seed: 9)
-  for p in 0..<20_000 {
-    let pod = "etl-\(p / 50)-84d9d55dcd-\(p)"
-    for m in metrics {
-      text +=
-        "\(m){container=\"etl\",id=\"/kubepods/burstable/pod\(p)/c0ffee\(p)\",image=\"registry.lab.local/data/etl-worker:1.4.2\",name=\"k8s_etl_\(pod)_scale-\(p / 1000)_0\",namespace=\"scale-\(p / 1000)\",pod=\"\(pod)\"} \(Double(rng.next() % 10_000_000) / 1000) 1764012000000\n"
-    }
-  }
-  let data = Data(text.utf8)
+  let data = cadvisorBody(pods: 20_000)
   let mb = Double(data.count) / 1e6
   let parser = ExpositionParser()
   var t0 = now()
@@ -365,6 +348,7 @@ func expositionSection() {
         format: "   node exporter output recorded here, x400 (%.1f MB, %d samples): %.3f s (%.0f MB/s)",
         Double(big.count) / 1e6, r.samples.count, t, Double(big.count) / 1e6 / t))
   }
+  cachedPastTheLimit(MB: mb, cachedRate: mb / tWarm)
 }
 
 print("")

@@ -53,6 +53,8 @@ public struct ExpositionResult: Sendable {
   public var errors: [(line: Int, message: String)] = []
   /// OpenMetrics: whether the `# EOF` marker was seen (a body without it is truncated).
   public var sawEOF = false
+  /// Series parsed anew (not from the cache of earlier scrapes).
+  public var newSeries = 0
 }
 
 /// A parser of the Prometheus text exposition format (0.0.4) and OpenMetrics 1.0 text. Byte-level,
@@ -66,6 +68,8 @@ public final class ExpositionParser: @unchecked Sendable {
     var keyCount: Int
     var name: String
     var labels: [MetricLabel]
+    /// The last scrape that had it.
+    var seen = 0
   }
   /// The bytes of every cached series, one after the other (one buffer, not one array a series).
   var keys: [UInt8] = []
@@ -77,8 +81,13 @@ public final class ExpositionParser: @unchecked Sendable {
   var values: [UInt64: String] = [:]
   /// `# TYPE` and `# HELP` lines seen before, by their bytes' hash.
   private var comments: [UInt64: (bytes: [UInt8], name: String, type: MetricType?, help: String?)] = [:]
-  /// The cache is dropped past this many series (a target with churning labels cannot grow it forever).
+  /// The cache keeps what the last scrape had; series no scrape has had since are dropped once they
+  /// are as many as the live ones, and never kept past this many (a target whose labels churn cannot
+  /// grow it forever). A target with more live series than this keeps them all: no cliff.
   public var maxCachedSeries = 200_000
+  /// Scrapes parsed, and the series the one under way has had.
+  private var scrape = 0
+  private var live = 0
 
   public init() {}
 
@@ -98,14 +107,9 @@ public final class ExpositionParser: @unchecked Sendable {
       series.reserveCapacity(buf.count / 160)
       keys.reserveCapacity(buf.count)
     }
-    if series.count > maxCachedSeries {
-      series.removeAll()
-      keys.removeAll()
-      cache.removeAll()
-      names.removeAll()
-      values.removeAll()
-      comments.removeAll()
-    }
+    scrape &+= 1
+    live = 0
+    defer { if series.count > max(maxCachedSeries, 2 * live) { keepLive() } }
     let n = buf.count
     var i = 0
     var lineNo = 0
@@ -123,6 +127,30 @@ public final class ExpositionParser: @unchecked Sendable {
       i = end + 1
     }
     return out
+  }
+
+  /// Only the series this scrape had, in a table of their own; the interned names and values start
+  /// over (they fill again from the next scrape's new series).
+  private func keepLive() {
+    var keptKeys: [UInt8] = []
+    var kept: [Series] = []
+    var index: [UInt64: Int] = [:]
+    keptKeys.reserveCapacity(keys.count / max(1, series.count) * live)
+    kept.reserveCapacity(live)
+    index.reserveCapacity(live)
+    keys.withUnsafeBufferPointer { b in
+      for var s in series where s.seen == scrape {
+        let h = Self.hash(b, s.keyStart, s.keyStart + s.keyCount)
+        keptKeys.append(contentsOf: UnsafeBufferPointer(rebasing: b[s.keyStart..<(s.keyStart + s.keyCount)]))
+        s.keyStart = keptKeys.count - s.keyCount
+        if index[h] == nil { index[h] = kept.count }
+        kept.append(s)
+      }
+    }
+    (keys, series, cache) = (keptKeys, kept, index)
+    names.removeAll()
+    values.removeAll()
+    comments.removeAll()
   }
 
   // MARK: - Lines
@@ -208,7 +236,12 @@ public final class ExpositionParser: @unchecked Sendable {
       keys.append(contentsOf: UnsafeBufferPointer(rebasing: b[seriesStart..<seriesEnd]))
       series.append(s)
       index = series.count - 1
+      out.newSeries += 1
       if cache[hash] == nil { cache[hash] = index }
+    }
+    if series[index!].seen != scrape {
+      series[index!].seen = scrape
+      live += 1
     }
     let s = series[index!]
     out.samples.append(ExpositionSample(name: s.name, labels: s.labels, value: value, timestampMs: timestamp))

@@ -126,12 +126,38 @@ final class ExpositionTests: XCTestCase {
     XCTAssertEqual(cold, warm)
     XCTAssertEqual(cold, ExpositionParser().parse(data).samples)
     XCTAssertEqual(parser.cachedSeries, 507)
+    // More live series than the bound: all kept, scrape after scrape (no cliff), the same samples.
     parser.maxCachedSeries = 100
-    _ = parser.parse(data)
-    XCTAssertLessThanOrEqual(parser.cachedSeries, 507)
+    for _ in 0..<3 {
+      let again = parser.parse(data)
+      XCTAssertEqual(again.samples, cold)
+      XCTAssertEqual(again.newSeries, 0, "every series from the cache")
+      XCTAssertEqual(parser.cachedSeries, 507)
+    }
     // A changed value in a cached series is read anew.
     let changed = parser.parse(Data("node_load1 42\n".utf8)).samples
     XCTAssertEqual(changed.first?.value, 42)
+  }
+
+  /// Labels that churn (a new pod every scrape): the series no scrape has any more are dropped, so
+  /// the cache stays within twice the live series, and a live one is never parsed again.
+  func testChurningSeriesAreDroppedAndLiveOnesKept() {
+    let parser = ExpositionParser()
+    parser.maxCachedSeries = 50
+    func scrape(_ k: Int) -> Data {
+      var text = ""
+      for i in 0..<40 { text += "up{job=\"stable\",i=\"\(i)\"} 1\n" }
+      for i in 0..<30 { text += "churn{pod=\"p-\(k)-\(i)\"} \(k)\n" }
+      return Data(text.utf8)
+    }
+    for k in 0..<200 {
+      let r = parser.parse(scrape(k))
+      XCTAssertEqual(r.samples.count, 70)
+      XCTAssertEqual(r.newSeries, k == 0 ? 70 : 30, "only the new pod's series are parsed")
+      XCTAssertEqual(r.samples.last?.labels.first?.value, "p-\(k)-29")
+      XCTAssertLessThanOrEqual(parser.cachedSeries, 2 * 70, "scrape \(k)")
+    }
+    XCTAssertEqual(parser.parse(scrape(7)).samples, ExpositionParser().parse(scrape(7)).samples)
   }
 
   func testInputsTheFuzzerFound() {

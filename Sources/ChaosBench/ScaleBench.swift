@@ -1,6 +1,7 @@
 import ClusterState
 import Console
 import Foundation
+import PromClient
 
 /// A source that says nothing of its own: the benchmark dispatches the cluster's events itself.
 final class QuietSource: ClusterSource {
@@ -85,4 +86,45 @@ func churnSection(pods n: Int) {
     print(String(format: "   re-sort by %@: %.1f ms", c.ui.pods.sort.title, (now() - s0) * 1000))
   }
   print(String(format: "   RSS %.0f MiB", rssMiB()))
+}
+
+/// A cAdvisor-style body: unique series as the kubelet writes them (long label sets), 10 a pod.
+func cadvisorBody(pods: Int) -> Data {
+  var text = "# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n"
+  text += "# TYPE container_cpu_usage_seconds_total counter\n"
+  let metrics = [
+    "container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "container_fs_reads_bytes_total",
+    "container_fs_writes_bytes_total", "container_network_receive_bytes_total",
+    "container_network_transmit_bytes_total", "container_network_receive_packets_dropped_total",
+    "container_cpu_cfs_throttled_seconds_total", "container_memory_rss", "container_spec_cpu_quota",
+  ]
+  var rng = SplitMix64(seed: 9)
+  for p in 0..<pods {
+    let pod = "etl-\(p / 50)-84d9d55dcd-\(p)"
+    for m in metrics {
+      text +=
+        "\(m){container=\"etl\",id=\"/kubepods/burstable/pod\(p)/c0ffee\(p)\",image=\"registry.lab.local/data/etl-worker:1.4.2\",name=\"k8s_etl_\(pod)_scale-\(p / 1000)_0\",namespace=\"scale-\(p / 1000)\",pod=\"\(pod)\"} \(Double(rng.next() % 10_000_000) / 1000) 1764012000000\n"
+    }
+  }
+  return Data(text.utf8)
+}
+
+/// Past the cache's 200,000 series: a body of 300,000 parsed again as in scraping, beside the rate
+/// at 200,000 (the cache keeps every live series: no cliff).
+func cachedPastTheLimit(MB mb200: Double, cachedRate rate200: Double) {
+  let data = cadvisorBody(pods: 30_000)
+  let mb = Double(data.count) / 1e6
+  let parser = ExpositionParser()
+  _ = parser.parse(data)
+  var warm: [Double] = []
+  for _ in 0..<3 {
+    let t0 = now()
+    _ = parser.parse(data)
+    warm.append(now() - t0)
+  }
+  let t = warm.sorted()[1]
+  print(
+    String(
+      format: "   300,000 series (%.1f MB), cached: %.3f s (%.0f MB/s; %.0f MB/s at 200,000), %d series kept",
+      mb, t, mb / t, rate200, parser.cachedSeries))
 }
