@@ -18,32 +18,95 @@ struct PodFacts: Sendable, Equatable {
   /// Each service's Ready endpoints by zone.
   var endpoints: [String: [String: Int]] = [:]
 
+  /// What each pod counts for, so that a changed pod is taken back and counted again (the pods
+  /// followed one change at a time between whole passes: `ClusterSnapshot.podChanges`).
+  struct Share: Sendable, Equatable {
+    var workload: String?
+    var role = false
+    var primary = false
+    /// The zone it counts in (nil: not on a known node, or terminating), Ready or not.
+    var zone: String?
+    var ready = false
+  }
+  private var shares: [String: Share] = [:]
+  private var roles: [String: Int] = [:]
+  private var primaries: [String: Int] = [:]
+  private var byZone: [String: ZoneStatus] = [:]
+  private var servicesOf: [String: [String]] = [:]
+  /// Where in the pods' change log these facts are.
+  var mark = PodChangeLog.Mark(generation: -1, end: 0)
+
   init(_ s: ClusterSnapshot, key: Key) {
     self.key = key
-    var byZone: [String: ZoneStatus] = [:]
+    mark = s.podChanges.mark
     for n in s.nodes.values {
       let z = n.zone.isEmpty ? "(no zone)" : n.zone
       byZone[z, default: ZoneStatus(name: z)].nodes += 1
       if n.ready { byZone[z, default: ZoneStatus(name: z)].readyNodes += 1 }
     }
-    var servicesOf: [String: [String]] = [:]
     for svc in s.services.values { servicesOf[svc.workload, default: []].append(svc.id) }
-    for p in s.pods.values {
-      let id = p.workloadID
-      if let id {
-        if p.role != nil { withRoles.insert(id) }
-        if p.isReady && s.roleSelector.isPrimary(p.labels) { withPrimary.insert(id) }
-      }
-      guard !s.nodes.isEmpty, !p.isTerminating, let node = p.node, let n = s.nodes[node] else { continue }
-      let z = n.zone.isEmpty ? "(no zone)" : n.zone
-      byZone[z, default: ZoneStatus(name: z)].pods += 1
-      guard p.isReady else { continue }
-      byZone[z, default: ZoneStatus(name: z)].readyPods += 1
-      if let id, let svcs = servicesOf[id] {
-        for svc in svcs { endpoints[svc, default: [:]][z, default: 0] += 1 }
-      }
-    }
+    for p in s.pods.values { add(p, s) }
     zones = byZone.values.sorted { $0.name < $1.name }
+  }
+
+  /// The same facts after the pods changed since `mark` (nodes, services and roles unchanged).
+  mutating func follow(_ changed: ArraySlice<String>, _ s: ClusterSnapshot, key: Key) {
+    var seen = Set<String>()
+    for id in changed.reversed() where seen.insert(id).inserted {
+      remove(id)
+      if let p = s.pods[id] { add(p, s) }
+    }
+    self.key = key
+    mark = s.podChanges.mark
+    zones = byZone.values.sorted { $0.name < $1.name }
+  }
+
+  private mutating func add(_ p: Pod, _ s: ClusterSnapshot) {
+    var share = Share(workload: p.workloadID)
+    if share.workload != nil {
+      share.role = p.role != nil
+      share.primary = p.isReady && s.roleSelector.isPrimary(p.labels)
+    }
+    if !s.nodes.isEmpty, !p.isTerminating, let node = p.node, let n = s.nodes[node] {
+      share.zone = n.zone.isEmpty ? "(no zone)" : n.zone
+      share.ready = p.isReady
+    }
+    shares[p.id] = share
+    count(share, by: 1)
+  }
+
+  private mutating func remove(_ id: String) {
+    guard let share = shares.removeValue(forKey: id) else { return }
+    count(share, by: -1)
+  }
+
+  private mutating func count(_ share: Share, by d: Int) {
+    if let w = share.workload {
+      if share.role { Self.bump(&roles, w, d, into: &withRoles) }
+      if share.primary { Self.bump(&primaries, w, d, into: &withPrimary) }
+    }
+    guard let z = share.zone else { return }
+    byZone[z, default: ZoneStatus(name: z)].pods += d
+    guard share.ready else { return }
+    byZone[z, default: ZoneStatus(name: z)].readyPods += d
+    guard let w = share.workload, let svcs = servicesOf[w] else { return }
+    for svc in svcs {
+      let n = (endpoints[svc]?[z] ?? 0) + d
+      endpoints[svc, default: [:]][z] = n == 0 ? nil : n
+      if endpoints[svc]?.isEmpty == true { endpoints.removeValue(forKey: svc) }
+    }
+  }
+
+  /// A count by workload, and the set of those counted at least once.
+  private static func bump(_ counts: inout [String: Int], _ w: String, _ d: Int, into set: inout Set<String>) {
+    let n = (counts[w] ?? 0) + d
+    counts[w] = n == 0 ? nil : n
+    if n > 0 { set.insert(w) } else { set.remove(w) }
+  }
+
+  static func == (a: Self, b: Self) -> Bool {
+    a.key == b.key && a.withRoles == b.withRoles && a.withPrimary == b.withPrimary && a.zones == b.zones
+      && a.endpoints == b.endpoints
   }
 }
 
@@ -66,14 +129,23 @@ extension ClusterSnapshot {
     return PodFacts(self, key: key)
   }
 
-  /// Works the pod facts out again if what they follow from changed (once a whole second).
+  /// Works the pod facts out again if what they follow from changed (once a whole second): only
+  /// the pods that changed when nodes, services and roles did not, else every pod.
   mutating func refreshPodFacts() {
-    let f = podFacts
-    if podFactsCache?.facts?.key != f.key {
-      var c = PodFactsCache()
+    let key = PodFacts.Key(
+      pods: podsRevision, nodes: nodesFingerprint, services: servicesFingerprint, roles: roleSelector)
+    guard podFactsCache?.facts?.key != key else { return }
+    var c = PodFactsCache()
+    if var f = podFactsCache?.facts, f.key.nodes == key.nodes, f.key.services == key.services,
+      f.key.roles == key.roles, let changed = podChanges.since(f.mark)
+    {
+      podFactsCache = nil  // the facts are taken out, not copied, while they change
+      f.follow(changed, self, key: key)
       c.facts = f
-      podFactsCache = c
+    } else {
+      c.facts = PodFacts(self, key: key)
     }
+    podFactsCache = c
   }
 
   /// Changes when a service comes, goes or changes workload (services are few).
