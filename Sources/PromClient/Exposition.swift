@@ -225,12 +225,22 @@ public final class ExpositionParser: @unchecked Sendable {
       while i < end && Self.isSpace(b[i]) { i += 1 }
     }
     if i < end && !(openMetrics && b[i] == 0x23) { return "unexpected text after the value" }
-    // The series, from the cache or parsed once.
+    guard let s = seriesOf(b, seriesStart, nameEnd, seriesEnd, into: &out) else { return "invalid labels" }
+    out.samples.append(ExpositionSample(name: s.name, labels: s.labels, value: value, timestampMs: timestamp))
+    return nil
+  }
+
+  /// The series of a sample's `name{labels}` bytes: from the cache, or parsed once and cached; nil
+  /// when its labels cannot be read.
+  private func seriesOf(
+    _ b: UnsafeBufferPointer<UInt8>, _ seriesStart: Int, _ nameEnd: Int, _ seriesEnd: Int,
+    into out: inout ExpositionResult
+  ) -> Series? {
     let hash = Self.hash(b, seriesStart, seriesEnd)
     var index = cache[hash]
     if let k = index, !sameKey(series[k], b, seriesStart, seriesEnd) { index = nil }
     if index == nil {
-      guard let labels = labels(b, nameEnd, seriesEnd) else { return "invalid labels" }
+      guard let labels = labels(b, nameEnd, seriesEnd) else { return nil }
       let s = Series(
         keyStart: keys.count, keyCount: seriesEnd - seriesStart, name: name(b, seriesStart, nameEnd), labels: labels)
       keys.append(contentsOf: UnsafeBufferPointer(rebasing: b[seriesStart..<seriesEnd]))
@@ -243,9 +253,7 @@ public final class ExpositionParser: @unchecked Sendable {
       series[index!].seen = scrape
       live += 1
     }
-    let s = series[index!]
-    out.samples.append(ExpositionSample(name: s.name, labels: s.labels, value: value, timestampMs: timestamp))
-    return nil
+    return series[index!]
   }
 
   func comment(
