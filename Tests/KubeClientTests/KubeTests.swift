@@ -120,6 +120,10 @@ final class KubeconfigTests: XCTestCase {
     XCTAssertEqual(e.env, ["PROFILE": "lab"])
     let source = TokenSource(.tokenFile(dir + "/token"))
     XCTAssertEqual(try source.token(), "file-token")
+    // A projected service account token rotates under the same name: the next request reads it.
+    try "rotated-token\n".write(toFile: dir + "/token.new", atomically: true, encoding: .utf8)
+    _ = rename(dir + "/token.new", dir + "/token")
+    XCTAssertEqual(try source.token(), "rotated-token")
   }
 
   func testExecPluginCredentialsAreCachedUntilExpiry() throws {
