@@ -6,18 +6,7 @@ import XCTest
 /// The checks' pod facts followed one pod change at a time are the facts worked out from every
 /// pod, whatever the churn: roles and primaries, zones, endpoints by zone.
 final class PodFactsTests: XCTestCase {
-  struct Gen: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
-  func pod(_ i: Int, _ r: inout Gen) -> Pod {
+  func pod(_ i: Int, _ r: inout SplitMix64) -> Pod {
     let apps = ["web", "db", "cache"]
     var p = Pod(
       namespace: "ns", name: "p\(i)", phase: .running, status: "Running",
@@ -30,7 +19,7 @@ final class PodFactsTests: XCTestCase {
   }
 
   func testFollowedFactsAreTheWholePassFacts() {
-    var r = Gen(state: 11)
+    var r = SplitMix64(seed: 11)
     var s = ClusterSnapshot()
     _ = reduce(
       &s,

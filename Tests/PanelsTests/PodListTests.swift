@@ -36,7 +36,7 @@ final class PodListTests: XCTestCase {
   }
 
   func testChurnFollowedOneChangeAtATimeIsTheWholeListWorkedOutAgain() {
-    var r = SplitMix(seed: 7)
+    var r = SplitMix64(seed: 7)
     var s = ClusterSnapshot()
     var next = 0
     _ = reduce(&s, .podsReplaced((0..<300).map { i in pod(i, &r) }))
@@ -101,18 +101,5 @@ extension PodListTests {
     }
     XCTAssertEqual(list.ids.first, "ns/b")
     XCTAssertEqual(list.ids.last, "ns/c")
-  }
-}
-
-/// A small seeded generator, so a failure comes back the same.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
