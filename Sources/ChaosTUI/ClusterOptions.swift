@@ -77,16 +77,4 @@ struct ClusterOptions: ParsableArguments {
       throw ValidationError("--speed must be between 0.1 and 100, got \(speed)")
     }
   }
-
-  /// Whether a kubeconfig is there to use: --kubeconfig, KUBECONFIG or ~/.kube/config.
-  func kubeconfigFound(_ env: [String: String]) -> Bool {
-    kubeconfig != nil || env["KUBECONFIG"] != nil
-      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
-  }
-
-  /// The connection the kubeconfig names, as kubectl would pick it.
-  func connection(_ env: [String: String]) throws -> ClusterConnection {
-    try Kubeconfig.load(
-      paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
-  }
 }

@@ -103,16 +103,7 @@ struct FollowSession: ParsableCommand {
   func podLogJournal(_ target: String) throws -> PodLogJournal {
     let env = ProcessInfo.processInfo.environment
     let parts = target.split(separator: "/").map(String.init)
-    let useKubeconfig =
-      kubeconfig != nil || env["KUBECONFIG"] != nil
-      || FileManager.default.fileExists(atPath: Kubeconfig.paths(flag: nil, environment: env)[0])
-    let connection: ClusterConnection
-    if useKubeconfig {
-      connection = try Kubeconfig.load(
-        paths: Kubeconfig.paths(flag: kubeconfig, environment: env), context: context, explicit: kubeconfig != nil)
-    } else if let inCluster = Kubeconfig.inCluster(environment: env) {
-      connection = inCluster
-    } else {
+    guard let connection = try Kubeconfig.connection(flag: kubeconfig, context: context, environment: env) else {
       throw ValidationError("no kubeconfig and no in-cluster service account: --pod and --job read a cluster")
     }
     let tokens = TokenSource(connection.credentials)

@@ -97,13 +97,8 @@ struct SourceBuilder {
     var connection: ClusterConnection?
     var notice: String?
     if !cluster.demo && !forceDemo {
-      if cluster.kubeconfigFound(env) {
-        connection = try cluster.connection(env)
-      } else if let inCluster = Kubeconfig.inCluster(environment: env) {
-        connection = inCluster
-      } else {
-        notice = "No kubeconfig and no in-cluster service account: running the demo cluster"
-      }
+      connection = try Kubeconfig.connection(flag: cluster.kubeconfig, context: cluster.context, environment: env)
+      if connection == nil { notice = "No kubeconfig and no in-cluster service account: running the demo cluster" }
     }
     guard let connection else { return demoBuilt(notice: notice) }
     let ns: String?

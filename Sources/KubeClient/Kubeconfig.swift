@@ -201,6 +201,19 @@ public enum Kubeconfig {
     return .none
   }
 
+  /// The connection as kubectl and client-go pick it: the kubeconfig (`--kubeconfig`, else
+  /// `KUBECONFIG`, else `~/.kube/config`) when there is one, else the pod's service account; nil
+  /// when there is neither.
+  public static func connection(
+    flag: String?, context: String?, environment env: [String: String]
+  ) throws -> ClusterConnection? {
+    let found =
+      flag != nil || env["KUBECONFIG"] != nil
+      || FileManager.default.fileExists(atPath: paths(flag: nil, environment: env)[0])
+    if found { return try load(paths: paths(flag: flag, environment: env), context: context, explicit: flag != nil) }
+    return inCluster(environment: env)
+  }
+
   /// The service account of a pod, when chaostui runs in a cluster.
   public static func inCluster(
     environment: [String: String], root: String = "/var/run/secrets/kubernetes.io/serviceaccount"

@@ -12,10 +12,7 @@ final class FollowPodLogTests: XCTestCase {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("ct-podlog-\(UUID().uuidString).jsonl")
       .path
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let op = Console(source: DemoCluster(options: Simulator.Options()))
-    let writer = JournalWriter(
-      path: path, header: SessionJournal.Header(chaostui: "test", started: 1_800_000_000, info: op.source.info))
-    op.record(to: writer)
+    let (op, writer) = recordingOperator(path, started: 1_800_000_000)
     op.advanceVirtual(to: 5)
     writer.flush()
     let feed = JournalFeed(name: "the log of pod chaos/run-1")

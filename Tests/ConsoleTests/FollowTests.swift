@@ -19,13 +19,8 @@ final class FollowTests: XCTestCase {
 
   override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
-  /// The operator's console, recording; the session's wall clock starts at `started`.
   func operatorConsole(_ path: String, started: Double) -> (Console, JournalWriter) {
-    let c = Console(source: DemoCluster(options: Simulator.Options()))
-    let w = JournalWriter(
-      path: path, header: SessionJournal.Header(chaostui: "test", started: started, info: c.source.info))
-    c.record(to: w)
-    return (c, w)
+    recordingOperator(path, started: started)
   }
 
   func testTheFollowerShowsTheSessionAsItIsWritten() throws {
@@ -105,4 +100,13 @@ final class FollowTests: XCTestCase {
       XCTAssertTrue("\($0)".contains("not a chaostui journal"), "\($0)")
     }
   }
+}
+
+/// The operator's demo console, recording to `path`; the session's wall clock starts at `started`.
+func recordingOperator(_ path: String, started: Double) -> (Console, JournalWriter) {
+  let c = Console(source: DemoCluster(options: Simulator.Options()))
+  let w = JournalWriter(
+    path: path, header: SessionJournal.Header(chaostui: "test", started: started, info: c.source.info))
+  c.record(to: w)
+  return (c, w)
 }
