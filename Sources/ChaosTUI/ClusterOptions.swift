@@ -14,8 +14,30 @@ struct ClusterOptions: ParsableArguments {
   @Option(help: "The kubeconfig file (default: KUBECONFIG, a list merged, then ~/.kube/config).")
   var kubeconfig: String?
 
-  @Option(help: "The kubeconfig context to use (default: its current-context).")
-  var context: String?
+  @Option(
+    name: .customLong("context"),
+    help: ArgumentHelp(
+      "The kubeconfig context to use (default: its current-context). Given more than once, one session shows several clusters: NAME or ALIAS=NAME, their objects named ALIAS:namespace.",
+      valueName: "context"))
+  var contexts: [String] = []
+
+  /// The one context asked for (nil: the kubeconfig's current-context).
+  var context: String? { contexts.count == 1 ? contexts[0] : nil }
+
+  /// The contexts of a session of several (`--context` given more than once, else the config
+  /// file's `contexts:`); empty: one cluster.
+  func contextSpecs(config: [ContextSpec]) throws -> [ContextSpec] {
+    let specs =
+      contexts.count > 1
+      ? try contexts.map { text in
+        switch ContextSpec.parse(text) {
+        case .success(let s): return s
+        case .failure(let e): throw ValidationError("--context \(Sanitize.line(text)): \(e)")
+        }
+      } : contexts.isEmpty ? config : []
+    if let problem = ContextSpec.problem(specs) { throw ValidationError(problem) }
+    return specs
+  }
 
   @Option(help: "Seed of the demo cluster: the same seed and keys replay the same demo.")
   var seed: UInt64 = 1

@@ -107,7 +107,9 @@ struct ConsoleCommand: ParsableCommand {
     for e in catalog.entries where e.error != nil { logger?.write("experiment file: \(e.error!)") }
     console.use(catalog: catalog)
     console.monkeyConfig = try monkeyOptions.config(demo: kube == nil, environment: env)
-    if kube == nil, let ns = namespaces.namespace {
+    if built.source is ContextSet {
+      // Several contexts: every one's namespaces, each named with its alias.
+    } else if kube == nil, let ns = namespaces.namespace {
       console.show(namespace: ns)
     } else if kube == nil && options.controlGroup && pods == 0 && !namespaces.allNamespaces {
       // The demo shows its experimental group; N shows the control group, then everything.

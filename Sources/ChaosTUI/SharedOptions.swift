@@ -76,7 +76,8 @@ extension SourceOptions {
       inlineQueries: file?.config.queries, leverSetting: file?.config.lever,
       production: file?.config.production ?? ProductionGuard(), stopAlerts: file?.config.stopAlerts,
       goNoGo: file?.config.goNoGo.map { ($0, file?.config.goNoGoEvery ?? 5) },
-      events: try file.map { try Self.eventTargets($0.config) } ?? []
+      events: try file.map { try Self.eventTargets($0.config) } ?? [],
+      configContexts: file?.config.contexts ?? [], failover: file?.config.failover ?? []
     ).build(environment: env)
     return (built, file?.config)
   }

@@ -48,6 +48,8 @@ struct SourceBuilder {
     /// Why this production context may not be changed (`production.read-only` without
     /// `--allow-prod`): the console is read-only, `run` and `monkey` refuse.
     var productionRefusal: String?
+    /// The services served from one context or another (the config file's `failover:`).
+    var failover: [FailoverGroup] = []
 
     /// The console watches the team's lever and knows who acts.
     func join(_ console: Console) {
@@ -58,6 +60,7 @@ struct SourceBuilder {
       }
       if stopAlerts != nil || goNoGo != nil { console.watchStopSignals(alerts: stopAlerts, goNoGo: goNoGo) }
       if let events { console.send(events: events) }
+      if !failover.isEmpty { console.store.dispatch(.failover(failover)) }
     }
   }
 
@@ -80,6 +83,9 @@ struct SourceBuilder {
   var goNoGo: (url: String, every: Double)?
   /// The config file's events out.
   var events: [EventsOut.Target] = []
+  /// The config file's several clusters (`--context` more than once wins), and its failover groups.
+  var configContexts: [ContextSpec] = []
+  var failover: [FailoverGroup] = []
 
   /// The events the config sends, from the context `context`.
   func addEvents(_ built: inout Built, context: String) {
@@ -93,7 +99,15 @@ struct SourceBuilder {
   }
 
   func build(environment env: [String: String]) throws -> Built {
+    var built = try buildSource(environment: env)
+    built.failover = failover
+    return built
+  }
+
+  func buildSource(environment env: [String: String]) throws -> Built {
     let cluster = options.cluster
+    let specs = try cluster.contextSpecs(config: configContexts)
+    if !specs.isEmpty { return try buildSet(specs, environment: env) }
     var connection: ClusterConnection?
     var notice: String?
     if !cluster.demo && !forceDemo {

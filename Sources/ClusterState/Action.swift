@@ -90,6 +90,12 @@ public enum Action: Sendable, Equatable, Codable {
   case production(pattern: String?, readOnlyReason: String?)
   /// The whole state at once: a recorded session's snapshot (replay starts and seeks from these).
   case restore(ClusterSnapshot)
+  /// A relist from one context of a session of several: it replaces that context's objects only.
+  indirect case inContext(alias: String, Action)
+  /// How one context of a session of several is doing (its connection, what it may not do).
+  case context(ContextStatus)
+  /// The services served from one context or another (the config file's `failover:`).
+  case failover([FailoverGroup])
 }
 
 /// Work the reducer asks an executor to do; results come back as Actions.

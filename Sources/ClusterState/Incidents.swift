@@ -115,14 +115,14 @@ public enum HealthCheck {
     workloads: [String], services: [String], in state: ClusterSnapshot, promChecks: Bool,
     missingPrimary: (String) -> Bool
   ) -> [String] {
-    var out: [String] = []
-    for id in workloads {
+    var (out, judged) = failoverViolations(workloads: workloads, in: state, missingPrimary: missingPrimary)
+    for id in workloads where !judged.contains(id) {
       guard let w = state.workloads[id] else { continue }
       if w.readyReplicas < w.desiredReplicas {
-        out.append("replica shortfall: \(w.name) \(w.readyReplicas)/\(w.desiredReplicas) ready")
+        out.append("replica shortfall: \(shortName(id)) \(w.readyReplicas)/\(w.desiredReplicas) ready")
       }
       if w.kind == .statefulSet, missingPrimary(id) {
-        out.append("no ready primary in \(w.name)")
+        out.append("no ready primary in \(shortName(id))")
       }
     }
     let bounds = state.steadyState

@@ -146,7 +146,7 @@ public struct RoleSelector: Sendable, Equatable, Codable {
   }
 }
 
-public enum WorkloadKind: String, Sendable, Equatable, Hashable, Codable {
+public enum WorkloadKind: String, Sendable, Equatable, Hashable, Codable, CaseIterable {
   case deployment = "Deployment"
   case statefulSet = "StatefulSet"
   case replicaSet = "ReplicaSet"

@@ -4,6 +4,7 @@ public enum Prose {
   // MARK: Faults
 
   public static func refusedReadOnly(_ reason: String) -> String { "Fault refused: \(reason)" }
+  public static func refusedContext(_ why: String) -> String { "Fault refused: " + why }
   public static func unavailable(_ kind: FaultKind, _ why: String) -> String { "\(kind.title) is unavailable: \(why)" }
   public static func faultFailedLine(_ id: Int, _ message: String) -> String { "fault #\(id) failed: \(message)" }
   public static func faultFailedNotice(_ id: Int, _ message: String) -> String { "Fault #\(id) failed: \(message)" }
@@ -18,8 +19,9 @@ public enum Prose {
     switch request.target {
     case .node(let name): return "node \(name)"
     case .zone(let name): return "zone \(name)"
-    case .workload(_, let name) where request.kind == .scale:
-      return "\(name) to \(request.parameters.replicas) replicas"
+    case .workload(let ns, let name) where request.kind == .scale:
+      return
+        "\(ContextName.split(ns).alias.map { ContextName.qualify($0, name) } ?? name) to \(request.parameters.replicas) replicas"
     case .pod, .workload:
       let names = pods.map(shortName)
       return names.count == 1 ? names[0] : "\(names.count) pods of \(workloads.map(shortName).joined(separator: ","))"

@@ -10,6 +10,7 @@ func reduceFaults(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .requestFault(let request):
     if s.session.readOnly { return [.notify(Prose.refusedReadOnly(s.session.readOnlyReason))] }
     if let why = s.injectionRefusal { return [.notify(Prose.refusedLever(why))] }
+    if let why = s.contextRefusal(request.kind, target: request.target) { return [.notify(Prose.refusedContext(why))] }
     if let why = s.whyUnavailable(request.kind, namespace: request.target.namespace) {
       return [.notify(Prose.unavailable(request.kind, why))]
     }

@@ -2,6 +2,7 @@
 /// Pure: the same state and action always give the same result. Each family of actions has its own
 /// reducer.
 public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
+  if case .inContext(let alias, let inner) = action { return reduce(&s, mergedRelist(s, alias: alias, inner)) }
   switch action.family {
   case .pods: return reducePods(&s, action)
   case .workloads: return reduceWorkloads(&s, action)
@@ -35,7 +36,8 @@ extension Action {
       .lever, .moveLever, .leverMoveFailed, .note, .stopSignalRules, .stopSignal,
       .leftovers:
       return .faults
-    case .restore, .tick, .connection, .notice, .followLogs, .logLines, .logStatus, .production:
+    case .restore, .tick, .connection, .notice, .followLogs, .logLines, .logStatus, .production, .inContext, .context,
+      .failover:
       return .session
     }
   }
@@ -70,6 +72,10 @@ func reduceSession(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       case .connecting, .degraded: break
       }
     }
+  case .context(let c):
+    reduceContext(&s, c)
+  case .failover(let groups):
+    s.session.failover = groups.isEmpty ? nil : groups
   case .production(let pattern, let reason):
     s.session.production = pattern
     if let reason {
@@ -136,14 +142,16 @@ func startFault(
     state: request.kind.isOneShot ? .ended(reason: "done") : .active,
     pods: pods, workloads: workloads)
   s.chaos.faults.append(fault)
+  // A failover group's other workloads are watched too: the service is judged as one.
+  let watched = s.withFailoverPartners(workloads)
   var services: [String] = []
-  for w in workloads {
+  for w in watched {
     for svc in s.services(affectedBy: w) where !services.contains(svc) { services.append(svc) }
   }
   let incidentID = (s.chaos.incidents.last?.id ?? 0) + 1
   let what = Prose.faultObject(request, pods: pods, workloads: workloads)
   var incident = Incident(
-    id: incidentID, faultID: id, title: Prose.incidentTitle(request.kind, what), workloads: workloads,
+    id: incidentID, faultID: id, title: Prose.incidentTitle(request.kind, what), workloads: watched,
     services: services, injected: time)
   if request.kind.isOneShot { incident.faultEnded = time }
   // Open incidents that watch what this fault touches overlap it: named on both, never merged.
@@ -164,7 +172,12 @@ func startFault(
   return [.notify(Prose.injectedNotice(request.kind, what))]
 }
 
-func shortName(_ id: String) -> String { id.split(separator: "/").last.map(String.init) ?? id }
+/// The name of a "namespace/name" id; with its context's alias when it has one ("b:postgres-0").
+func shortName(_ id: String) -> String {
+  let last = id.split(separator: "/").last.map(String.init) ?? id
+  guard let alias = ContextName.split(id).alias, !last.contains(ContextName.separator) else { return last }
+  return ContextName.qualify(alias, last)
+}
 
 /// Detection, recovery and the hold time of every open incident, at the state's current time.
 /// The services an incident judges now: its fault's own workloads' services always; a service that

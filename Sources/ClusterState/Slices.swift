@@ -22,6 +22,10 @@ public struct SessionSlice: Sendable, Equatable, Codable {
   /// The production pattern the context matched (nil: not production; optional: snapshots of
   /// earlier builds have none).
   public var production: String? = nil
+  /// The contexts of a session of several clusters (nil: one cluster; see Contexts.swift).
+  public var contexts: [ContextStatus]? = nil
+  /// The services served from one context or another (nil: none).
+  public var failover: [FailoverGroup]? = nil
   public init() {}
 }
 

@@ -83,7 +83,7 @@ public struct ClusterSnapshot: Sendable, Equatable, Codable {
 
   /// Why a fault cannot be injected in a namespace, or nil when it can.
   public func whyUnavailable(_ kind: FaultKind, namespace: String) -> String? {
-    unavailableFaults[kind] ?? deniedFaults[namespace]?[kind]
+    unavailableFaults[kind] ?? contextUnavailable(kind, namespace: namespace) ?? deniedFaults[namespace]?[kind]
   }
   public var summary: SessionSummary { SessionSummary(incidents) }
 

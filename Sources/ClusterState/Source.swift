@@ -5,8 +5,20 @@ import Foundation
 public final class Inbox: @unchecked Sendable {
   private let lock = NSLock()
   private var actions: [Action] = []
-  public init() {}
-  public func post(_ a: [Action]) { lock.withLock { actions.append(contentsOf: a) } }
+  /// Where a forwarding inbox sends what is posted, after `map` (one context of several).
+  private let forward: (target: Inbox, map: @Sendable ([Action]) -> [Action])?
+  public init() { forward = nil }
+  /// An inbox that hands what is posted to `target`, changed by `map` on the poster's thread.
+  public init(forwardingTo target: Inbox, map: @escaping @Sendable ([Action]) -> [Action]) {
+    forward = (target, map)
+  }
+  public func post(_ a: [Action]) {
+    if let forward {
+      forward.target.post(forward.map(a))
+      return
+    }
+    lock.withLock { actions.append(contentsOf: a) }
+  }
   public func drain() -> [Action] {
     lock.withLock {
       let out = actions

@@ -105,8 +105,9 @@ extension Console {
     case .monkey: what = "the monkey"
     }
     let s = store.state
+    let prod = s.production(for: step.target)
     let lines: [(String, Theme.Role)] = [
-      ("\(s.context) is PRODUCTION (matches \(s.session.production ?? "")).", .error),
+      ("\(prod?.name ?? s.context) is PRODUCTION (matches \(prod?.pattern ?? "")).", .error),
       ("About to start: " + what, .main_fg), ("", .main_fg),
       ("Type the context's name to go on:", .title), ("> " + typed + "_", .main_fg), ("", .main_fg),
       ("Enter goes on (only with the exact name)   Esc cancels", .warn),

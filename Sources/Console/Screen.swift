@@ -64,7 +64,9 @@ extension Console {
     var buf = CellBuffer(width: width, height: height, fill: Cell(" ", theme.style(.main_fg)))
     var ctx = RenderContext(theme: theme, glyphs: glyphs)
     // A production context is framed in red: every pane's border.
-    if store.state.session.production != nil { ctx.theme.colors[.border] = theme[.error] }
+    if store.state.session.production != nil || store.state.contexts.contains(where: { $0.production != nil }) {
+      ctx.theme.colors[.border] = theme[.error]
+    }
     if width < Layout.minWidth || height < Layout.minHeight {
       renderTooSmall(&buf, width: width, height: height, ctx: ctx)
       return buf

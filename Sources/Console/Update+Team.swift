@@ -59,7 +59,7 @@ extension Updater {
 extension Updater {
   /// Carries out a confirmed step, or, on a production context, asks for its name first.
   mutating func confirmed(_ step: DangerousStep) {
-    if state.session.production != nil {
+    if state.production(for: step.target) != nil {
       ui.dialog = .typeContext(step, typed: "")
       return
     }
@@ -81,8 +81,9 @@ extension Updater {
       say("Cancelled")
     case .enter:
       ui.dialog = nil
-      guard typed == state.context else {
-        return say("Not done: that is not this context's name (\(state.context))")
+      let name = state.production(for: step.target)?.name ?? state.context
+      guard typed == name else {
+        return say("Not done: that is not this context's name (\(name))")
       }
       carryOut(step)
     case .backspace, .delete:
@@ -109,5 +110,13 @@ extension Updater {
       actions.append(.abortAllFaults)
     default: say("The experiment waits at its gate: y confirms, n aborts it, ! panics")
     }
+  }
+}
+
+extension DangerousStep {
+  /// What a fault acts on (nil: an experiment or the monkey).
+  var target: FaultTarget? {
+    if case .fault(let req) = self { return req.target }
+    return nil
   }
 }

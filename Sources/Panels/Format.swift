@@ -97,4 +97,9 @@ public enum Fmt {
     return right ? pad + s : s + pad
   }
 
+  /// A name with its context's alias when its namespace has one ("b:flask"), so that two contexts'
+  /// workloads of one name stay apart in the panes that show names alone.
+  public static func named(_ name: String, namespace: String) -> String {
+    ContextName.split(namespace).alias.map { ContextName.qualify($0, name) } ?? name
+  }
 }

@@ -26,6 +26,7 @@ public enum HeaderBar {
     var x = 0
     x += buf.write(x, y, " chaostui ", base.with(.bold))
     x = badges(&buf, x: x, y: y, width: width, state: state, info: info, ctx: ctx)
+    x = contextBadges(&buf, x: x, y: y, width: width, state: state, ctx: ctx)
     if let halt = state.chaos.lever.flatMap({ $0.isEngaged ? Prose.leverEngaged($0) : nil })
       ?? state.stopSignalReason.map({ "STOP " + $0 })
     {
@@ -138,7 +139,7 @@ public enum HeaderBar {
       case .disconnected: role = .error
       }
       parts = [
-        (" ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
+        (state.isMultiContext ? "" : " ctx " + state.context, base), (" ns " + (state.namespace ?? "all"), base),
         (" " + String(ctx.glyphs.dot) + " ", Style(fg: t[role], bg: t[.header_bg], attrs: [.bold])),
       ]
       // The connection's text (an error, when there is one) gets what the line has left once the

@@ -110,7 +110,9 @@ public enum ResourcesPane {
     for (r, w) in orderedWorkloads(state, limit: rows).enumerated() {
       let y = inner.y + r
       let healthy = w.readyReplicas >= w.desiredReplicas
-      buf.write(inner.x, y, Fmt.fit(w.name, nameW), t.style(healthy ? .main_fg : .warn, healthy ? [] : [.bold]))
+      buf.write(
+        inner.x, y, Fmt.fit(Fmt.named(w.name, namespace: w.namespace), nameW),
+        t.style(healthy ? .main_fg : .warn, healthy ? [] : [.bold]))
       let s = state.workloadSeries[w.id]
       var x = inner.x + nameW + 1
       let metrics: [(String, RingBuffer?, Theme.Role, (Double?) -> String)] = [
@@ -269,7 +271,9 @@ public enum NetworkPane {
     let lossy = (loss ?? 0) > bounds.maxLossPercent
     let failing = (err ?? 0) > bounds.maxErrorPercent
     let bad = slow || lossy || failing
-    buf.write(inner.x, y, Fmt.fit(svc.name, nameW - 1), t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
+    buf.write(
+      inner.x, y, Fmt.fit(Fmt.named(svc.name, namespace: svc.namespace), nameW - 1),
+      t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
     var x = inner.x + nameW
     let values: [(String, Bool)] =
       [(Fmt.ms(p50), false), (Fmt.ms(p99), slow), (Fmt.percent(loss), lossy), (Fmt.percent(err), failing)]
@@ -364,7 +368,7 @@ public enum HPAPane {
   ) {
     let t = ctx.theme
     var x = inner.x
-    x += buf.write(x, y, Fmt.fit(h.name, lw - 1), t.style(.title, [.bold]))
+    x += buf.write(x, y, Fmt.fit(Fmt.named(h.name, namespace: h.namespace), lw - 1), t.style(.title, [.bold]))
     x += 1
     let scaling = h.desiredKnown && (h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas)
     let wide = inner.width >= 50

@@ -40,8 +40,10 @@ public struct PodsView: Equatable, Sendable {
 
 public enum PodsPane {
   /// `namespaceWidth`: the longest namespace shown (the column takes it, up to 24 on wide panes).
-  static func columns(width: Int, showNamespace: Bool, namespaceWidth: Int = 10) -> [Column] {
+  static func columns(width: Int, showNamespace: Bool, namespaceWidth: Int = 10, contextWidth: Int = 0) -> [Column] {
     var cols: [Column] = []
+    // Several contexts: which one a pod is in comes first, at every width.
+    if contextWidth > 0 { cols.append(Column("CTX", max(3, min(8, contextWidth)))) }
     if showNamespace && width >= 100 {
       cols.append(Column("NAMESPACE", max(9, min(width >= 150 ? 24 : 16, namespaceWidth))))
     }
@@ -78,9 +80,11 @@ public enum PodsPane {
     if !view.filter.isEmpty || filterEditing { badge = "filter /\(view.filter)\(filterEditing ? "_" : "")  " + badge }
     let inner = Widgets.box(&buf, area, title: "Pods", focused: focused, ctx: ctx, badge: badge)
     guard inner.height >= 1, inner.width >= 10 else { return }
+    let multi = state.isMultiContext
     let cols = columns(
       width: inner.width, showNamespace: list.namespaceCount > 1,
-      namespaceWidth: list.namespaces.map(\.count).max() ?? 10)
+      namespaceWidth: list.namespaces.map { multi ? ContextName.split($0).name.count : $0.count }.max() ?? 10,
+      contextWidth: multi ? state.contexts.map(\.alias.count).max() ?? 3 : 0)
     var x = inner.x
     for c in cols {
       let title = c.title == view.sort.title ? c.title + (view.descending ? "v" : "^") : c.title
@@ -111,7 +115,8 @@ public enum PodsPane {
         var cellStyle = style
         let text: String
         switch c.title {
-        case "NAMESPACE": text = pod.namespace
+        case "CTX": text = ContextName.split(pod.namespace).alias ?? ""
+        case "NAMESPACE": text = multi ? ContextName.split(pod.namespace).name : pod.namespace
         case "NAME": text = pod.name
         case "READY": text = "\(pod.readyContainers)/\(pod.totalContainers)"
         case "STATUS":
@@ -122,7 +127,7 @@ public enum PodsPane {
         case "ROLE": text = pod.role ?? ""
         case "CPU": text = Fmt.cpu(series?.cpuMilli.last)
         case "MEM": text = Fmt.bytes(series?.memoryBytes.last)
-        case "NODE": text = pod.node ?? "<none>"
+        case "NODE": text = pod.node.map { multi ? ContextName.split($0).name : $0 } ?? "<none>"
         default: text = ""
         }
         buf.write(x, y, Fmt.fit(text, c.width, right: c.right), cellStyle, maxWidth: inner.maxX - x)

@@ -52,6 +52,9 @@ public struct ChaosConfig: Sendable, Equatable {
   public var grafanaURL: String?
   public var grafanaTokenFile: String?
   public var grafanaTags: [String] = []
+  /// Several clusters in one session, and the services served from one or another.
+  public var contexts: [ContextSpec] = []
+  public var failover: [FailoverGroup] = []
 
   public init() {}
 
@@ -122,13 +125,16 @@ public struct ChaosConfig: Sendable, Equatable {
       case "production": c.production = try production(value, fail)
       case "stop-signals": try stopSignals(value, into: &c, fail)
       case "events": try events(value, into: &c, fail, path: path)
+      case "contexts": c.contexts = try contexts(value, fail)
+      case "failover": c.failover = try failover(value, fail)
       default: throw fail("unknown key \(key) (known: \(known))")
       }
     }
     return c
   }
 
-  static let known = "prometheus, scrape, theme, experiments, lever, production, stop-signals, events"
+  static let known =
+    "prometheus, scrape, theme, experiments, lever, production, stop-signals, events, contexts, failover"
 
   /// `events: {webhook: URL, grafana: {url, token_file, tags}}`.
   static func events(

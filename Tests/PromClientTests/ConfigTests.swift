@@ -83,7 +83,7 @@ final class ConfigTests: XCTestCase {
     }
     XCTAssertEqual(
       error("promethues: {url: x}"),
-      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals, events)"
+      "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals, events, contexts, failover)"
     )
     XCTAssertEqual(
       error("prometheus: {uri: x}"),
@@ -97,7 +97,8 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
     XCTAssertEqual(
       error("- a"),
-      "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals, events)")
+      "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals, events, contexts, failover)"
+    )
     XCTAssertEqual(error("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
     XCTAssertEqual(
       error("production: {contexts: [prod-*, 3]}"),
@@ -119,5 +120,44 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(error("events: {slack: x}"), "c.yaml: unknown key events.slack (known: webhook, grafana)")
     XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
     XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
+  }
+
+  func testSeveralContextsAndFailover() throws {
+    let c = try ChaosConfig.load(
+      yaml: """
+        contexts:
+          - primary=kind-primary
+          - {name: kind-standby, alias: standby, read-only: true}
+        failover:
+          - name: postgres
+            workloads: [primary:pipeline/postgres, standby:pipeline/postgres]
+        """, source: "c.yaml", directory: "/")
+    XCTAssertEqual(
+      c.contexts,
+      [
+        ContextSpec(alias: "primary", name: "kind-primary"),
+        ContextSpec(alias: "standby", name: "kind-standby", readOnly: true),
+      ])
+    XCTAssertEqual(
+      c.failover,
+      [FailoverGroup(name: "postgres", workloads: ["primary:pipeline/postgres", "standby:pipeline/postgres"])])
+    func error(_ yaml: String) -> String {
+      do {
+        _ = try ChaosConfig.load(yaml: yaml, source: "c.yaml", directory: "/")
+        return "no error"
+      } catch { return "\(error)" }
+    }
+    XCTAssertEqual(
+      error("contexts: kind-a"), "c.yaml: contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only})")
+    XCTAssertEqual(
+      error("contexts: [a=x, a=y]"),
+      "c.yaml: contexts: two contexts have the alias a: give one another (--context ALIAS=NAME)")
+    XCTAssertEqual(
+      error("contexts: [{name: x, alias: X}]"), "c.yaml: contexts[0].alias must be 1 to 16 of a-z, 0-9 and -")
+    XCTAssertEqual(
+      error("contexts: [{name: x, ro: true}]"), "c.yaml: unknown key contexts[0].ro (known: name, alias, read-only)")
+    XCTAssertEqual(
+      error("failover: [{name: pg, workloads: [a:ns/pg, \"ns/pg\"]}]"),
+      "c.yaml: failover[0]: ns/pg is not ALIAS:NAMESPACE/NAME")
   }
 }
