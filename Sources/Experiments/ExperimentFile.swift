@@ -165,8 +165,16 @@ struct Reader {
 
   func group(_ node: YNode, _ what: String) throws -> Experiment.Group {
     var g = Experiment.Group(namespace: "")
-    for (k, v, _) in try mapping(node, what, known: ["namespace", "selector"]) {
+    var context: String?
+    for (k, v, _) in try mapping(node, what, known: ["namespace", "selector", "context"]) {
       if k == "namespace" { g.namespace = try string(v, what + ".namespace") }
+      if k == "context" {
+        let alias = try string(v, what + ".context")
+        guard ContextName.isValidAlias(alias) else {
+          throw fail(v, "\(what).context names a context of the session by its alias (1 to 16 of a-z, 0-9 and -)")
+        }
+        context = alias
+      }
       if k == "selector" {
         for (key, value) in v.mapping ?? [:] {
           g.selector[try string(key, what + ".selector key")] = try string(value, what + ".selector value")
@@ -174,6 +182,8 @@ struct Reader {
       }
     }
     if g.namespace.isEmpty { throw fail(node, "\(what) has no namespace") }
+    // In a session of several clusters, the group lives in the context named (its alias).
+    if let context { g.namespace = ContextName.qualify(context, g.namespace) }
     return g
   }
 

@@ -21,7 +21,7 @@ extension ExperimentRun {
     let why =
       s.session.readOnly
       ? s.session.readOnlyReason
-      : s.whyUnavailable(req.kind, namespace: req.target.namespace)
+      : s.contextRefusal(req.kind, target: req.target) ?? s.whyUnavailable(req.kind, namespace: req.target.namespace)
     guard let why else { return nil }
     closeSteps(now, status: "aborted")
     if let k = steps.indices.last { steps[k].status = "failed" }
@@ -31,4 +31,20 @@ extension ExperimentRun {
 
   /// The alerts matching `selector` that fire now, in words (nil: none).
   static func alertsFiring(_ selector: AlertSelector, _ s: ClusterSnapshot) -> String? { selector.firing(s.alerts) }
+}
+
+extension ExperimentRun {
+  /// In a session of several clusters each group names the context it lives in (`context:`), so
+  /// that no fault goes to a cluster it was not meant for (nil: it does, or one cluster).
+  func contextMissing(_ s: ClusterSnapshot) -> String? {
+    guard s.isMultiContext else { return nil }
+    let aliases = s.contexts.map(\.alias)
+    let groups = [("experimental", experiment.experimental)] + (experiment.control.map { [("control", $0)] } ?? [])
+    for (name, g) in groups where s.context(of: g.namespace) == nil {
+      let named = ContextName.split(g.namespace).alias
+      return named.map { "groups.\(name).context \($0) is not a context of this session (\(aliases.joined(separator: ", ")))" }
+        ?? "this session shows several contexts (\(aliases.joined(separator: ", "))): groups.\(name) must name one (context: ALIAS)"
+    }
+    return nil
+  }
 }

@@ -225,6 +225,7 @@ public struct ExperimentRun: Sendable {
 
   /// Why the run cannot even try (nil: it can): PromQL probes with no Prometheus to ask.
   func cannotRun(_ s: ClusterSnapshot) -> String? {
+    if let why = contextMissing(s) { return why }
     if let why = probesRefused(s) { return why }
     if let slo = experiment.slo, slo.service == nil, !slo.queries.isEmpty,
       !s.sources.contains(where: { $0.name.hasPrefix("prometheus ") })
