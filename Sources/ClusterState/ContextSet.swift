@@ -106,7 +106,15 @@ public final class ContextSet: SimulatedSource, @unchecked Sendable {
     if all.allSatisfy(\.isLost), case .disconnected(let why) = all[0].connection {
       return .disconnected("\(all[0].alias): \(why)")
     }
-    let troubled = all.filter { !fine.contains($0) }.map { "\($0.alias) \($0.connection.label)" }
+    // Each context's badge says why in its words; the session's line only names them.
+    let troubled = all.filter { !fine.contains($0) }.map { c -> String in
+      switch c.connection {
+      case .connecting: return "\(c.alias) connecting"
+      case .degraded: return "\(c.alias) degraded"
+      case .disconnected: return "\(c.alias) lost"
+      case .connected, .simulated: return c.alias
+      }
+    }
     return .degraded(troubled.joined(separator: "; "))
   }
 

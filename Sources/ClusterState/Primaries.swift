@@ -7,9 +7,13 @@ func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
   let workload = WorkloadID(namespace: pod.namespace, name: w).key
   let was = s.podSet.primaries[workload]
   s.podSet.primaries[workload] = pod.name
-  guard let was, was != pod.name else { return }
-  var text = "primary of \(w) is now \(pod.name) (was \(was))"
-  let fault = s.chaos.faults.last { $0.workloads.contains(workload) && $0.started <= s.now }
+  // A failover group's standby given its first primary is a promotion too (across contexts).
+  let group = s.failoverGroups.first { $0.workloads.contains(workload) }
+  guard was != pod.name, was != nil || group != nil else { return }
+  var text = "primary of \(shortName(workload)) is now \(pod.name) (was \(was ?? "none"))"
+  if let group { text += " (failover \(group.name))" }
+  let watched = group?.workloads ?? [workload]
+  let fault = s.chaos.faults.last { $0.workloads.contains(where: watched.contains) && $0.started <= s.now }
   if let fault { text += ", \(formatDuration(s.now - fault.started)) after fault #\(fault.id)" }
   s.chaos.timeline.insertByTime(
     TimelineEntry(

@@ -42,7 +42,9 @@ extension ExperimentRun {
     let groups = [("experimental", experiment.experimental)] + (experiment.control.map { [("control", $0)] } ?? [])
     for (name, g) in groups where s.context(of: g.namespace) == nil {
       let named = ContextName.split(g.namespace).alias
-      return named.map { "groups.\(name).context \($0) is not a context of this session (\(aliases.joined(separator: ", ")))" }
+      return named.map {
+        "groups.\(name).context \($0) is not a context of this session (\(aliases.joined(separator: ", ")))"
+      }
         ?? "this session shows several contexts (\(aliases.joined(separator: ", "))): groups.\(name) must name one (context: ALIAS)"
     }
     return nil

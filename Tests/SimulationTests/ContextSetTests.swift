@@ -88,7 +88,6 @@ final class ContextSetTests: XCTestCase {
   }
 }
 
-
 /// An experiment whose groups live in different clusters: the method acts in the experimental
 /// group's context only, and the control group is read from the other.
 final class ContextExperimentTests: XCTestCase {
@@ -138,7 +137,8 @@ final class ContextExperimentTests: XCTestCase {
         - recovers-within: 60s
       """)
     guard case .notRun(let why) = r.verdict else { return XCTFail("\(String(describing: r.verdict))") }
-    XCTAssertEqual(why, "this session shows several contexts (a, b): groups.experimental must name one (context: ALIAS)")
+    XCTAssertEqual(
+      why, "this session shows several contexts (a, b): groups.experimental must name one (context: ALIAS)")
     XCTAssertTrue(store.state.faults.isEmpty, "nothing was sent to either cluster")
   }
 }
