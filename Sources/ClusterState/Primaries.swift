@@ -9,11 +9,12 @@ func notePrimary(_ s: inout ClusterSnapshot, _ pod: Pod) {
   s.podSet.primaries[workload] = pod.name
   // A failover group's standby given its first primary is a promotion too (across contexts).
   let group = s.failoverGroups.first { $0.workloads.contains(workload) }
-  guard was != pod.name, was != nil || group != nil else { return }
-  var text = "primary of \(shortName(workload)) is now \(pod.name) (was \(was ?? "none"))"
-  if let group { text += " (failover \(group.name))" }
   let watched = group?.workloads ?? [workload]
   let fault = s.chaos.faults.last { $0.workloads.contains(where: watched.contains) && $0.started <= s.now }
+  // A primary seen first is no change, unless a fault on its failover group came before it.
+  guard was != pod.name, was != nil || (group != nil && fault != nil) else { return }
+  var text = "primary of \(shortName(workload)) is now \(pod.name) (was \(was ?? "none"))"
+  if let group { text += " (failover \(group.name))" }
   if let fault { text += ", \(formatDuration(s.now - fault.started)) after fault #\(fault.id)" }
   s.chaos.timeline.insertByTime(
     TimelineEntry(

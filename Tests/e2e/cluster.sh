@@ -684,4 +684,6 @@ $CT send-keys -t ct q
 if ! grep -q "expired-or-revoked" "$STATE/chaostui.log" 2>/dev/null; then ok "no token is written to the log"; else bad "no token in the log"; fi
 # shellcheck source=Tests/e2e/incluster.sh
 source "$REPO_DIR/Tests/e2e/incluster.sh"
+# shellcheck source=Tests/e2e/contexts.sh
+source "$REPO_DIR/Tests/e2e/contexts.sh"
 $CT kill-server 2>/dev/null
