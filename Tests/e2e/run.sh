@@ -463,6 +463,9 @@ source Tests/e2e/table.sh
 # shellcheck source=Tests/e2e/team.sh
 source Tests/e2e/team.sh
 
+# shellcheck source=Tests/e2e/contexts-demo.sh
+source Tests/e2e/contexts-demo.sh
+
 # 15. Hostile cluster content through every command (a scripted fake API server and Prometheus).
 # shellcheck source=Tests/e2e/hostile.sh
 source Tests/e2e/hostile.sh
