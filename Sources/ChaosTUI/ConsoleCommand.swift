@@ -120,7 +120,7 @@ struct ConsoleCommand: ParsableCommand {
       built.ignored.map {
         .source(
           SourceStatus(
-            name: $0, health: .ignored, detail: "not read: the demo makes its own numbers (this is for a real cluster)")
+            name: $0, health: .ignored, detail: built.ignoredWhy)
         )
       })
     if !recording.noRecord {

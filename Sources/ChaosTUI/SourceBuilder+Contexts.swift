@@ -2,6 +2,7 @@ import ClusterState
 import Console
 import Foundation
 import KubeClient
+import PromClient
 import Simulation
 import Transport
 
@@ -58,10 +59,14 @@ extension SourceBuilder {
     if members.contains(where: { ($0.source as? KubeCluster)?.connection.insecureSkipTLSVerify == true }) {
       built.warning = "TLS UNVERIFIED"
     }
-    if options.monitoring.prometheus != nil || !options.scrape.isEmpty {
-      built.ignored = [
-        "--prometheus and --scrape serve one cluster: with several contexts, figures come from each one's metrics API"
-      ]
+    built.ignored =
+      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+    if !built.ignored.isEmpty {
+      built.ignoredWhy =
+        "not read: it serves one cluster; with several contexts, figures come from each one's metrics API"
+      built.notice =
+        "--prometheus and --scrape serve one cluster: with several contexts, each one's metrics API is read"
     }
     return built
   }
@@ -89,6 +94,9 @@ extension SourceBuilder {
     built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
     addStopSignals(&built)
     addEvents(&built, context: set.info.context)
+    built.ignored =
+      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+      + options.scrape.map { "scrape " + PromSource.redacted($0) }
     return built
   }
 }

@@ -31,8 +31,9 @@ struct SourceBuilder {
     var warning: String?
     /// Why the demo runs, or what it does not read.
     var notice: String?
-    /// Sources the user named that the demo does not read.
+    /// Sources the user named that are not read (on the demo; beside several contexts), and why.
     var ignored: [String] = []
+    var ignoredWhy = "not read: the demo makes its own numbers (this is for a real cluster)"
     /// The team's safety lever (nil: `--lever none`).
     var lever: SafetyLeverSource?
     /// Who acts, in the lever's and the notes' words (nil: `user@host`).

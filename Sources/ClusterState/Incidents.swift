@@ -129,13 +129,13 @@ public enum HealthCheck {
     for id in services {
       guard let svc = state.services[id], let s = state.workloadSeries[svc.workload] else { continue }
       if let p99 = s.latencyP99Ms.last, p99 > bounds.maxP99Ms {
-        out.append("\(svc.name) p99 \(safeInt(p99.rounded())) ms > \(safeInt(bounds.maxP99Ms)) ms")
+        out.append("\(shortName(id)) p99 \(safeInt(p99.rounded())) ms > \(safeInt(bounds.maxP99Ms)) ms")
       }
       if let loss = s.lossPercent.last, loss > bounds.maxLossPercent {
-        out.append("\(svc.name) loss \(fmt1(loss))% > \(fmt1(bounds.maxLossPercent))%")
+        out.append("\(shortName(id)) loss \(fmt1(loss))% > \(fmt1(bounds.maxLossPercent))%")
       }
       if let err = s.errorPercent.last, err > bounds.maxErrorPercent {
-        out.append("\(svc.name) errors \(fmt1(err))% > \(fmt1(bounds.maxErrorPercent))%")
+        out.append("\(shortName(id)) errors \(fmt1(err))% > \(fmt1(bounds.maxErrorPercent))%")
       }
     }
     // The queries file's PromQL bounds that cover these services and workloads.
