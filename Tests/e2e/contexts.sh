@@ -45,6 +45,17 @@ else bad "a pod kill in context a ($victim)" "$(ct_screen)"; fi
 $CT send-keys -t ct q
 ct_check "... and the console quits" 'EXIT=0' 10
 
+# A context where the user may list but not make Chaos Mesh resources: its faults greyed in RBAC's
+# words, the other context's not.
+ct_start "$CT_BIN" --kubeconfig "$MK" --context a=primary-admin --context b=standby-developer -n pipeline --lever none
+ct_check "a context with fewer rights shows its pods" '│b +pipeline +flask-' 20
+$CT send-keys -t ct / b : Enter f
+ct_check "... and greys its faults in RBAC's words" 'Container kill +unavailable: forbidden: standby-developer may not create podchaos' 10
+$CT send-keys -t ct Escape / BSpace BSpace a : Enter f
+ct_check "... while the same fault in the other context is not greyed" 'Container kill +kill the container; the kubelet restarts it' 10
+$CT send-keys -t ct Escape q
+ct_check "... and the console quits" 'EXIT=0' 10
+
 # The failover game day.
 kb -n pipeline label pod postgres-0 postgres-1 role=replica --overwrite >/dev/null
 b_uids=$(kb -n pipeline get pods -l app=postgres -o jsonpath='{.items[*].metadata.uid}')
