@@ -96,6 +96,7 @@ struct ConsoleCommand: ParsableCommand {
     console.log = logger.map { l in { l.write($0) } }
     console.warning = built.warning
     built.join(console)
+    if kube != nil { console.attacher = built.attacher(for: console) }
     let inbox = console.inbox
     console.probeRunner = ProbeRunner(speed: source.simulated != nil ? cluster.speed : 1) { inbox.post($0) }
     let catalog =

@@ -52,6 +52,11 @@ public final class Console {
   /// How many lines of the experiment's log were told (shown in the footer, logged).
   private var experimentTold = 0
   private var scoped: (revision: Int, scope: String?, state: ClusterSnapshot)?
+  /// Follows an in-cluster run's journal on the same terminal until its q (set by the command
+  /// that owns a real cluster's connection; nil: attaching is not offered).
+  public var attacher: ((LogRequest, TerminalBackend, () -> Double) -> AttachOutcome)?
+  /// An attach asked for by a key, carried out by the run loop (which owns the terminal).
+  public internal(set) var pendingAttach: LogRequest?
   /// The session's journal, when it is recorded.
   public private(set) var recorder: JournalWriter?
   private var recorderProblemTold = false
@@ -402,6 +407,9 @@ public final class Console {
     case .monkey(let m): monkeyKey(m)
     case .replay(let r): replayKey(r)
     case .gate(let yes): answerGate(yes)
+    case .attach(let target):
+      if attacher == nil { return say("Attaching needs a real cluster's pod log") }
+      pendingAttach = target
     }
   }
 

@@ -41,7 +41,7 @@ public enum Key: Hashable, Sendable {
 public enum Command: String, Sendable, CaseIterable {
   case quit, help, focusNext, focusPrev, zoom, alerts, up, down, pageUp, pageDown, top, bottom
   case filter, sortNext, sortReverse, faultMenu, killPod, panic, summary, theme, glyphs
-  case experiments, zones, namespace, report, monkey, logs, capacity, lever, note
+  case experiments, zones, namespace, report, monkey, logs, capacity, lever, note, attach
 }
 
 /// One entry of the key table: the single source of the footer hints, the help screen, read-only
@@ -131,6 +131,10 @@ public enum KeyTable {
       "Capacity: each node's requests and limits against allocatable (overcommit), the pods nearest their limits, evictions (again: back)"
     ),
     KeyBinding([.char("N")], .namespace, hint: "", "Namespace shown: the next one (then every namespace)"),
+    KeyBinding(
+      [.char("A")], .attach, hint: "",
+      "Attach to the selected pod's in-cluster run (chaostui run or monkey as a Job of deploy/): its journal, live from the pod's log; q comes back"
+    ),
     KeyBinding(
       [.char("R")], .report, hint: "",
       "Report of this session so far: Markdown, JSON and HTML beside its journal (chaostui report FILE does the same)"),

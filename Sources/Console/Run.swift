@@ -77,6 +77,30 @@ public func runLoop(
         if console.quitRequested { break }
       }
     }
+    if let target = console.takeAttach(), let attach = console.attacher {
+      // The attached run takes the terminal until its q; this session keeps advancing meanwhile.
+      if case .signal(let sig) = attach(target, backend, clock) {
+        stats.exitSignal = sig
+        break
+      }
+      lastSize = (0, 0)
+      dirty = true
+    }
   }
   return stats
+}
+
+/// How an attached run's view ended.
+public enum AttachOutcome: Sendable, Equatable {
+  /// q (or it could not attach, said in the console's footer).
+  case back
+  /// A signal (SIGINT, SIGTERM, SIGHUP): the whole program ends.
+  case signal(Int32)
+}
+
+extension Console {
+  func takeAttach() -> LogRequest? {
+    defer { pendingAttach = nil }
+    return pendingAttach
+  }
 }

@@ -104,6 +104,8 @@ public enum UICommand: Equatable, Sendable {
   case replay(ReplayCommand)
   /// The operator's answer at the experiment's gate.
   case gate(confirm: Bool)
+  /// Follow the journal of an in-cluster run from its pod's log (the runtime's attacher does).
+  case attach(LogRequest)
 }
 
 /// The replay keys: Space, Left/Right (10 s), [ and ] (a minute), n/p (the next or previous mark),

@@ -178,6 +178,7 @@ struct Updater {
       ui.focus = ui.focus == .zones ? .pods : .zones
       if ui.zoomed != nil { ui.zoomed = ui.focus }
     case .namespace: nextNamespace()
+    case .attach: attachKey()
     case .lever: leverKey()
     case .note:
       if ctx.replaying || ctx.following { return say("Notes are kept by the session's own chaostui, not a replay") }

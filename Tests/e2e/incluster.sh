@@ -65,6 +65,18 @@ lab_job() { # lab_job NAME SERVICEACCOUNT: deploy/'s Job, renamed, on the short 
 lab_job chaostui-lab-run chaostui-run | kc apply -f - >/dev/null
 # An observer follows it live from here, through the pod log API.
 ct_start "$CT_BIN" follow --job chaostui-system/chaostui-lab-run --kubeconfig "$KUBECONFIG_FILE" --context admin
+# And an operator's console attaches to it by a key: A on the run's pod.
+$CT kill-session -t ca 2>/dev/null
+$CT new-session -d -s ca -x 200 -y 60 "env -u LC_ALL PS1='$ ' LANG=C.UTF-8 TERM=tmux-256color bash --norc --noprofile"
+$CT send-keys -t ca "$CT_BIN --kubeconfig $KUBECONFIG_FILE --context admin -n chaostui-system --lever none --no-record; echo EXIT=\$?" Enter
+ca_check() { # ca_check NAME REGEX SECONDS: as ct_check, on the attaching console's window
+  local deadline=$((SECONDS + $3))
+  while [ $SECONDS -le $deadline ]; do $CT capture-pane -p -t ca 2>/dev/null | grep -Eq -- "$2" && { ok "$1"; return 0; }; sleep 0.2; done
+  bad "$1 (waited $3s for /$2/)" "$($CT capture-pane -p -t ca 2>/dev/null)"
+}
+ca_check "the operator's console lists the run's pod" '│chaostui-lab-run-[a-z0-9]{5} ' 60
+$CT send-keys -t ca / chaostui-lab-run Enter A
+ca_check "... and attaches to the run by a key (A on its pod): its journal, live" 'FOLLOWING +lag [01]\.[0-9]s' 60
 ct_check "chaostui follow --job shows the in-cluster run live" 'FOLLOWING' 60
 ct_check "... its session is the in-cluster one (the pod's service account)" 'ctx in-cluster' 20
 if kc -n chaostui-system wait --for=condition=complete job/chaostui-lab-run --timeout=180s >/dev/null 2>&1; then
@@ -81,6 +93,12 @@ ct_check "... and the follower shows the verdict" 'passed' 20
 ct_check "... and that the pod's run has ended" "the pod's run has ended \\(Succeeded\\)" 20
 $CT send-keys -t ct q
 ct_wait 'EXIT=0' 5
+ca_check "the attached console shows the run's verdict" 'VERDICT +passed' 20
+$CT send-keys -t ca q
+ca_check "... q comes back to the operator's session" 'Back from chaostui-system/chaostui-lab-run-' 10
+$CT send-keys -t ca q
+ca_check "... which quits as ever" 'EXIT=0' 10
+$CT kill-session -t ca 2>/dev/null
 
 # Without pods/delete (the built-in view role): exit 2 with the API's reason, the Job failed.
 kc -n chaostui-system create serviceaccount chaostui-lab-viewer --dry-run=client -o yaml | kc apply -f - >/dev/null
