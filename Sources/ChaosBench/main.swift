@@ -53,34 +53,7 @@ func makeConsole(extraPods: Int, warm: Seconds, controlGroup: Bool = false) -> C
 
 let args = CommandLine.arguments
 if let i = args.firstIndex(of: "--kubeconfig"), i + 1 < args.count {
-  // Start-up against a real cluster, as the app does it: every informer started, the inbox drained
-  // into the store and a frame rendered every 10 ms, until the complete pods view and then the full
-  // pod list (labels, owners) are on screen.
-  let connection = try Kubeconfig.load(paths: [args[i + 1]], context: nil, explicit: true)
-  let t0 = now()
-  let cluster = KubeCluster(connection: connection, namespace: nil)
-  let console = Console(source: cluster, readOnly: true, now: t0)
-  console.start()
-  var firstView: Double?
-  var full: Double?
-  var shown = 0
-  while full == nil && now() - t0 < 120 {
-    console.advance(realTime: now())
-    _ = console.render(width: 200, height: 60)
-    let s = console.state
-    if firstView == nil && !s.pods.isEmpty {
-      firstView = now() - t0
-      shown = s.pods.count
-    }
-    if !s.pods.isEmpty && !s.podDetailsPending { full = now() - t0 }
-    usleep(10_000)
-  }
-  cluster.stop()
-  print(
-    String(
-      format:
-        "kube: %d pods: complete pods view (server tables) on screen at %.3f s; full list (labels, owners) at %.3f s; RSS %.1f MiB",
-      shown, firstView ?? -1, full ?? -1, rssMiB()))
+  try kubeBench(kubeconfig: args[i + 1])
   exit(0)
 }
 if let i = args.firstIndex(of: "--prometheus"), i + 1 < args.count {

@@ -1,0 +1,65 @@
+import ClusterState
+import Console
+import Foundation
+import KubeClient
+import Transport
+
+/// `--kubeconfig FILE`: start-up against a real cluster as the app does it (every informer started,
+/// the inbox drained into the store and a frame rendered every 10 ms) until the complete pods view
+/// and then the full pod list (labels, owners) are on screen; then, in the same run, the server's
+/// own answers the issue compares with: the first page of the Table (500 rows), one Table of every
+/// pod, and one JSON list of every pod.
+func kubeBench(kubeconfig: String) throws {
+  let connection = try Kubeconfig.load(paths: [kubeconfig], context: nil, explicit: true)
+  let t0 = now()
+  let cluster = KubeCluster(connection: connection, namespace: nil)
+  let console = Console(source: cluster, readOnly: true, now: t0)
+  console.start()
+  var firstView: Double?
+  var full: Double?
+  var shown = 0
+  while full == nil && now() - t0 < 300 {
+    console.advance(realTime: now())
+    _ = console.render(width: 200, height: 60)
+    let s = console.state
+    if firstView == nil && !s.pods.isEmpty {
+      firstView = now() - t0
+      shown = s.pods.count
+    }
+    if !s.pods.isEmpty && !s.podDetailsPending { full = now() - t0 }
+    usleep(10_000)
+  }
+  cluster.stop()
+  let rss = rssMiB()
+  print(
+    String(
+      format:
+        "kube: %d pods: complete pods view (server tables) on screen at %.3f s; full list (labels, owners) at %.3f s; RSS %.1f MiB",
+      shown, firstView ?? -1, full ?? -1, rss))
+  let http = try cluster.makeClient()
+  func timed(_ path: String, accept: String) throws -> (Double, Int) {
+    let t = now()
+    let r = try http.get(path, accept: accept, timeout: 600)
+    guard r.status == 200 else { throw BenchError("GET \(path): HTTP \(r.status)") }
+    return (now() - t, r.body.count)
+  }
+  let (page, _) = try timed("/api/v1/pods?limit=500", accept: KubeDecode.tableAccept)
+  let (table, tableBytes) = try timed("/api/v1/pods", accept: KubeDecode.tableAccept)
+  let (json, jsonBytes) = try timed("/api/v1/pods", accept: "application/json")
+  print(
+    String(
+      format:
+        "kube: server: first Table page (500 rows) %.3f s; one Table of every pod %.3f s (%.1f MB); one JSON list %.3f s (%.1f MB)",
+      page, table, Double(tableBytes) / 1e6, json, Double(jsonBytes) / 1e6))
+  if let firstView, let full {
+    print(
+      String(
+        format: "kube: complete view %.2f of one Table answer (target <= 0.5); full list %.2f of it (target <= 1.5)",
+        firstView / table, full / table))
+  }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
