@@ -79,6 +79,7 @@ final class Informers: @unchecked Sendable {
   func run<T>(
     name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
     preview: (@Sendable (HTTPClient) -> [Action]?)? = nil,
+    streamItem: (@Sendable ([UInt8]) throws -> T?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
@@ -90,6 +91,7 @@ final class Informers: @unchecked Sendable {
       optional: optional, makeClient: makeClient, decode: decode,
       onList: onList, onEvent: onEvent, post: { [inbox] in inbox.post($0) })
     reflector.log = log
+    reflector.streamItem = streamItem
     reflector.isStopped = isStopped
     reflector.clock = clock
     reflector.sleep = sleep

@@ -364,3 +364,15 @@ extension KubeDecode.Meta {
       labels: nil, ownerReferences: nil)
   }
 }
+
+extension KubeDecode {
+  /// One pod object (an item of a streamed list) with the scanner, else Foundation's decoder.
+  static func onePod(_ bytes: [UInt8]) throws -> Pod {
+    let fast = bytes.withUnsafeBufferPointer { b -> KPod? in
+      var s = JSONScanner(b)
+      return try? scanPod(&s)
+    }
+    if let fast { return pod(fast) }
+    return pod(try JSONDecoder().decode(KPod.self, from: Data(bytes)))
+  }
+}

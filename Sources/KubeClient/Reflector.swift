@@ -77,6 +77,10 @@ public final class Reflector<T>: @unchecked Sendable {
 
   /// The resourceVersion watches resume from; nil: list first.
   public private(set) var resourceVersion: String?
+  /// Decodes one item of a list: set, the first list is read from the watch cache as it arrives
+  /// (`streamedList`); relists, and a first list that could not be read so, are paged.
+  public var streamItem: (([UInt8]) throws -> T?)?
+  private var streamFailed = false
 
   /// Runs until `isStopped`.
   public func run() {
@@ -90,7 +94,7 @@ public final class Reflector<T>: @unchecked Sendable {
         if http == nil { http = try makeClient() }
         guard let client = http else { break }
         if resourceVersion == nil {
-          let (items, rv, served) = try list(client)
+          let (items, rv, served) = try firstOrRelist(client)
           lists += 1
           resourceVersion = rv ?? "0"
           post(onList(items) + [.connection(.connected)])
@@ -149,6 +153,20 @@ public final class Reflector<T>: @unchecked Sendable {
         onFailure?()
         sleep(wait)
       }
+    }
+  }
+
+  /// The first list from the watch cache, as it arrives, where the kind's items decode one by one;
+  /// otherwise (a relist after 410 must not go back in time) the consistent, paged list. A streamed
+  /// list the server answered but that could not be read falls back to paging from then on.
+  func firstOrRelist(_ http: HTTPClient) throws -> ([T], String?, Int) {
+    guard let item = streamItem, lists == 0, relists == 0, !streamFailed else { return try list(http) }
+    do {
+      return try streamedList(http, item: item)
+    } catch let e as APIError where e.kind != .forbidden {
+      streamFailed = true
+      log?("\(name): the list from the watch cache could not be read (\(e.detail)); paging it instead")
+      return try list(http)
     }
   }
 

@@ -1,0 +1,158 @@
+import Foundation
+import Transport
+
+/// A Kubernetes list read as it arrives: each element of its `items` cut out of the bytes and handed
+/// on whole, the list's `metadata` kept for its resourceVersion. Decoding overlaps the transfer, no
+/// item is decoded twice, and nothing but one item at a time is held: a list of 100,000 pods (some
+/// 700 MB of JSON) never sits in memory. An item over `itemLimit` is skipped and counted, never
+/// held. Bytes that are not a list's JSON (an HTML page, a Status) end it with an error.
+struct ListItemStream {
+  static let itemLimit = 16 << 20
+
+  private var depth = 0
+  private var inString = false
+  private var escaped = false
+  /// The last string read at the top level (a key, then maybe its value).
+  private var key: [UInt8] = []
+  private var lastKey: [UInt8] = []
+  private var inItems = false
+  private enum Capture { case metadata, item }
+  private var capture: Capture?
+  private var buffer: [UInt8] = []
+  private var skipping = false
+  private(set) var started = false
+  private(set) var metadata: [UInt8] = []
+  private(set) var skipped = 0
+  private(set) var items = 0
+
+  struct NotAList: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  private static let itemsKey = Array("items".utf8)
+  private static let metadataKey = Array("metadata".utf8)
+
+  /// Feeds the next bytes; `onItem` gets each whole item (its own JSON object).
+  mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onItem: ([UInt8]) throws -> Void) throws {
+    for b in bytes {
+      if !started {
+        if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { continue }
+        guard b == UInt8(ascii: "{") else { throw NotAList(description: "the answer is not a JSON list") }
+        started = true
+      }
+      if capture != nil { take(b) }
+      if inString {
+        if escaped {
+          escaped = false
+        } else if b == UInt8(ascii: "\\") {
+          escaped = true
+        } else if b == UInt8(ascii: "\"") {
+          inString = false
+          if depth == 1 { lastKey = key }
+          continue
+        }
+        if depth == 1 && key.count < 64 { key.append(b) }
+        continue
+      }
+      switch b {
+      case UInt8(ascii: "\""):
+        inString = true
+        key.removeAll(keepingCapacity: true)
+      case UInt8(ascii: "{"), UInt8(ascii: "["):
+        depth += 1
+        guard capture == nil else { break }
+        if depth == 2 && b == UInt8(ascii: "{") && lastKey == Self.metadataKey {
+          begin(.metadata, b)
+        } else if depth == 2 && b == UInt8(ascii: "[") && lastKey == Self.itemsKey {
+          inItems = true
+        } else if depth == 3 && inItems && b == UInt8(ascii: "{") {
+          begin(.item, b)
+        }
+      case UInt8(ascii: "}"), UInt8(ascii: "]"):
+        if let c = capture, depth == (c == .metadata ? 2 : 3) {
+          capture = nil
+          if c == .metadata {
+            metadata = buffer
+          } else if skipping {
+            skipped += 1
+          } else {
+            items += 1
+            try onItem(buffer)
+          }
+          buffer.removeAll(keepingCapacity: true)
+        }
+        if depth == 2 && b == UInt8(ascii: "]") { inItems = false }
+        depth -= 1
+        if depth < 0 { throw NotAList(description: "the list's JSON is not well formed") }
+      default:
+        break
+      }
+    }
+  }
+
+  private mutating func begin(_ c: Capture, _ b: UInt8) {
+    capture = c
+    skipping = false
+    buffer.removeAll(keepingCapacity: true)
+    buffer.append(b)
+  }
+
+  private mutating func take(_ b: UInt8) {
+    guard !skipping else { return }
+    if buffer.count >= Self.itemLimit {
+      skipping = true
+      buffer.removeAll()
+      return
+    }
+    buffer.append(b)
+  }
+
+  /// Whether the whole list arrived (its top-level object closed).
+  var complete: Bool { started && depth == 0 && !inString }
+
+  /// The list's resourceVersion, from its metadata.
+  var resourceVersion: String? {
+    guard
+      let m = try? JSONSerialization.jsonObject(with: Data(metadata)) as? [String: Any]
+    else { return nil }
+    return m["resourceVersion"] as? String
+  }
+}
+
+extension Reflector {
+  /// The first list of a kind whose items decode one by one: one GET from the API server's watch
+  /// cache (`resourceVersion=0`, as client-go's informers list first), read as it arrives
+  /// (`ListItemStream`). A relist after a 410 reads the consistent, paged list instead.
+  func streamedList(_ http: HTTPClient, item: @escaping ([UInt8]) throws -> T?) throws -> ([T], String?, Int) {
+    var stream = ListItemStream()
+    var items: [T] = []
+    var failure: Error?
+    var status = 0
+    let q = path + (path.contains("?") ? "&" : "?") + "resourceVersion=0"
+    let outcome = try http.stream(
+      q, timeout: 600, onOpen: { status = $0 },
+      onBytes: { bytes in
+        do {
+          try stream.feed(bytes) { raw in if let v = try item(raw) { items.append(v) } }
+          return true
+        } catch {
+          failure = error
+          return false
+        }
+      }, cancelled: { [self] in isStopped() })
+    let code = outcome.status != 0 ? outcome.status : status
+    guard (200..<300).contains(code) else {
+      throw APIError.from(status: code, body: outcome.body, request: request)
+    }
+    if let failure { throw APIError.unreadable(outcome.body, what: "the \(name) list", error: failure) }
+    if let dropped = outcome.dropped { throw HTTPTransport.TransportError(description: dropped, curlCode: -1) }
+    guard stream.complete else {
+      throw APIError.unreadable(
+        outcome.body, what: "the \(name) list", error: ListItemStream.NotAList(description: "it ended early"))
+    }
+    if stream.skipped > 0 {
+      log?("\(name): \(stream.skipped) item(s) over \(ListItemStream.itemLimit >> 20) MiB skipped")
+    }
+    return (items, stream.resourceVersion, stream.items + stream.skipped)
+  }
+}
