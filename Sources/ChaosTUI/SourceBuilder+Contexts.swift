@@ -22,12 +22,7 @@ extension SourceBuilder {
       else {
         throw RunError("context \(Sanitize.line(spec.name)): no kubeconfig found to read it from")
       }
-      let ns: String?
-      switch namespace {
-      case .named(let n): ns = n
-      case .all: ns = nil
-      case .contextDefault: ns = connection.namespace ?? "default"
-      }
+      let ns = namespace(on: connection)
       let kube = KubeCluster(connection: connection, namespace: ns, dryRun: cluster.dryRun)
       kube.log = logger.map { l in { @Sendable line in l.write("[\(spec.alias)] " + line) } }
       let (prod, refusal) = productionGuard(connection.contextName)

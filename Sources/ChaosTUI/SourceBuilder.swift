@@ -116,12 +116,7 @@ struct SourceBuilder {
       if connection == nil { notice = "No kubeconfig and no in-cluster service account: running the demo cluster" }
     }
     guard let connection else { return demoBuilt(notice: notice) }
-    let ns: String?
-    switch namespace {
-    case .named(let n): ns = n
-    case .all: ns = nil
-    case .contextDefault: ns = connection.namespace ?? "default"
-    }
+    let ns = namespace(on: connection)
     let kube = KubeCluster(connection: connection, namespace: ns, dryRun: cluster.dryRun)
     kube.log = logger.map { l in { @Sendable line in l.write(line) } }
     let (prod, refusal) = productionGuard(connection.contextName)
@@ -142,6 +137,15 @@ struct SourceBuilder {
     }
     try addMonitoring(&built, kube)
     return built
+  }
+
+  /// The namespace a connection shows: `-n`'s, every one (`-A`), or the context's own.
+  func namespace(on connection: ClusterConnection) -> String? {
+    switch namespace {
+    case .named(let n): return n
+    case .all: return nil
+    case .contextDefault: return connection.namespace ?? "default"
+    }
   }
 
   /// Prometheus and raw scrapes: who feeds the pods' figures is decided here, once.

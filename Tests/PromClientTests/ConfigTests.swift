@@ -8,6 +8,14 @@ import XCTest
 
 /// The config file: what it sets, relative paths, inline queries, and bad files named precisely.
 final class ConfigTests: XCTestCase {
+  /// The error loading `yaml` gives, in words ("no error" when it loads).
+  func loadError(_ yaml: String) -> String {
+    do {
+      _ = try ChaosConfig.load(yaml: yaml, source: "c.yaml", directory: "/")
+      return "no error"
+    } catch { return "\(error)" }
+  }
+
   func testAFullFile() throws {
     let c = try ChaosConfig.load(
       yaml: """
@@ -75,51 +83,48 @@ final class ConfigTests: XCTestCase {
   }
 
   func testBadFilesAreNamed() {
-    func error(_ yaml: String) -> String {
-      do {
-        _ = try ChaosConfig.load(yaml: yaml, source: "c.yaml", directory: "/")
-        return "no error"
-      } catch { return "\(error)" }
-    }
     XCTAssertEqual(
-      error("promethues: {url: x}"),
+      loadError("promethues: {url: x}"),
       "c.yaml: unknown key promethues (known: prometheus, scrape, theme, experiments, lever, production, stop-signals, events, contexts, failover)"
     )
     XCTAssertEqual(
-      error("prometheus: {uri: x}"),
+      loadError("prometheus: {uri: x}"),
       "c.yaml: unknown key prometheus.uri (known: url, token_file, ca_file, insecure_skip_tls_verify, queries)")
     XCTAssertEqual(
-      error("prometheus: {url: x, insecure_skip_tls_verify: maybe}"),
+      loadError("prometheus: {url: x, insecure_skip_tls_verify: maybe}"),
       "c.yaml: prometheus.insecure_skip_tls_verify must be true or false")
     XCTAssertEqual(
-      error("prometheus: http://x"),
+      loadError("prometheus: http://x"),
       "c.yaml: prometheus must be a mapping (url, token_file, ca_file, insecure_skip_tls_verify, queries)")
-    XCTAssertEqual(error("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
+    XCTAssertEqual(loadError("scrape: {a: b}"), "c.yaml: scrape must be a URL or a list of URLs")
     XCTAssertEqual(
-      error("- a"),
+      loadError("- a"),
       "c.yaml: expected a mapping (prometheus, scrape, theme, experiments, lever, production, stop-signals, events, contexts, failover)"
     )
-    XCTAssertEqual(error("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
+    XCTAssertEqual(loadError("production: prod-*"), "c.yaml: production must be a mapping (contexts, read-only)")
     XCTAssertEqual(
-      error("production: {contexts: [prod-*, 3]}"),
+      loadError("production: {contexts: [prod-*, 3]}"),
       "c.yaml: production.contexts must be a pattern or a list of patterns (prod-*)")
-    XCTAssertEqual(error("production: {read-only: yes please}"), "c.yaml: production.read-only must be true or false")
     XCTAssertEqual(
-      error("production: {contxts: []}"), "c.yaml: unknown key production.contxts (known: contexts, read-only)")
-    XCTAssertEqual(error("lever: [a]"), "c.yaml: lever must be text")
+      loadError("production: {read-only: yes please}"), "c.yaml: production.read-only must be true or false")
     XCTAssertEqual(
-      error("stop-signals: {go-no-go: ftp://x}"), "c.yaml: stop-signals.go-no-go must be an http:// or https:// URL")
-    XCTAssertEqual(error("stop-signals: {every: 0s}"), "c.yaml: stop-signals.every must be a duration from 1s to 5m")
+      loadError("production: {contxts: []}"), "c.yaml: unknown key production.contxts (known: contexts, read-only)")
+    XCTAssertEqual(loadError("lever: [a]"), "c.yaml: lever must be text")
     XCTAssertEqual(
-      error("stop-signals: {alerts: 'severity'}"),
+      loadError("stop-signals: {go-no-go: ftp://x}"), "c.yaml: stop-signals.go-no-go must be an http:// or https:// URL"
+    )
+    XCTAssertEqual(
+      loadError("stop-signals: {every: 0s}"), "c.yaml: stop-signals.every must be a duration from 1s to 5m")
+    XCTAssertEqual(
+      loadError("stop-signals: {alerts: 'severity'}"),
       "c.yaml: stop-signals.alert selector severity: = != =~ or !~ expected after severity")
     XCTAssertEqual(
-      error("stop-signals: {alert: x}"), "c.yaml: unknown key stop-signals.alert (known: alerts, go-no-go, every)")
-    XCTAssertEqual(error("events: {webhook: x}"), "c.yaml: events.webhook must be an http:// or https:// URL")
-    XCTAssertEqual(error("events: {grafana: {tags: [a]}}"), "c.yaml: events.grafana needs url")
-    XCTAssertEqual(error("events: {slack: x}"), "c.yaml: unknown key events.slack (known: webhook, grafana)")
-    XCTAssertTrue(error("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
-    XCTAssertTrue(error("a: [unclosed").hasPrefix("c.yaml: not YAML"))
+      loadError("stop-signals: {alert: x}"), "c.yaml: unknown key stop-signals.alert (known: alerts, go-no-go, every)")
+    XCTAssertEqual(loadError("events: {webhook: x}"), "c.yaml: events.webhook must be an http:// or https:// URL")
+    XCTAssertEqual(loadError("events: {grafana: {tags: [a]}}"), "c.yaml: events.grafana needs url")
+    XCTAssertEqual(loadError("events: {slack: x}"), "c.yaml: unknown key events.slack (known: webhook, grafana)")
+    XCTAssertTrue(loadError("prometheus: {url: x, queries: {pod_cpu: y}}").contains("unknown key pod_cpu"))
+    XCTAssertTrue(loadError("a: [unclosed").hasPrefix("c.yaml: not YAML"))
   }
 
   func testSeveralContextsAndFailover() throws {
@@ -141,23 +146,18 @@ final class ConfigTests: XCTestCase {
     XCTAssertEqual(
       c.failover,
       [FailoverGroup(name: "postgres", workloads: ["primary:pipeline/postgres", "standby:pipeline/postgres"])])
-    func error(_ yaml: String) -> String {
-      do {
-        _ = try ChaosConfig.load(yaml: yaml, source: "c.yaml", directory: "/")
-        return "no error"
-      } catch { return "\(error)" }
-    }
     XCTAssertEqual(
-      error("contexts: kind-a"), "c.yaml: contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only})")
+      loadError("contexts: kind-a"), "c.yaml: contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only})")
     XCTAssertEqual(
-      error("contexts: [a=x, a=y]"),
+      loadError("contexts: [a=x, a=y]"),
       "c.yaml: contexts: two contexts have the alias a: give one another (--context ALIAS=NAME)")
     XCTAssertEqual(
-      error("contexts: [{name: x, alias: X}]"), "c.yaml: contexts[0].alias must be 1 to 16 of a-z, 0-9 and -")
+      loadError("contexts: [{name: x, alias: X}]"), "c.yaml: contexts[0].alias must be 1 to 16 of a-z, 0-9 and -")
     XCTAssertEqual(
-      error("contexts: [{name: x, ro: true}]"), "c.yaml: unknown key contexts[0].ro (known: name, alias, read-only)")
+      loadError("contexts: [{name: x, ro: true}]"), "c.yaml: unknown key contexts[0].ro (known: name, alias, read-only)"
+    )
     XCTAssertEqual(
-      error("failover: [{name: pg, workloads: [a:ns/pg, \"ns/pg\"]}]"),
+      loadError("failover: [{name: pg, workloads: [a:ns/pg, \"ns/pg\"]}]"),
       "c.yaml: failover[0]: ns/pg is not ALIAS:NAMESPACE/NAME")
   }
 }
