@@ -54,9 +54,7 @@ extension SourceBuilder {
     if members.contains(where: { ($0.source as? KubeCluster)?.connection.insecureSkipTLSVerify == true }) {
       built.warning = "TLS UNVERIFIED"
     }
-    built.ignored =
-      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
-      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+    built.ignored = monitoringNamed
     if !built.ignored.isEmpty {
       built.ignoredWhy =
         "not read: it serves one cluster; with several contexts, figures come from each one's metrics API"
@@ -89,9 +87,7 @@ extension SourceBuilder {
     built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
     addStopSignals(&built)
     addEvents(&built, context: set.info.context)
-    built.ignored =
-      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
-      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+    built.ignored = monitoringNamed
     return built
   }
 }

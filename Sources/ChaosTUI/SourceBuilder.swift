@@ -172,6 +172,12 @@ struct SourceBuilder {
     }
   }
 
+  /// The Prometheus and scrapes the user named, their URLs redacted (for where they are not read).
+  var monitoringNamed: [String] {
+    (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
+      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+  }
+
   /// The production pattern `context` matches, and why it may not be changed (the config's
   /// `production.read-only` without `--allow-prod`).
   func productionGuard(_ context: String) -> (pattern: String?, refusal: String?) {
@@ -217,9 +223,7 @@ struct SourceBuilder {
     (built.production, built.productionRefusal) = productionGuard("demo")
     addStopSignals(&built)
     addEvents(&built, context: "demo")
-    built.ignored =
-      (options.monitoring.prometheus.map { ["prometheus " + PromSource.redacted($0)] } ?? [])
-      + options.scrape.map { "scrape " + PromSource.redacted($0) }
+    built.ignored = monitoringNamed
     if !built.ignored.isEmpty {
       built.notice =
         (notice.map { $0 + ". " } ?? "")
