@@ -156,7 +156,10 @@ class PodLifecycle:
         with self.lock:
             if uid not in self.pods:
                 return
-        self.core.patch_namespaced_pod_status(name, ns, {"status": status})
+        # The answer is not decoded into a V1Pod: at scale that decoding was the emulator's largest cost.
+        resp = self.core.patch_namespaced_pod_status(name, ns, {"status": status}, _preload_content=False)
+        resp.read()
+        resp.release_conn()
 
     def container_statuses(self, pod, state, ready, restarts, last=None):
         out = []
