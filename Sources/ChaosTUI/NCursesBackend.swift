@@ -57,7 +57,27 @@ final class NCursesBackend: TerminalBackend {
   /// Reads that failed at once although they had time to wait: the terminal is gone.
   private var instantFailures = 0
 
+  /// Set: the wait for a key also ends when the cluster posts something (see `Waker`).
+  var waker: Waker?
+  /// When the waker last ended a wait (monotonic nanoseconds).
+  var lastWake: UInt64 = 0
+
   func readKey(timeoutMs: Int) -> Key? {
+    if let waker {
+      // A key ncurses already holds (the rest of an escape sequence) comes first.
+      if let key = getKey(timeoutMs: 0) { return key }
+      switch waitForInputOrWake(waker, timeoutMs: timeoutMs) {
+      case .woken, .timeout: return nil
+      // A resize is read as a key; any other signal is the loop's to take.
+      case .interrupted: return getKey(timeoutMs: 0)
+      // Ready, so the read does not wait; a closed terminal fails at once and is counted as such.
+      case .input: break
+      }
+    }
+    return getKey(timeoutMs: timeoutMs)
+  }
+
+  private func getKey(timeoutMs: Int) -> Key? {
     var ch: UInt32 = 0
     let started = DispatchTime.now().uptimeNanoseconds
     let rc = ct_get_key(Int32(timeoutMs), &ch)

@@ -18,6 +18,11 @@ func runOnTerminal(console: Console, term: String, notice: String?, logger: File
     throw RunError("\(error)")
   }
   logger?.write("terminal \(backend.width)x\(backend.height), \(backend.colors) colours")
+  // What the cluster posts is drawn within a frame, not at the loop's next 100 ms tick.
+  if let waker = Waker() {
+    backend.waker = waker
+    console.inbox.onPost { waker.wake() }
+  }
   if let notice { console.tell(notice, seconds: 8) }
   var screen: TerminalBackend = backend
   var recorder: CastRecorder?

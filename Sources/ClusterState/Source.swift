@@ -5,6 +5,8 @@ import Foundation
 public final class Inbox: @unchecked Sendable {
   private let lock = NSLock()
   private var actions: [Action] = []
+  /// Called after each post (the console's terminal loop wakes on it rather than at its next tick).
+  private var wake: (@Sendable () -> Void)?
   /// Where a forwarding inbox sends what is posted, after `map` (one context of several).
   private let forward: (target: Inbox, map: @Sendable ([Action]) -> [Action])?
   public init() { forward = nil }
@@ -17,7 +19,15 @@ public final class Inbox: @unchecked Sendable {
       forward.target.post(forward.map(a))
       return
     }
-    lock.withLock { actions.append(contentsOf: a) }
+    let wake = lock.withLock {
+      actions.append(contentsOf: a)
+      return self.wake
+    }
+    wake?()
+  }
+  /// Sets what is called after each post, on the poster's thread: it must be quick and not block.
+  public func onPost(_ wake: @escaping @Sendable () -> Void) {
+    lock.withLock { self.wake = wake }
   }
   public func drain() -> [Action] {
     lock.withLock {
