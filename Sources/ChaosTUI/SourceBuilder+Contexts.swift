@@ -16,7 +16,8 @@ extension SourceBuilder {
     var members: [(source: ClusterSource, status: ContextStatus)] = []
     var descriptions: [String] = []
     var firstKube: KubeCluster?
-    for spec in specs {
+    var prometheus: [(index: Int, source: PromSource)] = []
+    for (index, spec) in specs.enumerated() {
       guard
         let connection = try Kubeconfig.connection(flag: cluster.kubeconfig, context: spec.name, environment: env)
       else {
@@ -35,6 +36,17 @@ extension SourceBuilder {
       logger?.write("context \(spec.alias): \(connection.description), namespace \(ns ?? "all")")
       members.append((kube, status))
       descriptions.append("\(spec.alias) = \(connection.description)")
+      if let url = spec.prometheus {
+        // This context's alerts and figures from its own Prometheus (--prometheus-ca and the token
+        // file, when given, serve each).
+        let source = try options.monitoring.source(url: url, inline: inlineQueries, logger: logger)
+        source.log = kube.log
+        source.waitsFor = { kube.waitForPodList() }
+        kube.metricsPolicy = .prometheus
+        prometheus.append((index, source))
+        descriptions[descriptions.count - 1] += " with Prometheus \(PromSource.redacted(url))"
+        logger?.write("context \(spec.alias): metrics and alerts from Prometheus \(PromSource.redacted(url))")
+      }
       if firstKube == nil { firstKube = kube }
       if connection.insecureSkipTLSVerify {
         logger?.write(
@@ -42,6 +54,7 @@ extension SourceBuilder {
       }
     }
     let set = ContextSet(members)
+    for p in prometheus { set.add(p.source, toMember: p.index) }
     var built = Built(
       source: set, kube: firstKube, platform: "\(specs.count) contexts: " + descriptions.joined(separator: "; "))
     if let firstKube, let first = members.first?.status {
@@ -57,9 +70,9 @@ extension SourceBuilder {
     built.ignored = monitoringNamed
     if !built.ignored.isEmpty {
       built.ignoredWhy =
-        "not read: it serves one cluster; with several contexts, figures come from each one's metrics API"
+        "not read: it serves one cluster; with several contexts, figures come from each one's metrics API, or its own prometheus: in the config's contexts"
       built.notice =
-        "--prometheus and --scrape serve one cluster: with several contexts, each one's metrics API is read"
+        "--prometheus and --scrape serve one cluster: with several contexts, give each its prometheus: in the config's contexts"
     }
     return built
   }
@@ -87,7 +100,10 @@ extension SourceBuilder {
     built.lever = leverPath == "none" ? nil : FileLever(path: leverPath)
     addStopSignals(&built)
     addEvents(&built, context: set.info.context)
-    built.ignored = monitoringNamed
+    // The demo's figures and alerts are its own.
+    built.ignored =
+      monitoringNamed
+      + specs.compactMap { s in s.prometheus.map { "prometheus \(PromSource.redacted($0)) (context \(s.alias))" } }
     return built
   }
 }

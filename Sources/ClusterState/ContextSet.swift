@@ -16,6 +16,9 @@ public final class ContextSet: SimulatedSource, @unchecked Sendable {
   private var logsMember: Int?
   /// Statuses not yet handed over (the first actions the session sees).
   private var pending: [Action]
+  /// Sources of each member's own beside its cluster (its Prometheus): what they post is that
+  /// context's, translated as the member's own actions are.
+  private var extras: [[ActionSource]]
 
   /// `members`: each source with its context's status (alias, name, read-only, production).
   public init(_ members: [(source: ClusterSource, status: ContextStatus)]) {
@@ -30,6 +33,12 @@ public final class ContextSet: SimulatedSource, @unchecked Sendable {
       ContextTranslation(alias: $0.element.status.alias, index: $0.offset, count: members.count)
     }
     pending = statuses.map { .context($0) }
+    extras = Array(repeating: [], count: members.count)
+  }
+
+  /// Adds a source of the `index`th context's own (before `start`).
+  public func add(_ source: ActionSource, toMember index: Int) {
+    lock.withLock { extras[index].append(source) }
   }
 
   public var statusesNow: [ContextStatus] { lock.withLock { statuses } }
@@ -45,12 +54,18 @@ public final class ContextSet: SimulatedSource, @unchecked Sendable {
 
   public func start(inbox: Inbox) {
     inbox.post(takePending())
+    let extras = lock.withLock { self.extras }
     for (i, m) in members.enumerated() {
-      m.start(inbox: Inbox(forwardingTo: inbox) { [unowned self] in translate(i, $0) })
+      let own = Inbox(forwardingTo: inbox) { [unowned self] in translate(i, $0) }
+      m.start(inbox: own)
+      for e in extras[i] { e.start(inbox: own) }
     }
   }
 
-  public func stop() { for m in members { m.stop() } }
+  public func stop() {
+    for e in lock.withLock({ extras }).joined() { e.stop() }
+    for m in members { m.stop() }
+  }
 
   public func actions(at realTime: Double) -> [Action] {
     var out = takePending()

@@ -91,13 +91,16 @@ public struct ContextTranslation: Sendable {
           var u = $0; u.node = q(u.node); return u
         })
     case .alerts(let alerts, let t):
-      return .alerts(
-        alerts.map {
-          var a = $0
-          a.labels["namespace"] = a.labels["namespace"].map(q)
-          a.labels["context"] = alias
-          return a
-        }, time: t)
+      // Each context's Prometheus answers for its own alerts: they replace that context's only.
+      return .inContext(
+        alias: alias,
+        .alerts(
+          alerts.map {
+            var a = $0
+            a.labels["namespace"] = a.labels["namespace"].map(q)
+            a.labels["context"] = alias
+            return a
+          }, time: t))
     case .serviceMetrics(let t, let samples):
       return .serviceMetrics(
         time: t,

@@ -135,6 +135,8 @@ func mergedRelist(_ s: ClusterSnapshot, alias: String, _ inner: Action) -> Actio
     return .hpasReplaced(s.hpas.values.filter { !mine($0.namespace) } + hs)
   case .nodesReplaced(let ns):
     return .nodesReplaced(s.nodes.values.filter { !mine($0.name) } + ns)
+  case .alerts(let list, let time):
+    return .alerts(s.monitoring.alerts.filter { $0.labels["context"] != alias } + list, time: time)
   default:
     return inner
   }
@@ -157,10 +159,13 @@ public struct ContextSpec: Sendable, Equatable {
   public var alias: String
   public var name: String
   public var readOnly = false
-  public init(alias: String, name: String, readOnly: Bool = false) {
+  /// This context's own Prometheus (the config file's `prometheus:`): its alerts and figures.
+  public var prometheus: String?
+  public init(alias: String, name: String, readOnly: Bool = false, prometheus: String? = nil) {
     self.alias = alias
     self.name = name
     self.readOnly = readOnly
+    self.prometheus = prometheus
   }
 
   /// `NAME` (its alias made from it) or `ALIAS=NAME`; the problem in words otherwise.

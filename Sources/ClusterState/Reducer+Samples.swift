@@ -109,13 +109,13 @@ func reduceMonitoring(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] 
       now[a.name + a.labels.sorted { $0.key < $1.key }.map { "," + $0.key + "=" + $0.value }.joined()] = a
     }
     for (key, a) in now.sorted(by: { $0.key < $1.key }) where s.monitoring.firingAlerts[key] == nil {
-      let text = Prose.alertFiring(a.name, summary: a.summary)
+      let text = Prose.alertFiring(a.shownName, summary: a.summary)
       s.chaos.timeline.insertByTime(
         TimelineEntry(time: a.activeAt ?? time, kind: .warning, text: text), limit: ClusterSnapshot.timelineLimit)
     }
     for (key, a) in s.monitoring.firingAlerts.sorted(by: { $0.key < $1.key }) where now[key] == nil {
       s.chaos.timeline.insertByTime(
-        TimelineEntry(time: time, kind: .recovered, text: Prose.alertResolved(a.name)),
+        TimelineEntry(time: time, kind: .recovered, text: Prose.alertResolved(a.shownName)),
         limit: ClusterSnapshot.timelineLimit
       )
     }

@@ -108,7 +108,8 @@ public enum AlertsPane {
         let since = a.activeAt.map { " " + Fmt.age(max(0, state.now - $0)) } ?? ""
         let severity = a.labels["severity"].map { " " + $0 } ?? ""
         let text =
-          Fmt.fit(a.state.uppercased(), 8) + a.name + severity + since + (a.summary.isEmpty ? "" : "  " + a.summary)
+          Fmt.fit(a.state.uppercased(), 8) + a.shownName + severity + since
+          + (a.summary.isEmpty ? "" : "  " + a.summary)
         lines.append((text, t.style(a.state == "firing" ? .error : .warn, a.state == "firing" ? [.bold] : [])))
       }
       let down = targets.filter { $0.health != "up" }

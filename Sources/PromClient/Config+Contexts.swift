@@ -7,6 +7,7 @@ import ClusterState
 /// contexts:
 ///   - primary=kind-primary                                 # ALIAS=NAME, or NAME
 ///   - {name: kind-standby, alias: standby, read-only: true}
+///   - {name: kind-dr, alias: dr, prometheus: "http://prometheus.dr:9090"}   # its alerts, its figures
 /// failover:
 ///   - name: postgres
 ///     workloads: [primary:pipeline/postgres, standby:pipeline/postgres]
@@ -14,7 +15,7 @@ import ClusterState
 extension ChaosConfig {
   static func contexts(_ value: Any, _ fail: (String) -> ConfigFileError) throws -> [ContextSpec] {
     guard let list = value as? [Any] else {
-      throw fail("contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only})")
+      throw fail("contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only, prometheus})")
     }
     var out: [ContextSpec] = []
     for (i, item) in list.enumerated() {
@@ -39,7 +40,13 @@ extension ChaosConfig {
         case "read-only":
           guard let b = m[k] as? Bool else { throw fail("contexts[\(i)].read-only must be true or false") }
           spec.readOnly = b
-        default: throw fail("unknown key contexts[\(i)].\(Sanitize.line(k)) (known: name, alias, read-only)")
+        case "prometheus":
+          guard let u = m[k] as? String, u.hasPrefix("http://") || u.hasPrefix("https://"),
+            !u.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true })
+          else { throw fail("contexts[\(i)].prometheus must be an http:// or https:// URL") }
+          spec.prometheus = u
+        default:
+          throw fail("unknown key contexts[\(i)].\(Sanitize.line(k)) (known: name, alias, read-only, prometheus)")
         }
       }
       out.append(spec)

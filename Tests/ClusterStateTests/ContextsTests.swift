@@ -90,6 +90,25 @@ final class ContextsTests: XCTestCase {
     XCTAssertEqual(Set(s.nodes.keys), ["a:node-1", "b:node-1"])
   }
 
+  func testEachContextsPrometheusReplacesOnlyItsOwnAlerts() {
+    var s = twoContexts()
+    let down = Alert(
+      name: "PostgresDown", state: "firing", labels: ["namespace": "shop", "severity": "critical"],
+      summary: "no primary", activeAt: 5)
+    _ = reduce(&s, a.inward(.alerts([down], time: 10)))
+    _ = reduce(&s, b.inward(.alerts([down], time: 11)))
+    XCTAssertEqual(s.alerts.map(\.shownName).sorted(), ["a:PostgresDown", "b:PostgresDown"])
+    XCTAssertEqual(Set(s.alerts.compactMap { $0.labels["namespace"] }), ["a:shop", "b:shop"])
+    XCTAssertEqual(s.monitoring.firingAlerts.count, 2, "one alert of each context, told apart")
+    // b's Prometheus says it has resolved: a's alert stays, b's is said resolved on the timeline.
+    _ = reduce(&s, b.inward(.alerts([], time: 20)))
+    XCTAssertEqual(s.alerts.map(\.shownName), ["a:PostgresDown"])
+    let texts = s.timeline.map(\.text)
+    XCTAssertTrue(texts.contains { $0.contains("b:PostgresDown") && $0.contains("firing") }, "\(texts)")
+    XCTAssertTrue(texts.contains { $0.contains("b:PostgresDown") && $0.contains("resolved") }, "\(texts)")
+    XCTAssertFalse(texts.contains { $0.contains("a:PostgresDown") && $0.contains("resolved") }, "\(texts)")
+  }
+
   func testEachContextRefusesWhatItMust() {
     var s = twoContexts(bReadOnly: "the config file says read-only (contexts)")
     let onB = FaultRequest(kind: .podKill, target: .pod(namespace: "b:shop", name: "web-0"))

@@ -132,7 +132,7 @@ final class ConfigTests: XCTestCase {
       yaml: """
         contexts:
           - primary=kind-primary
-          - {name: kind-standby, alias: standby, read-only: true}
+          - {name: kind-standby, alias: standby, read-only: true, prometheus: "https://prom.standby:9090"}
         failover:
           - name: postgres
             workloads: [primary:pipeline/postgres, standby:pipeline/postgres]
@@ -141,21 +141,27 @@ final class ConfigTests: XCTestCase {
       c.contexts,
       [
         ContextSpec(alias: "primary", name: "kind-primary"),
-        ContextSpec(alias: "standby", name: "kind-standby", readOnly: true),
+        ContextSpec(alias: "standby", name: "kind-standby", readOnly: true, prometheus: "https://prom.standby:9090"),
       ])
     XCTAssertEqual(
       c.failover,
       [FailoverGroup(name: "postgres", workloads: ["primary:pipeline/postgres", "standby:pipeline/postgres"])])
     XCTAssertEqual(
-      loadError("contexts: kind-a"), "c.yaml: contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only})")
+      loadError("contexts: kind-a"),
+      "c.yaml: contexts must be a list (NAME, ALIAS=NAME, or {name, alias, read-only, prometheus})")
     XCTAssertEqual(
       loadError("contexts: [a=x, a=y]"),
       "c.yaml: contexts: two contexts have the alias a: give one another (--context ALIAS=NAME)")
     XCTAssertEqual(
       loadError("contexts: [{name: x, alias: X}]"), "c.yaml: contexts[0].alias must be 1 to 16 of a-z, 0-9 and -")
     XCTAssertEqual(
-      loadError("contexts: [{name: x, ro: true}]"), "c.yaml: unknown key contexts[0].ro (known: name, alias, read-only)"
-    )
+      loadError("contexts: [{name: x, ro: true}]"),
+      "c.yaml: unknown key contexts[0].ro (known: name, alias, read-only, prometheus)")
+    for bad in ["ftp://x", "\"http://x\\u001b]52;c;x\"", "3", "\"http://a b\""] {
+      XCTAssertEqual(
+        loadError("contexts: [{name: x, prometheus: \(bad)}]"),
+        "c.yaml: contexts[0].prometheus must be an http:// or https:// URL", bad)
+    }
     XCTAssertEqual(
       loadError("failover: [{name: pg, workloads: [a:ns/pg, \"ns/pg\"]}]"),
       "c.yaml: failover[0]: ns/pg is not ALIAS:NAMESPACE/NAME")

@@ -53,6 +53,31 @@ final class ContextSetTests: XCTestCase {
     XCTAssertEqual(after.pods["a:pipeline/postgres-0"]?.isTerminating, false, "a's pod of the same name is untouched")
   }
 
+  /// A context's own Prometheus, as the set sees it: what it posts, when it is started and stopped.
+  final class OwnSource: ActionSource {
+    var inbox: Inbox?
+    var stopped = false
+    func start(inbox: Inbox) { self.inbox = inbox }
+    func stop() { stopped = true }
+  }
+
+  func testAContextsOwnPrometheusSpeaksForThatContextOnly() {
+    let (set, store) = session()
+    let prom = OwnSource()
+    set.add(prom, toMember: 1)
+    let inbox = Inbox()
+    set.start(inbox: inbox)
+    _ = inbox.drain()
+    let firing = Alert(
+      name: "PostgresDown", state: "firing", labels: ["namespace": "pipeline"], summary: "", activeAt: 1)
+    prom.inbox?.post([.alerts([firing], time: 2)])
+    store.dispatch(inbox.drain())
+    XCTAssertEqual(store.state.alerts.map(\.shownName), ["b:PostgresDown"])
+    XCTAssertEqual(store.state.alerts.first?.labels["namespace"], "b:pipeline")
+    set.stop()
+    XCTAssertTrue(prom.stopped, "the context's own sources stop with it")
+  }
+
   func testThePanicKeyEndsEachFaultWhereItWasMade() {
     let (set, store) = session()
     var hog = FaultRequest(kind: .cpuHog, target: .workload(namespace: "a:pipeline", name: "flask"))
