@@ -131,7 +131,9 @@ public enum AlertsPane {
         (
           state.isDemo
             ? "alerts and target health come from Prometheus: chaostui --prometheus URL on a real cluster"
-            : "alerts and target health come from Prometheus: --prometheus URL",
+            : state.isMultiContext
+              ? "alerts and target health come from each context's Prometheus: prometheus: in the config's contexts"
+              : "alerts and target health come from Prometheus: --prometheus URL",
           t.style(.muted)
         ))
     }

@@ -59,9 +59,9 @@ ct_check "... and the console quits" 'EXIT=0' 10
 # The failover game day.
 kb -n pipeline label pod postgres-0 postgres-1 role=replica --overwrite >/dev/null
 b_uids=$(kb -n pipeline get pods -l app=postgres -o jsonpath='{.items[*].metadata.uid}')
-cat > "$STATE/contexts.yaml" <<'YAML'
+cat > "$STATE/contexts.yaml" <<YAML
 contexts:
-  - a=primary-admin
+  - {name: primary-admin, alias: a, prometheus: "$PROM_URL"}
   - {name: standby-admin, alias: b}
 failover:
   - name: postgres
@@ -69,6 +69,9 @@ failover:
 YAML
 ct_start "$CT_BIN" --kubeconfig "$MK" --config "$STATE/contexts.yaml" -n pipeline --lever none
 ct_check "the config's contexts: both clusters' Postgres pods, the standby's all replicas" '│b +pipeline +postgres-1 .* replica' 20
+ct_check "context a's own Prometheus (prometheus: in contexts) is read, named with its alias" \
+  'ok +a prometheus http://127\.0\.0\.1:[0-9]+' 30
+ct_check "... its targets' health in the alerts pane" 'targets: [0-9]+ up, 0 down' 10
 $CT send-keys -t ct / p o s t g r e s Enter
 $CT send-keys -t ct f p y
 ct_check "the kill of a's primary is detected when no context serves Postgres" \
