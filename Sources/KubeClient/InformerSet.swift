@@ -78,7 +78,7 @@ final class Informers: @unchecked Sendable {
   /// Starts a reflector for one kind on a thread of its own, with its own connection.
   func run<T>(
     name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
-    preview: (@Sendable (HTTPClient) -> [Action]?)? = nil,
+    preview: (@Sendable (HTTPClient) -> [Action]?)? = nil, newsOnly: Bool = false,
     streamItem: (@Sendable ([UInt8]) throws -> T?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
@@ -92,6 +92,7 @@ final class Informers: @unchecked Sendable {
       onList: onList, onEvent: onEvent, post: { [inbox] in inbox.post($0) })
     reflector.log = log
     reflector.streamItem = streamItem
+    reflector.newsOnly = newsOnly
     reflector.isStopped = isStopped
     reflector.clock = clock
     reflector.sleep = sleep

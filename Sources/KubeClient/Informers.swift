@@ -73,11 +73,12 @@ extension Informers {
   /// Follows a kind at `path` with a reflector of its own.
   func follow<Wire: Decodable & SendableMetatype, Value>(
     _ kind: InformedKind<Wire, Value>, name: String, path: String, resource: String? = nil,
-    clusterScoped: Bool = false, optional: Bool = true
+    clusterScoped: Bool = false, optional: Bool = true, newsOnly: Bool = false
   ) {
     run(
       name: name, path: path, resource: resource, clusterScoped: clusterScoped, optional: optional,
-      decode: { try kind.page($0) }, onList: { kind.listed($0) }, onEvent: { try kind.event($0, $1) })
+      newsOnly: newsOnly, decode: { try kind.page($0) }, onList: { kind.listed($0) },
+      onEvent: { try kind.event($0, $1) })
   }
 
   /// The informer table: every kind the console shows, where it is, and how it is read.
@@ -102,7 +103,8 @@ extension Informers {
     ] {
       follow(Informers.workloads(kind, now: clock), name: plural, path: base("apps/v1", plural))
     }
-    follow(Informers.events(since: clock() - 5), name: "events", path: base("", "events"))
+    // Events: news only (the timeline's), so no list of the last hour's events.
+    follow(Informers.events(since: clock() - 5), name: "events", path: base("", "events"), newsOnly: true)
     // Nodes are cluster-scoped: users without that right still get everything else.
     follow(Informers.nodes, name: "nodes", path: "/api/v1/nodes", clusterScoped: true)
     // HPAs: autoscaling/v2 where served (1.23+), else v2beta2, chosen from discovery.

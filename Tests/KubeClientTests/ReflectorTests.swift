@@ -16,7 +16,7 @@ final class ReflectorTests: XCTestCase {
   }
 
   /// Runs a pods reflector over `script`; returns what it posted, the paths asked and the waits.
-  func run(_ script: [ScriptedHTTP.Step], optional: Bool = false) -> (
+  func run(_ script: [ScriptedHTTP.Step], optional: Bool = false, newsOnly: Bool = false) -> (
     actions: [Action], paths: [String], waits: [Double], reflector: Reflector<Pod>
   ) {
     let http = ScriptedHTTP(script)
@@ -35,6 +35,7 @@ final class ReflectorTests: XCTestCase {
         type == "ADDED" ? [.event(ClusterEvent(time: 0, reason: type, object: "pod", message: ""))] : []
       },
       post: { actions.append(contentsOf: $0) })
+    r.newsOnly = newsOnly
     r.isStopped = { http.stopped }
     r.sleep = {
       waits.append($0)
@@ -95,6 +96,25 @@ final class ReflectorTests: XCTestCase {
       [.connected, .disconnected("cannot connect to https://k (connection refused)"), .connected])
     XCTAssertEqual(out.waits.count, 1)
     XCTAssertLessThanOrEqual(out.waits[0], 1.5, "a refused connection is retried within 1.5 s")
+  }
+
+  func testNewsOnlyListsOneItemForTheVersionAndWatchesFromIt() {
+    // Events: a continue token is there (the last hour's events), and is not followed; a 410 asks
+    // for the version again the same way.
+    let withMore = #"{"kind":"PodList","metadata":{"resourceVersion":"90","continue":"more"},"items":[]}"#
+    let out = run(
+      [
+        .answer(200, withMore), .watch(200, [Self.added("a", rv: "91")]),
+        .watch(200, [#"{"type":"ERROR","object":{"kind":"Status","code":410,"message":"too old"}}"#]),
+        .answer(200, withMore),
+        .watch(200, []),
+      ], newsOnly: true)
+    XCTAssertTrue(out.paths[0].hasSuffix("pods?limit=1"), out.paths[0])
+    XCTAssertFalse(out.paths.contains { $0.contains("continue=") }, "\(out.paths)")
+    XCTAssertTrue(out.paths[1].hasSuffix("resourceVersion=90"), out.paths[1])
+    XCTAssertEqual(out.paths.filter { $0.hasSuffix("pods?limit=1") }.count, 2, "\(out.paths)")
+    XCTAssertEqual(out.reflector.lists, 2)
+    XCTAssertEqual(out.reflector.relists, 1)
   }
 
   func testGoneRelists() {
