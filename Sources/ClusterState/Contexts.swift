@@ -119,6 +119,11 @@ func reduceContext(_ s: inout ClusterSnapshot, _ c: ContextStatus) {
   s.session.contexts = all
 }
 
+extension Alert {
+  /// The name as shown: with its context's alias in a session of several (`b:HighErrorRate`).
+  public var shownName: String { labels["context"].map { ContextName.qualify($0, name) } ?? name }
+}
+
 /// A relist from one context of several: what the context no longer has goes, the other contexts'
 /// objects stay. Turned into the one-cluster relist of everything (relists are rare: on start and
 /// after a watch's 410).

@@ -16,11 +16,6 @@ public struct Alert: Sendable, Equatable, Codable {
   }
 }
 
-extension Alert {
-  /// The name as shown: with its context's alias in a session of several (`b:HighErrorRate`).
-  public var shownName: String { labels["context"].map { ContextName.qualify($0, name) } ?? name }
-}
-
 /// `Alert` by a name no other module has (PromAPI.Alert is this type).
 public typealias MonitoringAlert = Alert
 
