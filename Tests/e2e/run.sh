@@ -229,7 +229,9 @@ expect_run "without its control group the demo still runs Experiment 2" 0 'verdi
 # Probes that need no Prometheus: an HTTP probe against a real server on loopback (python's
 # http.server), a Kubernetes probe on the demo's state and a command; the server gone, the steady
 # state does not hold and the experiment does not run.
-python3 "$(pwd)/Tests/ProbesTests/Fixtures/probe_server.py" < <(sleep 600) > "$WORK/probe-port" &
+# The sleep holds the server's stdin open (it stops at EOF); its stderr must not hold the caller's pipe
+# open for ten minutes after the tests end (scripts/test reads this script through tee).
+python3 "$(pwd)/Tests/ProbesTests/Fixtures/probe_server.py" < <(sleep 600 2>/dev/null) > "$WORK/probe-port" &
 probe_server=$!
 for _ in $(seq 50); do [ -s "$WORK/probe-port" ] && break; sleep 0.1; done
 probe_port=$(head -1 "$WORK/probe-port")
