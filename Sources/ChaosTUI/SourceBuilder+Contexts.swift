@@ -16,7 +16,7 @@ extension SourceBuilder {
     var members: [(source: ClusterSource, status: ContextStatus)] = []
     var descriptions: [String] = []
     var firstKube: KubeCluster?
-    var prometheus: [(index: Int, source: PromSource)] = []
+    var ownPrometheus: [(index: Int, source: PromSource)] = []
     for (index, spec) in specs.enumerated() {
       guard
         let connection = try Kubeconfig.connection(flag: cluster.kubeconfig, context: spec.name, environment: env)
@@ -39,11 +39,7 @@ extension SourceBuilder {
       if let url = spec.prometheus {
         // This context's alerts and figures from its own Prometheus (--prometheus-ca and the token
         // file, when given, serve each).
-        let source = try options.monitoring.source(url: url, inline: inlineQueries, logger: logger)
-        source.log = kube.log
-        source.waitsFor = { kube.waitForPodList() }
-        kube.metricsPolicy = .prometheus
-        prometheus.append((index, source))
+        ownPrometheus.append((index, try prometheus(url, for: kube)))
         descriptions[descriptions.count - 1] += " with Prometheus \(PromSource.redacted(url))"
         logger?.write("context \(spec.alias): metrics and alerts from Prometheus \(PromSource.redacted(url))")
       }
@@ -54,7 +50,7 @@ extension SourceBuilder {
       }
     }
     let set = ContextSet(members)
-    for p in prometheus { set.add(p.source, toMember: p.index) }
+    for p in ownPrometheus { set.add(p.source, toMember: p.index) }
     var built = Built(
       source: set, kube: firstKube, platform: "\(specs.count) contexts: " + descriptions.joined(separator: "; "))
     if let firstKube, let first = members.first?.status {

@@ -154,10 +154,8 @@ struct SourceBuilder {
     kube.metricsPolicy =
       monitoring.prometheus != nil ? .prometheus : options.scrape.isEmpty ? .metricsAPI : .metricsAPIElseScrape
     if let url = monitoring.prometheus {
-      let source = try monitoring.source(url: url, inline: inlineQueries, logger: logger)
-      source.log = kube.log
+      let source = try prometheus(url, for: kube)
       if monitoring.prometheusInsecureSkipTlsVerify { built.warning = "TLS UNVERIFIED" }
-      source.waitsFor = { kube.waitForPodList() }
       built.metrics.append(source)
       logger?.write("metrics from Prometheus \(PromSource.redacted(url))")
     }
@@ -170,6 +168,16 @@ struct SourceBuilder {
       built.metrics.append(source)
       logger?.write("scraping \(PromSource.redacted(url))")
     }
+  }
+
+  /// A cluster's Prometheus (`--prometheus`, or a context's `prometheus:`): it logs as the cluster
+  /// does, waits for its pod list, and feeds its pods' figures.
+  func prometheus(_ url: String, for kube: KubeCluster) throws -> PromSource {
+    let source = try options.monitoring.source(url: url, inline: inlineQueries, logger: logger)
+    source.log = kube.log
+    source.waitsFor = { kube.waitForPodList() }
+    kube.metricsPolicy = .prometheus
+    return source
   }
 
   /// The Prometheus and scrapes the user named, their URLs redacted (for where they are not read).

@@ -6,6 +6,9 @@ import Foundation
 final class Waker: @unchecked Sendable {
   let readFD: Int32
   private let writeFD: Int32
+  private let lock = NSLock()
+  /// A wake-up is in the pipe and not yet drained: the next posts need not write another.
+  private var pending = false
 
   init?() {
     var fds: [Int32] = [-1, -1]
@@ -23,16 +26,24 @@ final class Waker: @unchecked Sendable {
     close(writeFD)
   }
 
-  /// From any thread. A full pipe already holds a wake-up, so a failed write loses nothing.
+  /// From any thread: one write until the loop drains it, however many events come meanwhile.
   func wake() {
+    let first = lock.withLock {
+      defer { pending = true }
+      return !pending
+    }
+    guard first else { return }
     var byte: UInt8 = 1
     _ = write(writeFD, &byte, 1)
   }
 
-  /// Empties the pipe: every wake-up before now is answered by one pass of the loop.
+  /// Empties the pipe: every wake-up before now is answered by one pass of the loop. The pipe is
+  /// read before `pending` is cleared: a post in between is already in the inbox the loop drains
+  /// next, and any post after it writes again.
   func drain() {
     var buf = [UInt8](repeating: 0, count: 256)
     while read(readFD, &buf, buf.count) > 0 {}
+    lock.withLock { pending = false }
   }
 }
 

@@ -19,6 +19,7 @@ public final class Inbox: @unchecked Sendable {
       forward.target.post(forward.map(a))
       return
     }
+    guard !a.isEmpty else { return }
     let wake = lock.withLock {
       actions.append(contentsOf: a)
       return self.wake
