@@ -104,4 +104,13 @@ void ct_tune_malloc(void) {
 #endif
 }
 
+unsigned long long ct_heap_in_use(void) {
+#ifdef __GLIBC__
+  struct mallinfo2 m = mallinfo2();
+  return (unsigned long long)m.uordblks + (unsigned long long)m.hblkhd;
+#else
+  return 0;
+#endif
+}
+
 void ct_flush_stdout(void) { fflush(stdout); }

@@ -130,6 +130,10 @@ if let i = args.firstIndex(of: "--verdicts") {
 if let i = args.firstIndex(of: "--churn") {
   churnSection(pods: i + 1 < args.count ? Int(args[i + 1]) ?? 100_000 : 100_000); exit(0)
 }
+if let i = args.firstIndex(of: "--pod-memory") {
+  podMemorySection(pods: i + 1 < args.count ? Int(args[i + 1]) ?? 100_000 : 100_000)
+  exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)
@@ -265,11 +269,8 @@ print("")
 print("5. Pod list decoding (the lab's pod JSON with managedFields, 10,000 pods): scanner vs JSONDecoder")
 do {
   // A list of 10,000 pods made from one recorded pod, with names made unique.
-  let podJSON = """
-    {"metadata":{"name":"etl-000-84d9d55dcd-NAME","generateName":"etl-000-84d9d55dcd-","namespace":"scale-00","uid":"0d6f8e0a-6a4e-4c2b-9a55-2b8c0e1f3a11","resourceVersion":"12345","creationTimestamp":"2026-11-24T18:38:04Z","labels":{"app":"etl-000","lab.chaostui.io/scale":"true","pod-template-hash":"84d9d55dcd","team":"data","tier":"batch","version":"v1.4.2"},"annotations":{"prometheus.io/port":"9100","prometheus.io/scrape":"true"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"etl-000-84d9d55dcd","uid":"7a1c","controller":true,"blockOwnerDeletion":true}],"managedFields":[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"v1","time":"2026-11-24T18:38:04Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:prometheus.io/port":{},"f:prometheus.io/scrape":{}},"f:generateName":{},"f:labels":{".":{},"f:app":{},"f:lab.chaostui.io/scale":{},"f:pod-template-hash":{},"f:team":{},"f:tier":{},"f:version":{}},"f:ownerReferences":{".":{},"k:{\\"uid\\":\\"7a1c\\"}":{".":{},"f:apiVersion":{},"f:blockOwnerDeletion":{},"f:controller":{},"f:kind":{},"f:name":{},"f:uid":{}}}},"f:spec":{"f:containers":{"k:{\\"name\\":\\"etl\\"}":{".":{},"f:args":{},"f:env":{},"f:image":{},"f:imagePullPolicy":{},"f:livenessProbe":{},"f:name":{},"f:ports":{},"f:readinessProbe":{},"f:resources":{},"f:terminationMessagePath":{},"f:volumeMounts":{}},"k:{\\"name\\":\\"metrics\\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{},"f:resources":{}}},"f:dnsPolicy":{},"f:enableServiceLinks":{},"f:restartPolicy":{},"f:schedulerName":{},"f:securityContext":{},"f:terminationGracePeriodSeconds":{},"f:volumes":{}}}},{"manager":"kubelet.py","operation":"Update","apiVersion":"v1","time":"2026-11-24T18:38:40Z","fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:conditions":{},"f:containerStatuses":{},"f:hostIP":{},"f:phase":{},"f:podIP":{},"f:podIPs":{},"f:startTime":{}}}}]},"spec":{"volumes":[{"name":"config","emptyDir":{}},{"name":"default-token-x","secret":{"secretName":"default-token-x","defaultMode":420}}],"containers":[{"name":"etl","image":"registry.lab.local/data/etl-worker:1.4.2","args":["--queue=ingest","--batch-size=500"],"ports":[{"name":"http","containerPort":8080,"protocol":"TCP"}],"env":[{"name":"ETL_MODE","value":"stream"},{"name":"POD_NAME","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.name"}}}],"resources":{"limits":{"cpu":"500m","memory":"512Mi"},"requests":{"cpu":"5m","memory":"16Mi"}},"volumeMounts":[{"name":"config","mountPath":"/etc/etl"}],"readinessProbe":{"httpGet":{"path":"/ready","port":"http","scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3},"terminationMessagePath":"/dev/termination-log","imagePullPolicy":"IfNotPresent"},{"name":"metrics","image":"registry.lab.local/observability/node-sidecar:0.9","resources":{"limits":{"cpu":"50m","memory":"64Mi"},"requests":{"cpu":"1m","memory":"8Mi"}}}],"restartPolicy":"Always","terminationGracePeriodSeconds":5,"dnsPolicy":"ClusterFirst","nodeName":"lab-a1","schedulerName":"default-scheduler"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-11-24T18:38:40Z"}],"hostIP":"127.0.0.1","podIP":"10.244.1.2","startTime":"2026-11-24T18:38:40Z","containerStatuses":[{"name":"etl","state":{"running":{"startedAt":"2026-11-24T18:38:40Z"}},"ready":true,"restartCount":0,"image":"x","imageID":"y","containerID":"z","started":true},{"name":"metrics","state":{"running":{"startedAt":"2026-11-24T18:38:40Z"}},"ready":true,"restartCount":0,"image":"x","imageID":"y","containerID":"z","started":true}]}}
-    """
   var list = "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":["
-  for i in 0..<10_000 { list += (i == 0 ? "" : ",") + podJSON.replacingOccurrences(of: "NAME", with: String(i)) }
+  for i in 0..<10_000 { list += (i == 0 ? "" : ",") + labPodJSON(i) }
   list += "]}"
   let data = Data(list.utf8)
   var t0 = now()

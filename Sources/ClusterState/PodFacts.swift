@@ -45,7 +45,8 @@ struct PodFacts: Sendable, Equatable {
       if n.ready { byZone[z, default: ZoneStatus(name: z)].readyNodes += 1 }
     }
     for svc in s.services.values { servicesOf[svc.workload, default: []].append(svc.id) }
-    for p in s.pods.values { add(p, s) }
+    shares.reserveCapacity(s.pods.count)
+    for (id, p) in s.pods { add(p, id, s) }
     zones = byZone.values.sorted { $0.name < $1.name }
   }
 
@@ -54,24 +55,27 @@ struct PodFacts: Sendable, Equatable {
     var seen = Set<String>()
     for id in changed.reversed() where seen.insert(id).inserted {
       remove(id)
-      if let p = s.pods[id] { add(p, s) }
+      if let p = s.pods[id] { add(p, id, s) }
     }
     self.key = key
     mark = s.podChanges.mark
     zones = byZone.values.sorted { $0.name < $1.name }
   }
 
-  private mutating func add(_ p: Pod, _ s: ClusterSnapshot) {
-    var share = Share(workload: p.workloadID)
-    if share.workload != nil {
+  /// `id`: the state's key string (kept, not made again).
+  private mutating func add(_ p: Pod, _ id: String, _ s: ClusterSnapshot) {
+    var share = Share()
+    if let w = p.workloadID {
       share.role = p.role != nil
       share.primary = p.isReady && s.roleSelector.isPrimary(p.labels)
+      // Kept only where it counts (a role, or a service's endpoints): most of 100,000 pods have neither.
+      if share.role || share.primary || servicesOf[w] != nil { share.workload = w }
     }
     if !s.nodes.isEmpty, !p.isTerminating, let node = p.node, let n = s.nodes[node] {
       share.zone = n.zone.isEmpty ? "(no zone)" : n.zone
       share.ready = p.isReady
     }
-    shares[p.id] = share
+    shares[id] = share
     count(share, by: 1)
   }
 

@@ -259,13 +259,15 @@ public enum KubeDecode {
       cpuLimit += c.resources?.limits?["cpu"].flatMap(Quantity.milli) ?? 0
       memRequest += c.resources?.requests?["memory"].flatMap(Quantity.bytes) ?? 0
     }
+    // What pods share (a ReplicaSet's labels and name, a node's, a namespace's) is shared: `Interned`.
     var model = Pod(
-      namespace: m.namespace ?? "default", name: m.name, phase: phase, status: reason, readyContainers: ready,
-      totalContainers: max(containers.count, statuses.count), restarts: restarts,
-      created: m.creationTimestamp.flatMap(Timestamps.parse) ?? 0, deletionTimestamp: deleted, node: k.spec?.nodeName,
-      labels: m.labels ?? [:], owner: owner.map { OwnerRef(kind: $0.kind, name: $0.name) }, workload: workload,
-      cpuRequestMilli: cpu, memoryLimitBytes: mem)
-    model.containerNames = containers.map(\.name)
+      namespace: Interned.string(m.namespace ?? "default"), name: m.name, phase: phase,
+      status: Interned.string(reason), readyContainers: ready, totalContainers: max(containers.count, statuses.count),
+      restarts: restarts, created: m.creationTimestamp.flatMap(Timestamps.parse) ?? 0, deletionTimestamp: deleted,
+      node: Interned.name(k.spec?.nodeName), labels: Interned.labels(m.labels ?? [:]),
+      owner: owner.map { OwnerRef(kind: Interned.string($0.kind), name: Interned.string($0.name)) },
+      workload: Interned.name(workload), cpuRequestMilli: cpu, memoryLimitBytes: mem)
+    model.containerNames = Interned.names(containers.map(\.name))
     model.cpuLimitMilli = cpuLimit > 0 ? cpuLimit : nil
     model.memoryRequestBytes = memRequest > 0 ? memRequest : nil
     model.priority = k.spec?.priority

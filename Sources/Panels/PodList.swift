@@ -90,7 +90,7 @@ public final class PodList {
   /// One pod changed (nil: gone): the counts, the name order and, when `shape` is given, its row.
   private func follow(_ id: String, _ pod: Pod?, _ series: PodSeries?, needle: String, shape: Shape?) {
     uncount(id)
-    if let pod { count(pod) }
+    if let pod { count(pod, id) }
     if let was = places.removeValue(forKey: id) {
       if let i = position(of: id, at: was) { byName.remove(at: i) }
       if let shape, let i = row(of: id, at: was, shape) { ids.remove(at: i) }
@@ -136,15 +136,17 @@ public final class PodList {
     podsPerNode.removeAll(keepingCapacity: true)
     readyCount = 0
     places.removeAll(keepingCapacity: true)
-    for p in state.pods.values {
-      count(p)
+    places.reserveCapacity(state.pods.count)
+    counted.reserveCapacity(state.pods.count)
+    // Keyed by the state's own key strings (a pod's `id` makes a new string each time it is asked).
+    for (id, p) in state.pods {
+      count(p, id)
       guard needle.isEmpty || PodList.matches(p, needle) else { continue }
-      listed.append((p.namespace, p.name, p.id))
-      places[p.id] = Self.place(p, .name, nil)
+      listed.append((p.namespace, p.name, id))
+      places[id] = Self.place(p, .name, nil)
     }
     listed.sort { $0.ns != $1.ns ? $0.ns < $1.ns : $0.name < $1.name }
     byName = listed.map(\.id)
-    places.reserveCapacity(listed.count)
     for (i, p) in listed.enumerated() {
       places[p.id]?.nameKey = Double(i) * Self.gap
     }
@@ -271,9 +273,9 @@ public final class PodList {
     return i < ids.count && ids[i] == id ? i : ids.firstIndex(of: id)
   }
 
-  private func count(_ p: Pod) {
+  private func count(_ p: Pod, _ id: String) {
     let onNode = p.phase != .succeeded && p.phase != .failed ? p.node : nil
-    counted[p.id] = (p.isReady, p.namespace, onNode)
+    counted[id] = (p.isReady, p.namespace, onNode)
     if p.isReady { readyCount += 1 }
     perNamespace[p.namespace, default: 0] += 1
     if let n = onNode { podsPerNode[n, default: 0] += 1 }

@@ -24,4 +24,6 @@ int ct_locale_is_utf8(void);
 /// large buffers (pages of JSON) always mapped and given back when freed (glibc would otherwise raise
 /// its mmap threshold after the first free and keep them on the heap). No-op off glibc.
 void ct_tune_malloc(void);
+/// Bytes the allocator has handed out and not taken back (mallinfo2: arenas and mmapped blocks).
+unsigned long long ct_heap_in_use(void);
 #endif
