@@ -9,6 +9,9 @@ public enum Action: Sendable, Equatable, Codable {
   /// A first, fast view of every pod (the server's table: no labels, owners or containers yet);
   /// the complete list follows as `podsReplaced`.
   case podsPreview([Pod])
+  /// The first page of the server's table of every pod (the first screenful, in name order), while
+  /// the first view of every pod is on its way: shown until that arrives, never after it.
+  case podsFirstPage([Pod])
   case workloadDeleted(id: String)
   /// A (re)list of one kind of workload.
   case workloadsReplaced(kind: WorkloadKind, [Workload])

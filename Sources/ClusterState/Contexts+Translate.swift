@@ -65,6 +65,7 @@ public struct ContextTranslation: Sendable {
     case .podDeleted(let id): return .podDeleted(id: qid(id))
     case .podsReplaced(let ps): return .inContext(alias: alias, .podsReplaced(ps.map(inward)))
     case .podsPreview(let ps): return .inContext(alias: alias, .podsPreview(ps.map(inward)))
+    case .podsFirstPage(let ps): return .inContext(alias: alias, .podsFirstPage(ps.map(inward)))
     case .workloadDeleted(let id): return .workloadDeleted(id: qid(id))
     case .workloadsReplaced(let kind, let ws):
       return .inContext(alias: alias, .workloadsReplaced(kind: kind, ws.map(inward)))
@@ -92,15 +93,7 @@ public struct ContextTranslation: Sendable {
         })
     case .alerts(let alerts, let t):
       // Each context's Prometheus answers for its own alerts: they replace that context's only.
-      return .inContext(
-        alias: alias,
-        .alerts(
-          alerts.map {
-            var a = $0
-            a.labels["namespace"] = a.labels["namespace"].map(q)
-            a.labels["context"] = alias
-            return a
-          }, time: t))
+      return .inContext(alias: alias, .alerts(alerts.map(inward), time: t))
     case .serviceMetrics(let t, let samples):
       return .serviceMetrics(
         time: t,
@@ -138,6 +131,14 @@ public struct ContextTranslation: Sendable {
       .stopSignalRules, .stopSignal, .note, .followLogs, .production, .restore, .context, .failover:
       return a
     }
+  }
+
+  /// An alert of this context: its namespace named with the alias, and the context in its labels.
+  func inward(_ alert: Alert) -> Alert {
+    var a = alert
+    a.labels["namespace"] = a.labels["namespace"].map(q)
+    a.labels["context"] = alias
+    return a
   }
 
   func inward(_ s: PodSample) -> PodSample {

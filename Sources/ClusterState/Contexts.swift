@@ -134,6 +134,8 @@ func mergedRelist(_ s: ClusterSnapshot, alias: String, _ inner: Action) -> Actio
     return .podsReplaced(s.pods.values.filter { !mine($0.namespace) } + pods)
   case .podsPreview(let pods):
     return .podsPreview(s.pods.values.filter { !mine($0.namespace) } + pods)
+  case .podsFirstPage(let pods):
+    return .podsFirstPage(s.pods.values.filter { !mine($0.namespace) } + pods)
   case .workloadsReplaced(let kind, let ws):
     return .workloadsReplaced(kind: kind, s.workloads.values.filter { $0.kind == kind && !mine($0.namespace) } + ws)
   case .hpasReplaced(let hs):

@@ -18,13 +18,21 @@ func reducePods(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
       s.podChanges.changed(id)
     }
     noteEventTime(&s)
-  case .podsReplaced(let pods), .podsPreview(let pods):
-    if case .podsPreview = action {
+  case .podsReplaced(let pods), .podsPreview(let pods), .podsFirstPage(let pods):
+    switch action {
+    case .podsFirstPage:
+      // Only before anything more complete has arrived.
+      guard s.podSet.pods.isEmpty || s.podSet.podsPartial else { return [] }
+      s.podSet.podDetailsPending = true
+      s.podSet.podsPartial = true
+    case .podsPreview:
       // A preview never replaces the complete list once that has arrived (a relist does).
       guard s.podSet.podDetailsPending || s.podSet.pods.isEmpty else { return [] }
       s.podSet.podDetailsPending = true
-    } else {
+      s.podSet.podsPartial = false
+    default:
       s.podSet.podDetailsPending = false
+      s.podSet.podsPartial = false
     }
     var next: [String: Pod] = [:]
     next.reserveCapacity(pods.count)

@@ -21,7 +21,7 @@ extension Action {
   /// An exhaustive switch: a new action must say which reducer it goes to.
   var family: ActionFamily {
     switch self {
-    case .podUpserted, .podDeleted, .podsReplaced, .podsPreview:
+    case .podUpserted, .podDeleted, .podsReplaced, .podsPreview, .podsFirstPage:
       return .pods
     case .workloadDeleted, .workloadsReplaced, .workloadUpserted, .hpaUpserted, .hpaDeleted, .hpasReplaced:
       return .workloads

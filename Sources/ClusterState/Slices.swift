@@ -35,10 +35,14 @@ public struct PodsSlice: Sendable, Equatable, Codable {
   public internal(set) var pods: [String: Pod] = [:]
   /// The pods shown come from the fast first view; labels, owners and containers are on their way.
   public var podDetailsPending = false
+  /// Only the first page of the pods is known: the rest of the first view is on its way. Not in a
+  /// journal's snapshots (a moment of start-up, and journals of earlier builds do not have it).
+  public var podsPartial = false
   /// The pod each stateful workload's role labels last called primary, by workload id.
   public var primaries: [String: String] = [:]
   /// Workloads whose pods carry a role label (primary/replica), by id.
   public var roleWorkloads: Set<String> = []
+  enum CodingKeys: String, CodingKey { case pods, podDetailsPending, primaries, roleWorkloads }
   public init() {}
 }
 

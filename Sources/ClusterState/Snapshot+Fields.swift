@@ -15,6 +15,7 @@ extension ClusterSnapshot {
   @inline(__always) public var steadyState: SteadyState { session.steadyState }
   @inline(__always) public var pods: [String: Pod] { podSet.pods }
   @inline(__always) public var podDetailsPending: Bool { podSet.podDetailsPending }
+  @inline(__always) public var podsPartial: Bool { podSet.podsPartial }
   @inline(__always) public var primaries: [String: String] { podSet.primaries }
   @inline(__always) public var roleWorkloads: Set<String> { podSet.roleWorkloads }
   @inline(__always) public var workloads: [String: Workload] { objects.workloads }

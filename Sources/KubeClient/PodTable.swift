@@ -36,7 +36,15 @@ extension KubeDecode {
 
   struct Table: Decodable {
     struct Column: Decodable { var name: String }
-    struct Row: Decodable { var cells: [Cell] }
+    struct Row: Decodable {
+      var cells: [Cell]
+      /// With `includeObject=Metadata` (the default): the row's object's namespace.
+      var object: RowObject?
+    }
+    struct RowObject: Decodable {
+      struct Meta: Decodable { var namespace: String? }
+      var metadata: Meta?
+    }
     var kind: String?
     var columnDefinitions: [Column]
     var rows: [Row]?
@@ -45,6 +53,15 @@ extension KubeDecode {
 
   /// Rows of a Table response as (column name → cell text) — for any resource.
   static func tableRows(_ data: Data) throws -> (rows: [[String: String]], resourceVersion: String?) {
+    let (rows, _, rv) = try tableRowsAndNamespaces(data)
+    return (rows, rv)
+  }
+
+  /// The rows, each row's object's namespace where the table carries the objects' metadata, and
+  /// the resourceVersion.
+  static func tableRowsAndNamespaces(_ data: Data) throws -> (
+    rows: [[String: String]], namespaces: [String?], resourceVersion: String?
+  ) {
     let t = try JSONDecoder().decode(Table.self, from: data)
     guard t.kind == nil || t.kind == "Table" else {
       throw DecodeError("expected a Table, the server sent \(t.kind ?? "?")")
@@ -55,14 +72,17 @@ extension KubeDecode {
       for (name, cell) in zip(names, row.cells) { r[name] = cell.text }
       return r
     }
-    return (rows, t.metadata?.resourceVersion)
+    return (rows, (t.rows ?? []).map { $0.object?.metadata?.namespace }, t.metadata?.resourceVersion)
   }
 
   /// Pods from the pods Table of one namespace, as complete as the table allows: name, ready,
-  /// status, restarts, age (to the table's precision), node.
-  public static func podTable(_ data: Data, namespace: String, now: Seconds) throws -> [Pod] {
-    try tableRows(data).rows.compactMap { r in
-      guard let name = r["Name"], !name.isEmpty else { return nil }
+  /// status, restarts, age (to the table's precision), node. `namespace` nil: a table of several
+  /// namespaces, each row's read from its object's metadata (a row without one is dropped).
+  public static func podTable(_ data: Data, namespace: String?, now: Seconds) throws -> [Pod] {
+    let t = try tableRowsAndNamespaces(data)
+    return zip(t.rows, t.namespaces).compactMap { r, rowNamespace in
+      guard let name = r["Name"], !name.isEmpty, let namespace = namespace ?? Interned.name(rowNamespace)
+      else { return nil }
       let status = r["Status"] ?? "Unknown"
       let readyParts = (r["Ready"] ?? "0/0").split(separator: "/").map { Int($0) ?? 0 }
       // 1.20 prints restarts as a number; newer servers as "3 (5m ago)".
@@ -70,9 +90,9 @@ extension KubeDecode {
       let age = r["Age"].flatMap({ Durations.seconds($0) }) ?? 0
       let node = r["Node"].flatMap { $0 == "<none>" || $0.isEmpty ? nil : $0 }
       var pod = Pod(
-        namespace: namespace, name: name, phase: phase(forStatus: status), status: status,
+        namespace: namespace, name: name, phase: phase(forStatus: status), status: Interned.string(status),
         readyContainers: readyParts.first ?? 0, totalContainers: readyParts.count > 1 ? readyParts[1] : 0,
-        restarts: restarts, created: now - age, node: node)
+        restarts: restarts, created: now - age, node: Interned.name(node))
       if status == "Terminating" {
         pod.phase = .running
         pod.deletionTimestamp = now

@@ -72,7 +72,11 @@ public enum PodsPane {
     let t = ctx.theme
     var badge =
       "\(list.ids.count)/\(state.pods.count) pods, \(list.readyCount) ready, sort \(view.sort.title)\(view.descending ? "v" : "^")"
-    if state.podDetailsPending { badge = "labels loading  " + badge }
+    if state.podsPartial {
+      badge = "first \(state.pods.count) pods, the rest loading, sort \(view.sort.title)\(view.descending ? "v" : "^")"
+    } else if state.podDetailsPending {
+      badge = "labels loading  " + badge
+    }
     // A list that stopped being kept up to date says so, and since when.
     if let since = state.disconnectedSince, !state.pods.isEmpty {
       badge = "STALE \(Fmt.age(state.now - since))  " + badge

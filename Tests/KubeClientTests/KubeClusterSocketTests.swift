@@ -47,8 +47,9 @@ final class KubeClusterSocketTests: XCTestCase {
                   body = str(lists.get("/api/v1/namespaces/pipeline/pods", 0)).encode()
               else:
                   key = self.path.split("?")[0]
-                  # a list (paged, or the first from the watch cache), not the first view's table
-                  if ("limit=" in self.path or "resourceVersion=0" in self.path) and "includeObject" not in self.path and "watch" not in self.path:
+                  # a list (paged, or the first from the watch cache), not the first view's tables
+                  table = "includeObject" in self.path or "as=Table" in self.headers.get("Accept", "")
+                  if ("limit=" in self.path or "resourceVersion=0" in self.path) and not table and "watch" not in self.path:
                       lists[key] = lists.get(key, 0) + 1
                   body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
               self.send_response(200)

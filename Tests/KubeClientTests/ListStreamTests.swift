@@ -98,7 +98,7 @@ final class ListStreamTests: XCTestCase {
                   self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
                   time.sleep(5)
                   return
-              elif self.path.startswith("/api/v1/namespaces/pipeline/pods") and "includeObject" not in self.path:
+              elif self.path.startswith("/api/v1/namespaces/pipeline/pods") and "as=Table" not in self.headers.get("Accept", ""):
                   seen.append(self.path)
                   if "resourceVersion=0" in self.path:
                       self.send_response(200); self.send_header("Content-Type", "application/json")

@@ -180,6 +180,31 @@ final class PodTableTests: XCTestCase {
     _ = reduce(&s, .podsPreview([preview]))
     XCTAssertEqual(s.pods["a/p"]?.workload, "x", "a late preview does not replace the complete list")
   }
+
+  func testTheFirstPageIsShownUntilTheFirstViewAndNeverAfterIt() {
+    var s = ClusterSnapshot()
+    let first = (0..<3).map { Pod(namespace: "a", name: "p\($0)", status: "Running", created: 0) }
+    _ = reduce(&s, .podsFirstPage(first))
+    XCTAssertEqual(s.pods.count, 3)
+    XCTAssertTrue(s.podsPartial)
+    XCTAssertTrue(s.podDetailsPending)
+    let all = (0..<10).map { Pod(namespace: "a", name: "p\($0)", status: "Running", created: 0) }
+    _ = reduce(&s, .podsPreview(all))
+    XCTAssertEqual(s.pods.count, 10)
+    XCTAssertFalse(s.podsPartial, "the first view is complete")
+    XCTAssertTrue(s.podDetailsPending)
+    _ = reduce(&s, .podsFirstPage(first))
+    XCTAssertEqual(s.pods.count, 10, "a late first page replaces nothing")
+    XCTAssertFalse(s.podsPartial)
+    // Straight to the full list (no first view: the tables could not be had).
+    var t = ClusterSnapshot()
+    _ = reduce(&t, .podsFirstPage(first))
+    _ = reduce(&t, .podsReplaced(all))
+    XCTAssertFalse(t.podsPartial)
+    XCTAssertFalse(t.podDetailsPending)
+    _ = reduce(&t, .podsFirstPage(first))
+    XCTAssertEqual(t.pods.count, 10)
+  }
 }
 
 /// The one duration reader: Go's, kubectl's ages and the experiment file's plain seconds.
