@@ -32,61 +32,90 @@ struct ListItemStream {
   private static let itemsKey = Array("items".utf8)
   private static let metadataKey = Array("metadata".utf8)
 
-  /// Feeds the next bytes; `onItem` gets each whole item (its own JSON object).
+  /// Feeds the next bytes; `onItem` gets each whole item (its own JSON object). Inside an item,
+  /// a run of bytes that changes nothing (no quote, backslash, brace or bracket) is copied at once.
   mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onItem: ([UInt8]) throws -> Void) throws {
-    for b in bytes {
-      if !started {
-        if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { continue }
-        guard b == UInt8(ascii: "{") else { throw NotAList(description: "the answer is not a JSON list") }
-        started = true
-      }
-      if capture != nil { take(b) }
-      if inString {
-        if escaped {
-          escaped = false
-        } else if b == UInt8(ascii: "\\") {
-          escaped = true
-        } else if b == UInt8(ascii: "\"") {
-          inString = false
-          if depth == 1 { lastKey = key }
+    var i = 0
+    let n = bytes.count
+    while i < n {
+      if capture != nil && !skipping && !escaped {
+        var j = i
+        if inString {
+          while j < n, bytes[j] != Self.quote, bytes[j] != Self.backslash { j += 1 }
+        } else {
+          while j < n, !Self.structural[Int(bytes[j])] { j += 1 }
+        }
+        if j > i && buffer.count + (j - i) < Self.itemLimit {
+          buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+          i = j
           continue
         }
-        if depth == 1 && key.count < 64 { key.append(b) }
-        continue
       }
-      switch b {
-      case UInt8(ascii: "\""):
-        inString = true
-        key.removeAll(keepingCapacity: true)
-      case UInt8(ascii: "{"), UInt8(ascii: "["):
-        depth += 1
-        guard capture == nil else { break }
-        if depth == 2 && b == UInt8(ascii: "{") && lastKey == Self.metadataKey {
-          begin(.metadata, b)
-        } else if depth == 2 && b == UInt8(ascii: "[") && lastKey == Self.itemsKey {
-          inItems = true
-        } else if depth == 3 && inItems && b == UInt8(ascii: "{") {
-          begin(.item, b)
-        }
-      case UInt8(ascii: "}"), UInt8(ascii: "]"):
-        if let c = capture, depth == (c == .metadata ? 2 : 3) {
-          capture = nil
-          if c == .metadata {
-            metadata = buffer
-          } else if skipping {
-            skipped += 1
-          } else {
-            items += 1
-            try onItem(buffer)
-          }
-          buffer.removeAll(keepingCapacity: true)
-        }
-        if depth == 2 && b == UInt8(ascii: "]") { inItems = false }
-        depth -= 1
-        if depth < 0 { throw NotAList(description: "the list's JSON is not well formed") }
-      default:
-        break
+      try step(bytes[i], onItem: onItem)
+      i += 1
+    }
+  }
+
+  private static let quote = UInt8(ascii: "\"")
+  private static let backslash = UInt8(ascii: "\\")
+  /// The bytes that can change the stream's state outside a string.
+  private static let structural: [Bool] = (0..<256).map { c in
+    [UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "["), UInt8(ascii: "]")].contains(UInt8(c))
+  }
+
+  /// One byte through the state machine.
+  @inline(__always) private mutating func step(_ b: UInt8, onItem: ([UInt8]) throws -> Void) throws {
+    if !started {
+      if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { return }
+      guard b == UInt8(ascii: "{") else { throw NotAList(description: "the answer is not a JSON list") }
+      started = true
+    }
+    if capture != nil { take(b) }
+    if inString {
+      if escaped {
+        escaped = false
+      } else if b == UInt8(ascii: "\\") {
+        escaped = true
+      } else if b == UInt8(ascii: "\"") {
+        inString = false
+        if depth == 1 { lastKey = key }
+        return
       }
+      if depth == 1 && key.count < 64 { key.append(b) }
+      return
+    }
+    switch b {
+    case UInt8(ascii: "\""):
+      inString = true
+      key.removeAll(keepingCapacity: true)
+    case UInt8(ascii: "{"), UInt8(ascii: "["):
+      depth += 1
+      guard capture == nil else { break }
+      if depth == 2 && b == UInt8(ascii: "{") && lastKey == Self.metadataKey {
+        begin(.metadata, b)
+      } else if depth == 2 && b == UInt8(ascii: "[") && lastKey == Self.itemsKey {
+        inItems = true
+      } else if depth == 3 && inItems && b == UInt8(ascii: "{") {
+        begin(.item, b)
+      }
+    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+      if let c = capture, depth == (c == .metadata ? 2 : 3) {
+        capture = nil
+        if c == .metadata {
+          metadata = buffer
+        } else if skipping {
+          skipped += 1
+        } else {
+          items += 1
+          try onItem(buffer)
+        }
+        buffer.removeAll(keepingCapacity: true)
+      }
+      if depth == 2 && b == UInt8(ascii: "]") { inItems = false }
+      depth -= 1
+      if depth < 0 { throw NotAList(description: "the list's JSON is not well formed") }
+    default:
+      break
     }
   }
 
