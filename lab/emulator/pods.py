@@ -1,10 +1,14 @@
 """The kubelet's pod lifecycle: creation, readiness, graceful deletion, container restarts."""
 import heapq
+import json
 import os
+import queue
+import threading
 import time
 from types import SimpleNamespace
 
-from kubernetes import client, watch
+from kubernetes import client
+from kubernetes.watch.watch import iter_resp_lines
 from kubernetes.client.rest import ApiException
 from .util import now_iso, quantity, log, STOP
 
@@ -65,37 +69,79 @@ class PodLifecycle:
 
     # ---- pods -----------------------------------------------------------------------------
     def watch_pods(self):
+        """Every pod (a paged list), then every change (a watch from the list's resourceVersion).
+        This thread only reads: pages and watch lines are parsed as plain JSON and queued, and
+        `handle_pod_events` decodes what needs acting on. At 40,000 pods a list decoded into models
+        as it was read took longer than the watch cache's window, so each watch after it ended at
+        once with 410 Gone and the pods waiting to run never ran; a watch from resourceVersion 0
+        instead is closed by the server while it sends its 100,000 first events."""
+        events = queue.SimpleQueue()
+        threading.Thread(target=self.handle_pod_events, args=(events,), daemon=True).start()
         backoff = 0.8
+        rv = None
         while not STOP.is_set():
             try:
-                pods = self.core.list_pod_for_all_namespaces(limit=500)
-                items = list(pods.items)
-                cont = pods.metadata._continue
-                while cont:
-                    page = self.core.list_pod_for_all_namespaces(limit=500, _continue=cont)
-                    items.extend(page.items)
-                    cont = page.metadata._continue
-                rv = pods.metadata.resource_version
-                for p in items:
-                    self.observe(p)
-                log.info("listed %d pods at resourceVersion %s", len(items), rv)
-                backoff = 0.8
-                w = watch.Watch()
-                for ev in w.stream(self.core.list_pod_for_all_namespaces, resource_version=rv,
-                                   timeout_seconds=300, allow_watch_bookmarks=True):
-                    if STOP.is_set():
-                        return
-                    if ev["type"] in ("ADDED", "MODIFIED"):
-                        self.observe(ev["object"])
-                    elif ev["type"] == "DELETED":
-                        with self.lock:
-                            self.pods.pop(ev["object"].metadata.uid, None)
+                if rv is None:
+                    rv, n, cont = None, 0, None
+                    while True:
+                        page = self.core.list_pod_for_all_namespaces(limit=500, _continue=cont, _preload_content=False)
+                        body = json.loads(page.data)
+                        rv = rv or body["metadata"]["resourceVersion"]
+                        for item in body.get("items") or []:
+                            events.put(("ADDED", item))
+                        n += len(body.get("items") or [])
+                        cont = body["metadata"].get("continue")
+                        if not cont:
+                            break
+                    log.info("listed %d pods at resourceVersion %s", n, rv)
+                resp = self.core.list_pod_for_all_namespaces(
+                    watch=True, resource_version=rv, timeout_seconds=300, allow_watch_bookmarks=True,
+                    _preload_content=False)
+                try:
+                    for line in iter_resp_lines(resp):
+                        if STOP.is_set():
+                            return
+                        ev = json.loads(line)
+                        if ev["type"] == "ERROR":
+                            raise ApiException(status=ev["object"].get("code"), reason=ev["object"].get("message"))
+                        rv = ev["object"].get("metadata", {}).get("resourceVersion") or rv
+                        events.put((ev["type"], ev["object"]))
+                        backoff = 0.8
+                finally:
+                    resp.release_conn()
             except ApiException as e:
-                log.info("pod watch ended: %s %s; relisting", e.status, e.reason)
+                log.info("pod watch ended: %s %s; listing again", e.status, e.reason)
+                rv = None if e.status == 410 else rv
             except Exception as e:
-                log.info("pod watch lost: %r; relisting in %.1fs", e, backoff)
+                log.info("pod watch lost: %r; watching again in %.1fs", e, backoff)
                 STOP.wait(backoff * (0.5 + self.rng.random()))
                 backoff = min(30.0, backoff * 2)
+
+    def handle_pod_events(self, events):
+        """The pods listed and watched, acted on. A scale pod already known, and not being deleted,
+        is skipped before decoding into a model (its MODIFIED events are this emulator's own status
+        writes)."""
+        while not STOP.is_set():
+            try:
+                kind, obj = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            try:
+                meta = obj.get("metadata", {})
+                if kind == "DELETED":
+                    with self.lock:
+                        self.pods.pop(meta.get("uid"), None)
+                    continue
+                if kind not in ("ADDED", "MODIFIED"):
+                    continue
+                with self.lock:
+                    known = meta.get("uid") in self.pods
+                if known and (meta.get("labels") or {}).get("lab.chaostui.io/scale") and \
+                        not meta.get("deletionTimestamp"):
+                    continue
+                self.observe(self.core.api_client._ApiClient__deserialize(obj, "V1Pod"))
+            except Exception as e:  # never die on one pod
+                log.warning("pod event: %r", e)
 
     def observe(self, pod):
         node = pod.spec.node_name
