@@ -82,6 +82,30 @@ final class FailingClusterTests: XCTestCase {
     XCTAssertFalse(buf2.text.contains("STALE"), buf2.text)
   }
 
+  func testTheFirstScreenfulSaysTheRestIsLoadingThenTheFirstViewCounts() {
+    let pods = (0..<3).map {
+      Pod(
+        namespace: "pipeline", name: "flask-\($0)", phase: .running, status: "Running", readyContainers: 1, created: 900
+      )
+    }
+    var s = apply(cluster(.connecting), .podsFirstPage(pods))
+    s = apply(s, .connection(.connected))
+    func badge(_ s: ClusterSnapshot) -> String {
+      var buf = CellBuffer(width: 80, height: 6)
+      let list = PodList()
+      list.update(s, PodsView())
+      PodsPane.render(
+        &buf, buf.bounds, state: s, list: list, view: PodsView(), focused: true, ctx: ctx, filterEditing: false)
+      return buf.text
+    }
+    let first = badge(s)
+    XCTAssertTrue(first.contains("first 3 pods, the rest loading"), first)
+    XCTAssertFalse(first.contains("3/3 pods"), "no count is claimed for the cluster yet: \(first)")
+    let all = pods + [Pod(namespace: "pipeline", name: "spark-0", status: "Running", created: 900)]
+    let complete = badge(apply(s, .podsPreview(all)))
+    XCTAssertTrue(complete.contains("labels loading  4/4 pods"), complete)
+  }
+
   func testUnknownIsNotHealthy() {
     for (state, want) in [
       (cluster(.disconnected(Self.forbidden)), "now: unknown: no pod is known (forbidden"),
