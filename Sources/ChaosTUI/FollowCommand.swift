@@ -65,7 +65,7 @@ struct FollowSession: ParsableCommand {
         path = log.feed.name
         log.start()
         FileHandle.standardError.write(Data("chaostui follow: reading \(Sanitize.line(path))\n".utf8))
-        follower = try JournalFollower(feed: log.feed, wait: 60)
+        follower = try JournalFollower(feed: log.feed, wait: 180)
       } else {
         guard let newest = file ?? Self.newestJournal() else {
           complain("chaostui follow: no journal in \(Self.sessionsFolder()): give the one to follow")

@@ -60,10 +60,13 @@ public final class PodLogJournal: @unchecked Sendable {
           opened = true
           feed.problem = nil
           backoff = 0.5
-          if let phase = try? phase(http), phase == "Succeeded" || phase == "Failed" {
+          let phaseNow = (try? phase(http)) ?? nil
+          if let phase = phaseNow, phase == "Succeeded" || phase == "Failed" {
             feed.ended = "the pod's run has ended (\(phase))"
             return
           }
+          // A pod that has no node yet answers an empty log.
+          if phaseNow == "Pending" { feed.problem = "\(feed.name): not started yet (Pending)" }
         } else {
           let e = KubeCluster.failure(outcome.status, outcome.body, what: "the log of pod \(namespace)/\(pod)")
           feed.problem = e.description
@@ -84,6 +87,19 @@ public final class PodLogJournal: @unchecked Sendable {
       }
       backoff = min(10, backoff * 2)
     }
+  }
+
+  /// The pod's labels as the server has them now; nil when it is not there (404). What cannot be
+  /// asked (a refusal, the network) is thrown.
+  public func labels() throws -> [String: String]? {
+    let answer = try makeClient().get(podPath)
+    if answer.status == 404 { return nil }
+    guard (200..<300).contains(answer.status) else {
+      throw KubeCluster.failure(answer.status, answer.body, what: "pod \(namespace)/\(pod)")
+    }
+    let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
+    let metadata = object?["metadata"] as? [String: Any]
+    return (metadata?["labels"] as? [String: String]) ?? [:]
   }
 
   /// The pod's phase (`Running`, `Succeeded`, ...).

@@ -35,8 +35,9 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
   }
 
   /// Follows a journal that arrives through `feed` (a pod's log): waits up to `wait` seconds for its
-  /// header and first snapshot.
-  public init(feed: JournalFeed, wait: Seconds, sleep: (Double) -> Void = { Thread.sleep(forTimeInterval: $0) })
+  /// header and first snapshot. `sleep` passes the time between looks; what it throws (the user gave
+  /// up) ends the wait.
+  public init(feed: JournalFeed, wait: Seconds, sleep: (Double) throws -> Void = { Thread.sleep(forTimeInterval: $0) })
     throws
   {
     path = feed.name
@@ -60,7 +61,7 @@ public final class JournalFollower: ClusterSource, ReplayControl, @unchecked Sen
         throw SessionJournal.ReadError(
           feed.problem ?? "\(feed.name): \(none) after \(formatDuration(wait))")
       }
-      sleep(0.1)
+      try sleep(0.1)
       waited += 0.1
     }
     try start(from: Data(), inode: 0)

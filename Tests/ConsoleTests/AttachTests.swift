@@ -13,9 +13,11 @@ final class AttachTests: XCTestCase {
     return p
   }
 
-  func press(_ p: Pod, replaying: Bool = false) -> (UIState, [UICommand]) {
+  func press(_ p: Pod, replaying: Bool = false, from action: (([Pod]) -> Action) = Action.podsReplaced) -> (
+    UIState, [UICommand]
+  ) {
     var s = ClusterSnapshot()
-    _ = reduce(&s, .podsReplaced([p]))
+    _ = reduce(&s, action([p]))
     var ctx = UpdateContext(readOnly: true, pageSize: 2, visibleRows: 3, now: 100, pods: PodList())
     ctx.replaying = replaying
     let (ui, actions, commands) = Update.key(.char("A"), ui: UIState(), state: s, context: ctx)
@@ -35,6 +37,20 @@ final class AttachTests: XCTestCase {
       ui.message,
       "A attaches to an in-cluster run: select a pod of chaostui's Job or CronJob (label app.kubernetes.io/name=chaostui; / filters)"
     )
+  }
+
+  /// The first view comes from the server's table, without labels: such a pod is let through, and
+  /// the attach asks the server for its labels. Once the full list has come, its labels decide.
+  func testAPodWhoseLabelsAreStillLoadingIsLetThrough() {
+    let (_, commands) = press(pod("run-abcde", chaostui: false), from: Action.podsPreview)
+    XCTAssertEqual(commands, [.attach(LogRequest(namespace: "chaostui-system", pod: "run-abcde"))])
+    let (ui, none) = press(pod("run-abcde", chaostui: false), from: Action.podsFirstPage)
+    XCTAssertEqual(none.count, 1, ui.message ?? "")
+    var known = pod("flask-1", chaostui: false)
+    known.labels = ["app": "flask"]
+    let (said, refused) = press(known, from: Action.podsPreview)
+    XCTAssertEqual(refused, [])
+    XCTAssertEqual(said.message, attachOnlyChaostui)
   }
 
   func testAReplayDoesNotAttach() {

@@ -81,4 +81,22 @@ final class FollowPodLogTests: XCTestCase {
       )
     }
   }
+
+  /// A pod still starting (the log API answers 400 until its container runs) is waited for until
+  /// its journal comes or the one waiting gives up, which the wait's sleep says by throwing.
+  func testTheWaitForAStartingPodEndsWhenGivenUp() {
+    struct GaveUp: Error {}
+    let feed = JournalFeed(name: "the log of pod chaos/run-1")
+    feed.problem = "the log of pod chaos/run-1: container is waiting to start: ContainerCreating"
+    var looks = 0
+    XCTAssertThrowsError(
+      try JournalFollower(
+        feed: feed, wait: 300,
+        sleep: { _ in
+          looks += 1
+          if looks == 42 { throw GaveUp() }
+        })
+    ) { XCTAssertTrue($0 is GaveUp, "\($0)") }
+    XCTAssertEqual(looks, 42)
+  }
 }

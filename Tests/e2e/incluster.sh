@@ -9,6 +9,7 @@ IC="$STATE/incluster"
 mkdir -p "$IC"
 ic_clean() {
   kc -n chaostui-system delete job chaostui-lab-run chaostui-lab-denied --ignore-not-found >/dev/null
+  kc -n chaostui-system delete pod chaostui-lab-stuck --ignore-not-found --wait=false >/dev/null
   kc -n chaostui-system delete serviceaccount chaostui-lab-viewer --ignore-not-found >/dev/null
   kc -n pipeline delete rolebinding chaostui-lab-viewer --ignore-not-found >/dev/null
   kc -n chaostui-system delete rolebinding chaostui-lab-viewer-lever --ignore-not-found >/dev/null
@@ -68,15 +69,15 @@ ct_start "$CT_BIN" follow --job chaostui-system/chaostui-lab-run --kubeconfig "$
 # And an operator's console attaches to it by a key: A on the run's pod.
 $CT kill-session -t ca 2>/dev/null
 $CT new-session -d -s ca -x 200 -y 60 "env -u LC_ALL PS1='$ ' LANG=C.UTF-8 TERM=tmux-256color bash --norc --noprofile"
-$CT send-keys -t ca "$CT_BIN --kubeconfig $KUBECONFIG_FILE --context admin -n chaostui-system --lever none --no-record; echo EXIT=\$?" Enter
+$CT send-keys -t ca "$CT_BIN --kubeconfig $KUBECONFIG_FILE --context admin -n chaostui-system --lever none --no-record --log $IC/attach.log; echo EXIT=\$?" Enter
 ca_check() { # ca_check NAME REGEX SECONDS: as ct_check, on the attaching console's window
   local deadline=$((SECONDS + $3))
   while [ $SECONDS -le $deadline ]; do $CT capture-pane -p -t ca 2>/dev/null | grep -Eq -- "$2" && { ok "$1"; return 0; }; sleep 0.2; done
-  bad "$1 (waited $3s for /$2/)" "$($CT capture-pane -p -t ca 2>/dev/null)"
+  bad "$1 (waited $3s for /$2/)" "$($CT capture-pane -p -t ca 2>/dev/null | grep -v '^[│ ]*$'; tail -15 "$IC/attach.log")"
 }
 ca_check "the operator's console lists the run's pod" '│chaostui-lab-run-[a-z0-9]{5} ' 60
 $CT send-keys -t ca / chaostui-lab-run Enter A
-ca_check "... and attaches to the run by a key (A on its pod): its journal, live" 'FOLLOWING +lag [01]\.[0-9]s' 60
+ca_check "... and attaches to the run by a key (A on its pod): its journal, live" 'FOLLOWING +lag [01]\.[0-9]s' 150
 ct_check "chaostui follow --job shows the in-cluster run live" 'FOLLOWING' 60
 ct_check "... its session is the in-cluster one (the pod's service account)" 'ctx in-cluster' 20
 if kc -n chaostui-system wait --for=condition=complete job/chaostui-lab-run --timeout=180s >/dev/null 2>&1; then
@@ -98,6 +99,20 @@ $CT send-keys -t ca q
 ca_check "... q comes back to the operator's session" 'Back from chaostui-system/chaostui-lab-run-' 10
 $CT send-keys -t ca q
 ca_check "... which quits as ever" 'EXIT=0' 10
+
+# A run whose pod has not started (no node will take it): A waits for it, says why in the footer,
+# and q gives up, back to the session.
+kc -n chaostui-system run chaostui-lab-stuck --image=chaostui:dev --restart=Never \
+  --labels=app.kubernetes.io/name=chaostui --overrides='{"spec":{"nodeSelector":{"chaostui-lab":"nowhere"}}}' >/dev/null
+$CT send-keys -t ca "$CT_BIN --kubeconfig $KUBECONFIG_FILE --context admin -n chaostui-system --lever none --no-record --log $IC/attach.log; echo EXIT=\$?" Enter
+ca_check "a run's pod that has not started: listed" '│chaostui-lab-stuck ' 30
+$CT send-keys -t ca / chaostui-lab-stuck Enter A
+ca_check "... A waits for it and says why" 'Waiting for chaostui-system/chaostui-lab-stuck \([0-9]+ s; q gives up\): not started yet \(Pending\)' 20
+$CT send-keys -t ca q
+ca_check "... q gives up, back to the session" 'Not attached to chaostui-system/chaostui-lab-stuck: given up while waiting' 10
+$CT send-keys -t ca q
+ca_check "... which quits as ever" 'EXIT=0' 10
+kc -n chaostui-system delete pod chaostui-lab-stuck --wait=false >/dev/null
 $CT kill-session -t ca 2>/dev/null
 
 # Without pods/delete (the built-in view role): exit 2 with the API's reason, the Job failed.
