@@ -15,7 +15,7 @@ public enum ChaosMesh {
     public var plural: String
     public var namespace: String
     public var name: String
-    public var path: String { "/apis/\(group)/namespaces/\(namespace)/\(plural)/\(name)" }
+    public var path: String { "/apis/\(group)/namespaces/\(seg(namespace))/\(plural)/\(seg(name))" }
   }
 
   public static func plural(for kind: FaultKind) -> String? { kind.descriptor.needs.chaosMeshPlural }

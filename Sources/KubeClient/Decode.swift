@@ -338,3 +338,6 @@ public struct DecodeError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String
   public init(_ d: String) { description = d }
 }
+
+/// A name from the cluster as one segment of a request's path (`RequestPath.segment`).
+func seg(_ name: String) -> String { RequestPath.segment(name) }

@@ -92,7 +92,7 @@ public final class FaultExecutor: @unchecked Sendable {
       var refused: [String] = []
       var refusal = ""
       for p in chosen {
-        let path = "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)"
+        let path = "/api/v1/namespaces/\(seg(p.namespace))/pods/\(seg(p.name))"
         if request.kind == .evict {
           let version = evictionAPIVersion()
           var body: [String: Any] = [
@@ -175,7 +175,7 @@ public final class FaultExecutor: @unchecked Sendable {
       inbox.post([.faultFailed(id: id, message: "a DaemonSet runs one pod a node: it has no replicas to scale")])
       return
     }
-    let objectPath = "/apis/apps/v1/namespaces/\(w.namespace)/\(plural)/\(w.name)"
+    let objectPath = "/apis/apps/v1/namespaces/\(seg(w.namespace))/\(plural)/\(seg(w.name))"
     let label = "\(plural) \(w.namespace)/\(w.name)"
     do {
       let http = try makeClient()
@@ -230,7 +230,7 @@ public final class FaultExecutor: @unchecked Sendable {
     let ends = now + request.parameters.duration
     do {
       let http = try makeClient()
-      let g = try http.send("GET", "/api/v1/nodes/\(node)")
+      let g = try http.send("GET", "/api/v1/nodes/\(seg(node))")
       try KubeCluster.check(g, what: "read node \(node)")
       let already = (try? JSONDecoder().decode(KubeDecode.KNode.self, from: g.body))?.spec?.unschedulable ?? false
       if already {
@@ -242,7 +242,7 @@ public final class FaultExecutor: @unchecked Sendable {
       }
       let body = RestoreNote(uncordon: true, session: session, until: ends).patch(spec: ["unschedulable": true])
       let r = try http.send(
-        "PATCH", "/api/v1/nodes/\(node)" + query([]), body: body, contentType: "application/merge-patch+json")
+        "PATCH", "/api/v1/nodes/\(seg(node))" + query([]), body: body, contentType: "application/merge-patch+json")
       try KubeCluster.check(r, what: "cordon node \(node)")
       audit("cordon node \(node) for \(Int(request.parameters.duration))s: \(r.status)")
       if !dryRun { ledger.record(id, .uncordon(node: node), at: now) }
@@ -255,7 +255,7 @@ public final class FaultExecutor: @unchecked Sendable {
         ]
         if dryRun { body["deleteOptions"] = ["dryRun": ["All"]] }
         let e = try http.send(
-          "POST", "/api/v1/namespaces/\(p.namespace)/pods/\(p.name)/eviction" + query([]),
+          "POST", "/api/v1/namespaces/\(seg(p.namespace))/pods/\(seg(p.name))/eviction" + query([]),
           body: try JSONSerialization.data(withJSONObject: body))
         audit("drain \(node): evict pod \(p.namespace)/\(p.name): \(e.status)")
         if (200..<300).contains(e.status) {
@@ -321,7 +321,7 @@ public final class FaultExecutor: @unchecked Sendable {
         }
         let http = try makeClient()
         let r = try http.send(
-          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(ns)/\(plural)" + dryRunQuery, body: body)
+          "POST", "/apis/\(ChaosMesh.group)/namespaces/\(seg(ns))/\(plural)" + dryRunQuery, body: body)
         try KubeCluster.check(r, what: "create \(plural) \(ns)/\(name)")
         audit("create \(plural) \(ns)/\(name) (\(request.kind.rawValue) on \(request.targetLabel)): \(r.status)")
         if !dryRun { ledger.record(id, .chaos(resource), at: clock()) }

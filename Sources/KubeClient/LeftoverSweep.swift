@@ -153,7 +153,7 @@ final class LeftoverSweeper: @unchecked Sendable {
       }
       return .ready
     case .uncordon(let node):
-      guard let obj = get("/api/v1/nodes/\(node)") else { return .gone("the node is gone") }
+      guard let obj = get("/api/v1/nodes/\(seg(node))") else { return .gone("the node is gone") }
       guard noted(obj) else { return .gone("its restore note is gone (set back already)") }
       guard obj.spec?.unschedulable == true else { return .gone("it is schedulable again") }
       return .ready
@@ -189,7 +189,7 @@ final class LeftoverSweeper: @unchecked Sendable {
           (
             Self.target(
               .replicas(
-                objectPath: "/apis/apps/v1/namespaces/\(ns)/\(plural)/\(item.metadata.name)", replicas: 0,
+                objectPath: "/apis/apps/v1/namespaces/\(seg(ns))/\(plural)/\(seg(item.metadata.name))", replicas: 0,
                 label: "\(plural) \(ns)/\(item.metadata.name)")), s
           ))
       }

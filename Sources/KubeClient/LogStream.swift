@@ -69,7 +69,7 @@ public final class LogStream: @unchecked Sendable {
     } else {
       q.append("tailLines=\(req.tailLines)")
     }
-    return "/api/v1/namespaces/\(req.namespace)/pods/\(req.pod)/log?" + q.joined(separator: "&")
+    return "/api/v1/namespaces/\(seg(req.namespace))/pods/\(seg(req.pod))/log?" + q.joined(separator: "&")
   }
 
   static func rfc3339(_ t: Seconds) -> String {

@@ -33,9 +33,7 @@ public final class PodLogJournal: @unchecked Sendable {
     return podPath + "/log?" + q.joined(separator: "&")
   }
 
-  static func segment(_ s: String) -> String {
-    s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? s
-  }
+  static func segment(_ s: String) -> String { seg(s) }
 
   public func start() { Thread.detachNewThread { [self] in run() } }
   public func stop() { stopFlag.stop() }

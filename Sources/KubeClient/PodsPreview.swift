@@ -51,7 +51,8 @@ extension Informers {
           let now = clock()
           guard
             let r = try? own.get(
-              "/api/v1/namespaces/\(all[i])/pods?resourceVersion=0&includeObject=None", accept: KubeDecode.tableAccept),
+              "/api/v1/namespaces/\(seg(all[i]))/pods?resourceVersion=0&includeObject=None",
+              accept: KubeDecode.tableAccept),
             r.status == 200, let list = try? KubeDecode.podTable(r.body, namespace: all[i], now: now)
           else {
             shared.lock.withLock { shared.failed = true }

@@ -108,7 +108,8 @@ public final class UndoLedger: @unchecked Sendable {
       let note = (try? send("PATCH", path, "{\(clearNote)}"))?.1 ?? "PATCH \(path) (note removed): no answer"
       return Undone(what: "scale \(label) back to \(replicas)", sent: sent + "; " + note, status: status)
     case .uncordon(let node):
-      let (status, sent) = try send("PATCH", "/api/v1/nodes/\(node)", #"{"spec":{"unschedulable":null},\#(clearNote)}"#)
+      let (status, sent) = try send(
+        "PATCH", "/api/v1/nodes/\(seg(node))", #"{"spec":{"unschedulable":null},\#(clearNote)}"#)
       return Undone(what: "uncordon node \(node)", sent: sent, status: status)
     }
   }

@@ -162,6 +162,12 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     _ method: String, _ path: String, body: Data?, contentType: String?, accept: String, timeout: Int, sink: Sink,
     streaming: Bool = false
   ) throws -> Int {
+    // A path built from a name no cluster could have (see `RequestPath`) is not sent: the name is
+    // not repeated, it is not to be trusted in a log line either.
+    if let why = RequestPath.unsafeReason(path) {
+      throw TransportError(
+        description: "a \(method) request was not sent: its path is not one object's (\(why))", curlCode: -1)
+    }
     setOptions(method, path, timeout: timeout, streaming: streaming)
     let headers = try self.headers(accept: accept, contentType: body == nil ? nil : contentType)
     defer { curl_slist_free_all(headers) }

@@ -51,6 +51,21 @@ final class FaultExecutorTests: XCTestCase {
     XCTAssertFalse(c.executor.undoFault(7, reason: "exit"), "an expired fault is not set back twice")
   }
 
+  /// A pod's name from the cluster is one path segment: a name that is not a Kubernetes name (a
+  /// query in it) deletes nothing but the object it names.
+  func testAPodsNameIsOneSegmentOfTheDelete() {
+    let http = RoutedHTTP([("DELETE", "/api/v1/namespaces/pipeline/pods/", 404, #"{"kind":"Status","code":404}"#)])
+    let (c, _, _) = cluster(http)
+    let pod = Pod(
+      namespace: "pipeline", name: "flask-1?gracePeriodSeconds=0", phase: .running, status: "Running",
+      readyContainers: 1, created: 0, workload: nil)
+    c.executor.deletePods(
+      3, FaultRequest(kind: .podKill, target: .pod(namespace: pod.namespace, name: pod.name)), [pod])
+    XCTAssertEqual(
+      http.requests.map { "\($0.method) \($0.path)" },
+      ["DELETE /api/v1/namespaces/pipeline/pods/flask-1%3FgracePeriodSeconds%3D0"])
+  }
+
   func testPanicAndExitUndoOnceAndAFailedUndoIsAuditedNotThrown() {
     let http = RoutedHTTP([
       ("DELETE", "/apis/chaos-mesh.org/v1alpha1/namespaces/pipeline/networkchaos/chaostui-1", 200, "{}"),

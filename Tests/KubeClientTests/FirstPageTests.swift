@@ -35,7 +35,7 @@ final class FirstPageTests: XCTestCase {
                   body = table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])
               elif tabled and self.path.startswith("/api/v1/namespaces?"):
                   time.sleep(1.5)  # a busy server: the first view is slow
-                  body = table([{"cells": [ns, "Active", "1d"]} for ns in ["alpha", "beta"]])
+                  body = table([{"cells": [ns, "Active", "1d"]} for ns in ["alpha", "beta", "x?watch=1&y="]])
               elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
                   ns = self.path.split("/")[4]
                   body = table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])
@@ -75,12 +75,14 @@ final class FirstPageTests: XCTestCase {
     }
     XCTAssertEqual(seen, ["first page", "first view"])
     XCTAssertEqual(firstPage.map(\.id).sorted(), ["alpha/a-0", "alpha/a-1", "beta/b-0"], "each row in its namespace")
-    XCTAssertEqual(preview.count, 8)
+    // A name from the server is one path segment, whatever it holds.
+    XCTAssertEqual(preview.count, 12)
+    XCTAssertEqual(preview.filter { $0.namespace == "x?watch=1&y=" }.count, 4)
     var s = ClusterSnapshot()
     _ = reduce(&s, .podsFirstPage(firstPage))
     XCTAssertTrue(s.podsPartial)
     _ = reduce(&s, .podsPreview(preview))
-    XCTAssertEqual(s.pods.count, 8)
+    XCTAssertEqual(s.pods.count, 12)
     XCTAssertFalse(s.podsPartial)
   }
 }
