@@ -35,6 +35,16 @@ struct ListItemStream {
   /// Feeds the next bytes; `onItem` gets each whole item (its own JSON object). Inside an item,
   /// a run of bytes that changes nothing (no quote, backslash, brace or bracket) is copied at once.
   mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onItem: ([UInt8]) throws -> Void) throws {
+    // The table once, not a lazy global's check and a retain for every byte (perf: a fifth of the
+    // stream's time).
+    try Self.structural.withUnsafeBufferPointer { structural in
+      try feed(bytes, structural: structural, onItem: onItem)
+    }
+  }
+
+  private mutating func feed(
+    _ bytes: UnsafeBufferPointer<UInt8>, structural: UnsafeBufferPointer<Bool>, onItem: ([UInt8]) throws -> Void
+  ) throws {
     var i = 0
     let n = bytes.count
     while i < n {
@@ -43,7 +53,7 @@ struct ListItemStream {
         if inString {
           while j < n, bytes[j] != Self.quote, bytes[j] != Self.backslash { j += 1 }
         } else {
-          while j < n, !Self.structural[Int(bytes[j])] { j += 1 }
+          while j < n, !structural[Int(bytes[j])] { j += 1 }
         }
         if j > i && buffer.count + (j - i) < Self.itemLimit {
           buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
@@ -153,22 +163,36 @@ extension Reflector {
   /// cache (`resourceVersion=0`, as client-go's informers list first), read as it arrives
   /// (`ListItemStream`). A relist after a 410 reads the consistent, paged list instead.
   func streamedList(_ http: HTTPClient, item: @escaping ([UInt8]) throws -> T?) throws -> ([T], String?, Int) {
-    var stream = ListItemStream()
-    var items: [T] = []
-    var failure: Error?
     var status = 0
     let q = path + (path.contains("?") ? "&" : "?") + "resourceVersion=0"
-    let outcome = try http.stream(
-      q, timeout: 600, onOpen: { status = $0 },
-      onBytes: { bytes in
-        do {
-          try stream.feed(bytes) { raw in if let v = try item(raw) { items.append(v) } }
-          return true
-        } catch {
-          failure = error
-          return false
-        }
-      }, cancelled: { [self] in isStopped() })
+    // The bytes decode on a thread of their own while the transfer reads on: at 20,000 pods the
+    // list took 3.3-4.2 s when the transfer decoded each piece before reading the next, 1.0-1.6 s
+    // of it decoding, where the server sent it to curl in 1.4 s.
+    let started = clock()
+    var bytesRead = 0
+    let handoff = ByteHandoff()
+    let decoder = ListDecoder<T>(item: item, clock: clock)
+    let decoded = DispatchSemaphore(value: 0)
+    Thread.detachNewThread { [decoder] in
+      decoder.run(handoff)
+      decoded.signal()
+    }
+    let outcome: WatchOutcome
+    do {
+      outcome = try http.stream(
+        q, timeout: 600, onOpen: { status = $0 },
+        onBytes: { bytes in
+          bytesRead += bytes.count
+          return handoff.push(bytes)
+        }, cancelled: { [self] in isStopped() })
+    } catch {
+      handoff.stop()
+      decoded.wait()
+      throw error
+    }
+    handoff.finish()
+    decoded.wait()
+    let (stream, items, failure) = (decoder.stream, decoder.items, decoder.failure)
     let code = outcome.status != 0 ? outcome.status : status
     guard (200..<300).contains(code) else {
       throw APIError.from(status: code, body: outcome.body, request: request)
@@ -179,9 +203,44 @@ extension Reflector {
       throw APIError.unreadable(
         outcome.body, what: "the \(name) list", error: ListItemStream.NotAList(description: "it ended early"))
     }
+    log?(
+      String(
+        format: "%@: the list from the watch cache: %.1f MB in %.3f s, %.3f s of it decoding (at most %.1f MB waiting)",
+        name, Double(bytesRead) / 1e6, clock() - started, decoder.decoding, Double(handoff.mostQueued) / 1e6))
     if stream.skipped > 0 {
       log?("\(name): \(stream.skipped) item(s) over \(ListItemStream.itemLimit >> 20) MiB skipped")
     }
     return (items, stream.resourceVersion, stream.items + stream.skipped)
+  }
+}
+
+/// The decoding side of `streamedList`: the items cut out of the bytes handed over, decoded in
+/// order; the first failure stops the transfer.
+final class ListDecoder<T>: @unchecked Sendable {
+  var stream = ListItemStream()
+  var items: [T] = []
+  var failure: Error?
+  var decoding = 0.0
+  let item: ([UInt8]) throws -> T?
+  let clock: () -> Double
+
+  init(item: @escaping ([UInt8]) throws -> T?, clock: @escaping () -> Double) {
+    self.item = item
+    self.clock = clock
+  }
+
+  func run(_ handoff: ByteHandoff) {
+    while let chunk = handoff.take() {
+      let t = clock()
+      do {
+        try chunk.withUnsafeBufferPointer { bytes in
+          try stream.feed(bytes) { raw in if let v = try item(raw) { items.append(v) } }
+        }
+      } catch {
+        failure = error
+        handoff.stop()
+      }
+      decoding += clock() - t
+    }
   }
 }
