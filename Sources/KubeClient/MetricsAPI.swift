@@ -30,6 +30,11 @@ public enum MetricsAPI {
   /// Pod samples (CPU in millicores, memory working set in bytes, summed over the containers) and
   /// the newest sample time in the list.
   public static func pods(_ data: Data) throws -> (samples: [PodSample], time: Seconds?) {
+    if let scanned = scannedPods(data) { return scanned }
+    return try podsWithJSONDecoder(data)
+  }
+
+  static func podsWithJSONDecoder(_ data: Data) throws -> (samples: [PodSample], time: Seconds?) {
     let list = try JSONDecoder().decode(List<PodMetrics>.self, from: data)
     guard list.kind == nil || list.kind == "PodMetricsList" else {
       throw DecodeError("expected PodMetricsList, the server sent \(list.kind ?? "?")")

@@ -40,6 +40,27 @@ final class MetricsAPITests: XCTestCase {
     XCTAssertThrowsError(try MetricsAPI.nodes(Data(#"{"kind":"PodMetricsList","items":[]}"#.utf8)))
   }
 
+  /// The scanner reads what `JSONDecoder` reads: the lab's list, metrics-server's units, nulls and
+  /// missing fields; anything else is left to `JSONDecoder`, which says what is wrong.
+  func testTheScannerReadsWhatJSONDecoderReads() throws {
+    let odd = """
+      {"kind":"PodMetricsList","items":[
+       {"metadata":{"name":"a","namespace":null,"labels":{"x":"y"}},"timestamp":null,"containers":null},
+       {"metadata":{"name":"b","namespace":"n"},"window":"15s","containers":[{"name":"c","usage":null},
+        {"usage":{"cpu":"250m","memory":"1Gi","gpu":"1"}}],"extra":[1,{"deep":[true,false,null]}]}]}
+      """
+    for data in [try fixture("pod-metrics.json"), Data(odd.utf8)] {
+      let scanned = try XCTUnwrap(MetricsAPI.scannedPods(data))
+      let decoded = try MetricsAPI.podsWithJSONDecoder(data)
+      XCTAssertEqual(scanned.samples, decoded.samples)
+      XCTAssertEqual(scanned.time, decoded.time)
+    }
+    XCTAssertEqual(MetricsAPI.scannedPods(Data(odd.utf8))?.samples.map(\.podID), ["default/a", "n/b"])
+    for bad in [#"{"kind":"Status","code":503}"#, "<html>", #"{"items":[{"metadata":{}}]}"#, #"{"items":[1"#] {
+      XCTAssertNil(MetricsAPI.scannedPods(Data(bad.utf8)), bad)
+    }
+  }
+
   func testUsageFillsPodAndWorkloadSeries() {
     var s = ClusterSnapshot()
     var a = Pod(namespace: "shop", name: "web-1", status: "Running", created: 0)
