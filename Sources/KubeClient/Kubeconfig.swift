@@ -26,12 +26,14 @@ public enum Kubeconfig {
     var certificateAuthorityData: String?
     var insecureSkipTLSVerify: Bool?
     var proxyURL: String?
+    var disableCompression: Bool?
     enum CodingKeys: String, CodingKey {
       case server
       case certificateAuthority = "certificate-authority"
       case certificateAuthorityData = "certificate-authority-data"
       case insecureSkipTLSVerify = "insecure-skip-tls-verify"
       case proxyURL = "proxy-url"
+      case disableCompression = "disable-compression"
     }
   }
   struct NamedUser: Decodable {
@@ -160,10 +162,12 @@ public enum Kubeconfig {
     if !userName.isEmpty && user == nil {
       throw KubeconfigError("context \"\(name)\" names user \"\(userName)\", which the kubeconfig does not define")
     }
-    let credentials = try resolveCredentials(user ?? User(token: nil), userName: userName)
-    return ClusterConnection(
+    var connection = ClusterConnection(
       contextName: name, server: server, caData: ca, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false,
-      namespace: ctx.namespace, userName: userName, credentials: credentials, proxyURL: cluster.proxyURL)
+      namespace: ctx.namespace, userName: userName,
+      credentials: try resolveCredentials(user ?? User(token: nil), userName: userName), proxyURL: cluster.proxyURL)
+    connection.disableCompression = cluster.disableCompression ?? false
+    return connection
   }
 
   static func resolveCredentials(_ u: User, userName: String) throws -> ClusterConnection.Credentials {

@@ -10,6 +10,9 @@ public struct ClusterConnection: Sendable, Equatable {
   public var userName: String
   public var credentials: Credentials
   public var proxyURL: String?
+  /// The kubeconfig's `disable-compression` (kubectl 1.26+): answers are asked for uncompressed.
+  /// On a fast network the API server's gzip of a large list costs more time than it saves.
+  public var disableCompression = false
 
   public init(
     contextName: String, server: String, caData: Data?, insecureSkipTLSVerify: Bool, namespace: String?,

@@ -207,7 +207,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPIDLE, keepAliveIdle)
     _ = ccurl_setopt_long(handle, CURLOPT_TCP_KEEPINTVL, keepAliveInterval)
     _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-    _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+    if !connection.disableCompression { _ = ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "") }
     _ = ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
     if method == "HEAD" { _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1) }
     if let proxy = connection.proxyURL { _ = ccurl_setopt_string(handle, CURLOPT_PROXY, proxy) }

@@ -38,7 +38,7 @@ final class KubeconfigTests: XCTestCase {
         server: https://127.0.0.1:16443
         certificate-authority: certs/ca.crt
     - name: shared
-      cluster: {server: https://first.example:6443, insecure-skip-tls-verify: true}
+      cluster: {server: https://first.example:6443, insecure-skip-tls-verify: true, disable-compression: true}
     users:
     - name: alice
       user:
@@ -99,6 +99,8 @@ final class KubeconfigTests: XCTestCase {
     let ops = try Kubeconfig.load(paths: [a, b], context: "ops", explicit: false)
     XCTAssertEqual(ops.server, "https://first.example:6443", "cluster 'shared' from the first file")
     XCTAssertTrue(ops.insecureSkipTLSVerify)
+    XCTAssertTrue(ops.disableCompression)
+    XCTAssertFalse(c.disableCompression, "compressed answers unless the kubeconfig says otherwise, as kubectl")
     XCTAssertEqual(ops.credentials, .token("first-token"), "user 'bob' from the first file")
     let reversed = try Kubeconfig.load(paths: [b, a], context: nil, explicit: false)
     XCTAssertEqual(reversed.contextName, "ops")
@@ -323,5 +325,29 @@ final class KubeDecodeTests: XCTestCase {
     XCTAssertEqual(Quantity.bytes("256Mi"), 268_435_456)
     XCTAssertEqual(Quantity.bytes("1G"), 1e9)
     XCTAssertNil(Quantity.bytes("lots"))
+    // The byte-level reader against the plain one it replaced, on what clusters write and worse.
+    func reference(_ s: String) -> Double? {
+      let t = s.trimmingCharacters(in: .whitespaces)
+      let suffixes: [(String, Double)] = [
+        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+        ("Pi", 1_125_899_906_842_624), ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3),
+        ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+      ]
+      for (suffix, scale) in suffixes where t.hasSuffix(suffix) {
+        guard let v = Double(t.dropLast(suffix.count)) else { return nil }
+        return v * scale
+      }
+      return Double(t)
+    }
+    let units = ["", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "i", "x", "Ki "]
+    for number in ["0", "1", "1.5", "250", ".5", "1e3", "1E3", "-2", "12e-3", "", "abc", " 3", "1e", "0x10"] {
+      for unit in units {
+        let q = number + unit
+        XCTAssertEqual(Quantity.value(q), reference(q), "'\(q)'")
+      }
+    }
+    for q in ["", " ", "i", "Ki", "E", "1E", "  64Mi  ", "1\t", "\t2m"] {
+      XCTAssertEqual(Quantity.value(q), reference(q), "'\(q)'")
+    }
   }
 }

@@ -65,4 +65,29 @@ final class RequestPathTests: XCTestCase {
     let r = try http.request("GET", "/api/v1/namespaces/p/pods/" + RequestPath.segment("victim?dryRun=All"))
     XCTAssertEqual(String(decoding: r.body, as: UTF8.self), "GET /api/v1/namespaces/p/pods/victim%3FdryRun%3DAll")
   }
+
+  /// The kubeconfig's `disable-compression`: no Accept-Encoding is sent; else libcurl's (gzip...).
+  func testCompressionIsAskedForUnlessDisabled() throws {
+    let server = try PythonServer(
+      """
+      import http.server, socketserver
+      class H(http.server.BaseHTTPRequestHandler):
+          protocol_version = "HTTP/1.1"
+          def log_message(self, *a): pass
+          def do_GET(self):
+              body = (self.headers.get("Accept-Encoding") or "none").encode()
+              self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+              self.wfile.write(body)
+      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+      s = S(("127.0.0.1", 0), H)
+      print(s.server_address[1], flush=True)
+      s.serve_forever()
+      """)
+    var connection = ClusterConnection.plain(server.url, name: "t")
+    let asked = try HTTPTransport(connection: connection, tokens: TokenSource(.none)).request("GET", "/")
+    XCTAssertTrue(String(decoding: asked.body, as: UTF8.self).contains("gzip"))
+    connection.disableCompression = true
+    let plain = try HTTPTransport(connection: connection, tokens: TokenSource(.none)).request("GET", "/")
+    XCTAssertEqual(String(decoding: plain.body, as: UTF8.self), "none")
+  }
 }
