@@ -162,12 +162,11 @@ public enum Kubeconfig {
     if !userName.isEmpty && user == nil {
       throw KubeconfigError("context \"\(name)\" names user \"\(userName)\", which the kubeconfig does not define")
     }
-    var connection = ClusterConnection(
+    return ClusterConnection(
       contextName: name, server: server, caData: ca, insecureSkipTLSVerify: cluster.insecureSkipTLSVerify ?? false,
       namespace: ctx.namespace, userName: userName,
-      credentials: try resolveCredentials(user ?? User(token: nil), userName: userName), proxyURL: cluster.proxyURL)
-    connection.disableCompression = cluster.disableCompression ?? false
-    return connection
+      credentials: try resolveCredentials(user ?? User(token: nil), userName: userName), proxyURL: cluster.proxyURL,
+      disableCompression: cluster.disableCompression ?? false)
   }
 
   static func resolveCredentials(_ u: User, userName: String) throws -> ClusterConnection.Credentials {

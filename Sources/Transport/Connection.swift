@@ -16,7 +16,7 @@ public struct ClusterConnection: Sendable, Equatable {
 
   public init(
     contextName: String, server: String, caData: Data?, insecureSkipTLSVerify: Bool, namespace: String?,
-    userName: String, credentials: Credentials, proxyURL: String?
+    userName: String, credentials: Credentials, proxyURL: String?, disableCompression: Bool = false
   ) {
     self.contextName = contextName
     self.server = server
@@ -26,6 +26,7 @@ public struct ClusterConnection: Sendable, Equatable {
     self.userName = userName
     self.credentials = credentials
     self.proxyURL = proxyURL
+    self.disableCompression = disableCompression
   }
 
   public enum Credentials: Sendable, Equatable {
