@@ -79,7 +79,7 @@ final class Informers: @unchecked Sendable {
   func run<T>(
     name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
     preview: (@Sendable (HTTPClient) -> [Action]?)? = nil, newsOnly: Bool = false,
-    streamItem: (@Sendable ([UInt8]) throws -> T?)? = nil,
+    streamItem: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> T?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {

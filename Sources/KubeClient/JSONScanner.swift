@@ -367,12 +367,9 @@ extension KubeDecode.Meta {
 
 extension KubeDecode {
   /// One pod object (an item of a streamed list) with the scanner, else Foundation's decoder.
-  static func onePod(_ bytes: [UInt8]) throws -> Pod {
-    let fast = bytes.withUnsafeBufferPointer { b -> KPod? in
-      var s = JSONScanner(b)
-      return try? scanPod(&s)
-    }
-    if let fast { return pod(fast) }
-    return pod(try JSONDecoder().decode(KPod.self, from: Data(bytes)))
+  static func onePod(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Pod {
+    var s = JSONScanner(bytes)
+    if let fast = try? scanPod(&s) { return pod(fast) }
+    return pod(try JSONDecoder().decode(KPod.self, from: Data(buffer: bytes)))
   }
 }

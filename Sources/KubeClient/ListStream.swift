@@ -19,6 +19,11 @@ struct ListItemStream {
   private enum Capture { case metadata, item }
   private var capture: Capture?
   private var buffer: [UInt8] = []
+  /// The bytes being fed, where the current item began in them (nil: it is in `buffer`), and the
+  /// place of the byte being stepped.
+  private var chunk: UnsafeBufferPointer<UInt8>?
+  private var itemStart: Int?
+  private var at = 0
   private var skipping = false
   private(set) var started = false
   private(set) var metadata: [UInt8] = []
@@ -34,7 +39,7 @@ struct ListItemStream {
 
   /// Feeds the next bytes; `onItem` gets each whole item (its own JSON object). Inside an item,
   /// a run of bytes that changes nothing (no quote, backslash, brace or bracket) is copied at once.
-  mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onItem: ([UInt8]) throws -> Void) throws {
+  mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, onItem: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
     // The table once, not a lazy global's check and a retain for every byte (perf: a fifth of the
     // stream's time).
     try Self.structural.withUnsafeBufferPointer { structural in
@@ -43,10 +48,25 @@ struct ListItemStream {
   }
 
   private mutating func feed(
-    _ bytes: UnsafeBufferPointer<UInt8>, structural: UnsafeBufferPointer<Bool>, onItem: ([UInt8]) throws -> Void
+    _ bytes: UnsafeBufferPointer<UInt8>, structural: UnsafeBufferPointer<Bool>,
+    onItem: (UnsafeBufferPointer<UInt8>) throws -> Void
   ) throws {
     var i = 0
     let n = bytes.count
+    // An item that begins in these bytes is handed on from them when it ends in them too (no
+    // copy); one that goes on past them is copied into `buffer`, from its start, to be finished.
+    chunk = bytes
+    defer {
+      if let start = itemStart {
+        if n - start < Self.itemLimit {
+          buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<n]))
+        } else {
+          skipping = true
+        }
+        itemStart = nil
+      }
+      chunk = nil
+    }
     while i < n {
       if capture != nil && !skipping && !escaped {
         var j = i
@@ -55,12 +75,13 @@ struct ListItemStream {
         } else {
           while j < n, !structural[Int(bytes[j])] { j += 1 }
         }
-        if j > i && buffer.count + (j - i) < Self.itemLimit {
-          buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+        if j > i && (itemStart != nil || buffer.count + (j - i) < Self.itemLimit) {
+          if itemStart == nil { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j])) }
           i = j
           continue
         }
       }
+      at = i
       try step(bytes[i], onItem: onItem)
       i += 1
     }
@@ -74,7 +95,7 @@ struct ListItemStream {
   }
 
   /// One byte through the state machine.
-  @inline(__always) private mutating func step(_ b: UInt8, onItem: ([UInt8]) throws -> Void) throws {
+  @inline(__always) private mutating func step(_ b: UInt8, onItem: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
     if !started {
       if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { return }
       guard b == UInt8(ascii: "{") else { throw NotAList(description: "the answer is not a JSON list") }
@@ -111,13 +132,21 @@ struct ListItemStream {
     case UInt8(ascii: "}"), UInt8(ascii: "]"):
       if let c = capture, depth == (c == .metadata ? 2 : 3) {
         capture = nil
-        if c == .metadata {
+        if let start = itemStart, let chunk {
+          itemStart = nil
+          if at + 1 - start > Self.itemLimit {
+            skipped += 1
+          } else {
+            items += 1
+            try onItem(UnsafeBufferPointer(rebasing: chunk[start...at]))
+          }
+        } else if c == .metadata {
           metadata = buffer
         } else if skipping {
           skipped += 1
         } else {
           items += 1
-          try onItem(buffer)
+          try buffer.withUnsafeBufferPointer { try onItem($0) }
         }
         buffer.removeAll(keepingCapacity: true)
       }
@@ -133,11 +162,15 @@ struct ListItemStream {
     capture = c
     skipping = false
     buffer.removeAll(keepingCapacity: true)
-    buffer.append(b)
+    if c == .item && chunk != nil {
+      itemStart = at
+    } else {
+      buffer.append(b)
+    }
   }
 
   private mutating func take(_ b: UInt8) {
-    guard !skipping else { return }
+    guard !skipping, itemStart == nil else { return }
     if buffer.count >= Self.itemLimit {
       skipping = true
       buffer.removeAll()
@@ -162,7 +195,9 @@ extension Reflector {
   /// The first list of a kind whose items decode one by one: one GET from the API server's watch
   /// cache (`resourceVersion=0`, as client-go's informers list first), read as it arrives
   /// (`ListItemStream`). A relist after a 410 reads the consistent, paged list instead.
-  func streamedList(_ http: HTTPClient, item: @escaping ([UInt8]) throws -> T?) throws -> ([T], String?, Int) {
+  func streamedList(_ http: HTTPClient, item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?) throws -> (
+    [T], String?, Int
+  ) {
     var status = 0
     let q = path + (path.contains("?") ? "&" : "?") + "resourceVersion=0"
     // The bytes decode on a thread of their own while the transfer reads on: at 20,000 pods the
@@ -221,10 +256,10 @@ final class ListDecoder<T>: @unchecked Sendable {
   var items: [T] = []
   var failure: Error?
   var decoding = 0.0
-  let item: ([UInt8]) throws -> T?
+  let item: (UnsafeBufferPointer<UInt8>) throws -> T?
   let clock: () -> Double
 
-  init(item: @escaping ([UInt8]) throws -> T?, clock: @escaping () -> Double) {
+  init(item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?, clock: @escaping () -> Double) {
     self.item = item
     self.clock = clock
   }

@@ -79,7 +79,7 @@ public final class Reflector<T>: @unchecked Sendable {
   public private(set) var resourceVersion: String?
   /// Decodes one item of a list: set, the first list is read from the watch cache as it arrives
   /// (`streamedList`); relists, and a first list that could not be read so, are paged.
-  public var streamItem: (([UInt8]) throws -> T?)?
+  public var streamItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)?
   private var streamFailed = false
   /// Only what happens from now on (events: the timeline wants news, not the last hour): a list
   /// asks for one item, for the collection's resourceVersion, and the watch follows from there.

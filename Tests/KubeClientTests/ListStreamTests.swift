@@ -52,7 +52,7 @@ final class ListStreamTests: XCTestCase {
 
   func testEachItemDecodesAsThePagedListDoes() throws {
     let (_, items) = try feed(list(3), chunks: [17])
-    let one = try items.map { try KubeDecode.onePod(Array($0.utf8)) }
+    let one = try items.map { item in try Array(item.utf8).withUnsafeBufferPointer { try KubeDecode.onePod($0) } }
     let paged = try KubeDecode.podList(Data(list(3).utf8)).items
     XCTAssertEqual(one, paged)
     XCTAssertEqual(one[0].labels["note"], #"a } ] { [ " \ brace"#)
@@ -63,10 +63,13 @@ final class ListStreamTests: XCTestCase {
       #"{"metadata":{"name":"big","annotations":{"x":""# + String(repeating: "a", count: ListItemStream.itemLimit)
       + #""}}}"#
     let text = #"{"metadata":{"resourceVersion":"1"},"items":["# + pod(1) + "," + big + "," + pod(2) + "]}"
-    let (s, items) = try feed(text, chunks: [65536])
-    XCTAssertEqual(items, [pod(1), pod(2)])
-    XCTAssertEqual(s.skipped, 1)
-    XCTAssertTrue(s.complete)
+    // In pieces (the item copied as it goes on) and whole (the item handed on from the bytes).
+    for chunks in [[65536], [text.utf8.count], [ListItemStream.itemLimit - 3, 5]] {
+      let (s, items) = try feed(text, chunks: chunks)
+      XCTAssertEqual(items, [pod(1), pod(2)], "chunks \(chunks)")
+      XCTAssertEqual(s.skipped, 1)
+      XCTAssertTrue(s.complete)
+    }
   }
 
   func testWhatIsNotAListIsRefusedOrIncomplete() throws {
