@@ -62,6 +62,13 @@ extension KubeDecode {
   static func tableRowsAndNamespaces(_ data: Data) throws -> (
     rows: [[String: String]], namespaces: [String?], resourceVersion: String?
   ) {
+    if let scanned = scannedTable(data) { return scanned }
+    return try tableWithJSONDecoder(data)
+  }
+
+  static func tableWithJSONDecoder(_ data: Data) throws -> (
+    rows: [[String: String]], namespaces: [String?], resourceVersion: String?
+  ) {
     let t = try JSONDecoder().decode(Table.self, from: data)
     guard t.kind == nil || t.kind == "Table" else {
       throw DecodeError("expected a Table, the server sent \(t.kind ?? "?")")

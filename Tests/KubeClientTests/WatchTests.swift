@@ -155,6 +155,36 @@ final class PodTableTests: XCTestCase {
     XCTAssertThrowsError(try KubeDecode.podTable(Data("{\"kind\":\"Table\",".utf8), namespace: "x", now: 0))
   }
 
+  /// The scanner reads the rows, namespaces and resourceVersion `JSONDecoder` reads, and leaves to
+  /// it whatever it does not expect.
+  func testTheTableScannerReadsWhatJSONDecoderReads() throws {
+    let url = Bundle.module.url(forResource: "Fixtures/pods-table.json", withExtension: nil)!
+    let odd = """
+      {"kind":"Table","metadata":{"resourceVersion":"7","continue":""},"columnDefinitions":[{"name":"Name","type":"string"},
+        {"name":"Ready"},{"name":"Restarts","format":""},{"name":"Age"}],
+       "rows":[{"cells":["a","1/1",-3,1.5e3],"object":{"kind":"PartialObjectMetadata","metadata":{"name":"a","namespace":"n1"}}},
+        {"cells":["b",null,true,{"x":[1,2]}],"object":{"metadata":{"namespace":null}}},
+        {"cells":["c","0/1",2.25],"conditions":[]},{"cells":[]}]}
+      """
+    for data in [try Data(contentsOf: url), Data(odd.utf8)] {
+      let scanned = try XCTUnwrap(KubeDecode.scannedTable(data))
+      let decoded = try KubeDecode.tableWithJSONDecoder(data)
+      XCTAssertEqual(scanned.rows, decoded.rows)
+      XCTAssertEqual(scanned.namespaces, decoded.namespaces)
+      XCTAssertEqual(scanned.resourceVersion, decoded.resourceVersion)
+    }
+    let rows = try XCTUnwrap(KubeDecode.scannedTable(Data(odd.utf8)))
+    XCTAssertEqual(rows.rows[0], ["Name": "a", "Ready": "1/1", "Restarts": "-3", "Age": "1500"])
+    XCTAssertEqual(rows.rows[2]["Restarts"], "2.25")
+    XCTAssertEqual(rows.namespaces, ["n1", nil, nil, nil])
+    for bad in [
+      #"{"kind":"PodList","items":[]}"#, "{\"kind\":\"Table\",", #"{"rows":[]}"#, #"{"columnDefinitions":[{}]}"#,
+      #"{"columnDefinitions":[],"rows":[{"object":{}}]}"#, "<html>",
+    ] {
+      XCTAssertNil(KubeDecode.scannedTable(Data(bad.utf8)), bad)
+    }
+  }
+
   func testHumanDurations() {
     XCTAssertEqual(Durations.seconds("45s"), 45)
     XCTAssertEqual(Durations.seconds("3m20s"), 200)
