@@ -320,6 +320,12 @@ public enum Quantity {
     ("T", 1e12), ("P", 1e15), ("E", 1e18),
   ]
 
+  /// `suffixes` by the byte that tells them apart: the last (decimal) or the one before `i` (binary).
+  static let decimalScale: [UInt8: Double] = Dictionary(
+    uniqueKeysWithValues: suffixes.filter { $0.0.utf8.count == 1 }.map { ($0.0.utf8.first!, $0.1) })
+  static let binaryScale: [UInt8: Double] = Dictionary(
+    uniqueKeysWithValues: suffixes.filter { $0.0.utf8.count == 2 }.map { ($0.0.utf8.first!, $0.1) })
+
   /// The suffix read from the last bytes (perf: the loop over `suffixes` with `hasSuffix` and a
   /// whitespace trim took a tenth of chaostui's CPU while 20,000 pods were listed).
   public static func value(_ s: String) -> Double? {
@@ -329,35 +335,13 @@ public enum Quantity {
       let t = s.trimmingCharacters(in: .whitespaces)
       return t.utf8.count < u.count ? value(t) : nil
     }
-    var cut = 1
-    var scale: Double
+    var cut = 0
+    var scale = 1.0
     if last == UInt8(ascii: "i") {
-      guard u.count >= 2 else { return nil }
-      cut = 2
-      switch u[u.index(u.endIndex, offsetBy: -2)] {
-      case UInt8(ascii: "K"): scale = 1024
-      case UInt8(ascii: "M"): scale = 1_048_576
-      case UInt8(ascii: "G"): scale = 1_073_741_824
-      case UInt8(ascii: "T"): scale = 1_099_511_627_776
-      case UInt8(ascii: "P"): scale = 1_125_899_906_842_624
-      case UInt8(ascii: "E"): scale = 1_152_921_504_606_846_976
-      default: return nil
-      }
-    } else {
-      switch last {
-      case UInt8(ascii: "n"): scale = 1e-9
-      case UInt8(ascii: "u"): scale = 1e-6
-      case UInt8(ascii: "m"): scale = 1e-3
-      case UInt8(ascii: "k"): scale = 1e3
-      case UInt8(ascii: "M"): scale = 1e6
-      case UInt8(ascii: "G"): scale = 1e9
-      case UInt8(ascii: "T"): scale = 1e12
-      case UInt8(ascii: "P"): scale = 1e15
-      case UInt8(ascii: "E"): scale = 1e18
-      default:
-        scale = 1
-        cut = 0
-      }
+      guard u.count >= 2, let binary = binaryScale[u[u.index(u.endIndex, offsetBy: -2)]] else { return nil }
+      (cut, scale) = (2, binary)
+    } else if let decimal = decimalScale[last] {
+      (cut, scale) = (1, decimal)
     }
     guard let v = Double(Substring(s.utf8.dropLast(cut))) else { return nil }
     return v * scale

@@ -37,16 +37,17 @@ final class RequestPathTests: XCTestCase {
     for (path, why) in refused { XCTAssertEqual(RequestPath.unsafeReason(path), why, path) }
   }
 
-  /// Against a real server on loopback: the refused DELETE never reaches it, the next request does.
-  func testARefusedPathIsNeverSent() throws {
-    let server = try PythonServer(
+  /// A server on loopback that answers each request with its method, its path and the
+  /// Accept-Encoding it was sent.
+  func echoServer() throws -> PythonServer {
+    try PythonServer(
       """
       import http.server, socketserver
       class H(http.server.BaseHTTPRequestHandler):
           protocol_version = "HTTP/1.1"
           def log_message(self, *a): pass
           def answer(self):
-              body = self.command.encode() + b" " + self.path.encode()
+              body = " ".join([self.command, self.path, self.headers.get("Accept-Encoding") or "none"]).encode()
               self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
               self.wfile.write(body)
           do_GET = do_DELETE = answer
@@ -55,7 +56,14 @@ final class RequestPathTests: XCTestCase {
       print(s.server_address[1], flush=True)
       s.serve_forever()
       """)
-    let http = try HTTPTransport.plain(server.url, name: "t")
+  }
+
+  /// The refused DELETE never reaches the server; the next request does.
+  func testARefusedPathIsNeverSent() throws {
+    let server = try echoServer()
+    var connection = ClusterConnection.plain(server.url, name: "t")
+    connection.disableCompression = true
+    let http = try HTTPTransport(connection: connection, tokens: TokenSource(.none))
     let name = "x/../../../apis/apps/v1/namespaces/p/deployments/db"
     XCTAssertThrowsError(try http.request("DELETE", "/api/v1/namespaces/p/pods/" + name)) {
       XCTAssertEqual(
@@ -63,31 +71,18 @@ final class RequestPathTests: XCTestCase {
     }
     XCTAssertThrowsError(try http.request("DELETE", "/api/v1/namespaces/p/pods/" + RequestPath.segment(name)))
     let r = try http.request("GET", "/api/v1/namespaces/p/pods/" + RequestPath.segment("victim?dryRun=All"))
-    XCTAssertEqual(String(decoding: r.body, as: UTF8.self), "GET /api/v1/namespaces/p/pods/victim%3FdryRun%3DAll")
+    XCTAssertEqual(
+      String(decoding: r.body, as: UTF8.self), "GET /api/v1/namespaces/p/pods/victim%3FdryRun%3DAll none")
   }
 
   /// The kubeconfig's `disable-compression`: no Accept-Encoding is sent; else libcurl's (gzip...).
   func testCompressionIsAskedForUnlessDisabled() throws {
-    let server = try PythonServer(
-      """
-      import http.server, socketserver
-      class H(http.server.BaseHTTPRequestHandler):
-          protocol_version = "HTTP/1.1"
-          def log_message(self, *a): pass
-          def do_GET(self):
-              body = (self.headers.get("Accept-Encoding") or "none").encode()
-              self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
-              self.wfile.write(body)
-      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-      s = S(("127.0.0.1", 0), H)
-      print(s.server_address[1], flush=True)
-      s.serve_forever()
-      """)
+    let server = try echoServer()
     var connection = ClusterConnection.plain(server.url, name: "t")
     let asked = try HTTPTransport(connection: connection, tokens: TokenSource(.none)).request("GET", "/")
     XCTAssertTrue(String(decoding: asked.body, as: UTF8.self).contains("gzip"))
     connection.disableCompression = true
     let plain = try HTTPTransport(connection: connection, tokens: TokenSource(.none)).request("GET", "/")
-    XCTAssertEqual(String(decoding: plain.body, as: UTF8.self), "none")
+    XCTAssertEqual(String(decoding: plain.body, as: UTF8.self), "GET / none")
   }
 }
