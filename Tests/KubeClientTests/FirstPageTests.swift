@@ -12,45 +12,39 @@ import XCTest
 final class FirstPageTests: XCTestCase {
   func testTheFirstPageComesBeforeASlowFirstViewAndGivesWayToIt() throws {
     let server = try PythonServer(
-      """
-      import http.server, socketserver, time, json
-      COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
-      def row(ns, name):
-          return {"cells": [name, "1/1", "Running", 0, "5m", "n1"],
-                  "object": {"kind": "PartialObjectMetadata", "metadata": {"name": name, "namespace": ns}}}
-      def table(rows):
-          return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
-                             "columnDefinitions": COLS, "rows": rows}).encode()
-      class H(http.server.BaseHTTPRequestHandler):
-          protocol_version = "HTTP/1.1"
-          def log_message(self, *a): pass
-          def do_GET(self):
-              tabled = "as=Table" in self.headers.get("Accept", "")
-              if "watch=1" in self.path:
-                  self.send_response(200); self.send_header("Content-Type", "application/json")
-                  self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
-                  time.sleep(5)
-                  return
-              if tabled and self.path == "/api/v1/pods?limit=500":
-                  body = table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])
-              elif tabled and self.path.startswith("/api/v1/namespaces?"):
-                  time.sleep(1.5)  # a busy server: the first view is slow
-                  body = table([{"cells": [ns, "Active", "1d"]} for ns in ["alpha", "beta", "x?watch=1&y="]])
-              elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
-                  ns = self.path.split("/")[4]
-                  body = table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])
-              elif self.path.startswith("/api/v1/pods"):
-                  time.sleep(3)
-                  body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
-              else:
-                  body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
-              self.send_response(200); self.send_header("Content-Type", "application/json")
-              self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-      s = S(("127.0.0.1", 0), H)
-      print(s.server_address[1], flush=True)
-      s.serve_forever()
-      """)
+      handler: """
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            tabled = "as=Table" in self.headers.get("Accept", "")
+            if "watch=1" in self.path:
+                self.send_response(200); self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
+                time.sleep(5)
+                return
+            if tabled and self.path == "/api/v1/pods?limit=500":
+                body = table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])
+            elif tabled and self.path.startswith("/api/v1/namespaces?"):
+                time.sleep(1.5)  # a busy server: the first view is slow
+                body = table([{"cells": [ns, "Active", "1d"]} for ns in ["alpha", "beta", "x?watch=1&y="]])
+            elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
+                ns = self.path.split("/")[4]
+                body = table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])
+            elif self.path.startswith("/api/v1/pods"):
+                time.sleep(3)
+                body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
+            else:
+                body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
+            self.reply(body)
+        """,
+      prelude: """
+        COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
+        def row(ns, name):
+            return {"cells": [name, "1/1", "Running", 0, "5m", "n1"],
+                    "object": {"kind": "PartialObjectMetadata", "metadata": {"name": name, "namespace": ns}}}
+        def table(rows):
+            return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
+                               "columnDefinitions": COLS, "rows": rows}).encode()
+        """)
     let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
     let inbox = Inbox()
     c.start(inbox: inbox)

@@ -82,43 +82,37 @@ final class ListStreamTests: XCTestCase {
   /// The pods' first list: one GET from the watch cache, sent in small pieces, and no paging.
   func testThePodsFirstListIsOneStreamFromTheWatchCache() throws {
     let server = try PythonServer(
-      """
-      import http.server, socketserver, time, json
-      seen = []
-      def pod(i):
-          return {"metadata": {"name": "web-%d" % i, "namespace": "pipeline", "labels": {"app": "web"}},
-                  "spec": {"nodeName": "n1", "containers": [{"name": "app"}]}, "status": {"phase": "Running"}}
-      BODY = json.dumps({"kind": "PodList", "metadata": {"resourceVersion": "77"},
-                         "items": [pod(i) for i in range(2000)]}).encode()
-      class H(http.server.BaseHTTPRequestHandler):
-          protocol_version = "HTTP/1.1"
-          def log_message(self, *a): pass
-          def do_GET(self):
-              if self.path == "/seen":
-                  body = json.dumps(seen).encode()
-              elif "watch=1" in self.path:
-                  self.send_response(200); self.send_header("Content-Type", "application/json")
-                  self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
-                  time.sleep(5)
-                  return
-              elif self.path.startswith("/api/v1/namespaces/pipeline/pods") and "as=Table" not in self.headers.get("Accept", ""):
-                  seen.append(self.path)
-                  if "resourceVersion=0" in self.path:
-                      self.send_response(200); self.send_header("Content-Type", "application/json")
-                      self.send_header("Content-Length", str(len(BODY))); self.end_headers()
-                      for i in range(0, len(BODY), 4093):
-                          self.wfile.write(BODY[i:i + 4093]); self.wfile.flush()
-                      return
-                  body = b'{"kind":"PodList","metadata":{"resourceVersion":"77"},"items":[]}'
-              else:
-                  body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
-              self.send_response(200); self.send_header("Content-Type", "application/json")
-              self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-      s = S(("127.0.0.1", 0), H)
-      print(s.server_address[1], flush=True)
-      s.serve_forever()
-      """)
+      handler: """
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            if self.path == "/seen":
+                body = json.dumps(seen).encode()
+            elif "watch=1" in self.path:
+                self.send_response(200); self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
+                time.sleep(5)
+                return
+            elif self.path.startswith("/api/v1/namespaces/pipeline/pods") and "as=Table" not in self.headers.get("Accept", ""):
+                seen.append(self.path)
+                if "resourceVersion=0" in self.path:
+                    self.send_response(200); self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(BODY))); self.end_headers()
+                    for i in range(0, len(BODY), 4093):
+                        self.wfile.write(BODY[i:i + 4093]); self.wfile.flush()
+                    return
+                body = b'{"kind":"PodList","metadata":{"resourceVersion":"77"},"items":[]}'
+            else:
+                body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
+            self.reply(body)
+        """,
+      prelude: """
+        seen = []
+        def pod(i):
+            return {"metadata": {"name": "web-%d" % i, "namespace": "pipeline", "labels": {"app": "web"}},
+                    "spec": {"nodeName": "n1", "containers": [{"name": "app"}]}, "status": {"phase": "Running"}}
+        BODY = json.dumps({"kind": "PodList", "metadata": {"resourceVersion": "77"},
+                           "items": [pod(i) for i in range(2000)]}).encode()
+        """)
     let conn = testConnection(server.url)
     let c = KubeCluster(connection: conn, namespace: "pipeline")
     let inbox = Inbox()
@@ -140,28 +134,19 @@ final class ListStreamTests: XCTestCase {
   /// A first list that is not readable from the watch cache (a proxy's page): the paged list serves.
   func testAnUnreadableStreamFallsBackToThePagedList() throws {
     let server = try PythonServer(
-      """
-      import http.server, socketserver, time, json
-      class H(http.server.BaseHTTPRequestHandler):
-          def log_message(self, *a): pass
-          def do_GET(self):
-              if "watch=1" in self.path:
-                  self.send_response(200); self.end_headers(); self.wfile.flush(); time.sleep(5); return
-              if self.path.startswith("/api/v1/namespaces/pipeline/pods") and "resourceVersion=0" in self.path \\
-                      and "includeObject" not in self.path:
-                  body, kind = b"<html>cache says no</html>", "text/html"
-              elif self.path.startswith("/api/v1/namespaces/pipeline/pods?limit=500"):
-                  body, kind = json.dumps({"kind": "PodList", "metadata": {"resourceVersion": "8"}, "items": [
-                      {"metadata": {"name": "paged-0", "namespace": "pipeline"}, "status": {"phase": "Running"}}]}).encode(), "application/json"
-              else:
-                  body, kind = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}', "application/json"
-              self.send_response(200); self.send_header("Content-Type", kind)
-              self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
-      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-      s = S(("127.0.0.1", 0), H)
-      print(s.server_address[1], flush=True)
-      s.serve_forever()
-      """)
+      handler: """
+        def do_GET(self):
+            if "watch=1" in self.path:
+                self.send_response(200); self.end_headers(); self.wfile.flush(); time.sleep(5); return
+            if self.path.startswith("/api/v1/namespaces/pipeline/pods") and "resourceVersion=0" in self.path \\
+                    and "includeObject" not in self.path:
+                self.reply(b"<html>cache says no</html>", ctype="text/html")
+            elif self.path.startswith("/api/v1/namespaces/pipeline/pods?limit=500"):
+                self.reply(json.dumps({"kind": "PodList", "metadata": {"resourceVersion": "8"}, "items": [
+                    {"metadata": {"name": "paged-0", "namespace": "pipeline"}, "status": {"phase": "Running"}}]}).encode())
+            else:
+                self.reply(b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}')
+        """)
     let c = KubeCluster(connection: testConnection(server.url), namespace: "pipeline")
     let inbox = Inbox()
     c.start(inbox: inbox)

@@ -120,6 +120,29 @@ public final class PythonServer {
     port = p
   }
 
+  /// A threaded HTTP server from a request handler's methods, written from column 0 (they become
+  /// the body of `class H(http.server.BaseHTTPRequestHandler)`); `prelude` (module-level Python)
+  /// comes first. `http`, `socketserver`, `time` and `json` are imported; `self.reply(body,
+  /// status=200, ctype="application/json")` answers with a length. HTTP/1.0 unless the handler sets
+  /// `protocol_version`.
+  public convenience init(handler: String, prelude: String = "") throws {
+    let methods = handler.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+    try self.init(
+      ([
+        "import http.server, socketserver, time, json", prelude,
+        "class H(http.server.BaseHTTPRequestHandler):",
+        "    def log_message(self, *a): pass",
+        "    def reply(self, body, status=200, ctype=\"application/json\"):",
+        "        self.send_response(status); self.send_header(\"Content-Type\", ctype)",
+        "        self.send_header(\"Content-Length\", str(len(body))); self.end_headers(); self.wfile.write(body)",
+      ] + methods + [
+        "class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True",
+        "s = S((\"127.0.0.1\", 0), H)",
+        "print(s.server_address[1], flush=True)",
+        "s.serve_forever()",
+      ]).joined(separator: "\n"))
+  }
+
   public var url: String { "http://127.0.0.1:\(port)" }
 
   deinit { process.terminate() }

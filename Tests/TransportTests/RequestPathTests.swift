@@ -41,21 +41,12 @@ final class RequestPathTests: XCTestCase {
   /// Accept-Encoding it was sent.
   func echoServer() throws -> PythonServer {
     try PythonServer(
-      """
-      import http.server, socketserver
-      class H(http.server.BaseHTTPRequestHandler):
-          protocol_version = "HTTP/1.1"
-          def log_message(self, *a): pass
-          def answer(self):
-              body = " ".join([self.command, self.path, self.headers.get("Accept-Encoding") or "none"]).encode()
-              self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
-              self.wfile.write(body)
-          do_GET = do_DELETE = answer
-      class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
-      s = S(("127.0.0.1", 0), H)
-      print(s.server_address[1], flush=True)
-      s.serve_forever()
-      """)
+      handler: """
+        protocol_version = "HTTP/1.1"
+        def answer(self):
+            self.reply(" ".join([self.command, self.path, self.headers.get("Accept-Encoding") or "none"]).encode())
+        do_GET = do_DELETE = answer
+        """)
   }
 
   /// The refused DELETE never reaches the server; the next request does.
