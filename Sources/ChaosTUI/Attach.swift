@@ -91,6 +91,7 @@ final class AttachWait {
   let what: String
   let feed: JournalFeed
   let started: Double
+  private var loggedWhy: String?
 
   init(main: Console, backend: TerminalBackend, clock: @escaping () -> Double, what: String, feed: JournalFeed) {
     self.main = main
@@ -114,7 +115,9 @@ final class AttachWait {
       feed.problem.map {
         ": " + Sanitize.line($0.hasPrefix(feed.name + ": ") ? String($0.dropFirst(feed.name.count + 2)) : $0)
       } ?? ""
-    main.tell("Waiting for \(what) (\(Int(now - started)) s; q gives up)\(why)", seconds: 2)
+    // Logged once for each reason, not at every look.
+    main.tell("Waiting for \(what) (\(Int(now - started)) s; q gives up)\(why)", seconds: 2, logged: why != loggedWhy)
+    loggedWhy = why
     backend.present(main.render(width: backend.width, height: backend.height))
   }
 }

@@ -333,9 +333,10 @@ public final class Console {
     log?("notice: " + text)
   }
 
-  /// Shows a message for `seconds` from now (a start-up notice).
-  public func tell(_ text: String, seconds: Double) {
-    say(text)
+  /// Shows a message for `seconds` from now (a start-up notice); `logged` false: the footer only
+  /// (a message that changes every second, logged when what it says changes).
+  public func tell(_ text: String, seconds: Double, logged: Bool = true) {
+    if logged { say(text) } else { ui.say(text, now: realNow) }
     ui.messageUntil = realNow + seconds
   }
 

@@ -95,8 +95,11 @@ public final class PodLogJournal: @unchecked Sendable {
     guard (200..<300).contains(answer.status) else {
       throw KubeCluster.failure(answer.status, answer.body, what: "pod \(namespace)/\(pod)")
     }
-    let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
-    let metadata = object?["metadata"] as? [String: Any]
+    // A page that is not a pod (a proxy's HTML) says nothing of the labels: not a refusal.
+    guard let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any] else {
+      throw KubeCluster.failure(answer.status, answer.body, what: "pod \(namespace)/\(pod)")
+    }
+    let metadata = object["metadata"] as? [String: Any]
     return (metadata?["labels"] as? [String: String]) ?? [:]
   }
 

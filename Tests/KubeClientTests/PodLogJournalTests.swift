@@ -69,6 +69,22 @@ final class PodLogJournalTests: XCTestCase {
     XCTAssertEqual(forbidden.paths.count, 1, "a refusal is not asked again")
   }
 
+  /// The attach's check of a pod's labels: the server's labels, nil for a pod that is not there,
+  /// and an answer that is not a pod (a proxy's HTML page, a refusal) thrown, not read as no labels.
+  func testAPodsLabelsAsTheServerHasThem() throws {
+    let http = ScriptedHTTP([
+      .answer(200, #"{"kind":"Pod","metadata":{"labels":{"app.kubernetes.io/name":"chaostui"}}}"#),
+      .answer(404, #"{"kind":"Status","code":404}"#),
+      .answer(200, "<html><body>Sign in</body></html>"),
+      .answer(403, #"{"kind":"Status","message":"pods is forbidden","code":403}"#),
+    ])
+    let log = reader(http)
+    XCTAssertEqual(try log.labels(), ["app.kubernetes.io/name": "chaostui"])
+    XCTAssertNil(try log.labels())
+    XCTAssertThrowsError(try log.labels())
+    XCTAssertThrowsError(try log.labels()) { XCTAssertTrue("\($0)".contains("forbidden"), "\($0)") }
+  }
+
   func testAJobsNewestPod() throws {
     let http = ScriptedHTTP([
       .answer(
