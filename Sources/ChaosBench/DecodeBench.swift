@@ -45,11 +45,55 @@ func podMemorySection(pods n: Int) {
   }
   line(String(format: "%d pods decoded (%.1f s)", pods.count, now() - t0))
   let c = Console(source: QuietSource(), readOnly: true, now: 0)
+  var t = now()
   c.store.dispatch([.connection(.connected), .podsReplaced(pods)])
   pods = []
-  line("in the store (a pod \(MemoryLayout<Pod>.stride) bytes inline)")
+  line(String(format: "in the store (a pod %d bytes inline; %.3f s)", MemoryLayout<Pod>.stride, now() - t))
+  t = now()
   c.advance(realTime: 1)
-  line("a tick")
+  line(String(format: "a tick (%.3f s)", now() - t))
+  t = now()
   _ = c.render(width: 200, height: 60)
-  line("in the store, a frame drawn")
+  line(String(format: "in the store, a first frame drawn (%.3f s)", now() - t))
+  t = now()
+  _ = c.render(width: 200, height: 60)
+  line(String(format: "the next frame (%.3f s)", now() - t))
+}
+
+/// `chaostui-bench --preview N`: the complete first view of N pods (the server tables' pods: name,
+/// status, ready, restarts, age, node; no labels or owners) put on screen after a first page of 500,
+/// as the app does it: the reducer, the console's advance (the pods list), a frame, the next second. Each step timed,
+/// best and median of 5 runs (the main thread's share of the complete view; the tables' transfer is
+/// `--kubeconfig`'s).
+func previewSection(pods n: Int) {
+  print("chaostui-bench --preview \(n)")
+  let pods = (0..<n).map { i in
+    Pod(
+      namespace: "scale-\(i / 5000)", name: "etl-\(i / 50)-84d9d55dcd-\(String(i, radix: 36))", phase: .pending,
+      status: "Pending", readyContainers: 0, totalContainers: 2, restarts: 0, created: 100, node: nil)
+  }
+  var steps: [String: [Double]] = [:]
+  for _ in 0..<5 {
+    let c = Console(source: QuietSource(), readOnly: true, now: 0)
+    c.inbox.post([.connection(.connected), .podsFirstPage(Array(pods.prefix(500)))])
+    _ = c.advance(realTime: 1)
+    _ = c.render(width: 200, height: 60)
+    var t = now()
+    c.store.dispatch([.podsPreview(pods)])
+    steps["1. the store (the reducer)", default: []].append(now() - t)
+    t = now()
+    _ = c.advance(realTime: 1.1)
+    steps["2. the pods list and the console's steps (an advance)", default: []].append(now() - t)
+    t = now()
+    _ = c.render(width: 200, height: 60)
+    steps["3. the first frame of it", default: []].append(now() - t)
+    t = now()
+    _ = c.advance(realTime: 2)
+    steps["4. the next whole second (checks)", default: []].append(now() - t)
+    guard c.state.pods.count == n, !c.state.podsPartial else { return print("   the view did not take the pods") }
+  }
+  for (what, ts) in steps.sorted(by: { $0.key < $1.key }) {
+    let s = ts.sorted()
+    print(String(format: "   %@: best %.3f s, median %.3f s", what, s[0], s[s.count / 2]))
+  }
 }

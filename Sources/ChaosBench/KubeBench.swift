@@ -13,6 +13,8 @@ func kubeBench(kubeconfig: String) throws {
   let connection = try Kubeconfig.load(paths: [kubeconfig], context: nil, explicit: true)
   let t0 = now()
   let cluster = KubeCluster(connection: connection, namespace: nil)
+  // The app's own log lines (list timings), with the time they came at.
+  cluster.log = { line in print(String(format: "   log at %.3f s: %@", now() - t0, line)) }
   let console = Console(source: cluster, readOnly: true, now: t0)
   console.start()
   var firstScreen: Double?
@@ -20,13 +22,16 @@ func kubeBench(kubeconfig: String) throws {
   var full: Double?
   var shown = 0
   while full == nil && now() - t0 < 300 {
-    console.advance(realTime: now())
+    let t = now()
+    console.advance(realTime: t)
+    let drawn = now()
     _ = console.render(width: 200, height: 60)
     let s = console.state
     if firstScreen == nil && !s.pods.isEmpty { firstScreen = now() - t0 }
     if firstView == nil && !s.pods.isEmpty && !s.podsPartial {
       firstView = now() - t0
       shown = s.pods.count
+      print(String(format: "   the complete view: the store took %.3f s, the frame %.3f s", drawn - t, now() - drawn))
     }
     if !s.pods.isEmpty && !s.podDetailsPending { full = now() - t0 }
     usleep(10_000)

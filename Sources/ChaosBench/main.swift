@@ -134,6 +134,10 @@ if let i = args.firstIndex(of: "--pod-memory") {
   podMemorySection(pods: i + 1 < args.count ? Int(args[i + 1]) ?? 100_000 : 100_000)
   exit(0)
 }
+if let i = args.firstIndex(of: "--preview") {
+  previewSection(pods: i + 1 < args.count ? Int(args[i + 1]) ?? 100_000 : 100_000)
+  exit(0)
+}
 if args.contains("--journal") {
   journalSection()
   exit(0)

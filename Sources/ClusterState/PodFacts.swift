@@ -75,6 +75,8 @@ struct PodFacts: Sendable, Equatable {
       share.zone = n.zone.isEmpty ? "(no zone)" : n.zone
       share.ready = p.isReady
     }
+    // A pod that counts for nothing (most of 100,000, in a first view without owners) is not kept.
+    guard share.workload != nil || share.zone != nil else { return }
     shares[id] = share
     count(share, by: 1)
   }
