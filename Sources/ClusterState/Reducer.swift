@@ -2,7 +2,9 @@
 /// Pure: the same state and action always give the same result. Each family of actions has its own
 /// reducer.
 public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
-  if case .inContext(let alias, let inner) = action { return reduce(&s, mergedRelist(s, alias: alias, inner)) }
+  if case .inContext(let alias, let inner) = action {
+    return reduceContextPods(&s, alias: alias, inner) ?? reduce(&s, mergedRelist(s, alias: alias, inner))
+  }
   switch action.family {
   case .pods: return reducePods(&s, action)
   case .workloads: return reduceWorkloads(&s, action)

@@ -38,12 +38,21 @@ public struct PodsSlice: Sendable, Equatable, Codable {
   /// Only the first page of the pods is known: the rest of the first view is on its way. Not in a
   /// journal's snapshots (a moment of start-up, and journals of earlier builds do not have it).
   public var podsPartial = false
+  /// In a session of several contexts, how far each context's pods have come (by alias; absent:
+  /// nothing yet). The two flags above are then every context's together. Not in a journal.
+  public var contextPods: [String: PodsProgress] = [:]
   /// The pod each stateful workload's role labels last called primary, by workload id.
   public var primaries: [String: String] = [:]
   /// Workloads whose pods carry a role label (primary/replica), by id.
   public var roleWorkloads: Set<String> = []
   enum CodingKeys: String, CodingKey { case pods, podDetailsPending, primaries, roleWorkloads }
   public init() {}
+}
+
+/// How far a context's pods have come: its first page, its first view (tables), its full list.
+public enum PodsProgress: Int, Sendable, Equatable, Comparable {
+  case firstPage, preview, complete
+  public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// The cluster's other objects: workloads, autoscalers, nodes, services, events.

@@ -72,6 +72,32 @@ final class ContextsTests: XCTestCase {
     }
   }
 
+  func testEachContextsFirstPageAndFirstViewCountWhateverTheOtherContextHas() {
+    var s = twoContexts()
+    _ = reduce(&s, a.inward(.podsReplaced([pod("shop", "web-0"), pod("shop", "web-1")])))
+    let aPods = Set(s.pods.keys.filter { $0.hasPrefix("a:") })
+    XCTAssertEqual(aPods, ["a:shop/web-0", "a:shop/web-1"])
+    XCTAssertFalse(s.podsPartial)
+    func bPods() -> Set<String> { Set(s.pods.keys.filter { $0.hasPrefix("b:") }) }
+
+    _ = reduce(&s, b.inward(.podsFirstPage([pod("shop", "web-0"), pod("shop", "web-1")])))
+    XCTAssertEqual(bPods(), ["b:shop/web-0", "b:shop/web-1"], "b's first page, though a's pods are complete")
+    XCTAssertTrue(s.podsPartial)
+    XCTAssertTrue(s.podDetailsPending)
+    _ = reduce(&s, b.inward(.podsPreview((0..<3).map { pod("shop", "web-\($0)") })))
+    XCTAssertEqual(bPods().count, 3, "b's first view")
+    XCTAssertFalse(s.podsPartial)
+    XCTAssertTrue(s.podDetailsPending, "b's labels and owners are still on their way")
+    _ = reduce(&s, b.inward(.podsFirstPage([pod("shop", "web-0")])))
+    XCTAssertEqual(bPods().count, 3, "a first page never replaces b's first view")
+    _ = reduce(&s, b.inward(.podsReplaced((0..<4).map { pod("shop", "web-\($0)") })))
+    XCTAssertEqual(bPods().count, 4)
+    XCTAssertFalse(s.podDetailsPending)
+    _ = reduce(&s, b.inward(.podsPreview([pod("shop", "web-0")])))
+    XCTAssertEqual(bPods().count, 4, "a first view never replaces b's full list")
+    XCTAssertEqual(Set(s.pods.keys.filter { $0.hasPrefix("a:") }), aPods, "a's pods stay throughout")
+  }
+
   func testARelistReplacesOnlyItsOwnContext() {
     var s = twoContexts()
     XCTAssertEqual(s.pods.count, 2)
