@@ -4,7 +4,12 @@ import Transport
 
 extension Informers {
   /// A first complete view of the pods from the server's tables (one per namespace, several at a
-  /// time, from the watch cache): a small fraction of the bytes of the full list, which follows.
+  /// time): a small fraction of the bytes of the full list, which follows. A table without objects
+  /// names no namespace, hence one a namespace. The watch cache (of the 1.20 server measured) finds
+  /// a namespace's pods by walking every pod: 0.23 s a namespace at 100,000 pods, even for an empty
+  /// one, so that 300 namespaces would cost the server a minute. With more than
+  /// `watchCacheNamespaces` namespaces the tables come from etcd instead, which reads only that
+  /// namespace's keys (as `kubectl get pods -n` does): 0.005 s for an empty one, 0.1 s for 5,000.
   /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.
   /// The first screenful comes before it, from the first page of one table of every pod: the
   /// namespace tables wait for that page (at most a second), so that the server serves it alone.
@@ -24,6 +29,7 @@ extension Informers {
       namespaces = t.rows.compactMap { $0["Name"] }
     }
     done.waitForFirstPage(timeout: 1)
+    let source = namespaces.count <= Self.watchCacheNamespaces ? "resourceVersion=0&" : ""
     final class Shared: @unchecked Sendable {
       let lock = NSLock()
       var pods: [Pod] = []
@@ -51,7 +57,7 @@ extension Informers {
           let now = clock()
           guard
             let r = try? own.get(
-              "/api/v1/namespaces/\(seg(all[i]))/pods?resourceVersion=0&includeObject=None",
+              "/api/v1/namespaces/\(seg(all[i]))/pods?\(source)includeObject=None",
               accept: KubeDecode.tableAccept),
             r.status == 200, let list = try? KubeDecode.podTable(r.body, namespace: all[i], now: now)
           else {
@@ -66,10 +72,14 @@ extension Informers {
     let pods = shared.pods
     if shared.failed { return nil }
     log?(
-      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables in \(String(format: "%.3f", clock() - started)) s"
+      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables (\(source.isEmpty ? "etcd" : "the watch cache")) in \(String(format: "%.3f", clock() - started)) s"
     )
     return [.podsPreview(pods)]
   }
+
+  /// Up to this many namespaces, their tables come from the watch cache (one walk of every pod
+  /// each); beyond, from etcd (each namespace's own keys).
+  static let watchCacheNamespaces = 8
 }
 
 /// Whether the complete first view is out, so that the first page, later, is not posted at all.

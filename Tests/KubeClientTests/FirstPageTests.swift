@@ -79,4 +79,58 @@ final class FirstPageTests: XCTestCase {
     XCTAssertEqual(s.pods.count, 12)
     XCTAssertFalse(s.podsPartial)
   }
+
+  /// The first view of `namespaces` namespaces: each pod named after where its table came from.
+  func firstView(namespaces n: Int) throws -> [Pod] {
+    let server = try PythonServer(
+      handler: """
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            tabled = "as=Table" in self.headers.get("Accept", "")
+            if "watch=1" in self.path:
+                self.send_response(200); self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
+                time.sleep(5)
+                return
+            if tabled and self.path.startswith("/api/v1/namespaces?"):
+                body = table([["ns-%d" % i, "Active", "1d"] for i in range(\(n))])
+            elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
+                source = "cache" if "resourceVersion=0" in self.path else "etcd"
+                body = table([[source, "1/1", "Running", 0, "5m", "n1"]])
+            elif self.path.startswith("/api/v1/pods") and not tabled:
+                time.sleep(3)
+                body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
+            else:
+                body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
+            self.reply(body)
+        """,
+      prelude: """
+        COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
+        def table(rows):
+            return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
+                               "columnDefinitions": COLS, "rows": [{"cells": r} for r in rows]}).encode()
+        """)
+    let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
+    let inbox = Inbox()
+    c.start(inbox: inbox)
+    defer { c.stop() }
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+      for case .podsPreview(let p) in inbox.drain() { return p }
+      Thread.sleep(forTimeInterval: 0.02)
+    }
+    XCTFail("no first view")
+    return []
+  }
+
+  /// A few namespaces' tables come from the watch cache; many from etcd, where a namespace's pods
+  /// are found without walking every pod of the cluster.
+  func testManyNamespacesTablesComeFromEtcdAFewFromTheWatchCache() throws {
+    let few = try firstView(namespaces: Informers.watchCacheNamespaces)
+    XCTAssertEqual(few.count, Informers.watchCacheNamespaces)
+    XCTAssertEqual(Set(few.map(\.name)), ["cache"])
+    let many = try firstView(namespaces: Informers.watchCacheNamespaces + 1)
+    XCTAssertEqual(many.count, Informers.watchCacheNamespaces + 1)
+    XCTAssertEqual(Set(many.map(\.name)), ["etcd"])
+  }
 }
