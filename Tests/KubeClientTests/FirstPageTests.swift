@@ -10,16 +10,32 @@ import XCTest
 /// namespace tables of the first view are still coming, each row in its own namespace, and the
 /// first view replaces it.
 final class FirstPageTests: XCTestCase {
+  /// The fake API server's helpers: a table of rows, a row with its object's namespace, and a watch
+  /// held open and quiet.
+  static let prelude = """
+    COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
+    def row(ns, name):
+        return {"cells": [name, "1/1", "Running", 0, "5m", "n1"],
+                "object": {"kind": "PartialObjectMetadata", "metadata": {"name": name, "namespace": ns}}}
+    def table(rows):
+        return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
+                           "columnDefinitions": COLS, "rows": rows}).encode()
+    def held_watch(h):
+        if "watch=1" not in h.path:
+            return False
+        h.send_response(200); h.send_header("Content-Type", "application/json")
+        h.send_header("Transfer-Encoding", "chunked"); h.end_headers(); h.wfile.flush()
+        time.sleep(5)
+        return True
+    """
+
   func testTheFirstPageComesBeforeASlowFirstViewAndGivesWayToIt() throws {
     let server = try PythonServer(
       handler: """
         protocol_version = "HTTP/1.1"
         def do_GET(self):
             tabled = "as=Table" in self.headers.get("Accept", "")
-            if "watch=1" in self.path:
-                self.send_response(200); self.send_header("Content-Type", "application/json")
-                self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
-                time.sleep(5)
+            if held_watch(self):
                 return
             if tabled and self.path == "/api/v1/pods?limit=500":
                 body = table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])
@@ -36,15 +52,7 @@ final class FirstPageTests: XCTestCase {
                 body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
             self.reply(body)
         """,
-      prelude: """
-        COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
-        def row(ns, name):
-            return {"cells": [name, "1/1", "Running", 0, "5m", "n1"],
-                    "object": {"kind": "PartialObjectMetadata", "metadata": {"name": name, "namespace": ns}}}
-        def table(rows):
-            return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
-                               "columnDefinitions": COLS, "rows": rows}).encode()
-        """)
+      prelude: Self.prelude)
     let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
     let inbox = Inbox()
     c.start(inbox: inbox)
@@ -87,16 +95,13 @@ final class FirstPageTests: XCTestCase {
         protocol_version = "HTTP/1.1"
         def do_GET(self):
             tabled = "as=Table" in self.headers.get("Accept", "")
-            if "watch=1" in self.path:
-                self.send_response(200); self.send_header("Content-Type", "application/json")
-                self.send_header("Transfer-Encoding", "chunked"); self.end_headers(); self.wfile.flush()
-                time.sleep(5)
+            if held_watch(self):
                 return
             if tabled and self.path.startswith("/api/v1/namespaces?"):
-                body = table([["ns-%d" % i, "Active", "1d"] for i in range(\(n))])
+                body = table([{"cells": ["ns-%d" % i, "Active", "1d"]} for i in range(\(n))])
             elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
                 source = "cache" if "resourceVersion=0" in self.path else "etcd"
-                body = table([[source, "1/1", "Running", 0, "5m", "n1"]])
+                body = table([{"cells": [source, "1/1", "Running", 0, "5m", "n1"]}])
             elif self.path.startswith("/api/v1/pods") and not tabled:
                 time.sleep(3)
                 body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
@@ -104,12 +109,7 @@ final class FirstPageTests: XCTestCase {
                 body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
             self.reply(body)
         """,
-      prelude: """
-        COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
-        def table(rows):
-            return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
-                               "columnDefinitions": COLS, "rows": [{"cells": r} for r in rows]}).encode()
-        """)
+      prelude: Self.prelude)
     let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
     let inbox = Inbox()
     c.start(inbox: inbox)
