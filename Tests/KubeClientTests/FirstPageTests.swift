@@ -10,8 +10,8 @@ import XCTest
 /// namespace tables of the first view are still coming, each row in its own namespace, and the
 /// first view replaces it.
 final class FirstPageTests: XCTestCase {
-  /// The fake API server's helpers: a table of rows, a row with its object's namespace, and a watch
-  /// held open and quiet.
+  /// The fake API server's helpers: a table of rows, a row with its object's namespace, the full
+  /// list (slow) or any other list (empty), and a watch held open and quiet.
   static let prelude = """
     COLS = [{"name": n} for n in ["Name", "Ready", "Status", "Restarts", "Age", "Node"]]
     def row(ns, name):
@@ -20,6 +20,11 @@ final class FirstPageTests: XCTestCase {
     def table(rows):
         return json.dumps({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "9"},
                            "columnDefinitions": COLS, "rows": rows}).encode()
+    def slow_list_or_empty(h):
+        if h.path.startswith("/api/v1/pods") and "as=Table" not in h.headers.get("Accept", ""):
+            time.sleep(3)  # the full list comes after the first view
+            return b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
+        return b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
     def held_watch(h):
         if "watch=1" not in h.path:
             return False
@@ -45,11 +50,8 @@ final class FirstPageTests: XCTestCase {
             elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
                 ns = self.path.split("/")[4]
                 body = table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])
-            elif self.path.startswith("/api/v1/pods"):
-                time.sleep(3)
-                body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
             else:
-                body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
+                body = slow_list_or_empty(self)
             self.reply(body)
         """,
       prelude: Self.prelude)
@@ -102,11 +104,8 @@ final class FirstPageTests: XCTestCase {
             elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
                 source = "cache" if "resourceVersion=0" in self.path else "etcd"
                 body = table([{"cells": [source, "1/1", "Running", 0, "5m", "n1"]}])
-            elif self.path.startswith("/api/v1/pods") and not tabled:
-                time.sleep(3)
-                body = b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'
             else:
-                body = b'{"kind":"List","metadata":{"resourceVersion":"5"},"items":[]}'
+                body = slow_list_or_empty(self)
             self.reply(body)
         """,
       prelude: Self.prelude)
