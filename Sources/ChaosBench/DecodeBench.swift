@@ -62,9 +62,9 @@ func podMemorySection(pods n: Int) {
 
 /// `chaostui-bench --preview N`: the complete first view of N pods (the server tables' pods: name,
 /// status, ready, restarts, age, node; no labels or owners) put on screen after a first page of 500,
-/// as the app does it: the reducer, the console's advance (the pods list), a frame, the next second. Each step timed,
-/// best and median of 5 runs (the main thread's share of the complete view; the tables' transfer is
-/// `--kubeconfig`'s).
+/// as the app does it: the reducer, the console's advance (the pods list), a frame, the next
+/// second. Each step timed, best and median of 5 runs (the main thread's share of the complete
+/// view; the tables' transfer is `--kubeconfig`'s).
 func previewSection(pods n: Int) {
   print("chaostui-bench --preview \(n)")
   let pods = (0..<n).map { i in

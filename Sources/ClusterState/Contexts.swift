@@ -128,35 +128,25 @@ extension Alert {
 /// while that context has nothing more complete (as `reducePods` does for one cluster), whatever the
 /// other contexts have. nil: not a pods relist.
 func reduceContextPods(_ s: inout ClusterSnapshot, alias: String, _ inner: Action) -> [Effect]? {
-  let progress: PodsProgress
+  let (progress, pods): (PodsProgress, [Pod])
   switch inner {
-  case .podsFirstPage: progress = .firstPage
-  case .podsPreview: progress = .preview
-  case .podsReplaced: progress = .complete
+  case .podsFirstPage(let p): (progress, pods) = (.firstPage, p)
+  case .podsPreview(let p): (progress, pods) = (.preview, p)
+  case .podsReplaced(let p): (progress, pods) = (.complete, p)
   default: return nil
   }
   if let had = s.podSet.contextPods[alias], had > progress { return [] }
   s.podSet.contextPods[alias] = progress
   let others = s.pods.values.filter { ContextName.split($0.namespace).alias != alias }
-  let effects = reducePods(&s, .podsReplaced(others + inner.relistedPods))
+  let effects = reducePods(&s, .podsReplaced(others + pods))
   s.podSet.podsPartial = s.podSet.contextPods.values.contains(.firstPage)
   s.podSet.podDetailsPending = s.podSet.contextPods.values.contains { $0 != .complete }
   return effects
 }
 
-extension Action {
-  /// The pods of a pods relist (first page, first view or full list).
-  fileprivate var relistedPods: [Pod] {
-    switch self {
-    case .podsFirstPage(let p), .podsPreview(let p), .podsReplaced(let p): return p
-    default: return []
-    }
-  }
-}
-
 /// A relist from one context of several (the pods': `reduceContextPods`): what the context no
-/// longer has goes, the other contexts' objects stay. Turned into the one-cluster relist of everything (relists are rare: on start and
-/// after a watch's 410).
+/// longer has goes, the other contexts' objects stay. Turned into the one-cluster relist of
+/// everything (relists are rare: on start and after a watch's 410).
 func mergedRelist(_ s: ClusterSnapshot, alias: String, _ inner: Action) -> Action {
   let mine = { (ns: String) in ContextName.split(ns).alias == alias }
   switch inner {

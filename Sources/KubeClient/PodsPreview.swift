@@ -29,7 +29,8 @@ extension Informers {
       namespaces = t.rows.compactMap { $0["Name"] }
     }
     done.waitForFirstPage(timeout: 1)
-    let source = namespaces.count <= Self.watchCacheNamespaces ? "resourceVersion=0&" : ""
+    let fromCache = namespaces.count <= Self.watchCacheNamespaces
+    let query = (fromCache ? "resourceVersion=0&" : "") + "includeObject=None"
     final class Shared: @unchecked Sendable {
       let lock = NSLock()
       var pods: [Pod] = []
@@ -57,7 +58,7 @@ extension Informers {
           let now = clock()
           guard
             let r = try? own.get(
-              "/api/v1/namespaces/\(seg(all[i]))/pods?\(source)includeObject=None",
+              "/api/v1/namespaces/\(seg(all[i]))/pods?\(query)",
               accept: KubeDecode.tableAccept),
             r.status == 200, let list = try? KubeDecode.podTable(r.body, namespace: all[i], now: now)
           else {
@@ -72,7 +73,7 @@ extension Informers {
     let pods = shared.pods
     if shared.failed { return nil }
     log?(
-      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables (\(source.isEmpty ? "etcd" : "the watch cache")) in \(String(format: "%.3f", clock() - started)) s"
+      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables (\(fromCache ? "the watch cache" : "etcd")) in \(String(format: "%.3f", clock() - started)) s"
     )
     return [.podsPreview(pods)]
   }
