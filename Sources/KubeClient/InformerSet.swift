@@ -43,13 +43,16 @@ final class FirstViewGate: @unchecked Sendable {
 
 /// The informers: one reflector a kind the console shows (`start` holds the table), each on a
 /// thread of its own with its own connection, posting what they read into the inbox. The pods come
-/// first (a first view from the server's tables, then the full list); the rest wait for them.
+/// first (a first view from the server's tables, the full list beside or after it); the rest wait
+/// for them.
 final class Informers: @unchecked Sendable {
   let namespace: String?
   let userName: String
   let makeClient: @Sendable () throws -> HTTPClient
   let inbox: Inbox
   let gate: FirstViewGate
+  /// The pods' first page, first view and full list, posted in that order.
+  let podsSteps = PodsSteps()
   let log: (@Sendable (String) -> Void)?
   let clock: @Sendable () -> Double
   let sleep: @Sendable (Double) -> Void
@@ -78,7 +81,8 @@ final class Informers: @unchecked Sendable {
   /// Starts a reflector for one kind on a thread of its own, with its own connection.
   func run<T>(
     name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
-    preview: (@Sendable (HTTPClient) -> [Action]?)? = nil, newsOnly: Bool = false,
+    preview: (@Sendable (HTTPClient, _ startList: @escaping @Sendable () -> Void) -> Void)? = nil,
+    newsOnly: Bool = false,
     streamItem: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> T?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
@@ -101,17 +105,18 @@ final class Informers: @unchecked Sendable {
       reflector.onListed = { gate.podListed() }
       reflector.onFailure = { gate.open() }
     }
-    let inbox = self.inbox
-    let thread = Thread {
-      if let preview {
-        // The first view of the pods from the server's tables, while the full list follows.
-        if let http = try? makeClient(), let first = preview(http) {
-          inbox.post(first + [.connection(.connected)])
-        }
+    let listMayStart = DispatchSemaphore(value: 0)
+    if let preview {
+      // The first view of the pods from the server's tables, on a thread of its own; the full list
+      // starts when the preview says so, or when it is done.
+      Thread.detachNewThread {
+        if let http = try? makeClient() { preview(http, { listMayStart.signal() }) }
         gate.open()
-      } else {
-        gate.wait()
+        listMayStart.signal()
       }
+    }
+    let thread = Thread {
+      if preview != nil { listMayStart.wait() } else { gate.wait() }
       reflector.run()
     }
     thread.name = "informer-" + name

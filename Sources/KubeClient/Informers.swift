@@ -90,12 +90,16 @@ extension Informers {
     }
     // Pods first, through the fast decoder, with a first view from the server's tables.
     run(
-      name: "pods", path: base("", "pods"), optional: false, preview: { [self] in podsPreview($0) },
+      name: "pods", path: base("", "pods"), optional: false, preview: { [self] in podsPreview($0, startList: $1) },
       streamItem: { try KubeDecode.onePod($0) },
       decode: {
         let l = try KubeDecode.podList($0)
         return ListPage(l.items, resourceVersion: l.resourceVersion, continueToken: l.continue)
-      }, onList: { [.podsReplaced($0)] },
+      },
+      onList: { [podsSteps] in
+        podsSteps.listed()
+        return [.podsReplaced($0)]
+      },
       onEvent: { try Informers.podEvent($0, $1) })
     let clock = self.clock
     for (kind, plural) in [

@@ -13,11 +13,11 @@ extension Informers {
   /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.
   /// The first screenful comes before it, from the first page of one table of every pod: the
   /// namespace tables wait for that page (at most a second), so that the server serves it alone.
-  func podsPreview(_ http: HTTPClient) -> [Action]? {
+  /// The full list starts (`startList`) beside tables from etcd, after tables from the watch cache
+  /// (which serves both, and serves both slower at once).
+  func podsPreview(_ http: HTTPClient, startList: @Sendable () -> Void) {
     let started = clock()
-    let done = FirstPageRace()
-    postFirstPage(unless: done)
-    defer { done.finish() }
+    postFirstPage()
     let namespaces: [String]
     if let ns = namespace {
       namespaces = [ns]
@@ -25,11 +25,12 @@ extension Informers {
       guard
         let r = try? http.get("/api/v1/namespaces?resourceVersion=0", accept: KubeDecode.tableAccept),
         r.status == 200, let t = try? KubeDecode.tableRows(r.body)
-      else { return nil }
+      else { return }
       namespaces = t.rows.compactMap { $0["Name"] }
     }
-    done.waitForFirstPage(timeout: 1)
+    podsSteps.waitForFirstPage(timeout: 1)
     let fromCache = namespaces.count <= Self.watchCacheNamespaces
+    if !fromCache { startList() }
     let query = (fromCache ? "resourceVersion=0&" : "") + "includeObject=None"
     final class Shared: @unchecked Sendable {
       let lock = NSLock()
@@ -71,11 +72,12 @@ extension Informers {
     }
     group.wait()
     let pods = shared.pods
-    if shared.failed { return nil }
+    if shared.failed { return }
+    let inbox = self.inbox
+    let posted = podsSteps.post(.firstView) { inbox.post([.podsPreview(pods), .connection(.connected)]) }
     log?(
-      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables (\(fromCache ? "the watch cache" : "etcd")) in \(String(format: "%.3f", clock() - started)) s"
+      "pods: first view of \(pods.count) pods from \(namespaces.count) namespace tables (\(fromCache ? "the watch cache" : "etcd")) in \(String(format: "%.3f", clock() - started)) s\(posted ? "" : ", after the full list: not shown")"
     )
-    return [.podsPreview(pods)]
   }
 
   /// Up to this many namespaces, their tables come from the watch cache (one walk of every pod
@@ -83,17 +85,30 @@ extension Informers {
   static let watchCacheNamespaces = 8
 }
 
-/// Whether the complete first view is out, so that the first page, later, is not posted at all.
-final class FirstPageRace: @unchecked Sendable {
+/// The pods' three steps, each more complete than the one before: the first page of one table, the
+/// first view from the namespace tables, the full list. They are fetched at once and posted in
+/// that order: a step comes out only while nothing more complete is out (the full list, and each
+/// relist, always).
+final class PodsSteps: @unchecked Sendable {
+  enum Step: Int { case none, firstPage, firstView, list }
   private let lock = NSLock()
-  private var finished = false
+  private var out = Step.none
   private let firstPage = DispatchSemaphore(value: 0)
-  func finish() { lock.withLock { finished = true } }
+  /// Posts `step` with `post` (under the lock, so that nothing more complete is posted before it)
+  /// unless a step as complete is out. Whether it was posted.
+  @discardableResult func post(_ step: Step, _ post: () -> Void) -> Bool {
+    lock.withLock {
+      guard step.rawValue > out.rawValue else { return false }
+      out = step
+      post()
+      return true
+    }
+  }
+  /// The full list is about to be posted: nothing less complete after it.
+  func listed() { lock.withLock { out = .list } }
   /// The first page is out, or could not be had.
   func firstPageDone() { firstPage.signal() }
   func waitForFirstPage(timeout: Double) { _ = firstPage.wait(timeout: .now() + timeout) }
-  /// Runs `post` unless the first view is already out.
-  func unlessFinished(_ post: () -> Void) { lock.withLock { if !finished { post() } } }
 }
 
 extension Informers {
@@ -101,17 +116,17 @@ extension Informers {
   /// them (namespace, then name: the pods pane's first screenful), posted as soon as it arrives,
   /// on a connection of its own beside the first view's. A first page from etcd, not the watch
   /// cache (which ignores `limit` on a 1.20 server).
-  func postFirstPage(unless race: FirstPageRace) {
+  func postFirstPage() {
     let path = (namespace.map { "/api/v1/namespaces/\($0)/pods" } ?? "/api/v1/pods") + "?limit=500"
-    let (makeClient, clock, inbox, log) = (self.makeClient, self.clock, self.inbox, self.log)
+    let (makeClient, clock, inbox, log, steps) = (self.makeClient, self.clock, self.inbox, self.log, podsSteps)
     Thread.detachNewThread {
       let started = clock()
-      defer { race.firstPageDone() }
+      defer { steps.firstPageDone() }
       guard let http = try? makeClient(),
         let r = try? http.get(path, accept: KubeDecode.tableAccept), r.status == 200,
         let pods = try? KubeDecode.podTable(r.body, namespace: nil, now: clock()), !pods.isEmpty
       else { return }
-      race.unlessFinished {
+      steps.post(.firstPage) {
         inbox.post([.podsFirstPage(pods), .connection(.connected)])
         log?("pods: first page of \(pods.count) pods in \(String(format: "%.3f", clock() - started)) s")
       }

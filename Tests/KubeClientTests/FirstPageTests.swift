@@ -34,50 +34,68 @@ final class FirstPageTests: XCTestCase {
         return True
     """
 
-  func testTheFirstPageComesBeforeASlowFirstViewAndGivesWayToIt() throws {
-    let server = try PythonServer(
-      handler: """
-        protocol_version = "HTTP/1.1"
-        def do_GET(self):
-            tabled = "as=Table" in self.headers.get("Accept", "")
-            if held_watch(self):
-                return
-            if tabled and self.path == "/api/v1/pods?limit=500":
-                body = table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])
-            elif tabled and self.path.startswith("/api/v1/namespaces?"):
-                time.sleep(1.5)  # a busy server: the first view is slow
-                body = table([{"cells": [ns, "Active", "1d"]} for ns in ["alpha", "beta", "x?watch=1&y="]])
-            elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
-                ns = self.path.split("/")[4]
-                body = table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])
-            else:
-                body = slow_list_or_empty(self)
-            self.reply(body)
-        """,
-      prelude: Self.prelude)
+  /// A fake API server's handler: the pods' first page is `firstPage`, the namespaces' table names
+  /// `namespaces`, each namespace's pods table is `namespaceTable` (`self` and `ns` in scope), the
+  /// full list `list`; each a Python expression. Every other list is empty; a watch is held open.
+  static func handler(
+    namespaces: String, namespaceTable: String, firstPage: String = "table([])",
+    list: String = "slow_list_or_empty(self)"
+  ) -> String {
+    """
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        tabled = "as=Table" in self.headers.get("Accept", "")
+        if held_watch(self):
+            return
+        if tabled and self.path == "/api/v1/pods?limit=500":
+            body = \(firstPage)
+        elif tabled and self.path.startswith("/api/v1/namespaces?"):
+            body = table([{"cells": [ns, "Active", "1d"]} for ns in \(namespaces)])
+        elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
+            ns = self.path.split("/")[4]
+            body = \(namespaceTable)
+        elif self.path.startswith("/api/v1/pods"):
+            body = \(list)
+        else:
+            body = slow_list_or_empty(self)
+        self.reply(body)
+    """
+  }
+
+  /// What a cluster started against that fake server posts of the pods' steps, until `enough` says
+  /// so or `seconds` have passed.
+  static func steps(
+    _ handler: String, seconds: Double, enough: ([Action]) -> Bool = { _ in false }
+  ) throws -> [Action] {
+    let server = try PythonServer(handler: handler, prelude: prelude)
     let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
     let inbox = Inbox()
     c.start(inbox: inbox)
     defer { c.stop() }
-    var seen: [String] = []
-    var firstPage: [Pod] = []
-    var preview: [Pod] = []
-    let deadline = Date().addingTimeInterval(10)
-    while preview.isEmpty && Date() < deadline {
+    var seen: [Action] = []
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline && !enough(seen) {
       for a in inbox.drain() {
         switch a {
-        case .podsFirstPage(let p):
-          seen.append("first page")
-          firstPage = p
-        case .podsPreview(let p):
-          seen.append("first view")
-          preview = p
+        case .podsFirstPage, .podsPreview, .podsReplaced: seen.append(a)
         default: break
         }
       }
       Thread.sleep(forTimeInterval: 0.02)
     }
-    XCTAssertEqual(seen, ["first page", "first view"])
+    return seen
+  }
+
+  func testTheFirstPageComesBeforeASlowFirstViewAndGivesWayToIt() throws {
+    let seen = try Self.steps(
+      Self.handler(
+        // A busy server: the first view is slow.
+        namespaces: #"(time.sleep(1.5), ["alpha", "beta", "x?watch=1&y="])[1]"#,
+        namespaceTable: #"table([{"cells": [ns[0] + "-%d" % i, "1/1", "Running", 0, "5m", "n1"]} for i in range(4)])"#,
+        firstPage: #"table([row("alpha", "a-0"), row("alpha", "a-1"), row("beta", "b-0")])"#),
+      seconds: 10, enough: { $0.count >= 2 })
+    guard seen.count == 2, case .podsFirstPage(let firstPage) = seen[0], case .podsPreview(let preview) = seen[1]
+    else { return XCTFail("not the first page, then the first view: \(seen)") }
     XCTAssertEqual(firstPage.map(\.id).sorted(), ["alpha/a-0", "alpha/a-1", "beta/b-0"], "each row in its namespace")
     // A name from the server is one path segment, whatever it holds.
     XCTAssertEqual(preview.count, 12)
@@ -92,33 +110,15 @@ final class FirstPageTests: XCTestCase {
 
   /// The first view of `namespaces` namespaces: each pod named after where its table came from.
   func firstView(namespaces n: Int) throws -> [Pod] {
-    let server = try PythonServer(
-      handler: """
-        protocol_version = "HTTP/1.1"
-        def do_GET(self):
-            tabled = "as=Table" in self.headers.get("Accept", "")
-            if held_watch(self):
-                return
-            if tabled and self.path.startswith("/api/v1/namespaces?"):
-                body = table([{"cells": ["ns-%d" % i, "Active", "1d"]} for i in range(\(n))])
-            elif tabled and "/pods?" in self.path and "/namespaces/" in self.path:
-                source = "cache" if "resourceVersion=0" in self.path else "etcd"
-                body = table([{"cells": [source, "1/1", "Running", 0, "5m", "n1"]}])
-            else:
-                body = slow_list_or_empty(self)
-            self.reply(body)
-        """,
-      prelude: Self.prelude)
-    let c = KubeCluster(connection: testConnection(server.url), namespace: nil)
-    let inbox = Inbox()
-    c.start(inbox: inbox)
-    defer { c.stop() }
-    let deadline = Date().addingTimeInterval(10)
-    while Date() < deadline {
-      for case .podsPreview(let p) in inbox.drain() { return p }
-      Thread.sleep(forTimeInterval: 0.02)
-    }
-    XCTFail("no first view")
+    let seen = try Self.steps(
+      Self.handler(
+        namespaces: "[\"ns-%d\" % i for i in range(\(n))]",
+        namespaceTable:
+          #"table([{"cells": ["cache" if "resourceVersion=0" in self.path else "etcd", "1/1", "Running", 0, "5m", "n1"]}])"#
+      ),
+      seconds: 10, enough: { !$0.isEmpty })
+    for case .podsPreview(let p) in seen { return p }
+    XCTFail("no first view: \(seen)")
     return []
   }
 
@@ -131,5 +131,34 @@ final class FirstPageTests: XCTestCase {
     let many = try firstView(namespaces: Informers.watchCacheNamespaces + 1)
     XCTAssertEqual(many.count, Informers.watchCacheNamespaces + 1)
     XCTAssertEqual(Set(many.map(\.name)), ["etcd"])
+  }
+
+  /// The pods' steps with `namespaces` namespaces whose tables are slow (0.6 s each, 4 at a time)
+  /// and a full list that is quick.
+  func stepNames(namespaces n: Int) throws -> [String] {
+    let seen = try Self.steps(
+      Self.handler(
+        namespaces: "[\"ns-%d\" % i for i in range(\(n))]",
+        namespaceTable: #"(time.sleep(0.6), table([{"cells": ["p", "1/1", "Running", 0, "5m", "n1"]}]))[1]"#,
+        list: #"b'{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'"#),
+      seconds: 3 + 0.6 * Double(n) / 4)
+    return seen.map {
+      switch $0 {
+      case .podsFirstPage: "first page"
+      case .podsPreview: "first view"
+      default: "list"
+      }
+    }
+  }
+
+  /// The full list starts beside tables from etcd: when it is in first, the first view is not
+  /// posted after it.
+  func testTheListStartsBesideTablesFromEtcdAndTheFirstViewGivesWayToIt() throws {
+    XCTAssertEqual(try stepNames(namespaces: Informers.watchCacheNamespaces + 1), ["list"])
+  }
+
+  /// From the watch cache, the full list waits for the tables (the cache would serve both slower).
+  func testTheListWaitsForTablesFromTheWatchCache() throws {
+    XCTAssertEqual(try stepNames(namespaces: Informers.watchCacheNamespaces), ["first view", "list"])
   }
 }
