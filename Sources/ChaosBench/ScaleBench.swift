@@ -85,7 +85,28 @@ func churnSection(pods n: Int) {
     _ = c.render(width: 200, height: 60)
     print(String(format: "   re-sort by %@: %.1f ms", c.ui.pods.sort.title, (now() - s0) * 1000))
   }
+  filterTyping(c)
   print(String(format: "   RSS %.0f MiB", rssMiB()))
+}
+
+/// Typing a filter: `/`, then `svc-12` a key at a time, each to the next frame; then a Backspace
+/// (the filter widens) and Escape (no filter).
+func filterTyping(_ c: Console) {
+  c.handle(.char("/"))
+  var typed: [String] = []
+  for ch in "svc-12" {
+    let t0 = now()
+    c.handle(.char(ch))
+    _ = c.render(width: 200, height: 60)
+    typed.append(String(format: "%@ %.1f ms (%d)", c.ui.pods.filter, (now() - t0) * 1000, c.podList.ids.count))
+  }
+  print("   filter typed, a key each: " + typed.joined(separator: ", "))
+  for (name, key) in [("Backspace", Key.backspace), ("Escape", Key.escape)] {
+    let t0 = now()
+    c.handle(key)
+    _ = c.render(width: 200, height: 60)
+    print(String(format: "   filter %@: %.1f ms (%d pods listed)", name, (now() - t0) * 1000, c.podList.ids.count))
+  }
 }
 
 /// A cAdvisor-style body: unique series as the kubelet writes them (long label sets), 10 a pod.

@@ -71,14 +71,26 @@ public final class PodList {
     }
     let needle = view.filter.lowercased()
     let old = shape
-    guard let mark, let changed = state.podChanges.since(mark),
-      old?.filter == next.filter, old?.namespace == next.namespace
-    else {
+    guard let mark, let changed = state.podChanges.since(mark), let old, old.namespace == next.namespace else {
       rebuild(state, needle: needle)
       sortAll(state, next)
       return
     }
-    let sameOrder = old?.sort == next.sort && old?.descending == next.descending && old?.metrics == next.metrics
+    if old.filter != next.filter {
+      // The pods changed since are followed under the old filter, then filtered again: the counts
+      // do not depend on the filter.
+      let was = old.filter.lowercased()
+      var seen = Set<String>()
+      for id in changed.reversed() where seen.insert(id).inserted {
+        follow(id, state.pods[id], state.podSeries[id], needle: was, shape: nil)
+      }
+      let narrowed = refilter(state, from: was, to: needle)
+      let sameOrder = old.sort == next.sort && old.descending == next.descending && old.metrics == next.metrics
+      if !(narrowed && changed.isEmpty && sameOrder) { sortAll(state, next) }
+      publishNamespaces()
+      return
+    }
+    let sameOrder = old.sort == next.sort && old.descending == next.descending && old.metrics == next.metrics
     var seen = Set<String>()
     for id in changed.reversed() where seen.insert(id).inserted {
       follow(id, state.pods[id], state.podSeries[id], needle: needle, shape: sameOrder ? next : nil)
@@ -95,7 +107,7 @@ public final class PodList {
       if let i = position(of: id, at: was) { byName.remove(at: i) }
       if let shape, let i = row(of: id, at: was, shape) { ids.remove(at: i) }
     }
-    guard let pod, needle.isEmpty || PodList.matches(pod, needle) else { return }
+    guard let pod, needle.isEmpty || PodFilter.matches(pod, needle) else { return }
     var place = Self.place(pod, shape?.sort ?? .name, series)
     let at = insertion(in: byName) { self.nameLess(self.places[$0]!, place) }
     byName.insert(id, at: at)
@@ -127,30 +139,56 @@ public final class PodList {
     for (i, id) in byName.enumerated() { places[id]?.nameKey = Double(i) * Self.gap }
   }
 
-  /// Every pod again: the listed ones in name order, the counts.
+  /// Every pod again: the counts, the listed ones in name order.
   private func rebuild(_ state: ClusterSnapshot, needle: String) {
-    var listed: [(ns: String, name: String, id: String)] = []
-    listed.reserveCapacity(state.pods.count)
     counted.removeAll(keepingCapacity: true)
     perNamespace.removeAll(keepingCapacity: true)
     podsPerNode.removeAll(keepingCapacity: true)
     readyCount = 0
-    places.removeAll(keepingCapacity: true)
-    places.reserveCapacity(state.pods.count)
     counted.reserveCapacity(state.pods.count)
     // Keyed by the state's own key strings (a pod's `id` makes a new string each time it is asked).
-    for (id, p) in state.pods {
-      count(p, id)
-      guard needle.isEmpty || PodList.matches(p, needle) else { continue }
+    for (id, p) in state.pods { count(p, id) }
+    relist(state, needle: needle)
+    publishNamespaces()
+  }
+
+  /// The listed pods for a new filter, the counts kept. A filter that narrows the last one
+  /// (`PodFilter.narrows`) looks only at the listed pods and keeps them, and the rows, in order:
+  /// true. Another looks at every pod and sorts the listed ones by name.
+  private func refilter(_ state: ClusterSnapshot, from old: String, to needle: String) -> Bool {
+    if PodFilter.narrows(old, to: needle) {
+      var kept: [String] = []
+      kept.reserveCapacity(byName.count)
+      for id in byName {
+        if let p = state.pods[id], PodFilter.matches(p, needle) {
+          kept.append(id)
+        } else {
+          places.removeValue(forKey: id)
+        }
+      }
+      if kept.count < byName.count {
+        byName = kept
+        ids.removeAll { places[$0] == nil }
+      }
+      return true
+    }
+    relist(state, needle: needle)
+    return false
+  }
+
+  /// The pods the filter lists, in name order, from every pod.
+  private func relist(_ state: ClusterSnapshot, needle: String) {
+    var listed: [(ns: String, name: String, id: String)] = []
+    listed.reserveCapacity(state.pods.count)
+    places.removeAll(keepingCapacity: true)
+    places.reserveCapacity(state.pods.count)
+    for (id, p) in state.pods where needle.isEmpty || PodFilter.matches(p, needle) {
       listed.append((p.namespace, p.name, id))
       places[id] = Self.place(p, .name, nil)
     }
     listed.sort { $0.ns != $1.ns ? $0.ns < $1.ns : $0.name < $1.name }
     byName = listed.map(\.id)
-    for (i, p) in listed.enumerated() {
-      places[p.id]?.nameKey = Double(i) * Self.gap
-    }
-    publishNamespaces()
+    for (i, p) in listed.enumerated() { places[p.id]?.nameKey = Double(i) * Self.gap }
   }
 
   /// The rows in the shape's order: each listed pod's figure read in place (one lookup a pod), string
@@ -297,17 +335,5 @@ public final class PodList {
       namespaces = Set(perNamespace.keys)
     }
     namespaceCount = namespaces.count
-  }
-
-  /// `/` filter: substring of namespace/name, status, node or a label `key=value`; `!text` inverts.
-  static func matches(_ p: Pod, _ needle: String) -> Bool {
-    if needle.hasPrefix("!") && needle.count > 1 { return !matches(p, String(needle.dropFirst())) }
-    if p.id.lowercased().contains(needle) || p.status.lowercased().contains(needle) { return true }
-    if let n = p.node, n.lowercased().contains(needle) { return true }
-    if needle.contains("=") {
-      for (k, v) in p.labels where (k + "=" + v).lowercased() == needle { return true }
-    }
-    if let r = p.role, r.lowercased() == needle { return true }
-    return false
   }
 }

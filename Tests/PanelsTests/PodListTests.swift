@@ -1,6 +1,7 @@
 import ClusterState
-import Panels
 import XCTest
+
+@testable import Panels
 
 /// The pods list follows the pods one change at a time: under any churn, sort key, direction,
 /// filter and metrics, it is what working it out from every pod gives, and so are its counts.
@@ -101,5 +102,54 @@ extension PodListTests {
     }
     XCTAssertEqual(list.ids.first, "ns/b")
     XCTAssertEqual(list.ids.last, "ns/c")
+  }
+}
+
+extension PodListTests {
+  /// A filter typed a key at a time (each key narrowing the last: the rows kept in order, not sorted
+  /// again), with churn between some keys, widened by Backspace, inverted, a label's `key=value`, a
+  /// role, and text that is not ASCII: each step what working the list out from every pod gives.
+  func testAFilterTypedAKeyAtATimeIsTheWholeListWorkedOutAgain() {
+    var r = SplitMix64(seed: 11)
+    var s = ClusterSnapshot()
+    var pods = (0..<400).map { i in pod(i, &r) }
+    for i in stride(from: 0, to: 400, by: 9) { pods[i].labels["role"] = i % 2 == 0 ? "primary" : "replica" }
+    pods[5].status = "ÉTAT-web"
+    pods[6].status = "RUNNING-WEB"
+    _ = reduce(&s, .podsReplaced(pods))
+    let list = PodList()
+    var view = PodsView()
+    view.sort = .restarts
+    list.update(s, view)
+    var next = 400
+    let typed = [
+      "w", "we", "web", "web-", "web-3", "web-", "", "p", "pr", "primary", "rep", "app", "app=web", "!", "!n", "!no",
+      "é", "ét", "r", "ru", "team-1/", "team-1/web", "team-1/web-2",
+    ]
+    for (step, text) in typed.enumerated() {
+      if step % 2 == 0 {
+        _ = reduce(&s, .podUpserted(pod(next, &r)))
+        next += 1
+        if let id = s.pods.keys.randomElement(using: &r) { _ = reduce(&s, .podDeleted(id: id)) }
+      }
+      view.filter = text
+      list.update(s, view)
+      check(list, s, view, "filter \(text)")
+    }
+  }
+
+  func testTheFilterComparesWithoutCaseAsciiInPlaceAndAnythingElseLowercased() {
+    XCTAssertTrue(PodFilter.contains("Team-1/Web-0", "team-1/w"))
+    XCTAssertTrue(PodFilter.contains("CrashLoopBackOff", "loopb"))
+    XCTAssertFalse(PodFilter.contains("web", "webs"))
+    XCTAssertFalse(PodFilter.contains("", "a"))
+    XCTAssertTrue(PodFilter.contains("anything", ""))
+    XCTAssertTrue(PodFilter.contains("ÉTAT", "ét"))
+    XCTAssertFalse(PodFilter.contains("ÉTAT", "et"))
+    XCTAssertTrue(PodFilter.narrows("", to: "x"))
+    XCTAssertTrue(PodFilter.narrows("we", to: "web"))
+    XCTAssertFalse(PodFilter.narrows("web", to: "we"))
+    XCTAssertFalse(PodFilter.narrows("app", to: "app=web"), "a label's key=value is matched whole")
+    XCTAssertFalse(PodFilter.narrows("!n", to: "!no"), "an inverted filter widens as it grows")
   }
 }
