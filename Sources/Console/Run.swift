@@ -65,17 +65,12 @@ public func runLoop(
     }
     // Short waits keep a key's effect on the next frame; idle costs one wake-up per wait.
     if let key = backend.readKey(timeoutMs: 100) {
-      stats.keys += 1
-      console.handle(key, pageSize: max(1, backend.height / 3))
+      // A burst (typed fast, pasted text, resize storms) handled before drawing once.
+      var burst = [key]
+      while burst.count <= 64, let more = backend.readKey(timeoutMs: 0) { burst.append(more) }
+      stats.keys += burst.count
+      console.handle(burst: burst, pageSize: max(1, backend.height / 3))
       dirty = true
-      // Drain a burst (pasted text, resize storms) before drawing once.
-      var burst = 0
-      while burst < 64, let more = backend.readKey(timeoutMs: 0) {
-        stats.keys += 1
-        burst += 1
-        console.handle(more, pageSize: max(1, backend.height / 3))
-        if console.quitRequested { break }
-      }
     }
     if let target = console.takeAttach(), let attach = console.attacher {
       // The attached run takes the terminal until its q; this session keeps advancing meanwhile.

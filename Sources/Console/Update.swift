@@ -23,6 +23,8 @@ public struct UpdateContext {
   public var replaying = false
   /// The session is a journal followed live (`chaostui follow`).
   public var following = false
+  /// More filter keys follow in the same burst: the pods list is worked out after the last.
+  public var listLater = false
   /// Who types (`user@host`): the lever's and the notes' author.
   public var operatorName = "operator"
 
@@ -47,6 +49,7 @@ public enum Update {
   ) {
     var u = Updater(ui: ui, state: state, ctx: context)
     u.handle(key)
+    if context.listLater && ui.filterEditing && u.ui.filterEditing { return (u.ui, u.actions, u.commands) }
     keepSelection(&u.ui, state: state, pods: context.pods, visibleRows: context.visibleRows)
     return (u.ui, u.actions, u.commands)
   }

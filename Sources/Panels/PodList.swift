@@ -160,13 +160,14 @@ public final class PodList {
       var kept: [String] = []
       kept.reserveCapacity(byName.count)
       for id in byName {
-        if let p = state.pods[id], PodFilter.matches(p, needle) {
-          kept.append(id)
-        } else {
-          places.removeValue(forKey: id)
-        }
+        if let p = state.pods[id], PodFilter.matches(p, needle) { kept.append(id) }
       }
       if kept.count < byName.count {
+        // The kept places into a new table (fewer writes than taking out the rest, mostly).
+        var fresh: [String: Place] = [:]
+        fresh.reserveCapacity(kept.count)
+        for id in kept { fresh[id] = places[id] }
+        places = fresh
         byName = kept
         ids.removeAll { places[$0] == nil }
       }

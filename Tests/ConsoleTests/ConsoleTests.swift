@@ -188,6 +188,26 @@ final class ConsoleTests: XCTestCase {
     XCTAssertEqual(c.ui.pods.selected, 8)
   }
 
+  /// Filter keys that come faster than frames, in one burst: the pods list is worked out once,
+  /// after the last filter key; a move key in the burst sees the list its filter gives.
+  func testAFilterTypedInOneBurstListsWhatTypingItKeyByKeyLists() {
+    let typed: [[Key]] = [
+      [.char("/"), .char("p"), .char("o"), .char("s"), .char("t")],
+      [.char("/"), .char("s"), .char("p"), .char("a"), .char("r"), .char("k"), .down],
+      [.char("/"), .char("p"), .char("o"), .backspace, .char("o"), .char("s"), .down, .char("t"), .down, .enter],
+    ]
+    for keys in typed {
+      let byKey = makeConsole()
+      for k in keys { press(byKey, k) }
+      let burst = makeConsole()
+      burst.handle(burst: keys)
+      XCTAssertGreaterThan(byKey.podList.ids.count, 1, "\(keys)")
+      XCTAssertEqual(burst.podList.ids, byKey.podList.ids, "\(keys)")
+      XCTAssertEqual(burst.selectedPodID, byKey.selectedPodID, "\(keys)")
+      XCTAssertEqual(burst.ui.pods.filter, byKey.ui.pods.filter, "\(keys)")
+    }
+  }
+
   func testFocusAndZoom() {
     let c = makeConsole()
     press(c, .tab, .tab)
