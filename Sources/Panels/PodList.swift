@@ -76,27 +76,26 @@ public final class PodList {
       sortAll(state, next)
       return
     }
+    let sameOrder = old.sort == next.sort && old.descending == next.descending && old.metrics == next.metrics
     if old.filter != next.filter {
       // The pods changed since are followed under the old filter, then filtered again: the counts
       // do not depend on the filter.
-      let was = old.filter.lowercased()
-      var seen = Set<String>()
-      for id in changed.reversed() where seen.insert(id).inserted {
-        follow(id, state.pods[id], state.podSeries[id], needle: was, shape: nil)
-      }
-      let narrowed = refilter(state, from: was, to: needle)
-      let sameOrder = old.sort == next.sort && old.descending == next.descending && old.metrics == next.metrics
+      followChanges(changed, state, needle: old.filter.lowercased(), shape: nil)
+      let narrowed = refilter(state, from: old.filter.lowercased(), to: needle)
       if !(narrowed && changed.isEmpty && sameOrder) { sortAll(state, next) }
-      publishNamespaces()
-      return
+    } else {
+      followChanges(changed, state, needle: needle, shape: sameOrder ? next : nil)
+      if !sameOrder { sortAll(state, next) }
     }
-    let sameOrder = old.sort == next.sort && old.descending == next.descending && old.metrics == next.metrics
+    publishNamespaces()
+  }
+
+  /// The pods changed since the mark, each once (its last change).
+  private func followChanges(_ changed: ArraySlice<String>, _ state: ClusterSnapshot, needle: String, shape: Shape?) {
     var seen = Set<String>()
     for id in changed.reversed() where seen.insert(id).inserted {
-      follow(id, state.pods[id], state.podSeries[id], needle: needle, shape: sameOrder ? next : nil)
+      follow(id, state.pods[id], state.podSeries[id], needle: needle, shape: shape)
     }
-    if !sameOrder { sortAll(state, next) }
-    publishNamespaces()
   }
 
   /// One pod changed (nil: gone): the counts, the name order and, when `shape` is given, its row.
