@@ -80,9 +80,14 @@ public final class PodList {
     if old.filter != next.filter {
       // The pods changed since are followed under the old filter, then filtered again: the counts
       // do not depend on the filter.
-      followChanges(changed, state, needle: old.filter.lowercased(), shape: nil)
-      let narrowed = refilter(state, from: old.filter.lowercased(), to: needle)
-      if !(narrowed && changed.isEmpty && sameOrder) { sortAll(state, next) }
+      let was = old.filter.lowercased()
+      followChanges(changed, state, needle: was, shape: nil)
+      if refilter(state, from: was, to: needle) && changed.isEmpty && sameOrder {
+        // The rows keep their order: those of the pods no longer listed are taken out.
+        if ids.count != places.count { ids.removeAll { places[$0] == nil } }
+      } else {
+        sortAll(state, next)
+      }
     } else {
       followChanges(changed, state, needle: needle, shape: sameOrder ? next : nil)
       if !sameOrder { sortAll(state, next) }
@@ -145,15 +150,13 @@ public final class PodList {
     podsPerNode.removeAll(keepingCapacity: true)
     readyCount = 0
     counted.reserveCapacity(state.pods.count)
-    // Keyed by the state's own key strings (a pod's `id` makes a new string each time it is asked).
-    for (id, p) in state.pods { count(p, id) }
-    relist(state, needle: needle)
+    relist(state, needle: needle, counting: true)
     publishNamespaces()
   }
 
   /// The listed pods for a new filter, the counts kept. A filter that narrows the last one
-  /// (`PodFilter.narrows`) looks only at the listed pods and keeps them, and the rows, in order:
-  /// true. Another looks at every pod and sorts the listed ones by name.
+  /// (`PodFilter.narrows`) looks only at the listed pods and keeps them in name order: true (the
+  /// rows are left to the caller). Another looks at every pod and sorts the listed ones by name.
   private func refilter(_ state: ClusterSnapshot, from old: String, to needle: String) -> Bool {
     if PodFilter.narrows(old, to: needle) {
       var kept: [String] = []
@@ -168,7 +171,6 @@ public final class PodList {
         for id in kept { fresh[id] = places[id] }
         places = fresh
         byName = kept
-        ids.removeAll { places[$0] == nil }
       }
       return true
     }
@@ -176,13 +178,17 @@ public final class PodList {
     return false
   }
 
-  /// The pods the filter lists, in name order, from every pod.
-  private func relist(_ state: ClusterSnapshot, needle: String) {
+  /// The pods the filter lists, in name order, from every pod; `counting`: each pod's share of the
+  /// counts too, in the same pass.
+  private func relist(_ state: ClusterSnapshot, needle: String, counting: Bool = false) {
     var listed: [(ns: String, name: String, id: String)] = []
     listed.reserveCapacity(state.pods.count)
     places.removeAll(keepingCapacity: true)
     places.reserveCapacity(state.pods.count)
-    for (id, p) in state.pods where needle.isEmpty || PodFilter.matches(p, needle) {
+    // Keyed by the state's own key strings (a pod's `id` makes a new string each time it is asked).
+    for (id, p) in state.pods {
+      if counting { count(p, id) }
+      guard needle.isEmpty || PodFilter.matches(p, needle) else { continue }
       listed.append((p.namespace, p.name, id))
       places[id] = Self.place(p, .name, nil)
     }
