@@ -4,21 +4,62 @@ import ClusterState
 /// `key=value`; `!text` inverts. Compared without case. ASCII (every name Kubernetes accepts) is
 /// compared in place, with no string made a pod; anything else by `lowercased()`.
 enum PodFilter {
+  /// What a filter's text asks for, worked out once for all the pods it is matched against.
+  struct Needle {
+    /// The text to find (without the `!` that inverts it).
+    let text: String
+    let inverted: Bool
+    /// Matched against namespace/name as one (the text has a `/`).
+    let path: Bool
+    /// May be a label's `key=value`.
+    let label: Bool
+    /// Every pod matches.
+    var all: Bool { text.isEmpty }
+
+    /// `needle`: the filter lowercased.
+    init(_ needle: String) {
+      // `!!x` is `x` again; a lone `!` is text.
+      var (t, inverted) = (Substring(needle), false)
+      while t.hasPrefix("!") && t.count > 1 {
+        t = t.dropFirst()
+        inverted.toggle()
+      }
+      self.inverted = inverted
+      text = String(t)
+      path = text.utf8.contains(UInt8(ascii: "/"))
+      label = text.utf8.contains(UInt8(ascii: "="))
+    }
+  }
+
   /// Whether the pod matches `needle` (lowercased).
-  static func matches(_ p: Pod, _ needle: String) -> Bool {
-    if needle.hasPrefix("!") && needle.count > 1 { return !matches(p, String(needle.dropFirst())) }
-    if needle.contains("/") {
-      if contains(p.id, needle) { return true }
-    } else if contains(p.namespace, needle) || contains(p.name, needle) {
-      return true
+  static func matches(_ p: Pod, _ needle: Needle) -> Bool {
+    matches(needle, namespace: p.namespace, name: p.name, status: p.status, node: p.node, role: p.role) {
+      p.labels
     }
-    if contains(p.status, needle) { return true }
-    if let n = p.node, contains(n, needle) { return true }
-    if let r = p.role, contains(r, needle) { return true }
-    if needle.contains("=") {
-      for (k, v) in p.labels where (k + "=" + v).lowercased() == needle { return true }
+  }
+
+  /// The same from the fields it reads; the labels are asked for only by a `key=value` that nothing
+  /// else matched.
+  static func matches(
+    _ needle: Needle, namespace: String, name: String, status: String, node: String?, role: String?,
+    labels: () -> [String: String]
+  ) -> Bool {
+    func found() -> Bool {
+      let text = needle.text
+      if needle.path {
+        if contains(namespace + "/" + name, text) { return true }
+      } else if contains(namespace, text) || contains(name, text) {
+        return true
+      }
+      if contains(status, text) { return true }
+      if let n = node, contains(n, text) { return true }
+      if let r = role, contains(r, text) { return true }
+      if needle.label {
+        for (k, v) in labels() where (k + "=" + v).lowercased() == text { return true }
+      }
+      return false
     }
-    return false
+    return found() != needle.inverted
   }
 
   /// Whether every pod `needle` matches also matches `old`: the old text within the new, neither

@@ -5,8 +5,9 @@ import ClusterState
 /// not a pass over every pod, so 100,000 pods under churn cost a few percent of a core. A new sort
 /// key sorts numbers, not strings: the pods are kept in name order, each sort key's strings are
 /// ranked once, and the sort is over (number, rank, position in name order). The whole list is
-/// worked out again only when the filter or the namespace shown changes, the log cannot say what
-/// changed (a relist, a restored snapshot), or a CPU/memory sort gets new samples.
+/// worked out again only when the namespace shown changes, the log cannot say what changed (a
+/// relist, a restored snapshot), or a CPU/memory sort gets new samples. Every pod keeps its place in
+/// name order, listed or not, so a new filter marks pods listed or not and sorts nothing.
 public final class PodList {
   /// What the list was worked out for.
   private struct Shape: Equatable {
@@ -19,17 +20,24 @@ public final class PodList {
 
   /// A pod's place: its sort figures, its namespace and name, and a number in the same order as
   /// those (`nameKey`, gapped: a pod inserted between two takes the middle; all are numbered again
-  /// in the rare case there is no middle), so that a sort never compares names.
+  /// in the rare case there is no middle), so that a sort never compares names; whether the filter
+  /// lists it; and its share of the counts, to take back when it changes.
   private struct Place {
     var ns: String
     var name: String
     var nameKey: Double = 0
+    var listed = true
+    var ready = false
+    /// Whether it counts on its node (not Succeeded or Failed).
+    var onNode = false
     // What each sort key reads, kept here so that a new sort reads this table alone.
     var health = 0
     var status = ""
     var restarts = 0
     var created = 0.0
     var node = ""
+    /// What the filter reads besides (the labels are looked up for a `key=value` alone).
+    var role: String?
     /// The CPU or memory figure of the last sample, for those sorts (-1: none).
     var metric = -1.0
   }
@@ -40,11 +48,10 @@ public final class PodList {
   private var shape: Shape?
   private var podsRevision: Int?
   private var mark: PodChangeLog.Mark?
-  /// The listed pods (the filter's) in name order, and the place each listed pod is sorted at.
+  /// Every pod in name order, and each pod's place; how many the filter lists.
   private var byName: [String] = []
   private var places: [String: Place] = [:]
-  /// Each pod's share of the counts, to take it back when it changes.
-  private var counted: [String: (ready: Bool, ns: String, node: String?)] = [:]
+  private var listedCount = 0
   private var perNamespace: [String: Int] = [:]
 
   public private(set) var ids: [String] = []
@@ -72,7 +79,7 @@ public final class PodList {
     let needle = view.filter.lowercased()
     let old = shape
     guard let mark, let changed = state.podChanges.since(mark), let old, old.namespace == next.namespace else {
-      rebuild(state, needle: needle)
+      rebuild(state, needle: PodFilter.Needle(needle))
       sortAll(state, next)
       return
     }
@@ -81,22 +88,24 @@ public final class PodList {
       // The pods changed since are followed under the old filter, then filtered again: the counts
       // do not depend on the filter.
       let was = old.filter.lowercased()
-      followChanges(changed, state, needle: was, shape: nil)
+      followChanges(changed, state, needle: PodFilter.Needle(was), shape: nil)
       if refilter(state, from: was, to: needle) && changed.isEmpty && sameOrder {
         // The rows keep their order: those of the pods no longer listed are taken out.
-        if ids.count != places.count { ids.removeAll { places[$0] == nil } }
+        if ids.count != listedCount { ids.removeAll { places[$0]?.listed != true } }
       } else {
         sortAll(state, next)
       }
     } else {
-      followChanges(changed, state, needle: needle, shape: sameOrder ? next : nil)
+      followChanges(changed, state, needle: PodFilter.Needle(needle), shape: sameOrder ? next : nil)
       if !sameOrder { sortAll(state, next) }
     }
     publishNamespaces()
   }
 
   /// The pods changed since the mark, each once (its last change).
-  private func followChanges(_ changed: ArraySlice<String>, _ state: ClusterSnapshot, needle: String, shape: Shape?) {
+  private func followChanges(
+    _ changed: ArraySlice<String>, _ state: ClusterSnapshot, needle: PodFilter.Needle, shape: Shape?
+  ) {
     var seen = Set<String>()
     for id in changed.reversed() where seen.insert(id).inserted {
       follow(id, state.pods[id], state.podSeries[id], needle: needle, shape: shape)
@@ -104,15 +113,19 @@ public final class PodList {
   }
 
   /// One pod changed (nil: gone): the counts, the name order and, when `shape` is given, its row.
-  private func follow(_ id: String, _ pod: Pod?, _ series: PodSeries?, needle: String, shape: Shape?) {
-    uncount(id)
-    if let pod { count(pod, id) }
+  private func follow(_ id: String, _ pod: Pod?, _ series: PodSeries?, needle: PodFilter.Needle, shape: Shape?) {
     if let was = places.removeValue(forKey: id) {
+      uncount(was)
       if let i = position(of: id, at: was) { byName.remove(at: i) }
-      if let shape, let i = row(of: id, at: was, shape) { ids.remove(at: i) }
+      if was.listed {
+        listedCount -= 1
+        if let shape, let i = row(of: id, at: was, shape) { ids.remove(at: i) }
+      }
     }
-    guard let pod, needle.isEmpty || PodFilter.matches(pod, needle) else { return }
+    guard let pod else { return }
     var place = Self.place(pod, shape?.sort ?? .name, series)
+    place.listed = needle.all || PodFilter.matches(pod, needle)
+    count(place)
     let at = insertion(in: byName) { self.nameLess(self.places[$0]!, place) }
     byName.insert(id, at: at)
     place.nameKey = nameKey(between: at - 1, and: at + 1)
@@ -121,6 +134,8 @@ public final class PodList {
       renumber()
       place = places[id]!
     }
+    guard place.listed else { return }
+    listedCount += 1
     if let shape { ids.insert(id, at: insertion(in: ids) { self.rowLess(self.places[$0]!, place, shape) }) }
   }
 
@@ -143,64 +158,62 @@ public final class PodList {
     for (i, id) in byName.enumerated() { places[id]?.nameKey = Double(i) * Self.gap }
   }
 
-  /// Every pod again: the counts, the listed ones in name order.
-  private func rebuild(_ state: ClusterSnapshot, needle: String) {
-    counted.removeAll(keepingCapacity: true)
+  /// Every pod again: the counts, the name order, the listed ones.
+  private func rebuild(_ state: ClusterSnapshot, needle: PodFilter.Needle) {
     perNamespace.removeAll(keepingCapacity: true)
     podsPerNode.removeAll(keepingCapacity: true)
     readyCount = 0
-    counted.reserveCapacity(state.pods.count)
-    relist(state, needle: needle, counting: true)
-    publishNamespaces()
-  }
-
-  /// The listed pods for a new filter, the counts kept. A filter that narrows the last one
-  /// (`PodFilter.narrows`) looks only at the listed pods and keeps them in name order: true (the
-  /// rows are left to the caller). Another looks at every pod and sorts the listed ones by name.
-  private func refilter(_ state: ClusterSnapshot, from old: String, to needle: String) -> Bool {
-    if PodFilter.narrows(old, to: needle) {
-      var kept: [String] = []
-      kept.reserveCapacity(byName.count)
-      for id in byName {
-        if let p = state.pods[id], PodFilter.matches(p, needle) { kept.append(id) }
-      }
-      if kept.count < byName.count {
-        // The kept places into a new table (fewer writes than taking out the rest, mostly).
-        var fresh: [String: Place] = [:]
-        fresh.reserveCapacity(kept.count)
-        for id in kept { fresh[id] = places[id] }
-        places = fresh
-        byName = kept
-      }
-      return true
-    }
-    relist(state, needle: needle)
-    return false
-  }
-
-  /// The pods the filter lists, in name order, from every pod; `counting`: each pod's share of the
-  /// counts too, in the same pass.
-  private func relist(_ state: ClusterSnapshot, needle: String, counting: Bool = false) {
-    var listed: [(ns: String, name: String, id: String)] = []
-    listed.reserveCapacity(state.pods.count)
+    listedCount = 0
+    var all: [(ns: String, name: String, id: String)] = []
+    all.reserveCapacity(state.pods.count)
     places.removeAll(keepingCapacity: true)
     places.reserveCapacity(state.pods.count)
     // Keyed by the state's own key strings (a pod's `id` makes a new string each time it is asked).
     for (id, p) in state.pods {
-      if counting { count(p, id) }
-      guard needle.isEmpty || PodFilter.matches(p, needle) else { continue }
-      listed.append((p.namespace, p.name, id))
-      places[id] = Self.place(p, .name, nil)
+      var place = Self.place(p, .name, nil)
+      place.listed = needle.all || PodFilter.matches(p, needle)
+      if place.listed { listedCount += 1 }
+      count(place)
+      all.append((p.namespace, p.name, id))
+      places[id] = place
     }
-    listed.sort { $0.ns != $1.ns ? $0.ns < $1.ns : $0.name < $1.name }
-    byName = listed.map(\.id)
-    for (i, p) in listed.enumerated() { places[p.id]?.nameKey = Double(i) * Self.gap }
+    all.sort { $0.ns != $1.ns ? $0.ns < $1.ns : $0.name < $1.name }
+    byName = all.map(\.id)
+    renumber()
+    publishNamespaces()
+  }
+
+  /// Each pod listed or not for a new filter; the name order and the counts kept. A filter that
+  /// narrows the last one (`PodFilter.narrows`) looks only at the listed pods: true (the rows are
+  /// left to the caller). Another looks at every pod.
+  private func refilter(_ state: ClusterSnapshot, from old: String, to needle: String) -> Bool {
+    let narrowing = PodFilter.narrows(old, to: needle)
+    let filter = PodFilter.Needle(needle)
+    var i = places.startIndex
+    while i != places.endIndex {
+      let was = places.values[i].listed
+      if was || !narrowing {
+        let now = filter.all || Self.matches(places.values[i], places.keys[i], filter, state)
+        if now != was {
+          places.values[i].listed = now
+          listedCount += now ? 1 : -1
+        }
+      }
+      i = places.index(after: i)
+    }
+    return narrowing
   }
 
   /// The rows in the shape's order: each listed pod's figure read in place (one lookup a pod), string
   /// figures ranked, then (figure, rank, name key) sorted as numbers.
   private func sortAll(_ state: ClusterSnapshot, _ shape: Shape) {
-    let n = places.count
+    if shape.sort == .name {
+      // The name order is kept: the listed pods, in it.
+      ids = listedCount == byName.count ? byName : byName.filter { places[$0]?.listed == true }
+      if shape.descending { ids.reverse() }
+      return
+    }
+    let n = listedCount
     var listed = [String]()
     var nums = [Double]()
     var strs = [String]()
@@ -225,7 +238,7 @@ public final class PodList {
         places.values[k].metric = (cpu ? all.values[j].cpuMilli.last : all.values[j].memoryBytes.last) ?? -1
       }
     }
-    for i in places.indices {
+    for i in places.indices where places.values[i].listed {
       let (num, str) = Self.figure(places.values[i], shape.sort)
       listed.append(places.keys[i])
       nums.append(num)
@@ -266,9 +279,21 @@ public final class PodList {
     place.restarts = p.restarts
     place.created = p.created
     place.node = p.node ?? ""
+    place.role = p.role
+    place.ready = p.isReady
+    place.onNode = p.phase != .succeeded && p.phase != .failed
     if sort == .cpu { place.metric = series?.cpuMilli.last ?? -1 }
     if sort == .memory { place.metric = series?.memoryBytes.last ?? -1 }
     return place
+  }
+
+  /// Whether the filter lists the pod, from its place.
+  private static func matches(
+    _ p: borrowing Place, _ id: String, _ needle: PodFilter.Needle, _ state: ClusterSnapshot
+  ) -> Bool {
+    PodFilter.matches(
+      needle, namespace: p.ns, name: p.name, status: p.status, node: p.node.isEmpty ? nil : p.node, role: p.role
+    ) { state.pods[id]?.labels ?? [:] }
   }
 
   /// The number and the string a sort key orders by (largest first for the numbers, as `-`).
@@ -317,22 +342,20 @@ public final class PodList {
     return i < ids.count && ids[i] == id ? i : ids.firstIndex(of: id)
   }
 
-  private func count(_ p: Pod, _ id: String) {
-    let onNode = p.phase != .succeeded && p.phase != .failed ? p.node : nil
-    counted[id] = (p.isReady, p.namespace, onNode)
-    if p.isReady { readyCount += 1 }
-    perNamespace[p.namespace, default: 0] += 1
-    if let n = onNode { podsPerNode[n, default: 0] += 1 }
+  /// A pod's share of the counts (pods on each node as kubectl counts them).
+  private func count(_ p: Place) {
+    if p.ready { readyCount += 1 }
+    perNamespace[p.ns, default: 0] += 1
+    if p.onNode && !p.node.isEmpty { podsPerNode[p.node, default: 0] += 1 }
   }
 
-  private func uncount(_ id: String) {
-    guard let c = counted.removeValue(forKey: id) else { return }
-    if c.ready { readyCount -= 1 }
-    perNamespace[c.ns, default: 1] -= 1
-    if perNamespace[c.ns] == 0 { perNamespace.removeValue(forKey: c.ns) }
-    if let n = c.node {
-      podsPerNode[n, default: 1] -= 1
-      if podsPerNode[n] == 0 { podsPerNode.removeValue(forKey: n) }
+  private func uncount(_ p: Place) {
+    if p.ready { readyCount -= 1 }
+    perNamespace[p.ns, default: 1] -= 1
+    if perNamespace[p.ns] == 0 { perNamespace.removeValue(forKey: p.ns) }
+    if p.onNode && !p.node.isEmpty {
+      podsPerNode[p.node, default: 1] -= 1
+      if podsPerNode[p.node] == 0 { podsPerNode.removeValue(forKey: p.node) }
     }
   }
 

@@ -152,4 +152,19 @@ extension PodListTests {
     XCTAssertFalse(PodFilter.narrows("app", to: "app=web"), "a label's key=value is matched whole")
     XCTAssertFalse(PodFilter.narrows("!n", to: "!no"), "an inverted filter widens as it grows")
   }
+
+  /// The filter's text read once: `!` inverts (twice: not), a lone `!` is text, `/` matches the
+  /// namespace/name, `=` a label's key=value.
+  func testWhatAFilterTextAsksFor() {
+    var p = Pod(namespace: "team-1", name: "web-0", phase: .running, status: "Running", created: 0, node: "node-2")
+    p.labels = ["app": "web", "role": "primary"]
+    let cases: [(String, Bool)] = [
+      ("web", true), ("!web", false), ("!!web", true), ("!!!web", false), ("!", false), ("team-1/web", true),
+      ("1/w", true), ("team-1/db", false), ("app=web", true), ("app=we", false), ("!app=web", false),
+      ("node-2", true), ("prim", true), ("running", true), ("", true),
+    ]
+    for (text, want) in cases {
+      XCTAssertEqual(PodFilter.matches(p, PodFilter.Needle(text)), want, text)
+    }
+  }
 }
