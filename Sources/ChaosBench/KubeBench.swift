@@ -9,8 +9,9 @@ import Transport
 /// loop wakes: at once, then not again within 25 ms; else every 10 ms) until the complete pods view
 /// and then the full pod list (labels, owners) are on screen; then, in the same run, the server's
 /// own answers the issue compares with: the first page of the Table (500 rows), one Table of every
-/// pod, and one JSON list of every pod.
-func kubeBench(kubeconfig: String) throws {
+/// pod, and one JSON list of every pod; with `kubectl` (a kubectl binary), `kubectl get pods -A`
+/// with the same kubeconfig last (its time and peak RSS).
+func kubeBench(kubeconfig: String, kubectl: String? = nil) throws {
   let connection = try Kubeconfig.load(paths: [kubeconfig], context: nil, explicit: true)
   let t0 = now()
   let cluster = KubeCluster(connection: connection, namespace: nil)
@@ -75,6 +76,42 @@ func kubeBench(kubeconfig: String) throws {
           "kube: first screenful %.3f s after the first Table page's time (target <= 0.050); complete view %.2f of one Table answer (target <= 0.5); full list %.2f of it (target <= 1.5)",
         firstScreen - page, firstView / table, full / table))
   }
+  if let kubectl {
+    let k = try kubectlGetPods(kubectl, kubeconfig: kubeconfig)
+    print(
+      String(
+        format:
+          "kube: %@ get pods -A: %d pods in %.2f s, peak RSS %.0f MiB; chaostui's full list in %.2f s (%.2fx), RSS %.0f MiB",
+        kubectl, k.pods, k.seconds, k.peakMiB, full ?? -1, (full ?? -1) / k.seconds, rss))
+  }
+}
+
+/// `kubectl get pods -A --no-headers` with the kubeconfig: the rows it printed, its wall time and
+/// its peak RSS (the largest of this process's waited-for children: kubectl is the only one).
+func kubectlGetPods(_ kubectl: String, kubeconfig: String) throws -> (pods: Int, seconds: Double, peakMiB: Double) {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: kubectl)
+  p.arguments = ["--kubeconfig", kubeconfig, "get", "pods", "-A", "--no-headers"]
+  let out = Pipe()
+  p.standardOutput = out
+  p.standardError = FileHandle.nullDevice
+  final class Rows: @unchecked Sendable { var n = 0 }
+  let rows = Rows()
+  let read = Thread {
+    while case let chunk = out.fileHandleForReading.availableData, !chunk.isEmpty {
+      rows.n += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+  }
+  let t = now()
+  try p.run()
+  read.start()
+  p.waitUntilExit()
+  let seconds = now() - t
+  while !read.isFinished { usleep(1000) }
+  guard p.terminationStatus == 0 else { throw BenchError("\(kubectl) get pods -A exited \(p.terminationStatus)") }
+  var usage = rusage()
+  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+  return (rows.n, seconds, Double(usage.ru_maxrss) / 1024)
 }
 
 struct BenchError: Error, CustomStringConvertible {
