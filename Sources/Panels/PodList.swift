@@ -89,12 +89,11 @@ public final class PodList {
       // do not depend on the filter.
       let was = old.filter.lowercased()
       followChanges(changed, state, needle: PodFilter.Needle(was), shape: nil)
-      if refilter(state, from: was, to: needle) && changed.isEmpty && sameOrder {
-        // The rows keep their order: those of the pods no longer listed are taken out.
-        if ids.count != listedCount { ids.removeAll { places[$0]?.listed != true } }
-      } else {
-        sortAll(state, next)
-      }
+      // A filter that narrows and drops nothing leaves the rows as they are. Otherwise they are
+      // sorted again from the table (a walk with no lookup, and a sort of the listed ones): cheaper
+      // than taking the dropped rows out by a lookup each.
+      let narrowed = refilter(state, from: was, to: needle)
+      if !(narrowed && changed.isEmpty && sameOrder && ids.count == listedCount) { sortAll(state, next) }
     } else {
       followChanges(changed, state, needle: PodFilter.Needle(needle), shape: sameOrder ? next : nil)
       if !sameOrder { sortAll(state, next) }
@@ -208,8 +207,18 @@ public final class PodList {
   /// figures ranked, then (figure, rank, name key) sorted as numbers.
   private func sortAll(_ state: ClusterSnapshot, _ shape: Shape) {
     if shape.sort == .name {
-      // The name order is kept: the listed pods, in it.
-      ids = listedCount == byName.count ? byName : byName.filter { places[$0]?.listed == true }
+      if listedCount == byName.count {
+        ids = byName
+      } else {
+        // The listed pods by their name keys, read from the table: no lookup a pod.
+        var keyed: [(key: Double, id: String)] = []
+        keyed.reserveCapacity(listedCount)
+        for i in places.indices where places.values[i].listed {
+          keyed.append((places.values[i].nameKey, places.keys[i]))
+        }
+        keyed.sort { $0.key < $1.key }
+        ids = keyed.map(\.id)
+      }
       if shape.descending { ids.reverse() }
       return
     }

@@ -23,7 +23,34 @@ final class PodListTests: XCTestCase {
     return p
   }
 
+  /// The rows worked out without PodList: the filter's pods by (figure, string, namespace, name),
+  /// all reversed when descending.
+  func expected(_ s: ClusterSnapshot, _ view: PodsView) -> [String] {
+    let needle = PodFilter.Needle(view.filter.lowercased())
+    let listed = s.pods.filter { needle.all || PodFilter.matches($0.value, needle) }
+    func figure(_ id: String, _ p: Pod) -> (Double, String) {
+      switch view.sort {
+      case .name: return (0, "")
+      case .status: return (-Double(p.health.rawValue), p.status)
+      case .restarts: return (-Double(p.restarts), "")
+      case .age: return (-p.created, "")
+      case .node: return (0, p.node ?? "")
+      case .cpu: return (-(s.podSeries[id]?.cpuMilli.last ?? -1), "")
+      case .memory: return (-(s.podSeries[id]?.memoryBytes.last ?? -1), "")
+      }
+    }
+    let rows = listed.map { (id: $0.key, f: figure($0.key, $0.value), ns: $0.value.namespace, name: $0.value.name) }
+      .sorted { a, b in
+        if a.f.0 != b.f.0 { return a.f.0 < b.f.0 }
+        if a.f.1 != b.f.1 { return a.f.1 < b.f.1 }
+        return a.ns != b.ns ? a.ns < b.ns : a.name < b.name
+      }
+      .map(\.id)
+    return view.descending ? rows.reversed() : rows
+  }
+
   func check(_ list: PodList, _ s: ClusterSnapshot, _ view: PodsView, _ what: String) {
+    XCTAssertEqual(list.ids, expected(s, view), "\(what): not the rows worked out without PodList")
     let fresh = PodList()
     fresh.update(s, view)
     // The first row that differs, not two lists of hundreds.
@@ -110,31 +137,35 @@ extension PodListTests {
   /// again), with churn between some keys, widened by Backspace, inverted, a label's `key=value`, a
   /// role, and text that is not ASCII: each step what working the list out from every pod gives.
   func testAFilterTypedAKeyAtATimeIsTheWholeListWorkedOutAgain() {
-    var r = SplitMix64(seed: 11)
-    var s = ClusterSnapshot()
-    var pods = (0..<400).map { i in pod(i, &r) }
-    for i in stride(from: 0, to: 400, by: 9) { pods[i].labels["role"] = i % 2 == 0 ? "primary" : "replica" }
-    pods[5].status = "ÉTAT-web"
-    pods[6].status = "RUNNING-WEB"
-    _ = reduce(&s, .podsReplaced(pods))
-    let list = PodList()
-    var view = PodsView()
-    view.sort = .restarts
-    list.update(s, view)
-    var next = 400
-    let typed = [
-      "w", "we", "web", "web-", "web-3", "web-", "", "p", "pr", "primary", "rep", "app", "app=web", "!", "!n", "!no",
-      "é", "ét", "r", "ru", "team-1/", "team-1/web", "team-1/web-2",
-    ]
-    for (step, text) in typed.enumerated() {
-      if step % 2 == 0 {
-        _ = reduce(&s, .podUpserted(pod(next, &r)))
-        next += 1
-        if let id = s.pods.keys.randomElement(using: &r) { _ = reduce(&s, .podDeleted(id: id)) }
-      }
-      view.filter = text
+    // By restarts, and by name (the default: the name order itself) both ways.
+    for (sort, descending) in [(PodSort.restarts, false), (.name, false), (.name, true)] {
+      var r = SplitMix64(seed: 11)
+      var s = ClusterSnapshot()
+      var pods = (0..<400).map { i in pod(i, &r) }
+      for i in stride(from: 0, to: 400, by: 9) { pods[i].labels["role"] = i % 2 == 0 ? "primary" : "replica" }
+      pods[5].status = "ÉTAT-web"
+      pods[6].status = "RUNNING-WEB"
+      _ = reduce(&s, .podsReplaced(pods))
+      let list = PodList()
+      var view = PodsView()
+      view.sort = sort
+      view.descending = descending
       list.update(s, view)
-      check(list, s, view, "filter \(text)")
+      var next = 400
+      let typed = [
+        "w", "we", "web", "web-", "web-3", "web-", "", "p", "pr", "primary", "rep", "app", "app=web", "!", "!n",
+        "!no", "é", "ét", "r", "ru", "team-1/", "team-1/web", "team-1/web-2", "team-1/web-", "team-1/web-3",
+      ]
+      for (step, text) in typed.enumerated() {
+        if step % 2 == 0 {
+          _ = reduce(&s, .podUpserted(pod(next, &r)))
+          next += 1
+          if let id = s.pods.keys.randomElement(using: &r) { _ = reduce(&s, .podDeleted(id: id)) }
+        }
+        view.filter = text
+        list.update(s, view)
+        check(list, s, view, "sort \(sort), descending \(descending), filter \(text)")
+      }
     }
   }
 
