@@ -90,28 +90,21 @@ func kubeBench(kubeconfig: String, kubectl: String? = nil) throws {
 /// its peak RSS (the largest of this process's waited-for children: kubectl is the only one).
 func kubectlGetPods(_ kubectl: String, kubeconfig: String) throws -> (pods: Int, seconds: Double, peakMiB: Double) {
   let p = Process()
-  p.executableURL = URL(fileURLWithPath: kubectl)
-  p.arguments = ["--kubeconfig", kubeconfig, "get", "pods", "-A", "--no-headers"]
+  // `env` finds a bare name on the PATH and becomes kubectl (the same child, the same RSS).
+  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  p.arguments = [kubectl, "--kubeconfig", kubeconfig, "get", "pods", "-A", "--no-headers"]
   let out = Pipe()
   p.standardOutput = out
   p.standardError = FileHandle.nullDevice
-  final class Rows: @unchecked Sendable { var n = 0 }
-  let rows = Rows()
-  let read = Thread {
-    while case let chunk = out.fileHandleForReading.availableData, !chunk.isEmpty {
-      rows.n += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-    }
-  }
   let t = now()
   try p.run()
-  read.start()
+  let rows = out.fileHandleForReading.readDataToEndOfFile().reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
   p.waitUntilExit()
   let seconds = now() - t
-  while !read.isFinished { usleep(1000) }
   guard p.terminationStatus == 0 else { throw BenchError("\(kubectl) get pods -A exited \(p.terminationStatus)") }
   var usage = rusage()
   getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-  return (rows.n, seconds, Double(usage.ru_maxrss) / 1024)
+  return (rows, seconds, Double(usage.ru_maxrss) / 1024)
 }
 
 struct BenchError: Error, CustomStringConvertible {

@@ -30,12 +30,6 @@ func rssMiB() -> Double {
   return -1
 }
 
-/// The first `name` in a folder of PATH that can be run.
-func findOnPath(_ name: String) -> String? {
-  let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-  return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-}
-
 func percentile(_ xs: [Double], _ p: Double) -> Double {
   let s = xs.sorted()
   return s[min(s.count - 1, Int(Double(s.count - 1) * p))]
@@ -61,9 +55,14 @@ let args = CommandLine.arguments
 if let i = args.firstIndex(of: "--kubeconfig"), i + 1 < args.count {
   // `--kubectl [PATH]`: kubectl in the same run (PATH, or kubectl found on the PATH).
   let kubectl = args.firstIndex(of: "--kubectl").map { j in
-    j + 1 < args.count && !args[j + 1].hasPrefix("-") ? args[j + 1] : findOnPath("kubectl") ?? "kubectl"
+    j + 1 < args.count && !args[j + 1].hasPrefix("-") ? args[j + 1] : "kubectl"
   }
-  try kubeBench(kubeconfig: args[i + 1], kubectl: kubectl)
+  do {
+    try kubeBench(kubeconfig: args[i + 1], kubectl: kubectl)
+  } catch {
+    FileHandle.standardError.write(Data("chaostui-bench: \(error)\n".utf8))
+    exit(2)
+  }
   exit(0)
 }
 if let i = args.firstIndex(of: "--prometheus"), i + 1 < args.count {
