@@ -103,10 +103,20 @@ public struct ContextTranslation: Sendable {
     case .hpaReplicaHistory(let h):
       return .hpaReplicaHistory(Dictionary(h.map { (qid($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }))
     case .zoneRequests(let t, let m):
+      // Each context's Prometheus answers for its own services (a name alone too: "b:web"), and
+      // replaces that context's figures only.
       let byService = m.map { key, zones in
-        (key.contains("/") ? qid(key) : key, Dictionary(zones.map { (q($0.key), $0.value) }, uniquingKeysWith: +))
+        (qid(key), Dictionary(zones.map { (q($0.key), $0.value) }, uniquingKeysWith: +))
       }
-      return .zoneRequests(time: t, Dictionary(byService, uniquingKeysWith: { a, _ in a }))
+      return .inContext(alias: alias, .zoneRequests(time: t, Dictionary(byService, uniquingKeysWith: { a, _ in a })))
+    case .targets(let list):
+      // The targets of this context's Prometheus, their jobs named with the alias ("b:node-exporter").
+      return .inContext(
+        alias: alias,
+        .targets(
+          list.map {
+            var t = $0; t.job = q(t.job); return t
+          }))
     case .workloadMetrics(let t, let samples):
       return .workloadMetrics(
         time: t,
@@ -126,7 +136,7 @@ public struct ContextTranslation: Sendable {
     case .logStatus(let r, let text): return .logStatus(inward(r), text)
     case .leftovers(let l): return .leftovers(inward(l))
     case .inContext(let other, let inner): return .inContext(alias: other, inward(inner))
-    case .steadyStateChecks, .probeResults, .probeSample, .targets, .tick, .connection, .faultsUnavailable,
+    case .steadyStateChecks, .probeResults, .probeSample, .tick, .connection, .faultsUnavailable,
       .requestFault, .faultFailed, .faultEnded, .abortAllFaults, .lever, .moveLever, .leverMoveFailed,
       .stopSignalRules, .stopSignal, .note, .followLogs, .production, .restore, .context, .failover:
       return a

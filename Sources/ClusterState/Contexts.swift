@@ -144,6 +144,17 @@ func reduceContextPods(_ s: inout ClusterSnapshot, alias: String, _ inner: Actio
   return effects
 }
 
+/// One context's requests by service and zone: they replace that context's figures and keep the
+/// others', each context's as fresh as its own Prometheus' last answer. nil: not zone requests.
+func reduceContextZones(_ s: inout ClusterSnapshot, alias: String, _ inner: Action) -> [Effect]? {
+  guard case .zoneRequests(let time, let mine) = inner else { return nil }
+  let others = (s.metrics.measuredZoneRequests ?? [:]).filter { ContextName.split($0.key).alias != alias }
+  s.metrics.measuredZoneRequests = others.merging(mine) { _, new in new }
+  s.metrics.measuredZoneRequestsAt = time
+  s.metrics.contextZoneRequestsAt = (s.metrics.contextZoneRequestsAt ?? [:]).merging([alias: time]) { _, new in new }
+  return []
+}
+
 /// A relist from one context of several (the pods': `reduceContextPods`): what the context no
 /// longer has goes, the other contexts' objects stay. Turned into the one-cluster relist of
 /// everything (relists are rare: on start and after a watch's 410).
@@ -158,6 +169,8 @@ func mergedRelist(_ s: ClusterSnapshot, alias: String, _ inner: Action) -> Actio
     return .nodesReplaced(s.nodes.values.filter { !mine($0.name) } + ns)
   case .alerts(let list, let time):
     return .alerts(s.monitoring.alerts.filter { $0.labels["context"] != alias } + list, time: time)
+  case .targets(let list):
+    return .targets((s.monitoring.targets ?? []).filter { !mine($0.job) } + list)
   default:
     return inner
   }

@@ -3,7 +3,8 @@
 /// reducer.
 public func reduce(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   if case .inContext(let alias, let inner) = action {
-    return reduceContextPods(&s, alias: alias, inner) ?? reduce(&s, mergedRelist(s, alias: alias, inner))
+    return reduceContextPods(&s, alias: alias, inner) ?? reduceContextZones(&s, alias: alias, inner)
+      ?? reduce(&s, mergedRelist(s, alias: alias, inner))
   }
   switch action.family {
   case .pods: return reducePods(&s, action)

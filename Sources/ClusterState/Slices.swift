@@ -85,6 +85,8 @@ public struct MetricsSlice: Sendable, Equatable, Codable {
   /// Requests a second by service and zone from a monitoring source (nil: none configured).
   public var measuredZoneRequests: [String: [String: Double]]? = nil
   public var measuredZoneRequestsAt: Seconds? = nil
+  /// In a session of several contexts, when each context's Prometheus last gave them, by alias.
+  public var contextZoneRequestsAt: [String: Seconds]? = nil
   public init() {}
 }
 

@@ -41,8 +41,12 @@ extension ClusterSnapshot {
       let counts = facts.endpoints[svc] ?? [:]
       t.readyEndpoints = counts
       // Measured requests by zone where a source gives them (fresh: within 30 s), else the endpoints.
-      let fresh = measuredZoneRequestsAt.map { now - $0 <= 30 } ?? false
-      let measured = fresh ? (measuredZoneRequests?[svc] ?? measuredZoneRequests?[info.name]) : nil
+      // A service of one context of several: that context's figures, as fresh as its Prometheus.
+      let alias = ContextName.split(svc).alias
+      let at = alias.flatMap { metrics.contextZoneRequestsAt?[$0] } ?? measuredZoneRequestsAt
+      let fresh = at.map { now - $0 <= 30 } ?? false
+      let byName = alias.map { ContextName.qualify($0, info.name) } ?? info.name
+      let measured = fresh ? (measuredZoneRequests?[svc] ?? measuredZoneRequests?[byName]) : nil
       t.measured = measured != nil
       let weights = measured ?? counts.mapValues(Double.init)
       let total = weights.values.reduce(0, +)

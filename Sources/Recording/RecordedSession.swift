@@ -35,6 +35,7 @@ public final class RecordedSession: SimulatedSource, ReplayControl {
       switch a {
       case .faultStarted, .faultEnded, .faultFailed, .abortAllFaults: marks.append(t)
       case .alerts(let list, _) where list.contains(where: { $0.state == "firing" }): marks.append(t)
+      case .inContext(_, .alerts(let list, _)) where list.contains(where: { $0.state == "firing" }): marks.append(t)
       default: continue
       }
     }

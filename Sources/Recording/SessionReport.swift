@@ -28,6 +28,8 @@ public struct SessionReport: Sendable {
     public var severity: String
     public var fired: Seconds
     public var resolved: Seconds?
+    /// The context whose Prometheus told of it, in a session of several (nil: one cluster).
+    public var context: String? = nil
   }
 
   public struct ServiceFigures: Sendable, Equatable {
@@ -158,19 +160,9 @@ public struct SessionReport: Sendable {
     case .note(let text, let by): audit.append(AuditEntry(t: t, who: by, what: "note: " + text))
     case .faultFailed(let id, let message):
       audit.append(AuditEntry(t: t, who: "cluster", what: "fault #\(id) failed: \(message)"))
-    case .alerts(let list, let time):
-      var now: [String: Alert] = [:]
-      for al in list where al.state == "firing" { now[Self.key(al)] = al }
-      for (k, al) in now where firing[k] == nil {
-        firing[k] = AlertRun(
-          name: al.name, service: al.labels["service"] ?? al.labels["job"] ?? "-",
-          severity: al.labels["severity"] ?? "-", fired: al.activeAt ?? time)
-      }
-      for (k, var run) in firing where now[k] == nil {
-        run.resolved = time
-        alerts.append(run)
-        firing[k] = nil
-      }
+    case .alerts(let list, let time): seen(list, at: time, from: nil, &firing, alerts: &alerts)
+    case .inContext(let alias, .alerts(let list, let time)):
+      seen(list, at: time, from: alias, &firing, alerts: &alerts)
     default: break
     }
   }
@@ -185,6 +177,26 @@ public struct SessionReport: Sendable {
     store.dispatch(.restore(s))
     for case .action(_, let a) in records[(last + 1)...] { store.dispatch(a) }
     return store.state
+  }
+
+  /// The alerts one Prometheus answers (one context's, in a session of several): those new to it
+  /// fire, those of its own it no longer lists resolve; another context's stay as they are.
+  static func seen(
+    _ list: [Alert], at time: Seconds, from context: String?, _ firing: inout [String: AlertRun],
+    alerts: inout [AlertRun]
+  ) {
+    var now: [String: Alert] = [:]
+    for al in list where al.state == "firing" { now[Self.key(al)] = al }
+    for (k, al) in now where firing[k] == nil {
+      firing[k] = AlertRun(
+        name: al.shownName, service: al.labels["service"] ?? al.labels["job"] ?? "-",
+        severity: al.labels["severity"] ?? "-", fired: al.activeAt ?? time, context: context)
+    }
+    for (k, var run) in firing where now[k] == nil && run.context == context {
+      run.resolved = time
+      alerts.append(run)
+      firing[k] = nil
+    }
   }
 
   static func key(_ a: Alert) -> String {

@@ -135,6 +135,45 @@ final class ContextsTests: XCTestCase {
     XCTAssertFalse(texts.contains { $0.contains("a:PostgresDown") && $0.contains("resolved") }, "\(texts)")
   }
 
+  /// Scrape targets and requests by zone: each context's Prometheus replaces its own, and a
+  /// context's figures go stale when its own Prometheus stops answering, whatever the other's does.
+  func testEachContextsPrometheusReplacesOnlyItsOwnTargetsAndZoneFigures() {
+    var s = twoContexts()
+    let up = ScrapeTarget(job: "node", instance: "10.0.0.1:9100", health: "up", lastError: "", lastScrape: 1)
+    var down = up
+    down.health = "down"
+    _ = reduce(&s, a.inward(.targets([up])))
+    _ = reduce(&s, b.inward(.targets([down])))
+    XCTAssertEqual(s.targets?.map(\.job).sorted(), ["a:node", "b:node"])
+    _ = reduce(&s, a.inward(.targets([])))
+    XCTAssertEqual(s.targets?.map(\.job), ["b:node"], "a's answer leaves b's targets")
+
+    for t in [a, b] {
+      _ = reduce(
+        &s,
+        t.inward(
+          .nodesReplaced([
+            Node(name: "n1", zone: "z1", ready: true, cpuCapacityMilli: 1, memoryCapacityBytes: 1),
+            Node(name: "n2", zone: "z2", ready: true, cpuCapacityMilli: 1, memoryCapacityBytes: 1),
+          ])))
+      _ = reduce(
+        &s, t.inward(.serviceUpserted(ServiceInfo(namespace: "shop", name: "web", workload: "shop/web"), dependsOn: []))
+      )
+    }
+    _ = reduce(&s, a.inward(.zoneRequests(time: 1, ["shop/web": ["z1": 30, "z2": 10]])))
+    // b's series carry no namespace: the service's name alone, in b only.
+    _ = reduce(&s, b.inward(.zoneRequests(time: 1, ["web": ["z1": 10, "z2": 30]])))
+    _ = reduce(&s, .tick(2))
+    XCTAssertEqual(s.zoneTraffic["a:shop/web"]?.latest("a:z1"), 75)
+    XCTAssertEqual(s.zoneTraffic["b:shop/web"]?.latest("b:z1"), 25, "b's figures, not a's")
+    // Only b's Prometheus answers from now on: a's figures go stale after 30 s, b's stay measured.
+    _ = reduce(&s, b.inward(.zoneRequests(time: 35, ["web": ["z1": 10, "z2": 30]])))
+    _ = reduce(&s, .tick(40))
+    XCTAssertEqual(s.zoneTraffic["a:shop/web"]?.measured, false, "a's Prometheus has not answered for 39 s")
+    XCTAssertEqual(s.zoneTraffic["b:shop/web"]?.measured, true)
+    XCTAssertEqual(s.zoneTraffic["b:shop/web"]?.latest("b:z2"), 75)
+  }
+
   func testEachContextRefusesWhatItMust() {
     var s = twoContexts(bReadOnly: "the config file says read-only (contexts)")
     let onB = FaultRequest(kind: .podKill, target: .pod(namespace: "b:shop", name: "web-0"))

@@ -326,6 +326,29 @@ final class RecordingTests: XCTestCase {
     XCTAssertEqual((json["alerts"] as? [[String: Any]])?.map { $0["noisy"] as? Bool }, [false, true])
   }
 
+  /// In a session of two contexts each Prometheus answers for its own alerts: the report keeps both,
+  /// named with their context, and one context's answer resolves only its own.
+  func testEachContextsAlertsInTheReport() throws {
+    let (_, path) = try recordSession()
+    var text = try String(contentsOfFile: path, encoding: .utf8)
+    func alertLine(_ t: Seconds, _ alias: String, firing: Bool) throws -> String {
+      let down = Alert(
+        name: "PostgresDown", state: "firing", labels: ["namespace": "shop", "severity": "critical"], summary: "",
+        activeAt: t)
+      let inward = ContextTranslation(alias: alias, index: alias == "a" ? 0 : 1, count: 2)
+      let data = try JSONEncoder().encode(AlertLine(t: t, a: inward.inward(.alerts(firing ? [down] : [], time: t))))
+      return String(decoding: data, as: UTF8.self) + "\n"
+    }
+    text += try alertLine(12, "a", firing: true)
+    text += try alertLine(14, "b", firing: true)
+    text += try alertLine(20, "b", firing: false)
+    text += try alertLine(30, "a", firing: false)
+    let report = SessionReport(journal: try JournalReader(data: Data(text.utf8), name: "s"))
+    XCTAssertEqual(report.alerts.map(\.name), ["a:PostgresDown", "b:PostgresDown"])
+    XCTAssertEqual(report.alerts.map(\.fired), [12, 14])
+    XCTAssertEqual(report.alerts.map(\.resolved), [30, 20], "b's answer at 20 resolves b's alert, not a's")
+  }
+
   struct AlertLine: Encodable {
     var k = "a"
     var t: Seconds
