@@ -98,7 +98,10 @@ public struct ContextTranslation: Sendable {
       return .serviceMetrics(
         time: t,
         samples.map {
-          var s = $0; s.namespace = s.namespace.map(q); return s
+          var s = $0
+          s.namespace = s.namespace.map(q)
+          s.context = alias
+          return s
         })
     case .hpaReplicaHistory(let h):
       return .hpaReplicaHistory(Dictionary(h.map { (qid($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }))

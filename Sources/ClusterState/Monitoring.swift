@@ -10,6 +10,9 @@ public struct ServiceSample: Sendable, Equatable, Codable {
   public var lossPercent: Double?
   public var errorPercent: Double?
   public var requestsPerSec: Double?
+  /// The context whose Prometheus measured it, in a session of several: a series with no namespace
+  /// names a service of that context only (nil: one cluster).
+  public var context: String? = nil
 
   public init(
     namespace: String? = nil, service: String, p50Ms: Double? = nil, p99Ms: Double? = nil, lossPercent: Double? = nil,

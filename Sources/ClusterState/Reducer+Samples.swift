@@ -23,13 +23,14 @@ func reduceMetrics(_ s: inout ClusterSnapshot, _ action: Action) -> [Effect] {
   case .serviceMetrics(let time, let list):
     var perWorkload: [WorkloadSample] = []
     for m in list {
-      // The service known by that name (in that namespace, when the series says), else the
-      // workload of the same name (with the most pods).
+      // The service known by that name (in that namespace, when the series says; in its context's
+      // namespaces, in a session of several), else the workload of the same name (with the most pods).
+      let inPlace = { (ns: String) in
+        m.namespace.map { ns == $0 } ?? m.context.map { ContextName.split(ns).alias == $0 } ?? true
+      }
       let svc =
-        s.objects.services.values.first { $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace) }
-        ?? s.objects.workloads.values.filter {
-          $0.name == m.service && (m.namespace == nil || $0.namespace == m.namespace)
-        }
+        s.objects.services.values.first { $0.name == m.service && inPlace($0.namespace) }
+        ?? s.objects.workloads.values.filter { $0.name == m.service && inPlace($0.namespace) }
         .max { $0.currentReplicas < $1.currentReplicas }.map {
           ServiceInfo(namespace: $0.namespace, name: m.service, workload: $0.id)
         }

@@ -174,6 +174,18 @@ final class ContextsTests: XCTestCase {
     XCTAssertEqual(s.zoneTraffic["b:shop/web"]?.latest("b:z2"), 75)
   }
 
+  /// A service's figures from one context's Prometheus, its series without a namespace label: they
+  /// go to the service of that name in that context, never to the other's.
+  func testAServiceFigureWithoutANamespaceStaysInItsContext() {
+    var s = twoContexts()
+    _ = reduce(&s, b.inward(.serviceMetrics(time: 1, [ServiceSample(service: "web", p99Ms: 900)])))
+    XCTAssertEqual(s.workloadSeries["b:shop/web"]?.latencyP99Ms.last, 900)
+    XCTAssertNil(s.workloadSeries["a:shop/web"]?.latencyP99Ms.last, "a's web is not b's")
+    _ = reduce(&s, a.inward(.serviceMetrics(time: 2, [ServiceSample(namespace: "shop", service: "web", p99Ms: 40)])))
+    XCTAssertEqual(s.workloadSeries["a:shop/web"]?.latencyP99Ms.last, 40)
+    XCTAssertEqual(s.workloadSeries["b:shop/web"]?.latencyP99Ms.last, 900)
+  }
+
   func testEachContextRefusesWhatItMust() {
     var s = twoContexts(bReadOnly: "the config file says read-only (contexts)")
     let onB = FaultRequest(kind: .podKill, target: .pod(namespace: "b:shop", name: "web-0"))
