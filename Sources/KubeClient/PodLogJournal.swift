@@ -113,8 +113,18 @@ public final class PodLogJournal: @unchecked Sendable {
     return status["phase"] as? String
   }
 
-  /// The newest pod of a Job (by the `job-name` label Kubernetes puts on them), for `--job`.
+  /// The newest pod of a Job, for `--job`: of the pods with the `job-name` label Kubernetes puts on
+  /// them, those whose controller is that Job (its uid). A label is anyone's to set: a pod planted
+  /// with it is not the Job's, and its log is not followed.
   public static func newestPod(ofJob job: String, namespace: String, http: HTTPClient) throws -> String {
+    let what = "job \(namespace)/\(job)"
+    let jobAnswer = try http.get("/apis/batch/v1/namespaces/\(segment(namespace))/jobs/\(segment(job))")
+    guard (200..<300).contains(jobAnswer.status) else {
+      throw KubeCluster.failure(jobAnswer.status, jobAnswer.body, what: what)
+    }
+    guard let jobObject = try? JSONSerialization.jsonObject(with: jobAnswer.body) as? [String: Any],
+      let uid = (jobObject["metadata"] as? [String: Any])?["uid"] as? String
+    else { throw APIError.unreadable(jobAnswer.body, what: what, error: RunFailure("not a Job")) }
     let selector = "job-name=" + job
     let path =
       "/api/v1/namespaces/\(segment(namespace))/pods?labelSelector="
@@ -122,16 +132,24 @@ public final class PodLogJournal: @unchecked Sendable {
         ?? "")
     let answer = try http.get(path)
     guard (200..<300).contains(answer.status) else {
-      throw KubeCluster.failure(answer.status, answer.body, what: "the pods of job \(namespace)/\(job)")
+      throw KubeCluster.failure(answer.status, answer.body, what: "the pods of \(what)")
     }
-    let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
-    let items = (object?["items"] as? [[String: Any]]) ?? []
-    let named = items.compactMap { item -> (String, String)? in
+    guard let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any],
+      let items = object["items"] as? [[String: Any]]
+    else { throw APIError.unreadable(answer.body, what: "the pods of \(what)", error: RunFailure("not a pod list")) }
+    var others = 0
+    let owned = items.compactMap { item -> (String, String)? in
       guard let meta = item["metadata"] as? [String: Any], let name = meta["name"] as? String else { return nil }
+      let owners = (meta["ownerReferences"] as? [[String: Any]]) ?? []
+      guard owners.contains(where: { $0["uid"] as? String == uid && $0["controller"] as? Bool == true }) else {
+        others += 1
+        return nil
+      }
       return (name, meta["creationTimestamp"] as? String ?? "")
     }
-    guard let newest = named.max(by: { $0.1 < $1.1 }) else {
-      throw RunFailure("job \(namespace)/\(job) has no pod (yet?)")
+    guard let newest = owned.max(by: { $0.1 < $1.1 }) else {
+      let labelled = others == 0 ? "" : " (\(others) pod(s) carry its label but are not its own)"
+      throw RunFailure("\(what) has no pod (yet?)\(labelled)")
     }
     return newest.0
   }

@@ -85,18 +85,37 @@ final class PodLogJournalTests: XCTestCase {
     XCTAssertThrowsError(try log.labels()) { XCTAssertTrue("\($0)".contains("forbidden"), "\($0)") }
   }
 
+  /// `--job`: the Job's own pods (its uid as their controller), the newest; a pod planted with the
+  /// Job's label, newer still, is not followed; a Job that is not there, or an HTML page, is said.
   func testAJobsNewestPod() throws {
+    let job = #"{"kind":"Job","metadata":{"name":"nightly","uid":"u-1"}}"#
+    func pod(_ name: String, _ day: Int, owner: String?) -> String {
+      let refs =
+        owner.map { #","ownerReferences":[{"kind":"Job","name":"nightly","uid":"\#($0)","controller":true}]"# } ?? ""
+      return #"{"metadata":{"name":"\#(name)","creationTimestamp":"2026-12-0\#(day)T02:00:00Z"\#(refs)}}"#
+    }
+    let pods = [pod("nightly-a", 3, owner: "u-1"), pod("nightly-b", 4, owner: "u-1"), pod("planted", 5, owner: nil)]
     let http = ScriptedHTTP([
-      .answer(
-        200,
-        #"{"items":[{"metadata":{"name":"nightly-a","creationTimestamp":"2026-12-03T02:00:00Z"}},{"metadata":{"name":"nightly-b","creationTimestamp":"2026-12-04T02:00:00Z"}}]}"#
-      ),
-      .answer(200, #"{"items":[]}"#),
+      .answer(200, job), .answer(200, #"{"items":["# + pods.joined(separator: ",") + "]}"),
+      .answer(200, job), .answer(200, #"{"items":["# + pod("planted", 5, owner: "u-2") + "]}"),
+      .answer(200, job), .answer(200, #"{"items":[]}"#),
+      .answer(404, #"{"kind":"Status","message":"jobs.batch \"nightly\" not found","code":404}"#),
+      .answer(200, "<html><body>Sign in</body></html>"),
     ])
     XCTAssertEqual(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http), "nightly-b")
-    XCTAssertEqual(http.paths[0], "/api/v1/namespaces/chaos/pods?labelSelector=job-name%3Dnightly")
+    XCTAssertEqual(http.paths[0], "/apis/batch/v1/namespaces/chaos/jobs/nightly")
+    XCTAssertEqual(http.paths[1], "/api/v1/namespaces/chaos/pods?labelSelector=job-name%3Dnightly")
+    XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
+      XCTAssertEqual("\($0)", "job chaos/nightly has no pod (yet?) (1 pod(s) carry its label but are not its own)")
+    }
     XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
       XCTAssertEqual("\($0)", "job chaos/nightly has no pod (yet?)")
+    }
+    XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
+      XCTAssertTrue("\($0)".contains("not found"), "\($0)")
+    }
+    XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
+      XCTAssertTrue("\($0)".contains("HTML"), "\($0)")
     }
   }
 }
