@@ -175,6 +175,10 @@ public final class KubeCluster: ClusterSource, @unchecked Sendable {
     if e.kind == .forbidden {
       let server = KubeDecode.status(body)?.message ?? ""
       e.message = "\(what): forbidden" + (server.isEmpty ? "" : ": " + server)
+    } else if e.kind == .notFound {
+      // The object (a pod, a Job) or its namespace is not there, or the server serves no such kind.
+      let server = KubeDecode.status(body)?.message ?? ""
+      e.message = "\(what): not found" + (server.isEmpty ? "" : ": " + server)
     } else {
       e.message = "\(what): " + e.message
     }

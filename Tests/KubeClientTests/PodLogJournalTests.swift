@@ -112,7 +112,7 @@ final class PodLogJournalTests: XCTestCase {
       XCTAssertEqual("\($0)", "job chaos/nightly has no pod (yet?)")
     }
     XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
-      XCTAssertTrue("\($0)".contains("not found"), "\($0)")
+      XCTAssertEqual("\($0)", #"job chaos/nightly: not found: jobs.batch "nightly" not found"#)
     }
     XCTAssertThrowsError(try PodLogJournal.newestPod(ofJob: "nightly", namespace: "chaos", http: http)) {
       XCTAssertTrue("\($0)".contains("HTML"), "\($0)")
