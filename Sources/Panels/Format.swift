@@ -102,4 +102,13 @@ public enum Fmt {
   public static func named(_ name: String, namespace: String) -> String {
     ContextName.split(namespace).alias.map { ContextName.qualify($0, name) } ?? name
   }
+
+  /// `named` fitted to `width` columns: where "primary:flask" is too wide, the alias gives way
+  /// before the name ("pr:flask", then "p:flask"), so a narrow pane still tells both apart.
+  public static func named(_ name: String, namespace: String, width: Int) -> String {
+    guard let alias = ContextName.split(namespace).alias else { return fit(name, width) }
+    let room = width - 1 - cellWidth(of: name)
+    let shown = alias.count <= room ? alias : String(alias.prefix(max(1, room)))
+    return fit(ContextName.qualify(shown, name), width)
+  }
 }

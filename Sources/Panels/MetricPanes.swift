@@ -111,7 +111,7 @@ public enum ResourcesPane {
       let y = inner.y + r
       let healthy = w.readyReplicas >= w.desiredReplicas
       buf.write(
-        inner.x, y, Fmt.fit(Fmt.named(w.name, namespace: w.namespace), nameW),
+        inner.x, y, Fmt.named(w.name, namespace: w.namespace, width: nameW),
         t.style(healthy ? .main_fg : .warn, healthy ? [] : [.bold]))
       let s = state.workloadSeries[w.id]
       var x = inner.x + nameW + 1
@@ -272,7 +272,7 @@ public enum NetworkPane {
     let failing = (err ?? 0) > bounds.maxErrorPercent
     let bad = slow || lossy || failing
     buf.write(
-      inner.x, y, Fmt.fit(Fmt.named(svc.name, namespace: svc.namespace), nameW - 1),
+      inner.x, y, Fmt.named(svc.name, namespace: svc.namespace, width: nameW - 1),
       t.style(bad ? .error : .main_fg, bad ? [.bold] : []))
     var x = inner.x + nameW
     let values: [(String, Bool)] =
@@ -368,7 +368,7 @@ public enum HPAPane {
   ) {
     let t = ctx.theme
     var x = inner.x
-    x += buf.write(x, y, Fmt.fit(Fmt.named(h.name, namespace: h.namespace), lw - 1), t.style(.title, [.bold]))
+    x += buf.write(x, y, Fmt.named(h.name, namespace: h.namespace, width: lw - 1), t.style(.title, [.bold]))
     x += 1
     let scaling = h.desiredKnown && (h.desiredReplicas != h.currentReplicas || ready < h.desiredReplicas)
     let wide = inner.width >= 50

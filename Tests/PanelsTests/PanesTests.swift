@@ -202,6 +202,16 @@ final class PanesSnapshotTests: XCTestCase {
     XCTAssertEqual(cellWidth(of: Fmt.fit("日本", 9, right: true)), 9)
   }
 
+  /// A workload's name with its context's alias, in a narrow column: the alias gives way first, so
+  /// both stay told apart ("pr:flask", "st:flask", not "primary~" twice).
+  func testANamedWorkloadKeepsItsNameBeforeItsAlias() {
+    XCTAssertEqual(Fmt.named("flask", namespace: "primary:pipeline", width: 16), "primary:flask   ")
+    XCTAssertEqual(Fmt.named("flask", namespace: "primary:pipeline", width: 8), "pr:flask")
+    XCTAssertEqual(Fmt.named("flask", namespace: "standby:pipeline", width: 8), "st:flask")
+    XCTAssertEqual(Fmt.named("spark-worker", namespace: "standby:pipeline", width: 8), "s:spark~")
+    XCTAssertEqual(Fmt.named("flask", namespace: "pipeline", width: 8), "flask   ", "one cluster: the name alone")
+  }
+
   /// A line of wide characters then text, written by a pane: it stays inside the pane's rectangle,
   /// and writing over half of a wide character blanks its other half.
   func testALineNeverWritesOutsideItsPane() {
