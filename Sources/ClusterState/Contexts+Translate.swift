@@ -94,32 +94,11 @@ public struct ContextTranslation: Sendable {
     case .alerts(let alerts, let t):
       // Each context's Prometheus answers for its own alerts: they replace that context's only.
       return .inContext(alias: alias, .alerts(alerts.map(inward), time: t))
-    case .serviceMetrics(let t, let samples):
-      return .serviceMetrics(
-        time: t,
-        samples.map {
-          var s = $0
-          s.namespace = s.namespace.map(q)
-          s.context = alias
-          return s
-        })
+    case .serviceMetrics(let t, let samples): return .serviceMetrics(time: t, samples.map(inward))
     case .hpaReplicaHistory(let h):
       return .hpaReplicaHistory(Dictionary(h.map { (qid($0.key), $0.value) }, uniquingKeysWith: { a, _ in a }))
-    case .zoneRequests(let t, let m):
-      // Each context's Prometheus answers for its own services (a name alone too: "b:web"), and
-      // replaces that context's figures only.
-      let byService = m.map { key, zones in
-        (qid(key), Dictionary(zones.map { (q($0.key), $0.value) }, uniquingKeysWith: +))
-      }
-      return .inContext(alias: alias, .zoneRequests(time: t, Dictionary(byService, uniquingKeysWith: { a, _ in a })))
-    case .targets(let list):
-      // The targets of this context's Prometheus, their jobs named with the alias ("b:node-exporter").
-      return .inContext(
-        alias: alias,
-        .targets(
-          list.map {
-            var t = $0; t.job = q(t.job); return t
-          }))
+    case .zoneRequests(let t, let m): return .inContext(alias: alias, .zoneRequests(time: t, inward(zoneRequests: m)))
+    case .targets(let list): return .inContext(alias: alias, .targets(list.map(inward)))
     case .workloadMetrics(let t, let samples):
       return .workloadMetrics(
         time: t,
@@ -144,6 +123,31 @@ public struct ContextTranslation: Sendable {
       .stopSignalRules, .stopSignal, .note, .followLogs, .production, .restore, .context, .failover:
       return a
     }
+  }
+
+  /// A service's figures from this context's Prometheus: its namespace named with the alias, and
+  /// the context said, so that a series without a namespace names a service of this context only.
+  func inward(_ sample: ServiceSample) -> ServiceSample {
+    var s = sample
+    s.namespace = s.namespace.map(q)
+    s.context = alias
+    return s
+  }
+
+  /// Requests by service and zone from this context's Prometheus (a service's name alone too:
+  /// "b:web"); they replace this context's figures only.
+  func inward(zoneRequests m: [String: [String: Double]]) -> [String: [String: Double]] {
+    let byService = m.map { key, zones in
+      (qid(key), Dictionary(zones.map { (q($0.key), $0.value) }, uniquingKeysWith: +))
+    }
+    return Dictionary(byService, uniquingKeysWith: { a, _ in a })
+  }
+
+  /// A scrape target of this context's Prometheus: its job named with the alias ("b:node-exporter").
+  func inward(_ target: ScrapeTarget) -> ScrapeTarget {
+    var t = target
+    t.job = q(t.job)
+    return t
   }
 
   /// An alert of this context: its namespace named with the alias, and the context in its labels.
