@@ -14,6 +14,10 @@ public enum KubeDecode {
     var deletionTimestamp: String?
     var labels: [String: String]?
     var ownerReferences: [Owner]?
+    /// The two times as seconds, where the encoding gave them so (protobuf); else parsed from the
+    /// strings above.
+    var createdAt: Double? = nil
+    var deletedAt: Double? = nil
   }
   struct Owner: Decodable {
     var kind: String
@@ -241,7 +245,7 @@ public enum KubeDecode {
       }
       if reason == "Completed" && hasRunning { reason = "Running" }
     }
-    let deleted = m.deletionTimestamp.flatMap(Timestamps.parse)
+    let deleted = m.deletedAt ?? m.deletionTimestamp.flatMap(Timestamps.parse)
     if deleted != nil { reason = k.status?.reason == "NodeLost" ? "Unknown" : "Terminating" }
     let owner = m.ownerReferences?.first { $0.controller == true } ?? m.ownerReferences?.first
     var workload: String? = owner?.name
@@ -263,7 +267,8 @@ public enum KubeDecode {
     var model = Pod(
       namespace: Interned.string(m.namespace ?? "default"), name: m.name, phase: phase,
       status: Interned.string(reason), readyContainers: ready, totalContainers: max(containers.count, statuses.count),
-      restarts: restarts, created: m.creationTimestamp.flatMap(Timestamps.parse) ?? 0, deletionTimestamp: deleted,
+      restarts: restarts, created: m.createdAt ?? m.creationTimestamp.flatMap(Timestamps.parse) ?? 0,
+      deletionTimestamp: deleted,
       node: Interned.name(k.spec?.nodeName), labels: Interned.labels(m.labels ?? [:]),
       owner: owner.map { OwnerRef(kind: Interned.string($0.kind), name: Interned.string($0.name)) },
       workload: Interned.name(workload), cpuRequestMilli: cpu, memoryLimitBytes: mem)

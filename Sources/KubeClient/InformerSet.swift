@@ -43,7 +43,7 @@ final class FirstViewGate: @unchecked Sendable {
 
 /// The informers: one reflector a kind the console shows (`start` holds the table), each on a
 /// thread of its own with its own connection, posting what they read into the inbox. The pods come
-/// first (a first view from the server's tables, the full list beside or after it); the rest wait
+/// first (a first view from the server's tables, the full list after it); the rest wait
 /// for them.
 final class Informers: @unchecked Sendable {
   let namespace: String?
@@ -81,9 +81,10 @@ final class Informers: @unchecked Sendable {
   /// Starts a reflector for one kind on a thread of its own, with its own connection.
   func run<T>(
     name: String, path: String, resource: String? = nil, clusterScoped: Bool = false, optional: Bool = false,
-    preview: (@Sendable (HTTPClient, _ startList: @escaping @Sendable () -> Void) -> Void)? = nil,
+    preview: (@Sendable (HTTPClient) -> Void)? = nil,
     newsOnly: Bool = false,
     streamItem: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> T?)? = nil,
+    streamProtoItem: (@Sendable (UnsafeBufferPointer<UInt8>) throws -> T?)? = nil,
     decode: @escaping @Sendable (Data) throws -> ListPage<T>,
     onList: @escaping @Sendable ([T]) -> [Action], onEvent: @escaping @Sendable (String, Data) throws -> [Action]
   ) {
@@ -96,6 +97,7 @@ final class Informers: @unchecked Sendable {
       onList: onList, onEvent: onEvent, post: { [inbox] in inbox.post($0) })
     reflector.log = log
     reflector.streamItem = streamItem
+    reflector.streamProtoItem = streamProtoItem
     reflector.newsOnly = newsOnly
     reflector.isStopped = isStopped
     reflector.clock = clock
@@ -108,9 +110,9 @@ final class Informers: @unchecked Sendable {
     let listMayStart = DispatchSemaphore(value: 0)
     if let preview {
       // The first view of the pods from the server's tables, on a thread of its own; the full list
-      // starts when the preview says so, or when it is done.
+      // starts when it is done.
       Thread.detachNewThread {
-        if let http = try? makeClient() { preview(http, { listMayStart.signal() }) }
+        if let http = try? makeClient() { preview(http) }
         gate.open()
         listMayStart.signal()
       }

@@ -90,8 +90,9 @@ extension Informers {
     }
     // Pods first, through the fast decoder, with a first view from the server's tables.
     run(
-      name: "pods", path: base("", "pods"), optional: false, preview: { [self] in podsPreview($0, startList: $1) },
+      name: "pods", path: base("", "pods"), optional: false, preview: { [self] in podsPreview($0) },
       streamItem: { try KubeDecode.onePod($0) },
+      streamProtoItem: { try KubeDecode.protoPod($0) },
       decode: {
         let l = try KubeDecode.podList($0)
         return ListPage(l.items, resourceVersion: l.resourceVersion, continueToken: l.continue)

@@ -195,9 +195,10 @@ extension Reflector {
   /// The first list of a kind whose items decode one by one: one GET from the API server's watch
   /// cache (`resourceVersion=0`, as client-go's informers list first), read as it arrives
   /// (`ListItemStream`). A relist after a 410 reads the consistent, paged list instead.
-  func streamedList(_ http: HTTPClient, item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?) throws -> (
-    [T], String?, Int
-  ) {
+  func streamedList(
+    _ http: HTTPClient, item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?,
+    protoItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)? = nil
+  ) throws -> ([T], String?, Int) {
     var status = 0
     let q = path + (path.contains("?") ? "&" : "?") + "resourceVersion=0"
     // The bytes decode on a thread of their own while the transfer reads on: at 20,000 pods the
@@ -206,7 +207,11 @@ extension Reflector {
     let started = clock()
     var bytesRead = 0
     let handoff = ByteHandoff()
-    let decoder = ListDecoder<T>(item: item, clock: clock)
+    let decoder = ListDecoder<T>(item: item, protoItem: protoItem, clock: clock)
+    // Where the kind's items also read from protobuf, the server is asked for it first (as
+    // client-go asks): it encodes a list several times faster, at half the bytes. A server or
+    // proxy that answers JSON is read as JSON.
+    let accept = protoItem == nil ? "application/json" : "application/vnd.kubernetes.protobuf, application/json"
     let decoded = DispatchSemaphore(value: 0)
     Thread.detachNewThread { [decoder] in
       decoder.run(handoff)
@@ -215,7 +220,7 @@ extension Reflector {
     let outcome: WatchOutcome
     do {
       outcome = try http.stream(
-        q, timeout: 600, onOpen: { status = $0 },
+        q, accept: accept, timeout: 600, onOpen: { status = $0 },
         onBytes: { bytes in
           bytesRead += bytes.count
           return handoff.push(bytes)
@@ -227,49 +232,74 @@ extension Reflector {
     }
     handoff.finish()
     decoded.wait()
-    let (stream, items, failure) = (decoder.stream, decoder.items, decoder.failure)
+    let (items, failure) = (decoder.items, decoder.failure)
     let code = outcome.status != 0 ? outcome.status : status
     guard (200..<300).contains(code) else {
       throw APIError.from(status: code, body: outcome.body, request: request)
     }
     if let failure { throw APIError.unreadable(outcome.body, what: "the \(name) list", error: failure) }
     if let dropped = outcome.dropped { throw HTTPTransport.TransportError(description: dropped, curlCode: -1) }
-    guard stream.complete else {
+    guard decoder.complete else {
       throw APIError.unreadable(
         outcome.body, what: "the \(name) list", error: ListItemStream.NotAList(description: "it ended early"))
     }
     log?(
       String(
-        format: "%@: the list from the watch cache: %.1f MB in %.3f s, %.3f s of it decoding (at most %.1f MB waiting)",
-        name, Double(bytesRead) / 1e6, clock() - started, decoder.decoding, Double(handoff.mostQueued) / 1e6))
-    if stream.skipped > 0 {
-      log?("\(name): \(stream.skipped) item(s) over \(ListItemStream.itemLimit >> 20) MiB skipped")
+        format:
+          "%@: the list from the watch cache (%@): %.1f MB in %.3f s, %.3f s of it decoding (at most %.1f MB waiting)",
+        name, decoder.proto == nil ? "JSON" : "protobuf", Double(bytesRead) / 1e6, clock() - started,
+        decoder.decoding, Double(handoff.mostQueued) / 1e6))
+    if decoder.skipped > 0 {
+      log?("\(name): \(decoder.skipped) item(s) over \(ListItemStream.itemLimit >> 20) MiB skipped")
     }
-    return (items, stream.resourceVersion, stream.items + stream.skipped)
+    return (items, decoder.resourceVersion, decoder.served)
   }
 }
 
-/// The decoding side of `streamedList`: the items cut out of the bytes handed over, decoded in
-/// order; the first failure stops the transfer.
+/// The decoding side of `streamedList`: the items cut out of the bytes handed over (JSON, or
+/// protobuf where the answer starts with its envelope and the kind reads it), decoded in order; the
+/// first failure stops the transfer.
 final class ListDecoder<T>: @unchecked Sendable {
   var stream = ListItemStream()
+  /// Set by the answer's first byte when it is protobuf's envelope.
+  var proto: ProtoListStream?
+  private var decided = false
   var items: [T] = []
   var failure: Error?
   var decoding = 0.0
   let item: (UnsafeBufferPointer<UInt8>) throws -> T?
+  let protoItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)?
   let clock: () -> Double
 
-  init(item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?, clock: @escaping () -> Double) {
+  init(
+    item: @escaping (UnsafeBufferPointer<UInt8>) throws -> T?,
+    protoItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)? = nil, clock: @escaping () -> Double
+  ) {
     self.item = item
+    self.protoItem = protoItem
     self.clock = clock
   }
+
+  var complete: Bool { proto?.complete ?? stream.complete }
+  var resourceVersion: String? { proto == nil ? stream.resourceVersion : proto?.resourceVersion }
+  var skipped: Int { proto?.skipped ?? stream.skipped }
+  /// How many items the server sent, kept or not.
+  var served: Int { (proto?.items ?? stream.items) + skipped }
 
   func run(_ handoff: ByteHandoff) {
     while let chunk = handoff.take() {
       let t = clock()
       do {
         try chunk.withUnsafeBufferPointer { bytes in
-          try stream.feed(bytes) { raw in if let v = try item(raw) { items.append(v) } }
+          if !decided, let first = bytes.first {
+            decided = true
+            if protoItem != nil && first == ProtoListStream.magic[0] { proto = ProtoListStream() }
+          }
+          if proto != nil, let protoItem {
+            try proto!.feed(bytes) { raw in if let v = try protoItem(raw) { items.append(v) } }
+          } else {
+            try stream.feed(bytes) { raw in if let v = try item(raw) { items.append(v) } }
+          }
         }
       } catch {
         failure = error

@@ -13,9 +13,10 @@ extension Informers {
   /// nil when the tables cannot be had (old server, no right to list namespaces): the list serves.
   /// The first screenful comes before it, from the first page of one table of every pod: the
   /// namespace tables wait for that page (at most a second), so that the server serves it alone.
-  /// The full list starts (`startList`) beside tables from etcd, after tables from the watch cache
-  /// (which serves both, and serves both slower at once).
-  func podsPreview(_ http: HTTPClient, startList: @Sendable () -> Void) {
+  /// The full list starts when the tables are in: read in protobuf, it is served fast enough that
+  /// beside the tables it only takes the server's cores from them (docs/benchmarks.md, "100,020
+  /// pods, a seventh time").
+  func podsPreview(_ http: HTTPClient) {
     let started = clock()
     postFirstPage()
     let namespaces: [String]
@@ -30,7 +31,6 @@ extension Informers {
     }
     podsSteps.waitForFirstPage(timeout: 1)
     let fromCache = namespaces.count <= Self.watchCacheNamespaces
-    if !fromCache { startList() }
     let query = (fromCache ? "resourceVersion=0&" : "") + "includeObject=None"
     final class Shared: @unchecked Sendable {
       let lock = NSLock()

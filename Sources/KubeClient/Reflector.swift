@@ -80,6 +80,8 @@ public final class Reflector<T>: @unchecked Sendable {
   /// Decodes one item of a list: set, the first list is read from the watch cache as it arrives
   /// (`streamedList`); relists, and a first list that could not be read so, are paged.
   public var streamItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)?
+  /// Decodes one item of a list in protobuf: set, that first list asks for protobuf first.
+  public var streamProtoItem: ((UnsafeBufferPointer<UInt8>) throws -> T?)?
   private var streamFailed = false
   /// Only what happens from now on (events: the timeline wants news, not the last hour): a list
   /// asks for one item, for the collection's resourceVersion, and the watch follows from there.
@@ -166,7 +168,7 @@ public final class Reflector<T>: @unchecked Sendable {
   func firstOrRelist(_ http: HTTPClient) throws -> ([T], String?, Int) {
     guard let item = streamItem, lists == 0, relists == 0, !streamFailed else { return try list(http) }
     do {
-      return try streamedList(http, item: item)
+      return try streamedList(http, item: item, protoItem: streamProtoItem)
     } catch let e as APIError where e.kind != .forbidden {
       streamFailed = true
       log?("\(name): the list from the watch cache could not be read (\(e.detail)); paging it instead")

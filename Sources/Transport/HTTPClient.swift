@@ -16,10 +16,10 @@ public protocol HTTPClient: AnyObject, Sendable {
   func watch(_ path: String, timeout: Int, onOpen: @escaping (Int) -> Void, onLine: @escaping (Data) -> Bool) throws
     -> WatchOutcome
 
-  /// A stream of bytes as they arrive, lines or not (a container log); `cancelled` ends it even
-  /// while nothing arrives.
+  /// A stream of bytes as they arrive, lines or not (a container log, a list read as it comes),
+  /// asking for the media types of `accept`; `cancelled` ends it even while nothing arrives.
   func stream(
-    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    _ path: String, accept: String, timeout: Int, onOpen: @escaping (Int) -> Void,
     onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
   ) throws -> WatchOutcome
 }
@@ -27,13 +27,21 @@ public protocol HTTPClient: AnyObject, Sendable {
 extension HTTPClient {
   /// A stream built on `watch` (scripted fakes, which serve lines): each line with its newline.
   public func stream(
-    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    _ path: String, accept: String, timeout: Int, onOpen: @escaping (Int) -> Void,
     onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
   ) throws -> WatchOutcome {
     try watch(path, timeout: timeout, onOpen: onOpen) { line in
       guard !cancelled() else { return false }
       return (line + [0x0A]).withUnsafeBytes { onBytes($0.bindMemory(to: UInt8.self)) }
     }
+  }
+
+  /// A stream of whatever the server sends (`Accept: */*`).
+  public func stream(
+    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
+  ) throws -> WatchOutcome {
+    try stream(path, accept: "*/*", timeout: timeout, onOpen: onOpen, onBytes: onBytes, cancelled: cancelled)
   }
 
   /// A GET of JSON.

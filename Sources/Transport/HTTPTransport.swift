@@ -105,7 +105,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
   /// `cancelled` is asked about once a second even when nothing arrives, and with each chunk, so a
   /// stream nobody shows any longer ends at once, whether or not its lines end.
   public func stream(
-    _ path: String, timeout: Int, onOpen: @escaping (Int) -> Void,
+    _ path: String, accept: String, timeout: Int, onOpen: @escaping (Int) -> Void,
     onBytes: @escaping (UnsafeBufferPointer<UInt8>) -> Bool, cancelled: @escaping () -> Bool
   ) throws -> WatchOutcome {
     let sink = Sink(lines: nil)
@@ -115,7 +115,7 @@ public final class HTTPTransport: HTTPClient, @unchecked Sendable {
     sink.limit = 1 << 20
     do {
       let status = try perform(
-        "GET", path, body: nil, contentType: nil, accept: "*/*", timeout: timeout, sink: sink, streaming: true)
+        "GET", path, body: nil, contentType: nil, accept: accept, timeout: timeout, sink: sink, streaming: true)
       return WatchOutcome(status: status, body: sink.data)
     } catch let e as TransportError where sink.status != 0 {
       return WatchOutcome(status: sink.status, body: sink.data, dropped: e.description)
