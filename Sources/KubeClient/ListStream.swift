@@ -209,8 +209,8 @@ extension Reflector {
     let handoff = ByteHandoff()
     let decoder = ListDecoder<T>(item: item, protoItem: protoItem, clock: clock)
     // Where the kind's items also read from protobuf, the server is asked for it first (as
-    // client-go asks): it encodes a list several times faster, at half the bytes. A server or
-    // proxy that answers JSON is read as JSON.
+    // client-go asks): it encodes a list faster, at 70% of the bytes, that decode in half the time
+    // (ProtoList.swift). A server or proxy that answers JSON is read as JSON.
     let accept = protoItem == nil ? "application/json" : "application/vnd.kubernetes.protobuf, application/json"
     let decoded = DispatchSemaphore(value: 0)
     Thread.detachNewThread { [decoder] in

@@ -44,6 +44,7 @@ QUIET_SAMPLER=$!
 ct_start "$CT_BIN" --kubeconfig "$KUBECONFIG_FILE" -A --log "$STATE/chaostui.log"
 ct_check "chaostui connects to the lab" 'ctx admin ns all .* connected' 10
 if within 10 pods_match; then ok "the pods pane shows exactly what kubectl get pods -A shows"; else bad "pods pane = kubectl get pods -A" "$(diff <(pods_view) <(pods_kubectl))"; fi
+if grep -q 'pods: the list from the watch cache (protobuf)' "$STATE/chaostui.log"; then ok "... read from the server's protobuf list, the same pods"; else bad "the pods' list in protobuf" "$(grep 'pods:' "$STATE/chaostui.log" | head -5)"; fi
 
 victim=$(ct_screen | grep -Eo 'flask-[a-z0-9]+-[a-z0-9]{5}' | head -1)
 $CT send-keys -t ct f k y
