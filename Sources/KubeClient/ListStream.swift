@@ -235,7 +235,9 @@ extension Reflector {
     let (items, failure) = (decoder.items, decoder.failure)
     let code = outcome.status != 0 ? outcome.status : status
     guard (200..<300).contains(code) else {
-      throw APIError.from(status: code, body: outcome.body, request: request)
+      // A refusal of the request for protobuf comes in protobuf too.
+      throw APIError.from(
+        status: code, body: ProtoListStream.statusAsJSON(outcome.body) ?? outcome.body, request: request)
     }
     if let failure { throw APIError.unreadable(outcome.body, what: "the \(name) list", error: failure) }
     if let dropped = outcome.dropped { throw HTTPTransport.TransportError(description: dropped, curlCode: -1) }

@@ -6,6 +6,8 @@
 // field 2 (`raw`) holds the list; the list's field 1 is its ListMeta, each field 2 an item.
 // Everything here is bounds-checked: the bytes are a server's, and hostile until read.
 
+import Foundation
+
 /// Reads protobuf's wire format from bytes it never reads past.
 struct ProtoReader {
   struct Malformed: Error, CustomStringConvertible {
@@ -268,6 +270,39 @@ struct ProtoListStream {
       var rv: String?
       try? r.fields { r, n, wire in if n == 2 && wire == 2 { rv = try r.optionalString() } }
       return rv
+    }
+  }
+}
+
+extension ProtoListStream {
+  /// A Status the server answered in protobuf (a refusal of a request that asked for protobuf
+  /// first) as the JSON Status the error's reading expects: its status, message, reason and code
+  /// (fields 2, 3, 4 and 6), so that RBAC's words reach the user as they do from JSON. nil: not a
+  /// protobuf answer, or not readable.
+  static func statusAsJSON(_ body: Data) -> Data? {
+    guard body.count > magic.count, body.prefix(magic.count).elementsEqual(magic) else { return nil }
+    return body.withUnsafeBytes { raw -> Data? in
+      let bytes = raw.bindMemory(to: UInt8.self)
+      var envelope = ProtoReader(UnsafeBufferPointer(rebasing: bytes[magic.count...]))
+      var status: [String: Any] = ["kind": "Status"]
+      do {
+        try envelope.fields { r, n, wire in
+          guard n == 2, wire == 2 else { return }
+          var m = try r.message()
+          try m.fields { r, n, wire in
+            switch (n, wire) {
+            case (2, 2): status["status"] = try r.string()
+            case (3, 2): status["message"] = try r.string()
+            case (4, 2): status["reason"] = try r.string()
+            case (6, 0): status["code"] = try r.int32()
+            default: break
+            }
+          }
+        }
+      } catch {
+        return nil
+      }
+      return try? JSONSerialization.data(withJSONObject: status)
     }
   }
 }

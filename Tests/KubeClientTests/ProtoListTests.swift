@@ -1,5 +1,6 @@
 import ClusterState
 import Foundation
+import Transport
 import XCTest
 
 @testable import KubeClient
@@ -167,6 +168,23 @@ final class ProtoListTests: XCTestCase {
       var stream = ProtoListStream()
       _ = try? bytes.withUnsafeBufferPointer { b in try stream.feed(b) { _ = try? KubeDecode.protoPod($0) } }
     }
+  }
+
+  /// A refusal of the request for protobuf comes as a protobuf Status: RBAC's words are read from
+  /// it as from JSON's, with the user the server names.
+  func testARefusalInProtobufIsReadInRBACsWords() throws {
+    let said = #"pods is forbidden: User "developer" cannot list resource "pods" in API group "" at the cluster scope"#
+    let status = field(2, "Failure") + field(3, said) + field(4, "Forbidden") + number(6, 403)
+    let body = Data(ProtoListStream.magic + field(1, field(1, "v1") + field(2, "Status")) + field(2, status))
+    let json = try XCTUnwrap(ProtoListStream.statusAsJSON(body))
+    let e = APIError.from(
+      status: 403, body: json,
+      request: APIError.Request(verb: "list", resource: "pods", namespace: "", user: "standby-developer"))
+    XCTAssertEqual(e.kind, .forbidden)
+    XCTAssertTrue(e.message.hasPrefix("forbidden: developer cannot list pods"), e.message)
+    XCTAssertTrue(e.detail.contains(said), e.detail)
+    XCTAssertNil(ProtoListStream.statusAsJSON(Data(#"{"kind":"Status"}"#.utf8)), "JSON is read as it is")
+    XCTAssertNil(ProtoListStream.statusAsJSON(Data(ProtoListStream.magic + [0x12, 0x09, 0x1A])), "a cut Status")
   }
 
   /// The decoder reads the answer's encoding from its first byte: a server that answers JSON to a
