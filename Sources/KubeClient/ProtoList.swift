@@ -111,14 +111,17 @@ struct ProtoReader {
     }
   }
 
-  /// A `map<string, string>` entry (key 1, value 2) into `into`.
-  mutating func mapEntry(into map: inout [String: String]) throws {
+  /// A map entry (key 1, value 2) into `into`: the value a string, or read by `value` from its own
+  /// field (a Quantity's message).
+  mutating func mapEntry(
+    into map: inout [String: String], value read: ((inout ProtoReader) throws -> String)? = nil
+  ) throws {
     var entry = try message()
     var key = ""
     var value = ""
     try entry.fields { r, n, wire in
       guard wire == 2 else { return }
-      if n == 1 { key = try r.string() } else if n == 2 { value = try r.string() }
+      if n == 1 { key = try r.string() } else if n == 2 { value = try read?(&r) ?? r.string() }
     }
     map[key] = value
   }
@@ -165,12 +168,11 @@ struct ProtoListStream {
         head.append(bytes[i])
         i += 1
         consumed(1)
-        if let (number, wire, length) = try Self.header(head) {
+        if let (number, length) = try Self.header(head) {
           head.removeAll(keepingCapacity: true)
-          try begin(number, wire, length)
+          try begin(number, length)
           // An empty item or metadata: nothing more comes for it.
           if body == .item(0) || body == .metadata(0) {
-            items += 1
             try finish(UnsafeBufferPointer(start: nil, count: 0), onItem: onItem)
           }
         } else if head.count > 20 {
@@ -185,12 +187,10 @@ struct ProtoListStream {
         let k = min(length - buffer.count, n - i)
         if buffer.isEmpty && k == length {
           // The whole item is in these bytes: handed on from them, no copy.
-          items += 1
           try finish(UnsafeBufferPointer(rebasing: bytes[i..<i + k]), onItem: onItem)
         } else {
           buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<i + k]))
           if buffer.count == length {
-            items += 1
             try buffer.withUnsafeBufferPointer { try finish($0, onItem: onItem) }
             buffer.removeAll(keepingCapacity: true)
           }
@@ -205,9 +205,9 @@ struct ProtoListStream {
     throws
   {
     if case .metadata = body {
-      items -= 1
       metadata = Array(bytes)
     } else {
+      items += 1
       try onItem(bytes)
     }
     body = .none
@@ -223,8 +223,9 @@ struct ProtoListStream {
     }
   }
 
-  private mutating func begin(_ number: Int, _ wire: UInt8, _ length: Int) throws {
-    guard wire == 2 else { throw Self.notAList }
+  /// A field's body begins: at the envelope's level its `raw` (the list) is entered, at the list's
+  /// the metadata and the items are kept, anything else is skipped.
+  private mutating func begin(_ number: Int, _ length: Int) throws {
     if inList {
       guard length <= listLeft else { throw Self.notAList }
       switch number {
@@ -248,16 +249,17 @@ struct ProtoListStream {
     if body == .skip(0) { body = .none }
   }
 
-  /// A field's number, wire type and length from its first bytes; nil: more are needed.
-  private static func header(_ head: [UInt8]) throws -> (Int, UInt8, Int)? {
-    try head.withUnsafeBufferPointer { b -> (Int, UInt8, Int)? in
+  /// A field's number and length from its first bytes (every field of the envelope and of the
+  /// list is length-delimited; another wire type is not such a list); nil: more are needed.
+  private static func header(_ head: [UInt8]) throws -> (Int, Int)? {
+    try head.withUnsafeBufferPointer { b -> (Int, Int)? in
       var r = ProtoReader(b)
       guard let tag = try? r.varint() else { return nil }
       guard tag >> 3 > 0, tag >> 3 <= UInt64(Int32.max) else { throw notAList }
       guard (tag & 7) == 2 else { throw notAList }
       guard let length = try? r.varint() else { return nil }
       guard length <= UInt64(Int.max >> 1) else { throw notAList }
-      return (Int(tag >> 3), UInt8(tag & 7), Int(length))
+      return (Int(tag >> 3), Int(length))
     }
   }
 

@@ -110,21 +110,20 @@ extension KubeDecode {
   static func protoResources(_ r: inout ProtoReader) throws -> KPod.Resources {
     var limits: [String: String] = [:]
     var requests: [String: String] = [:]
-    try r.fields { r, n, wire in
-      guard wire == 2, n == 1 || n == 2 else { return }
-      var entry = try r.message()
-      var key = ""
+    // A Quantity: its string, field 1.
+    let quantity = { (r: inout ProtoReader) throws -> String in
+      var q = try r.message()
       var value = ""
-      try entry.fields { r, n, wire in
-        guard wire == 2 else { return }
-        if n == 1 {
-          key = try r.string()
-        } else if n == 2 {
-          var q = try r.message()
-          try q.fields { r, n, wire in if n == 1 && wire == 2 { value = try r.string() } }
-        }
+      try q.fields { r, n, wire in if n == 1 && wire == 2 { value = try r.string() } }
+      return value
+    }
+    try r.fields { r, n, wire in
+      guard wire == 2 else { return }
+      if n == 1 {
+        try r.mapEntry(into: &limits, value: quantity)
+      } else if n == 2 {
+        try r.mapEntry(into: &requests, value: quantity)
       }
-      if n == 1 { limits[key] = value } else { requests[key] = value }
     }
     return KPod.Resources(requests: requests.isEmpty ? nil : requests, limits: limits.isEmpty ? nil : limits)
   }

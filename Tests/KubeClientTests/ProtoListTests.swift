@@ -159,7 +159,7 @@ final class ProtoListTests: XCTestCase {
       XCTAssertThrowsError(try bad.withUnsafeBufferPointer { try KubeDecode.protoPod($0) }, "\(bad)")
     }
     let proto = [UInt8](try fixture("pods-list-lab.pb"))
-    var rng = SplitMix(seed: 7)
+    var rng = SplitMix64(seed: 7)
     for round in 0..<300 {
       var bytes = Array(proto.prefix(Int(rng.next() % UInt64(proto.count))))
       if round % 2 == 0, !bytes.isEmpty {
@@ -201,18 +201,5 @@ final class ProtoListTests: XCTestCase {
     XCTAssertNil(decoder.proto)
     XCTAssertEqual(decoder.items.count, 20)
     XCTAssertTrue(decoder.complete)
-  }
-}
-
-/// A small seeded generator, so that a failing case can be run again.
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
